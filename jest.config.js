@@ -1,0 +1,12 @@
+/** Jest runs TypeScript sources through swc; pipelines run on the Beam DirectRunner in-process. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  // Jest realms break fast-deep-equal's Uint8Array check, which Beam uses to compare coder output.
+  moduleNameMapper: { "^fast-deep-equal$": "<rootDir>/test/support/fast-deep-equal-shim.js" },
+  // Istanbul instrumentation rewrites functions that Beam serializes; v8 coverage does not.
+  coverageProvider: "v8",
+  testTimeout: 120000,
+};

@@ -1,0 +1,47 @@
+/** Where a record came from: a file position or a message. Carried into every dead letter. */
+export interface RecordSource {
+  uri: string;
+  /** 1-based line (JSONL/CSV: first physical line of the record) or record index (Avro/Parquet). */
+  line?: number;
+  /** Byte offset of the record (text formats) or of its block/row group (binary formats). */
+  offset?: number;
+  messageId?: string;
+}
+
+/** An input record as it entered the job, before any interpretation. */
+export interface Envelope {
+  /** The record as text: a JSON line, a CSV record, or the JSON rendering of a binary record. */
+  payload: string;
+  /** Set when the raw bytes are not valid UTF-8 (payload then holds a lossy rendering). */
+  payloadBase64?: string;
+  source: RecordSource;
+  attributes?: Record<string, string>;
+  /** Delivery attempt, 1 for files. */
+  attempt: number;
+}
+
+export type Stage = "read" | "decode" | "validate" | "normalize" | "features" | "write";
+
+export interface DeadLetter {
+  stage: Stage;
+  /** A stable machine-readable reason, e.g. "malformed_json", "constraint.max". */
+  errorClass: string;
+  errorMessage: string;
+  envelope: Envelope;
+}
+
+/** A decoded record: field values by name, still unvalidated. */
+export interface Decoded {
+  fields: Record<string, unknown>;
+  envelope: Envelope;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; dead: DeadLetter };
+
+export function success<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+export function failure<T>(stage: Stage, errorClass: string, errorMessage: string, envelope: Envelope): Outcome<T> {
+  return { ok: false, dead: { stage, errorClass, errorMessage, envelope } };
+}
