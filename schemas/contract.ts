@@ -2,7 +2,17 @@
  * An event contract: everything the jobs need to know about one event type, derived from its `.avsc` file.
  * The schema's own `rox.*` attributes declare what Avro cannot say (id, event time, constraints, features).
  */
-export type ScalarKind = "string" | "int" | "long" | "float" | "double" | "boolean" | "bytes" | "timestamp" | "date";
+export type ScalarKind =
+  | "string"
+  | "int"
+  | "long"
+  | "float"
+  | "double"
+  | "boolean"
+  | "bytes"
+  | "timestamp"
+  | "date"
+  | "decimal";
 
 export interface FieldConstraints {
   minLength?: number;
@@ -28,6 +38,12 @@ export interface FieldSpec {
   /** For kind "record": its fields. For kind "array": `items` describes one element. */
   fields?: FieldSpec[];
   items?: FieldSpec;
+  /** For kind "timestamp": the Avro logical type's unit (numeric inputs are read in this unit). */
+  timestampUnit?: "millis" | "micros";
+  /** The Avro `default`, used when the field is absent (so a field added with a default accepts old events). */
+  default?: unknown;
+  /** For kind "decimal": the Avro logical type's digits. */
+  decimal?: { precision: number; scale: number };
 }
 
 export interface FeatureColumn {
@@ -44,6 +60,7 @@ export interface WindowFeatureSpec {
   key: string;
   sizeSeconds: number;
   columns: FeatureColumn[];
+  doc?: string;
 }
 
 export interface FeatureSpec {
@@ -73,7 +90,12 @@ export interface Contract {
   avroType: unknown;
   /** The raw schema JSON. */
   schemaJson: Record<string, unknown>;
+  /** The `.avsc` file it was loaded from, when loaded from a file. */
+  sourcePath?: string;
 }
 
-/** A validated, normalized event: field values keyed by name; timestamps as epoch milliseconds (UTC). */
+/**
+ * A validated event: field values keyed by name; timestamps as epoch milliseconds (UTC), dates as days since the
+ * epoch, decimals as strings. `renderEvent` (transforms/normalize.ts) renders one for output as ISO-8601 text.
+ */
 export type EventRecord = Record<string, unknown>;

@@ -1,0 +1,96 @@
+/**
+ * The tables a contract implies, independent of the warehouse: columns (as FieldSpecs), key, partitioning and
+ * clustering. `bigquery.ts` and `duckdb.ts` only map this layout to their dialect, so the two cannot drift apart.
+ */
+import type { Contract, FeatureColumn, FieldSpec, ScalarKind, WindowFeatureSpec } from "./contract";
+import { SchemaError } from "./schema-error";
+
+export interface TableLayout {
+  name: string;
+  columns: FieldSpec[];
+  /** Unique key; the warehouse may enforce it (DuckDB) or not (BigQuery). Empty when none. */
+  primaryKey: string[];
+  /** A timestamp column the table is partitioned by, per day. */
+  partitionBy?: string;
+  clusterBy: string[];
+}
+
+export const DEAD_LETTER_TABLE = "dead_letters";
+
+/** `<table>_<window>`, e.g. `flights_origin_hourly`. */
+export function windowTableName(contract: Contract, window: WindowFeatureSpec): string {
+  return `${contract.table}_${window.name}`;
+}
+
+/** Event fields, then the per-event feature columns, then where/when each row was written. */
+export function eventsTable(contract: Contract): TableLayout {
+  const features = (contract.features?.event ?? []).map(featureColumn);
+  const metadata = [
+    column("_source", "string", false, "Input record the row came from: file uri:line, or subscription#messageId."),
+    column("_run_id", "string", false, "Run that wrote the row."),
+    column("_ingested_at", "timestamp", false, "When the run wrote the row (the run's clock)."),
+  ];
+  return {
+    name: contract.table,
+    columns: [...contract.fields, ...features, ...metadata],
+    primaryKey: [contract.idField],
+    partitionBy: contract.eventTimeField,
+    clusterBy: contract.clustering,
+  };
+}
+
+/** One row per key and tumbling window: the key column is named and typed like the event field it comes from. */
+export function windowTable(contract: Contract, window: WindowFeatureSpec): TableLayout {
+  const keyField = contract.fields.find((f) => f.name === window.key);
+  if (!keyField) {
+    const message = `window ${window.name}: key ${window.key} is not a field of ${contract.name}`;
+    throw new SchemaError("invalid_attribute", message);
+  }
+  const key: FieldSpec = { ...keyField, nullable: false, constraints: {} };
+  const columns = [
+    key,
+    column("window_start", "timestamp", false, "Start of the window (inclusive)."),
+    column("window_end", "timestamp", false, "End of the window (exclusive)."),
+    ...window.columns.map(featureColumn),
+    column("_updated_at", "timestamp", false, "When the row was last recomputed."),
+  ];
+  return {
+    name: windowTableName(contract, window),
+    columns,
+    primaryKey: [window.key, "window_start"],
+    partitionBy: "window_start",
+    clusterBy: [window.key],
+  };
+}
+
+/** Google's Pub/Sub→BigQuery dead-letter columns first (same names and types), then ours. */
+export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
+  const columns = [
+    column("timestamp", "timestamp", false, "When the record was dead-lettered."),
+    column("payloadString", "string", true, "The record as text (lossy when not UTF-8)."),
+    column("payloadBytes", "bytes", true, "The raw bytes, when they were not valid UTF-8."),
+    column("attributes", "string", true, "Message attributes as a JSON object."),
+    column("errorMessage", "string", false, "What was wrong, naming the field and rule."),
+    column("stacktrace", "string", true, "Stack of an unexpected exception."),
+    column("errorStage", "string", false, "Stage that rejected the record: read, decode, validate, ..."),
+    column("errorClass", "string", false, "Stable reason, e.g. malformed_json, constraint.max."),
+    column("sourceUri", "string", false, "File URI or subscription the record came from."),
+    column("sourceLine", "long", true, "1-based line (text files) or record index (binary files)."),
+    column("messageId", "string", true, "Pub/Sub message id."),
+    column("attempt", "long", false, "Delivery attempt, 1 for files."),
+    column("schemaName", "string", false, "Schema the record was checked against."),
+    column("jobName", "string", false, "Job that read the record."),
+    column("runId", "string", false, "Run that read the record."),
+  ];
+  return { name, columns, primaryKey: [], partitionBy: "timestamp", clusterBy: ["errorStage", "errorClass"] };
+}
+
+// Feature columns are nullable: a feature may be undefined for some events (e.g. computed from an optional field),
+// and a missing value should not make the whole row unwritable.
+function featureColumn(feature: FeatureColumn): FieldSpec {
+  return column(feature.name, feature.kind, true, feature.doc);
+}
+
+function column(name: string, kind: ScalarKind, nullable: boolean, doc?: string): FieldSpec {
+  return { name, path: name, kind, nullable, constraints: {}, ...(doc === undefined ? {} : { doc }) };
+}
