@@ -1,0 +1,39 @@
+import type { Contract } from "../schemas/contract";
+
+/** What one chunk of a job staged on disk: JSON-lines files the warehouse loads after the pipeline run. */
+export interface StagedChunk {
+  events: string;
+  deadLetters: string;
+  /** Partial window aggregates by window name. */
+  windowPartials: Record<string, string>;
+}
+
+export interface PrepareReport {
+  /** Events staged by the pipeline (already deduplicated within the chunk). */
+  staged: number;
+  /** Of those, the ones the events table does not hold yet: they are written, and aggregated, exactly once. */
+  fresh: number;
+  alreadyPresent: number;
+  /** Date partitions (YYYY-MM-DD, UTC) emptied for `replace`. */
+  replacedPartitions: string[];
+}
+
+export interface CommitReport {
+  eventsWritten: number;
+  deadLettersWritten: number;
+  windowRows: Record<string, number>;
+}
+
+/**
+ * The warehouse role: DuckDB locally, BigQuery on Google Cloud. A chunk is loaded in two steps so the window pass
+ * sees only events new to the table: `prepareChunk` (stage, find the fresh events, export them) then `commitChunk`
+ * (append events, merge window partials, append dead letters) — atomically where the warehouse allows.
+ */
+export interface Warehouse {
+  ensureTables(contract: Contract): Promise<void>;
+  prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport>;
+  commitChunk(contract: Contract, chunk: StagedChunk): Promise<CommitReport>;
+  /** Rows of a query, for tests and the demo's previews. */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
