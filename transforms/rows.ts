@@ -1,4 +1,5 @@
-import type { Contract, EventRecord, FieldSpec } from "../schemas/contract";
+import type { Contract, EventRecord } from "../schemas/contract";
+import { renderEvent } from "./normalize";
 import type { DeadLetter } from "./envelope";
 
 /** Metadata columns every events row carries, after the event fields and the per-event features. */
@@ -10,27 +11,12 @@ export interface RowMeta {
 /** The events-table row of a validated, normalized event: timestamps rendered as ISO-8601 UTC. */
 export function eventRow(contract: Contract, event: EventRecord, features: Record<string, unknown>, source: string, meta: RowMeta): Record<string, unknown> {
   return {
-    ...renderFields(contract.fields, event),
+    ...renderEvent(contract, event),
     ...features,
     _source: source,
     _run_id: meta.runId,
     _ingested_at: meta.ingestedAt,
   };
-}
-
-function renderFields(fields: FieldSpec[], record: EventRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of fields) out[field.name] = renderValue(field, record[field.name]);
-  return out;
-}
-
-function renderValue(field: FieldSpec, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (field.kind === "timestamp") return new Date(value as number).toISOString();
-  if (field.kind === "date") return typeof value === "number" ? new Date(value).toISOString().slice(0, 10) : value;
-  if (field.kind === "record" && field.fields) return renderFields(field.fields, value as EventRecord);
-  if (field.kind === "array" && field.items) return (value as unknown[]).map((item) => renderValue(field.items as FieldSpec, item));
-  return value;
 }
 
 export interface DeadLetterContext {

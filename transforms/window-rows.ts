@@ -1,12 +1,9 @@
 import type { Contract, WindowFeatureSpec } from "../schemas/contract";
 import { featureModule } from "./features";
+export { windowTableName } from "../schemas/tables";
 import { mergeAccumulators, type Accumulator, type WindowAggregator } from "./features/module";
 
 const ACC_PREFIX = "_acc_";
-
-export function windowTableName(contract: Contract, window: WindowFeatureSpec): string {
-  return `${contract.table}_${window.name}`;
-}
 
 /** The hidden accumulator columns a window table keeps beside its outputs. */
 export function accumulatorColumns(aggregator: WindowAggregator): string[] {

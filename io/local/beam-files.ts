@@ -1,0 +1,41 @@
+import { requireForSerialization } from "apache-beam/serialization";
+import type { DoFn } from "apache-beam";
+import * as fs from "fs";
+import type { FileSplit } from "./splits";
+import { readSplit } from "./splits";
+import type { Decoded, Outcome } from "../../transforms/envelope";
+import { JsonLinesAppender, readJsonLines } from "./json-lines";
+
+/** The splits of one pipeline run, read from a manifest file (never serialized into the graph). */
+export function readManifest(_impulse: unknown, ctx: { manifest: string }): FileSplit[] {
+  return JSON.parse(fs.readFileSync(ctx.manifest, "utf8")) as FileSplit[];
+}
+
+export function readSplitRecords(split: FileSplit, ctx: { maxRecordBytes: number }): Generator<Outcome<Decoded>> {
+  return readSplit(split, { maxRecordBytes: ctx.maxRecordBytes });
+}
+
+export function readJsonLinesFile(_impulse: unknown, ctx: { path: string }): Generator<Record<string, unknown>> {
+  return readJsonLines(ctx.path);
+}
+
+/** A file sink for the local runner: each bundle appends its rows to the staged file the job loads after the run. */
+export class JsonLinesFileSink implements DoFn<unknown, never, { path: string }> {
+  private appender: JsonLinesAppender | undefined;
+
+  startBundle(ctx: { path: string }): void {
+    this.appender = new JsonLinesAppender(ctx.path);
+    this.appender.flush();
+  }
+
+  process(row: unknown): void {
+    this.appender?.append(row);
+  }
+
+  finishBundle(): void {
+    this.appender?.close();
+    this.appender = undefined;
+  }
+}
+
+requireForSerialization("rox-gcp/io/local/beam-files", { readManifest, readSplitRecords, readJsonLinesFile, JsonLinesFileSink });

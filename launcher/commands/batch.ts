@@ -1,0 +1,64 @@
+import * as fs from "fs";
+import * as path from "path";
+import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
+import { ReconciliationError } from "../errors";
+import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
+
+export const batchUsage = `rox batch --input <file|folder|glob> --schema <name> [--format jsonl|csv|avro|parquet]
+          [--warehouse <file.duckdb>] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]`;
+
+export const DEFAULT_WAREHOUSE = path.join(".rox", "warehouse.duckdb");
+
+/** `rox batch`: parse → run the batch job into the DuckDB warehouse → print the summary. */
+export async function batchCommand(argv: string[]): Promise<JobSummary> {
+  const { values } = parseFlags(argv, {
+    input: { type: "string" },
+    schema: { type: "string" },
+    format: { type: "string" },
+    warehouse: { type: "string" },
+    summary: { type: "string" },
+    replace: { type: "boolean" },
+    "schemas-dir": { type: "string" },
+    "chunk-mb": { type: "string" },
+  });
+  const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
+  const { runBatchJob } = await import("../../pipelines/batch-job");
+  const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
+  const warehouse = await DuckDbWarehouse.open(values.warehouse ?? DEFAULT_WAREHOUSE);
+  try {
+    const summary = await runBatchJob(
+      {
+        input: requireFlag(values.input, "input"),
+        schema: requireFlag(values.schema, "schema"),
+        schemasDir: values["schemas-dir"],
+        format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
+        replace: values.replace ?? false,
+        chunkBytes: chunkMb === undefined ? undefined : chunkMb * (1 << 20),
+        onProgress: printProgress,
+      },
+      warehouse,
+    );
+    process.stderr.write("\n");
+    reportSummary(summary, values.summary);
+    return summary;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export function printProgress(p: { read: number; elapsedMs: number; chunk: number; chunks: number }): void {
+  const rate = p.elapsedMs > 0 ? Math.round((p.read * 1000) / p.elapsedMs) : 0;
+  const line = `chunk ${p.chunk}/${p.chunks}  ${p.read.toLocaleString("en-US")} records  ${rate.toLocaleString("en-US")} records/s  ${(p.elapsedMs / 1000).toFixed(1)} s elapsed`;
+  process.stderr.write(`\r${line}`);
+}
+
+/** Prints the summary table, writes its JSON, and fails the command when the counts do not reconcile. */
+export function reportSummary(summary: JobSummary, summaryPath: string | undefined): void {
+  console.log(renderSummary(summary));
+  if (summaryPath) {
+    fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true });
+    fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
+  }
+  const missing = unaccounted(summary);
+  if (missing !== 0) throw new ReconciliationError(`${missing} records unaccounted for: read ${summary.read} != written + dead-lettered + duplicates`);
+}

@@ -1,0 +1,62 @@
+import * as fs from "fs";
+import * as path from "path";
+import { writeFlightSample } from "./sample/flights";
+import { injectFaults } from "./sample/faults";
+import { readJsonLines } from "../io/local/json-lines";
+import { DEFAULT_WAREHOUSE } from "./commands/batch";
+import { main as cliMain } from "./main";
+
+const DEMO_DIR = path.join(".rox", "demo");
+const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
+
+/** `npm start`: a month of real flights → event files → the batch job → summary and a look at each table. */
+export async function demo(): Promise<number> {
+  await ensureSample();
+  console.log(`\n== rox batch --input ${EVENTS_DIR} --schema flights (warehouse ${DEFAULT_WAREHOUSE})`);
+  const code = await cliMain(["batch", "--input", EVENTS_DIR, "--schema", "flights", "--summary", path.join(DEMO_DIR, "batch-summary.json")]);
+  if (code !== 0) return code;
+  await previewTables();
+  return 0;
+}
+
+async function ensureSample(): Promise<void> {
+  if (fs.existsSync(path.join(EVENTS_DIR, "flights-2001-01-31.jsonl"))) return;
+  console.log(`== rox sample flights --out ${EVENTS_DIR} --format jsonl --by day --from 2001-01-01 --to 2001-02-01`);
+  const result = await writeFlightSample({ outDir: EVENTS_DIR, format: "jsonl", by: "day", from: "2001-01-01", to: "2001-02-01" });
+  console.log(`wrote ${result.rows.toLocaleString("en-US")} real flights to ${result.files.length} daily files`);
+  writeInjectedFaults(result.files[0].path);
+}
+
+/** A separate, clearly named file of faulty copies of real events, so the run shows dead letters and duplicates. */
+function writeInjectedFaults(realFile: string): void {
+  const events: Record<string, unknown>[] = [];
+  for (const event of readJsonLines(realFile)) if (events.push(event) >= 50) break;
+  const faults = injectFaults(events, 5);
+  fs.writeFileSync(path.join(EVENTS_DIR, "injected-faults.jsonl"), faults.map((f) => f.line).join("\n") + "\n");
+  console.log(`wrote ${faults.length} injected faults (bad records and re-sent duplicates) to injected-faults.jsonl`);
+}
+
+async function previewTables(): Promise<void> {
+  const { DuckDbWarehouse } = await import("../io/local/duckdb-warehouse");
+  const warehouse = await DuckDbWarehouse.open(DEFAULT_WAREHOUSE);
+  try {
+    const previews: [string, string][] = [
+      ["flights", "SELECT event_id, date, delay, distance, origin, destination, hour_of_day, day_of_week, route, is_delayed FROM flights ORDER BY date, event_id LIMIT 5"],
+      ["flights_origin_hourly (busiest windows)", "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5"],
+      ["dead_letters", "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8"],
+    ];
+    for (const [title, sql] of previews) {
+      console.log(`\n== ${title}`);
+      console.table(await warehouse.query(sql));
+    }
+  } finally {
+    await warehouse.close();
+  }
+}
+
+if (require.main === module) {
+  demo().then((code) => process.exit(code), (err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

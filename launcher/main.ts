@@ -1,0 +1,38 @@
+import { exitCodeOf, UsageError } from "./errors";
+import { batchUsage } from "./commands/batch";
+import { sampleUsage } from "./commands/sample";
+
+const usage = `usage:
+  ${batchUsage}
+  ${sampleUsage}`;
+
+/** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
+const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
+  batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
+  sample: async (argv) => (await import("./commands/sample")).sampleCommand(argv),
+};
+
+export async function run(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage);
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n${usage}`);
+  await command(rest);
+}
+
+/** The only place that turns errors into exit codes and one readable line (`--verbose` adds the stack). */
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  try {
+    await run(argv.filter((a) => a !== "--verbose"));
+    return 0;
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    console.error(`rox: ${e.message}`);
+    if (verbose && e.stack) console.error(e.stack);
+    return exitCodeOf(err);
+  }
+}

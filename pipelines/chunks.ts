@@ -1,0 +1,25 @@
+import type { FileSplit } from "../io/local/splits";
+
+/** Splits grouped so one pipeline run (one DirectRunner bundle, all grouping in memory) stays bounded in size. */
+export function groupIntoChunks(splits: FileSplit[], chunkBytes: number): FileSplit[][] {
+  const chunks: FileSplit[][] = [];
+  let current: FileSplit[] = [];
+  let bytes = 0;
+  for (const split of splits) {
+    const size = splitBytes(split);
+    if (current.length > 0 && bytes + size > chunkBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(split);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Parquet splits count row groups, not bytes: give each a whole chunk (its planner sizes row-group ranges). */
+function splitBytes(split: FileSplit): number {
+  return split.format === "parquet" ? Number.MAX_SAFE_INTEGER : split.end - split.start;
+}

@@ -1,0 +1,33 @@
+import * as beam from "apache-beam";
+import type { Counter } from "apache-beam";
+import { readManifest, readSplitRecords } from "../io/local/beam-files";
+import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
+import type { RowSinks } from "./sinks";
+
+export interface IngestOptions extends IngestContext {
+  manifest: string;
+  maxRecordBytes: number;
+}
+
+/** The name of the Beam counter that counts every record read; the job reconciles against it. */
+export const READ_COUNTER = "records_read";
+
+/** files → decode → validate → normalize → dedupe by id → features → rows; every record lands in exactly one sink. */
+export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
+  const { manifest, maxRecordBytes, ...ctx } = options;
+  return (root: beam.Root) => {
+    const validated = root
+      .apply(beam.impulse())
+      .flatMap(readManifest, { manifest })
+      .flatMap(readSplitRecords, { maxRecordBytes })
+      .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
+      .apply(beam.split<Validated & Record<string, unknown>>(["ok", "dead"]));
+    const deduped = (validated.ok as beam.PCollection<KeyedEvent>)
+      .apply(beam.groupBy("key"))
+      .flatMap(keepFirstOfId, ctx)
+      .apply(beam.split<Deduped & Record<string, unknown>>(["events", "duplicates", "dead"]));
+    sinks.deadLetters(beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()));
+    sinks.events(deduped.events as beam.PCollection<Record<string, unknown>>);
+    sinks.duplicates(deduped.duplicates as beam.PCollection<Record<string, unknown>>);
+  };
+}

@@ -1,0 +1,74 @@
+import { requireForSerialization } from "apache-beam/serialization";
+import type { Counter } from "apache-beam";
+import { loadContract } from "../../schemas/load";
+import type { EventRecord } from "../../schemas/contract";
+import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";
+import { validateRecord } from "../validate";
+import { normalizeEvent } from "../normalize";
+import { featureModule } from "../features";
+import { deadLetterRow, eventRow, sourceRef } from "../rows";
+
+/** What the ingest DoFns need, passed through Beam's context argument (never a closure). */
+export interface IngestContext {
+  schema: string;
+  schemasDir?: string;
+  jobName: string;
+  runId: string;
+  /** The run's clock, so "now+1d" constraints and timestamps are the same on every worker. */
+  nowMs: number;
+}
+
+export interface KeyedEvent {
+  key: string;
+  value: { event: EventRecord; source: RecordSource };
+}
+
+export type Validated = { ok: KeyedEvent } | { dead: Record<string, unknown> };
+export type Deduped = { events: Record<string, unknown> } | { duplicates: Record<string, unknown> } | { dead: Record<string, unknown> };
+
+function contractOf(ctx: IngestContext) {
+  return loadContract(ctx.schema, { dir: ctx.schemasDir });
+}
+
+function toDeadRow(dead: DeadLetter, ctx: IngestContext): Record<string, unknown> {
+  const now = new Date(ctx.nowMs).toISOString();
+  return deadLetterRow(dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now });
+}
+
+/** Counts every record read, then decode → validate → normalize; bad records become dead-letter rows. */
+export function validateDecoded(decoded: Outcome<Decoded>, ctx: IngestContext & { read: Counter }): Validated {
+  ctx.read.increment(1);
+  if (!decoded.ok) return { dead: toDeadRow(decoded.dead, ctx) };
+  const contract = contractOf(ctx);
+  const valid = validateRecord(contract, decoded.value, ctx.nowMs);
+  if (!valid.ok) return { dead: toDeadRow(valid.dead, ctx) };
+  const event = normalizeEvent(contract, valid.value);
+  return { ok: { key: String(event[contract.idField]), value: { event, source: decoded.value.envelope.source } } };
+}
+
+function compareSources(a: RecordSource, b: RecordSource): number {
+  if (a.uri !== b.uri) return a.uri < b.uri ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0) || String(a.messageId ?? "").localeCompare(String(b.messageId ?? ""));
+}
+
+/** After grouping by id: the earliest record wins and goes on to features; the rest are counted duplicates. */
+export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent> }, ctx: IngestContext): Generator<Deduped> {
+  const members = [...group.value].map((kv) => kv.value).sort((a, b) => compareSources(a.source, b.source));
+  const [first, ...rest] = members;
+  for (const dup of rest) yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
+  yield withFeatures(first, ctx);
+}
+
+function withFeatures(item: KeyedEvent["value"], ctx: IngestContext): Deduped {
+  const contract = contractOf(ctx);
+  try {
+    const features = featureModule(contract.features?.module).eventFeatures(item.event);
+    const meta = { runId: ctx.runId, ingestedAt: new Date(ctx.nowMs).toISOString() };
+    return { events: eventRow(contract, item.event, features, sourceRef(item.source), meta) };
+  } catch (err) {
+    const envelope: Envelope = { payload: JSON.stringify(item.event), source: item.source, attempt: 1 };
+    return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: String(err), envelope }, ctx) };
+  }
+}
+
+requireForSerialization("rox-gcp/transforms/beam/ingest", { validateDecoded, keepFirstOfId });

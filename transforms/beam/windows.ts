@@ -1,0 +1,59 @@
+import { requireForSerialization } from "apache-beam/serialization";
+import type { IntervalWindow, ParDoLookupParam, Window } from "apache-beam";
+import Long from "long";
+import { loadContract } from "../../schemas/load";
+import type { EventRecord } from "../../schemas/contract";
+import { featureModule } from "../features";
+import { emptyAccumulator, mergeAccumulators, type Accumulator, type WindowAggregator } from "../features/module";
+
+/** Which window aggregate of which schema a DoFn computes. */
+export interface WindowContext {
+  schema: string;
+  schemasDir?: string;
+  window: string;
+}
+
+export interface KeyedAccumulator {
+  key: string;
+  value: Accumulator;
+}
+
+function aggregatorOf(ctx: WindowContext): { aggregator: WindowAggregator; keyField: string; eventTimeField: string } {
+  const contract = loadContract(ctx.schema, { dir: ctx.schemasDir });
+  const spec = contract.features?.windows.find((w) => w.name === ctx.window);
+  if (!spec) throw new Error(`schema ${ctx.schema} declares no window "${ctx.window}"`);
+  const aggregator = featureModule(contract.features?.module).windows[ctx.window];
+  if (!aggregator) throw new Error(`feature module of ${ctx.schema} has no aggregator "${ctx.window}"`);
+  return { aggregator, keyField: spec.key, eventTimeField: contract.eventTimeField };
+}
+
+/** Beam's timestamp function: events of the window pass carry their event time (epoch ms) in `t`. */
+export function eventTimestamp(element: { t: number }): Long {
+  return Long.fromValue(element.t);
+}
+
+export function stampEventTime(event: EventRecord, ctx: WindowContext): { t: number; event: EventRecord } {
+  return { t: event[aggregatorOf(ctx).eventTimeField] as number, event };
+}
+
+/** One event as a one-event accumulator under its key: partials merge associatively after grouping. */
+export function accumulateOne(element: { event: EventRecord }, ctx: WindowContext): KeyedAccumulator {
+  const { aggregator, keyField } = aggregatorOf(ctx);
+  return { key: String(element.event[keyField]), value: aggregator.add(emptyAccumulator(aggregator), element.event) };
+}
+
+/** A window's partial-aggregate row: key, window bounds (ISO UTC) and the merged accumulator. */
+export function mergeWindowGroup(group: { key: string; value: Iterable<KeyedAccumulator> }, ctx: WindowContext & { bounds: ParDoLookupParam<Window> }): Record<string, unknown> {
+  const { aggregator, keyField } = aggregatorOf(ctx);
+  let acc = emptyAccumulator(aggregator);
+  for (const item of group.value) acc = mergeAccumulators(aggregator, acc, item.value);
+  const window = ctx.bounds.lookup() as IntervalWindow;
+  return {
+    [keyField]: group.key,
+    window_start: new Date(window.start.toNumber()).toISOString(),
+    window_end: new Date(window.end.toNumber()).toISOString(),
+    ...acc,
+  };
+}
+
+requireForSerialization("rox-gcp/transforms/beam/windows", { eventTimestamp, stampEventTime, accumulateOne, mergeWindowGroup });
