@@ -28,7 +28,7 @@ export interface BatchJobOptions {
   now?: () => number;
 }
 
-const DEFAULT_CHUNK_BYTES = 24 << 20;
+const DEFAULT_CHUNK_BYTES = 8 << 20;
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 /** Runs the batch job chunk by chunk on the DirectRunner and loads each chunk into the warehouse. */
@@ -37,7 +37,8 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const startedAt = new Date(now()).toISOString();
   const runId = newRunId("batch", now());
   const contract = loadContract(options.schema, { dir: options.schemasDir });
-  const chunks = groupIntoChunks(planInput(options), options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const chunks = groupIntoChunks(planInput(options, chunkBytes), chunkBytes);
   await warehouse.ensureTables(contract);
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();
@@ -53,8 +54,9 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   return { job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...counts };
 }
 
-function planInput(options: BatchJobOptions): FileSplit[] {
-  return listInputFiles(options.input).flatMap((file) => planSplits(file, formatOf(file, options.format)));
+/** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one. */
+function planInput(options: BatchJobOptions, chunkBytes: number): FileSplit[] {
+  return listInputFiles(options.input).flatMap((file) => planSplits(file, formatOf(file, options.format), { targetBytes: chunkBytes }));
 }
 
 function formatOf(file: string, format: FileFormat | undefined): FileFormat {
@@ -87,7 +89,8 @@ async function runChunk(run: ChunkRun, warehouse: Warehouse): Promise<ChunkCount
   const staged = stagedChunk(run.contract, paths);
   const freshEvents = path.join(run.chunkDir, "fresh-events.jsonl");
   const prepared = await warehouse.prepareChunk(run.contract, staged, freshEvents, { replace: run.options.replace ?? false });
-  await runWindows(run, freshEvents, paths);
+  // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
+  if (prepared.alreadyPresent > 0) await runWindows(run, freshEvents, paths);
   const committed = await warehouse.commitChunk(run.contract, staged);
   return chunkCounts(run.contract, read, paths, prepared.alreadyPresent, committed);
 }
@@ -122,16 +125,21 @@ async function runIngest(run: ChunkRun, manifest: string, paths: StagedPaths): P
     nowMs: run.nowMs,
     manifest,
     maxRecordBytes: run.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    windows: windowsOf(run.contract),
   };
   const result = await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
   const counters = await result.counters();
   return counters[READ_COUNTER] ?? 0;
 }
 
+function windowsOf(contract: Contract): { name: string; sizeSeconds: number }[] {
+  return (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
+}
+
 async function runWindows(run: ChunkRun, freshEvents: string, paths: StagedPaths): Promise<void> {
-  const windows = (run.contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
-  if (windows.length === 0 || countLines(freshEvents) === 0) return;
+  const windows = windowsOf(run.contract);
   windows.forEach((w) => fs.writeFileSync(paths.windowPartials(w.name), ""));
+  if (windows.length === 0 || countLines(freshEvents) === 0) return;
   const options = { schema: run.contract.name, schemasDir: run.options.schemasDir, newEvents: freshEvents, windows };
   await runDirect(windowPipeline(options, stagedFileSinks(paths)));
 }

@@ -1,20 +1,27 @@
 import * as beam from "apache-beam";
 import type { Counter } from "apache-beam";
+import type { EventRecord } from "../schemas/contract";
 import { readManifest, readSplitRecords } from "../io/local/beam-files";
 import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
 import type { RowSinks } from "./sinks";
+import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
 export interface IngestOptions extends IngestContext {
   manifest: string;
   maxRecordBytes: number;
+  windows: WindowSpecs["windows"];
 }
 
 /** The name of the Beam counter that counts every record read; the job reconciles against it. */
 export const READ_COUNTER = "records_read";
 
-/** files → decode → validate → normalize → dedupe by id → features → rows; every record lands in exactly one sink. */
+/**
+ * files → decode → validate → normalize → dedupe by id → features → rows; every record lands in exactly one sink.
+ * The chunk's unique events also feed the window aggregates, which are right as they stand when the warehouse held
+ * none of them (otherwise the job recomputes them over the fresh events alone).
+ */
 export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
-  const { manifest, maxRecordBytes, ...ctx } = options;
+  const { manifest, maxRecordBytes, windows, ...ctx } = options;
   return (root: beam.Root) => {
     const validated = root
       .apply(beam.impulse())
@@ -25,9 +32,10 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
     const deduped = (validated.ok as beam.PCollection<KeyedEvent>)
       .apply(beam.groupBy("key"))
       .flatMap(keepFirstOfId, ctx)
-      .apply(beam.split<Deduped & Record<string, unknown>>(["events", "duplicates", "dead"]));
+      .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
     sinks.deadLetters(beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()));
     sinks.events(deduped.events as beam.PCollection<Record<string, unknown>>);
     sinks.duplicates(deduped.duplicates as beam.PCollection<Record<string, unknown>>);
+    applyWindowAggregates(deduped.unique as beam.PCollection<EventRecord>, { schema: ctx.schema, schemasDir: ctx.schemasDir, windows }, sinks);
   };
 }

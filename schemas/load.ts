@@ -12,15 +12,19 @@ export interface LoadOptions {
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const cache = new Map<string, Contract>();
+/** Contracts by what the caller asked for: DoFns call loadContract per element, so a hit must touch no file system. */
+const byRequest = new Map<string, Contract>();
 
 /** The contract of `name` (e.g. "flights"); parsed once per file path. Throws SchemaError. */
 export function loadContract(name: string, opts: LoadOptions = {}): Contract {
+  const request = `${name}\u0000${opts.dir ?? ""}\u0000${process.env.ROX_SCHEMAS_DIR ?? ""}`;
+  const hit = byRequest.get(request);
+  if (hit) return hit;
   if (!NAME.test(name)) throw new SchemaError("not_found", `schema name ${JSON.stringify(name)} is not a file stem`);
   const file = path.resolve(opts.dir ?? schemasDir(), `${name}.avsc`);
-  const cached = cache.get(file);
-  if (cached) return cached;
-  const contract = { ...parseContract(name, readSchemaJson(file), file), sourcePath: file };
+  const contract = cache.get(file) ?? { ...parseContract(name, readSchemaJson(file), file), sourcePath: file };
   cache.set(file, contract);
+  byRequest.set(request, contract);
   return contract;
 }
 
@@ -36,6 +40,7 @@ export function listContracts(dir: string = schemasDir()): string[] {
 /** Forgets parsed contracts, e.g. after a schema file changed under a long-lived process or a test. */
 export function clearContractCache(): void {
   cache.clear();
+  byRequest.clear();
 }
 
 /**

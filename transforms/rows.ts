@@ -10,13 +10,13 @@ export interface RowMeta {
 
 /** The events-table row of a validated, normalized event: timestamps rendered as ISO-8601 UTC. */
 export function eventRow(contract: Contract, event: EventRecord, features: Record<string, unknown>, source: string, meta: RowMeta): Record<string, unknown> {
-  return {
-    ...renderEvent(contract, event),
-    ...features,
-    _source: source,
-    _run_id: meta.runId,
-    _ingested_at: meta.ingestedAt,
-  };
+  // Assigned in place rather than spread: this runs once per event and spreads were its main cost.
+  const row = renderEvent(contract, event);
+  for (const name in features) row[name] = features[name];
+  row._source = source;
+  row._run_id = meta.runId;
+  row._ingested_at = meta.ingestedAt;
+  return row;
 }
 
 export interface DeadLetterContext {

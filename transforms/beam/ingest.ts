@@ -1,7 +1,7 @@
 import { requireForSerialization } from "apache-beam/serialization";
 import type { Counter } from "apache-beam";
 import { loadContract } from "../../schemas/load";
-import type { EventRecord } from "../../schemas/contract";
+import type { Contract, EventRecord } from "../../schemas/contract";
 import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";
 import { validateRecord } from "../validate";
 import { normalizeEvent } from "../normalize";
@@ -24,10 +24,19 @@ export interface KeyedEvent {
 }
 
 export type Validated = { ok: KeyedEvent } | { dead: Record<string, unknown> };
-export type Deduped = { events: Record<string, unknown> } | { duplicates: Record<string, unknown> } | { dead: Record<string, unknown> };
+export type Deduped =
+  | { events: Record<string, unknown> }
+  | { unique: EventRecord }
+  | { duplicates: Record<string, unknown> }
+  | { dead: Record<string, unknown> };
 
-function contractOf(ctx: IngestContext) {
-  return loadContract(ctx.schema, { dir: ctx.schemasDir });
+/** Beam hands a DoFn the same context object for every element: resolve the contract once per context. */
+const contracts = new WeakMap<object, Contract>();
+
+function contractOf(ctx: IngestContext): Contract {
+  let contract = contracts.get(ctx);
+  if (!contract) contracts.set(ctx, (contract = loadContract(ctx.schema, { dir: ctx.schemasDir })));
+  return contract;
 }
 
 function toDeadRow(dead: DeadLetter, ctx: IngestContext): Record<string, unknown> {
@@ -56,7 +65,10 @@ export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent>
   const members = [...group.value].map((kv) => kv.value).sort((a, b) => compareSources(a.source, b.source));
   const [first, ...rest] = members;
   for (const dup of rest) yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
-  yield withFeatures(first, ctx);
+  const row = withFeatures(first, ctx);
+  yield row;
+  // The normalized event also feeds the chunk's window aggregates (when none of the chunk was loaded before).
+  if ("events" in row) yield { unique: first.event };
 }
 
 function withFeatures(item: KeyedEvent["value"], ctx: IngestContext): Deduped {

@@ -18,7 +18,22 @@ export interface KeyedAccumulator {
   value: Accumulator;
 }
 
-function aggregatorOf(ctx: WindowContext): { aggregator: WindowAggregator; keyField: string; eventTimeField: string } {
+interface ResolvedWindow {
+  aggregator: WindowAggregator;
+  keyField: string;
+  eventTimeField: string;
+}
+
+/** Beam hands a DoFn the same context object for every element: resolve the aggregator once per context. */
+const resolved = new WeakMap<object, ResolvedWindow>();
+
+function aggregatorOf(ctx: WindowContext): ResolvedWindow {
+  let found = resolved.get(ctx);
+  if (!found) resolved.set(ctx, (found = resolveWindow(ctx)));
+  return found;
+}
+
+function resolveWindow(ctx: WindowContext): ResolvedWindow {
   const contract = loadContract(ctx.schema, { dir: ctx.schemasDir });
   const spec = contract.features?.windows.find((w) => w.name === ctx.window);
   if (!spec) throw new Error(`schema ${ctx.schema} declares no window "${ctx.window}"`);

@@ -1,0 +1,33 @@
+import * as fs from "fs";
+import * as path from "path";
+import { runBatchJob } from "../../pipelines/batch-job";
+import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
+import { runPlain } from "./plain";
+
+/** One contender of the batch benchmark in its own process, so its peak RSS is its own. Prints one JSON line. */
+async function main(kind: string, input: string, workDir: string): Promise<void> {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const warehouseFile = path.join(workDir, "warehouse.duckdb");
+  const started = process.hrtime.bigint();
+  const counts = kind === "plain" ? await runPlain(input, warehouseFile, workDir) : await runJob(input, warehouseFile, workDir);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify({ contender: kind, ...counts, seconds, recordsPerSecond: Math.round(counts.read / seconds), peakRssMb }));
+}
+
+async function runJob(input: string, warehouseFile: string, workDir: string) {
+  const warehouse = await DuckDbWarehouse.open(warehouseFile);
+  try {
+    const s = await runBatchJob({ input, schema: "flights", workDir }, warehouse);
+    return { read: s.read, written: s.written, deadLettered: s.deadLettered, duplicates: s.duplicates };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+const [kind, input, workDir] = process.argv.slice(2);
+main(kind, input, workDir).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
