@@ -34,6 +34,8 @@ export interface DeadLetter {
 export interface Decoded {
   fields: Record<string, unknown>;
   envelope: Envelope;
+  /** True when every field value is still text (CSV): the validator coerces by schema type. JSON values are never coerced. */
+  textual?: boolean;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; dead: DeadLetter };

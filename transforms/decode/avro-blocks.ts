@@ -1,0 +1,72 @@
+import { AvroCursor } from "./avro-cursor";
+import { asBuffer, type ByteSource } from "./byte-source";
+
+/** Where one block sits in a container file. */
+export interface AvroBlockFrame {
+  start: number;
+  /** Just past the block's sync marker, where the next block starts. */
+  end: number;
+  /** Records the block header claims (0 when the header could not be read). */
+  count: number;
+  dataStart: number;
+  dataEnd: number;
+  /** Set when the framing is broken; the frame then runs to the next sync marker found (or the end of file). */
+  problem?: string;
+}
+
+/** A block larger than this is taken as a corrupt size field rather than read into memory. */
+export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+const SEARCH_CHUNK = 1024 * 1024;
+
+/**
+ * Walks the blocks in [from, to) using only their headers and sync markers, without reading the data.
+ * Planning and reading share this walk, so both see the same frames, also around corrupt blocks.
+ */
+export function* walkAvroBlocks(source: ByteSource, sync: Uint8Array, from: number, to: number): Generator<AvroBlockFrame> {
+  for (let position = from; position < to; ) {
+    const frame = frameBlockAt(source, sync, position);
+    yield frame;
+    position = frame.end;
+  }
+}
+
+/** Records a frame accounts for in the file's record numbering; a broken frame's count is not trusted. */
+export function recordsSpanned(frame: AvroBlockFrame): number {
+  return frame.problem ? 0 : frame.count;
+}
+
+function frameBlockAt(source: ByteSource, sync: Uint8Array, start: number): AvroBlockFrame {
+  const cursor = new AvroCursor(source.read(start, 20));
+  let count: number;
+  let size: number;
+  try {
+    count = cursor.readLong();
+    size = cursor.readLong();
+  } catch {
+    return resynchronise(source, sync, start, 0, "unreadable block header");
+  }
+  if (count < 0 || size < 0 || size > MAX_BLOCK_BYTES) {
+    return resynchronise(source, sync, start, Math.max(count, 0), `implausible block header (count ${count}, size ${size})`);
+  }
+  const dataStart = start + cursor.position;
+  const dataEnd = dataStart + size;
+  const marker = source.read(dataEnd, sync.length);
+  if (marker.length < sync.length) return resynchronise(source, sync, start, count, "block runs past the end of the file");
+  if (!asBuffer(marker).equals(sync)) return resynchronise(source, sync, start, count, "sync marker does not follow the block");
+  return { start, end: dataEnd + sync.length, count, dataStart, dataEnd };
+}
+
+function resynchronise(source: ByteSource, sync: Uint8Array, start: number, count: number, problem: string): AvroBlockFrame {
+  const end = findSyncEnd(source, sync, start + 1);
+  return { start, end, count, dataStart: start, dataEnd: end, problem };
+}
+
+/** Offset just past the next sync marker at or after `from`, or the file size if there is none. */
+export function findSyncEnd(source: ByteSource, sync: Uint8Array, from: number): number {
+  for (let position = from; position < source.size; position += SEARCH_CHUNK) {
+    const window = asBuffer(source.read(position, SEARCH_CHUNK + sync.length - 1));
+    const found = window.indexOf(sync);
+    if (found >= 0) return position + found + sync.length;
+  }
+  return source.size;
+}
