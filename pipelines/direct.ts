@@ -1,5 +1,5 @@
-import "apache-beam";
-import type { Root } from "apache-beam";
+import "../transforms/beam/sdk";
+import type { Root } from "../transforms/beam/sdk";
 import type { PipelineResult } from "apache-beam/runners/runner";
 import { directRunner } from "apache-beam/runners/direct_runner";
 

@@ -1,5 +1,5 @@
-import * as beam from "apache-beam";
-import type { Counter } from "apache-beam";
+import * as beam from "../transforms/beam/sdk";
+import type { Counter } from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
 import { readManifest, readSplitRecords } from "../io/local/beam-files";
 import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";

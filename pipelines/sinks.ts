@@ -1,4 +1,4 @@
-import * as beam from "apache-beam";
+import * as beam from "../transforms/beam/sdk";
 import { JsonLinesFileSink } from "../io/local/beam-files";
 
 type Rows = beam.PCollection<Record<string, unknown>>;

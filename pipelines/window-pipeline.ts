@@ -1,4 +1,4 @@
-import * as beam from "apache-beam";
+import * as beam from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
 import { readJsonLinesFile } from "../io/local/beam-files";
 import { accumulateOne, eventTimestamp, mergeWindowGroup, stampEventTime } from "../transforms/beam/windows";

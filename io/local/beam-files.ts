@@ -1,5 +1,5 @@
 import { requireForSerialization } from "apache-beam/serialization";
-import type { DoFn } from "apache-beam";
+import type { DoFn } from "../../transforms/beam/sdk";
 import * as fs from "fs";
 import type { FileSplit } from "./splits";
 import { readSplit } from "./splits";

@@ -1,5 +1,5 @@
 import { requireForSerialization } from "apache-beam/serialization";
-import type { Counter } from "apache-beam";
+import type { Counter } from "./sdk";
 import { loadContract } from "../../schemas/load";
 import type { Contract, EventRecord } from "../../schemas/contract";
 import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";

@@ -1,5 +1,5 @@
 import { requireForSerialization } from "apache-beam/serialization";
-import type { IntervalWindow, ParDoLookupParam, Window } from "apache-beam";
+import type { IntervalWindow, ParDoLookupParam, Window } from "./sdk";
 import Long from "long";
 import { loadContract } from "../../schemas/load";
 import type { EventRecord } from "../../schemas/contract";
