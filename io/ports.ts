@@ -37,3 +37,26 @@ export interface Warehouse {
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
+
+/** A message as pulled from a subscription (Pub/Sub, or its emulator). */
+export interface PulledMessage {
+  ackId: string;
+  messageId: string;
+  /** The payload as base64, as the Pub/Sub wire format carries it. */
+  data: string;
+  attributes: Record<string, string>;
+  publishTime: string;
+  /** 1 on first delivery; counts redeliveries when the subscription has a dead-letter policy (else 1 or the source's own count). */
+  deliveryAttempt: number;
+}
+
+/** The message-source role: the Pub/Sub emulator locally, Pub/Sub on Google Cloud. */
+export interface MessageSource {
+  /** Up to `max` messages; may return fewer (the emulator returns at most 100 per pull) or none. */
+  pull(max: number): Promise<PulledMessage[]>;
+  ack(ackIds: string[]): Promise<void>;
+  /** Hands the messages back for redelivery now (ack deadline 0). */
+  nack(ackIds: string[]): Promise<void>;
+  extendDeadline(ackIds: string[], seconds: number): Promise<void>;
+  close(): Promise<void>;
+}
