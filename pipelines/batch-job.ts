@@ -1,18 +1,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runDirect } from "./direct";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
 import { detectFormat, planSplits, type FileFormat, type FileSplit } from "../io/local/splits";
 import { InputError, listInputFiles } from "../io/local/list-files";
-import { countLines, readJsonLines } from "../io/local/json-lines";
-import type { StagedChunk, Warehouse } from "../io/ports";
-import { addCounts, addTallies, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
+import type { Warehouse } from "../io/ports";
+import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
-import { ingestPipeline, READ_COUNTER } from "./ingest-pipeline";
-import { windowPipeline } from "./window-pipeline";
-import { stagedFileSinks, type StagedPaths } from "./sinks";
+import { runChunk } from "./chunk-run";
 
 export interface BatchJobOptions {
   input: string;
@@ -44,8 +40,7 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   let counts = emptyCounts();
   try {
     for (const [index, chunk] of chunks.entries()) {
-      const chunkDir = path.join(workDir, `chunk-${index}`);
-      counts = addCounts(counts, await runChunk({ options, contract, runId, nowMs: now(), chunkDir, splits: chunk }, warehouse));
+      counts = addCounts(counts, await runFileChunk({ options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk }, warehouse));
       options.onProgress?.({ read: counts.read, elapsedMs: now() - Date.parse(startedAt), chunk: index + 1, chunks: chunks.length });
     }
   } finally {
@@ -70,7 +65,7 @@ export function newRunId(job: string, nowMs: number): string {
   return `${job}-${stamp}-${Math.random().toString(16).slice(2, 8)}`;
 }
 
-interface ChunkRun {
+interface FileChunk {
   options: BatchJobOptions;
   contract: Contract;
   runId: string;
@@ -79,87 +74,21 @@ interface ChunkRun {
   splits: FileSplit[];
 }
 
-/** One chunk: ingest pipeline → stage in the warehouse → window pipeline over the fresh events → commit. */
-async function runChunk(run: ChunkRun, warehouse: Warehouse): Promise<ChunkCounts> {
-  fs.mkdirSync(run.chunkDir, { recursive: true });
-  const paths = stagedPathsIn(run.chunkDir);
-  const manifest = path.join(run.chunkDir, "manifest.json");
-  fs.writeFileSync(manifest, JSON.stringify(run.splits));
-  const read = await runIngest(run, manifest, paths);
-  const staged = stagedChunk(run.contract, paths);
-  const freshEvents = path.join(run.chunkDir, "fresh-events.jsonl");
-  const prepared = await warehouse.prepareChunk(run.contract, staged, freshEvents, { replace: run.options.replace ?? false });
-  // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
-  if (prepared.alreadyPresent > 0) await runWindows(run, freshEvents, paths);
-  const committed = await warehouse.commitChunk(run.contract, staged);
-  return chunkCounts(run.contract, read, paths, prepared.alreadyPresent, committed);
-}
-
-function stagedPathsIn(dir: string): StagedPaths {
-  const file = (name: string) => {
-    const full = path.join(dir, name);
-    fs.writeFileSync(full, "");
-    return full;
-  };
-  const events = file("events.jsonl");
-  const deadLetters = file("dead-letters.jsonl");
-  const duplicates = file("duplicates.jsonl");
-  return { events, deadLetters, duplicates, windowPartials: (window) => path.join(dir, `window-${window}.jsonl`) };
-}
-
-function stagedChunk(contract: Contract, paths: StagedPaths): StagedChunk {
-  const windows = contract.features?.windows ?? [];
-  return {
-    events: paths.events,
-    deadLetters: paths.deadLetters,
-    windowPartials: Object.fromEntries(windows.map((w) => [w.name, paths.windowPartials(w.name)])),
-  };
-}
-
-async function runIngest(run: ChunkRun, manifest: string, paths: StagedPaths): Promise<number> {
-  const options = {
-    schema: run.contract.name,
-    schemasDir: run.options.schemasDir,
+async function runFileChunk(chunk: FileChunk, warehouse: Warehouse): Promise<ChunkCounts> {
+  fs.mkdirSync(chunk.chunkDir, { recursive: true });
+  const manifest = path.join(chunk.chunkDir, "manifest.json");
+  fs.writeFileSync(manifest, JSON.stringify(chunk.splits));
+  const { options, contract, runId, nowMs, chunkDir } = chunk;
+  const spec = {
+    contract,
+    schemasDir: options.schemasDir,
     jobName: "batch",
-    runId: run.runId,
-    nowMs: run.nowMs,
-    manifest,
-    maxRecordBytes: run.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
-    windows: windowsOf(run.contract),
+    runId,
+    nowMs,
+    chunkDir,
+    source: { kind: "files" as const, manifest },
+    replace: options.replace ?? false,
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
   };
-  const result = await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
-  const counters = await result.counters();
-  return counters[READ_COUNTER] ?? 0;
-}
-
-function windowsOf(contract: Contract): { name: string; sizeSeconds: number }[] {
-  return (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
-}
-
-async function runWindows(run: ChunkRun, freshEvents: string, paths: StagedPaths): Promise<void> {
-  const windows = windowsOf(run.contract);
-  windows.forEach((w) => fs.writeFileSync(paths.windowPartials(w.name), ""));
-  if (windows.length === 0 || countLines(freshEvents) === 0) return;
-  const options = { schema: run.contract.name, schemasDir: run.options.schemasDir, newEvents: freshEvents, windows };
-  await runDirect(windowPipeline(options, stagedFileSinks(paths)));
-}
-
-function chunkCounts(contract: Contract, read: number, paths: StagedPaths, alreadyPresent: number, committed: { eventsWritten: number; deadLettersWritten: number; windowRows: Record<string, number> }): ChunkCounts {
-  const inRunDuplicates = countLines(paths.duplicates);
-  const deadLettered = countLines(paths.deadLetters);
-  const byReason: Record<string, number> = {};
-  for (const dead of readJsonLines(paths.deadLetters)) byReason[`${dead.errorStage}/${dead.errorClass}`] = (byReason[`${dead.errorStage}/${dead.errorClass}`] ?? 0) + 1;
-  const duplicateReasons = { "duplicate/in_run": inRunDuplicates, "duplicate/already_loaded": alreadyPresent };
-  return {
-    read,
-    written: committed.eventsWritten,
-    deadLettered,
-    duplicates: inRunDuplicates + alreadyPresent,
-    byTable: { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows },
-    byReason: addTallies(byReason, nonZero(duplicateReasons)),
-  };
-}
-
-function nonZero(tally: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(tally).filter(([, n]) => n > 0));
+  return runChunk(spec, warehouse);
 }

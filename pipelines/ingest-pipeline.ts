@@ -1,13 +1,17 @@
 import * as beam from "../transforms/beam/sdk";
 import type { Counter } from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
-import { readManifest, readSplitRecords } from "../io/local/beam-files";
+import { readManifest, readMessageBatch, readSplitRecords } from "../io/local/beam-files";
+import type { Decoded, Outcome } from "../transforms/envelope";
 import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
 import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
+/** What one run reads: file splits listed in a manifest, or a staged micro-batch of Pub/Sub messages. */
+export type IngestSource = { kind: "files"; manifest: string } | { kind: "messages"; batch: string; subscription: string };
+
 export interface IngestOptions extends IngestContext {
-  manifest: string;
+  source: IngestSource;
   maxRecordBytes: number;
   windows: WindowSpecs["windows"];
 }
@@ -21,12 +25,9 @@ export const READ_COUNTER = "records_read";
  * none of them (otherwise the job recomputes them over the fresh events alone).
  */
 export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
-  const { manifest, maxRecordBytes, windows, ...ctx } = options;
+  const { source, maxRecordBytes, windows, ...ctx } = options;
   return (root: beam.Root) => {
-    const validated = root
-      .apply(beam.impulse())
-      .flatMap(readManifest, { manifest })
-      .flatMap(readSplitRecords, { maxRecordBytes })
+    const validated = readRecords(root, source, maxRecordBytes)
       .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
       .apply(beam.split<Validated & Record<string, unknown>>(["ok", "dead"]));
     const deduped = (validated.ok as beam.PCollection<KeyedEvent>)
@@ -38,4 +39,10 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
     sinks.duplicates(deduped.duplicates as beam.PCollection<Record<string, unknown>>);
     applyWindowAggregates(deduped.unique as beam.PCollection<EventRecord>, { schema: ctx.schema, schemasDir: ctx.schemasDir, windows }, sinks);
   };
+}
+
+function readRecords(root: beam.Root, source: IngestSource, maxRecordBytes: number): beam.PCollection<Outcome<Decoded>> {
+  const start = root.apply(beam.impulse());
+  if (source.kind === "messages") return start.flatMap(readMessageBatch, { batch: source.batch, subscription: source.subscription, maxRecordBytes });
+  return start.flatMap(readManifest, { manifest: source.manifest }).flatMap(readSplitRecords, { maxRecordBytes });
 }

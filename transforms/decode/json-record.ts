@@ -7,14 +7,20 @@ export function decodeJsonRecord({ text, envelope }: TextRecord): Outcome<Decode
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const message = `malformed JSON at line ${envelope.source.line}: ${(error as Error).message}`;
+    const message = `malformed JSON ${where(envelope)}: ${(error as Error).message}`;
     return failure("decode", "malformed_json", message, envelope);
   }
   if (!isPlainObject(value)) {
-    const message = `JSON at line ${envelope.source.line} is ${describeJson(value)}, not an object`;
+    const message = `JSON ${where(envelope)} is ${describeJson(value)}, not an object`;
     return failure("decode", "not_an_object", message, envelope);
   }
   return success({ fields: value, envelope });
+}
+
+/** "at line 12" for a file record, "in message 42" for a Pub/Sub message. */
+function where(envelope: TextRecord["envelope"]): string {
+  const { line, messageId } = envelope.source;
+  return line === undefined && messageId !== undefined ? `in message ${messageId}` : `at line ${line}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

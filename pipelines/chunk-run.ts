@@ -1,0 +1,100 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Contract } from "../schemas/contract";
+import { countLines, readJsonLines } from "../io/local/json-lines";
+import type { CommitReport, StagedChunk, Warehouse } from "../io/ports";
+import { addTallies, type ChunkCounts } from "../transforms/summary";
+import { runDirect } from "./direct";
+import { ingestPipeline, READ_COUNTER, type IngestSource } from "./ingest-pipeline";
+import { windowPipeline } from "./window-pipeline";
+import { stagedFileSinks, type StagedPaths } from "./sinks";
+
+/** One bounded unit of work of either job: a batch job's chunk of files, or a streaming job's micro-batch. */
+export interface ChunkSpec {
+  contract: Contract;
+  schemasDir?: string;
+  jobName: string;
+  runId: string;
+  nowMs: number;
+  /** A fresh folder for the staged files of this chunk. */
+  chunkDir: string;
+  source: IngestSource;
+  replace: boolean;
+  maxRecordBytes: number;
+}
+
+/** ingest pipeline → stage in the warehouse → (window pass over the fresh events if needed) → commit. */
+export async function runChunk(spec: ChunkSpec, warehouse: Warehouse): Promise<ChunkCounts> {
+  const paths = stagedPathsIn(spec.chunkDir);
+  const read = await runIngest(spec, paths);
+  const staged = stagedChunk(spec.contract, paths);
+  const freshEvents = path.join(spec.chunkDir, "fresh-events.jsonl");
+  const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
+  // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
+  if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
+  const committed = await warehouse.commitChunk(spec.contract, staged);
+  return chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+}
+
+function stagedPathsIn(dir: string): StagedPaths {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = (name: string) => {
+    const full = path.join(dir, name);
+    fs.writeFileSync(full, "");
+    return full;
+  };
+  const events = file("events.jsonl");
+  const deadLetters = file("dead-letters.jsonl");
+  const duplicates = file("duplicates.jsonl");
+  return { events, deadLetters, duplicates, windowPartials: (window) => path.join(dir, `window-${window}.jsonl`) };
+}
+
+function stagedChunk(contract: Contract, paths: StagedPaths): StagedChunk {
+  return {
+    events: paths.events,
+    deadLetters: paths.deadLetters,
+    windowPartials: Object.fromEntries(windowsOf(contract).map((w) => [w.name, paths.windowPartials(w.name)])),
+  };
+}
+
+async function runIngest(spec: ChunkSpec, paths: StagedPaths): Promise<number> {
+  const { contract, schemasDir, jobName, runId, nowMs, source, maxRecordBytes } = spec;
+  const options = { schema: contract.name, schemasDir, jobName, runId, nowMs, source, maxRecordBytes, windows: windowsOf(contract) };
+  const result = await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
+  const counters = await result.counters();
+  return counters[READ_COUNTER] ?? 0;
+}
+
+function windowsOf(contract: Contract): { name: string; sizeSeconds: number }[] {
+  return (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
+}
+
+async function runWindows(spec: ChunkSpec, freshEvents: string, paths: StagedPaths): Promise<void> {
+  const windows = windowsOf(spec.contract);
+  windows.forEach((w) => fs.writeFileSync(paths.windowPartials(w.name), ""));
+  if (windows.length === 0 || countLines(freshEvents) === 0) return;
+  const options = { schema: spec.contract.name, schemasDir: spec.schemasDir, newEvents: freshEvents, windows };
+  await runDirect(windowPipeline(options, stagedFileSinks(paths)));
+}
+
+function chunkCounts(contract: Contract, read: number, paths: StagedPaths, alreadyPresent: number, committed: CommitReport): ChunkCounts {
+  const inRunDuplicates = countLines(paths.duplicates);
+  const byReason: Record<string, number> = {};
+  for (const dead of readJsonLines(paths.deadLetters)) {
+    const reason = `${dead.errorStage}/${dead.errorClass}`;
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+  }
+  const duplicateReasons = { "duplicate/in_run": inRunDuplicates, "duplicate/already_loaded": alreadyPresent };
+  return {
+    read,
+    written: committed.eventsWritten,
+    deadLettered: countLines(paths.deadLetters),
+    duplicates: inRunDuplicates + alreadyPresent,
+    byTable: { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows },
+    byReason: addTallies(byReason, nonZero(duplicateReasons)),
+  };
+}
+
+function nonZero(tally: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(tally).filter(([, n]) => n > 0));
+}

@@ -1,0 +1,36 @@
+import { failure, type Decoded, type Envelope, type Outcome } from "../envelope";
+import { decodeJsonRecord } from "./json-record";
+import { decodeUtf8Lossy, decodeUtf8Strict, isBlank } from "./utf8";
+
+/** A Pub/Sub message as the streaming job stages it for a micro-batch (the wire format, base64 data). */
+export interface MessageRecord {
+  messageId: string;
+  data: string;
+  attributes: Record<string, string>;
+  publishTime: string;
+  deliveryAttempt: number;
+}
+
+const PREVIEW_BYTES = 64 << 10;
+
+/** A message's JSON payload → fields; every message becomes a value or a dead letter (an empty one too). */
+export function decodeMessage(message: MessageRecord, subscription: string, maxRecordBytes: number): Outcome<Decoded> {
+  const bytes = Buffer.from(message.data, "base64");
+  const envelope: Envelope = {
+    payload: "",
+    source: { uri: subscription, messageId: message.messageId },
+    attributes: message.attributes,
+    attempt: message.deliveryAttempt,
+  };
+  if (bytes.length > maxRecordBytes) {
+    const preview = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)) };
+    return failure("decode", "record_too_large", `message ${message.messageId} is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit`, preview);
+  }
+  const text = decodeUtf8Strict(bytes);
+  if (text === undefined) {
+    const raw = { ...envelope, payload: decodeUtf8Lossy(bytes), payloadBase64: message.data };
+    return failure("decode", "invalid_utf8", `message ${message.messageId} is not valid UTF-8`, raw);
+  }
+  if (isBlank(bytes)) return failure("decode", "empty_message", `message ${message.messageId} has no payload`, { ...envelope, payload: text });
+  return decodeJsonRecord({ text, envelope: { ...envelope, payload: text } });
+}
