@@ -33,6 +33,8 @@ export interface Warehouse {
   ensureTables(contract: Contract): Promise<void>;
   prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport>;
   commitChunk(contract: Contract, chunk: StagedChunk): Promise<CommitReport>;
+  /** Drops a prepared chunk (its transaction) after a failure between prepare and commit. */
+  abortChunk(): Promise<void>;
   /** Rows of a query, for tests and the demo's previews. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

@@ -29,11 +29,16 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse): Promise<C
   const read = await runIngest(spec, paths);
   const staged = stagedChunk(spec.contract, paths);
   const freshEvents = path.join(spec.chunkDir, "fresh-events.jsonl");
-  const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
-  // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
-  if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
-  const committed = await warehouse.commitChunk(spec.contract, staged);
-  return chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+  try {
+    const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
+    // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
+    if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
+    const committed = await warehouse.commitChunk(spec.contract, staged);
+    return chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+  } catch (err) {
+    await warehouse.abortChunk();
+    throw err;
+  }
 }
 
 function stagedPathsIn(dir: string): StagedPaths {
@@ -84,7 +89,7 @@ function chunkCounts(contract: Contract, read: number, paths: StagedPaths, alrea
     const reason = `${dead.errorStage}/${dead.errorClass}`;
     byReason[reason] = (byReason[reason] ?? 0) + 1;
   }
-  const duplicateReasons = { "duplicate/in_run": inRunDuplicates, "duplicate/already_loaded": alreadyPresent };
+  const duplicateReasons = { "duplicate/in_batch": inRunDuplicates, "duplicate/in_warehouse": alreadyPresent };
   return {
     read,
     written: committed.eventsWritten,

@@ -8,7 +8,9 @@ import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
 /** What one run reads: file splits listed in a manifest, or a staged micro-batch of Pub/Sub messages. */
-export type IngestSource = { kind: "files"; manifest: string } | { kind: "messages"; batch: string; subscription: string };
+export type IngestSource =
+  | { kind: "files"; manifest: string }
+  | { kind: "messages"; batch: string; subscription: string; maxDeliveryAttempts: number };
 
 export interface IngestOptions extends IngestContext {
   source: IngestSource;
@@ -43,6 +45,6 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
 
 function readRecords(root: beam.Root, source: IngestSource, maxRecordBytes: number): beam.PCollection<Outcome<Decoded>> {
   const start = root.apply(beam.impulse());
-  if (source.kind === "messages") return start.flatMap(readMessageBatch, { batch: source.batch, subscription: source.subscription, maxRecordBytes });
+  if (source.kind === "messages") return start.flatMap(readMessageBatch, { ...source, maxRecordBytes });
   return start.flatMap(readManifest, { manifest: source.manifest }).flatMap(readSplitRecords, { maxRecordBytes });
 }

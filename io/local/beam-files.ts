@@ -5,7 +5,7 @@ import type { FileSplit } from "./splits";
 import { readSplit } from "./splits";
 import type { Decoded, Outcome } from "../../transforms/envelope";
 import { JsonLinesAppender, readJsonLines } from "./json-lines";
-import { decodeMessage, type MessageRecord } from "../../transforms/decode/message";
+import { decodeMessage, type MessageLimits, type MessageRecord } from "../../transforms/decode/message";
 
 /** The splits of one pipeline run, read from a manifest file (never serialized into the graph). */
 export function readManifest(_impulse: unknown, ctx: { manifest: string }): FileSplit[] {
@@ -17,8 +17,8 @@ export function readSplitRecords(split: FileSplit, ctx: { maxRecordBytes: number
 }
 
 /** The messages of one micro-batch, staged by the streaming job, decoded one by one. */
-export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subscription: string; maxRecordBytes: number }): Generator<Outcome<Decoded>> {
-  for (const message of readJsonLines(ctx.batch)) yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx.maxRecordBytes);
+export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subscription: string } & MessageLimits): Generator<Outcome<Decoded>> {
+  for (const message of readJsonLines(ctx.batch)) yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx);
 }
 
 export function readJsonLinesFile(_impulse: unknown, ctx: { path: string }): Generator<Record<string, unknown>> {

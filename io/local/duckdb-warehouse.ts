@@ -83,6 +83,10 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
+  async abortChunk(): Promise<void> {
+    await this.db.run("ROLLBACK").catch(() => undefined); // nothing open is fine: the chunk failed before prepare
+  }
+
   /** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */
   private async appendDeadLetters(file: string): Promise<number> {
     await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_dead AS SELECT * FROM ${DEAD_LETTER_TABLE} LIMIT 0`);

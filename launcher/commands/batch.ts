@@ -38,7 +38,7 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
       },
       warehouse,
     );
-    process.stderr.write("\n");
+    if (process.stderr.isTTY) process.stderr.write("\n");
     reportSummary(summary, values.summary);
     return summary;
   } finally {
@@ -49,7 +49,8 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
 export function printProgress(p: { read: number; elapsedMs: number; chunk: number; chunks: number }): void {
   const rate = p.elapsedMs > 0 ? Math.round((p.read * 1000) / p.elapsedMs) : 0;
   const line = `chunk ${p.chunk}/${p.chunks}  ${p.read.toLocaleString("en-US")} records  ${rate.toLocaleString("en-US")} records/s  ${(p.elapsedMs / 1000).toFixed(1)} s elapsed`;
-  process.stderr.write(`\r${line}`);
+  // On a terminal the line is rewritten in place; in a log every update is its own line.
+  process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
 }
 
 /** Prints the summary table, writes its JSON, and fails the command when the counts do not reconcile. */

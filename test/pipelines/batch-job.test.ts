@@ -53,7 +53,7 @@ describe("batch job on real flights with injected faults", () => {
       expect(summary.deadLettered).toBe(bad);
       expect(summary.duplicates).toBe(4);
       expect(unaccounted(summary)).toBe(0);
-      const { "duplicate/in_run": inRun, ...deadReasons } = summary.byReason;
+      const { "duplicate/in_batch": inRun, ...deadReasons } = summary.byReason;
       expect(inRun).toBe(4);
       expect(deadReasons).toStrictEqual(expectedReasons());
       expect(await scalar(warehouse, "SELECT count(*) FROM flights")).toBe(realRows);
@@ -72,7 +72,7 @@ describe("batch job on real flights with injected faults", () => {
     try {
       expect(summary.written).toBe(0);
       expect(summary.duplicates).toBe(realRows + 4);
-      expect(summary.byReason["duplicate/already_loaded"]).toBe(realRows);
+      expect(summary.byReason["duplicate/in_warehouse"]).toBe(realRows);
       expect(unaccounted(summary)).toBe(0);
       expect(await scalar(warehouse, "SELECT count(*) FROM flights")).toBe(realRows);
       expect(await scalar(warehouse, "SELECT count(*) FROM dead_letters")).toBe(summary.deadLettered);

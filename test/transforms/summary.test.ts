@@ -34,7 +34,7 @@ describe("summary counts", () => {
       deadLettered: 30,
       duplicates: 4,
       byTable: { flights: 1200 },
-      byReason: { "decode/malformed_json": 30, "duplicate/in_run": 4 },
+      byReason: { "decode/malformed_json": 30, "duplicate/in_batch": 4 },
     };
     const text = renderSummary(summary);
     expect(text).toMatch(/^read\s+1,234$/m);

@@ -14,7 +14,14 @@ export interface MessageRecord {
 const PREVIEW_BYTES = 64 << 10;
 
 /** A message's JSON payload → fields; every message becomes a value or a dead letter (an empty one too). */
-export function decodeMessage(message: MessageRecord, subscription: string, maxRecordBytes: number): Outcome<Decoded> {
+export interface MessageLimits {
+  maxRecordBytes: number;
+  /** A message delivered more often than this kept failing its micro-batch: it is dead-lettered, not retried again. */
+  maxDeliveryAttempts: number;
+}
+
+export function decodeMessage(message: MessageRecord, subscription: string, limits: MessageLimits): Outcome<Decoded> {
+  const { maxRecordBytes, maxDeliveryAttempts } = limits;
   const bytes = Buffer.from(message.data, "base64");
   const envelope: Envelope = {
     payload: "",
@@ -22,6 +29,10 @@ export function decodeMessage(message: MessageRecord, subscription: string, maxR
     attributes: message.attributes,
     attempt: message.deliveryAttempt,
   };
+  if (message.deliveryAttempt > maxDeliveryAttempts) {
+    const raw = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)), payloadBase64: message.data };
+    return failure("read", "delivery_attempts_exhausted", `message ${message.messageId} failed ${message.deliveryAttempt - 1} deliveries (limit ${maxDeliveryAttempts})`, raw);
+  }
   if (bytes.length > maxRecordBytes) {
     const preview = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)) };
     return failure("decode", "record_too_large", `message ${message.messageId} is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit`, preview);
