@@ -1,4 +1,5 @@
 import type { Contract } from "../schemas/contract";
+import type { JobSummary } from "../transforms/summary";
 
 /** What one chunk of a job staged on disk: JSON-lines files the warehouse loads after the pipeline run. */
 export interface StagedChunk {
@@ -32,7 +33,11 @@ export interface CommitReport {
 export interface Warehouse {
   ensureTables(contract: Contract): Promise<void>;
   prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport>;
-  commitChunk(contract: Contract, chunk: StagedChunk): Promise<CommitReport>;
+  /**
+   * Appends, merges and (when `runSummary` is given) records the run's summary so far in the `job_runs` table, all in
+   * one transaction: a run killed at any moment leaves a summary that matches exactly what it committed.
+   */
+  commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport>;
   /** Drops a prepared chunk (its transaction) after a failure between prepare and commit. */
   abortChunk(): Promise<void>;
   /** Rows of a query, for tests and the demo's previews. */

@@ -38,15 +38,17 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   await warehouse.ensureTables(contract);
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();
+  const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
   try {
     for (const [index, chunk] of chunks.entries()) {
-      counts = addCounts(counts, await runFileChunk({ options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk }, warehouse));
+      const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
+      counts = addCounts(counts, await runFileChunk(chunkRun, warehouse, summaryWith));
       options.onProgress?.({ read: counts.read, elapsedMs: now() - Date.parse(startedAt), chunk: index + 1, chunks: chunks.length });
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  return { job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...counts };
+  return summaryWith(emptyCounts());
 }
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one. */
@@ -74,7 +76,7 @@ interface FileChunk {
   splits: FileSplit[];
 }
 
-async function runFileChunk(chunk: FileChunk, warehouse: Warehouse): Promise<ChunkCounts> {
+async function runFileChunk(chunk: FileChunk, warehouse: Warehouse, runSummary: (more: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
   fs.mkdirSync(chunk.chunkDir, { recursive: true });
   const manifest = path.join(chunk.chunkDir, "manifest.json");
   fs.writeFileSync(manifest, JSON.stringify(chunk.splits));
@@ -90,5 +92,5 @@ async function runFileChunk(chunk: FileChunk, warehouse: Warehouse): Promise<Chu
     replace: options.replace ?? false,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
   };
-  return runChunk(spec, warehouse);
+  return runChunk(spec, warehouse, runSummary);
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { countLines, readJsonLines } from "../io/local/json-lines";
 import type { CommitReport, StagedChunk, Warehouse } from "../io/ports";
-import { addTallies, type ChunkCounts } from "../transforms/summary";
+import { addTallies, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { runDirect } from "./direct";
 import { ingestPipeline, READ_COUNTER, type IngestSource } from "./ingest-pipeline";
 import { windowPipeline } from "./window-pipeline";
@@ -24,7 +24,7 @@ export interface ChunkSpec {
 }
 
 /** ingest pipeline → stage in the warehouse → (window pass over the fresh events if needed) → commit. */
-export async function runChunk(spec: ChunkSpec, warehouse: Warehouse): Promise<ChunkCounts> {
+export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary?: (chunk: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
   const paths = stagedPathsIn(spec.chunkDir);
   const read = await runIngest(spec, paths);
   const staged = stagedChunk(spec.contract, paths);
@@ -33,8 +33,9 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse): Promise<C
     const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
     if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
-    const committed = await warehouse.commitChunk(spec.contract, staged);
-    return chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+    const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+    const committed = await warehouse.commitChunk(spec.contract, staged, runSummary && ((report) => runSummary(countsOf(report))));
+    return countsOf(committed);
   } catch (err) {
     await warehouse.abortChunk();
     throw err;

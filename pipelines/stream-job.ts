@@ -58,7 +58,9 @@ export async function runStreamJob(options: StreamJobOptions, source: MessageSou
   options.stopSignal?.then(() => (stopping = true));
   try {
     await pullLoop(settings, source, async (messages, index) => {
-      const counts = await processBatch({ options: settings, contract, runId: run.runId, nowMs: now(), chunkDir: path.join(workDir, `batch-${index}`) }, messages, source, warehouse);
+      const batchRun = { options: settings, contract, runId: run.runId, nowMs: now(), chunkDir: path.join(workDir, `batch-${index}`) };
+      const summaryWith = (more: ChunkCounts) => summaryOf({ ...run, counts: addCounts(run.counts, more) }, now);
+      const counts = await processBatch(batchRun, messages, source, warehouse, summaryWith);
       run.counts = addCounts(run.counts, counts);
       options.onBatch?.({ summary: summaryOf(run, now), batch: counts, publishTimes: messages.map((m) => Date.parse(m.publishTime)), committedAt: now() });
     }, () => stopping);
@@ -121,7 +123,7 @@ interface BatchRun {
   chunkDir: string;
 }
 
-async function processBatch(run: BatchRun, messages: PulledMessage[], source: MessageSource, warehouse: Warehouse): Promise<ChunkCounts> {
+async function processBatch(run: BatchRun, messages: PulledMessage[], source: MessageSource, warehouse: Warehouse, runSummary: (more: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
   fs.mkdirSync(run.chunkDir, { recursive: true });
   const batch = path.join(run.chunkDir, "messages.jsonl");
   const out = new JsonLinesAppender(batch);
@@ -142,6 +144,7 @@ async function processBatch(run: BatchRun, messages: PulledMessage[], source: Me
       maxRecordBytes: options.maxRecordBytes,
     },
     warehouse,
+    runSummary,
   );
   await source.ack(messages.map((m) => m.ackId));
   fs.rmSync(chunkDir, { recursive: true, force: true });

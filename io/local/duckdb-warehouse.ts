@@ -5,9 +5,18 @@ import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
 import { deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type { JobSummary } from "../../transforms/summary";
 import { featureModule } from "../../transforms/features";
 import { readJsonLines, JsonLinesAppender } from "./json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
+
+export const JOB_RUNS_TABLE = "job_runs";
+
+/** Every run's summary, updated with each committed chunk or micro-batch (the summary JSON file is a copy). */
+const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
+  "runId" VARCHAR PRIMARY KEY, "job" VARCHAR NOT NULL, "schema" VARCHAR NOT NULL, "startedAt" TIMESTAMPTZ NOT NULL,
+  "finishedAt" TIMESTAMPTZ NOT NULL, "read" BIGINT NOT NULL, "written" BIGINT NOT NULL, "deadLettered" BIGINT NOT NULL,
+  "duplicates" BIGINT NOT NULL, "byTable" JSON, "byReason" JSON)`;
 
 /** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */
 export class DuckDbWarehouse implements Warehouse {
@@ -27,6 +36,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async ensureTables(contract: Contract): Promise<void> {
+    await this.db.run(JOB_RUNS_DDL);
     await this.db.run(eventsTableDdl(contract));
     await this.db.run(deadLetterTableDdl(DEAD_LETTER_TABLE));
     for (const window of contract.features?.windows ?? []) await this.ensureWindowTable(contract, window);
@@ -67,7 +77,7 @@ export class DuckDbWarehouse implements Warehouse {
     return days;
   }
 
-  async commitChunk(contract: Contract, chunk: StagedChunk): Promise<CommitReport> {
+  async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
     try {
       const eventsWritten = await this.changed(`INSERT INTO ${q(contract.table)} SELECT * FROM rox_fresh`);
       const deadLettersWritten = await this.appendDeadLetters(chunk.deadLetters);
@@ -75,12 +85,21 @@ export class DuckDbWarehouse implements Warehouse {
       for (const window of contract.features?.windows ?? []) {
         windowRows[windowTableName(contract, window)] = await this.mergeWindow(contract, window, chunk.windowPartials[window.name]);
       }
+      const report = { eventsWritten, deadLettersWritten, windowRows };
+      if (runSummary) await this.recordRun(runSummary(report));
       await this.db.run("COMMIT");
-      return { eventsWritten, deadLettersWritten, windowRows };
+      return report;
     } catch (err) {
       await this.db.run("ROLLBACK");
       throw err;
     }
+  }
+
+  private async recordRun(summary: JobSummary): Promise<void> {
+    const row = { ...summary, byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
+    const columns = Object.keys(row);
+    const values = Object.values(row).map((v) => (typeof v === "number" ? String(v) : lit(String(v))));
+    await this.db.run(`INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${columns.map(q).join(", ")}) VALUES (${values.join(", ")})`);
   }
 
   async abortChunk(): Promise<void> {

@@ -60,6 +60,8 @@ describe("batch job on real flights with injected faults", () => {
       expect(await scalar(warehouse, "SELECT count(DISTINCT event_id) FROM flights")).toBe(realRows);
       expect(await scalar(warehouse, "SELECT count(*) FROM dead_letters")).toBe(bad);
       expect(await scalar(warehouse, "SELECT count(*) FROM dead_letters WHERE payloadString IS NULL OR sourceUri IS NULL OR sourceLine IS NULL OR runId IS NULL")).toBe(0);
+      const [run] = await warehouse.query(`SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE "runId" = '${summary.runId}'`);
+      expect(Object.values(run).map(Number)).toStrictEqual([summary.read, summary.written, summary.deadLettered, summary.duplicates]);
     } finally {
       await warehouse.close();
     }

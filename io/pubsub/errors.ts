@@ -1,0 +1,34 @@
+/** What the local emulator needs and could not find. */
+export type EmulatorRequirement = "gcloud" | "pubsub-emulator" | "java";
+
+/** The Pub/Sub emulator cannot run here: the message names what is missing and how to get it. */
+export class EmulatorUnavailableError extends Error {
+  constructor(
+    readonly missing: EmulatorRequirement,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EmulatorUnavailableError";
+  }
+}
+
+/** The emulator was found but did not come up (or is already running); the message carries its log tail. */
+export class EmulatorStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EmulatorStartError";
+  }
+}
+
+/** A Pub/Sub REST call failed: `httpStatus` 0 means no HTTP answer at all (refused, timed out). */
+export class PubSubRestError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+    readonly status: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "PubSubRestError";
+  }
+}
