@@ -1,0 +1,29 @@
+import { EmulatorMessageSource } from "./emulator-source";
+import { PubSubRestClient } from "./rest-client";
+
+export interface OpenSubscriptionOptions {
+  host: string;
+  project: string;
+  subscription: string;
+  /** When given, the topic and the subscription are created if missing (the emulator forgets both at each restart). */
+  topic?: string;
+  /** The job dead-letters a message delivered more often than this (default 5). */
+  maxDeliveryAttempts?: number;
+}
+
+/**
+ * The emulator subscription the streaming job reads. A subscription it creates gets a dead-letter policy one attempt
+ * above the job's own limit: Pub/Sub then counts deliveries durably (across restarts of the job), and the job
+ * dead-letters the message into the warehouse at its limit, before Pub/Sub would move it to the dead-letter topic.
+ */
+export async function openSubscription(options: OpenSubscriptionOptions): Promise<EmulatorMessageSource> {
+  if (!options.topic) return new EmulatorMessageSource(new PubSubRestClient(options.host, options.project), options.subscription);
+  const maxDeliveryAttempts = Math.max(5, (options.maxDeliveryAttempts ?? 5) + 1);
+  return EmulatorMessageSource.open({
+    host: options.host,
+    project: options.project,
+    topic: options.topic,
+    subscription: options.subscription,
+    deadLetterPolicy: { deadLetterTopic: `${options.topic}-dead-letter`, maxDeliveryAttempts },
+  });
+}

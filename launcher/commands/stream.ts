@@ -1,0 +1,96 @@
+import * as fs from "fs";
+import * as path from "path";
+import { optionalNumber, parseFlags, requireFlag } from "../args";
+import { resolveEmulatorHost } from "../emulator-host";
+import { DEFAULT_WAREHOUSE, reportSummary } from "./batch";
+import type { BatchEvent } from "../../pipelines/stream-job";
+import type { JobSummary } from "../../transforms/summary";
+
+export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>] [--warehouse <file.duckdb>]
+          [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--summary <file.json>]
+          [--project <id>] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]`;
+
+const DEFAULT_PROJECT = "rox-local";
+
+/** `rox stream`: the streaming job on the local runner — Pub/Sub emulator → micro-batches → DuckDB warehouse. */
+export async function streamCommand(argv: string[]): Promise<JobSummary> {
+  const { values } = parseFlags(argv, {
+    subscription: { type: "string" },
+    topic: { type: "string" },
+    schema: { type: "string" },
+    warehouse: { type: "string" },
+    "max-messages": { type: "string" },
+    "idle-timeout": { type: "string" },
+    "batch-size": { type: "string" },
+    "max-attempts": { type: "string" },
+    summary: { type: "string" },
+    project: { type: "string" },
+    host: { type: "string" },
+    "state-file": { type: "string" },
+    "schemas-dir": { type: "string" },
+  });
+  const project = values.project ?? DEFAULT_PROJECT;
+  const subscription = requireFlag(values.subscription, "subscription");
+  const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
+  const host = await resolveEmulatorHost(values.host, values["state-file"]);
+  const { openSubscription } = await import("../../io/pubsub/open-subscription");
+  const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts });
+  const { runStreamJob } = await import("../../pipelines/stream-job");
+  const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
+  const warehouse = await DuckDbWarehouse.open(values.warehouse ?? DEFAULT_WAREHOUSE);
+  try {
+    const summary = await runStreamJob(
+      {
+        schema: requireFlag(values.schema, "schema"),
+        schemasDir: values["schemas-dir"],
+        subscription: `projects/${project}/subscriptions/${subscription}`,
+        maxMessages: optionalNumber(values["max-messages"], "max-messages"),
+        idleTimeoutSeconds: optionalNumber(values["idle-timeout"], "idle-timeout"),
+        batchSize: optionalNumber(values["batch-size"], "batch-size"),
+        maxDeliveryAttempts,
+        onBatch: batchReporter(values.summary),
+        stopSignal: stopOnSignal(),
+      },
+      source,
+      warehouse,
+    );
+    if (process.stderr.isTTY) process.stderr.write("\n");
+    reportSummary(summary, values.summary);
+    return summary;
+  } finally {
+    await warehouse.close();
+    await source.close();
+  }
+}
+
+/** SIGINT/SIGTERM finish the micro-batch in flight (commit, ack), then stop. */
+function stopOnSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+/** After each micro-batch: the live line (events/s, lag, freshness) and the summary file rewritten atomically. */
+function batchReporter(summaryPath: string | undefined): (event: BatchEvent) => void {
+  return (event) => {
+    printStreamProgress(event);
+    if (summaryPath) writeAtomically(summaryPath, JSON.stringify(event.summary, null, 2) + "\n");
+  };
+}
+
+export function printStreamProgress({ summary, publishTimes, committedAt }: BatchEvent): void {
+  const elapsed = (committedAt - Date.parse(summary.startedAt)) / 1000;
+  const rate = elapsed > 0 ? Math.round(summary.read / elapsed) : 0;
+  const lag = (committedAt - Math.min(...publishTimes)) / 1000;
+  const freshness = (committedAt - Math.max(...publishTimes)) / 1000;
+  const line = `${summary.read.toLocaleString("en-US")} events  ${rate.toLocaleString("en-US")} events/s  lag ${lag.toFixed(2)} s  freshness ${freshness.toFixed(2)} s  written ${summary.written.toLocaleString("en-US")}  dup ${summary.duplicates}  dead ${summary.deadLettered}`;
+  process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
+}
+
+function writeAtomically(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
+}
