@@ -139,7 +139,7 @@ describe("Avro", () => {
       if (!dead[0].ok) expect(Buffer.from(dead[0].dead.envelope.payloadBase64 ?? "", "base64").length).toBeGreaterThan(40);
       const good = outcomes.filter((o) => o.ok).length;
       expect(good).toBeGreaterThan(150);
-      expect(lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || line > all[i - 1])).toBe(true);
+      expect(lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || (line ?? 0) > (all[i - 1] ?? 0))).toBe(true);
     }
   });
 
