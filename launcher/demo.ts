@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { spawn } from "child_process";
 import { writeFlightSample } from "./sample/flights";
 import { injectFaults } from "./sample/faults";
 import { readJsonLines } from "../io/local/json-lines";
@@ -16,7 +17,40 @@ export async function demo(): Promise<number> {
   const code = await cliMain(["batch", "--input", EVENTS_DIR, "--schema", "flights", "--summary", path.join(DEMO_DIR, "batch-summary.json")]);
   if (code !== 0) return code;
   await previewTables();
-  return 0;
+  return streamDemo();
+}
+
+const STREAM_DAY = "2001-02-01";
+
+/** Then the streaming job: a day of real flights replayed through the Pub/Sub emulator, with re-sends and disorder. */
+async function streamDemo(): Promise<number> {
+  const dayDir = path.join(DEMO_DIR, `flights-${STREAM_DAY}`);
+  if (!fs.existsSync(dayDir)) await writeFlightSample({ outDir: dayDir, format: "jsonl", by: "day", from: STREAM_DAY, to: "2001-02-02" });
+  const { startEmulator } = await import("../io/pubsub/emulator");
+  const stateFile = path.join(DEMO_DIR, "pubsub-emulator.json");
+  console.log(`\n== rox emulator start (state in ${stateFile})`);
+  const emulator = await startEmulator({ stateFile });
+  try {
+    const host = ["--host", emulator.host];
+    const { openSubscription } = await import("../io/pubsub/open-subscription");
+    await openSubscription({ host: emulator.host, project: "rox-local", subscription: "flights-stream", topic: "flights-events" });
+    console.log(`== rox publish --topic flights-events --from ${dayDir} --rate 4000 --duplicates 0.02 --shuffle-within 120  (in the background, log in ${DEMO_DIR}/publish.log)`);
+    const publisher = spawnRox(["publish", "--topic", "flights-events", "--from", dayDir, "--rate", "4000", "--duplicates", "0.02", "--shuffle-within", "120", ...host]);
+    console.log("== rox stream --subscription flights-stream --schema flights --idle-timeout 5");
+    const code = await cliMain(["stream", "--subscription", "flights-stream", "--schema", "flights", "--idle-timeout", "5", "--summary", path.join(DEMO_DIR, "stream-summary.json"), ...host]);
+    await publisher;
+    return code;
+  } finally {
+    await emulator.stop();
+    console.log("== rox emulator stop");
+  }
+}
+
+/** A rox command in its own process, its output in a log file so it does not mix with the stream's progress line. */
+function spawnRox(args: string[]): Promise<number | null> {
+  const log = fs.openSync(path.join(DEMO_DIR, `${args[0]}.log`), "w");
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "..", "bin", "rox.js"), ...args], { stdio: ["ignore", log, log] });
+  return new Promise((resolve) => child.once("exit", (code) => (fs.closeSync(log), resolve(code))));
 }
 
 async function ensureSample(): Promise<void> {
