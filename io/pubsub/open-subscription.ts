@@ -9,6 +9,8 @@ export interface OpenSubscriptionOptions {
   topic?: string;
   /** The job dead-letters a message delivered more often than this (default 5). */
   maxDeliveryAttempts?: number;
+  /** For a subscription it creates (default 60 s): how long until an unacked message is delivered again. */
+  ackDeadlineSeconds?: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function openSubscription(options: OpenSubscriptionOptions): Promis
     project: options.project,
     topic: options.topic,
     subscription: options.subscription,
+    ackDeadlineSeconds: options.ackDeadlineSeconds,
     deadLetterPolicy: { deadLetterTopic: `${options.topic}-dead-letter`, maxDeliveryAttempts },
   });
 }

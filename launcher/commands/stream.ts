@@ -7,7 +7,7 @@ import type { BatchEvent } from "../../pipelines/stream-job";
 import type { JobSummary } from "../../transforms/summary";
 
 export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>] [--warehouse <file.duckdb>]
-          [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--summary <file.json>]
+          [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]`;
 
 const DEFAULT_PROJECT = "rox-local";
@@ -23,6 +23,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     "idle-timeout": { type: "string" },
     "batch-size": { type: "string" },
     "max-attempts": { type: "string" },
+    "ack-deadline": { type: "string" },
     summary: { type: "string" },
     project: { type: "string" },
     host: { type: "string" },
@@ -34,7 +35,8 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
   const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
   const { openSubscription } = await import("../../io/pubsub/open-subscription");
-  const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts });
+  const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
+  const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts, ackDeadlineSeconds });
   const { runStreamJob } = await import("../../pipelines/stream-job");
   const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
   const warehouse = await DuckDbWarehouse.open(values.warehouse ?? DEFAULT_WAREHOUSE);
