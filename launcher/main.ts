@@ -1,15 +1,24 @@
 import { exitCodeOf, UsageError } from "./errors";
 import { batchUsage } from "./commands/batch";
 import { sampleUsage } from "./commands/sample";
+import { emulatorUsage } from "./commands/emulator";
+import { publishUsage } from "./commands/publish";
+import { streamUsage } from "./commands/stream";
 
 const usage = `usage:
   ${batchUsage}
-  ${sampleUsage}`;
+  ${streamUsage}
+  ${sampleUsage}
+  ${emulatorUsage}
+  ${publishUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
+  stream: async (argv) => (await import("./commands/stream")).streamCommand(argv),
   sample: async (argv) => (await import("./commands/sample")).sampleCommand(argv),
+  emulator: async (argv) => (await import("./commands/emulator")).emulatorCommand(argv),
+  publish: async (argv) => (await import("./commands/publish")).publishCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

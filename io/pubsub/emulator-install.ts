@@ -25,9 +25,7 @@ export function findEmulator(env: NodeJS.ProcessEnv = process.env): EmulatorInst
       `the pubsub-emulator component is not installed (no ${launcher}): run \`gcloud components install pubsub-emulator\` (or \`apt-get install google-cloud-cli-pubsub-emulator\`)`,
     );
   }
-  const java = findJava(env);
-  if (!java) throw new EmulatorUnavailableError("java", "java is not installed (JAVA_HOME is unset and no java on PATH): the Pub/Sub emulator is a Java program; install a Java runtime (17 works)");
-  return { launcher, sdkRoot, java };
+  return { launcher, sdkRoot, java: findJava(env) };
 }
 
 /**
@@ -43,12 +41,11 @@ function findSdkRoot(gcloud: string, env: NodeJS.ProcessEnv): string {
 }
 
 /** The same java the launcher script picks: `$JAVA_HOME/bin/java`, else `java` on PATH. */
-function findJava(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.JAVA_HOME) {
-    const java = path.join(env.JAVA_HOME, "bin", "java");
-    return isExecutable(java) ? java : undefined;
-  }
-  return findOnPath("java", env.PATH);
+function findJava(env: NodeJS.ProcessEnv): string {
+  const java = env.JAVA_HOME ? path.join(env.JAVA_HOME, "bin", "java") : findOnPath("java", env.PATH);
+  if (java && isExecutable(java)) return java;
+  const where = env.JAVA_HOME ? `JAVA_HOME=${env.JAVA_HOME} has no bin/java` : "JAVA_HOME is unset and no java on PATH";
+  throw new EmulatorUnavailableError("java", `java is not installed (${where}): the Pub/Sub emulator is a Java program; install a Java runtime (17 works)`);
 }
 
 function findOnPath(command: string, searchPath: string | undefined): string | undefined {

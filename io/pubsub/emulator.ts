@@ -62,10 +62,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   try {
     await waitUntilAnswering(host, child.exited, options.timeoutMs ?? 60_000, logFile);
   } catch (err) {
-    await stopEmulator(stateFile);
+    await stopOwnEmulator(child, stateFile);
     throw err;
   }
-  return { ...state, stateFile, stop: async () => void (await stopEmulator(stateFile)) };
+  return { ...state, stateFile, stop: () => stopOwnEmulator(child, stateFile) };
 }
 
 /** Stops the recorded emulator's process group (SIGTERM, SIGKILL after a grace period) and removes the state file. */
@@ -114,8 +114,25 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/**
+ * The handle stops the emulator it started by its own PID (even if the state file was removed meanwhile), then waits
+ * until Node has reaped the child, so the PID is really gone when `stop` returns.
+ */
+async function stopOwnEmulator(child: SpawnedEmulator, stateFile: string): Promise<void> {
+  if (isEmulatorProcess(child.pid)) await killGroup(child.pid);
+  if (readEmulatorState(stateFile)?.pid === child.pid) removeEmulatorState(stateFile);
+  await Promise.race([child.reaped, sleep(STOP_GRACE_MS)]);
+}
+
+interface SpawnedEmulator {
+  pid: number;
+  /** How it exited, once it has. */
+  exited: () => string | undefined;
+  reaped: Promise<void>;
+}
+
 /** `detached` gives the emulator its own process group, so stopping it kills the JVM and nothing else. */
-function spawnEmulator(install: EmulatorInstall, port: number, logFile: string): { pid: number; exited: () => string | undefined } {
+function spawnEmulator(install: EmulatorInstall, port: number, logFile: string): SpawnedEmulator {
   fs.mkdirSync(path.dirname(path.resolve(logFile)), { recursive: true });
   const log = fs.openSync(logFile, "w");
   let child: ChildProcess;
@@ -126,10 +143,15 @@ function spawnEmulator(install: EmulatorInstall, port: number, logFile: string):
   }
   let exit: string | undefined;
   child.once("error", (err) => (exit = err.message)); // e.g. EACCES; without a listener it would crash the process
-  child.once("exit", (code, signal) => (exit = signal ? `signal ${signal}` : `code ${code}`));
+  const reaped = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exit = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    }),
+  );
   if (child.pid === undefined) throw new EmulatorStartError(`could not run ${install.launcher}`);
   child.unref(); // `rox emulator start` returns while the emulator keeps running
-  return { pid: child.pid, exited: () => exit };
+  return { pid: child.pid, exited: () => exit, reaped };
 }
 
 async function waitUntilAnswering(host: string, exited: () => string | undefined, timeoutMs: number, logFile: string): Promise<void> {

@@ -115,6 +115,6 @@ function restError(request: RestRequest, url: string, httpStatus: number, text: 
 }
 
 function describeCause(err: unknown): string {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (err as Error).message;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
 }

@@ -1,0 +1,58 @@
+import { EmulatorMessageSource } from "../../io/pubsub/emulator-source";
+import { PubSubRestClient } from "../../io/pubsub/rest-client";
+import { pubsubEmulatorAvailable, startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+
+const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const messages = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ data: Buffer.from(`${prefix}${i}`).toString("base64"), attributes: { i: String(i) } }));
+
+describe("EmulatorMessageSource", () => {
+  let emulator: TestEmulator | undefined;
+  let client: PubSubRestClient;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    if (emulator) client = new PubSubRestClient(emulator.host, "rox-test");
+  }, 60_000);
+  afterAll(async () => emulator?.stop());
+
+  const open = (name: string, extra: Partial<Parameters<typeof EmulatorMessageSource.open>[0]> = {}) =>
+    EmulatorMessageSource.open({ host: emulator!.host, project: "rox-test", topic: name, subscription: `${name}-sub`, ...extra });
+
+  it_("pull(1000) returns more than the emulator's 100 per pull, each message once, then nothing after the ack", async () => {
+    const source = await open("wide");
+    await client.publish("wide", messages(1200, "w"));
+    const pulled = await source.pull(1000);
+    expect(pulled.length).toBeGreaterThan(100);
+    expect(pulled.length).toBeLessThanOrEqual(1000);
+    expect(new Set(pulled.map((m) => m.messageId)).size).toBe(pulled.length);
+    expect(pulled[0]).toMatchObject({ deliveryAttempt: 1, attributes: { i: expect.any(String) }, publishTime: expect.any(String) });
+    await source.ack(pulled.map((m) => m.ackId));
+    const rest = await source.pull(1000);
+    expect(pulled.length + rest.length).toBe(1200);
+    await source.ack(rest.map((m) => m.ackId));
+    expect(await source.pull(1000)).toEqual([]);
+    await source.close();
+  });
+
+  it_("without a dead-letter policy the source counts delivery attempts itself across nacks", async () => {
+    const source = await open("counted");
+    await client.publish("counted", messages(3, "c"));
+    const attempts: number[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const pulled = await source.pull(10);
+      attempts.push(pulled.map((m) => m.deliveryAttempt));
+      await source.nack(pulled.map((m) => m.ackId));
+    }
+    expect(attempts).toEqual([[1, 1, 1], [2, 2, 2], [3, 3, 3]]);
+  });
+
+  it_("with a dead-letter policy the emulator's own count is used", async () => {
+    const source = await open("policy", { deadLetterPolicy: { deadLetterTopic: "policy-dead", maxDeliveryAttempts: 5 } });
+    await client.publish("policy", messages(1, "p"));
+    const first = await source.pull(10);
+    await source.nack(first.map((m) => m.ackId));
+    const second = await source.pull(10);
+    expect([first[0].deliveryAttempt, second[0].deliveryAttempt]).toEqual([1, 2]);
+    await source.extendDeadline(second.map((m) => m.ackId), 60);
+    expect(await source.pull(10)).toEqual([]); // still leased
+  });
+});

@@ -1,0 +1,65 @@
+import * as path from "path";
+import { findEmulator, startEmulator } from "../../io/pubsub/emulator";
+import { EmulatorUnavailableError } from "../../io/pubsub/errors";
+import { tempDir } from "./temp";
+
+export interface TestEmulator {
+  host: string;
+  pid: number;
+  stateFile: string;
+  /** Stops the emulator by its PID (its process group) and removes its temp folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Whether this machine can run the emulator; when it cannot, prints why (tests are skipped with a reason, never
+ * silently). Synchronous, so a test file can choose `it` or `it.skip` while jest collects its tests.
+ */
+export function pubsubEmulatorAvailable(): boolean {
+  availability ??= checkAvailability();
+  return availability;
+}
+
+let availability: boolean | undefined;
+
+function checkAvailability(): boolean {
+  try {
+    findEmulator();
+    return true;
+  } catch (err) {
+    if (!(err instanceof EmulatorUnavailableError)) throw err;
+    console.warn(`Pub/Sub emulator tests skipped: ${err.message}`);
+    return false;
+  }
+}
+
+/**
+ * A fresh emulator for one test file; undefined (with the reason printed) when it cannot run. Its state file (and the
+ * log next to it) go to `stateFile` when given, else to a temp folder removed by `stop`.
+ */
+export async function startTestEmulator(stateFile?: string): Promise<TestEmulator | undefined> {
+  if (!pubsubEmulatorAvailable()) return undefined;
+  const temp = stateFile ? undefined : tempDir("pubsub");
+  const handle = await startEmulator({ stateFile: stateFile ?? path.join(temp!.dir, "pubsub-emulator.json") });
+  // A backstop for runs cut short (a crash, --bail): the exit handler kills only this emulator's process group.
+  const killOnExit = () => killGroupQuietly(handle.pid);
+  process.once("exit", killOnExit);
+  return {
+    host: handle.host,
+    pid: handle.pid,
+    stateFile: handle.stateFile,
+    stop: async () => {
+      process.removeListener("exit", killOnExit);
+      await handle.stop();
+      temp?.cleanup();
+    },
+  };
+}
+
+function killGroupQuietly(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
