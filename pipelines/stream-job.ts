@@ -19,7 +19,7 @@ export interface StreamJobOptions {
   maxMessages?: number;
   /** Stop after this many seconds without a message (default 10). */
   idleTimeoutSeconds?: number;
-  /** Messages per micro-batch (default 1000). */
+  /** Most messages per micro-batch (default 5000): a backlog fills it, a trickle gives small batches at once. */
   batchSize?: number;
   maxDeliveryAttempts?: number;
   maxRecordBytes?: number;
@@ -38,7 +38,7 @@ export interface BatchEvent {
   committedAt: number;
 }
 
-const DEFAULTS = { idleTimeoutSeconds: 10, batchSize: 1000, maxDeliveryAttempts: 5, maxRecordBytes: 1 << 20 };
+const DEFAULTS = { idleTimeoutSeconds: 10, batchSize: 5000, maxDeliveryAttempts: 5, maxRecordBytes: 1 << 20 };
 const IDLE_PAUSE_MS = 50;
 const MAX_CONSECUTIVE_FAILURES = 10;
 

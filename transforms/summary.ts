@@ -1,10 +1,5 @@
-/** The job summary: every record read ends in exactly one of written, deadLettered or duplicates. */
-export interface JobSummary {
-  job: string;
-  runId: string;
-  schema: string;
-  startedAt: string;
-  finishedAt: string;
+/** What a job, or one chunk of it, did with the records it read. */
+export interface ChunkCounts {
   read: number;
   written: number;
   deadLettered: number;
@@ -15,13 +10,13 @@ export interface JobSummary {
   byReason: Record<string, number>;
 }
 
-export interface ChunkCounts {
-  read: number;
-  written: number;
-  deadLettered: number;
-  duplicates: number;
-  byTable: Record<string, number>;
-  byReason: Record<string, number>;
+/** The job summary: every record read ends in exactly one of written, deadLettered or duplicates. */
+export interface JobSummary extends ChunkCounts {
+  job: string;
+  runId: string;
+  schema: string;
+  startedAt: string;
+  finishedAt: string;
 }
 
 export function emptyCounts(): ChunkCounts {

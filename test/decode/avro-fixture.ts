@@ -1,22 +1,12 @@
 import * as avro from "avsc";
+import { longType } from "../../transforms/decode/avro-types";
 import * as zlib from "node:zlib";
 import { requireEsm } from "../../transforms/decode/esm-modules";
 
 type Hysnappy = { snappyCompress(input: Uint8Array): Uint8Array };
 
 /** Writes longs from bigint or number (avsc's default long refuses bigint and values above 2^53). */
-const writerLong = avro.types.LongType.__with({
-  fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
-  toBuffer: (value: bigint | number) => {
-    const buffer = Buffer.alloc(8);
-    buffer.writeBigInt64LE(BigInt(value));
-    return buffer;
-  },
-  fromJSON: (value: unknown) => BigInt(value as string),
-  toJSON: (value: bigint) => Number(value),
-  isValid: (value: unknown) => typeof value === "bigint" || Number.isInteger(value),
-  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-});
+const writerLong = longType((value) => value);
 
 function writerType(schema: avro.Schema): avro.Type {
   const hook = (s: avro.Schema) => ((typeof s === "string" ? s : (s as { type?: unknown }).type) === "long" ? writerLong : undefined);

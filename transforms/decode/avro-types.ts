@@ -3,7 +3,7 @@ import * as avro from "avsc";
 type LongSchema = { type?: unknown; logicalType?: unknown };
 
 /** A long type that decodes 64-bit values exactly (avsc's default throws above 2^53) and maps them. */
-function longType(fromBigint: (value: bigint) => unknown): avro.types.LongType {
+export function longType(fromBigint: (value: bigint) => unknown): avro.types.LongType {
   return avro.types.LongType.__with({
     fromBuffer: (buffer: Buffer) => fromBigint(buffer.readBigInt64LE()),
     toBuffer: (value: bigint | number) => {
