@@ -12,14 +12,14 @@ import type { MessageSource } from "../../io/ports";
 
 /**
  * The stream benchmark (not a test), in one run on one emulator: (1) the emulator's bare synchronous pull rate — a plain
- * client pulling 1,000 at a time and acking without processing; (2) the streaming job's end-to-end rate over the same
- * backlog; (3) publish→queryable latency (commit time − publish time of every message) at a fixed publish rate.
+ * client pulling and acking without processing; (2) the streaming job's end-to-end rate over the same
+ * backlog, both taking the same number of messages per pull; (3) publish→queryable latency (commit time − publish time of every message) at a fixed publish rate.
  */
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const WORK = path.join(ROOT, ".rox", "bench", "stream");
 const PROJECT = "rox-bench";
-/** Most messages a micro-batch takes; `ROX_BATCH_SIZE` to compare (the job's default otherwise). */
-const BATCH_SIZE = process.env.ROX_BATCH_SIZE ? Number(process.env.ROX_BATCH_SIZE) : undefined;
+/** Messages per pull for both the bare client and the job (`ROX_BATCH_SIZE` to compare; the job's default is 5000). */
+const BATCH_SIZE = Number(process.env.ROX_BATCH_SIZE ?? 5000);
 
 async function main(backlog: number, rate: number, seconds: number): Promise<void> {
   fs.rmSync(WORK, { recursive: true, force: true });
@@ -54,7 +54,7 @@ async function barePullRate(host: string, events: string, backlog: number): Prom
   const started = Date.now();
   let received = 0;
   while (received < backlog) {
-    const messages = await source.pull(1000);
+    const messages = await source.pull(BATCH_SIZE);
     if (messages.length) await source.ack(messages.map((m) => m.ackId));
     received += messages.length;
   }

@@ -133,8 +133,15 @@ export class DuckDbWarehouse implements Warehouse {
 
   private async storedWindowRows(table: string, window: WindowFeatureSpec, partials: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
     const keys = [...new Set(partials.map((p) => String(p[window.key])))];
-    const starts = partials.map((p) => Date.parse(String(p.window_start)));
-    const range = `epoch_ms(window_start) BETWEEN ${Math.min(...starts)} AND ${Math.max(...starts)}`;
+    // A loop, not Math.min(...starts): a large chunk has more partials than a call's argument list can hold.
+    let first = Infinity;
+    let last = -Infinity;
+    for (const p of partials) {
+      const start = Date.parse(String(p.window_start));
+      first = Math.min(first, start);
+      last = Math.max(last, start);
+    }
+    const range = `epoch_ms(window_start) BETWEEN ${first} AND ${last}`;
     return this.query(`SELECT *, epoch_ms(window_start) AS start_ms FROM ${q(table)} WHERE ${range} AND ${q(window.key)} IN (${keys.map(lit).join(", ")})`);
   }
 

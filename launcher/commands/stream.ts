@@ -84,8 +84,10 @@ function batchReporter(summaryPath: string | undefined): (event: BatchEvent) => 
 export function printStreamProgress({ summary, publishTimes, committedAt }: BatchEvent): void {
   const elapsed = (committedAt - Date.parse(summary.startedAt)) / 1000;
   const rate = elapsed > 0 ? Math.round(summary.read / elapsed) : 0;
-  const lag = (committedAt - Math.min(...publishTimes)) / 1000;
-  const freshness = (committedAt - Math.max(...publishTimes)) / 1000;
+  const oldest = publishTimes.reduce((a, b) => Math.min(a, b), Infinity);
+  const newest = publishTimes.reduce((a, b) => Math.max(a, b), -Infinity);
+  const lag = (committedAt - oldest) / 1000;
+  const freshness = (committedAt - newest) / 1000;
   const line = `${summary.read.toLocaleString("en-US")} events  ${rate.toLocaleString("en-US")} events/s  lag ${lag.toFixed(2)} s  freshness ${freshness.toFixed(2)} s  written ${summary.written.toLocaleString("en-US")}  dup ${summary.duplicates}  dead ${summary.deadLettered}`;
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
 }
