@@ -56,14 +56,17 @@ export async function runStreamJob(options: StreamJobOptions, source: MessageSou
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${run.runId}-`));
   let stopping = false;
   options.stopSignal?.then(() => (stopping = true));
+  const acks = new AckQueue(source);
   try {
     await pullLoop(settings, source, async (messages, index) => {
       const batchRun = { options: settings, contract, runId: run.runId, nowMs: now(), chunkDir: path.join(workDir, `batch-${index}`) };
       const summaryWith = (more: ChunkCounts) => summaryOf({ ...run, counts: addCounts(run.counts, more) }, now);
-      const counts = await processBatch(batchRun, messages, source, warehouse, summaryWith);
+      const counts = await processBatch(batchRun, messages, warehouse, summaryWith);
+      acks.ack(messages.map((m) => m.ackId));
       run.counts = addCounts(run.counts, counts);
       options.onBatch?.({ summary: summaryOf(run, now), batch: counts, publishTimes: messages.map((m) => Date.parse(m.publishTime)), committedAt: now() });
     }, () => stopping);
+    await acks.drained();
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -123,7 +126,7 @@ interface BatchRun {
   chunkDir: string;
 }
 
-async function processBatch(run: BatchRun, messages: PulledMessage[], source: MessageSource, warehouse: Warehouse, runSummary: (more: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
+async function processBatch(run: BatchRun, messages: PulledMessage[], warehouse: Warehouse, runSummary: (more: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
   fs.mkdirSync(run.chunkDir, { recursive: true });
   const batch = path.join(run.chunkDir, "messages.jsonl");
   const out = new JsonLinesAppender(batch);
@@ -146,11 +149,28 @@ async function processBatch(run: BatchRun, messages: PulledMessage[], source: Me
     warehouse,
     runSummary,
   );
-  await source.ack(messages.map((m) => m.ackId));
   fs.rmSync(chunkDir, { recursive: true, force: true });
   return counts;
 }
 
 function messageRecord(m: PulledMessage): MessageRecord {
   return { messageId: m.messageId, data: m.data, attributes: m.attributes, publishTime: m.publishTime, deliveryAttempt: m.deliveryAttempt };
+}
+
+/**
+ * Acks go out in order once their batch is committed, without holding up the next batch: a lost ack only means a
+ * redelivery, which the warehouse's id check counts as a duplicate.
+ */
+class AckQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly source: MessageSource) {}
+
+  ack(ackIds: string[]): void {
+    this.tail = this.tail.then(() => this.source.ack(ackIds)).catch((err) => console.error(`ack of ${ackIds.length} messages failed (they will be redelivered and counted as duplicates): ${(err as Error).message}`));
+  }
+
+  drained(): Promise<void> {
+    return this.tail;
+  }
 }
