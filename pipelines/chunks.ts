@@ -19,7 +19,7 @@ export function groupIntoChunks(splits: FileSplit[], chunkBytes: number): FileSp
   return chunks;
 }
 
-/** Parquet splits count row groups, not bytes: give each a whole chunk (its planner sizes row-group ranges). */
+/** Text and Avro splits are byte ranges; Parquet splits carry their decoded size. */
 function splitBytes(split: FileSplit): number {
-  return split.format === "parquet" ? Number.MAX_SAFE_INTEGER : split.end - split.start;
+  return split.bytes ?? split.end - split.start;
 }

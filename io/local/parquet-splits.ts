@@ -2,7 +2,7 @@ import type { FileMetaData } from "hyparquet" with { "resolution-mode": "import"
 import type { Decoded, Outcome } from "../../transforms/envelope";
 import { decodeBinaryRecord } from "../../transforms/decode/binary-record";
 import type { ByteSource } from "../../transforms/decode/byte-source";
-import { readParquetFooter, rowGroupBytes, rowGroupFirstRow, rowGroupOffset } from "../../transforms/decode/parquet-footer";
+import { readParquetFooter, rowGroupRecordBytes, rowGroupFirstRow, rowGroupOffset } from "../../transforms/decode/parquet-footer";
 import { decodeParquetRowGroup, parquetRows } from "../../transforms/decode/parquet-row-group";
 import { streamFromFile, withFileByteSource } from "./file-byte-source";
 import { corruptParquetRowGroup, unreadableFile } from "./split-dead-letters";
@@ -10,17 +10,21 @@ import type { FileSplit } from "./splits";
 
 type SplitFile = Pick<FileSplit, "uri" | "path" | "format">;
 
-/** Parquet splits: ranges of row-group indices [start, end), grouped to about targetBytes compressed. */
+/**
+ * Parquet splits: ranges of row-group indices [start, end), grouped to about targetBytes of records (a row group is
+ * decoded whole, so it is the smallest split). `bytes` carries that weight so chunks are sized like text splits.
+ */
 export function planParquetSplits(file: SplitFile, targetBytes: number): FileSplit[] {
   return withFileByteSource(file.path, (source) => {
     const read = readParquetFooter(source);
-    if (!read.ok) return [{ ...file, start: 0, end: 0, firstLine: 1 }]; // readSplit reports it
+    if (!read.ok) return [{ ...file, start: 0, end: 0, firstLine: 1, bytes: 0 }]; // readSplit reports it
     const splits: FileSplit[] = [];
     const groups = read.metadata.row_groups.length;
     for (let start = 0, bytes = 0, index = 0; index < groups; index++) {
-      bytes += rowGroupBytes(read.metadata, index);
-      if (bytes < targetBytes && index + 1 < groups) continue;
-      splits.push({ ...file, start, end: index + 1, firstLine: rowGroupFirstRow(read.metadata, start) + 1 });
+      bytes += rowGroupRecordBytes(read.metadata, index);
+      const next = index + 1 < groups ? rowGroupRecordBytes(read.metadata, index + 1) : 0;
+      if (index + 1 < groups && bytes + next <= targetBytes) continue;
+      splits.push({ ...file, start, end: index + 1, firstLine: rowGroupFirstRow(read.metadata, start) + 1, bytes });
       start = index + 1;
       bytes = 0;
     }

@@ -24,6 +24,8 @@ export interface FileSplit {
   firstLine: number;
   /** CSV only: the file's column names, taken from its header row. */
   header?: string[];
+  /** Parquet only: its records' weight in bytes (start/end count row groups, not bytes). */
+  bytes?: number;
 }
 
 export interface PlanOptions {

@@ -36,6 +36,17 @@ export function rowGroupOffset(metadata: FileMetaData, index: number): number {
 }
 
 /** Compressed bytes of a row group, for sizing splits. */
+/**
+ * What a row group weighs once the job holds its records, in bytes of the JSON-lines text it would be: sizes on disk
+ * (even "uncompressed" ones, which are still dictionary- and run-length-encoded) understate it by an order of magnitude.
+ */
+export function rowGroupRecordBytes(metadata: FileMetaData, index: number): number {
+  return Number(metadata.row_groups[index].num_rows) * RECORD_WEIGHT_BYTES;
+}
+
+/** A typical event as a JSON line (a flight is ~120 bytes): the unit that sizes a chunk of a columnar file. */
+export const RECORD_WEIGHT_BYTES = 128;
+
 export function rowGroupBytes(metadata: FileMetaData, index: number): number {
   const group = metadata.row_groups[index];
   if (group.total_compressed_size !== undefined) return Number(group.total_compressed_size);
