@@ -6,25 +6,30 @@ import { createAvroReaderType } from "../../transforms/decode/avro-types";
 import type { ByteSource } from "../../transforms/decode/byte-source";
 import { decodeBinaryRecord } from "../../transforms/decode/binary-record";
 import { PREVIEW_BYTES } from "../../transforms/decode/record-assembler";
+import { RECORD_WEIGHT_BYTES } from "../../transforms/decode/record-weight";
 import { streamFromFile, withFileByteSource } from "./file-byte-source";
 import { corruptAvroBlock, unreadableFile } from "./split-dead-letters";
 import type { FileSplit } from "./splits";
 
 type SplitFile = Pick<FileSplit, "uri" | "path" | "format">;
 
-/** Avro splits: ranges of whole blocks, found by walking block headers and sync markers. */
+/**
+ * Avro splits: ranges of whole blocks, found by walking block headers and sync markers, grouped by the weight of their
+ * records (blocks are compressed, so their size on disk understates what the job holds); `bytes` carries that weight.
+ */
 export function planAvroSplits(file: SplitFile, targetBytes: number): FileSplit[] {
   return withFileByteSource(file.path, (source) => {
     const read = readAvroHeader(source);
     if (!read.ok) return [{ ...file, start: 0, end: source.size, firstLine: 1 }]; // readSplit reports it
     const splits: FileSplit[] = [];
-    let split = { ...file, start: read.header.dataStart, firstLine: 1 };
+    let split = { ...file, start: read.header.dataStart, firstLine: 1, bytes: 0 };
     let nextRecord = 1;
     for (const frame of walkAvroBlocks(source, read.header.sync, read.header.dataStart, source.size)) {
       nextRecord += recordsSpanned(frame);
-      if (frame.end - split.start < targetBytes) continue;
+      split.bytes += Math.max(frame.end - frame.start, recordsSpanned(frame) * RECORD_WEIGHT_BYTES);
+      if (split.bytes < targetBytes) continue;
       splits.push({ ...split, end: frame.end });
-      split = { ...file, start: frame.end, firstLine: nextRecord };
+      split = { ...file, start: frame.end, firstLine: nextRecord, bytes: 0 };
     }
     if (split.start < source.size) splits.push({ ...split, end: source.size });
     return splits;

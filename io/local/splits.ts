@@ -24,7 +24,7 @@ export interface FileSplit {
   firstLine: number;
   /** CSV only: the file's column names, taken from its header row. */
   header?: string[];
-  /** Parquet only: its records' weight in bytes (start/end count row groups, not bytes). */
+  /** Avro and Parquet: the weight of its records in bytes (Parquet start/end count row groups; Avro blocks are compressed). */
   bytes?: number;
 }
 

@@ -1,6 +1,7 @@
 import type { FileMetaData } from "hyparquet" with { "resolution-mode": "import" };
 import { asBuffer, type ByteSource } from "./byte-source";
 import { parquetModules } from "./parquet-modules";
+import { RECORD_WEIGHT_BYTES } from "./record-weight";
 
 export type ParquetFooterRead = { ok: true; metadata: FileMetaData } | { ok: false; reason: string };
 
@@ -43,9 +44,6 @@ export function rowGroupOffset(metadata: FileMetaData, index: number): number {
 export function rowGroupRecordBytes(metadata: FileMetaData, index: number): number {
   return Number(metadata.row_groups[index].num_rows) * RECORD_WEIGHT_BYTES;
 }
-
-/** A typical event as a JSON line (a flight is ~120 bytes): the unit that sizes a chunk of a columnar file. */
-export const RECORD_WEIGHT_BYTES = 128;
 
 export function rowGroupBytes(metadata: FileMetaData, index: number): number {
   const group = metadata.row_groups[index];
