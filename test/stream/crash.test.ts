@@ -27,7 +27,8 @@ function startStream(host: string, warehouse: string): ChildProcess {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
   // Idle longer than the ack deadline: messages a killed run had pulled come back before the last run gives up.
   const args = ["stream", "--subscription", "crash-sub", "--topic", "crash-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(ACK_DEADLINE * 2), "--ack-deadline", String(ACK_DEADLINE)];
-  return spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  // A killed run cannot clean up its staging folder: keep those inside this test's temp folder.
+  return spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: work.dir } });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
