@@ -4,31 +4,20 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { publishEvents } from "../../launcher/publish/replay";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
-import { tempDir } from "../support/temp";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // 100,000 real flights; the stream job is killed with SIGKILL three times at random moments and restarted. At the end
 // exactly 100,000 distinct events are in the table, and every run's committed summary reconciles.
 const EVENTS = 100_000;
 const ACK_DEADLINE = 8;
-let emulator: TestEmulator | undefined;
-let work: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  work = tempDir("crash");
-  emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
-});
-afterAll(async () => {
-  await emulator?.stop();
-  work.cleanup();
-});
+const workspace = useEmulatorWorkspace("crash");
 
 function startStream(host: string, warehouse: string): ChildProcess {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
   // Idle longer than the ack deadline: messages a killed run had pulled come back before the last run gives up.
   const args = ["stream", "--subscription", "crash-sub", "--topic", "crash-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(ACK_DEADLINE * 2), "--ack-deadline", String(ACK_DEADLINE)];
   // A killed run cannot clean up its staging folder: keep those inside this test's temp folder.
-  return spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: work.dir } });
+  return spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -49,12 +38,13 @@ function committed(child: ChildProcess, batches: number): Promise<void> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("SIGKILL three times at random moments: nothing lost, nothing twice", async () => {
+  const { emulator, dir } = workspace;
   if (!emulator) return console.warn("skipped: no Pub/Sub emulator (see the reason above)");
-  const sample = await writeFlightSample({ outDir: path.join(work.dir, "crash-events"), format: "jsonl", by: "month", from: "2001-01-01", limit: EVENTS });
+  const sample = await writeFlightSample({ outDir: path.join(dir, "crash-events"), format: "jsonl", by: "month", from: "2001-01-01", limit: EVENTS });
   expect(sample.rows).toBe(EVENTS);
   await openSubscription({ host: emulator.host, project: "rox-test", subscription: "crash-sub", topic: "crash-events", ackDeadlineSeconds: ACK_DEADLINE });
-  await publishEvents({ host: emulator.host, project: "rox-test", topic: "crash-events", from: path.join(work.dir, "crash-events") });
-  const warehouse = path.join(work.dir, "crash.duckdb");
+  await publishEvents({ host: emulator.host, project: "rox-test", topic: "crash-events", from: path.join(dir, "crash-events") });
+  const warehouse = path.join(dir, "crash.duckdb");
   for (let kill = 0; kill < 3; kill++) {
     const child = startStream(emulator.host, warehouse);
     await committed(child, 1 + Math.floor(Math.random() * 10));

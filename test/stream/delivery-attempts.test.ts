@@ -4,24 +4,14 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { unaccounted } from "../../transforms/summary";
-import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
-import { tempDir } from "../support/temp";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // A message that keeps failing is dead-lettered after N deliveries, never dropped and never retried forever. A
 // consumer that fails its micro-batch nacks it; here a plain client plays that consumer five times over.
-let emulator: TestEmulator | undefined;
-let work: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  work = tempDir("attempts");
-  emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
-});
-afterAll(async () => {
-  await emulator?.stop();
-  work.cleanup();
-});
+const workspace = useEmulatorWorkspace("attempts");
 
 test("a message delivered more than maxDeliveryAttempts times lands in dead_letters", async () => {
+  const { emulator, dir } = workspace;
   if (!emulator) return console.warn("skipped: no Pub/Sub emulator (see the reason above)");
   const project = "rox-test";
   const source = await openSubscription({ host: emulator.host, project, subscription: "poison-sub", topic: "poison-events", maxDeliveryAttempts: 5 });
@@ -34,9 +24,9 @@ test("a message delivered more than maxDeliveryAttempts times lands in dead_lett
     await source.nack([pulled.ackId]);
   }
   await client.publish("poison-events", [{ data: Buffer.from(JSON.stringify(good)).toString("base64"), attributes: {} }]);
-  const warehouse = await DuckDbWarehouse.open(path.join(work.dir, "w.duckdb"));
+  const warehouse = await DuckDbWarehouse.open(path.join(dir, "w.duckdb"));
   try {
-    const summary = await runStreamJob({ schema: "flights", subscription: `projects/${project}/subscriptions/poison-sub`, maxMessages: 2, workDir: work.dir, maxDeliveryAttempts: 5 }, source, warehouse);
+    const summary = await runStreamJob({ schema: "flights", subscription: `projects/${project}/subscriptions/poison-sub`, maxMessages: 2, workDir: dir, maxDeliveryAttempts: 5 }, source, warehouse);
     expect({ read: summary.read, written: summary.written, dead: summary.deadLettered }).toStrictEqual({ read: 2, written: 1, dead: 1 });
     expect(summary.byReason).toStrictEqual({ "read/delivery_attempts_exhausted": 1 });
     expect(unaccounted(summary)).toBe(0);

@@ -63,3 +63,29 @@ function killGroupQuietly(pid: number): void {
     // already gone
   }
 }
+
+/**
+ * For a test file that needs an emulator and a temp folder: starts both before its tests and stops both after. Read
+ * `emulator` inside a test; it is undefined (the reason printed) when the emulator cannot run here.
+ */
+export function useEmulatorWorkspace(prefix: string): { readonly emulator: TestEmulator | undefined; readonly dir: string } {
+  let emulator: TestEmulator | undefined;
+  let work: { dir: string; cleanup: () => void } | undefined;
+  beforeAll(async () => {
+    work = tempDir(prefix);
+    emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    work?.cleanup();
+  });
+  return {
+    get emulator() {
+      return emulator;
+    },
+    get dir() {
+      if (!work) throw new Error("the workspace exists only inside tests");
+      return work.dir;
+    },
+  };
+}
