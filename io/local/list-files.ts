@@ -52,7 +52,8 @@ export function globToRegExp(pattern: string): RegExp {
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
+    // Hidden files, and Hadoop/Spark markers such as _SUCCESS, are not data.
+    if (entry.name.startsWith(".") || entry.name.startsWith("_")) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...walk(full));
     else if (entry.isFile()) out.push(full);
