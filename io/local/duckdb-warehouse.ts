@@ -108,10 +108,12 @@ export class DuckDbWarehouse implements Warehouse {
 
   /** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */
   private async appendDeadLetters(file: string): Promise<number> {
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_dead AS SELECT * FROM ${DEAD_LETTER_TABLE} LIMIT 0`);
+    // Staged rows carry raw bytes as base64 text (JSON has no bytes); the table's BLOB gets the bytes themselves.
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`);
     await this.db.run(`COPY rox_dead FROM ${lit(file)} (FORMAT json)`);
     const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`).join(" AND ");
-    return this.changed(`INSERT INTO ${DEAD_LETTER_TABLE} SELECT d.* FROM rox_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`);
+    const rows = `SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`;
+    return this.changed(`INSERT INTO ${DEAD_LETTER_TABLE} ${rows}`);
   }
 
   /** Upserts the window rows a chunk touched: stored accumulator + the chunk's partial, finished again. */

@@ -28,7 +28,7 @@ async function run(input: string, format?: (typeof FORMATS)[number]): Promise<{ 
   try {
     const summary = await runBatchJob({ input, schema: "flights", format, workDir: work.dir, chunkBytes: 128 << 10 }, warehouse);
     const table = await warehouse.query("SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights ORDER BY event_id");
-    const dead = await warehouse.query("SELECT errorStage, errorClass, sourceLine, payloadString, payloadBytes FROM dead_letters ORDER BY sourceLine");
+    const dead = await warehouse.query("SELECT errorStage, errorClass, sourceLine, payloadString, to_base64(payloadBytes) AS payloadBytes FROM dead_letters ORDER BY sourceLine");
     return { summary, table: JSON.stringify(table), dead };
   } finally {
     await warehouse.close();
