@@ -33,7 +33,8 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
       .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
       .apply(beam.split<Validated & Record<string, unknown>>(["ok", "dead"]));
     const deduped = (validated.ok as beam.PCollection<KeyedEvent>)
-      .apply(beam.groupBy("key"))
+      // Elements are already {key, value}: the SDK's groupByKey, without groupBy's extra keying step.
+      .apply(beam.groupByKey<string, KeyedEvent["value"]>())
       .flatMap(keepFirstOfId, ctx)
       .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
     sinks.deadLetters(beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()));

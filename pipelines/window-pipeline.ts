@@ -1,7 +1,8 @@
 import * as beam from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
+import type { Accumulator } from "../transforms/features/module";
 import { readJsonLinesFile } from "../io/local/beam-files";
-import { accumulateOne, eventTimestamp, mergeWindowGroup, stampEventTime } from "../transforms/beam/windows";
+import { accumulateOne, eventTimestamp, mergeWindowGroup } from "../transforms/beam/windows";
 import type { RowSinks } from "./sinks";
 
 export interface WindowSpecs {
@@ -21,11 +22,11 @@ export function applyWindowAggregates(events: beam.PCollection<EventRecord>, spe
   for (const window of specs.windows) {
     const ctx = { schema, schemasDir, window: window.name };
     const partials = events
-      .map(beam.withName(`stamp ${window.name}`, stampEventTime), ctx)
+      .map(beam.withName(`accumulate ${window.name}`, accumulateOne), ctx)
       .apply(beam.withName(`timestamps ${window.name}`, beam.assignTimestamps(eventTimestamp)))
       .apply(beam.withName(`window ${window.name}`, beam.windowInto(beam.fixedWindows(window.sizeSeconds))))
-      .map(beam.withName(`accumulate ${window.name}`, accumulateOne), ctx)
-      .apply(beam.withName(`group ${window.name}`, beam.groupBy("key")))
+      // Elements are already {key, value}: the SDK's groupByKey, without groupBy's extra keying step.
+      .apply(beam.withName(`group ${window.name}`, beam.groupByKey<string, Accumulator>()))
       .map(beam.withName(`merge ${window.name}`, mergeWindowGroup), { ...ctx, bounds: beam.windowParam() });
     sinks.windowPartials(window.name, partials);
   }

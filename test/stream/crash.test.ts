@@ -67,4 +67,4 @@ test("SIGKILL three times at random moments: nothing lost, nothing twice", async
   } finally {
     await db.close();
   }
-});
+}, 300_000); // ~60 s alone; more when other suites share the two cores

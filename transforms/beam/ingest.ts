@@ -61,8 +61,8 @@ function compareSources(a: RecordSource, b: RecordSource): number {
 }
 
 /** After grouping by id: the earliest record wins and goes on to features; the rest are counted duplicates. */
-export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent> }, ctx: IngestContext): Generator<Deduped> {
-  const members = [...group.value].map((kv) => kv.value).sort((a, b) => compareSources(a.source, b.source));
+export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent["value"]> }, ctx: IngestContext): Generator<Deduped> {
+  const members = [...group.value].sort((a, b) => compareSources(a.source, b.source));
   const [first, ...rest] = members;
   for (const dup of rest) yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
   const row = withFeatures(first, ctx);

@@ -6,3 +6,4 @@
 export * from "apache-beam/pvalue";
 export * from "apache-beam/transforms";
 export * from "apache-beam/values";
+export { groupByKey } from "apache-beam/transforms/internal";

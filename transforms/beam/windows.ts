@@ -47,21 +47,20 @@ export function eventTimestamp(element: { t: number }): Long {
   return Long.fromValue(element.t);
 }
 
-export function stampEventTime(event: EventRecord, ctx: WindowContext): { t: number; event: EventRecord } {
-  return { t: event[aggregatorOf(ctx).eventTimeField] as number, event };
-}
-
-/** One event as a one-event accumulator under its key: partials merge associatively after grouping. */
-export function accumulateOne(element: { event: EventRecord }, ctx: WindowContext): KeyedAccumulator {
-  const { aggregator, keyField } = aggregatorOf(ctx);
-  return { key: String(element.event[keyField]), value: aggregator.add(emptyAccumulator(aggregator), element.event) };
+/**
+ * One event as a one-event accumulator under its key, with its event time in `t` for the timestamp step: partials
+ * merge associatively after grouping. (One step instead of two: every step costs each event a hop in the SDK.)
+ */
+export function accumulateOne(event: EventRecord, ctx: WindowContext): KeyedAccumulator & { t: number } {
+  const { aggregator, keyField, eventTimeField } = aggregatorOf(ctx);
+  return { t: event[eventTimeField] as number, key: String(event[keyField]), value: aggregator.add(emptyAccumulator(aggregator), event) };
 }
 
 /** A window's partial-aggregate row: key, window bounds (ISO UTC) and the merged accumulator. */
-export function mergeWindowGroup(group: { key: string; value: Iterable<KeyedAccumulator> }, ctx: WindowContext & { bounds: ParDoLookupParam<Window> }): Record<string, unknown> {
+export function mergeWindowGroup(group: { key: string; value: Iterable<Accumulator> }, ctx: WindowContext & { bounds: ParDoLookupParam<Window> }): Record<string, unknown> {
   const { aggregator, keyField } = aggregatorOf(ctx);
   let acc = emptyAccumulator(aggregator);
-  for (const item of group.value) acc = mergeAccumulators(aggregator, acc, item.value);
+  for (const partial of group.value) acc = mergeAccumulators(aggregator, acc, partial);
   const window = ctx.bounds.lookup() as IntervalWindow;
   return {
     [keyField]: group.key,
@@ -71,4 +70,4 @@ export function mergeWindowGroup(group: { key: string; value: Iterable<KeyedAccu
   };
 }
 
-requireForSerialization("rox-gcp/transforms/beam/windows", { eventTimestamp, stampEventTime, accumulateOne, mergeWindowGroup });
+requireForSerialization("rox-gcp/transforms/beam/windows", { eventTimestamp, accumulateOne, mergeWindowGroup });
