@@ -4,7 +4,7 @@ import { spawn } from "child_process";
 import { writeFlightSample } from "./sample/flights";
 import { injectFaults } from "./sample/faults";
 import { readJsonLines } from "../io/local/json-lines";
-import { DEFAULT_WAREHOUSE } from "./commands/batch";
+import { DEFAULT_WAREHOUSE, withWarehouse } from "./warehouse";
 import { main as cliMain } from "./main";
 
 const DEMO_DIR = path.join(".rox", "demo");
@@ -71,21 +71,17 @@ function writeInjectedFaults(realFile: string): void {
 }
 
 async function previewTables(): Promise<void> {
-  const { DuckDbWarehouse } = await import("../io/local/duckdb-warehouse");
-  const warehouse = await DuckDbWarehouse.open(DEFAULT_WAREHOUSE);
-  try {
-    const previews: [string, string][] = [
-      ["flights", "SELECT event_id, date, delay, distance, origin, destination, hour_of_day, day_of_week, route, is_delayed FROM flights ORDER BY date, event_id LIMIT 5"],
-      ["flights_origin_hourly (busiest windows)", "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5"],
-      ["dead_letters", "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8"],
-    ];
+  const previews: [string, string][] = [
+    ["flights", "SELECT event_id, date, delay, distance, origin, destination, hour_of_day, day_of_week, route, is_delayed FROM flights ORDER BY date, event_id LIMIT 5"],
+    ["flights_origin_hourly (busiest windows)", "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5"],
+    ["dead_letters", "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8"],
+  ];
+  await withWarehouse(DEFAULT_WAREHOUSE, async (warehouse) => {
     for (const [title, sql] of previews) {
       console.log(`\n== ${title}`);
       console.table(await warehouse.query(sql));
     }
-  } finally {
-    await warehouse.close();
-  }
+  });
 }
 
 if (require.main === module) {

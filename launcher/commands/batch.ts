@@ -2,12 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError } from "../errors";
+import { withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 
 export const batchUsage = `rox batch --input <file|folder|glob> --schema <name> [--format jsonl|csv|avro|parquet]
           [--warehouse <file.duckdb>] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]`;
 
-export const DEFAULT_WAREHOUSE = path.join(".rox", "warehouse.duckdb");
 
 /** `rox batch`: parse → run the batch job into the DuckDB warehouse → print the summary. */
 export async function batchCommand(argv: string[]): Promise<JobSummary> {
@@ -23,9 +23,7 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
   });
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
   const { runBatchJob } = await import("../../pipelines/batch-job");
-  const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
-  const warehouse = await DuckDbWarehouse.open(values.warehouse ?? DEFAULT_WAREHOUSE);
-  try {
+  return withWarehouse(values.warehouse, async (warehouse) => {
     const summary = await runBatchJob(
       {
         input: requireFlag(values.input, "input"),
@@ -38,12 +36,9 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
       },
       warehouse,
     );
-    if (process.stderr.isTTY) process.stderr.write("\n");
     reportSummary(summary, values.summary);
     return summary;
-  } finally {
-    await warehouse.close();
-  }
+  });
 }
 
 export function printProgress(p: { read: number; elapsedMs: number; chunk: number; chunks: number }): void {
@@ -53,8 +48,9 @@ export function printProgress(p: { read: number; elapsedMs: number; chunk: numbe
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
 }
 
-/** Prints the summary table, writes its JSON, and fails the command when the counts do not reconcile. */
+/** Ends the progress line, prints the summary table, writes its JSON, and fails when the counts do not reconcile. */
 export function reportSummary(summary: JobSummary, summaryPath: string | undefined): void {
+  if (process.stderr.isTTY) process.stderr.write("\n");
   console.log(renderSummary(summary));
   if (summaryPath) {
     fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true });

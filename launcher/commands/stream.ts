@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { optionalNumber, parseFlags, requireFlag } from "../args";
 import { resolveEmulatorHost } from "../emulator-host";
-import { DEFAULT_WAREHOUSE, reportSummary } from "./batch";
+import { reportSummary } from "./batch";
+import { withWarehouse } from "../warehouse";
 import type { BatchEvent } from "../../pipelines/stream-job";
 import type { JobSummary } from "../../transforms/summary";
 
@@ -38,9 +39,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
   const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
   const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts, ackDeadlineSeconds });
   const { runStreamJob } = await import("../../pipelines/stream-job");
-  const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
-  const warehouse = await DuckDbWarehouse.open(values.warehouse ?? DEFAULT_WAREHOUSE);
-  try {
+  const run = withWarehouse(values.warehouse, async (warehouse) => {
     const summary = await runStreamJob(
       {
         schema: requireFlag(values.schema, "schema"),
@@ -56,13 +55,10 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
       source,
       warehouse,
     );
-    if (process.stderr.isTTY) process.stderr.write("\n");
     reportSummary(summary, values.summary);
     return summary;
-  } finally {
-    await warehouse.close();
-    await source.close();
-  }
+  });
+  return run.finally(() => source.close());
 }
 
 /** SIGINT/SIGTERM finish the micro-batch in flight (commit, ack), then stop. */
