@@ -33,7 +33,8 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary
     const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
     if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
-    const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, read, paths, prepared.alreadyPresent, committed);
+    const tallies = stagedCounts(read, paths, prepared.alreadyPresent);
+    const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
     const committed = await warehouse.commitChunk(spec.contract, staged, runSummary && ((report) => runSummary(countsOf(report))));
     return countsOf(committed);
   } catch (err) {
@@ -83,22 +84,23 @@ async function runWindows(spec: ChunkSpec, freshEvents: string, paths: StagedPat
   await runDirect(windowPipeline(options, stagedFileSinks(paths)));
 }
 
-function chunkCounts(contract: Contract, read: number, paths: StagedPaths, alreadyPresent: number, committed: CommitReport): ChunkCounts {
-  const inRunDuplicates = countLines(paths.duplicates);
+/** What the staged files say happened to the chunk's records: read once, before the commit that uses it. */
+function stagedCounts(read: number, paths: StagedPaths, alreadyPresent: number): Omit<ChunkCounts, "written" | "byTable"> {
+  const inBatchDuplicates = countLines(paths.duplicates);
   const byReason: Record<string, number> = {};
+  let deadLettered = 0;
   for (const dead of readJsonLines(paths.deadLetters)) {
     const reason = `${dead.errorStage}/${dead.errorClass}`;
     byReason[reason] = (byReason[reason] ?? 0) + 1;
+    deadLettered++;
   }
-  const duplicateReasons = { "duplicate/in_batch": inRunDuplicates, "duplicate/in_warehouse": alreadyPresent };
-  return {
-    read,
-    written: committed.eventsWritten,
-    deadLettered: countLines(paths.deadLetters),
-    duplicates: inRunDuplicates + alreadyPresent,
-    byTable: { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows },
-    byReason: addTallies(byReason, nonZero(duplicateReasons)),
-  };
+  const duplicateReasons = { "duplicate/in_batch": inBatchDuplicates, "duplicate/in_warehouse": alreadyPresent };
+  return { read, deadLettered, duplicates: inBatchDuplicates + alreadyPresent, byReason: addTallies(byReason, nonZero(duplicateReasons)) };
+}
+
+function chunkCounts(contract: Contract, staged: Omit<ChunkCounts, "written" | "byTable">, committed: CommitReport): ChunkCounts {
+  const byTable = { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows };
+  return { ...staged, written: committed.eventsWritten, byTable };
 }
 
 function nonZero(tally: Record<string, number>): Record<string, number> {

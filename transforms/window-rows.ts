@@ -22,41 +22,37 @@ export function mergeWindowRows(
   updatedAt: string,
 ): Record<string, unknown>[] {
   const aggregator = featureModule(contract.features?.module).windows[window.name];
-  const merged = new Map<string, { partial: Record<string, unknown>; acc: Accumulator }>();
-  for (const row of stored) merged.set(slot(String(row[window.key]), Number(row.start_ms)), { partial: row, acc: storedAccumulator(aggregator, row) });
+  const storedAcc = new Map(stored.map((row) => [slot(String(row[window.key]), Number(row.start_ms)), accumulatorOf(aggregator, row, ACC_PREFIX)]));
+  const touched = new Map<string, { key: unknown; startMs: number; acc: Accumulator }>();
   for (const partial of partials) {
-    const id = slot(String(partial[window.key]), Date.parse(String(partial.window_start)));
-    const before = merged.get(id);
-    const acc = pickAccumulator(aggregator, partial);
-    merged.set(id, { partial, acc: before ? mergeAccumulators(aggregator, before.acc, acc) : acc });
+    const startMs = Date.parse(String(partial.window_start));
+    const id = slot(String(partial[window.key]), startMs);
+    const before = touched.get(id)?.acc ?? storedAcc.get(id);
+    const acc = accumulatorOf(aggregator, partial, "");
+    touched.set(id, { key: partial[window.key], startMs, acc: before ? mergeAccumulators(aggregator, before, acc) : acc });
   }
-  const touched = new Set(partials.map((p) => slot(String(p[window.key]), Date.parse(String(p.window_start)))));
-  return [...touched].map((id) => finishRow(aggregator, window, merged.get(id)!, updatedAt));
+  return [...touched.values()].map((item) => finishRow(aggregator, window, item, updatedAt));
 }
 
 function slot(key: string, startMs: number): string {
   return `${key}\u0000${startMs}`;
 }
 
-function storedAccumulator(aggregator: WindowAggregator, row: Record<string, unknown>): Accumulator {
-  return Object.fromEntries(Object.keys(aggregator.accumulator).map((name) => [name, toNumber(row[ACC_PREFIX + name])]));
-}
-
-function pickAccumulator(aggregator: WindowAggregator, partial: Record<string, unknown>): Accumulator {
-  return Object.fromEntries(Object.keys(aggregator.accumulator).map((name) => [name, toNumber(partial[name])]));
+/** The accumulator columns of a row: `_acc_*` in a stored row, bare names in a chunk's partial. */
+function accumulatorOf(aggregator: WindowAggregator, row: Record<string, unknown>, prefix: string): Accumulator {
+  return Object.fromEntries(Object.keys(aggregator.accumulator).map((name) => [name, toNumber(row[prefix + name])]));
 }
 
 function toNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-function finishRow(aggregator: WindowAggregator, window: WindowFeatureSpec, item: { partial: Record<string, unknown>; acc: Accumulator }, updatedAt: string): Record<string, unknown> {
-  const startMs = Date.parse(String(item.partial.window_start ?? "")) || Number(item.partial.start_ms);
+function finishRow(aggregator: WindowAggregator, window: WindowFeatureSpec, item: { key: unknown; startMs: number; acc: Accumulator }, updatedAt: string): Record<string, unknown> {
   const accColumns = Object.fromEntries(Object.entries(item.acc).map(([name, value]) => [ACC_PREFIX + name, value]));
   return {
-    [window.key]: item.partial[window.key],
-    window_start: new Date(startMs).toISOString(),
-    window_end: new Date(startMs + window.sizeSeconds * 1000).toISOString(),
+    [window.key]: item.key,
+    window_start: new Date(item.startMs).toISOString(),
+    window_end: new Date(item.startMs + window.sizeSeconds * 1000).toISOString(),
     ...aggregator.finish(item.acc),
     ...accColumns,
     _updated_at: updatedAt,
