@@ -1,27 +1,12 @@
 import * as fs from "fs";
-import { StringDecoder } from "string_decoder";
+import { readLineBuffers } from "./line-buffers";
 
 const READ_CHUNK_BYTES = 1 << 20;
 const FLUSH_BYTES = 1 << 20;
 
 /** Streams the JSON objects of a JSON-lines file, one line at a time, with a bounded buffer. */
 export function* readJsonLines(path: string): Generator<Record<string, unknown>> {
-  const fd = fs.openSync(path, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    // StringDecoder keeps a multi-byte character that straddles two chunks whole.
-    const decoder = new StringDecoder("utf8");
-    let carry = "";
-    for (let n = fs.readSync(fd, buffer); n > 0; n = fs.readSync(fd, buffer)) {
-      const lines = (carry + decoder.write(buffer.subarray(0, n))).split("\n");
-      carry = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) yield JSON.parse(line);
-    }
-    carry += decoder.end();
-    if (carry.trim()) yield JSON.parse(carry);
-  } finally {
-    fs.closeSync(fd);
-  }
+  for (const line of readLineBuffers(path)) yield JSON.parse(line.toString("utf8"));
 }
 
 /** Appends JSON lines to a file through a buffer: synchronous, because Beam TS DoFns cannot await. */
