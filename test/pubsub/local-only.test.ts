@@ -5,6 +5,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const LOCAL_PUBSUB_FILES = [
   ...fs.readdirSync(path.join(ROOT, "io/pubsub")).map((f) => path.join("io/pubsub", f)),
   ...fs.readdirSync(path.join(ROOT, "launcher/publish")).map((f) => path.join("launcher/publish", f)),
+  ...fs.readdirSync(path.join(ROOT, "io/local")).map((f) => path.join("io/local", f)),
   "launcher/commands/emulator.ts",
   "launcher/commands/publish.ts",
 ];
