@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
@@ -12,30 +13,46 @@ const EVENTS = 100_000;
 const ACK_DEADLINE = 8;
 const workspace = useEmulatorWorkspace("crash");
 
-function startStream(host: string, warehouse: string): ChildProcess {
+function startStream(host: string, warehouse: string, run: number): ChildProcess {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
   // Idle longer than the ack deadline: messages a killed run had pulled come back before the last run gives up.
   const args = ["stream", "--subscription", "crash-sub", "--topic", "crash-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(ACK_DEADLINE * 2), "--ack-deadline", String(ACK_DEADLINE)];
   // A killed run cannot clean up its staging folder: keep those inside this test's temp folder.
-  return spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
+  const child = spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
+  // Each run's progress goes to a log of its own, printed when the test fails.
+  child.stderr?.pipe(fs.createWriteStream(path.join(workspace.dir, `run-${run}.log`)));
+  return child;
+}
+
+function printRunLogs(): void {
+  for (const name of fs.readdirSync(workspace.dir).filter((f) => /^run-\d\.log$/.test(f)).sort()) {
+    const lines = fs.readFileSync(path.join(workspace.dir, name), "utf8").trimEnd().split("\n");
+    console.error(`${name} (last ${Math.min(lines.length, 15)} of ${lines.length} lines):\n${lines.slice(-15).join("\n")}`);
+  }
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-/** Resolves once the job has committed at least `batches` micro-batches (it prints a progress line for each). */
+/**
+ * Resolves once the job has committed at least `batches` micro-batches (it prints a progress line for each); rejects if
+ * it exits first, so a run that fails cannot leave the test waiting.
+ */
 function committed(child: ChildProcess, batches: number): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let seen = 0;
     child.stderr?.on("data", (chunk: Buffer) => {
       seen += chunk.toString().split("\n").filter((l) => l.includes("events/s")).length;
       if (seen >= batches) resolve();
     });
+    child.once("exit", (code) => reject(new Error(`the stream job exited (${code}) after ${seen} of ${batches} batches`)));
   });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TEST_TIMEOUT_MS = 300_000; // ~60 s alone; more when other suites share the two cores
 
 test("SIGKILL three times at random moments: nothing lost, nothing twice", async () => {
   const { emulator, dir } = workspace;
@@ -45,15 +62,16 @@ test("SIGKILL three times at random moments: nothing lost, nothing twice", async
   await openSubscription({ host: emulator.host, project: "rox-test", subscription: "crash-sub", topic: "crash-events", ackDeadlineSeconds: ACK_DEADLINE });
   await publishEvents({ host: emulator.host, project: "rox-test", topic: "crash-events", from: path.join(dir, "crash-events") });
   const warehouse = path.join(dir, "crash.duckdb");
-  for (let kill = 0; kill < 3; kill++) {
-    const child = startStream(emulator.host, warehouse);
-    await committed(child, 1 + Math.floor(Math.random() * 10));
-    await sleep(Math.random() * 700);
-    child.kill("SIGKILL");
-    expect(await exited(child)).toBe(null);
+  // If the test runs out of time, the runs' logs say where it stood (jest itself prints only the timeout).
+  const watchdog = setTimeout(printRunLogs, TEST_TIMEOUT_MS - 10_000);
+  try {
+    await killThreeTimesThenFinish(emulator.host, warehouse);
+  } catch (err) {
+    printRunLogs();
+    throw err;
+  } finally {
+    clearTimeout(watchdog);
   }
-  const last = startStream(emulator.host, warehouse);
-  expect(await exited(last)).toBe(0);
 
   const db = await DuckDbWarehouse.open(warehouse);
   try {
@@ -67,4 +85,16 @@ test("SIGKILL three times at random moments: nothing lost, nothing twice", async
   } finally {
     await db.close();
   }
-}, 300_000); // ~60 s alone; more when other suites share the two cores
+}, TEST_TIMEOUT_MS);
+
+async function killThreeTimesThenFinish(host: string, warehouse: string): Promise<void> {
+  for (let run = 0; run < 3; run++) {
+    const child = startStream(host, warehouse, run);
+    await committed(child, 1 + Math.floor(Math.random() * 10));
+    await sleep(Math.random() * 700);
+    child.kill("SIGKILL");
+    expect(await exited(child)).toBe(null);
+  }
+  const last = startStream(host, warehouse, 3);
+  expect(await exited(last)).toBe(0);
+}
