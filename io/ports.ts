@@ -1,3 +1,4 @@
+import type { Readable } from "stream";
 import type { Contract } from "../schemas/contract";
 import type { JobSummary } from "../transforms/summary";
 
@@ -66,4 +67,34 @@ export interface MessageSource {
   nack(ackIds: string[]): Promise<void>;
   extendDeadline(ackIds: string[], seconds: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One object (or file) a file source lists. */
+export interface SourceObject {
+  /** Where it lives: `gs://bucket/object`, or an absolute local path. Dead letters name their source by it. */
+  uri: string;
+  /** Its name below the listed pattern's fixed root, `/`-separated: what staging recreates under a local folder. */
+  name: string;
+  size: number;
+  /** Cloud Storage's generation, so a read can pin the very version that was listed. */
+  generation?: string;
+}
+
+/** Bytes [start, end) of an object; `end` defaults to its size, and both are clamped to it. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/**
+ * The file-source role: a local folder, or Cloud Storage. A pattern is a prefix plus an optional glob (`*`, `**`, `?`,
+ * `{a,b}`): without a glob it names one object, or every object below it as a folder. Names with a segment starting
+ * with `.` or `_` below the root are skipped (hidden files, `_SUCCESS` markers), as `io/local/list-files.ts` does.
+ */
+export interface FileSource {
+  /** The matching objects, sorted by name; none (not an error) when nothing matches. A missing bucket is `FileNotFoundError`. */
+  list(pattern: string): Promise<SourceObject[]>;
+  /** The object's bytes; rejects with `FileNotFoundError` when it (or the given generation) does not exist. */
+  read(uri: string, options?: { range?: ByteRange; generation?: string }): Promise<Readable>;
+  stat(uri: string): Promise<SourceObject>;
 }

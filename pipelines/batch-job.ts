@@ -4,14 +4,19 @@ import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
 import { detectFormat, planSplits, type FileFormat, type FileSplit } from "../io/local/splits";
-import { InputError, listInputFiles } from "../io/local/list-files";
+import { InputError } from "../io/local/list-files";
+import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
+import { resolveInputFiles, type InputFile } from "./batch-input";
 import type { Warehouse } from "../io/ports";
 import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
 
 export interface BatchJobOptions {
+  /** A local file, folder or glob, or `gs://bucket/prefix/glob`. */
   input: string;
+  /** How to reach Cloud Storage for a `gs://` input (an emulator's endpoint; else Application Default Credentials). */
+  storage?: GcsFileSourceOptions;
   schema: string;
   schemasDir?: string;
   format?: FileFormat;
@@ -34,12 +39,13 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const runId = newRunId("batch", now());
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const chunks = groupIntoChunks(planInput(options, chunkBytes), chunkBytes);
-  await warehouse.ensureTables(contract);
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();
   const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
   try {
+    const files = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
+    const chunks = groupIntoChunks(planInput(files, options.format, chunkBytes), chunkBytes);
+    await warehouse.ensureTables(contract);
     for (const [index, chunk] of chunks.entries()) {
       const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
       counts = addCounts(counts, await runFileChunk(chunkRun, warehouse, summaryWith));
@@ -51,9 +57,9 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   return summaryWith(emptyCounts());
 }
 
-/** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one. */
-function planInput(options: BatchJobOptions, chunkBytes: number): FileSplit[] {
-  return listInputFiles(options.input).flatMap((file) => planSplits(file, formatOf(file, options.format), { targetBytes: chunkBytes }));
+/** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */
+function planInput(files: InputFile[], format: FileFormat | undefined, chunkBytes: number): FileSplit[] {
+  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, format), { targetBytes: chunkBytes }).map((split) => ({ ...split, uri: file.uri })));
 }
 
 function formatOf(file: string, format: FileFormat | undefined): FileFormat {

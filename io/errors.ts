@@ -1,0 +1,24 @@
+/** Errors of the file-source role (`FileSource` in `ports.ts`), shared by the local folder and Cloud Storage. */
+
+/** The object, file or bucket named by `uri` does not exist (or not in the generation asked for). */
+export class FileNotFoundError extends Error {
+  constructor(
+    readonly uri: string,
+    options?: { cause?: unknown; detail?: string },
+  ) {
+    super(`not found: ${uri}${options?.detail ? ` (${options.detail})` : ""}`, options);
+    this.name = "FileNotFoundError";
+  }
+}
+
+/** Listing or reading failed for another reason: permission, network, an object that changed while it was staged. */
+export class FileSourceError extends Error {
+  constructor(
+    message: string,
+    readonly uri: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "FileSourceError";
+  }
+}
