@@ -1,14 +1,22 @@
 /** Jest runs TypeScript sources through swc; pipelines run on the Beam DirectRunner in-process. */
+
+// Packages that ship only ES modules: jest's require cannot load them on Node 20 (nor a native `import()` of them without
+// --experimental-vm-modules), so swc turns them into CommonJS. hyparquet is ours; node-fetch 3 and its dependencies
+// come with @google-cloud/bigquery's teeny-request, which imports node-fetch dynamically.
+const esmOnly = [
+  "hyparquet", "hyparquet-compressors", "hysnappy", "fzstd",
+  "teeny-request", "node-fetch", "fetch-blob", "data-uri-to-buffer", "formdata-polyfill", "web-streams-polyfill", "node-domexception",
+].join("|");
+
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }],
-    // hyparquet ships only ES modules; jest's require cannot load them on Node 20, so swc turns them into CommonJS.
-    "^.+/node_modules/(hyparquet|hyparquet-compressors|hysnappy|fzstd)/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+    [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
   },
-  transformIgnorePatterns: ["/node_modules/(?!(hyparquet|hyparquet-compressors|hysnappy|fzstd)/)"],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
   // Jest realms break fast-deep-equal's Uint8Array check, which Beam uses to compare coder output.
   moduleNameMapper: { "^fast-deep-equal$": "<rootDir>/test/support/fast-deep-equal-shim.js" },
   // Istanbul instrumentation rewrites functions that Beam serializes; v8 coverage does not.

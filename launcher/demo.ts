@@ -76,7 +76,7 @@ async function previewTables(): Promise<void> {
     ["flights_origin_hourly (busiest windows)", "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5"],
     ["dead_letters", "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8"],
   ];
-  await withWarehouse(DEFAULT_WAREHOUSE, async (warehouse) => {
+  await withWarehouse({ kind: "duckdb", file: DEFAULT_WAREHOUSE }, async (warehouse) => {
     for (const [title, sql] of previews) {
       console.log(`\n== ${title}`);
       console.table(await warehouse.query(sql));

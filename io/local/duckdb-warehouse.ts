@@ -20,8 +20,10 @@ const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
 
 /** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */
 export class DuckDbWarehouse implements Warehouse {
-  /** Partitions this instance already emptied for `replace`, so a later chunk of the same run keeps them. */
+  /** Partitions this instance emptied for `replace` in a committed chunk, so a later chunk of the same run keeps them. */
   private replaced = new Set<string>();
+  /** Partitions the open chunk emptied: replaced for good only once its transaction commits (a retry empties them again). */
+  private replacing: string[] = [];
 
   private constructor(private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, private readonly scratch: string) {}
 
@@ -52,6 +54,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport> {
+    this.replacing = [];
     await this.db.run("BEGIN TRANSACTION");
     await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_stage AS SELECT * FROM ${q(contract.table)} LIMIT 0`);
     await this.db.run(`COPY rox_stage FROM ${lit(chunk.events)} (FORMAT json)`);
@@ -73,7 +76,7 @@ export class DuckDbWarehouse implements Warehouse {
     for (const window of contract.features?.windows ?? []) {
       await this.db.run(`DELETE FROM ${q(windowTableName(contract, window))} WHERE strftime(window_start, '%Y-%m-%d') IN (${list})`);
     }
-    days.forEach((day) => this.replaced.add(day));
+    this.replacing = days;
     return days;
   }
 
@@ -88,6 +91,8 @@ export class DuckDbWarehouse implements Warehouse {
       const report = { eventsWritten, deadLettersWritten, windowRows };
       if (runSummary) await this.recordRun(runSummary(report));
       await this.db.run("COMMIT");
+      this.replacing.forEach((day) => this.replaced.add(day));
+      this.replacing = [];
       return report;
     } catch (err) {
       await this.db.run("ROLLBACK");

@@ -2,28 +2,31 @@ import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError } from "../errors";
-import { withWarehouse } from "../warehouse";
+import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 
-export const batchUsage = `rox batch --input <file|folder|glob> --schema <name> [--format jsonl|csv|avro|parquet]
-          [--warehouse <file.duckdb>] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]`;
+export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
+          [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
+          [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]`;
 
-
-/** `rox batch`: parse → run the batch job into the DuckDB warehouse → print the summary. */
+/** `rox batch`: parse → run the batch job (local files or Cloud Storage) into DuckDB or BigQuery → print the summary. */
 export async function batchCommand(argv: string[]): Promise<JobSummary> {
   const { values } = parseFlags(argv, {
     input: { type: "string" },
     schema: { type: "string" },
     format: { type: "string" },
-    warehouse: { type: "string" },
+    ...warehouseFlags,
+    project: { type: "string" },
+    "storage-endpoint": { type: "string" },
     summary: { type: "string" },
     replace: { type: "boolean" },
     "schemas-dir": { type: "string" },
     "chunk-mb": { type: "string" },
   });
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
+  const target = warehouseTarget(values);
   const { runBatchJob } = await import("../../pipelines/batch-job");
-  return withWarehouse(values.warehouse, async (warehouse) => {
+  return withWarehouse(target, async (warehouse) => {
     const summary = await runBatchJob(
       {
         input: requireFlag(values.input, "input"),
@@ -32,6 +35,7 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
         format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
         replace: values.replace ?? false,
         chunkBytes: chunkMb === undefined ? undefined : chunkMb * (1 << 20),
+        storage: { projectId: values.project, apiEndpoint: values["storage-endpoint"] },
         onProgress: printProgress,
       },
       warehouse,

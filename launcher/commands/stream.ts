@@ -3,11 +3,12 @@ import * as path from "path";
 import { optionalNumber, parseFlags, requireFlag } from "../args";
 import { resolveEmulatorHost } from "../emulator-host";
 import { reportSummary } from "./batch";
-import { withWarehouse } from "../warehouse";
+import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import type { BatchEvent } from "../../pipelines/stream-job";
 import type { JobSummary } from "../../transforms/summary";
 
-export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>] [--warehouse <file.duckdb>]
+export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>]
+          [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]`;
 
@@ -19,7 +20,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     subscription: { type: "string" },
     topic: { type: "string" },
     schema: { type: "string" },
-    warehouse: { type: "string" },
+    ...warehouseFlags,
     "max-messages": { type: "string" },
     "idle-timeout": { type: "string" },
     "batch-size": { type: "string" },
@@ -32,6 +33,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     "schemas-dir": { type: "string" },
   });
   const project = values.project ?? DEFAULT_PROJECT;
+  const target = warehouseTarget(values);
   const subscription = requireFlag(values.subscription, "subscription");
   const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
@@ -39,7 +41,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
   const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
   const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts, ackDeadlineSeconds });
   const { runStreamJob } = await import("../../pipelines/stream-job");
-  const run = withWarehouse(values.warehouse, async (warehouse) => {
+  const run = withWarehouse(target, async (warehouse) => {
     const summary = await runStreamJob(
       {
         schema: requireFlag(values.schema, "schema"),

@@ -1,0 +1,105 @@
+/**
+ * The statements of one chunk's commit (pure). They run as ONE transaction job, so a failure anywhere leaves nothing
+ * half-written. Replaced days are emptied here, not in prepare: there is no transaction to hold open between two jobs,
+ * and partition decorators do not work on bqemulator, so `replace` is DELETE + INSERT by date inside the same job.
+ */
+import type { BigQueryField } from "../../schemas/bigquery";
+import type { JobSummary } from "../../transforms/summary";
+import { col, expectCount, int, onDays, str, stagedColumn, tableRef, transaction, type DatasetRef } from "./bigquery-sql";
+
+/** A staging table and the target table it feeds, with the target's fields. */
+export interface StagedTable {
+  stage: string;
+  target: string;
+  fields: BigQueryField[];
+}
+
+export interface CommitPlan {
+  ref: DatasetRef;
+  events: StagedTable & { idField: string; eventTimeField: string; fresh: number };
+  /** Absent when the chunk has no dead letters. */
+  deadLetters?: StagedTable & { fresh: number };
+  /** Window tables with merged rows to upsert, keyed by (key, window_start). */
+  windows: (StagedTable & { key: string })[];
+  /** Every window table, whether or not this chunk touches it (replaced days are emptied in all of them). */
+  windowTables: string[];
+  /** UTC days (YYYY-MM-DD) to empty before the chunk's rows go in. */
+  replaceDays: string[];
+  summary?: { table: string; row: JobSummary };
+}
+
+export function commitScript(plan: CommitPlan): string {
+  return transaction([
+    ...emptyDays(plan),
+    ...appendEvents(plan.ref, plan.events),
+    ...(plan.deadLetters ? appendDeadLetters(plan.ref, plan.deadLetters) : []),
+    ...plan.windows.map((w) => upsertWindowRows(plan.ref, w)),
+    ...(plan.summary ? [upsertJobRun(tableRef(plan.ref, plan.summary.table), plan.summary.row)] : []),
+  ]);
+}
+
+function emptyDays({ ref, events, windowTables, replaceDays }: CommitPlan): string[] {
+  if (replaceDays.length === 0) return [];
+  const eventDays = `DELETE FROM ${tableRef(ref, events.target)} WHERE ${onDays(events.eventTimeField, replaceDays)}`;
+  return [eventDays, ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replaceDays)}`)];
+}
+
+/** The staged events whose id the table does not hold yet (the same test prepare counted them with). */
+export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string }): string {
+  const id = col(events.idField);
+  return `FROM ${tableRef(ref, events.stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, events.target)} AS e WHERE e.${id} = s.${id})`;
+}
+
+function appendEvents(ref: DatasetRef, events: CommitPlan["events"]): string[] {
+  const fresh = freshEventsFrom(ref, events);
+  return [expectCount(`SELECT COUNT(*) ${fresh}`, events.fresh, "fresh events"), copyRows(ref, events, fresh)];
+}
+
+/** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */
+export function newDeadLettersFrom(ref: DatasetRef, dead: StagedTable): string {
+  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `x.${col(c)} IS NOT DISTINCT FROM d.${col(c)}`).join(" AND ");
+  return `FROM ${tableRef(ref, dead.stage)} AS d WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, dead.target)} AS x WHERE ${same})`;
+}
+
+function appendDeadLetters(ref: DatasetRef, dead: StagedTable & { fresh: number }): string[] {
+  const fresh = newDeadLettersFrom(ref, dead);
+  return [expectCount(`SELECT COUNT(*) ${fresh}`, dead.fresh, "new dead letters"), copyRows(ref, dead, fresh, "d")];
+}
+
+function copyRows(ref: DatasetRef, table: StagedTable, from: string, alias = "s"): string {
+  const names = table.fields.map((f) => col(f.name)).join(", ");
+  const values = table.fields.map((f) => stagedColumn(alias, f.name, f.type === "BYTES")).join(", ");
+  return `INSERT INTO ${tableRef(ref, table.target)} (${names}) SELECT ${values} ${from}`;
+}
+
+/** Merged rows carry complete accumulators, so a matched row is overwritten, never added to. */
+function upsertWindowRows(ref: DatasetRef, window: StagedTable & { key: string }): string {
+  const names = window.fields.map((f) => f.name);
+  const keys = [window.key, "window_start"];
+  const on = keys.map((k) => `T.${col(k)} = S.${col(k)}`).join(" AND ");
+  const set = names.filter((n) => !keys.includes(n)).map((n) => `${col(n)} = S.${col(n)}`).join(", ");
+  const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${names.map((n) => `S.${col(n)}`).join(", ")})`;
+  return `MERGE ${tableRef(ref, window.target)} AS T USING ${tableRef(ref, window.stage)} AS S ON ${on} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
+}
+
+/** The run's summary so far; TIMESTAMP() parses in the statement, so a bad instant fails the whole transaction. */
+export function upsertJobRun(table: string, summary: JobSummary): string {
+  const values: [string, string][] = [
+    ["runId", str(summary.runId)],
+    ["job", str(summary.job)],
+    ["schema", str(summary.schema)],
+    ["startedAt", `TIMESTAMP(${str(summary.startedAt)})`],
+    ["finishedAt", `TIMESTAMP(${str(summary.finishedAt)})`],
+    ["read", int(summary.read)],
+    ["written", int(summary.written)],
+    ["deadLettered", int(summary.deadLettered)],
+    ["duplicates", int(summary.duplicates)],
+    ["byTable", `PARSE_JSON(${str(JSON.stringify(summary.byTable))})`],
+    ["byReason", `PARSE_JSON(${str(JSON.stringify(summary.byReason))})`],
+  ];
+  const source = `(SELECT ${values.map(([name, value]) => `${value} AS ${col(name)}`).join(", ")})`;
+  const names = values.map(([name]) => name);
+  const set = names.filter((n) => n !== "runId").map((n) => `${col(n)} = S.${col(n)}`).join(", ");
+  const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${names.map((n) => `S.${col(n)}`).join(", ")})`;
+  return `MERGE ${table} AS T USING ${source} AS S ON T.${col("runId")} = S.${col("runId")} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
+}

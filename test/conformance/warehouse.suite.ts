@@ -1,0 +1,98 @@
+/**
+ * The warehouse conformance suite, written once: every `Warehouse` implementation runs it through its test file with a
+ * factory (a fresh, empty warehouse per case) and a skip list (case name → reason, printed). Rows are read back only
+ * through `query`, in SQL both warehouses speak; where they differ, the target's `WarehouseDialect` says how.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { Warehouse } from "../../io/ports";
+import type { JobSummary } from "../../transforms/summary";
+import { tempDir } from "../support/temp";
+import { contract, summaryOf, writeChunk, type ChunkInput } from "./warehouse.chunks";
+import type { WarehouseDialect } from "./warehouse.read-back";
+import { layoutCases } from "./warehouse.layout";
+import { chunkCases } from "./warehouse.cases";
+
+export type { WarehouseDialect } from "./warehouse.read-back";
+
+export interface WarehouseFixture {
+  warehouse: Warehouse;
+  dialect: WarehouseDialect;
+}
+
+export interface WarehouseSuiteOptions {
+  target: string;
+  /** A fresh, empty warehouse; undefined when the target cannot run here (the factory prints why). */
+  open(): Promise<WarehouseFixture | undefined>;
+  /** Case name → why this target skips it. */
+  skip?: Record<string, string>;
+  /** Registers the target's own beforeAll/afterAll (an emulator's lifecycle) inside its describe block. */
+  setup?: () => void;
+}
+
+
+/** Context a case gets: a fresh warehouse, its dialect, a temp folder, and helpers over them. */
+export interface CaseContext extends WarehouseFixture {
+  dir: string;
+  /** Opens one more fresh warehouse of the same target (closed after the case). */
+  another(): Promise<WarehouseFixture>;
+  /** Stage, prepare and commit a chunk as the jobs do (windows re-aggregated over nothing when all were present). */
+  land(wh: Warehouse, input: ChunkInput, opts?: { replace?: boolean; summary?: Partial<JobSummary> }): Promise<{ prepared: Awaited<ReturnType<Warehouse["prepareChunk"]>>; fresh: string }>;
+}
+
+export type Case = (ctx: CaseContext) => Promise<void>;
+
+/** Every case, by the name a skip list uses. */
+export function conformanceCases(): Record<string, Case> {
+  return { ...layoutCases, ...chunkCases };
+}
+
+export function warehouseConformance(options: WarehouseSuiteOptions): void {
+  describe(`warehouse conformance: ${options.target}`, () => {
+    options.setup?.();
+    for (const [name, body] of Object.entries(conformanceCases())) {
+      const reason = options.skip?.[name];
+      if (reason) {
+        console.warn(`warehouse conformance (${options.target}) skips "${name}": ${reason}`);
+        it.skip(`${name} (skipped: ${reason})`, () => undefined);
+      } else {
+        it(name, () => runCase(options, name, body));
+      }
+    }
+  });
+}
+
+async function runCase(options: WarehouseSuiteOptions, name: string, body: Case): Promise<void> {
+  const opened: WarehouseFixture[] = [];
+  const open = async () => {
+    const fixture = await options.open();
+    if (fixture) opened.push(fixture);
+    return fixture;
+  };
+  const first = await open();
+  if (!first) return console.warn(`warehouse conformance (${options.target}) "${name}" not run: the target is unavailable (reason above)`);
+  const temp = tempDir("warehouse-conformance");
+  let chunks = 0;
+  const land: CaseContext["land"] = async (wh, input, opts = {}) => {
+    const chunkDir = path.join(temp.dir, `chunk-${++chunks}`);
+    const chunk = writeChunk(contract, chunkDir, input);
+    const fresh = path.join(chunkDir, "fresh-events.jsonl");
+    const prepared = await wh.prepareChunk(contract, chunk, fresh, { replace: opts.replace ?? false });
+    if (prepared.alreadyPresent > 0) Object.values(chunk.windowPartials).forEach((f) => fs.writeFileSync(f, "")); // see withoutPartials
+    await wh.commitChunk(contract, chunk, (report) => summaryOf(input, report.eventsWritten, opts.summary));
+    return { prepared, fresh };
+  };
+  const another = async () => {
+    const fixture = await open();
+    if (!fixture) throw new Error("the target stopped being available during the case");
+    await fixture.warehouse.ensureTables(contract);
+    return fixture;
+  };
+  try {
+    await first.warehouse.ensureTables(contract);
+    await body({ ...first, dir: temp.dir, another, land });
+  } finally {
+    for (const fixture of opened) await fixture.warehouse.close();
+    temp.cleanup();
+  }
+}

@@ -1,0 +1,67 @@
+import { findBigQueryEmulator, startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
+import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
+import { tempDir } from "./temp";
+
+export interface TestBigQueryEmulator extends BigQueryEmulatorHandle {
+  /** Stops the emulator by its process group and removes its temp folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A fresh bqemulator for one test file, or undefined with the reason printed (not installed, or it did not start):
+ * tests that need it are then skipped with that reason, never silently.
+ */
+export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator | undefined> {
+  try {
+    findBigQueryEmulator();
+  } catch (err) {
+    if (!(err instanceof BigQueryEmulatorUnavailableError)) throw err;
+    console.warn(`BigQuery emulator tests skipped: ${err.message}`);
+    return undefined;
+  }
+  process.env.METADATA_SERVER_DETECTION ??= "none"; // the Google clients would probe the GCE metadata server and warn
+  const work = tempDir("bqemulator");
+  let handle: BigQueryEmulatorHandle;
+  try {
+    handle = await startBigQueryEmulator({ workDir: work.dir });
+  } catch (err) {
+    work.cleanup();
+    console.warn(`BigQuery emulator tests skipped: it did not start: ${(err as Error).message}`);
+    return undefined;
+  }
+  // A backstop for runs cut short: the exit handler kills only this emulator's process group.
+  const killOnExit = () => killGroupQuietly(handle.pid);
+  process.once("exit", killOnExit);
+  return {
+    ...handle,
+    stop: async () => {
+      process.removeListener("exit", killOnExit);
+      await handle.stop();
+      work.cleanup();
+    },
+  };
+}
+
+/** Starts an emulator before a test file's tests and stops it after; read `emulator` inside a test. */
+export function useBigQueryEmulator(): { readonly emulator: TestBigQueryEmulator | undefined } {
+  let emulator: TestBigQueryEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await startTestBigQueryEmulator();
+  }, 90_000);
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  return {
+    get emulator() {
+      return emulator;
+    },
+  };
+}
+
+function killGroupQuietly(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
