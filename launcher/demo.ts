@@ -10,14 +10,18 @@ import { main as cliMain } from "./main";
 const DEMO_DIR = path.join(".rox", "demo");
 const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
 
-/** `npm start`: a month of real flights → event files → the batch job → summary and a look at each table. */
+/** `npm start`: a month of real flights → event files → the batch job → the streaming job on a later day → a trained model. */
 export async function demo(): Promise<number> {
   await ensureSample();
   console.log(`\n== rox batch --input ${EVENTS_DIR} --schema flights (warehouse ${DEFAULT_WAREHOUSE})`);
   const code = await cliMain(["batch", "--input", EVENTS_DIR, "--schema", "flights", "--summary", path.join(DEMO_DIR, "batch-summary.json")]);
   if (code !== 0) return code;
   await previewTables();
-  return streamDemo();
+  const streamed = await streamDemo();
+  if (streamed !== 0) return streamed;
+  // Last, a model from what both jobs wrote: the local target runs the example trainer with Vertex's environment contract.
+  console.log("\n== rox train --on flights --target local");
+  return cliMain(["train", "--on", "flights", "--target", "local"]);
 }
 
 const STREAM_DAY = "2001-02-01";

@@ -4,13 +4,15 @@ import { sampleUsage } from "./commands/sample";
 import { emulatorUsage } from "./commands/emulator";
 import { publishUsage } from "./commands/publish";
 import { streamUsage } from "./commands/stream";
+import { trainUsage } from "./commands/train";
 
 const usage = `usage:
   ${batchUsage}
   ${streamUsage}
   ${sampleUsage}
   ${emulatorUsage}
-  ${publishUsage}`;
+  ${publishUsage}
+  ${trainUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -19,6 +21,7 @@ const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   sample: async (argv) => (await import("./commands/sample")).sampleCommand(argv),
   emulator: async (argv) => (await import("./commands/emulator")).emulatorCommand(argv),
   publish: async (argv) => (await import("./commands/publish")).publishCommand(argv),
+  train: async (argv) => (await import("./commands/train")).trainCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

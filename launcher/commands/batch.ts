@@ -1,13 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { ReconciliationError } from "../errors";
+import { ReconciliationError, UsageError } from "../errors";
+import { TRAIN_TARGETS } from "../train/settings";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 
 export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
           [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
-          [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]`;
+          [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]
+          [--then-train [--train-target local|vertex-custom-job|vertex-pipeline|kubeflow] [--train-partition YYYY-MM-DD] [--config f]]`;
 
 /** `rox batch`: parse → run the batch job (local files or Cloud Storage) into DuckDB or BigQuery → print the summary. */
 export async function batchCommand(argv: string[]): Promise<JobSummary> {
@@ -22,9 +24,15 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
     replace: { type: "boolean" },
     "schemas-dir": { type: "string" },
     "chunk-mb": { type: "string" },
+    "then-train": { type: "boolean" },
+    "train-target": { type: "string" },
+    "train-partition": { type: "string" },
+    config: { type: "string" },
   });
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
   const target = warehouseTarget(values);
+  // Training's lineage and local export read the embedded warehouse (DuckDB SQL), so it follows only a local run.
+  if (values["then-train"] && target.kind !== "duckdb") throw new UsageError("--then-train follows runs into the embedded warehouse only; with --warehouse bigquery run `rox train` against it separately");
   const { runBatchJob } = await import("../../pipelines/batch-job");
   return withWarehouse(target, async (warehouse) => {
     const summary = await runBatchJob(
@@ -41,6 +49,11 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
       warehouse,
     );
     reportSummary(summary, values.summary);
+    if (values["then-train"]) {
+      const { trainAfterBatch } = await import("./train");
+      const trainTarget = oneOf(values["train-target"], "train-target", TRAIN_TARGETS);
+      await trainAfterBatch(summary, { target: trainTarget, partition: values["train-partition"], config: values.config, warehouse: values.warehouse, schemasDir: values["schemas-dir"] }, warehouse);
+    }
     return summary;
   });
 }

@@ -1,0 +1,100 @@
+import type { Warehouse } from "../../io/ports";
+import type { RetryPolicy } from "../cloud/retry";
+import type { Plan } from "../plan";
+import type { SubmittedJob } from "./call";
+import { describeSlice, lineageOf, type TrainingLineage, type TrainingSlice } from "./lineage";
+import { planKubeflowRun, type KubeflowRunRequest } from "./kubeflow-plan";
+import { applyLocalTraining, planLocalTraining, type LocalTrainingResult } from "./local-train";
+import type { TrainSettings } from "./settings";
+import { planVertexCustomJob, planVertexPipelineJob, type CreateCustomJobRequest, type CreatePipelineJobRequest } from "./vertex-plans";
+import { readSliceFacts, resolveSlice } from "./warehouse-slice";
+
+/** The slice holds no rows: there is nothing to train on (a typo in the partition, or the data has not landed). */
+export class NoTrainingDataError extends Error {
+  constructor(slice: TrainingSlice) {
+    super(`${describeSlice(slice)} holds no rows: nothing to train on`);
+    this.name = "NoTrainingDataError";
+  }
+}
+
+export interface TrainOptions {
+  slice: TrainingSlice;
+  settings: TrainSettings;
+  warehouse: Warehouse;
+  dryRun?: boolean;
+  schemasDir?: string;
+  /** Tests only: where the real clients connect, the Kubeflow token source, and the retry delays. */
+  /** `host:port` of a Vertex AI API server (the tests' in-test server); default: the regional endpoint. */
+  vertexEndpoint?: string;
+  kubeflowToken?: () => Promise<string | undefined>;
+  retry?: RetryPolicy;
+  /** Local target: copy the trainer's output to this process's stdout/stderr (default true). */
+  echo?: boolean;
+}
+
+export interface TrainResult {
+  target: TrainSettings["target"];
+  lineage: TrainingLineage;
+  plan: Plan;
+  dryRun: boolean;
+  /** Cloud targets: the job or run started (or reused). */
+  job?: SubmittedJob;
+  /** Local target: the trainer's outputs. */
+  local?: LocalTrainingResult;
+}
+
+/** Lineage from the warehouse → the target's plan → (unless a dry run) apply it. */
+export async function runTraining(o: TrainOptions): Promise<TrainResult> {
+  const slice = resolveSlice(o.slice, o.schemasDir);
+  const lineage = lineageOf(await readSliceFacts(o.warehouse, slice));
+  if (!lineage) throw new NoTrainingDataError(o.slice);
+  const base = { target: o.settings.target, lineage, dryRun: o.dryRun ?? false };
+  switch (o.settings.target) {
+    case "local": {
+      const plan = planLocalTraining(lineage, slice, o.settings);
+      return base.dryRun ? { ...base, plan } : { ...base, plan, local: await applyLocalTraining(plan, o.warehouse, { echo: o.echo }) };
+    }
+    case "vertex-custom-job": {
+      const plan = planVertexCustomJob(lineage, o.settings);
+      return base.dryRun ? { ...base, plan } : { ...base, plan, job: await submitCustomJob(plan, o) };
+    }
+    case "vertex-pipeline": {
+      const plan = planVertexPipelineJob(lineage, o.settings);
+      return base.dryRun ? { ...base, plan } : { ...base, plan, job: await submitPipelineJob(plan, o) };
+    }
+    case "kubeflow": {
+      const plan = planKubeflowRun(lineage, o.settings);
+      return base.dryRun ? { ...base, plan } : { ...base, plan, job: await submitKubeflowRun(plan, o) };
+    }
+  }
+}
+
+// Clients are created only below, once the plan (and so every setting) is known to be complete.
+
+async function submitCustomJob(plan: Plan<CreateCustomJobRequest>, o: TrainOptions): Promise<SubmittedJob> {
+  const { openVertexJobClient } = await import("./clients");
+  const { applyVertexCustomJob } = await import("./vertex-apply");
+  const client = await openVertexJobClient(o.settings.region ?? "", o.vertexEndpoint);
+  try {
+    return await applyVertexCustomJob(plan, client, o.retry);
+  } finally {
+    await client.close();
+  }
+}
+
+async function submitPipelineJob(plan: Plan<CreatePipelineJobRequest>, o: TrainOptions): Promise<SubmittedJob> {
+  const { openVertexPipelineClient } = await import("./clients");
+  const { applyVertexPipelineJob } = await import("./vertex-apply");
+  const client = await openVertexPipelineClient(o.settings.region ?? "", o.vertexEndpoint);
+  try {
+    return await applyVertexPipelineJob(plan, client, o.retry);
+  } finally {
+    await client.close();
+  }
+}
+
+async function submitKubeflowRun(plan: Plan<KubeflowRunRequest>, o: TrainOptions): Promise<SubmittedJob> {
+  const { applyKubeflowRun } = await import("./kubeflow-apply");
+  const token = o.kubeflowToken ?? (o.settings.kubeflow.auth === "adc" ? (await import("./clients")).adcAccessToken : undefined);
+  return applyKubeflowRun(plan, { token }, o.retry);
+}
