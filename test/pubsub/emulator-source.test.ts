@@ -1,21 +1,19 @@
 import { EmulatorMessageSource } from "../../io/pubsub/emulator-source";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
-import { pubsubEmulatorAvailable, startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 const it_ = pubsubEmulatorAvailable() ? it : it.skip;
 const messages = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ data: Buffer.from(`${prefix}${i}`).toString("base64"), attributes: { i: String(i) } }));
 
 describe("EmulatorMessageSource", () => {
-  let emulator: TestEmulator | undefined;
+  const workspace = useEmulatorWorkspace("emulator-source");
   let client: PubSubRestClient;
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    if (emulator) client = new PubSubRestClient(emulator.host, "rox-test");
-  }, 60_000);
-  afterAll(async () => emulator?.stop());
+  beforeAll(() => {
+    if (workspace.emulator) client = new PubSubRestClient(workspace.emulator.host, "rox-test");
+  });
 
   const open = (name: string, extra: Partial<Parameters<typeof EmulatorMessageSource.open>[0]> = {}) =>
-    EmulatorMessageSource.open({ host: emulator!.host, project: "rox-test", topic: name, subscription: `${name}-sub`, ...extra });
+    EmulatorMessageSource.open({ host: workspace.emulator!.host, project: "rox-test", topic: name, subscription: `${name}-sub`, ...extra });
 
   it_("pull(1000) returns more than the emulator's 100 per pull, each message once, then nothing after the ack", async () => {
     const source = await open("wide");

@@ -1,19 +1,17 @@
 import { freeLoopbackPort } from "../../io/pubsub/emulator";
 import { PubSubRestError } from "../../io/pubsub/errors";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
-import { pubsubEmulatorAvailable, startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 const it_ = pubsubEmulatorAvailable() ? it : it.skip;
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
 describe("Pub/Sub REST client against the emulator", () => {
-  let emulator: TestEmulator | undefined;
+  const workspace = useEmulatorWorkspace("rest-client");
   let client: PubSubRestClient;
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    if (emulator) client = new PubSubRestClient(emulator.host, "rox-test");
-  }, 60_000);
-  afterAll(async () => emulator?.stop());
+  beforeAll(() => {
+    if (workspace.emulator) client = new PubSubRestClient(workspace.emulator.host, "rox-test");
+  });
 
   /** A topic with one subscription, fresh for each test. */
   async function topicWithSubscription(name: string, options = {}): Promise<void> {

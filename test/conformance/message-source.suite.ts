@@ -1,0 +1,185 @@
+import type { MessageSource, PulledMessage } from "../../io/ports";
+import { drain, pullCount, pullUntil } from "./message-source.pulls";
+import { openSubscription } from "../../io/pubsub/open-subscription";
+import type { OutgoingMessage } from "../../io/pubsub/requests";
+import { PubSubRestClient } from "../../io/pubsub/rest-client";
+
+/** Where a source reads: a subscription (possibly missing) of a project on the emulator at `host`. */
+export interface SubscriptionAddress {
+  host: string;
+  project: string;
+  subscription: string;
+}
+
+/** What the suite needs from an implementation of the message-source role. */
+export interface MessageSourceFactory {
+  open(address: SubscriptionAddress): Promise<MessageSource>;
+  /** The typed error its calls fail with; it carries Pub/Sub's status name (`NOT_FOUND`, …) in `status`. */
+  errorClass: abstract new (...args: never[]) => Error;
+}
+
+export const MESSAGE_SOURCE_CASES = [
+  "pull returns what was published",
+  "ack removes a message",
+  "nack redelivers with deliveryAttempt + 1",
+  "extendDeadline keeps a message away past its original deadline",
+  "pull on an empty subscription returns [] at once",
+  "ack and nack more than 1,000 ack ids in one call",
+  "pull from a missing subscription fails with a typed NOT_FOUND error",
+  "empty ack id lists send nothing",
+] as const;
+
+export type MessageSourceCase = (typeof MESSAGE_SOURCE_CASES)[number];
+
+/** A case an implementation cannot pass, with the reason (printed when the suite runs). */
+export type SkipList = Partial<Record<MessageSourceCase, string>>;
+
+export interface SuiteEnvironment {
+  /** False when the emulator cannot run here or the target is not selected (the callers print why). */
+  enabled: boolean;
+  /** The emulator's `host:port`, read inside tests. */
+  host(): string;
+}
+
+const PROJECT = "rox-test";
+/** RFC 3339 in UTC as Pub/Sub's REST API writes it: 0, 3, 6 or 9 fraction digits. */
+const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$/;
+const base64 = (data: string | Buffer) => Buffer.from(data).toString("base64");
+
+/** The message-source conformance suite: one `describe` per implementation, every case on a fresh subscription. */
+export function messageSourceSuite(name: string, factory: MessageSourceFactory, skip: SkipList, env: SuiteEnvironment): void {
+  describe(`MessageSource conformance: ${name}`, () => {
+    const opened: MessageSource[] = [];
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((source) => source.close()));
+    });
+
+    const open = async (subscription: string) => {
+      const source = await factory.open({ host: env.host(), project: PROJECT, subscription });
+      opened.push(source);
+      return source;
+    };
+
+    /** A fresh topic and subscription (with a dead-letter policy, so Pub/Sub counts delivery attempts), created over REST. */
+    async function subscribe(label: string, ackDeadlineSeconds = 60) {
+      const topic = `${slug}-${label}`;
+      const subscription = `${topic}-sub`;
+      const admin = await openSubscription({ host: env.host(), project: PROJECT, topic, subscription, ackDeadlineSeconds, maxDeliveryAttempts: 5 });
+      await admin.close();
+      // The REST client is the reference: it publishes, and hands messages back independently of the source under test.
+      const rest = new PubSubRestClient(env.host(), PROJECT);
+      return {
+        source: await open(subscription),
+        publish: (messages: OutgoingMessage[]) => rest.publish(topic, messages),
+        referenceNack: (ackIds: string[]) => rest.modifyAckDeadline(subscription, ackIds, 0),
+      };
+    }
+
+    const test_ = (title: MessageSourceCase, body: () => Promise<void>, timeoutMs?: number) => {
+      const reason = skip[title];
+      if (reason) console.warn(`MessageSource conformance (${name}): "${title}" skipped: ${reason}`);
+      (env.enabled && !reason ? it : it.skip)(title, body, timeoutMs);
+    };
+
+    test_("pull returns what was published", async () => {
+      const { source, publish } = await subscribe("published");
+      const sent: OutgoingMessage[] = [
+        { data: base64(Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff])), attributes: { kind: "binary" } },
+        { data: base64("héllo ✓ {\"a\":1}"), attributes: { event_id: "e-1", "clé": "välue ✓", empty: "" } },
+        { data: "", attributes: { only: "attributes" } },
+      ];
+      const before = Date.now();
+      const ids = await publish(sent);
+      const pulled = await pullCount(source, sent.length);
+      const after = Date.now();
+      expect(pulled.map((m) => m.messageId).sort()).toEqual([...ids].sort());
+      ids.forEach((id, i) => {
+        const message = pulled.find((m) => m.messageId === id);
+        expect(message).toMatchObject({ data: sent[i].data, deliveryAttempt: 1 });
+        expect(message?.attributes).toStrictEqual(sent[i].attributes);
+      });
+      for (const { publishTime } of pulled) {
+        expect(publishTime).toMatch(RFC3339_UTC);
+        expect(Date.parse(publishTime)).toBeGreaterThanOrEqual(before); // the emulator shares this machine's clock
+        expect(Date.parse(publishTime)).toBeLessThanOrEqual(after);
+      }
+      expect(new Set(pulled.map((m) => m.ackId)).size).toBe(sent.length);
+      expect(pulled.every((m) => m.ackId.length > 0)).toBe(true);
+    });
+
+    test_("ack removes a message", async () => {
+      const { source, publish } = await subscribe("acked");
+      const ids = await publish(["a", "b", "c"].map((text) => ({ data: base64(text) })));
+      const pulled = await pullCount(source, 3);
+      await source.ack([pulled.find((m) => m.messageId === ids[0])!.ackId]);
+      // Hand all three back: the two unacked ones come back at once; the acked one is gone, so its nack is a no-op.
+      await source.nack(pulled.map((m) => m.ackId));
+      const again = await drain(source);
+      expect(again.map((m) => m.messageId).sort()).toEqual([ids[1], ids[2]].sort());
+    });
+
+    test_("nack redelivers with deliveryAttempt + 1", async () => {
+      const { source, publish } = await subscribe("nacked");
+      const [id] = await publish([{ data: base64("retry me"), attributes: { n: "1" } }]);
+      const deliveries: PulledMessage[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [message] = await pullCount(source, 1);
+        deliveries.push(message);
+        await source.nack([message.ackId]);
+      }
+      expect(deliveries.map((m) => m.deliveryAttempt)).toEqual([1, 2, 3]);
+      const { ackId: _, deliveryAttempt: __, ...first } = deliveries[0];
+      for (const message of deliveries) expect(message).toMatchObject({ ...first, messageId: id });
+    });
+
+    test_("extendDeadline keeps a message away past its original deadline", async () => {
+      const { source, publish } = await subscribe("extended", 10); // 10 s: the shortest deadline Pub/Sub allows
+      const ids = await publish(["kept", "expires"].map((text) => ({ data: base64(text) })));
+      const pulled = await pullCount(source, 2);
+      const kept = pulled.find((m) => m.messageId === ids[0])!;
+      await source.extendDeadline([kept.ackId], 300);
+      // Both leases started together; once the other message is back, the kept one's original deadline has passed too.
+      const seen = await pullUntil(source, (messages) => messages.some((m) => m.messageId === ids[1]));
+      expect(seen.map((m) => m.messageId)).toEqual([ids[1]]);
+      await source.nack([kept.ackId]); // still leased, not lost: a nack brings it back now
+      expect((await pullCount(source, 1)).map((m) => m.messageId)).toEqual([ids[0]]);
+    });
+
+    // The per-test timeout is the guard, not a measurement: without `returnImmediately` an empty pull on the
+    // emulator waits ~90 s.
+    test_("pull on an empty subscription returns [] at once", async () => {
+      const { source } = await subscribe("empty");
+      expect(await source.pull(1)).toEqual([]);
+      expect(await source.pull(1000)).toEqual([]);
+      expect(await source.pull(0)).toEqual([]);
+    }, 30_000);
+
+    test_("ack and nack more than 1,000 ack ids in one call", async () => {
+      const { source, publish, referenceNack } = await subscribe("many");
+      const ids = await publish(Array.from({ length: 2500 }, (_, i) => ({ data: base64(String(i)) })));
+      const pulled = await pullCount(source, ids.length);
+      expect(new Set(pulled.map((m) => m.messageId))).toEqual(new Set(ids));
+      await source.nack(pulled.map((m) => m.ackId));
+      const redelivered = await drain(source); // every nacked message is back at once
+      expect(new Set(redelivered.map((m) => m.messageId))).toEqual(new Set(ids));
+      await source.ack(redelivered.map((m) => m.ackId));
+      await referenceNack(redelivered.map((m) => m.ackId)); // any ack id the ack had dropped would come back now
+      expect(await drain(source)).toEqual([]);
+    });
+
+    test_("pull from a missing subscription fails with a typed NOT_FOUND error", async () => {
+      const source = await open(`${slug}-never-created-sub`);
+      const error = await source.pull(1).then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(factory.errorClass);
+      expect(error).toMatchObject({ status: "NOT_FOUND", message: expect.stringContaining(`${slug}-never-created-sub`) });
+    });
+
+    test_("empty ack id lists send nothing", async () => {
+      const source = await open(`${slug}-never-created-either-sub`); // any request would fail with NOT_FOUND
+      await expect(source.ack([])).resolves.toBeUndefined();
+      await expect(source.nack([])).resolves.toBeUndefined();
+      await expect(source.extendDeadline([], 60)).resolves.toBeUndefined();
+    });
+  });
+}
