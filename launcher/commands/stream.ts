@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { optionalNumber, parseFlags, requireFlag } from "../args";
+import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
+import type { MessageSource } from "../../io/ports";
 import { resolveEmulatorHost } from "../emulator-host";
 import { reportSummary } from "./batch";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
@@ -10,7 +11,9 @@ import type { JobSummary } from "../../transforms/summary";
 export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
-          [--project <id>] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]`;
+          [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
+          (--source pubsub reads an existing subscription through Google's client: Pub/Sub with Application Default
+           Credentials, or the emulator at --host)`;
 
 const DEFAULT_PROJECT = "rox-local";
 
@@ -28,6 +31,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     "ack-deadline": { type: "string" },
     summary: { type: "string" },
     project: { type: "string" },
+    source: { type: "string" },
     host: { type: "string" },
     "state-file": { type: "string" },
     "schemas-dir": { type: "string" },
@@ -36,10 +40,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
   const target = warehouseTarget(values);
   const subscription = requireFlag(values.subscription, "subscription");
   const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
-  const host = await resolveEmulatorHost(values.host, values["state-file"]);
-  const { openSubscription } = await import("../../io/pubsub/open-subscription");
-  const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
-  const source = await openSubscription({ host, project, subscription, topic: values.topic, maxDeliveryAttempts, ackDeadlineSeconds });
+  const source = await openSource(values, { project, subscription, maxDeliveryAttempts });
   const { runStreamJob } = await import("../../pipelines/stream-job");
   const run = withWarehouse(target, async (warehouse) => {
     const summary = await runStreamJob(
@@ -61,6 +62,28 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     return summary;
   });
   return run.finally(() => source.close());
+}
+
+/**
+ * The local default reads the emulator over our REST client and creates the topic and subscription (the emulator forgets
+ * them at each restart); `--source pubsub` uses Google's client on a subscription that already exists.
+ */
+async function openSource(values: SourceFlags, settings: { project: string; subscription: string; maxDeliveryAttempts?: number }): Promise<MessageSource> {
+  const { openMessageSource } = await import("../../io/open-message-source");
+  if (oneOf(values.source, "source", ["emulator", "pubsub"] as const) === "pubsub") {
+    return openMessageSource({ target: "pubsub", projectId: settings.project, subscription: settings.subscription, emulatorHost: values.host });
+  }
+  const host = await resolveEmulatorHost(values.host, values["state-file"]);
+  const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
+  return openMessageSource({ target: "emulator-rest", host, project: settings.project, subscription: settings.subscription, topic: values.topic, maxDeliveryAttempts: settings.maxDeliveryAttempts, ackDeadlineSeconds });
+}
+
+interface SourceFlags {
+  source?: string;
+  host?: string;
+  topic?: string;
+  "state-file"?: string;
+  "ack-deadline"?: string;
 }
 
 /** SIGINT/SIGTERM finish the micro-batch in flight (commit, ack), then stop. */
