@@ -1,0 +1,141 @@
+/**
+ * The one source of truth for the Flex Template parameters of each job. `metadata.json`, the template spec, the entry
+ * point's argv check and the launcher's pre-launch check are all derived from these lists, so a parameter is added in
+ * exactly one place. Field names and types follow Dataflow's `ParameterMetadata` (templates.proto, v1beta3).
+ *
+ * Only options that mean something on Dataflow are here. The local stream command's `--idle-timeout`, `--batch-size`,
+ * `--max-messages` and `--ack-deadline` steer its micro-batch loop; on Dataflow the service pulls and acks, and a
+ * streaming job runs until it is drained. `--chunk-mb` sizes DirectRunner chunks. Dataflow's own options (project,
+ * region, temp location, worker image…) are not template parameters: see `pipeline-options.ts`.
+ */
+
+export const TEMPLATE_JOBS = ["batch", "stream"] as const;
+export type TemplateJob = (typeof TEMPLATE_JOBS)[number];
+
+/** The subset of Dataflow's `ParameterType` enum these templates use. */
+export type ParamType = "TEXT" | "GCS_READ_FILE" | "PUBSUB_SUBSCRIPTION" | "BOOLEAN" | "ENUM" | "NUMBER";
+
+export interface EnumOption {
+  value: string;
+  label: string;
+  description: string;
+}
+
+/** One parameter; `regexes` are matched (all of them) against the whole value, so each is anchored. */
+export interface TemplateParameter {
+  name: string;
+  label: string;
+  helpText: string;
+  paramType: ParamType;
+  isOptional: boolean;
+  regexes: string[];
+  enumOptions?: EnumOption[];
+  defaultValue?: string;
+}
+
+// Regexes stay in the syntax Java, RE2 and JavaScript share (no look-arounds, no \p classes): the Dataflow console
+// and service check them too, not only our code.
+const SCHEMA: TemplateParameter = {
+  name: "schema",
+  label: "Event schema",
+  helpText: "Name of the event contract: the stem of a .avsc file under schemas/ in the image, e.g. flights.",
+  paramType: "TEXT",
+  isOptional: false,
+  regexes: ["^[A-Za-z0-9_-]+$"],
+};
+
+const DATASET: TemplateParameter = {
+  name: "dataset",
+  label: "BigQuery dataset",
+  helpText:
+    "Dataset in the job's project that receives the events table, the window tables, dead_letters and job_runs " +
+    "(tables are named by the schema and created when missing), e.g. rox_events.",
+  paramType: "TEXT",
+  isOptional: false,
+  regexes: ["^[A-Za-z0-9_]{1,1024}$"],
+};
+
+const LOCATION: TemplateParameter = {
+  name: "location",
+  label: "BigQuery location",
+  helpText: "Location of the dataset, used when it is created, e.g. EU or europe-west1. Default: BigQuery's default (US).",
+  paramType: "TEXT",
+  isOptional: true,
+  regexes: ["^[A-Za-z]+[A-Za-z0-9-]*$"],
+};
+
+const FORMAT_OPTIONS: EnumOption[] = [
+  { value: "jsonl", label: "JSON lines", description: "One JSON object per line." },
+  { value: "csv", label: "CSV", description: "A header row, then one event per row." },
+  { value: "avro", label: "Avro", description: "Avro object container files." },
+  { value: "parquet", label: "Parquet", description: "Parquet files, read by row group." },
+];
+
+const BATCH: TemplateParameter[] = [
+  {
+    name: "input",
+    label: "Input files",
+    helpText: "A Cloud Storage file, folder (prefix ending in /) or glob of event files, e.g. gs://my-bucket/events/2001-01-*.jsonl.",
+    paramType: "GCS_READ_FILE",
+    isOptional: false,
+    regexes: ["^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$"],
+  },
+  SCHEMA,
+  {
+    name: "format",
+    label: "File format",
+    helpText: "Format of every input file. Default: taken from each file's extension (.jsonl, .csv, .avro, .parquet).",
+    paramType: "ENUM",
+    isOptional: true,
+    regexes: ["^(jsonl|csv|avro|parquet)$"],
+    enumOptions: FORMAT_OPTIONS,
+  },
+  DATASET,
+  LOCATION,
+  {
+    name: "replace",
+    label: "Replace date partitions",
+    helpText: "true: empty the date partitions the input covers, then load them again. false (default): events already in the table count as duplicates.",
+    paramType: "BOOLEAN",
+    isOptional: true,
+    regexes: ["^(true|false)$"],
+    defaultValue: "false",
+  },
+];
+
+const STREAM: TemplateParameter[] = [
+  {
+    name: "subscription",
+    label: "Pub/Sub subscription",
+    helpText: "Full name of the subscription to read, e.g. projects/my-project/subscriptions/flights-stream.",
+    paramType: "PUBSUB_SUBSCRIPTION",
+    isOptional: false,
+    regexes: ["^projects/[a-z][a-z0-9.:-]{4,62}/subscriptions/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$"],
+  },
+  SCHEMA,
+  DATASET,
+  LOCATION,
+  {
+    name: "maxDeliveryAttempts",
+    label: "Maximum delivery attempts",
+    helpText:
+      "A message delivered more often than this is dead-lettered (read/delivery_attempts_exhausted) instead of retried. " +
+      "Pub/Sub reports attempts only when the subscription has a dead-letter policy; give it one attempt more. Default: 5.",
+    paramType: "NUMBER",
+    isOptional: true,
+    regexes: ["^[1-9][0-9]?$"],
+    defaultValue: "5",
+  },
+];
+
+const PARAMETERS: Record<TemplateJob, readonly TemplateParameter[]> = { batch: BATCH, stream: STREAM };
+
+export function templateParameters(job: TemplateJob): readonly TemplateParameter[] {
+  return PARAMETERS[job];
+}
+
+/**
+ * Which job a set of launch parameters is for: each job has one required parameter the other lacks. One launcher
+ * image serves both templates, and the launcher passes only parameters, so this is how the entry point tells them apart.
+ */
+export const JOB_BY_PARAMETER: Readonly<Record<string, TemplateJob>> = { input: "batch", subscription: "stream" };
