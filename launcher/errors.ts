@@ -14,11 +14,49 @@ export class ReconciliationError extends Error {
   }
 }
 
-/** Exit codes by error type; only `main` uses them. */
+/**
+ * Exit codes by error type (its `name`, so modules loaded lazily need not be imported here); only `main` uses them.
+ * Documented in the README's "Exit codes".
+ */
+export const EXIT_CODES: Readonly<Record<string, number>> = {
+  // 2: the command or its settings are wrong — fix the invocation.
+  UsageError: 2,
+  MissingSettingError: 2,
+  ConfigError: 2,
+  CronError: 2,
+  RunnerChoiceError: 2,
+  // 3: the input is wrong — a file, a schema, a name, a template parameter.
+  InputError: 3,
+  SchemaError: 3,
+  InvalidIdentifierError: 3,
+  FileNotFoundError: 3,
+  TemplateParameterError: 3,
+  NoTrainingDataError: 3,
+  // 4: the job ran but its counts do not reconcile.
+  ReconciliationError: 4,
+  // 5: a cloud API (or its emulator) refused or failed a call.
+  CloudApiError: 5,
+  PubSubCallError: 5,
+  PubSubRestError: 5,
+  FileSourceError: 5,
+  BigQueryWarehouseError: 5,
+  // 6: something we started failed: a Dataflow job, a trainer.
+  LaunchFailedError: 6,
+  TrainerFailedError: 6,
+  // 7: a running job cannot be updated in place (drain and relaunch).
+  UpdateIncompatibleError: 7,
+  // 8: a local tool is missing or would not start: an emulator, the Beam helpers, the compiled trainer.
+  EmulatorUnavailableError: 8,
+  EmulatorStartError: 8,
+  GcsEmulatorUnavailableError: 8,
+  GcsEmulatorStartError: 8,
+  BigQueryEmulatorUnavailableError: 8,
+  BigQueryEmulatorStartError: 8,
+  BeamServicesMissingError: 8,
+  TrainerNotBuiltError: 8,
+};
+
 export function exitCodeOf(err: unknown): number {
   const name = err instanceof Error ? err.name : "";
-  if (name === "UsageError") return 2;
-  if (name === "InputError" || name === "SchemaError") return 3;
-  if (name === "ReconciliationError") return 4;
-  return 1;
+  return EXIT_CODES[name] ?? 1;
 }

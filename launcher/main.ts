@@ -5,6 +5,10 @@ import { emulatorUsage } from "./commands/emulator";
 import { publishUsage } from "./commands/publish";
 import { streamUsage } from "./commands/stream";
 import { trainUsage } from "./commands/train";
+import { launchUsage } from "./commands/launch";
+import { jobsUsage } from "./commands/jobs";
+import { scheduleUsage } from "./commands/schedule";
+import { templateUsage } from "./commands/template";
 
 const usage = `usage:
   ${batchUsage}
@@ -12,7 +16,11 @@ const usage = `usage:
   ${sampleUsage}
   ${emulatorUsage}
   ${publishUsage}
-  ${trainUsage}`;
+  ${trainUsage}
+  ${templateUsage}
+  ${launchUsage}
+  ${jobsUsage}
+  ${scheduleUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -22,6 +30,10 @@ const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   emulator: async (argv) => (await import("./commands/emulator")).emulatorCommand(argv),
   publish: async (argv) => (await import("./commands/publish")).publishCommand(argv),
   train: async (argv) => (await import("./commands/train")).trainCommand(argv),
+  template: async (argv) => (await import("./commands/template")).templateCommand(argv),
+  launch: async (argv) => (await import("./commands/launch")).launchCommand(argv),
+  jobs: async (argv) => (await import("./commands/jobs")).jobsCommand(argv),
+  schedule: async (argv) => (await import("./commands/schedule")).scheduleCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

@@ -1,0 +1,91 @@
+import { oneOf, parseFlags, requireFlag } from "../args";
+import { loadConfig } from "../config";
+import { UsageError } from "../errors";
+import { renderPlans, type Plan } from "../plan";
+import type { LaunchResult } from "../dataflow/apply";
+import type { JobInfo } from "../dataflow/clients";
+import { dataflowFlagsOf, keyValues, LAUNCH_OPTIONS, launchParametersOf, TARGET_OPTIONS } from "../dataflow/command-flags";
+import { newRunId } from "../dataflow/names";
+import { planCancel, planDrain, planStatus } from "../dataflow/plan-jobs";
+import { batchUpdateRefused, planUpdate } from "../dataflow/plan-update";
+import type { GetJobRequest, LaunchFlexTemplateRequest, UpdateJobRequest } from "../dataflow/requests";
+import { resolveDataflowSettings, type JobKind } from "../dataflow/settings";
+import { resolveTarget } from "../dataflow/target";
+import { loadContract } from "../../schemas/load";
+
+export const jobsUsage = `rox jobs status|drain|cancel --job-id <id> [--project <id>] [--region <region>] [--config <file>] [--endpoint host:port] [--dry-run]
+  rox jobs update stream --schema <name> --previous-schemas-dir <dir> [--subscription …] [--transform-mapping old=new]…
+          [the launch flags of rox launch] [--dry-run]`;
+
+const ACTIONS = ["status", "drain", "cancel", "update"] as const;
+const PLANNERS = { status: planStatus, drain: planDrain, cancel: planCancel } as const;
+
+/** `rox jobs`: one Dataflow job's state, or a drain, cancel or in-place update of it. */
+export async function jobsCommand(argv: string[]): Promise<Plan | JobInfo | LaunchResult> {
+  const action = oneOf(argv[0], "action", ACTIONS);
+  if (action === undefined) throw new UsageError(`rox jobs needs an action: ${ACTIONS.join(", ")}\nusage: ${jobsUsage}`);
+  return action === "update" ? updateJob(argv.slice(1)) : changeJob(action, argv.slice(1));
+}
+
+async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise<Plan | JobInfo> {
+  const { values } = parseFlags(argv, { ...TARGET_OPTIONS, "job-id": { type: "string" } });
+  const target = resolveTarget(loadConfig(values.config), values);
+  const plan: Plan<GetJobRequest | UpdateJobRequest> = PLANNERS[action](target, requireFlag(values["job-id"], "job-id"));
+  if (values["dry-run"]) return printPlan(plan);
+  const { createDataflowApi } = await import("../dataflow/clients");
+  const { applyJobRequest } = await import("../dataflow/apply");
+  const api = await createDataflowApi(values.endpoint);
+  try {
+    const job = await applyJobRequest(api, plan);
+    console.log(action === "status" ? describeJob(job) : `${action === "drain" ? "draining" : "cancelling"} ${job.name || job.id} (${job.id})`);
+    return job;
+  } finally {
+    await api.close();
+  }
+}
+
+async function updateJob(argv: string[]): Promise<Plan | LaunchResult> {
+  const options = { ...LAUNCH_OPTIONS, "previous-schemas-dir": { type: "string" }, "transform-mapping": { type: "string", multiple: true } } as const;
+  const { values, positionals } = parseFlags(argv, options, true);
+  if (positionals.length !== 1) throw new UsageError(`rox jobs update needs the job: stream (batch jobs are relaunched, not updated)\nusage: ${jobsUsage}`);
+  const job: JobKind = oneOf(positionals[0], "job", ["batch", "stream"] as const)!;
+  const schema = requireFlag(values.schema, "schema");
+  if (job === "batch") throw batchUpdateRefused(values["job-name"] ?? `the ${schema} batch job`);
+  const settings = resolveDataflowSettings(job, loadConfig(values.config), dataflowFlagsOf(values));
+  const contracts = {
+    previous: loadContract(schema, { dir: requireFlag(values["previous-schemas-dir"], "previous-schemas-dir") }),
+    next: loadContract(schema, { dir: values["schemas-dir"] }),
+  };
+  const plan = planUpdate(job, settings, {
+    runId: newRunId(Date.now()),
+    subscription: values.subscription,
+    parameters: launchParametersOf(values),
+    jobName: values["job-name"],
+    transformNameMappings: keyValues(values["transform-mapping"], "transform-mapping"),
+  }, contracts);
+  if (values["dry-run"]) return printPlan(plan);
+  return sendUpdate(plan, values.endpoint);
+}
+
+async function sendUpdate(plan: Plan<LaunchFlexTemplateRequest>, endpoint: string | undefined): Promise<LaunchResult> {
+  const { createDataflowApi } = await import("../dataflow/clients");
+  const { applyLaunch } = await import("../dataflow/apply");
+  const api = await createDataflowApi(endpoint);
+  try {
+    const result = await applyLaunch(api, plan);
+    console.log(`updating ${result.job.name} in place: the replacement job is ${result.job.id}`);
+    return result;
+  } finally {
+    await api.close();
+  }
+}
+
+function printPlan<T extends Plan>(plan: T): T {
+  console.log(renderPlans([plan]));
+  return plan;
+}
+
+function describeJob(job: JobInfo): string {
+  const labels = Object.entries(job.labels).map(([k, v]) => `${k}=${v}`).join(" ");
+  return [`${job.name} (${job.id})`, `  type   ${job.type ?? "?"}`, `  state  ${job.currentState ?? "?"}${job.currentStateTime ? ` since ${job.currentStateTime}` : ""}`, `  labels ${labels || "-"}`].join("\n");
+}

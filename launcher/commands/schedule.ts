@@ -1,0 +1,105 @@
+import * as path from "path";
+import { parseFlags, requireFlag } from "../args";
+import { loadConfig } from "../config";
+import { UsageError } from "../errors";
+import { renderPlans, type Plan } from "../plan";
+import { dataflowFlagsOf, LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
+import { resolveDataflowSettings } from "../dataflow/settings";
+import type { ScheduleResult } from "../schedule/apply";
+import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
+import type { TickEvent } from "../schedule/local-runner";
+import { planSchedule } from "../schedule/plan-schedule";
+import { resolveScheduleSettings } from "../schedule/settings";
+import { checkTimeZone } from "../schedule/zoned-clock";
+import { loadContract } from "../../schemas/load";
+
+export const scheduleUsage = `rox schedule batch --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <name> [--time-zone <IANA zone>]
+          [--job-id <scheduler job id>] [--service-account <email>] [the launch flags of rox launch] [--dry-run]
+  rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
+          [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]`;
+
+const OPTIONS = {
+  ...LAUNCH_OPTIONS,
+  cron: { type: "string" },
+  "input-template": { type: "string" },
+  "time-zone": { type: "string" },
+  "job-id": { type: "string" },
+  local: { type: "boolean" },
+  warehouse: { type: "string" },
+  "lock-file": { type: "string" },
+} as const;
+
+/** `rox schedule batch`: a Cloud Scheduler job that launches the batch job, or (`--local`) the same on this machine. */
+export async function scheduleCommand(argv: string[]): Promise<Plan | ScheduleResult | void> {
+  const { values, positionals } = parseFlags(argv, OPTIONS, true);
+  if (positionals.length !== 1 || positionals[0] !== "batch") throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
+  const cron = requireFlag(values.cron, "cron");
+  const inputTemplate = requireFlag(values["input-template"], "input-template");
+  if (values.local) return scheduleLocally(values, cron, inputTemplate);
+  const config = loadConfig(values.config);
+  const schedule = resolveScheduleSettings(config, { ...values, serviceAccountEmail: values["service-account"], timeZone: values["time-zone"] });
+  const dataflow = resolveDataflowSettings("batch", config, dataflowFlagsOf(values));
+  const contract = loadContract(requireFlag(values.schema, "schema"), { dir: values["schemas-dir"] });
+  const plan = planSchedule(schedule, dataflow, { cron, inputTemplate, schema: { name: contract.name, version: contract.version }, parameters: launchParametersOf(values), jobId: values["job-id"] });
+  if (values["dry-run"]) {
+    console.log(renderPlans([plan]));
+    return plan;
+  }
+  const { createSchedulerApi } = await import("../schedule/clients");
+  const { applySchedule } = await import("../schedule/apply");
+  const api = await createSchedulerApi(values.endpoint);
+  try {
+    const result = await applySchedule(api, plan);
+    console.log(`${result.action} Cloud Scheduler job ${result.job.name}: "${result.job.schedule}" (${result.job.timeZone})`);
+    return result;
+  } finally {
+    await api.close();
+  }
+}
+
+type Values = ReturnType<typeof parseFlags<typeof OPTIONS>>["values"];
+
+async function scheduleLocally(values: Values, cron: string, inputTemplate: string): Promise<Plan | void> {
+  const schema = loadContract(requireFlag(values.schema, "schema"), { dir: values["schemas-dir"] }).name;
+  const timeZone = values["time-zone"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  checkTimeZone(timeZone);
+  const schedule: LocalSchedule = {
+    cron,
+    timeZone,
+    inputTemplate,
+    schema,
+    batchArgs: [...(values.warehouse ? ["--warehouse", values.warehouse] : []), ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : [])],
+    lockFile: values["lock-file"] ?? path.join(".rox", `schedule-batch-${schema}.lock`),
+  };
+  const plan = planLocalSchedule(schedule, new Date());
+  console.log(values["dry-run"] ? renderPlans([plan]) : plan.summary);
+  if (values["dry-run"]) return plan;
+  const { runLocalSchedule } = await import("../schedule/local-runner");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop).once("SIGTERM", stop);
+  try {
+    await runLocalSchedule(schedule, { command: roxCommand(), now: Date.now, sleep: abortableSleep, signal: controller.signal, onEvent: printEvent });
+  } finally {
+    process.off("SIGINT", stop).off("SIGTERM", stop);
+  }
+}
+
+function printEvent(event: TickEvent): void {
+  if (event.kind === "waiting") console.log(`next run at ${event.until}`);
+  if (event.kind === "started") console.log(`${event.at}: rox batch for ${event.partition} started (PID ${event.pid})`);
+  if (event.kind === "finished") console.log(`${event.at}: rox batch for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
+  if (event.kind === "skipped") console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,34 @@
+import * as fs from "fs";
+import * as path from "path";
+import { EXIT_CODES, exitCodeOf, UsageError } from "../../launcher/errors";
+
+// Every typed error in the code has a deliberate exit code: mapped in EXIT_CODES, or listed here as a programming or
+// build fault that exits 1. A new error class fails this test until someone decides which.
+const EXIT_ONE = new Set(["BuildContextError", "BundleError", "RowCodingError", "UnsupportedColumnError"]);
+const ROOTS = ["io", "launcher", "pipelines", "schemas", "transforms"];
+
+function errorNames(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return errorNames(file);
+    if (!entry.name.endsWith(".ts")) return [];
+    return [...fs.readFileSync(file, "utf8").matchAll(/this\.name = "([A-Za-z]+Error)"/g)].map((m) => m[1]);
+  });
+}
+
+test("every error class has a deliberate exit code", () => {
+  const names = ROOTS.flatMap((root) => errorNames(path.resolve(__dirname, "..", "..", root)));
+  expect(names.length).toBeGreaterThan(20);
+  expect(names.filter((name) => !(name in EXIT_CODES) && !EXIT_ONE.has(name))).toStrictEqual([]);
+});
+
+test.each([
+  [new UsageError("x"), 2],
+  [Object.assign(new Error("x"), { name: "TemplateParameterError" }), 3],
+  [Object.assign(new Error("x"), { name: "CloudApiError" }), 5],
+  [Object.assign(new Error("x"), { name: "EmulatorUnavailableError" }), 8],
+  [new Error("anything else"), 1],
+  ["not even an error", 1],
+])("exitCodeOf(%p) = %i", (err, code) => {
+  expect(exitCodeOf(err)).toBe(code);
+});
