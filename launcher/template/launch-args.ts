@@ -6,6 +6,7 @@ import { UsageError } from "../errors";
 import { buildTemplateMetadata } from "./metadata";
 import { JOB_BY_PARAMETER, TEMPLATE_JOBS, type TemplateJob } from "./parameters";
 import { camelCaseOption, isDataflowOption } from "./pipeline-options";
+import { fillScheduledDate } from "./scheduled-date";
 import { validateParameters } from "./validate-parameters";
 
 export interface LaunchArgs {
@@ -21,7 +22,7 @@ export interface LaunchArgs {
 const OWN_FLAGS = new Set(["validate-only", "job"]);
 
 /** Throws UsageError for a malformed argument or an unknown job, TemplateParameterError for bad parameters. */
-export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
+export function parseLaunchArgs(argv: readonly string[], now: Date = new Date()): LaunchArgs {
   const flags = argv.map(splitFlag);
   const own = new Map(flags.filter(([name]) => OWN_FLAGS.has(name)));
   const parameters: Record<string, string> = {};
@@ -29,7 +30,7 @@ export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
   for (const [name, value] of flags) {
     if (OWN_FLAGS.has(name)) continue;
     if (isDataflowOption(name)) pipelineOptions[camelCaseOption(name)] = value;
-    else parameters[name] = value;
+    else parameters[name] = name === "input" ? fillScheduledDate(value, now) : value;
   }
   const job = chooseJob(own.get("job"), parameters);
   return {

@@ -85,6 +85,16 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
     expect([parsed.job, parsed.validateOnly]).toStrictEqual([job, validateOnly]);
   });
 
+  test.each<[string, string, string]>([
+    ["a scheduled input gets the day before the launch (UTC)", "gs://rox-in/events/dt={date}/*.jsonl", "gs://rox-in/events/dt=2001-02-28/*.jsonl"],
+    ["every {date} is filled", "gs://rox-in/{date}/part-{date}.jsonl", "gs://rox-in/2001-02-28/part-2001-02-28.jsonl"],
+    ["an input without {date} is kept", "gs://rox-in/events/x.jsonl", "gs://rox-in/events/x.jsonl"],
+  ])("%s", (_name, input, expected) => {
+    // 00:30 UTC on 1 March: the day that just closed is 28 February (2001 is not a leap year).
+    const parsed = parseLaunchArgs(argv({ ...BATCH, input }), new Date("2001-03-01T00:30:00Z"));
+    expect(parsed.parameters.input).toBe(expected);
+  });
+
   test("a value may contain = and spaces", () => {
     const parsed = parseLaunchArgs([...argv(STREAM), "--labels={\"team\": \"a=b\"}"]);
     expect(parsed.pipelineOptions).toStrictEqual({ labels: '{"team": "a=b"}' });
