@@ -4,7 +4,7 @@ import type { Plan } from "../plan";
 import type { DataflowApi, JobInfo } from "./clients";
 import { LaunchFailedError } from "./errors";
 import { planFindActiveJob, planJobErrors, planStatus } from "./plan-jobs";
-import { sendPlan } from "./send-plan";
+import { sendPlan } from "../cloud/send-plan";
 import type { GetJobRequest, LaunchFlexTemplateRequest, UpdateJobRequest } from "./requests";
 import type { CloudTarget } from "./target";
 

@@ -1,4 +1,4 @@
-import { grpcClientOptions } from "./client-options";
+import { grpcClientOptions } from "../cloud/client-options";
 import type { GetJobRequest, LaunchFlexTemplateRequest, ListJobMessagesRequest, ListJobsRequest, UpdateJobRequest } from "./requests";
 
 type Dataflow = typeof import("@google-cloud/dataflow");

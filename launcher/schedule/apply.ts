@@ -1,6 +1,6 @@
 import { CloudApiError } from "../cloud/errors";
 import { DEFAULT_RETRY, type RetryPolicy } from "../cloud/retry";
-import { sendPlan } from "../dataflow/send-plan";
+import { sendPlan } from "../cloud/send-plan";
 import type { Plan } from "../plan";
 import type { ScheduledJobInfo, SchedulerApi } from "./clients";
 import { planScheduleUpdate } from "./plan-schedule";

@@ -1,4 +1,4 @@
-import { grpcClientOptions } from "../dataflow/client-options";
+import { grpcClientOptions } from "../cloud/client-options";
 import type { CreateSchedulerJobRequest, UpdateSchedulerJobRequest } from "./requests";
 
 /** A Scheduler job as the launcher reports it. */

@@ -3,7 +3,7 @@
  * `google-auth-library` are loaded here, lazily, and nowhere else in the train code (the local path never loads them).
  */
 import { MissingSettingError } from "../cloud/errors";
-import { grpcClientOptions } from "../dataflow/client-options";
+import { grpcClientOptions } from "../cloud/client-options";
 import type { VertexJob, VertexJobClient, VertexPipelineClient } from "./vertex-apply";
 
 type Aiplatform = typeof import("@google-cloud/aiplatform");

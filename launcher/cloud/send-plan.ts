@@ -1,5 +1,5 @@
-import { cloudErrorOf } from "../cloud/errors";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../cloud/retry";
+import { cloudErrorOf } from "./errors";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 import type { Plan } from "../plan";
 
 /**

@@ -1,4 +1,4 @@
-import { MissingSettingError } from "../cloud/errors";
+import { MissingSettingError } from "./errors";
 
 const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 
