@@ -10,16 +10,24 @@ export interface EventMessage {
 const MAX_ATTRIBUTE_BYTES = 1024;
 
 /**
- * The line as is (base64 on the wire) with `event_id` and `event_time` (the event's `date`) as attributes. A line
- * that is not a JSON object, or lacks the fields, is still published, without them: the consumer must dead-letter it.
+ * The line as is (base64 on the wire) with `event_id` and `event_time` as attributes. `event_time` is the event's
+ * `date` as RFC 3339 UTC, and only when it parses: Dataflow's Pub/Sub read stamps event time from this attribute and
+ * fails the bundle — it cannot dead-letter — on one it cannot read. A line that is not a JSON object, or lacks the
+ * fields, is still published, without them: the consumer must dead-letter it from its payload.
  */
 export function toEventMessage(line: Buffer): EventMessage {
   const event = parseObject(line);
   const attributes: Record<string, string> = {};
   setAttribute(attributes, "event_id", event?.event_id);
-  setAttribute(attributes, "event_time", event?.date);
-  const eventTimeMs = typeof event?.date === "string" ? Date.parse(event.date) : NaN;
-  return { message: { data: line.toString("base64"), attributes }, eventTimeMs: Number.isFinite(eventTimeMs) ? eventTimeMs : undefined };
+  const eventTimeMs = eventTimeOf(event?.date);
+  if (eventTimeMs !== undefined) attributes.event_time = new Date(eventTimeMs).toISOString();
+  return { message: { data: line.toString("base64"), attributes }, eventTimeMs };
+}
+
+/** The contract's `date`: ISO-8601 text or epoch milliseconds. */
+function eventTimeOf(date: unknown): number | undefined {
+  const ms = typeof date === "string" ? Date.parse(date) : typeof date === "number" ? date : NaN;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
 function parseObject(line: Buffer): Record<string, unknown> | undefined {

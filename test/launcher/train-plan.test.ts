@@ -8,16 +8,11 @@ import { isLabelKey } from "../../launcher/train/label-rules";
 import { lineageArgs, lineageLabels, lineageOf, trainingJobId, type SliceFacts } from "../../launcher/train/lineage";
 import { readTrainSettings } from "../../launcher/train/settings";
 import { planVertexCustomJob, planVertexPipelineJob } from "../../launcher/train/vertex-plans";
+import { expectGoldenFile } from "../support/golden";
 
 const GOLDEN = path.join(__dirname, "golden-train");
 
-/** `UPDATE_GOLDEN=1 npx jest test/launcher/train-plan.test.ts` rewrites the goldens; review the diff. */
-function expectGolden(name: string, text: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") return fs.writeFileSync(file, text);
-  if (!fs.existsSync(file)) throw new Error(`missing golden ${file}: run with UPDATE_GOLDEN=1 to create it`);
-  expect(text).toBe(fs.readFileSync(file, "utf8"));
-}
+const expectGolden = (name: string, text: string) => expectGoldenFile(path.join(GOLDEN, name), text);
 
 const facts: SliceFacts = {
   table: "flights",

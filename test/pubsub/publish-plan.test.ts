@@ -97,8 +97,10 @@ describe("lines and messages", () => {
   });
 
   test.each([
-    ["a flight event", '{"event_id":"e1","date":"2001-01-01T00:01:00Z"}', { event_id: "e1", event_time: "2001-01-01T00:01:00Z" }, Date.parse("2001-01-01T00:01:00Z")],
-    ["a numeric id, a bad date", '{"event_id":7,"date":"not a date"}', { event_id: "7", event_time: "not a date" }, undefined],
+    ["a flight event", '{"event_id":"e1","date":"2001-01-01T00:01:00Z"}', { event_id: "e1", event_time: "2001-01-01T00:01:00.000Z" }, Date.parse("2001-01-01T00:01:00Z")],
+    ["an offset date, in UTC", '{"event_id":"e2","date":"2001-01-01T02:01:00+02:00"}', { event_id: "e2", event_time: "2001-01-01T00:01:00.000Z" }, Date.parse("2001-01-01T00:01:00Z")],
+    ["epoch milliseconds", '{"event_id":"e3","date":978307260000}', { event_id: "e3", event_time: "2001-01-01T00:01:00.000Z" }, 978307260000],
+    ["a numeric id, a bad date: no event_time", '{"event_id":7,"date":"not a date"}', { event_id: "7" }, undefined],
     ["malformed JSON", '{"event_id":"e1","date":"2001-01-01T00:01:00Z"', {}, undefined],
     ["not an object", '[{"event_id":"e1"}]', {}, undefined],
     ["an empty id", '{"event_id":""}', {}, undefined],

@@ -1,0 +1,78 @@
+import "../../transforms/beam/sdk";
+import { Root } from "apache-beam/pvalue";
+import { Pipeline } from "apache-beam/internal/pipeline";
+import { SubprocessService } from "apache-beam/utils/service";
+import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
+import { randomUUID } from "crypto";
+import { loadContract } from "../../schemas/load";
+import { DEAD_LETTER_TABLE } from "../../schemas/tables";
+import { chooseRunner, RunnerChoiceError } from "../runner-choice";
+import { batchGraph } from "./batch-graph";
+import { streamGraph } from "./stream-graph";
+import type { DataflowIngestOptions } from "./ingest-graph";
+
+type Graph = (root: Root) => Promise<void>;
+/** The run's id and clock, fixed when the graph is built (the shared transforms take them from their context). */
+export interface RunClock {
+  nowMs: number;
+  runId: string;
+}
+
+/** The publisher's attributes (launcher/publish/event-message.ts): the event id and the event time. */
+export const ID_ATTRIBUTE = "event_id";
+export const TIMESTAMP_ATTRIBUTE = "event_time";
+const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * Builds the job's graph and submits it to Dataflow; resolves once the job is submitted (not when it finishes).
+ * `parameters` holds the template parameters (schema, dataset, subscription | input…) and Dataflow's options
+ * (project, region, tempLocation, sdkContainerImage…). Every helper process the SDK starts (the Java expansion
+ * service, Python's job service) is stopped before returning.
+ */
+export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
+  const choice = chooseRunner("dataflow", { ...parameters, jobName: parameters.jobName ?? `rox-${job}-${parameters.schema}` });
+  const services = SubprocessService.createCache();
+  try {
+    await choice.runner.runAsync(dataflowGraph(job, parameters));
+  } finally {
+    await services.stopAll();
+  }
+}
+
+/** The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands. */
+export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = { nowMs: Date.now(), runId: randomUUID() }): Graph {
+  const options = ingestOptions(parameters, clock);
+  if (job === "stream") {
+    const subscription = required(parameters, "subscription");
+    return streamGraph({ ...options, pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE } });
+  }
+  return batchGraph({ ...options, manifest: required(parameters, "manifest") });
+}
+
+/** The portable pipeline proto of a graph, as a runner would receive it (cross-language transforms expanded). */
+export async function pipelineProto(graph: Graph): Promise<PipelineProto> {
+  const pipeline = new Pipeline();
+  await graph(new Root(pipeline));
+  return pipeline.getProto();
+}
+
+function ingestOptions(parameters: Record<string, string>, clock: RunClock): DataflowIngestOptions {
+  const schema = required(parameters, "schema");
+  const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
+  const contract = loadContract(schema, { dir: parameters.schemasDir });
+  return {
+    schema,
+    schemasDir: parameters.schemasDir,
+    jobName: parameters.jobName ?? `rox-${schema}`,
+    runId: clock.runId,
+    nowMs: clock.nowMs,
+    maxRecordBytes: Number(parameters.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
+    tables: { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` },
+  };
+}
+
+function required(parameters: Record<string, string>, name: string): string {
+  const value = parameters[name];
+  if (!value) throw new RunnerChoiceError(`the Dataflow job needs --${name}`);
+  return value;
+}

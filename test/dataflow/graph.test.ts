@@ -1,0 +1,148 @@
+/**
+ * The Dataflow graphs, expanded for real: the GCP IO expansion service (the JAR of scripts/setup-beam.sh) runs here,
+ * expands the Pub/Sub read and both BigQuery Storage Write schema transforms, and the resulting portable pipeline is
+ * compared with a readable golden file (URNs, decoded payloads, coders, environments, the failed-rows wiring).
+ *
+ * While expanding the write, Java validates the rows' schema against BigQuery's `tables.get`: a TLS server in this
+ * test answers it at the wire with our own table schemas (so Java checks that the rows are assignable to them).
+ *
+ *   ROX_UPDATE_GOLDEN=1 npx jest test/dataflow/graph.test.ts    # rewrite test/dataflow/golden/*.json
+ *
+ * Skipped, with the reason printed, when Java, the JAR (run scripts/setup-beam.sh), openssl/keytool or port 443 is
+ * unavailable.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
+import { dataflowGraph, pipelineProto } from "../../pipelines/dataflow/run-on-dataflow";
+import { STORAGE_WRITE_CONFIG_SCHEMA, STORAGE_WRITE_IDENTIFIER, storageWriteConfig } from "../../pipelines/dataflow/bigquery-write";
+import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transform";
+import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
+import { loadContract } from "../../schemas/load";
+import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
+import { tempDir } from "../support/temp";
+import { startBigQueryTablesServer, type BigQueryTablesServer } from "./bigquery-tables-server";
+import { discoverSchemaTransforms } from "./discover-schema-transforms";
+import { startExpansionService, type ExpansionService } from "./expansion-service";
+import { renderPipeline, renderSchema, renderSchemaTransformPayload } from "./graph-render";
+import { makeGoogleHostTls, missingTlsTools } from "./tls-google-host";
+
+const GOLDEN = path.join(__dirname, "golden");
+const PROJECT = "rox-test-project";
+const PARAMETERS = {
+  schema: "flights",
+  project: PROJECT,
+  dataset: "rox_events",
+  subscription: `projects/${PROJECT}/subscriptions/flights-stream`,
+  manifest: "/splits/manifest.json",
+  jobName: "rox-graph-test",
+};
+const CLOCK = { nowMs: Date.parse("2001-02-01T00:00:00Z"), runId: "graph-test-run" };
+const tables = { flights: bigQueryTableSchema(loadContract("flights")), dead_letters: deadLetterTableSchema() };
+
+let service: ExpansionService | undefined;
+let bigquery: BigQueryTablesServer | undefined;
+let skipReason: string | undefined;
+const work = tempDir("dataflow-graph");
+
+beforeAll(async () => {
+  skipReason = missingPrerequisite();
+  if (skipReason) return console.warn(`Dataflow graph tests skipped: ${skipReason}`);
+  const tls = makeGoogleHostTls(work.dir, "bigquery.googleapis.com");
+  try {
+    bigquery = await startBigQueryTablesServer(tls, tables);
+  } catch (err) {
+    skipReason = `cannot serve bigquery.googleapis.com on 127.0.0.1:443 (${(err as Error).message})`;
+    return console.warn(`Dataflow graph tests skipped: ${skipReason}`);
+  }
+  service = await startExpansionService(beamServicePaths().gcpExpansionJar, tls, work.dir);
+  process.env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ [GCP_EXPANSION_SERVICE_TARGET]: service.address });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await bigquery?.close();
+  work.cleanup();
+});
+
+function missingPrerequisite(): string | undefined {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    return "java is not on PATH";
+  }
+  const jar = beamServicePaths().gcpExpansionJar;
+  if (!fs.existsSync(jar)) return `${jar} is missing: run scripts/setup-beam.sh`;
+  return missingTlsTools();
+}
+
+function expectGolden(name: string, actual: unknown): void {
+  const file = path.join(GOLDEN, name);
+  const text = `${JSON.stringify(actual, null, 2)}\n`;
+  if (process.env.ROX_UPDATE_GOLDEN === "1") fs.writeFileSync(file, text);
+  expect(text).toBe(fs.readFileSync(file, "utf8"));
+}
+
+type Rendered = { transforms: { name: string; urn: string; inputs: string[]; outputs: string[] }[] };
+
+function transformNamed(graph: Rendered, name: string) {
+  const found = graph.transforms.find((t) => t.name === name);
+  if (!found) throw new Error(`no transform ${name} in ${graph.transforms.map((t) => t.name).join(", ")}`);
+  return found;
+}
+
+describe("the Dataflow graphs, expanded by the real GCP IO expansion service", () => {
+  test("the storage write configuration matches the provider's own schema (DiscoverSchemaTransform)", async () => {
+    if (skipReason || !service) return;
+    const discovered = (await discoverSchemaTransforms(service.address)).get(STORAGE_WRITE_IDENTIFIER);
+    expect(discovered?.inputs).toEqual(["input"]);
+    expect(discovered?.outputs).toEqual(["FailedRows", "FailedRowsWithErrors", "errors"]);
+    expect(renderSchema(STORAGE_WRITE_CONFIG_SCHEMA)).toBe(renderSchema(discovered?.configSchema ?? STORAGE_WRITE_CONFIG_SCHEMA));
+  });
+
+  test("streaming: Pub/Sub with id and event-time attributes → shared transforms → BigQuery, failed rows → dead letters", async () => {
+    if (skipReason || !service || !bigquery) return;
+    bigquery.requests.length = 0;
+    const graph = renderPipeline(await pipelineProto(dataflowGraph("stream", PARAMETERS, CLOCK))) as Rendered;
+    const read = graph.transforms.find((t) => t.urn === "beam:transform:pubsub_read:v1") as unknown as { payload: Record<string, unknown> };
+    // Java writes the subscription in the legacy `/subscriptions/<project>/<name>` form Dataflow's native source reads.
+    expect(read.payload).toEqual({ subscription: `/subscriptions/${PROJECT}/flights-stream`, timestampAttribute: "event_time", idAttribute: "event_id", withAttributes: 1 });
+    expectFailedRowsWired(graph);
+    // Java looked up both destination tables to validate the rows' schema against them, and nothing else.
+    expect(bigquery.requests).toEqual([
+      `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/flights?prettyPrint=false&view=STORAGE_STATS`,
+      `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/dead_letters?prettyPrint=false&view=STORAGE_STATS`,
+    ]);
+    expectGolden("stream-graph.json", graph);
+  }, 120_000);
+
+  test("batch: file splits → shared transforms grouped by id → BigQuery, failed rows → dead letters", async () => {
+    if (skipReason || !service) return;
+    const graph = renderPipeline(await pipelineProto(dataflowGraph("batch", PARAMETERS, CLOCK))) as Rendered;
+    expect(graph.transforms.some((t) => t.urn === "beam:transform:group_by_key:v1" && t.name.startsWith("groupByKey"))).toBe(true);
+    expectFailedRowsWired(graph);
+    expectGolden("batch-graph.json", graph);
+  }, 120_000);
+
+  test("the schema-transform payloads and row schemas, decoded", () => {
+    const events = { table: `${PROJECT}:rox_events.flights`, schema: tables.flights };
+    const deadLetters = { table: `${PROJECT}:rox_events.dead_letters`, schema: tables.dead_letters };
+    const rendered = {
+      events: { ...renderSchemaTransformPayload(schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(events))), rows: renderSchema(beamRowSchema(tables.flights)) },
+      deadLetters: { ...renderSchemaTransformPayload(schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(deadLetters))), rows: renderSchema(beamRowSchema(tables.dead_letters)) },
+    };
+    expectGolden("storage-write-payloads.json", rendered);
+  });
+});
+
+/** The events write's FailedRowsWithErrors feed the dead-letter rows, which join the other dead letters' write. */
+function expectFailedRowsWired(graph: Rendered): void {
+  const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
+  expect(failed.inputs).toHaveLength(1);
+  expect(failed.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
+  const flatten = graph.transforms.find((t) => t.urn === "beam:transform:flatten:v1" && t.inputs.includes(failed.outputs[0]));
+  expect(flatten?.inputs).toHaveLength(3);
+  const consumer = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
+  expect(consumer?.name).toBe("write dead letters as rows");
+}
