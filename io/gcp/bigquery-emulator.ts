@@ -1,8 +1,7 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { freeLoopbackPort } from "../pubsub/emulator";
-import { logTail } from "../pubsub/emulator-state";
+import { spawnEmulator, waitUntilAnswering } from "../emulator-process";
 import { BigQueryEmulatorStartError, BigQueryEmulatorUnavailableError } from "./bigquery-errors";
 
 /** Where `scripts/setup-gcp-emulators.sh` installs the emulators: `.rox/emulators` of the working folder, or `ROX_EMULATORS_DIR`. */
@@ -43,8 +42,6 @@ export interface BigQueryEmulatorHandle {
   stop(): Promise<void>;
 }
 
-const STOP_GRACE_MS = 5_000;
-
 /** Starts bqemulator (in-memory) on free loopback ports in its own process group and waits until it is healthy. */
 export async function startBigQueryEmulator(options: StartBigQueryEmulatorOptions): Promise<BigQueryEmulatorHandle> {
   const launcher = options.launcher ?? findBigQueryEmulator();
@@ -56,58 +53,11 @@ export async function startBigQueryEmulator(options: StartBigQueryEmulatorOption
   const args = ["start", "--rest-host", "127.0.0.1", "--rest-port", String(rest), "--grpc-host", "127.0.0.1", "--grpc-port", String(grpc)];
   args.push("--project", projectId, "--log-format", "json", "--log-level", "warning");
   const env = { ...process.env, BQEMU_UPLOAD_STAGING_DIR: uploads, ...(options.gcsRoot ? { BQEMU_GCS_LOCAL_ROOT: options.gcsRoot } : {}) };
-  const child = spawnDetached(launcher, args, env, logFile);
+  const spawnOptions = { env, logFile, startError: (message: string) => new BigQueryEmulatorStartError(message) };
+  const child = spawnEmulator(launcher, args, spawnOptions);
   const apiEndpoint = `http://127.0.0.1:${rest}`;
-  try {
-    await waitUntilHealthy(apiEndpoint, child, options.timeoutMs ?? 60_000, logFile);
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  await waitUntilAnswering(child, { name: "bqemulator", url: `${apiEndpoint}/healthz`, timeoutMs: options.timeoutMs ?? 60_000 }, () => isHealthy(apiEndpoint), spawnOptions);
   return { pid: child.pid, projectId, apiEndpoint, grpcHost: `127.0.0.1:${grpc}`, logFile, stop: child.stop };
-}
-
-interface Spawned {
-  pid: number;
-  exited: () => string | undefined;
-  stop: () => Promise<void>;
-}
-
-/** `detached`: its own process group, so stopping it stops the emulator's Python and nothing else. */
-function spawnDetached(launcher: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Spawned {
-  const log = fs.openSync(logFile, "w");
-  const child = (() => {
-    try {
-      return spawn(launcher, args, { detached: true, stdio: ["ignore", log, log], env });
-    } finally {
-      fs.closeSync(log);
-    }
-  })();
-  let exit: string | undefined;
-  child.once("error", (err) => (exit = err.message));
-  const reaped = new Promise<void>((resolve) => child.once("exit", (code, signal) => ((exit = signal ? `signal ${signal}` : `code ${code}`), resolve())));
-  if (child.pid === undefined) throw new BigQueryEmulatorStartError(`could not run ${launcher}`);
-  const pid = child.pid;
-  child.unref(); // the handle's owner decides when it stops; a forgotten handle must not keep Node alive
-  const stop = async () => {
-    if (exit !== undefined) return signalGroup(pid, "SIGKILL"); // the leader is gone: take any stragglers of its group
-    signalGroup(pid, "SIGTERM");
-    if (await settles(reaped, STOP_GRACE_MS)) return;
-    signalGroup(pid, "SIGKILL");
-    await settles(reaped, STOP_GRACE_MS);
-  };
-  return { pid, exited: () => exit, stop };
-}
-
-async function waitUntilHealthy(apiEndpoint: string, child: Spawned, timeoutMs: number, logFile: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const exit = child.exited();
-    if (exit) throw new BigQueryEmulatorStartError(`bqemulator exited (${exit}) before answering on ${apiEndpoint}; log ${logFile}:\n${logTail(logFile)}`);
-    if (await isHealthy(apiEndpoint)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new BigQueryEmulatorStartError(`bqemulator did not answer ${apiEndpoint}/healthz within ${timeoutMs / 1000} s; log ${logFile}:\n${logTail(logFile)}`);
 }
 
 /** `/healthz` answers `{"status":"ok"}` once the REST server is up. */
@@ -119,16 +69,4 @@ export async function isHealthy(apiEndpoint: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
-function settles(promise: Promise<void>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
 }
