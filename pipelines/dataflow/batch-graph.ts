@@ -1,19 +1,34 @@
 import * as beam from "../../transforms/beam/sdk";
-import { readManifest, readSplitRecords } from "../../io/local/beam-files";
+import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRecords, type InputObject } from "../../io/gcp/beam-gcs-files";
+import type { GcsClientOptions } from "../../io/gcp/gcs-client";
+import type { FileFormat } from "../../io/local/splits";
 import { ingestToBigQuery, type DataflowIngestOptions } from "./ingest-graph";
 
 export interface BatchGraphOptions extends DataflowIngestOptions {
-  /** JSON list of the file splits to read (as the local batch job writes it); the workers must be able to read it. */
-  manifest: string;
+  /** A `gs://` file, prefix or glob (the template's `input`), or a local path (tests): listed and read on the workers. */
+  input: string;
+  /** Every file's format; by default each file's extension says. */
+  format?: FileFormat;
+  /** How workers reach Cloud Storage: the project, or an emulator's endpoint. */
+  storage: GcsClientOptions;
 }
 
-/** The batch job on Dataflow: file splits → shared transforms (grouped by id) → BigQuery. */
+/**
+ * The batch job on Dataflow: the input pattern → its objects, listed on a worker → grouped by URI, so the shuffle
+ * spreads them over workers (without it Dataflow fuses every read into the one bundle that listed them) → each
+ * object read whole → shared transforms (grouped by id) → BigQuery.
+ */
 export function batchGraph(options: BatchGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
+    const { input, format, storage, ...ingest } = options;
     const decoded = root
       .apply(beam.impulse())
-      .flatMap(readManifest, { manifest: options.manifest })
-      .flatMap(readSplitRecords, { maxRecordBytes: options.maxRecordBytes });
-    await ingestToBigQuery(decoded, options, "group");
+      .map(inputPattern, { input })
+      .flatMap(listInputObjects, format ? { storage, format } : { storage })
+      .map(keyByUri)
+      .apply(beam.withName("spread objects", beam.groupByKey<string, InputObject>()))
+      .flatMap(objectsOfGroup)
+      .flatMap(readObjectRecords, { storage, maxRecordBytes: ingest.maxRecordBytes });
+    await ingestToBigQuery(decoded, ingest, "group");
   };
 }

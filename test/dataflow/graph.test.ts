@@ -35,7 +35,7 @@ const PARAMETERS = {
   project: PROJECT,
   dataset: "rox_events",
   subscription: `projects/${PROJECT}/subscriptions/flights-stream`,
-  manifest: "/splits/manifest.json",
+  input: "gs://rox-test-events/flights/dt=2001-01-02/*.jsonl",
   jobName: "rox-graph-test",
 };
 const CLOCK = { nowMs: Date.parse("2001-02-01T00:00:00Z"), runId: "graph-test-run" };
