@@ -36,7 +36,7 @@ export async function ingestToBigQuery(decoded: beam.PCollection<Outcome<Decoded
   const deduped = groups.flatMap(keepFirstOfId, ctx).apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
   const contract = loadContract(ctx.schema, { dir: ctx.schemasDir });
   const failed = await writeToBigQuery("write events", deduped.events as Rows, { table: tables.events, schema: bigQueryTableSchema(contract) });
-  const failedDead = failed.map(failedRowToDeadLetter, { table: tables.events, schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId });
+  const failedDead = failed.map(failedRowToDeadLetter, { table: tables.events, schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, nowMs: ctx.nowMs });
   const dead = beam.P([validated.dead, deduped.dead, failedDead] as Rows[]).apply(beam.flatten());
   // Rows the dead-letter table itself refuses have nowhere further to go: Java counts them (BigQuery-write-error-counter).
   await writeToBigQuery("write dead letters", dead, { table: tables.deadLetters, schema: deadLetterTableSchema() });

@@ -1,4 +1,5 @@
 import { requireForSerialization } from "apache-beam/serialization";
+import { clockNow, type RunClockMs } from "../../transforms/beam/clock";
 import type { KeyedEvent } from "../../transforms/beam/ingest";
 import type { Envelope } from "../../transforms/envelope";
 import { deadLetterRow } from "../../transforms/rows";
@@ -10,6 +11,8 @@ export interface FailedWriteContext {
   schemaName: string;
   jobName: string;
   runId: string;
+  /** The run's clock (`"live"` on Dataflow), as the other dead letters take it. */
+  nowMs: RunClockMs;
 }
 
 /**
@@ -26,7 +29,7 @@ export function failedRowToDeadLetter(failed: FailedRow, ctx: FailedWriteContext
   const uri = typeof row._source === "string" ? row._source : ctx.table;
   const envelope: Envelope = { payload: JSON.stringify(row), source: { uri }, attempt: 1 };
   const dead = { stage: "write" as const, errorClass: "bigquery_write", errorMessage: failed.error_message, envelope };
-  return deadLetterRow(dead, { schemaName: ctx.schemaName, jobName: ctx.jobName, runId: ctx.runId, now: new Date().toISOString() });
+  return deadLetterRow(dead, { schemaName: ctx.schemaName, jobName: ctx.jobName, runId: ctx.runId, now: new Date(clockNow(ctx.nowMs)).toISOString() });
 }
 
 requireForSerialization("rox-gcp/pipelines/dataflow/ingest-steps", { asGroupOfOne, failedRowToDeadLetter });

@@ -10,11 +10,14 @@ import { chooseRunner, RunnerChoiceError } from "../runner-choice";
 import { batchGraph } from "./batch-graph";
 import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
+import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
+import type { FileFormat } from "../../io/local/splits";
 
 type Graph = (root: Root) => Promise<void>;
-/** The run's id and clock, fixed when the graph is built (the shared transforms take them from their context). */
+/** The run's id (fixed when the graph is built) and its clock; the shared transforms take both from their context. */
 export interface RunClock {
-  nowMs: number;
+  /** `"live"` (the default): every element takes the processing time, as a job running for weeks must. */
+  nowMs: RunClockMs;
   runId: string;
 }
 
@@ -22,6 +25,7 @@ export interface RunClock {
 export const ID_ATTRIBUTE = "event_id";
 export const TIMESTAMP_ATTRIBUTE = "event_time";
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+const FILE_FORMATS: readonly FileFormat[] = ["jsonl", "csv", "avro", "parquet"];
 
 /**
  * Builds the job's graph and submits it to Dataflow; resolves once the job is submitted (not when it finishes).
@@ -40,13 +44,14 @@ export async function runOnDataflow(job: "batch" | "stream", parameters: Record<
 }
 
 /** The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands. */
-export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = { nowMs: Date.now(), runId: randomUUID() }): Graph {
+export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = { nowMs: LIVE_CLOCK, runId: randomUUID() }): Graph {
   const options = ingestOptions(parameters, clock);
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
     return streamGraph({ ...options, pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE } });
   }
-  return batchGraph({ ...options, manifest: required(parameters, "manifest") });
+  const storage = { projectId: required(parameters, "project") };
+  return batchGraph({ ...options, input: required(parameters, "input"), ...formatOf(parameters), storage });
 }
 
 /** The portable pipeline proto of a graph, as a runner would receive it (cross-language transforms expanded). */
@@ -69,6 +74,13 @@ function ingestOptions(parameters: Record<string, string>, clock: RunClock): Dat
     maxRecordBytes: Number(parameters.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
     tables: { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` },
   };
+}
+
+function formatOf(parameters: Record<string, string>): { format?: FileFormat } {
+  const format = parameters.format;
+  if (format === undefined || format === "") return {};
+  if (!(FILE_FORMATS as readonly string[]).includes(format)) throw new RunnerChoiceError(`--format must be one of ${FILE_FORMATS.join(", ")}, got "${format}"`);
+  return { format: format as FileFormat };
 }
 
 function required(parameters: Record<string, string>, name: string): string {

@@ -1,5 +1,6 @@
 import { requireForSerialization } from "apache-beam/serialization";
 import type { Counter } from "./sdk";
+import { clockNow, type RunClockMs } from "./clock";
 import { loadContract } from "../../schemas/load";
 import type { Contract, EventRecord } from "../../schemas/contract";
 import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";
@@ -14,8 +15,8 @@ export interface IngestContext {
   schemasDir?: string;
   jobName: string;
   runId: string;
-  /** The run's clock, so "now+1d" constraints and timestamps are the same on every worker. */
-  nowMs: number;
+  /** The run's clock: fixed epoch ms (the same on every worker; the local jobs) or `"live"` (Dataflow), see clock.ts. */
+  nowMs: RunClockMs;
 }
 
 export interface KeyedEvent {
@@ -39,18 +40,19 @@ function contractOf(ctx: IngestContext): Contract {
   return contract;
 }
 
-function toDeadRow(dead: DeadLetter, ctx: IngestContext): Record<string, unknown> {
-  const now = new Date(ctx.nowMs).toISOString();
+function toDeadRow(dead: DeadLetter, ctx: IngestContext, nowMs: number): Record<string, unknown> {
+  const now = new Date(nowMs).toISOString();
   return deadLetterRow(dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now });
 }
 
 /** Counts every record read, then decode → validate → normalize; bad records become dead-letter rows. */
 export function validateDecoded(decoded: Outcome<Decoded>, ctx: IngestContext & { read: Counter }): Validated {
   ctx.read.increment(1);
-  if (!decoded.ok) return { dead: toDeadRow(decoded.dead, ctx) };
+  const nowMs = clockNow(ctx.nowMs);
+  if (!decoded.ok) return { dead: toDeadRow(decoded.dead, ctx, nowMs) };
   const contract = contractOf(ctx);
-  const valid = validateRecord(contract, decoded.value, ctx.nowMs);
-  if (!valid.ok) return { dead: toDeadRow(valid.dead, ctx) };
+  const valid = validateRecord(contract, decoded.value, nowMs);
+  if (!valid.ok) return { dead: toDeadRow(valid.dead, ctx, nowMs) };
   const event = normalizeEvent(contract, valid.value);
   return { ok: { key: String(event[contract.idField]), value: { event, source: decoded.value.envelope.source } } };
 }
@@ -65,21 +67,21 @@ export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent[
   const members = [...group.value].sort((a, b) => compareSources(a.source, b.source));
   const [first, ...rest] = members;
   for (const dup of rest) yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
-  const row = withFeatures(first, ctx);
+  const row = withFeatures(first, ctx, clockNow(ctx.nowMs));
   yield row;
   // The normalized event also feeds the chunk's window aggregates (when none of the chunk was loaded before).
   if ("events" in row) yield { unique: first.event };
 }
 
-function withFeatures(item: KeyedEvent["value"], ctx: IngestContext): Deduped {
+function withFeatures(item: KeyedEvent["value"], ctx: IngestContext, nowMs: number): Deduped {
   const contract = contractOf(ctx);
   try {
     const features = featureModule(contract.features?.module).eventFeatures(item.event);
-    const meta = { runId: ctx.runId, ingestedAt: new Date(ctx.nowMs).toISOString() };
+    const meta = { runId: ctx.runId, ingestedAt: new Date(nowMs).toISOString() };
     return { events: eventRow(contract, item.event, features, sourceRef(item.source), meta) };
   } catch (err) {
     const envelope: Envelope = { payload: JSON.stringify(item.event), source: item.source, attempt: 1 };
-    return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: String(err), envelope }, ctx) };
+    return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: String(err), envelope }, ctx, nowMs) };
   }
 }
 
