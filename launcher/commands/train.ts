@@ -2,14 +2,15 @@ import { oneOf, parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { ReconciliationError } from "../errors";
 import { renderPlans } from "../plan";
-import { DEFAULT_WAREHOUSE, withWarehouse } from "../warehouse";
+import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { Warehouse } from "../../io/ports";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { TRAIN_TARGETS, type TrainTarget } from "../train/settings";
 import type { TrainResult } from "../train/train-run";
 
 export const trainUsage = `rox train --on <table> [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
-          [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--warehouse <file.duckdb>] [--schemas-dir <dir>]`;
+          [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
+          [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 
 /** What `rox train` and `rox batch --then-train` share: everything but the table. */
 export interface TrainFlags {
@@ -19,8 +20,14 @@ export interface TrainFlags {
   region?: string;
   dryRun?: boolean;
   config?: string;
+  /** A DuckDB file, or `bigquery` with `dataset` (and the project of `project` or the config). */
   warehouse?: string;
+  dataset?: string;
+  location?: string;
+  bigqueryEndpoint?: string;
   schemasDir?: string;
+  /** `host:port` of the Vertex AI API (a private endpoint, or the tests' in-test server). */
+  endpoint?: string;
 }
 
 /** `rox train`: lineage from the warehouse → the target's plan → printed (`--dry-run`) or applied. */
@@ -33,8 +40,9 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     region: { type: "string" },
     "dry-run": { type: "boolean" },
     config: { type: "string" },
-    warehouse: { type: "string" },
+    ...warehouseFlags,
     "schemas-dir": { type: "string" },
+    endpoint: { type: "string" },
   });
   const flags: TrainFlags = {
     partition: values.partition,
@@ -44,7 +52,11 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     dryRun: values["dry-run"] ?? false,
     config: values.config,
     warehouse: values.warehouse,
+    dataset: values.dataset,
+    location: values.location,
+    bigqueryEndpoint: values["bigquery-endpoint"],
     schemasDir: values["schemas-dir"],
+    endpoint: values.endpoint,
   };
   return trainOn(requireFlag(values.on, "on"), flags);
 }
@@ -52,8 +64,8 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
 /**
  * For `rox batch … --then-train`: trains on the events table of the schema the batch run wrote, once the run has
  * finished and reconciled. Pass the batch's open DuckDB warehouse (one process should not open the file twice);
- * without it `flags.warehouse` is opened here. Lineage is read with DuckDB SQL, so a batch into BigQuery cannot be
- * followed by training yet. Waiting for a Dataflow job to reach DONE first is the Dataflow launcher's part.
+ * without it the warehouse of `flags` is opened here. A Dataflow batch job is followed by `rox launch batch …
+ * --then-train` (launcher/launch-then-train.ts), which waits for the job to be DONE first.
  */
 export async function trainAfterBatch(summary: JobSummary, flags: TrainFlags, warehouse?: Warehouse): Promise<TrainResult> {
   const missing = unaccounted(summary);
@@ -65,14 +77,25 @@ export async function trainAfterBatch(summary: JobSummary, flags: TrainFlags, wa
 
 async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Promise<TrainResult> {
   const { readTrainSettings } = await import("../train/settings");
+  const { checkTargetReadsWarehouse } = await import("../train/plan-training");
+  const { sliceDialectOf } = await import("../train/slice-dialect");
   const { runTraining } = await import("../train/train-run");
-  const settings = readTrainSettings(loadConfig(flags.config), flags);
+  const config = loadConfig(flags.config);
+  const settings = readTrainSettings(config, flags);
+  const target = trainWarehouse(flags, config.project);
+  checkTargetReadsWarehouse(settings.target, target.kind);
+  const slice = { table, ...(flags.partition ? { partition: flags.partition } : {}) };
   const run = (warehouse: Warehouse) =>
-    runTraining({ slice: { table, ...(flags.partition ? { partition: flags.partition } : {}) }, settings, warehouse, dryRun: flags.dryRun, schemasDir: flags.schemasDir });
-  // Lineage and the local export are DuckDB SQL (COPY … TO parquet): training reads the embedded warehouse.
-  const result = open ? await run(open) : await withWarehouse({ kind: "duckdb", file: flags.warehouse ?? DEFAULT_WAREHOUSE }, run);
+    runTraining({ slice, settings, warehouse, dialect: sliceDialectOf(target), dryRun: flags.dryRun, schemasDir: flags.schemasDir, vertexEndpoint: flags.endpoint });
+  const result = open ? await run(open) : await withWarehouse(target, run);
   await printResult(result);
   return result;
+}
+
+/** The warehouse flags of every job command; BigQuery's project defaults to the config's, as training's does. */
+function trainWarehouse(flags: TrainFlags, configProject: string | undefined): WarehouseTarget {
+  const project = flags.project ?? configProject;
+  return warehouseTarget({ warehouse: flags.warehouse, project, dataset: flags.dataset, location: flags.location, "bigquery-endpoint": flags.bigqueryEndpoint });
 }
 
 async function printResult(result: TrainResult): Promise<void> {

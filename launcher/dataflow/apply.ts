@@ -25,7 +25,8 @@ export interface LaunchResult {
 }
 
 const STARTED = ["JOB_STATE_RUNNING", "JOB_STATE_DONE"];
-const FAILED = ["JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
+/** Terminal states in which the job did not do its work (also what `waitUntilDone` stops on). */
+export const FAILED = ["JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 
 /** Sends a launch; ALREADY_EXISTS means this job is already running, so it is found and reused (idempotent). */
 export async function applyLaunch(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, options: LaunchOptions = {}): Promise<LaunchResult> {
@@ -67,8 +68,8 @@ async function waitUntilStarted(api: DataflowApi, target: CloudTarget, job: JobI
   return current;
 }
 
-/** The launcher's own error: Dataflow records why a template launch failed as the job's error messages. */
-async function launchFailure(api: DataflowApi, target: CloudTarget, job: JobInfo, options: ApplyOptions): Promise<LaunchFailedError> {
+/** The launcher's own error: Dataflow records why a template launch (or the job) failed as the job's error messages. */
+export async function launchFailure(api: DataflowApi, target: CloudTarget, job: JobInfo, options: ApplyOptions): Promise<LaunchFailedError> {
   const plan = planJobErrors(target, job.id);
   const errors = await send(plan, () => api.listJobMessages(plan.request), options);
   return new LaunchFailedError(job.id, job.name, job.currentState ?? "an unknown state", errors);

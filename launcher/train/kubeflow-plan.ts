@@ -1,5 +1,5 @@
 import type { Plan } from "../plan";
-import { describeSlice, lineageParameters, trainingJobId, type TrainingLineage } from "./lineage";
+import { describeSlice, lineageParameters, trainingJobId, type PlannedLineage } from "./lineage";
 import { required } from "./required";
 import type { TrainSettings } from "./settings";
 
@@ -26,7 +26,7 @@ export interface KubeflowRunRequest {
  * A Kubeflow Pipelines run of an uploaded pipeline version, the lineage as its parameters. KFP runs have no labels,
  * so the data's trigger key is in the run's name, which is how a repeated trigger finds the run it already started.
  */
-export function planKubeflowRun(lineage: TrainingLineage, settings: TrainSettings): Plan<KubeflowRunRequest> {
+export function planKubeflowRun(lineage: PlannedLineage, settings: TrainSettings): Plan<KubeflowRunRequest> {
   const kf = settings.kubeflow;
   const endpoint = required(kf.endpoint, "train.kubeflow.endpoint", `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`).replace(/\/+$/, "");
   const pipelineId = required(kf.pipelineId, "train.kubeflow.pipelineId", `upload the training pipeline and set "train.kubeflow.pipelineId"`);

@@ -1,7 +1,8 @@
 import type { Plan } from "../plan";
-import { describeSlice, lineageArgs, lineageLabels, lineageParameters, trainingJobId, type TrainingLineage } from "./lineage";
+import { describeSlice, lineageArgs, lineageLabels, lineageParameters, trainingJobId, type PlannedLineage } from "./lineage";
 import { outputUri, required, vertexParent } from "./required";
 import type { TrainSettings } from "./settings";
+import { trainingDataEnv } from "./training-data";
 
 export const JOB_SERVICE = "google.cloud.aiplatform.v1.JobService";
 export const PIPELINE_SERVICE = "google.cloud.aiplatform.v1.PipelineService";
@@ -13,7 +14,7 @@ export interface CreateCustomJobRequest {
     displayName: string;
     labels: Record<string, string>;
     jobSpec: {
-      workerPoolSpecs: { machineSpec: { machineType: string }; replicaCount: string; containerSpec: { imageUri: string; args: string[] } }[];
+      workerPoolSpecs: { machineSpec: { machineType: string }; replicaCount: string; containerSpec: { imageUri: string; args: string[]; env?: { name: string; value: string }[] } }[];
       baseOutputDirectory: { outputUriPrefix: string };
       serviceAccount?: string;
     };
@@ -34,14 +35,16 @@ export interface CreatePipelineJobRequest {
 
 /**
  * A Vertex AI CustomJob running the trainer container once, with the lineage as arguments and labels. Vertex sets
- * `AIP_MODEL_DIR` = `<baseOutputDirectory>/model/` (and `checkpoints/`, `logs/`) inside the container.
+ * `AIP_MODEL_DIR` = `<baseOutputDirectory>/model/` (and `checkpoints/`, `logs/`) inside the container; when the slice
+ * is in BigQuery, the container's env carries the data's URI as Vertex would for a managed dataset.
  */
-export function planVertexCustomJob(lineage: TrainingLineage, settings: TrainSettings): Plan<CreateCustomJobRequest> {
+export function planVertexCustomJob(lineage: PlannedLineage, settings: TrainSettings): Plan<CreateCustomJobRequest> {
   const parent = vertexParent(settings);
   const imageUri = required(settings.image, "train.image", `set "train": {"image": "<region>-docker.pkg.dev/<project>/<repo>/<trainer>:<tag>"} in rox.config.json`);
   const jobId = trainingJobId(lineage);
+  const container = { imageUri, args: [...settings.args, ...lineageArgs(lineage)], ...(lineage.data ? { env: trainingDataEnv(lineage.data) } : {}) };
   const spec: CreateCustomJobRequest["customJob"]["jobSpec"] = {
-    workerPoolSpecs: [{ machineSpec: { machineType: settings.machineType }, replicaCount: "1", containerSpec: { imageUri, args: [...settings.args, ...lineageArgs(lineage)] } }],
+    workerPoolSpecs: [{ machineSpec: { machineType: settings.machineType }, replicaCount: "1", containerSpec: container }],
     baseOutputDirectory: { outputUriPrefix: `${outputUri(settings)}/${jobId}` },
   };
   if (settings.serviceAccount) spec.serviceAccount = settings.serviceAccount;
@@ -57,7 +60,7 @@ export function planVertexCustomJob(lineage: TrainingLineage, settings: TrainSet
  * A Vertex AI PipelineJob from a compiled pipeline template, the lineage as its parameters and labels. Its id is
  * derived from the data, so triggering twice for the same data finds the first job (ALREADY_EXISTS) instead.
  */
-export function planVertexPipelineJob(lineage: TrainingLineage, settings: TrainSettings): Plan<CreatePipelineJobRequest> {
+export function planVertexPipelineJob(lineage: PlannedLineage, settings: TrainSettings): Plan<CreatePipelineJobRequest> {
   const parent = vertexParent(settings);
   const templateUri = required(settings.pipelineTemplate, "train.pipelineTemplate", `set "train": {"pipelineTemplate": "gs://…/pipeline.json"} (a compiled KFP v2 pipeline) in rox.config.json`);
   const jobId = trainingJobId(lineage);

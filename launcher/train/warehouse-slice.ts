@@ -4,6 +4,8 @@ import { windowTableName } from "../../schemas/tables";
 import type { Warehouse } from "../../io/ports";
 import { UsageError } from "../errors";
 import type { SliceFacts, TrainingSlice } from "./lineage";
+import { DUCKDB_DIALECT, type SliceDialect } from "./slice-dialect";
+import type { TrainingData } from "./training-data";
 
 const JOB_RUNS = "job_runs";
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -35,46 +37,62 @@ export function resolveSlice(slice: TrainingSlice, dir?: string): ResolvedSlice 
   throw new UsageError(`--on ${slice.table}: no schema declares that table (known: ${known.join(", ")})`);
 }
 
-/** `WHERE` over the slice's day partition (UTC, as the warehouse partitions it), or nothing for the whole table. */
-export function sliceFilter(slice: ResolvedSlice, alias = ""): string {
-  if (!slice.partition) return "";
-  return ` WHERE strftime(${alias}${ident(slice.partitionColumn)}, '%Y-%m-%d') = ${literal(slice.partition)}`;
+/** The condition on the slice's day partition (UTC, as the warehouse partitions it); none for the whole table. */
+export function sliceCondition(slice: ResolvedSlice, alias = "", sql: SliceDialect = DUCKDB_DIALECT): string | undefined {
+  return slice.partition ? sql.onDay(`${alias}${sql.ident(slice.partitionColumn)}`, slice.partition) : undefined;
 }
 
-/** Row counts per run of the slice, with each run's finish time from `job_runs`. */
-export async function readSliceFacts(warehouse: Warehouse, slice: ResolvedSlice): Promise<SliceFacts> {
+export function sliceFilter(slice: ResolvedSlice, alias = "", sql: SliceDialect = DUCKDB_DIALECT): string {
+  const condition = sliceCondition(slice, alias, sql);
+  return condition ? ` WHERE ${condition}` : "";
+}
+
+/** Where a cloud trainer finds the slice, when the warehouse is one it can read (BigQuery). */
+export function trainingDataOf(slice: ResolvedSlice, sql: SliceDialect): { data?: TrainingData } {
+  if (!sql.dataUri) return {};
+  const filter = sliceCondition(slice, "", sql);
+  return { data: { uri: sql.dataUri(slice.table), format: "bigquery", ...(filter ? { filter } : {}) } };
+}
+
+/**
+ * Row counts per run of the slice, with each run's finish time from `job_runs` when the warehouse has that table
+ * (a Dataflow job writes none: its runs are then known by their rows alone). No table, no rows.
+ */
+export async function readSliceFacts(warehouse: Warehouse, slice: ResolvedSlice, sql: SliceDialect = DUCKDB_DIALECT): Promise<SliceFacts> {
   const base = { table: slice.table, ...(slice.partition ? { partition: slice.partition } : {}), schema: slice.contract.name, schemaVersion: slice.contract.version };
-  const sql = slice.rowsKnowTheirRun ? runsOfRows(slice) : latestRunOfSchema(slice);
-  const rows = await warehouse.query(sql);
+  const data = trainingDataOf(slice, sql);
+  const present = new Set((await warehouse.query(sql.tablesPresent([slice.table, JOB_RUNS]))).map((r) => String(r.name)));
+  if (!present.has(slice.table)) return { ...base, runs: [], ...data };
+  const query = slice.rowsKnowTheirRun ? runsOfRows(slice, sql, present.has(JOB_RUNS)) : latestRunOfSchema(slice, sql, present.has(JOB_RUNS));
+  const rows = await warehouse.query(query);
   const runs = rows.filter((r) => Number(r.rows) > 0).map((r) => ({ runId: String(r.runId ?? "unknown"), rows: Number(r.rows), finishedAt: String(r.finishedAt ?? "") }));
-  return { ...base, runs };
+  return { ...base, runs, ...data };
 }
 
-function runsOfRows(slice: ResolvedSlice): string {
-  return `SELECT t._run_id AS "runId", count(*) AS "rows", CAST(max(j."finishedAt") AS VARCHAR) AS "finishedAt"
-    FROM ${ident(slice.table)} t LEFT JOIN ${JOB_RUNS} j ON j."runId" = t._run_id${sliceFilter(slice, "t.")} GROUP BY t._run_id`;
+function runsOfRows(slice: ResolvedSlice, sql: SliceDialect, withJobRuns: boolean): string {
+  const [q, runId] = [sql.ident, sql.ident("_run_id")];
+  const finished = withJobRuns ? sql.text(`max(j.${q("finishedAt")})`) : "NULL";
+  const join = withJobRuns ? ` LEFT JOIN ${q(JOB_RUNS)} j ON j.${q("runId")} = t.${runId}` : "";
+  return `SELECT t.${runId} AS ${q("runId")}, count(*) AS ${q("rows")}, ${finished} AS ${q("finishedAt")}
+    FROM ${q(slice.table)} t${join}${sliceFilter(slice, "t.", sql)} GROUP BY t.${runId}`;
 }
 
 /** A window table's rows are credited to the schema's latest run: the last one to merge into them. */
-function latestRunOfSchema(slice: ResolvedSlice): string {
-  return `SELECT (SELECT "runId" FROM ${JOB_RUNS} WHERE "schema" = ${literal(slice.contract.name)} ORDER BY "finishedAt" DESC, "runId" DESC LIMIT 1) AS "runId",
-    (SELECT CAST(max("finishedAt") AS VARCHAR) FROM ${JOB_RUNS} WHERE "schema" = ${literal(slice.contract.name)}) AS "finishedAt",
-    (SELECT count(*) FROM ${ident(slice.table)}${sliceFilter(slice)}) AS "rows"`;
+function latestRunOfSchema(slice: ResolvedSlice, sql: SliceDialect, withJobRuns: boolean): string {
+  const q = sql.ident;
+  const rows = `(SELECT count(*) FROM ${q(slice.table)}${sliceFilter(slice, "", sql)}) AS ${q("rows")}`;
+  if (!withJobRuns) return `SELECT NULL AS ${q("runId")}, NULL AS ${q("finishedAt")}, ${rows}`;
+  const ofSchema = `FROM ${q(JOB_RUNS)} WHERE ${q("schema")} = ${sql.literal(slice.contract.name)}`;
+  return `SELECT (SELECT ${q("runId")} ${ofSchema} ORDER BY ${q("finishedAt")} DESC, ${q("runId")} DESC LIMIT 1) AS ${q("runId")},
+    (SELECT ${sql.text(`max(${q("finishedAt")})`)} ${ofSchema}) AS ${q("finishedAt")},
+    ${rows}`;
 }
 
-/** The statement that writes the slice to a Parquet file (the local target's training data). */
+/** The statement that writes the slice to a Parquet file (the local target's training data; DuckDB only). */
 export function exportSliceSql(slice: ResolvedSlice, file: string): string {
-  return `COPY (SELECT * FROM ${ident(slice.table)}${sliceFilter(slice)}) TO ${literal(file)} (FORMAT parquet)`;
+  return `COPY (SELECT * FROM ${DUCKDB_DIALECT.ident(slice.table)}${sliceFilter(slice)}) TO ${DUCKDB_DIALECT.literal(file)} (FORMAT parquet)`;
 }
 
 export async function exportSlice(warehouse: Warehouse, slice: ResolvedSlice, file: string): Promise<void> {
   await warehouse.query(exportSliceSql(slice, file));
-}
-
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
