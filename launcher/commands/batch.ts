@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { ReconciliationError, UsageError } from "../errors";
+import { ReconciliationError } from "../errors";
 import { TRAIN_TARGETS } from "../train/settings";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
@@ -31,8 +31,6 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
   });
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
   const target = warehouseTarget(values);
-  // Training's lineage and local export read the embedded warehouse (DuckDB SQL), so it follows only a local run.
-  if (values["then-train"] && target.kind !== "duckdb") throw new UsageError("--then-train follows runs into the embedded warehouse only; with --warehouse bigquery run `rox train` against it separately");
   const { runBatchJob } = await import("../../pipelines/batch-job");
   return withWarehouse(target, async (warehouse) => {
     const summary = await runBatchJob(
@@ -52,7 +50,8 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
     if (values["then-train"]) {
       const { trainAfterBatch } = await import("./train");
       const trainTarget = oneOf(values["train-target"], "train-target", TRAIN_TARGETS);
-      await trainAfterBatch(summary, { target: trainTarget, partition: values["train-partition"], config: values.config, warehouse: values.warehouse, schemasDir: values["schemas-dir"] }, warehouse);
+      const where = { warehouse: values.warehouse, project: values.project, dataset: values.dataset, location: values.location, bigqueryEndpoint: values["bigquery-endpoint"] };
+      await trainAfterBatch(summary, { target: trainTarget, partition: values["train-partition"], config: values.config, schemasDir: values["schemas-dir"], ...where }, warehouse);
     }
     return summary;
   });

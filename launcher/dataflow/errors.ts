@@ -11,7 +11,7 @@ export class UpdateIncompatibleError extends Error {
   }
 }
 
-/** The launch request was accepted but the job failed before it ran: the message is the launcher's own error. */
+/** The launch request was accepted but the job failed (in its launcher or while running): the message is the job's own error. */
 export class LaunchFailedError extends Error {
   constructor(
     readonly jobId: string,
@@ -20,7 +20,7 @@ export class LaunchFailedError extends Error {
     /** The job's JOB_MESSAGE_ERROR messages, oldest first. */
     readonly errors: readonly string[],
   ) {
-    super(`${jobName} (${jobId}) ended in ${state} before running: ${describe(errors)}`);
+    super(`${jobName} (${jobId}) ended in ${state}: ${describe(errors)}`);
     this.name = "LaunchFailedError";
   }
 }

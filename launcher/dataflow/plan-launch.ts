@@ -8,7 +8,7 @@ import type { DataflowSettings, JobKind } from "./settings";
 /** One run's own inputs; everything else comes from the settings. */
 export interface LaunchFlags {
   schema: { name: string; version: number };
-  /** Names the job and labels it (`rox-run`); not a template parameter: the job records its own run id. */
+  /** Names the job, labels it (`rox-run`) and is passed as the `runId` parameter, so the rows record the same id. */
   runId?: string;
   /** Batch input: a file, folder or glob URI; `{date}` in it is replaced by `date`. */
   input?: string;
@@ -57,10 +57,16 @@ export function planLaunch(job: JobKind, settings: DataflowSettings, flags: Laun
 }
 
 function launchParameters(job: JobKind, settings: DataflowSettings, flags: LaunchFlags): Record<string, string> {
-  const own: Record<string, string> = { schema: flags.schema.name };
+  const own: Record<string, string> = { schema: flags.schema.name, ...runIdParameter(settings, flags) };
   if (job === "batch" && flags.input !== undefined) own.input = flags.dateAtRun ? flags.input : expandDate(flags.input, flags.date);
   if (job === "stream" && flags.subscription !== undefined) own.subscription = flags.subscription;
   return { ...settings.parameters, ...own, ...flags.parameters };
+}
+
+/** Templates built before `runId` existed do not take it: they keep labelling the job only, and their rows a random id. */
+function runIdParameter(settings: DataflowSettings, flags: LaunchFlags): Record<string, string> {
+  const accepted = settings.metadata.parameters.some((parameter) => parameter.name === "runId");
+  return flags.runId && accepted ? { runId: flags.runId } : {};
 }
 
 function expandDate(input: string, date: string | undefined): string {

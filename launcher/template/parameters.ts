@@ -55,6 +55,16 @@ const DATASET: TemplateParameter = {
   regexes: ["^[A-Za-z0-9_]{1,1024}$"],
 };
 
+/** The run id every row and dead letter records (`_run_id`): `rox launch` passes the id it labels the job with (`rox-run`). */
+const RUN_ID: TemplateParameter = {
+  name: "runId",
+  label: "Run id",
+  helpText: "Id recorded with every row this job writes (_run_id), for lineage. Default: a random id chosen when the job starts (scheduled runs).",
+  paramType: "TEXT",
+  isOptional: true,
+  regexes: ["^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"],
+};
+
 const LOCATION: TemplateParameter = {
   name: "location",
   label: "BigQuery location",
@@ -92,6 +102,7 @@ const BATCH: TemplateParameter[] = [
   },
   DATASET,
   LOCATION,
+  RUN_ID,
   {
     name: "replace",
     label: "Replace date partitions",
@@ -115,6 +126,7 @@ const STREAM: TemplateParameter[] = [
   SCHEMA,
   DATASET,
   LOCATION,
+  RUN_ID,
   {
     name: "maxDeliveryAttempts",
     label: "Maximum delivery attempts",

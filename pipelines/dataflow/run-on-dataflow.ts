@@ -44,7 +44,7 @@ export async function runOnDataflow(job: "batch" | "stream", parameters: Record<
 }
 
 /** The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands. */
-export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = { nowMs: LIVE_CLOCK, runId: randomUUID() }): Graph {
+export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters)): Graph {
   const options = ingestOptions(parameters, clock);
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
@@ -52,6 +52,11 @@ export function dataflowGraph(job: "batch" | "stream", parameters: Record<string
   }
   const storage = { projectId: required(parameters, "project") };
   return batchGraph({ ...options, input: required(parameters, "input"), ...formatOf(parameters), storage });
+}
+
+/** Processing time, and the run id `rox launch` passed (the one it labels the job with), else a fresh one. */
+function liveClock(parameters: Record<string, string>): RunClock {
+  return { nowMs: LIVE_CLOCK, runId: parameters.runId || randomUUID() };
 }
 
 /** The portable pipeline proto of a graph, as a runner would receive it (cross-language transforms expanded). */

@@ -136,7 +136,7 @@ test("a launch that fails before running reports the launcher's error messages",
   expect(error).toBeInstanceOf(LaunchFailedError);
   expect((error as LaunchFailedError).errors).toHaveLength(2);
   expect((error as Error).message).toBe(
-    `${name} (j-bad) ended in JOB_STATE_FAILED before running: Error occurred in the launcher container: Template launch failed. rox template: invalid parameters for "rox batch" (and 1 more)`,
+    `${name} (j-bad) ended in JOB_STATE_FAILED: Error occurred in the launcher container: Template launch failed. rox template: invalid parameters for "rox batch" (and 1 more)`,
   );
   expect(sleeps).toEqual([5000]);
   expect(jobs.requests).toEqual([{ method: "GetJob", request: planStatus(target, "j-bad").request }]);
