@@ -3,16 +3,18 @@ import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError } from "../errors";
 import { TRAIN_TARGETS } from "../train/settings";
+import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, submitToPortableRunner } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 
 export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
           [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
           [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]
-          [--then-train [--train-target local|vertex-custom-job|vertex-pipeline|kubeflow] [--train-partition YYYY-MM-DD] [--config f]]`;
+          [--then-train [--train-target local|vertex-custom-job|vertex-pipeline|kubeflow] [--train-partition YYYY-MM-DD] [--config f]]
+          ${runnerUsage}`;
 
 /** `rox batch`: parse → run the batch job (local files or Cloud Storage) into DuckDB or BigQuery → print the summary. */
-export async function batchCommand(argv: string[]): Promise<JobSummary> {
+export async function batchCommand(argv: string[]): Promise<JobSummary | undefined> {
   const { values } = parseFlags(argv, {
     input: { type: "string" },
     schema: { type: "string" },
@@ -28,7 +30,13 @@ export async function batchCommand(argv: string[]): Promise<JobSummary> {
     "train-target": { type: "string" },
     "train-partition": { type: "string" },
     config: { type: "string" },
+    ...runnerFlags,
   });
+  const runner = portableRunner(values);
+  if (runner) {
+    const own = { input: requireFlag(values.input, "input"), schema: requireFlag(values.schema, "schema"), format: values.format, location: values.location, replace: values.replace ? "true" : undefined };
+    return void (await submitToPortableRunner(runner, "batch", onlyForPortable(values), own));
+  }
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
   const target = warehouseTarget(values);
   const { runBatchJob } = await import("../../pipelines/batch-job");

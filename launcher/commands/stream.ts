@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
+import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, submitToPortableRunner } from "./runner-flags";
 import type { MessageSource } from "../../io/ports";
 import { resolveEmulatorHost } from "../emulator-host";
 import { reportSummary } from "./batch";
@@ -13,12 +14,13 @@ export const streamUsage = `rox stream --subscription <name> --schema <name> [--
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
           (--source pubsub reads an existing subscription through Google's client: Pub/Sub with Application Default
-           Credentials, or the emulator at --host)`;
+           Credentials, or the emulator at --host)
+          ${runnerUsage}`;
 
 const DEFAULT_PROJECT = "rox-local";
 
 /** `rox stream`: the streaming job on the local runner — Pub/Sub emulator → micro-batches → DuckDB warehouse. */
-export async function streamCommand(argv: string[]): Promise<JobSummary> {
+export async function streamCommand(argv: string[]): Promise<JobSummary | undefined> {
   const { values } = parseFlags(argv, {
     subscription: { type: "string" },
     topic: { type: "string" },
@@ -35,7 +37,15 @@ export async function streamCommand(argv: string[]): Promise<JobSummary> {
     host: { type: "string" },
     "state-file": { type: "string" },
     "schemas-dir": { type: "string" },
+    ...runnerFlags,
   });
+  const runner = portableRunner(values);
+  if (runner) {
+    const subscription = requireFlag(values.subscription, "subscription");
+    const fullName = subscription.startsWith("projects/") ? subscription : `projects/${requireFlag(values.project, "project")}/subscriptions/${subscription}`;
+    const own = { subscription: fullName, schema: requireFlag(values.schema, "schema"), location: values.location, maxDeliveryAttempts: values["max-attempts"] };
+    return void (await submitToPortableRunner(runner, "stream", onlyForPortable(values), own));
+  }
   const project = values.project ?? DEFAULT_PROJECT;
   const target = warehouseTarget(values);
   const subscription = requireFlag(values.subscription, "subscription");

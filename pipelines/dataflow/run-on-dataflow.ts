@@ -33,8 +33,13 @@ const FILE_FORMATS: readonly FileFormat[] = ["jsonl", "csv", "avro", "parquet"];
  * (project, region, tempLocation, sdkContainerImage…). Every helper process the SDK starts (the Java expansion
  * service, Python's job service) is stopped before returning.
  */
-export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
-  const choice = chooseRunner("dataflow", { ...parameters, jobName: parameters.jobName ?? `rox-${job}-${parameters.schema}` });
+export function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
+  return runOnPortableRunner("dataflow", job, parameters);
+}
+
+/** The same graph on another portable runner: Dataflow, or Flink through a Beam job server (`jobEndpoint`). */
+export async function runOnPortableRunner(runner: "dataflow" | "flink", job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
+  const choice = chooseRunner(runner, { ...parameters, jobName: parameters.jobName ?? `rox-${job}-${parameters.schema}` });
   const services = SubprocessService.createCache();
   try {
     await choice.runner.runAsync(dataflowGraph(job, parameters));
