@@ -1,9 +1,10 @@
 /**
- * `rox launch batch … --wait-until-done --then-train`: launch the Dataflow batch job, poll it until DONE, then train on
- * the partition it landed in BigQuery. The pieces are the launcher's own (launch apply, `waitUntilDone`, the lineage
+ * `rox launch batch … --wait-until-done --then-train`: launch the Dataflow batch job, poll it until DONE, finalize it
+ * (land its staging tables, as `rox jobs finalize` does), then train on the partition it landed in BigQuery. The pieces are the launcher's own (launch apply, `waitUntilDone`, the lineage
  * and plans of `train/`); this module only chains them and says where the job wrote.
  */
 import type { RetryPolicy } from "./cloud/retry";
+import type { JobSummary } from "../transforms/summary";
 import type { Plan } from "./plan";
 import { applyLaunch, type LaunchResult } from "./dataflow/apply";
 import type { DataflowApi, JobInfo } from "./dataflow/clients";
@@ -38,12 +39,18 @@ export interface LaunchThenTrainOptions {
   train?: TrainAfterJob;
   /** Quota and availability errors of every call are retried (tests pass tiny delays). */
   retry?: RetryPolicy;
+  /** Where the run is finalized when no training says it: bqemulator's REST URL in tests. */
+  bigqueryEndpoint?: string;
+  /** Told the finalized run's summary, before any training starts. */
+  onFinalized?: (summary: JobSummary) => void;
 }
 
 export interface LaunchThenTrainResult {
   launch: LaunchResult;
   /** The job as last polled: DONE. */
   done: JobInfo;
+  /** The run landed from its staging tables; absent when it staged nothing (see `finalizeLanded`). */
+  finalized?: JobSummary;
   training?: TrainResult;
 }
 
@@ -85,8 +92,25 @@ export async function launchThenTrain(api: DataflowApi, plan: Plan<LaunchFlexTem
   const launch = await applyLaunch(api, plan, { retry: o.retry });
   o.onLaunched?.(launch);
   const done = await waitUntilDone(api, { project: plan.request.projectId, region: plan.request.location }, launch.job, o.polling, { retry: o.retry });
-  if (!o.train) return { launch, done };
-  return { launch, done, training: await trainOnLanded(plan, done, o.train, o.retry) };
+  const finalized = await finalizeLanded(plan, o.bigqueryEndpoint ?? o.train?.bigqueryEndpoint, o.train?.schemasDir);
+  if (finalized) o.onFinalized?.(finalized);
+  const landed = { launch, done, ...(finalized ? { finalized } : {}) };
+  if (!o.train) return landed;
+  return { ...landed, training: await trainOnLanded(plan, done, o.train, o.retry) };
+}
+
+/**
+ * A DONE batch run lands its staging tables (one transaction; a rerun adds nothing) before anything reads them. Skipped
+ * for a job launched without a `runId` parameter (a template that does not take it names no staging tables) and for a
+ * run that left none: a template built before staging wrote the final tables itself.
+ */
+async function finalizeLanded(plan: Plan<LaunchFlexTemplateRequest>, apiEndpoint?: string, schemasDir?: string): Promise<JobSummary | undefined> {
+  const { schema, runId, replace } = plan.request.launchParameter.parameters;
+  if (!schema || !runId) return undefined;
+  const { kind: _kind, ...target } = landedWarehouse(plan, apiEndpoint);
+  const { finalizeRun, runWasStaged } = await import("./dataflow/finalize-run");
+  if (!(await runWasStaged(target, schema, runId, schemasDir))) return undefined;
+  return finalizeRun(target, { schema, runId, replace: replace === "true", schemasDir });
 }
 
 /** The lineage's run is the job's: its `rox-run` label (the rows carry the graph's own id), else its Dataflow id. */

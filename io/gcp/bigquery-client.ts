@@ -57,6 +57,21 @@ export class BigQueryJobs {
     });
   }
 
+  /** The rows of a query page by page (a large result never sits in memory whole); failures as `BigQueryWarehouseError`. */
+  async *eachRow(sql: string, step: string, pageRows = 10_000): AsyncGenerator<Row> {
+    const job = await attempt(step, async () => (await this.bq.createQueryJob({ query: sql }))[0]);
+    const rows = job.getQueryResultsStream({ maxResults: pageRows });
+    try {
+      for await (const row of rows) yield row as Row;
+    } catch (err) {
+      throw new BigQueryWarehouseError(step, (err as Error).message ?? String(err), { cause: err });
+    }
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    return attempt(`look up table ${name}`, async () => (await this.ds.table(name).exists())[0]);
+  }
+
   /** Replaces a table's rows with a JSON-lines file (a load job, multipart upload); returns the rows loaded. */
   async load(table: string, file: string, fields: BigQueryField[], step: string): Promise<number> {
     return attempt(step, async () => {

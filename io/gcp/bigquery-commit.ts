@@ -12,6 +12,8 @@ export interface StagedTable {
   stage: string;
   target: string;
   fields: BigQueryField[];
+  /** BYTES columns hold bytes (a table a Dataflow job wrote), not the base64 text a JSON load stages them as. */
+  nativeBytes?: boolean;
 }
 
 export interface CommitPlan {
@@ -44,10 +46,14 @@ function emptyDays({ ref, events, windowTables, replaceDays }: CommitPlan): stri
   return [eventDays, ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replaceDays)}`)];
 }
 
-/** The staged events whose id the table does not hold yet (the same test prepare counted them with). */
-export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string }): string {
+/**
+ * The staged events whose id the table does not hold yet (the same test prepare counted them with). Before the
+ * commit's DELETE, `replaceDays` names the days it will empty: rows there do not count as held.
+ */
+export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string; eventTimeField: string }, replaceDays: string[] = []): string {
   const id = col(events.idField);
-  return `FROM ${tableRef(ref, events.stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, events.target)} AS e WHERE e.${id} = s.${id})`;
+  const kept = replaceDays.length ? ` AND NOT ${onDays(events.eventTimeField, replaceDays, "e")}` : "";
+  return `FROM ${tableRef(ref, events.stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, events.target)} AS e WHERE e.${id} = s.${id}${kept})`;
 }
 
 function appendEvents(ref: DatasetRef, events: CommitPlan["events"]): string[] {
@@ -68,7 +74,7 @@ function appendDeadLetters(ref: DatasetRef, dead: StagedTable & { fresh: number 
 
 function copyRows(ref: DatasetRef, table: StagedTable, from: string, alias = "s"): string {
   const names = table.fields.map((f) => col(f.name)).join(", ");
-  const values = table.fields.map((f) => stagedColumn(alias, f.name, f.type === "BYTES")).join(", ");
+  const values = table.fields.map((f) => stagedColumn(alias, f.name, f.type === "BYTES" && !table.nativeBytes)).join(", ");
   return `INSERT INTO ${tableRef(ref, table.target)} (${names}) SELECT ${values} ${from}`;
 }
 

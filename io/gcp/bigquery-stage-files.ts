@@ -3,7 +3,7 @@ import * as fs from "fs";
 import type { BigQueryField } from "../../schemas/bigquery";
 import type { Contract } from "../../schemas/contract";
 import { JsonLinesAppender, readJsonLines } from "../local/json-lines";
-import { toFreshEvent, toLoadRow } from "./bigquery-rows";
+import { plainRow, toFreshEvent, toLoadRow } from "./bigquery-rows";
 
 /** Writes `rows` as load rows of `fields` to `out` (replacing it); returns how many. */
 export function writeLoadFile(rows: Iterable<Record<string, unknown>>, fields: BigQueryField[], out: string): number {
@@ -14,6 +14,18 @@ export function writeLoadFile(rows: Iterable<Record<string, unknown>>, fields: B
 export function writeFreshEvents(contract: Contract, stagedEvents: string, present: Set<string>, out: string): number {
   const fresh = filter(readJsonLines(stagedEvents), (row) => !present.has(String(row[contract.idField])));
   return writeLines(out, fresh, (row) => toFreshEvent(contract, row));
+}
+
+/** Query rows of fresh events (a run's staging table) → the same file `writeFreshEvents` writes; returns how many. */
+export async function writeFreshEventRows(contract: Contract, rows: AsyncIterable<Record<string, unknown>>, out: string): Promise<number> {
+  fs.writeFileSync(out, "");
+  const appender = new JsonLinesAppender(out);
+  try {
+    for await (const row of rows) appender.append(toFreshEvent(contract, plainRow(row)));
+  } finally {
+    appender.close();
+  }
+  return appender.count;
 }
 
 function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {

@@ -9,13 +9,15 @@ import type { JobSummary } from "../../transforms/summary";
 import { windowTableName } from "../../transforms/window-rows";
 import { validateBigQueryTarget, validateTableId } from "../identifiers/bigquery";
 import { readJsonLines } from "../local/json-lines";
+import { InputError } from "../local/list-files";
 import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
 import { BigQueryJobs, type BigQueryTarget } from "./bigquery-client";
-import { commitScript, newDeadLettersFrom, type CommitPlan, type StagedTable } from "./bigquery-commit";
+import { commitScript, freshEventsFrom, newDeadLettersFrom, type CommitPlan, type StagedTable } from "./bigquery-commit";
 import { BigQueryWarehouseError } from "./bigquery-errors";
 import { plainRow, stagingFields } from "./bigquery-rows";
 import { col, onDays, tableRef } from "./bigquery-sql";
-import { writeFreshEvents, writeLoadFile } from "./bigquery-stage-files";
+import { deadLetterReasonsSql, stagedIdsSql, type RunStageReport, type RunStageTables } from "./bigquery-run-stage";
+import { writeFreshEventRows, writeFreshEvents, writeLoadFile } from "./bigquery-stage-files";
 import { contractTables, deadLettersSpec, eventsSpec, JOB_RUNS_TABLE, windowSpec } from "./bigquery-tables";
 import { mergedWindowRows } from "./bigquery-windows";
 
@@ -24,10 +26,14 @@ export type { BigQueryTarget } from "./bigquery-client";
 /** Staging tables outlive a crashed run by at most this long: BigQuery drops them itself. */
 const STAGE_TTL_MS = 24 * 3600_000;
 
+type StagedDeadLetters = StagedTable & { fresh: number };
+
 interface Prepared {
   events: StagedTable;
   fresh: number;
   replaceDays: string[];
+  /** Prepared from a Dataflow run's staging tables: their dead letters, and the tables to drop once committed. */
+  run?: { deadLetters?: StagedDeadLetters; drop: string[] };
 }
 
 /**
@@ -85,11 +91,89 @@ export class BigQueryWarehouse implements Warehouse {
   async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
     const pending = this.pending;
     if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
+    if (pending.run) throw new BigQueryWarehouseError("commit", "the prepared chunk is a run's staging tables: commit it with commitRunStage");
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
+    return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary);
+  }
+
+  /**
+   * `prepareChunk` for the events and dead letters a Dataflow batch run left in its staging tables (`runStageTables`;
+   * a table the run never created holds nothing): the fresh events are found by the commit's own NOT EXISTS test and
+   * exported to `freshEventsPath` as `prepareChunk` writes them, and `replace` empties the days they cover.
+   */
+  async prepareRunStage(contract: Contract, run: RunStageTables, freshEventsPath: string, opts: { replace: boolean }): Promise<RunStageReport> {
+    this.pending = undefined;
+    await this.requireRunStage(run);
+    const events = await this.runTable(run.events, contract.table, eventsSpec(contract).fields);
+    const staged = await this.countStagedEvents(contract, events.stage);
+    const replaceDays = opts.replace ? await this.daysToReplace(contract, events.stage) : [];
+    const freshSql = `SELECT s.* ${freshEventsFrom(this.jobs.target, { ...events, idField: contract.idField, eventTimeField: contract.eventTimeField }, replaceDays)}`;
+    const fresh = await writeFreshEventRows(contract, this.jobs.eachRow(freshSql, "export the fresh events"), freshEventsPath);
+    const dead = await this.runDeadLetters(run.deadLetters);
+    this.pending = { events, fresh, replaceDays, run: { deadLetters: dead.table, drop: [run.events, run.deadLetters] } };
+    const report = { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replaceDays };
+    return { ...report, deadLettered: dead.staged, deadLetterReasons: dead.byReason };
+  }
+
+  /** `commitChunk` of a prepared run stage (the same single transaction); its staging tables are dropped after it. */
+  async commitRunStage(contract: Contract, windowPartials: Record<string, string>, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+    const pending = this.pending;
+    if (!pending?.run) throw new BigQueryWarehouseError("commit", "no prepared run stage (prepareRunStage must come first)");
+    const report = await this.commitPrepared(contract, pending, pending.run.deadLetters, windowPartials, runSummary);
+    for (const table of pending.run.drop) await this.jobs.dropTable(table);
+    return report;
+  }
+
+  /**
+   * A run without staging tables was finalized already (they are dropped by its commit) or has not written: refusing it
+   * keeps a second finalize from overwriting the run's `job_runs` row with an empty one.
+   */
+  private async requireRunStage(run: RunStageTables): Promise<void> {
+    if (await this.hasRunStage(run)) return;
+    const where = `${this.jobs.target.projectId}.${this.jobs.target.dataset}`;
+    throw new InputError(`no staging tables of the run in ${where} (${run.events}, ${run.deadLetters}): it was finalized already, or its job wrote nothing`);
+  }
+
+  /** Whether a run left any staging table (a job that wrote neither an event nor a dead letter leaves none). */
+  async hasRunStage(run: RunStageTables): Promise<boolean> {
+    const found = await Promise.all([this.jobs.tableExists(run.events), this.jobs.tableExists(run.deadLetters)]);
+    return found.some(Boolean);
+  }
+
+  /** A run's staging table as the commit reads it; created empty (and expiring) when the run wrote no row there. */
+  private async runTable(stage: string, target: string, fields: BigQueryField[]): Promise<StagedTable> {
+    if (!(await this.jobs.tableExists(stage))) await this.jobs.ensureTable(stage, { fields, expiresAtMs: Date.now() + STAGE_TTL_MS });
+    return { stage, target, fields, nativeBytes: true };
+  }
+
+  private async countStagedEvents(contract: Contract, stage: string): Promise<number> {
+    const [row] = await this.jobs.run(stagedIdsSql(this.jobs.target, stage, contract.idField), "count the staged events");
+    const [rows, ids] = [Number(row.n), Number(row.ids)];
+    if (rows !== ids) throw new BigQueryWarehouseError("prepare", `${stage} holds ${rows} rows for ${ids} ids: a run stages each id once`);
+    return rows;
+  }
+
+  private async runDeadLetters(stage: string): Promise<{ table?: StagedDeadLetters; staged: number; byReason: Record<string, number> }> {
+    const table = await this.runTable(stage, DEAD_LETTER_TABLE, deadLettersSpec().fields);
+    const reasons = await this.jobs.run(deadLetterReasonsSql(this.jobs.target, stage), "count the staged dead letters");
+    const byReason = Object.fromEntries(reasons.map((r) => [String(r.reason), Number(r.n)]));
+    const staged = Object.values(byReason).reduce((sum, n) => sum + n, 0);
+    if (staged === 0) return { staged, byReason };
+    const [row] = await this.jobs.run(`SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`, "count new dead letters");
+    return { table: { ...table, fresh: Number(row.n) }, staged, byReason };
+  }
+
+  private async commitPrepared(
+    contract: Contract,
+    pending: Prepared,
+    deadLetters: StagedDeadLetters | undefined,
+    windowPartials: Record<string, string>,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport> {
     const windows: CommitPlan["windows"] = [];
     const windowRows: Record<string, number> = {};
     for (const window of contract.features?.windows ?? []) {
-      const staged = await this.stageWindow(contract, window, chunk.windowPartials[window.name], pending.replaceDays);
+      const staged = await this.stageWindow(contract, window, windowPartials[window.name], pending.replaceDays);
       windowRows[windowTableName(contract, window)] = staged?.rows ?? 0;
       if (staged) windows.push(staged.table);
     }
@@ -109,7 +193,7 @@ export class BigQueryWarehouse implements Warehouse {
     return report;
   }
 
-  private async stageDeadLetters(file: string): Promise<(StagedTable & { fresh: number }) | undefined> {
+  private async stageDeadLetters(file: string): Promise<StagedDeadLetters | undefined> {
     const table = await this.stageFor(DEAD_LETTER_TABLE, deadLettersSpec().fields);
     if ((await this.load(table, readJsonLines(file))) === 0) return undefined;
     const [row] = await this.jobs.run(`SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`, "count new dead letters");

@@ -12,19 +12,38 @@ import type { GetJobRequest, LaunchFlexTemplateRequest, UpdateJobRequest } from 
 import { resolveDataflowSettings, type JobKind } from "../dataflow/settings";
 import { resolveTarget } from "../dataflow/target";
 import { loadContract } from "../../schemas/load";
+import type { JobSummary } from "../../transforms/summary";
+import { warehouseFlags, warehouseTarget } from "../warehouse";
 
 export const jobsUsage = `rox jobs status|drain|cancel --job-id <id> [--project <id>] [--region <region>] [--config <file>] [--endpoint host:port] [--dry-run]
   rox jobs update stream --schema <name> --previous-schemas-dir <dir> [--subscription …] [--transform-mapping old=new]…
-          [the launch flags of rox launch] [--dry-run]`;
+          [the launch flags of rox launch] [--dry-run]
+  rox jobs finalize --run-id <id> --schema <name> --project <id> --dataset <name> [--replace] [--location L]
+          [--bigquery-endpoint URL] [--schemas-dir <dir>] [--summary <file.json>]`;
 
-const ACTIONS = ["status", "drain", "cancel", "update"] as const;
+const ACTIONS = ["status", "drain", "cancel", "update", "finalize"] as const;
 const PLANNERS = { status: planStatus, drain: planDrain, cancel: planCancel } as const;
 
 /** `rox jobs`: one Dataflow job's state, or a drain, cancel or in-place update of it. */
-export async function jobsCommand(argv: string[]): Promise<Plan | JobInfo | LaunchResult> {
+export async function jobsCommand(argv: string[]): Promise<Plan | JobInfo | LaunchResult | JobSummary> {
   const action = oneOf(argv[0], "action", ACTIONS);
   if (action === undefined) throw new UsageError(`rox jobs needs an action: ${ACTIONS.join(", ")}\nusage: ${jobsUsage}`);
+  if (action === "finalize") return finalizeJob(argv.slice(1));
   return action === "update" ? updateJob(argv.slice(1)) : changeJob(action, argv.slice(1));
+}
+
+/** Lands a finished Dataflow batch run from its staging tables, then prints and checks its summary as `rox batch` does. */
+async function finalizeJob(argv: string[]): Promise<JobSummary> {
+  const flags = { ...warehouseFlags, "run-id": { type: "string" }, schema: { type: "string" }, project: { type: "string" }, replace: { type: "boolean" }, "schemas-dir": { type: "string" }, summary: { type: "string" } } as const;
+  const { values } = parseFlags(argv, flags);
+  const target = (values.warehouse ?? "bigquery") === "bigquery" ? warehouseTarget({ ...values, warehouse: "bigquery" }) : undefined;
+  if (target?.kind !== "bigquery") throw new UsageError("rox jobs finalize lands a Dataflow run in BigQuery: --warehouse can only be bigquery");
+  const options = { schema: requireFlag(values.schema, "schema"), runId: requireFlag(values["run-id"], "run-id"), replace: values.replace ?? false, schemasDir: values["schemas-dir"] };
+  const { finalizeRun } = await import("../dataflow/finalize-run");
+  const summary = await finalizeRun(target, options);
+  const { reportSummary } = await import("./batch");
+  reportSummary(summary, values.summary);
+  return summary;
 }
 
 async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise<Plan | JobInfo> {

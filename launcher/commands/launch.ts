@@ -1,3 +1,4 @@
+import { renderSummary } from "../../transforms/summary";
 import { oneOf, parseFlags, requireFlag } from "../args";
 import { loadConfig, type RoxConfig } from "../config";
 import { UsageError } from "../errors";
@@ -19,7 +20,7 @@ export const launchUsage = `rox launch batch|stream --schema <name> [--input gs:
           [--project <id>] [--region <region>] [--temp-location gs://…] [--staging-location gs://…] [--service-account <email>]
           [--network <n>] [--subnetwork <s>] [--machine-type <t>] [--max-workers N] [--num-workers N] [--label key=value]…
           [--wait | --wait-until-done [--poll-interval <s, 30>] [--max-wait <min, 180>]
-                    [--then-train [--train-target vertex-custom-job|vertex-pipeline|kubeflow] [--bigquery-endpoint URL]]]
+                    [--bigquery-endpoint URL] [--then-train [--train-target vertex-custom-job|vertex-pipeline|kubeflow]]]
           [--config rox.config.json] [--endpoint host:port] [--dry-run]`;
 
 const JOBS = ["batch", "stream"] as const;
@@ -46,7 +47,7 @@ export async function launchCommand(argv: string[]): Promise<Plan<LaunchFlexTemp
   const { createDataflowApi } = await import("../dataflow/clients");
   const api = await createDataflowApi(values.endpoint);
   try {
-    if (untilDone) return await launchUntilDone(api, plan, untilDone, train);
+    if (untilDone) return await launchUntilDone(api, plan, { ...untilDone, bigqueryEndpoint: values["bigquery-endpoint"] }, train);
     const { applyLaunch } = await import("../dataflow/apply");
     const result = await applyLaunch(api, plan, values.wait ? { wait: { intervalMs: 10_000, maxPolls: 90 } } : {});
     console.log(describeLaunch(result, settings.project, settings.region));
@@ -76,13 +77,16 @@ async function printDryRun(plan: Plan<LaunchFlexTemplateRequest>, train: TrainAf
 }
 
 /** Launch, a line per poll (stderr) until DONE, then what training started. */
-async function launchUntilDone(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, wait: WaitFlags, train: TrainAfterJob | undefined): Promise<LaunchThenTrainResult> {
+async function launchUntilDone(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, wait: WaitFlags & { bigqueryEndpoint?: string }, train: TrainAfterJob | undefined): Promise<LaunchThenTrainResult> {
   const { donePolling } = await import("../dataflow/wait-until-done");
   const { launchThenTrain } = await import("../launch-then-train");
   const { renderTrainResult } = await import("../train/report");
   const result = await launchThenTrain(api, plan, {
     polling: { ...donePolling(wait.pollSeconds, wait.maxWaitMinutes), onPoll: (job, poll) => console.error(`poll ${poll}: ${job.id} ${job.currentState ?? "in an unknown state"}`) },
     onLaunched: (launch) => console.log(describeLaunch(launch, plan.request.projectId, plan.request.location)),
+    // The run landed in its staging tables; finalizing commits it like a local chunk: print that summary.
+    onFinalized: (summary) => console.log(renderSummary(summary)),
+    bigqueryEndpoint: wait.bigqueryEndpoint,
     train,
   });
   console.log(`${result.done.name} (${result.done.id}) is ${result.done.currentState}`);

@@ -37,8 +37,9 @@ export interface WaitFlags {
 export function checkWaitFlags(job: JobKind, values: WaitFlagValues): WaitFlags | undefined {
   const untilDone = values["wait-until-done"] ?? false;
   if (values["then-train"] && !untilDone) throw new UsageError("--then-train needs --wait-until-done: training starts once the job is DONE");
-  onlyWith(values, ["train-target", "bigquery-endpoint"], values["then-train"], "--then-train");
-  onlyWith(values, ["poll-interval", "max-wait"], untilDone, "--wait-until-done");
+  onlyWith(values, ["train-target"], values["then-train"], "--then-train");
+  // The endpoint is where the DONE run is finalized (and trained from): bqemulator in tests.
+  onlyWith(values, ["poll-interval", "max-wait", "bigquery-endpoint"], untilDone, "--wait-until-done");
   if (!untilDone) return undefined;
   if (job !== "batch") throw new UsageError("--wait-until-done is for batch jobs: a streaming job runs until it is drained");
   if (values.wait) throw new UsageError("pass --wait or --wait-until-done, not both");

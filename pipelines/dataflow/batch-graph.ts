@@ -2,7 +2,8 @@ import * as beam from "../../transforms/beam/sdk";
 import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRecords, type InputObject } from "../../io/gcp/beam-gcs-files";
 import type { GcsClientOptions } from "../../io/gcp/gcs-client";
 import type { FileFormat } from "../../io/local/splits";
-import { ingestToBigQuery, type DataflowIngestOptions } from "./ingest-graph";
+import { runStageTable } from "../../io/gcp/bigquery-run-stage";
+import { ingestToBigQuery, type BigQueryTables, type DataflowIngestOptions } from "./ingest-graph";
 
 export interface BatchGraphOptions extends DataflowIngestOptions {
   /** A `gs://` file, prefix or glob (the template's `input`), or a local path (tests): listed and read on the workers. */
@@ -16,7 +17,9 @@ export interface BatchGraphOptions extends DataflowIngestOptions {
 /**
  * The batch job on Dataflow: the input pattern → its objects, listed on a worker → grouped by URI, so the shuffle
  * spreads them over workers (without it Dataflow fuses every read into the one bundle that listed them) → each
- * object read whole → shared transforms (grouped by id) → BigQuery.
+ * object read whole → shared transforms (grouped by id) → the run's staging tables beside `tables`
+ * (`<table>__run_<run id>`), never the final tables: `rox jobs finalize` commits them like a local chunk (only the
+ * events the table does not hold, window rows, `job_runs`, in one transaction) and drops them, so a rerun adds nothing.
  */
 export function batchGraph(options: BatchGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
@@ -29,6 +32,16 @@ export function batchGraph(options: BatchGraphOptions) {
       .apply(beam.withName("spread objects", beam.groupByKey<string, InputObject>()))
       .flatMap(objectsOfGroup)
       .flatMap(readObjectRecords, { storage, maxRecordBytes: ingest.maxRecordBytes });
-    await ingestToBigQuery(decoded, ingest, "group");
+    await ingestToBigQuery(decoded, { ...ingest, tables: runStageTablesOf(ingest.tables, ingest.runId) }, "group");
   };
+}
+
+/** `project:dataset.table` → `project:dataset.table__run_<run id>`, for both tables the job writes. */
+export function runStageTablesOf(tables: BigQueryTables, runId: string): BigQueryTables {
+  const beside = (table: string) => {
+    const dot = table.lastIndexOf(".");
+    return `${table.slice(0, dot + 1)}${runStageTable(table.slice(dot + 1), runId)}`;
+  };
+  // The run's tables do not exist before the job: the write creates them (the final tables are the launcher's).
+  return { events: beside(tables.events), deadLetters: beside(tables.deadLetters), createDisposition: "CREATE_IF_NEEDED" };
 }

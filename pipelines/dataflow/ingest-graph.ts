@@ -12,6 +12,8 @@ export interface BigQueryTables {
   /** `project:dataset.table` of the schema's events */
   events: string;
   deadLetters: string;
+  /** The batch job's run staging tables are created by the write; the final tables are the launcher's (default). */
+  createDisposition?: "CREATE_IF_NEEDED" | "CREATE_NEVER";
 }
 
 export interface DataflowIngestOptions extends IngestContext {
@@ -35,9 +37,9 @@ export async function ingestToBigQuery(decoded: beam.PCollection<Outcome<Decoded
   const groups = dedupe === "group" ? ok.apply(beam.groupByKey<string, KeyedEvent["value"]>()) : ok.map(asGroupOfOne);
   const deduped = groups.flatMap(keepFirstOfId, ctx).apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
   const contract = loadContract(ctx.schema, { dir: ctx.schemasDir });
-  const failed = await writeToBigQuery("write events", deduped.events as Rows, { table: tables.events, schema: bigQueryTableSchema(contract) });
+  const failed = await writeToBigQuery("write events", deduped.events as Rows, { table: tables.events, schema: bigQueryTableSchema(contract), createDisposition: tables.createDisposition });
   const failedDead = failed.map(failedRowToDeadLetter, { table: tables.events, schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, nowMs: ctx.nowMs });
   const dead = beam.P([validated.dead, deduped.dead, failedDead] as Rows[]).apply(beam.flatten());
   // Rows the dead-letter table itself refuses have nowhere further to go: Java counts them (BigQuery-write-error-counter).
-  await writeToBigQuery("write dead letters", dead, { table: tables.deadLetters, schema: deadLetterTableSchema() });
+  await writeToBigQuery("write dead letters", dead, { table: tables.deadLetters, schema: deadLetterTableSchema(), createDisposition: tables.createDisposition });
 }
