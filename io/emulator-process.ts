@@ -74,6 +74,16 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+/**
+ * The grace timer is NOT unref'd: the child is, so while we wait for it to exit this timer is what keeps the event
+ * loop alive (unref'd, a plain script awaiting `stop()` would end silently mid-wait). It is cleared once settled.
+ */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

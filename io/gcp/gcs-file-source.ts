@@ -55,8 +55,11 @@ export class GcsFileSource implements FileSource {
     if (start === end) return emptyStream();
     const { bucket, object } = parseGcsUri(uri);
     const file = this.storage.bucket(bucket).file(object, { generation: found.generation });
-    // The client takes an inclusive end; it validates checksums on whole-object reads.
-    return withMappedErrors(file.createReadStream({ start, end: end - 1 }), (err) => toSourceError(err, uri));
+    // The client validates checksums only when no range is given (any start/end turns it off), so a whole-object read
+    // passes none; a range takes an inclusive end.
+    const whole = start === 0 && end === found.size;
+    const stream = whole ? file.createReadStream({ validation: "crc32c" }) : file.createReadStream({ start, end: end - 1 });
+    return withMappedErrors(stream, (err) => toSourceError(err, uri));
   }
 
   private async findObject(bucket: string, object: string): Promise<SourceObject | undefined> {
