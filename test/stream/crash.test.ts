@@ -13,10 +13,16 @@ const EVENTS = 100_000;
 const ACK_DEADLINE = 8;
 const workspace = useEmulatorWorkspace("crash");
 
-function startStream(host: string, warehouse: string, run: number): ChildProcess {
+/**
+ * Idle timeouts far above the ack deadline: messages a killed run had pulled come back before the last run gives up,
+ * and on two busy cores the emulator (a JVM) can answer empty pulls for many seconds while messages wait — a run
+ * meant to be killed must not give up first, and the last one must not stop before the backlog is drained.
+ */
+const IDLE_SECONDS = { killed: 120, last: 45 };
+
+function startStream(host: string, warehouse: string, run: number, idleSeconds: number): ChildProcess {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
-  // Idle longer than the ack deadline: messages a killed run had pulled come back before the last run gives up.
-  const args = ["stream", "--subscription", "crash-sub", "--topic", "crash-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(ACK_DEADLINE * 2), "--ack-deadline", String(ACK_DEADLINE)];
+  const args = ["stream", "--subscription", "crash-sub", "--topic", "crash-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(idleSeconds), "--ack-deadline", String(ACK_DEADLINE)];
   // A killed run cannot clean up its staging folder: keep those inside this test's temp folder.
   const child = spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
   // Each run's progress goes to a log of its own, printed when the test fails.
@@ -52,7 +58,7 @@ function committed(child: ChildProcess, batches: number): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const TEST_TIMEOUT_MS = 300_000; // ~60 s alone; more when other suites share the two cores
+const TEST_TIMEOUT_MS = 300_000; // ~100 s alone (the last run idles 45 s at the end); more when other suites share the cores
 
 test("SIGKILL three times at random moments: nothing lost, nothing twice", async () => {
   const { emulator, dir } = workspace;
@@ -89,12 +95,12 @@ test("SIGKILL three times at random moments: nothing lost, nothing twice", async
 
 async function killThreeTimesThenFinish(host: string, warehouse: string): Promise<void> {
   for (let run = 0; run < 3; run++) {
-    const child = startStream(host, warehouse, run);
+    const child = startStream(host, warehouse, run, IDLE_SECONDS.killed);
     await committed(child, 1 + Math.floor(Math.random() * 10));
     await sleep(Math.random() * 700);
     child.kill("SIGKILL");
     expect(await exited(child)).toBe(null);
   }
-  const last = startStream(host, warehouse, 3);
+  const last = startStream(host, warehouse, 3, IDLE_SECONDS.last);
   expect(await exited(last)).toBe(0);
 }
