@@ -11,14 +11,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
+import { startBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import type { Warehouse } from "../../io/ports";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { loadContract } from "../../schemas/load";
-import { signalGroup } from "../../io/emulator-process";
+import { killOnExit } from "../emulator-backstop";
 import { plainLoad, type PlainLoadResult } from "./plain-load";
 import { timeWarehouseSteps, type StepTime } from "./step-times";
 import { secondsSince, TimedWarehouse } from "./timed-warehouse";
@@ -57,7 +57,7 @@ async function main(events: number): Promise<void> {
     plain = await plainLoad({ ...target, dataset: "rox_bench_plain" }, loadContract("flights"), staged, WORK);
   } finally {
     stepTimer.restore();
-    await stopKeepingAlive(emulator);
+    await emulator.stop();
     backstop();
   }
   const duckdb = await timedJob(input, () => DuckDbWarehouse.open(path.join(WORK, "job.duckdb")));
@@ -110,32 +110,7 @@ function printSteps(steps: StepTime[], bigquery: JobRun): void {
   console.log(`prepare+commit outside those jobs (staging-table creation, load and fresh-event files in JS): ${(inChunks - inJobs).toFixed(2)} s`);
 }
 
-/** A backstop for a run cut short (Ctrl-C, a crash): kills only the emulator's process group. Returns its removal. */
-function killOnExit(emulator: BigQueryEmulatorHandle): () => void {
-  const kill = () => signalGroup(emulator.pid, "SIGKILL");
-  const interrupted = () => process.exit(130); // runs the exit handler
-  process.once("exit", kill);
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-  return () => {
-    process.removeListener("exit", kill);
-    process.removeListener("SIGINT", interrupted);
-    process.removeListener("SIGTERM", interrupted);
-  };
-}
 
-/**
- * `stop()` awaits the emulator's exit, but its child is unref'd and its grace timer too: with nothing else pending
- * (a script, not jest), Node would exit in the middle of that await, silently, and skip the rest of the script.
- */
-async function stopKeepingAlive(emulator: BigQueryEmulatorHandle): Promise<void> {
-  const hold = setInterval(() => undefined, 1_000);
-  try {
-    await emulator.stop();
-  } finally {
-    clearInterval(hold);
-  }
-}
 
 function loadAverage(): string {
   return os.loadavg().map((l) => l.toFixed(2)).join(" ");

@@ -13,9 +13,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { signalGroup } from "../../io/emulator-process";
+import { killOnExit } from "../emulator-backstop";
 import { createStorageClient } from "../../io/gcp/gcs-client";
-import { startGcsEmulator, type GcsEmulatorHandle } from "../../io/gcp/gcs-emulator";
+import { startGcsEmulator } from "../../io/gcp/gcs-emulator";
 import { stopGcsSync } from "../../io/gcp/gcs-sync";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { plainDownloads, viaStageInput, viaSyncBridge, type Bucketed, type Copied } from "./contenders";
@@ -60,7 +60,7 @@ async function main(mib: number, rounds: number, by: "day" | "month"): Promise<v
     perObject = await perObjectCosts(at, path.join(WORK, "out"), PER_OBJECT_CALLS);
   } finally {
     await stopGcsSync();
-    await stopKeepingAlive(emulator);
+    await emulator.stop();
     backstop();
     for (const dir of ["data", "out"]) fs.rmSync(path.join(WORK, dir), { recursive: true, force: true }); // the samples stay, for the next run
   }
@@ -104,29 +104,7 @@ function report(seconds: Map<string, number[]>, bytes: number): void {
   ratio("copyObjectSync", "plain ×1 +crc");
 }
 
-/** `stop()` awaits an unref'd child with an unref'd timer: without a ref'd handle, Node would exit mid-await. */
-async function stopKeepingAlive(emulator: GcsEmulatorHandle): Promise<void> {
-  const hold = setInterval(() => undefined, 1_000);
-  try {
-    await emulator.stop();
-  } finally {
-    clearInterval(hold);
-  }
-}
 
-/** A backstop for a run cut short (Ctrl-C, a crash): kills only the emulator's process group. Returns its removal. */
-function killOnExit(emulator: GcsEmulatorHandle): () => void {
-  const kill = () => signalGroup(emulator.pid, "SIGKILL");
-  const interrupted = () => process.exit(130); // runs the exit handler
-  process.once("exit", kill);
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-  return () => {
-    process.removeListener("exit", kill);
-    process.removeListener("SIGINT", interrupted);
-    process.removeListener("SIGTERM", interrupted);
-  };
-}
 
 function loadAverage(): string {
   return os.loadavg().map((l) => l.toFixed(2)).join(" ");

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { freeLoopbackPort } from "../../io/pubsub/emulator";
 import type { GoogleHostTls } from "./tls-google-host";
 
 /** The GCP IO expansion service from the pre-fetched JAR, in its own process group, on a free port. */
@@ -12,23 +13,12 @@ export interface ExpansionService {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Java's ExpansionService main binds every interface (`ServerBuilder.forPort`), not only loopback: nothing here can
  * narrow that; the port is a free one and the process lives only as long as the test.
  */
 export async function startExpansionService(jar: string, tls: GoogleHostTls, logDir: string): Promise<ExpansionService> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const logFile = path.join(logDir, "expansion-service.log");
   const out = fs.openSync(logFile, "w");
   const classpath = `${tls.trustClasspath}${path.delimiter}${jar}`;
