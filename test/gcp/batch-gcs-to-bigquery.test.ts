@@ -6,7 +6,7 @@ import { readJsonLines } from "../../io/local/json-lines";
 import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { useBigQueryEmulator } from "../support/bigquery-emulator";
+import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
 
@@ -44,14 +44,7 @@ function batchArgs(extra: string[] = []): string[] {
     "--bigquery-endpoint", emulator.apiEndpoint, "--storage-endpoint", gcs!.endpoint, "--summary", path.join(work.dir, "summary.json"), ...extra];
 }
 
-async function inBigQuery<T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> {
-  const warehouse = await BigQueryWarehouse.open({ projectId: bq.emulator!.projectId, dataset: DATASET, apiEndpoint: bq.emulator!.apiEndpoint });
-  try {
-    return await read(warehouse);
-  } finally {
-    await warehouse.close();
-  }
-}
+const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> => inEmulatorDataset(bq.emulator!, DATASET, read);
 
 const summary = () => JSON.parse(fs.readFileSync(path.join(work.dir, "summary.json"), "utf8"));
 const count = (warehouse: BigQueryWarehouse, sql: string) => warehouse.query(sql).then(([row]) => Number(Object.values(row)[0]));

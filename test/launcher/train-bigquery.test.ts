@@ -14,7 +14,7 @@ import type { CreateCustomJobRequest, CreatePipelineJobRequest } from "../../lau
 import { planVertexCustomJob, planVertexPipelineJob } from "../../launcher/train/vertex-plans";
 import { runBatchJob } from "../../pipelines/batch-job";
 import type { JobSummary } from "../../transforms/summary";
-import { useBigQueryEmulator } from "../support/bigquery-emulator";
+import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { expectGoldenFile } from "../support/golden";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
 import { tempDir } from "../support/temp";
@@ -57,14 +57,7 @@ beforeEach(() => {
   if (vertex) vertex.requests.length = 0;
 });
 
-async function inBigQuery<T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> {
-  const warehouse = await BigQueryWarehouse.open({ projectId: bq.emulator!.projectId, dataset: DATASET, apiEndpoint: bq.emulator!.apiEndpoint });
-  try {
-    return await read(warehouse);
-  } finally {
-    await warehouse.close();
-  }
-}
+const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> => inEmulatorDataset(bq.emulator!, DATASET, read);
 
 function config(): string {
   const file = path.join(work.dir, "rox.config.json");

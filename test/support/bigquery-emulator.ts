@@ -1,3 +1,4 @@
+import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
 import { findBigQueryEmulator, startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
 import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
 import { tempDir } from "./temp";
@@ -56,6 +57,16 @@ export function useBigQueryEmulator(): { readonly emulator: TestBigQueryEmulator
       return emulator;
     },
   };
+}
+
+/** Opens a `BigQueryWarehouse` on a dataset of the emulator, hands it to `read`, and always closes it. */
+export async function inEmulatorDataset<T>(emulator: TestBigQueryEmulator, dataset: string, read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> {
+  const warehouse = await BigQueryWarehouse.open({ projectId: emulator.projectId, dataset, apiEndpoint: emulator.apiEndpoint });
+  try {
+    return await read(warehouse);
+  } finally {
+    await warehouse.close();
+  }
 }
 
 function killGroupQuietly(pid: number): void {
