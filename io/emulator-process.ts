@@ -1,5 +1,6 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import { logTail } from "./pubsub/emulator-state";
 
 /** An emulator this process started, in a process group of its own: stopping it signals that group and nothing else. */
@@ -86,4 +87,16 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Binds port 0 on loopback to let the OS pick a free port, then releases it for the emulator. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

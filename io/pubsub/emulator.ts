@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
+import { freeLoopbackPort, signalGroup } from "../emulator-process";
 import { EmulatorStartError } from "./errors";
 import { findEmulator, type EmulatorInstall } from "./emulator-install";
 import {
@@ -102,18 +102,6 @@ async function refuseIfRunning(stateFile: string): Promise<void> {
   throw new EmulatorStartError(`an emulator is already running (pid ${pid}, ${host}, state in ${stateFile}): stop it first (rox emulator stop) or use another state file`);
 }
 
-/** Binds port 0 on loopback to let the OS pick a free port, then releases it for the emulator. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * The handle stops the emulator it started by its own PID (even if the state file was removed meanwhile), then waits
  * until Node has reaped the child, so the PID is really gone when `stop` returns.
@@ -170,14 +158,6 @@ async function killGroup(pid: number): Promise<void> {
   if (await exitsWithin(pid, STOP_GRACE_MS)) return;
   signalGroup(pid, "SIGKILL");
   await exitsWithin(pid, STOP_GRACE_MS);
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err; // ESRCH: the group is already gone
-  }
 }
 
 async function exitsWithin(pid: number, ms: number): Promise<boolean> {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { freeLoopbackPort } from "../../io/pubsub/emulator";
+import { freeLoopbackPort } from "../../io/emulator-process";
 import type { GoogleHostTls } from "./tls-google-host";
 
 /** The GCP IO expansion service from the pre-fetched JAR, in its own process group, on a free port. */

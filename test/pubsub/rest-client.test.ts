@@ -1,4 +1,4 @@
-import { freeLoopbackPort } from "../../io/pubsub/emulator";
+import { freeLoopbackPort } from "../../io/emulator-process";
 import { PubSubRestError } from "../../io/pubsub/errors";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";

@@ -1,3 +1,4 @@
+import { signalGroup } from "../../io/emulator-process";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
 import { findBigQueryEmulator, startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
 import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
@@ -31,7 +32,7 @@ export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator 
     return undefined;
   }
   // A backstop for runs cut short: the exit handler kills only this emulator's process group.
-  const killOnExit = () => killGroupQuietly(handle.pid);
+  const killOnExit = () => signalGroup(handle.pid, "SIGKILL");
   process.once("exit", killOnExit);
   return {
     ...handle,
@@ -66,13 +67,5 @@ export async function inEmulatorDataset<T>(emulator: TestBigQueryEmulator, datas
     return await read(warehouse);
   } finally {
     await warehouse.close();
-  }
-}
-
-function killGroupQuietly(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
   }
 }

@@ -1,3 +1,4 @@
+import { signalGroup } from "../../io/emulator-process";
 import * as path from "path";
 import { findGcsEmulator, startGcsEmulator, type GcsEmulatorHandle, type StartGcsEmulatorOptions } from "../../io/gcp/gcs-emulator";
 import { GcsEmulatorUnavailableError } from "../../io/gcp/gcs-emulator-errors";
@@ -44,7 +45,7 @@ export async function startTestGcsEmulator(backend: StartGcsEmulatorOptions["bac
     return undefined;
   }
   // A backstop for runs cut short (a crash, --bail): kills only this emulator's process group.
-  const killOnExit = () => killGroupQuietly(handle.pid);
+  const killOnExit = () => signalGroup(handle.pid, "SIGKILL");
   process.once("exit", killOnExit);
   return {
     endpoint: handle.endpoint,
@@ -56,12 +57,4 @@ export async function startTestGcsEmulator(backend: StartGcsEmulatorOptions["bac
       temp.cleanup();
     },
   };
-}
-
-function killGroupQuietly(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }

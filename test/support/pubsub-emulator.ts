@@ -1,3 +1,4 @@
+import { signalGroup } from "../../io/emulator-process";
 import * as path from "path";
 import { findEmulator, startEmulator } from "../../io/pubsub/emulator";
 import { EmulatorUnavailableError } from "../../io/pubsub/errors";
@@ -42,7 +43,7 @@ export async function startTestEmulator(stateFile?: string): Promise<TestEmulato
   const temp = stateFile ? undefined : tempDir("pubsub");
   const handle = await startEmulator({ stateFile: stateFile ?? path.join(temp!.dir, "pubsub-emulator.json") });
   // A backstop for runs cut short (a crash, --bail): the exit handler kills only this emulator's process group.
-  const killOnExit = () => killGroupQuietly(handle.pid);
+  const killOnExit = () => signalGroup(handle.pid, "SIGKILL");
   process.once("exit", killOnExit);
   return {
     host: handle.host,
@@ -54,14 +55,6 @@ export async function startTestEmulator(stateFile?: string): Promise<TestEmulato
       temp?.cleanup();
     },
   };
-}
-
-function killGroupQuietly(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }
 
 /**
