@@ -24,6 +24,8 @@ export interface BatchJobOptions {
   /** Input bytes per pipeline run; bounds the memory of the in-run grouping (dedupe). */
   chunkBytes?: number;
   maxRecordBytes?: number;
+  /** CSV: quoted fields may hold newlines, within maxRecordBytes (default: a newline ends every record). */
+  csvQuotedNewlines?: boolean;
   workDir?: string;
   onProgress?: (progress: { read: number; elapsedMs: number; chunk: number; chunks: number }) => void;
   now?: () => number;
@@ -44,7 +46,7 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
   try {
     const files = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
-    const chunks = groupIntoChunks(planInput(files, options.format, chunkBytes), chunkBytes);
+    const chunks = groupIntoChunks(planInput(files, options, chunkBytes), chunkBytes);
     await warehouse.ensureTables(contract);
     for (const [index, chunk] of chunks.entries()) {
       const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
@@ -58,8 +60,9 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
 }
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */
-function planInput(files: InputFile[], format: FileFormat | undefined, chunkBytes: number): FileSplit[] {
-  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, format), { targetBytes: chunkBytes }).map((split) => ({ ...split, uri: file.uri })));
+function planInput(files: InputFile[], options: BatchJobOptions, chunkBytes: number): FileSplit[] {
+  const plan = { targetBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, csvQuotedNewlines: options.csvQuotedNewlines };
+  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })));
 }
 
 function formatOf(file: string, format: FileFormat | undefined): FileFormat {

@@ -2,6 +2,7 @@ import { failure, type Decoded, type Outcome } from "../../transforms/envelope";
 import type { AvroBlockFrame } from "../../transforms/decode/avro-blocks";
 import { PREVIEW_BYTES } from "../../transforms/decode/record-assembler";
 import { decodeUtf8Lossy, toBase64 } from "../../transforms/decode/utf8";
+import { utf8Prefix } from "../../transforms/text";
 import type { FileSplit } from "./splits";
 
 /** The file (or what is left of it) cannot be read at all: one dead letter at stage "read". */
@@ -10,9 +11,9 @@ export function unreadableFile(split: FileSplit, reason: string): Outcome<Decode
   return failure("read", "unreadable_file", `${split.uri}: ${reason}`, envelope);
 }
 
-/** One dead letter for a whole corrupt Avro block; payloadBase64 keeps the block's first 64 KiB. */
+/** One dead letter for a whole corrupt Avro block; payloadBase64 keeps the block's first 64 KiB (cut between characters). */
 export function corruptAvroBlock(split: FileSplit, frame: AvroBlockFrame, blockBytes: Uint8Array, line: number, reason: string): Outcome<Decoded> {
-  const preview = blockBytes.subarray(0, PREVIEW_BYTES);
+  const preview = utf8Prefix(blockBytes, PREVIEW_BYTES);
   const envelope = { payload: decodeUtf8Lossy(preview), payloadBase64: toBase64(preview), source: { uri: split.uri, line, offset: frame.start }, attempt: 1 };
   const message = `corrupt Avro block at offset ${frame.start} (${frame.end - frame.start} bytes, header claimed ${frame.count} records): ${reason}`;
   return failure("decode", "corrupt_avro_block", message, envelope);

@@ -24,6 +24,8 @@ export interface FileSplit {
   firstLine: number;
   /** CSV only: the file's column names, taken from its header row. */
   header?: string[];
+  /** CSV only: a quoted field may hold newlines (`--csv-quoted-newlines`); by default a newline ends every record. */
+  quotedNewlines?: boolean;
   /** Avro and Parquet: the weight of its records in bytes (Parquet start/end count row groups; Avro blocks are compressed). */
   bytes?: number;
 }
@@ -31,6 +33,10 @@ export interface FileSplit {
 export interface PlanOptions {
   /** Rough split size in bytes (default 32 MiB); splits still start and end on record boundaries. */
   targetBytes?: number;
+  /** Text formats: the record size limit, which also bounds a CSV record spanning lines (default 1 MiB). */
+  maxRecordBytes?: number;
+  /** CSV: let quoted fields hold newlines, within maxRecordBytes (BigQuery's `allowQuotedNewlines`; default false). */
+  csvQuotedNewlines?: boolean;
 }
 
 export interface ReadOptions {
@@ -59,7 +65,8 @@ export function planSplits(filePath: string, format: FileFormat, opts: PlanOptio
   const targetBytes = Math.max(1, opts.targetBytes ?? DEFAULT_TARGET_BYTES);
   if (format === "avro") return planAvroSplits(file, targetBytes);
   if (format === "parquet") return planParquetSplits(file, targetBytes);
-  return planTextSplits(file, targetBytes);
+  const text = { maxRecordBytes: opts.maxRecordBytes, quotedNewlines: format === "csv" && opts.csvQuotedNewlines === true };
+  return planTextSplits(file, targetBytes, text);
 }
 
 /** Yields one Outcome per non-blank record of the split; never throws, a failure becomes a dead letter. */

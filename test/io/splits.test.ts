@@ -23,8 +23,8 @@ function writeFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-function readAll(file: string, format: FileFormat, targetBytes?: number, maxRecordBytes?: number): Outcome<Decoded>[] {
-  return planSplits(file, format, { targetBytes }).flatMap((split) => [...readSplit(split, { maxRecordBytes })]);
+function readAll(file: string, format: FileFormat, targetBytes?: number, maxRecordBytes?: number, csvQuotedNewlines?: boolean): Outcome<Decoded>[] {
+  return planSplits(file, format, { targetBytes, maxRecordBytes, csvQuotedNewlines }).flatMap((split) => [...readSplit(split, { maxRecordBytes })]);
 }
 
 /** Splits must tile the file: contiguous, in order, from the first record to the end. */
@@ -76,11 +76,17 @@ describe("JSONL", () => {
 describe("CSV", () => {
   const content = 'id,note,delay\r\n1,"multi\nline, quoted",33\r\n\r\n2,"say ""hi""",7\n3,bad"quote,1\n4,too,many,fields\n5,"x"y,2\n6,last,9\n7,"never closed,1\n';
 
-  test("one split: quoted newlines, CRLF, blank lines and bad records", () => {
+  test("by default a newline ends every record, as in BigQuery's loader: a quoted newline breaks its record in two", () => {
+    const outcomes = readAll(writeFile("events.csv", content), "csv");
+    expect(lines(outcomes)).toEqual([2, 3, 5, 6, 7, 8, 9, 10]);
+    expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_bad_quoting", "csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
+  });
+
+  test("--csv-quoted-newlines, one split: quoted newlines, CRLF, blank lines and bad records", () => {
     const file = writeFile("events.csv", content);
-    const [split] = planSplits(file, "csv");
-    expect(split).toMatchObject({ header: ["id", "note", "delay"], start: 15, firstLine: 2 });
-    const outcomes = readAll(file, "csv");
+    const [split] = planSplits(file, "csv", { csvQuotedNewlines: true });
+    expect(split).toMatchObject({ header: ["id", "note", "delay"], start: 15, firstLine: 2, quotedNewlines: true });
+    const outcomes = readAll(file, "csv", undefined, undefined, true);
     expect(lines(outcomes)).toEqual([2, 5, 6, 7, 8, 9, 10]);
     expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
     expect(outcomes[0]).toEqual({
@@ -92,10 +98,12 @@ describe("CSV", () => {
 
   test.each(TARGETS)("targetBytes %i: same records, every split carries the header", (targetBytes) => {
     const file = writeFile("events.csv", content);
-    const splits = planSplits(file, "csv", { targetBytes });
-    expectContiguous(splits, Buffer.byteLength(content));
-    expect(splits.every((s) => s.header?.join() === "id,note,delay")).toBe(true);
-    expect(readAll(file, "csv", targetBytes)).toEqual(readAll(file, "csv"));
+    for (const quoted of [false, true]) {
+      const splits = planSplits(file, "csv", { targetBytes, csvQuotedNewlines: quoted });
+      expectContiguous(splits, Buffer.byteLength(content));
+      expect(splits.every((s) => s.header?.join() === "id,note,delay")).toBe(true);
+      expect(readAll(file, "csv", targetBytes, undefined, quoted)).toEqual(readAll(file, "csv", undefined, undefined, quoted));
+    }
   });
 
   test("a header-only file has no splits; a broken header makes the file unreadable", () => {
