@@ -47,6 +47,7 @@ export function deadLetterRow(dead: DeadLetter, ctx: DeadLetterContext): Record<
     sourceLine: envelope.source.line ?? null,
     messageId: envelope.source.messageId === undefined ? null : wellFormedText(envelope.source.messageId),
     attempt: envelope.attempt,
+    records: dead.records === undefined ? 1 : dead.records,
     schemaName: ctx.schemaName,
     jobName: ctx.jobName,
     runId: ctx.runId,

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Decoded, Outcome } from "../../transforms/envelope";
@@ -61,6 +62,8 @@ export function detectFormat(filePath: string): FileFormat | undefined {
 
 /** Plans the splits of one file. Content problems are left for readSplit to report; fs errors throw. */
 export function planSplits(filePath: string, format: FileFormat, opts: PlanOptions = {}): FileSplit[] {
+  // An empty file holds no records in any format (an Avro or Parquet file needs at least its header to hold one).
+  if (fs.statSync(filePath).size === 0) return [];
   const file = { uri: pathToFileURL(path.resolve(filePath)).href, path: filePath, format };
   const targetBytes = Math.max(1, opts.targetBytes ?? DEFAULT_TARGET_BYTES);
   if (format === "avro") return planAvroSplits(file, targetBytes);

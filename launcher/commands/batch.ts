@@ -94,4 +94,5 @@ export function reportSummary(summary: JobSummary, summaryPath: string | undefin
   }
   const missing = unaccounted(summary);
   if (missing !== 0) throw new ReconciliationError(`${missing} records unaccounted for: read ${summary.read} != written + dead-lettered + duplicates`);
+  if (summary.uncounted) throw new ReconciliationError(`counts cannot reconcile: ${summary.uncounted} dead letters stand for records that cannot be counted (see dead_letters, errorClass unreadable_file or corrupt_avro_block with no records count)`);
 }

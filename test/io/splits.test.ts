@@ -144,19 +144,28 @@ describe("Avro", () => {
       const outcomes = readAll(file, "avro", targetBytes);
       const dead = outcomes.filter((o) => !o.ok);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ dead: { stage: "decode", errorClass: "corrupt_avro_block", errorMessage: expect.stringMatching(/header claimed \d+ records/) } });
+      expect(dead[0]).toMatchObject({ dead: { stage: "decode", errorClass: "corrupt_avro_block", errorMessage: expect.stringMatching(/header declares \d+ records/), records: expect.any(Number) } });
       if (!dead[0].ok) expect(Buffer.from(dead[0].dead.envelope.payloadBase64 ?? "", "base64").length).toBeGreaterThan(40);
       const good = outcomes.filter((o) => o.ok).length;
       expect(good).toBeGreaterThan(150);
+      if (!dead[0].ok) expect(good + (dead[0].dead.records ?? 0)).toBe(200);
       expect(lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || (line ?? 0) > (all[i - 1] ?? 0))).toBe(true);
     }
   });
 
-  test("a damaged sync marker: one dead letter, then reading resynchronises", async () => {
+  test("a damaged sync marker: one dead letter for the block's declared records, then reading goes on", async () => {
     const file = await avroFile("badsync.avro", (bytes, frames) => (bytes[frames[1].dataEnd + 3] ^= 0xff));
     const outcomes = readAll(file, "avro", 64);
     expect(deadClasses(outcomes)).toEqual(["corrupt_avro_block"]);
-    expect(outcomes.length).toBeGreaterThan(150);
+    const dead = outcomes.find((o) => !o.ok);
+    expect(outcomes.filter((o) => o.ok).length + (dead && !dead.ok ? (dead.dead.records ?? 0) : 0)).toBe(200);
+    expect(readAll(file, "avro")).toEqual(outcomes);
+  });
+
+  test("a damaged block header: the frame runs to the next marker and its record count is unknown", async () => {
+    const file = await avroFile("badheader.avro", (bytes, frames) => bytes.fill(0xff, frames[1].start, frames[1].start + 12));
+    const outcomes = readAll(file, "avro", 64);
+    expect(outcomes.filter((o) => !o.ok)).toMatchObject([{ dead: { errorClass: "corrupt_avro_block", records: null } }]);
     expect(readAll(file, "avro")).toEqual(outcomes);
   });
 

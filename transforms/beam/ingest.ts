@@ -3,7 +3,7 @@ import type { Counter } from "./sdk";
 import { clockNow, type RunClockMs } from "./clock";
 import { loadContract } from "../../schemas/load";
 import type { Contract, EventRecord } from "../../schemas/contract";
-import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";
+import { recordsCounted, type Decoded, type DeadLetter, type Envelope, type Outcome, type RecordSource } from "../envelope";
 import { validateRecord } from "../validate";
 import { normalizeEvent, renderEvent } from "../normalize";
 import { featureModule } from "../features";
@@ -46,9 +46,12 @@ function toDeadRow(dead: DeadLetter, ctx: IngestContext, nowMs: number): Record<
   return deadLetterRow(dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now });
 }
 
-/** Counts every record read, then decode → validate → normalize; bad records become dead-letter rows. */
+/**
+ * Counts every record read — a dead letter standing for a corrupt block counts the records it declares — then decode →
+ * validate → normalize; bad records become dead-letter rows.
+ */
 export function validateDecoded(decoded: Outcome<Decoded>, ctx: IngestContext & { read: Counter }): Validated {
-  ctx.read.increment(1);
+  ctx.read.increment(decoded.ok ? 1 : recordsCounted(decoded.dead));
   const nowMs = clockNow(ctx.nowMs);
   if (!decoded.ok) return { dead: toDeadRow(decoded.dead, ctx, nowMs) };
   const contract = contractOf(ctx);
