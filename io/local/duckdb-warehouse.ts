@@ -76,10 +76,9 @@ export class DuckDbWarehouse implements Warehouse {
       .map((r) => String(r.day))
       .filter((day) => !this.replaced.has(day));
     if (days.length === 0) return [];
-    const list = days.map(lit).join(", ");
-    await this.db.run(`DELETE FROM ${q(contract.table)} WHERE strftime(${q(contract.eventTimeField)}, '%Y-%m-%d') IN (${list})`);
+    await this.query(`DELETE FROM ${q(contract.table)} WHERE list_contains($1, strftime(${q(contract.eventTimeField)}, '%Y-%m-%d'))`, [days]);
     for (const window of contract.features?.windows ?? []) {
-      await this.db.run(`DELETE FROM ${q(windowTableName(contract, window))} WHERE strftime(window_start, '%Y-%m-%d') IN (${list})`);
+      await this.query(`DELETE FROM ${q(windowTableName(contract, window))} WHERE list_contains($1, strftime(window_start, '%Y-%m-%d'))`, [days]);
     }
     this.replacing = days;
     return days;
@@ -156,12 +155,14 @@ export class DuckDbWarehouse implements Warehouse {
       first = Math.min(first, start);
       last = Math.max(last, start);
     }
-    const range = `epoch_ms(window_start) BETWEEN ${first} AND ${last}`;
-    return this.query(`SELECT *, epoch_ms(window_start) AS start_ms FROM ${q(table)} WHERE ${range} AND ${q(window.key)} IN (${keys.map(lit).join(", ")})`);
+    // Values are bound, never written into the SQL: a key may hold any text, a NUL or a quote included.
+    const sql = `SELECT *, epoch_ms(window_start) AS start_ms FROM ${q(table)} WHERE epoch_ms(window_start) BETWEEN $1 AND $2 AND list_contains($3, CAST(${q(window.key)} AS VARCHAR))`;
+    return this.query(sql, [first, last, keys]);
   }
 
+  /** The table's columns as read_json's `columns` struct; names and types are the catalog's, quoted as literals. */
   private async columnsOf(table: string): Promise<string> {
-    const rows = await this.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ${lit(table)} ORDER BY ordinal_position`);
+    const rows = await this.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", [table]);
     return "{" + rows.map((r) => `${lit(String(r.column_name))}: ${lit(String(r.data_type))}`).join(", ") + "}";
   }
 

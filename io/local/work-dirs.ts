@@ -13,7 +13,7 @@ export function makeWorkDir(parent: string, prefix: string): string {
 
 /** Removes the folders in `parent` named `<prefix>…p<pid>-XXXXXX` whose process is gone; returns their paths. */
 export function sweepWorkDirs(parent: string, prefix: RegExp): string[] {
-  const owned = new RegExp(`^${prefix.source}.*?p(\\d+)-[A-Za-z0-9]{6}$`);
+  const owned = new RegExp(`^(?:${prefix.source})(?:.*-)?p(?<pid>\\d+)-[A-Za-z0-9]{6}$`);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(parent, { withFileTypes: true });
@@ -22,7 +22,7 @@ export function sweepWorkDirs(parent: string, prefix: RegExp): string[] {
   }
   const swept: string[] = [];
   for (const entry of entries) {
-    const pid = entry.isDirectory() ? owned.exec(entry.name)?.[1] : undefined;
+    const pid = entry.isDirectory() ? owned.exec(entry.name)?.groups?.pid : undefined;
     if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
     const folder = path.join(parent, entry.name);
     fs.rmSync(folder, { recursive: true, force: true });
