@@ -22,3 +22,15 @@ export class FileSourceError extends Error {
     this.name = "FileSourceError";
   }
 }
+
+/** Another job holds the warehouse file (DuckDB lets one process write it at a time): wait for it to end, then retry. */
+export class WarehouseBusyError extends Error {
+  constructor(
+    readonly file: string,
+    readonly holderPid: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`another job holds ${file}${holderPid === undefined ? "" : ` (process ${holderPid})`}: run again when it has finished`, options);
+    this.name = "WarehouseBusyError";
+  }
+}

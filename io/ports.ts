@@ -1,6 +1,6 @@
 import type { Readable } from "stream";
 import type { Contract } from "../schemas/contract";
-import type { JobSummary } from "../transforms/summary";
+import type { JobSummary, RunStatus } from "../transforms/summary";
 
 /** What one chunk of a job staged on disk: JSON-lines files the warehouse loads after the pipeline run. */
 export interface StagedChunk {
@@ -41,6 +41,13 @@ export interface Warehouse {
   commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport>;
   /** Drops a prepared chunk (its transaction) after a failure between prepare and commit. */
   abortChunk(): Promise<void>;
+  /**
+   * Records a run in `job_runs` outside any chunk: when it starts (`running`, so a run that reads nothing still has its
+   * row) and when it ends (`finished`, `failed`). Each committed chunk updates the row as `running`.
+   */
+  recordRun(summary: JobSummary, status: RunStatus): Promise<void>;
+  /** Marks `running` runs whose process is gone as `abandoned` (a killed run never finishes); returns their ids. */
+  markAbandonedRuns(): Promise<string[]>;
   /** Rows of a query, for tests and the demo's previews. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

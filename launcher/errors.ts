@@ -55,6 +55,8 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   BigQueryEmulatorStartError: 8,
   BeamServicesMissingError: 8,
   TrainerNotBuiltError: 8,
+  // 9: another job holds the warehouse file: run again when it has finished.
+  WarehouseBusyError: 9,
 };
 
 export function exitCodeOf(err: unknown): number {

@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
@@ -11,6 +10,7 @@ import type { Warehouse } from "../io/ports";
 import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
+import { beginRun, endRun } from "./run-lifecycle";
 
 export interface BatchJobOptions {
   /** A local file, folder or glob, or `gs://bucket/prefix/glob`. */
@@ -24,6 +24,8 @@ export interface BatchJobOptions {
   /** Input bytes per pipeline run; bounds the memory of the in-run grouping (dedupe). */
   chunkBytes?: number;
   maxRecordBytes?: number;
+  /** CSV: quoted fields may hold newlines, within maxRecordBytes (default: a newline ends every record). */
+  csvQuotedNewlines?: boolean;
   workDir?: string;
   onProgress?: (progress: { read: number; elapsedMs: number; chunk: number; chunks: number }) => void;
   now?: () => number;
@@ -39,27 +41,33 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const runId = newRunId("batch", now());
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();
   const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
+  await warehouse.ensureTables(contract);
+  const workDir = await beginRun(warehouse, summaryWith(emptyCounts()), options.workDir);
   try {
     const files = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
-    const chunks = groupIntoChunks(planInput(files, options.format, chunkBytes), chunkBytes);
-    await warehouse.ensureTables(contract);
+    const chunks = groupIntoChunks(planInput(files, options, chunkBytes), chunkBytes);
     for (const [index, chunk] of chunks.entries()) {
       const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
       counts = addCounts(counts, await runFileChunk(chunkRun, warehouse, summaryWith));
       options.onProgress?.({ read: counts.read, elapsedMs: now() - Date.parse(startedAt), chunk: index + 1, chunks: chunks.length });
     }
+  } catch (err) {
+    await endRun(warehouse, summaryWith(emptyCounts()), "failed");
+    throw err;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  return summaryWith(emptyCounts());
+  const summary = summaryWith(emptyCounts());
+  await endRun(warehouse, summary, "finished");
+  return summary;
 }
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */
-function planInput(files: InputFile[], format: FileFormat | undefined, chunkBytes: number): FileSplit[] {
-  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, format), { targetBytes: chunkBytes }).map((split) => ({ ...split, uri: file.uri })));
+function planInput(files: InputFile[], options: BatchJobOptions, chunkBytes: number): FileSplit[] {
+  const plan = { targetBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, csvQuotedNewlines: options.csvQuotedNewlines };
+  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })));
 }
 
 function formatOf(file: string, format: FileFormat | undefined): FileFormat {

@@ -4,6 +4,7 @@ import type { Contract } from "../schemas/contract";
 import { countLines, readJsonLines } from "../io/local/json-lines";
 import type { CommitReport, StagedChunk, Warehouse } from "../io/ports";
 import { addTallies, type ChunkCounts, type JobSummary } from "../transforms/summary";
+import { recordsCounted } from "../transforms/envelope";
 import { runDirect } from "./direct";
 import { ingestPipeline, READ_COUNTER, type IngestSource } from "./ingest-pipeline";
 import { windowPipeline } from "./window-pipeline";
@@ -84,18 +85,25 @@ async function runWindows(spec: ChunkSpec, freshEvents: string, paths: StagedPat
   await runDirect(windowPipeline(options, stagedFileSinks(paths)));
 }
 
-/** What the staged files say happened to the chunk's records: read once, before the commit that uses it. */
+/**
+ * What the staged files say happened to the chunk's records: read once, before the commit that uses it. A dead letter
+ * counts the records it stands for (a corrupt block's declared count), one when that is unknown — and says so.
+ */
 function stagedCounts(read: number, paths: StagedPaths, alreadyPresent: number): Omit<ChunkCounts, "written" | "byTable"> {
   const inBatchDuplicates = countLines(paths.duplicates);
   const byReason: Record<string, number> = {};
   let deadLettered = 0;
+  let uncounted = 0;
   for (const dead of readJsonLines(paths.deadLetters)) {
     const reason = `${dead.errorStage}/${dead.errorClass}`;
-    byReason[reason] = (byReason[reason] ?? 0) + 1;
-    deadLettered++;
+    const records = recordsCounted(dead as { records?: number | null });
+    byReason[reason] = (byReason[reason] ?? 0) + records;
+    deadLettered += records;
+    if (dead.records === null) uncounted++;
   }
   const duplicateReasons = { "duplicate/in_batch": inBatchDuplicates, "duplicate/in_warehouse": alreadyPresent };
-  return { read, deadLettered, duplicates: inBatchDuplicates + alreadyPresent, byReason: addTallies(byReason, nonZero(duplicateReasons)) };
+  const counts = { read, deadLettered, duplicates: inBatchDuplicates + alreadyPresent, byReason: addTallies(byReason, nonZero(duplicateReasons)) };
+  return uncounted > 0 ? { ...counts, uncounted } : counts;
 }
 
 function chunkCounts(contract: Contract, staged: Omit<ChunkCounts, "written" | "byTable">, committed: CommitReport): ChunkCounts {

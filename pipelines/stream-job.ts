@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadContract } from "../schemas/load";
 import type { Contract } from "../schemas/contract";
@@ -9,6 +8,7 @@ import type { MessageRecord } from "../transforms/decode/message";
 import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { runChunk } from "./chunk-run";
 import { newRunId } from "./batch-job";
+import { beginRun, endRun } from "./run-lifecycle";
 
 export interface StreamJobOptions {
   schema: string;
@@ -53,7 +53,7 @@ export async function runStreamJob(options: StreamJobOptions, source: MessageSou
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   await warehouse.ensureTables(contract);
   const run = { contract, runId: newRunId("stream", now()), startedAt: new Date(now()).toISOString(), counts: emptyCounts() };
-  const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${run.runId}-`));
+  const workDir = await beginRun(warehouse, summaryOf(run, now), options.workDir);
   let stopping = false;
   options.stopSignal?.then(() => (stopping = true));
   const acks = new AckQueue(source);
@@ -67,9 +67,13 @@ export async function runStreamJob(options: StreamJobOptions, source: MessageSou
       options.onBatch?.({ summary: summaryOf(run, now), batch: counts, publishTimes: messages.map((m) => Date.parse(m.publishTime)), committedAt: now() });
     }, () => stopping);
     await acks.drained();
+  } catch (err) {
+    await endRun(warehouse, summaryOf(run, now), "failed");
+    throw err;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+  await endRun(warehouse, summaryOf(run, now), "finished");
   return summaryOf(run, now);
 }
 

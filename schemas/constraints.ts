@@ -4,6 +4,7 @@
  */
 import type { FieldSpec } from "./contract";
 import { resolveDateBound, resolveInstantBound, toIsoDate, toIsoUtc } from "./timestamps";
+import { clipText } from "../transforms/text";
 
 /** Why a value breaks its contract: a stable class (dead-letter `errorClass`) and a message naming the field. */
 export interface Violation {
@@ -27,7 +28,7 @@ export function describeValue(value: unknown): string {
   const text =
     value instanceof Date ? describeDate(value) : typeof value === "bigint" ? `${value}n` : JSON.stringify(value);
   if (text === undefined) return String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return clipText(text, 80);
 }
 
 function describeDate(date: Date): string {

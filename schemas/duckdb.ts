@@ -37,6 +37,14 @@ export function deadLetterTableDdl(name: string = DEAD_LETTER_TABLE): string {
   return createTable(deadLetterTable(name));
 }
 
+/** Adds the dead-letter table's nullable columns that a table created by an earlier version lacks. */
+export function deadLetterColumnsDdl(name: string = DEAD_LETTER_TABLE): string[] {
+  const layout = deadLetterTable(name);
+  return layout.columns
+    .filter((c) => c.nullable)
+    .map((c) => `ALTER TABLE ${quoteIdentifier(layout.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${duckDbType(c)}`);
+}
+
 /** Identifiers are always quoted: column names such as `timestamp` or `date` are keywords. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -78,6 +78,7 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
     column("sourceLine", "long", true, "1-based line (text files) or record index (binary files)."),
     column("messageId", "string", true, "Pub/Sub message id."),
     column("attempt", "long", false, "Delivery attempt, 1 for files."),
+    column("records", "long", true, "Input records the row stands for: 1, a corrupt block's or row group's declared count, null if unknowable."),
     column("schemaName", "string", false, "Schema the record was checked against."),
     column("jobName", "string", false, "Job that read the record."),
     column("runId", "string", false, "Run that read the record."),

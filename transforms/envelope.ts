@@ -28,6 +28,11 @@ export interface DeadLetter {
   errorClass: string;
   errorMessage: string;
   envelope: Envelope;
+  /**
+   * Input records this dead letter stands for: 1 when absent; the count a corrupt Avro block or Parquet row group
+   * declares; null when no count can be known (a file that cannot be read at all).
+   */
+  records?: number | null;
 }
 
 /** A decoded record: field values by name, still unvalidated. */
@@ -44,6 +49,13 @@ export function success<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
-export function failure<T>(stage: Stage, errorClass: string, errorMessage: string, envelope: Envelope): Outcome<T> {
-  return { ok: false, dead: { stage, errorClass, errorMessage, envelope } };
+export function failure<T>(stage: Stage, errorClass: string, errorMessage: string, envelope: Envelope, records?: number | null): Outcome<T> {
+  const dead: DeadLetter = { stage, errorClass, errorMessage, envelope };
+  if (records !== undefined) dead.records = records;
+  return { ok: false, dead };
+}
+
+/** How many records a dead letter counts for in `read` and `deadLettered`: its known count, else one. */
+export function recordsCounted(dead: Pick<DeadLetter, "records">): number {
+  return typeof dead.records === "number" ? dead.records : 1;
 }

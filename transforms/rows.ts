@@ -1,6 +1,7 @@
 import type { Contract, EventRecord } from "../schemas/contract";
 import { renderEvent } from "./normalize";
 import type { DeadLetter } from "./envelope";
+import { wellFormedText } from "./text";
 
 /** Metadata columns every events row carries, after the event fields and the per-event features. */
 export interface RowMeta {
@@ -26,26 +27,35 @@ export interface DeadLetterContext {
   now: string;
 }
 
-/** The dead-letter-table row: Google's Pub/Sub→BigQuery template columns plus where and why it failed. */
+/**
+ * The dead-letter-table row: Google's Pub/Sub→BigQuery template columns plus where and why it failed. Its text is made
+ * well formed (a lone surrogate becomes U+FFFD): messages quote input and exceptions, and a dead letter must always be
+ * writable — the raw bytes, when the text is not them, are in `payloadBytes`.
+ */
 export function deadLetterRow(dead: DeadLetter, ctx: DeadLetterContext): Record<string, unknown> {
   const { envelope } = dead;
   return {
     timestamp: ctx.now,
-    payloadString: envelope.payload,
+    payloadString: wellFormedText(envelope.payload),
     payloadBytes: envelope.payloadBase64 ?? null,
-    attributes: envelope.attributes ? JSON.stringify(envelope.attributes) : null,
-    errorMessage: dead.errorMessage,
+    attributes: envelope.attributes ? JSON.stringify(wellFormedValues(envelope.attributes)) : null,
+    errorMessage: wellFormedText(dead.errorMessage),
     stacktrace: null,
     errorStage: dead.stage,
     errorClass: dead.errorClass,
-    sourceUri: envelope.source.uri,
+    sourceUri: wellFormedText(envelope.source.uri),
     sourceLine: envelope.source.line ?? null,
-    messageId: envelope.source.messageId ?? null,
+    messageId: envelope.source.messageId === undefined ? null : wellFormedText(envelope.source.messageId),
     attempt: envelope.attempt,
+    records: dead.records === undefined ? 1 : dead.records,
     schemaName: ctx.schemaName,
     jobName: ctx.jobName,
     runId: ctx.runId,
   };
+}
+
+function wellFormedValues(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [wellFormedText(key), wellFormedText(String(value))]));
 }
 
 /** `uri:line` (or `uri#messageId`): the events row's `_source`, pointing back at the input record. */

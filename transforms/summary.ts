@@ -8,6 +8,11 @@ export interface ChunkCounts {
   byTable: Record<string, number>;
   /** Dead letters by `<stage>/<errorClass>`, duplicates by `duplicate/<where found>`. */
   byReason: Record<string, number>;
+  /**
+   * Dead letters that stand for a number of records nobody can know (a file that cannot be read at all): each counts as
+   * one record, so the counts add up, but they cannot show that nothing was lost. Absent when there are none.
+   */
+  uncounted?: number;
 }
 
 /** The job summary: every record read ends in exactly one of written, deadLettered or duplicates. */
@@ -19,11 +24,25 @@ export interface JobSummary extends ChunkCounts {
   finishedAt: string;
 }
 
+/** Where a run stands in `job_runs`: a run whose process died while `running` is marked `abandoned` by a later run. */
+export type RunStatus = "running" | "finished" | "failed" | "abandoned";
+
+/** The `job_runs` columns, in order; `byTable` and `byReason` as JSON text. */
+export const JOB_RUN_COLUMNS = ["runId", "job", "schema", "startedAt", "finishedAt", "read", "written", "deadLettered", "duplicates", "byTable", "byReason", "uncounted", "status", "owner"] as const;
+
+/** A run's `job_runs` row; `owner` is `host:pid` of the process running it, so a later run can tell it died. */
+export function jobRunRow(summary: JobSummary, status: RunStatus, owner: string): Record<(typeof JOB_RUN_COLUMNS)[number], string | number> {
+  const { runId, job, schema, startedAt, finishedAt, read, written, deadLettered, duplicates } = summary;
+  const json = { byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
+  return { runId, job, schema, startedAt, finishedAt, read, written, deadLettered, duplicates, ...json, uncounted: summary.uncounted ?? 0, status, owner };
+}
+
 export function emptyCounts(): ChunkCounts {
   return { read: 0, written: 0, deadLettered: 0, duplicates: 0, byTable: {}, byReason: {} };
 }
 
 export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
+  const uncounted = (a.uncounted ?? 0) + (b.uncounted ?? 0);
   return {
     read: a.read + b.read,
     written: a.written + b.written,
@@ -31,6 +50,7 @@ export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
     duplicates: a.duplicates + b.duplicates,
     byTable: addTallies(a.byTable, b.byTable),
     byReason: addTallies(a.byReason, b.byReason),
+    ...(uncounted > 0 ? { uncounted } : {}),
   };
 }
 
@@ -54,12 +74,19 @@ export function renderSummary(s: JobSummary): string {
     ["written", fmt(s.written)],
     ["dead-lettered", fmt(s.deadLettered)],
     ["duplicates", fmt(s.duplicates)],
-    ["reconciles", unaccounted(s) === 0 ? "yes" : `NO (${unaccounted(s)} unaccounted)`],
+    ["reconciles", reconciliation(s)],
     ...tallyRows("table", s.byTable),
     ...tallyRows("reason", s.byReason),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** "yes", or why not: records unaccounted for, or dead letters whose record count cannot be known. */
+export function reconciliation(c: ChunkCounts): string {
+  if (unaccounted(c) !== 0) return `NO (${unaccounted(c)} unaccounted)`;
+  if (c.uncounted) return `UNKNOWN (${c.uncounted} dead letter${c.uncounted === 1 ? "" : "s"} stand for records that cannot be counted)`;
+  return "yes";
 }
 
 function tallyRows(label: string, tally: Record<string, number>): [string, string][] {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
 import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../../io/ports";
-import type { JobSummary } from "../../transforms/summary";
+import type { JobSummary, RunStatus } from "../../transforms/summary";
 
 /** Seconds one chunk spent in the warehouse, as the job saw them (its own pipeline time is the rest). */
 export interface ChunkTiming {
@@ -50,6 +50,14 @@ export class TimedWarehouse implements Warehouse {
 
   abortChunk(): Promise<void> {
     return this.inner.abortChunk();
+  }
+
+  recordRun(summary: JobSummary, status: RunStatus): Promise<void> {
+    return this.inner.recordRun(summary, status);
+  }
+
+  markAbandonedRuns(): Promise<string[]> {
+    return this.inner.markAbandonedRuns();
   }
 
   query(sql: string): Promise<Record<string, unknown>[]> {

@@ -75,7 +75,7 @@ export function objectsOfGroup(group: { key: string; value: Iterable<InputObject
 
 function* readFileRecords(file: string, object: InputObject, maxRecordBytes: number): Generator<Outcome<Decoded>> {
   // Splits name the object, not the copy: dead letters and `_source` must point at what the user gave.
-  for (const split of planSplits(file, object.format)) yield* readSplit({ ...split, uri: object.uri }, { maxRecordBytes });
+  for (const split of planSplits(file, object.format, { maxRecordBytes })) yield* readSplit({ ...split, uri: object.uri }, { maxRecordBytes });
 }
 
 function listLocalFiles(pattern: string): { uri: string; size: number; generation?: string }[] {

@@ -48,10 +48,11 @@ export class BigQueryJobs {
    * Runs SQL as a query job and returns its rows (for a script: those of its last statement). With `bareNames`, table
    * names without a dataset resolve in the warehouse's dataset (`defaultDataset`).
    */
-  async run(sql: string, step: string, opts: { bareNames?: boolean } = {}): Promise<Row[]> {
+  async run(sql: string, step: string, opts: { bareNames?: boolean; params?: Record<string, unknown> } = {}): Promise<Row[]> {
     const defaultDataset = opts.bareNames ? { projectId: this.target.projectId, datasetId: this.target.dataset } : undefined;
+    const params = opts.params && Object.keys(opts.params).length > 0 ? { params: opts.params } : {};
     return attempt(step, async () => {
-      const [job] = await this.bq.createQueryJob({ query: sql, ...(defaultDataset ? { defaultDataset } : {}) });
+      const [job] = await this.bq.createQueryJob({ query: sql, ...(defaultDataset ? { defaultDataset } : {}), ...params });
       const [rows] = await job.getQueryResults();
       return rows as Row[];
     });

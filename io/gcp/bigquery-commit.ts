@@ -4,8 +4,8 @@
  * and partition decorators do not work on bqemulator, so `replace` is DELETE + INSERT by date inside the same job.
  */
 import type { BigQueryField } from "../../schemas/bigquery";
-import type { JobSummary } from "../../transforms/summary";
-import { col, expectCount, int, onDays, str, stagedColumn, tableRef, transaction, type DatasetRef } from "./bigquery-sql";
+import { col, expectCount, onDays, stagedColumn, tableRef, transaction, type DatasetRef, type ReplaceDays } from "./bigquery-sql";
+import { JOB_RUNS_SPEC, JOB_RUNS_STAGE_FIELDS } from "./bigquery-tables";
 
 /** A staging table and the target table it feeds, with the target's fields. */
 export interface StagedTable {
@@ -25,9 +25,10 @@ export interface CommitPlan {
   windows: (StagedTable & { key: string })[];
   /** Every window table, whether or not this chunk touches it (replaced days are emptied in all of them). */
   windowTables: string[];
-  /** UTC days (YYYY-MM-DD) to empty before the chunk's rows go in. */
-  replaceDays: string[];
-  summary?: { table: string; row: JobSummary };
+  /** UTC days to empty before the chunk's rows go in (staged in a table), when the chunk replaces any. */
+  replace?: ReplaceDays;
+  /** The run's row, staged in `stage` (see `mergeJobRun`). */
+  summary?: { table: string; stage: string };
 }
 
 export function commitScript(plan: CommitPlan): string {
@@ -36,23 +37,23 @@ export function commitScript(plan: CommitPlan): string {
     ...appendEvents(plan.ref, plan.events),
     ...(plan.deadLetters ? appendDeadLetters(plan.ref, plan.deadLetters) : []),
     ...plan.windows.map((w) => upsertWindowRows(plan.ref, w)),
-    ...(plan.summary ? [upsertJobRun(tableRef(plan.ref, plan.summary.table), plan.summary.row)] : []),
+    ...(plan.summary ? [mergeJobRun(plan.ref, plan.summary.table, plan.summary.stage)] : []),
   ]);
 }
 
-function emptyDays({ ref, events, windowTables, replaceDays }: CommitPlan): string[] {
-  if (replaceDays.length === 0) return [];
-  const eventDays = `DELETE FROM ${tableRef(ref, events.target)} WHERE ${onDays(events.eventTimeField, replaceDays)}`;
-  return [eventDays, ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replaceDays)}`)];
+function emptyDays({ ref, events, windowTables, replace }: CommitPlan): string[] {
+  if (!replace) return [];
+  const eventDays = `DELETE FROM ${tableRef(ref, events.target)} WHERE ${onDays(events.eventTimeField, replace)}`;
+  return [eventDays, ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replace)}`)];
 }
 
 /**
  * The staged events whose id the table does not hold yet (the same test prepare counted them with). Before the
- * commit's DELETE, `replaceDays` names the days it will empty: rows there do not count as held.
+ * commit's DELETE, `replace` names the days it will empty: rows there do not count as held.
  */
-export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string; eventTimeField: string }, replaceDays: string[] = []): string {
+export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string; eventTimeField: string }, replace?: ReplaceDays): string {
   const id = col(events.idField);
-  const kept = replaceDays.length ? ` AND NOT ${onDays(events.eventTimeField, replaceDays, "e")}` : "";
+  const kept = replace ? ` AND NOT ${onDays(events.eventTimeField, replace, "e")}` : "";
   return `FROM ${tableRef(ref, events.stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, events.target)} AS e WHERE e.${id} = s.${id}${kept})`;
 }
 
@@ -88,24 +89,14 @@ function upsertWindowRows(ref: DatasetRef, window: StagedTable & { key: string }
   return `MERGE ${tableRef(ref, window.target)} AS T USING ${tableRef(ref, window.stage)} AS S ON ${on} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
 }
 
-/** The run's summary so far; TIMESTAMP() parses in the statement, so a bad instant fails the whole transaction. */
-export function upsertJobRun(table: string, summary: JobSummary): string {
-  const values: [string, string][] = [
-    ["runId", str(summary.runId)],
-    ["job", str(summary.job)],
-    ["schema", str(summary.schema)],
-    ["startedAt", `TIMESTAMP(${str(summary.startedAt)})`],
-    ["finishedAt", `TIMESTAMP(${str(summary.finishedAt)})`],
-    ["read", int(summary.read)],
-    ["written", int(summary.written)],
-    ["deadLettered", int(summary.deadLettered)],
-    ["duplicates", int(summary.duplicates)],
-    ["byTable", `PARSE_JSON(${str(JSON.stringify(summary.byTable))})`],
-    ["byReason", `PARSE_JSON(${str(JSON.stringify(summary.byReason))})`],
-  ];
-  const source = `(SELECT ${values.map(([name, value]) => `${value} AS ${col(name)}`).join(", ")})`;
-  const names = values.map(([name]) => name);
-  const set = names.filter((n) => n !== "runId").map((n) => `${col(n)} = S.${col(n)}`).join(", ");
-  const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${names.map((n) => `S.${col(n)}`).join(", ")})`;
-  return `MERGE ${table} AS T USING ${source} AS S ON T.${col("runId")} = S.${col("runId")} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
+/**
+ * The run's row, loaded into a staging table (values never go into the SQL text, and bqemulator binds no parameters in a
+ * script), upserted into `job_runs`; its JSON columns are staged as text and parsed here.
+ */
+export function mergeJobRun(ref: DatasetRef, table: string, stage: string): string {
+  const names = JOB_RUNS_STAGE_FIELDS.map((f) => f.name);
+  const value = (f: BigQueryField) => (JOB_RUNS_SPEC.fields.find((t) => t.name === f.name)?.type === "JSON" ? `PARSE_JSON(S.${col(f.name)})` : `S.${col(f.name)}`);
+  const set = JOB_RUNS_STAGE_FIELDS.filter((f) => f.name !== "runId").map((f) => `${col(f.name)} = ${value(f)}`).join(", ");
+  const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${JOB_RUNS_STAGE_FIELDS.map(value).join(", ")})`;
+  return `MERGE ${tableRef(ref, table)} AS T USING ${tableRef(ref, stage)} AS S ON T.${col("runId")} = S.${col("runId")} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
 }

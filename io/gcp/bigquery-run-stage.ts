@@ -37,5 +37,6 @@ export function stagedIdsSql(ref: DatasetRef, stage: string, idField: string): s
 
 export function deadLetterReasonsSql(ref: DatasetRef, stage: string): string {
   const reason = `CONCAT(${col("errorStage")}, '/', ${col("errorClass")})`;
-  return `SELECT ${reason} AS reason, COUNT(*) AS n FROM ${tableRef(ref, stage)} GROUP BY ${reason}`;
+  // A dead letter stands for its records (a corrupt block's declared count); one when the count is unknown.
+  return `SELECT ${reason} AS reason, SUM(COALESCE(${col("records")}, 1)) AS n FROM ${tableRef(ref, stage)} GROUP BY ${reason}`;
 }

@@ -1,7 +1,9 @@
 /**
- * GoogleSQL text for the BigQuery warehouse (pure). Values are written as literals, not query parameters: bqemulator
- * 1.4.0 does not bind parameters inside a multi-statement script ("Values were not provided for the following prepared
- * statement parameters"). Identifiers come from validated schemas and ids, and are always quoted.
+ * GoogleSQL text for the BigQuery warehouse (pure). No data value is ever written into SQL text: a single statement
+ * binds query parameters (`@name`); a multi-statement script reads its values from staging tables loaded just before,
+ * because bqemulator 1.4.0 binds no parameters inside a script ("Values were not provided for the following prepared
+ * statement parameters"). Identifiers come from validated schemas and ids, and are always quoted; whole numbers the
+ * job counted itself (`int`) are the only literals.
  */
 
 /** Where the warehouse's tables live. */
@@ -33,9 +35,15 @@ export function int(value: number): string {
   return String(value);
 }
 
-/** `DATE(column) IN ('2001-01-01', …)`: a day of a timestamp column is its UTC date, as in the DuckDB warehouse. */
-export function onDays(column: string, days: string[], alias?: string): string {
-  return `DATE(${alias ? `${alias}.` : ""}${col(column)}) IN (${days.map(str).join(", ")})`;
+/** Days a chunk replaces: their list, and the staging table (fully qualified, quoted) that holds them as `day` DATEs. */
+export interface ReplaceDays {
+  days: string[];
+  table: string;
+}
+
+/** `DATE(column) IN (the staged days)`: a day of a timestamp column is its UTC date, as in the DuckDB warehouse. */
+export function onDays(column: string, replace: ReplaceDays, alias?: string): string {
+  return `DATE(${alias ? `${alias}.` : ""}${col(column)}) IN (SELECT ${col("day")} FROM ${replace.table})`;
 }
 
 /** The body of a transaction job: nothing of it stays if any statement fails. */

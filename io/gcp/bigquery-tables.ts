@@ -4,7 +4,7 @@ import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { featureModule } from "../../transforms/features";
 import { accumulatorColumns, windowTableName } from "../../transforms/window-rows";
-import { JOB_RUNS_TABLE } from "../local/duckdb-warehouse";
+import { JOB_RUNS_TABLE } from "../local/duckdb-job-runs";
 import type { TableSpec } from "./bigquery-client";
 
 export { JOB_RUNS_TABLE };
@@ -24,8 +24,14 @@ export const JOB_RUNS_SPEC: TableSpec = {
     ...["read", "written", "deadLettered", "duplicates"].map((name) => field(name, "INT64")),
     field("byTable", "JSON", "NULLABLE"),
     field("byReason", "JSON", "NULLABLE"),
+    field("uncounted", "INT64", "NULLABLE"),
+    field("status", "STRING", "NULLABLE"),
+    field("owner", "STRING", "NULLABLE"),
   ],
 };
+
+/** The staging table a run's row is loaded into: JSON columns as their text, parsed by the MERGE that copies them. */
+export const JOB_RUNS_STAGE_FIELDS: BigQueryField[] = JOB_RUNS_SPEC.fields.map((f) => (f.type === "JSON" ? { ...f, type: "STRING" } : f));
 
 export function eventsSpec(contract: Contract): TableSpec {
   return bigQueryTableSchema(contract);

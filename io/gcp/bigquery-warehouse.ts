@@ -15,10 +15,15 @@ import { BigQueryJobs, type BigQueryTarget } from "./bigquery-client";
 import { commitScript, freshEventsFrom, newDeadLettersFrom, type CommitPlan, type StagedTable } from "./bigquery-commit";
 import { BigQueryWarehouseError } from "./bigquery-errors";
 import { plainRow, stagingFields } from "./bigquery-rows";
-import { col, onDays, tableRef } from "./bigquery-sql";
+import { col, onDays, tableRef, type ReplaceDays } from "./bigquery-sql";
+import { abandonedRunsSql, markAbandonedSql, ownerIsGone } from "./bigquery-job-runs";
+import { mergeJobRun } from "./bigquery-commit";
+import { jobRunRow, type RunStatus } from "../../transforms/summary";
+import { runOwner } from "../local/duckdb-job-runs";
+import { makeWorkDir, sweepWorkDirs } from "../local/work-dirs";
 import { deadLetterReasonsSql, stagedIdsSql, type RunStageReport, type RunStageTables } from "./bigquery-run-stage";
 import { writeFreshEventRows, writeFreshEvents, writeLoadFile } from "./bigquery-stage-files";
-import { contractTables, deadLettersSpec, eventsSpec, JOB_RUNS_TABLE, windowSpec } from "./bigquery-tables";
+import { contractTables, deadLettersSpec, eventsSpec, JOB_RUNS_STAGE_FIELDS, JOB_RUNS_TABLE, windowSpec } from "./bigquery-tables";
 import { mergedWindowRows } from "./bigquery-windows";
 
 export type { BigQueryTarget } from "./bigquery-client";
@@ -31,7 +36,7 @@ type StagedDeadLetters = StagedTable & { fresh: number };
 interface Prepared {
   events: StagedTable;
   fresh: number;
-  replaceDays: string[];
+  replace?: ReplaceDays;
   /** Prepared from a Dataflow run's staging tables: their dead letters, and the tables to drop once committed. */
   run?: { deadLetters?: StagedDeadLetters; drop: string[] };
 }
@@ -56,7 +61,8 @@ export class BigQueryWarehouse implements Warehouse {
   static async open(target: BigQueryTarget): Promise<BigQueryWarehouse> {
     validateBigQueryTarget(target);
     const jobs = await BigQueryJobs.connect(target);
-    return new BigQueryWarehouse(jobs, fs.mkdtempSync(path.join(os.tmpdir(), "rox-bq-")), randomBytes(4).toString("hex"));
+    sweepWorkDirs(os.tmpdir(), /rox-bq-/);
+    return new BigQueryWarehouse(jobs, makeWorkDir(os.tmpdir(), "rox-bq-"), randomBytes(4).toString("hex"));
   }
 
   async ensureTables(contract: Contract): Promise<void> {
@@ -68,22 +74,27 @@ export class BigQueryWarehouse implements Warehouse {
     this.pending = undefined;
     const events = await this.stageFor(contract.table, eventsSpec(contract).fields);
     const staged = await this.load(events, readJsonLines(chunk.events));
-    const replaceDays = opts.replace ? await this.daysToReplace(contract, events.stage) : [];
-    const present = await this.presentIds(contract, events.stage, replaceDays);
+    const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
+    const present = await this.presentIds(contract, events.stage, replace);
     const fresh = writeFreshEvents(contract, chunk.events, present, freshEventsPath);
-    this.pending = { events, fresh, replaceDays };
-    return { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replaceDays };
+    this.pending = { events, fresh, replace };
+    return { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] };
   }
 
-  private async daysToReplace(contract: Contract, stage: string): Promise<string[]> {
+  /** The days the staged events cover that this run has not emptied yet, loaded into a staging table the SQL reads. */
+  private async daysToReplace(contract: Contract, stage: string): Promise<ReplaceDays | undefined> {
     const rows = await this.jobs.run(`SELECT DISTINCT CAST(DATE(${col(contract.eventTimeField)}) AS STRING) AS day FROM ${this.ref(stage)}`, "find the days to replace");
-    return rows.map((r) => String(r.day)).filter((day) => !this.replaced.has(day)).sort();
+    const days = rows.map((r) => String(r.day)).filter((day) => !this.replaced.has(day)).sort();
+    if (days.length === 0) return undefined;
+    const table = await this.stageFor("replace_days", [{ name: "day", type: "DATE", mode: "REQUIRED" }]);
+    await this.load(table, days.map((day) => ({ day })));
+    return { days, table: this.ref(table.stage) };
   }
 
   /** Ids of staged events the table already holds (outside the days about to be replaced). */
-  private async presentIds(contract: Contract, stage: string, replaceDays: string[]): Promise<Set<string>> {
+  private async presentIds(contract: Contract, stage: string, replace: ReplaceDays | undefined): Promise<Set<string>> {
     const id = col(contract.idField);
-    const outside = replaceDays.length ? ` WHERE NOT ${onDays(contract.eventTimeField, replaceDays, "e")}` : "";
+    const outside = replace ? ` WHERE NOT ${onDays(contract.eventTimeField, replace, "e")}` : "";
     const sql = `SELECT DISTINCT CAST(s.${id} AS STRING) AS id FROM ${this.ref(stage)} AS s JOIN ${this.ref(contract.table)} AS e ON e.${id} = s.${id}${outside}`;
     return new Set((await this.jobs.run(sql, "find the events already present")).map((r) => String(r.id)));
   }
@@ -106,12 +117,12 @@ export class BigQueryWarehouse implements Warehouse {
     await this.requireRunStage(run);
     const events = await this.runTable(run.events, contract.table, eventsSpec(contract).fields);
     const staged = await this.countStagedEvents(contract, events.stage);
-    const replaceDays = opts.replace ? await this.daysToReplace(contract, events.stage) : [];
-    const freshSql = `SELECT s.* ${freshEventsFrom(this.jobs.target, { ...events, idField: contract.idField, eventTimeField: contract.eventTimeField }, replaceDays)}`;
+    const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
+    const freshSql = `SELECT s.* ${freshEventsFrom(this.jobs.target, { ...events, idField: contract.idField, eventTimeField: contract.eventTimeField }, replace)}`;
     const fresh = await writeFreshEventRows(contract, this.jobs.eachRow(freshSql, "export the fresh events"), freshEventsPath);
     const dead = await this.runDeadLetters(run.deadLetters);
-    this.pending = { events, fresh, replaceDays, run: { deadLetters: dead.table, drop: [run.events, run.deadLetters] } };
-    const report = { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replaceDays };
+    this.pending = { events, fresh, replace, run: { deadLetters: dead.table, drop: [run.events, run.deadLetters] } };
+    const report = { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] };
     return { ...report, deadLettered: dead.staged, deadLetterReasons: dead.byReason };
   }
 
@@ -173,7 +184,7 @@ export class BigQueryWarehouse implements Warehouse {
     const windows: CommitPlan["windows"] = [];
     const windowRows: Record<string, number> = {};
     for (const window of contract.features?.windows ?? []) {
-      const staged = await this.stageWindow(contract, window, windowPartials[window.name], pending.replaceDays);
+      const staged = await this.stageWindow(contract, window, windowPartials[window.name], pending.replace);
       windowRows[windowTableName(contract, window)] = staged?.rows ?? 0;
       if (staged) windows.push(staged.table);
     }
@@ -184,11 +195,11 @@ export class BigQueryWarehouse implements Warehouse {
       deadLetters,
       windows,
       windowTables: (contract.features?.windows ?? []).map((w) => windowTableName(contract, w)),
-      replaceDays: pending.replaceDays,
-      summary: runSummary && { table: JOB_RUNS_TABLE, row: runSummary(report) },
+      replace: pending.replace,
+      summary: runSummary && { table: JOB_RUNS_TABLE, stage: await this.stageJobRun(runSummary(report), "running") },
     };
     await this.jobs.run(commitScript(plan), "commit (one transaction)");
-    pending.replaceDays.forEach((day) => this.replaced.add(day));
+    pending.replace?.days.forEach((day) => this.replaced.add(day));
     this.pending = undefined;
     return report;
   }
@@ -200,12 +211,12 @@ export class BigQueryWarehouse implements Warehouse {
     return { ...table, fresh: Number(row.n) };
   }
 
-  private async stageWindow(contract: Contract, window: WindowFeatureSpec, partialsFile: string | undefined, replaceDays: string[]) {
+  private async stageWindow(contract: Contract, window: WindowFeatureSpec, partialsFile: string | undefined, replace: ReplaceDays | undefined) {
     const partials = partialsFile && fs.existsSync(partialsFile) ? [...readJsonLines(partialsFile)] : [];
     if (partials.length === 0) return undefined;
     const target = windowTableName(contract, window);
-    const run = (sql: string) => this.jobs.run(sql, `read the stored rows of ${target}`);
-    const merged = await mergedWindowRows(run, this.jobs.target, contract, window, partials, replaceDays);
+    const run = ({ sql, params }: { sql: string; params: Record<string, unknown> }) => this.jobs.run(sql, `read the stored rows of ${target}`, { params });
+    const merged = await mergedWindowRows(run, this.jobs.target, contract, window, partials, replace);
     const table = { ...(await this.stageFor(target, windowSpec(contract, window).fields)), key: window.key };
     return { table, rows: await this.load(table, merged) };
   }
@@ -228,6 +239,26 @@ export class BigQueryWarehouse implements Warehouse {
       this.stages.add(stage);
     }
     return { stage, target, fields };
+  }
+
+  /** The run's `job_runs` row, loaded into its staging table for `mergeJobRun`; returns the staging table's name. */
+  private async stageJobRun(summary: JobSummary, status: RunStatus): Promise<string> {
+    const table = await this.stageFor(JOB_RUNS_TABLE, JOB_RUNS_STAGE_FIELDS);
+    await this.load(table, [jobRunRow(summary, status, runOwner())]);
+    return table.stage;
+  }
+
+  async recordRun(summary: JobSummary, status: RunStatus): Promise<void> {
+    const stage = await this.stageJobRun(summary, status);
+    await this.jobs.run(mergeJobRun(this.jobs.target, JOB_RUNS_TABLE, stage), "record the run in job_runs");
+  }
+
+  /** Runs still `running` whose owner is a process of this machine that is gone: other machines' runs are left alone. */
+  async markAbandonedRuns(): Promise<string[]> {
+    const running = await this.jobs.run(abandonedRunsSql(this.jobs.target, JOB_RUNS_TABLE), "find unfinished runs");
+    const ids = running.filter((row) => ownerIsGone(String(row.owner ?? ""))).map((row) => String(row.runId));
+    if (ids.length > 0) await this.jobs.run(markAbandonedSql(this.jobs.target, JOB_RUNS_TABLE), "mark abandoned runs", { params: { ids } });
+    return ids;
   }
 
   /** Nothing reaches the target tables before the commit job: dropping the prepared state is the whole abort. */

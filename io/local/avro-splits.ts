@@ -50,7 +50,7 @@ function* readBlocks(split: FileSplit, source: ByteSource): Generator<Outcome<De
   for (const frame of walkAvroBlocks(source, sync, split.start, split.end)) {
     const decoded = decodeAvroBlock(frame, blockData(source, frame), codec, type);
     if (decoded.ok) yield* recordsOf(split, frame, decoded.records, line);
-    else yield corruptAvroBlock(split, frame, source.read(frame.start, Math.min(PREVIEW_BYTES, frame.end - frame.start)), line, decoded.reason);
+    else yield corruptAvroBlock(split, frame, source.read(frame.start, Math.min(PREVIEW_BYTES + 1, frame.end - frame.start)), line, decoded.reason);
     line += recordsSpanned(frame);
   }
 }

@@ -2,21 +2,18 @@ import * as fs from "fs";
 import * as path from "path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
-import { deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schemas/duckdb";
+import { deadLetterColumnsDdl, deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
-import type { JobSummary } from "../../transforms/summary";
+import type { JobSummary, RunStatus } from "../../transforms/summary";
+import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
+import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
+import { WarehouseBusyError } from "../errors";
+
+export { JOB_RUNS_TABLE };
 import { featureModule } from "../../transforms/features";
 import { readJsonLines, JsonLinesAppender } from "./json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
-
-export const JOB_RUNS_TABLE = "job_runs";
-
-/** Every run's summary, updated with each committed chunk or micro-batch (the summary JSON file is a copy). */
-const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
-  "runId" VARCHAR PRIMARY KEY, "job" VARCHAR NOT NULL, "schema" VARCHAR NOT NULL, "startedAt" TIMESTAMPTZ NOT NULL,
-  "finishedAt" TIMESTAMPTZ NOT NULL, "read" BIGINT NOT NULL, "written" BIGINT NOT NULL, "deadLettered" BIGINT NOT NULL,
-  "duplicates" BIGINT NOT NULL, "byTable" JSON, "byReason" JSON)`;
 
 /** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */
 export class DuckDbWarehouse implements Warehouse {
@@ -27,20 +24,28 @@ export class DuckDbWarehouse implements Warehouse {
 
   private constructor(private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, private readonly scratch: string) {}
 
+  /**
+   * Opens (or creates) the file. DuckDB lets one process write a file at a time: a second job gets a
+   * `WarehouseBusyError` naming the holder. Load folders that killed runs left beside the file are removed.
+   */
   static async open(file: string): Promise<DuckDbWarehouse> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const instance = await DuckDBInstance.create(file);
+    const folder = path.dirname(path.resolve(file));
+    fs.mkdirSync(folder, { recursive: true });
+    const instance = await DuckDBInstance.create(file).catch((err: Error) => {
+      throw /Could not set lock on file/.test(err.message) ? new WarehouseBusyError(file, lockHolder(err.message), { cause: err }) : err;
+    });
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
-    const scratch = fs.mkdtempSync(path.join(path.dirname(path.resolve(file)), ".rox-load-"));
-    return new DuckDbWarehouse(instance, db, scratch);
+    sweepWorkDirs(folder, /\.rox-load-/);
+    return new DuckDbWarehouse(instance, db, makeWorkDir(folder, ".rox-load-"));
   }
 
   async ensureTables(contract: Contract): Promise<void> {
-    await this.db.run(JOB_RUNS_DDL);
+    await ensureJobRunsTable(this.db);
     await this.db.run(eventsTableDdl(contract));
     await this.db.run(deadLetterTableDdl(DEAD_LETTER_TABLE));
+    for (const ddl of deadLetterColumnsDdl(DEAD_LETTER_TABLE)) await this.db.run(ddl);
     for (const window of contract.features?.windows ?? []) await this.ensureWindowTable(contract, window);
   }
 
@@ -71,10 +76,9 @@ export class DuckDbWarehouse implements Warehouse {
       .map((r) => String(r.day))
       .filter((day) => !this.replaced.has(day));
     if (days.length === 0) return [];
-    const list = days.map(lit).join(", ");
-    await this.db.run(`DELETE FROM ${q(contract.table)} WHERE strftime(${q(contract.eventTimeField)}, '%Y-%m-%d') IN (${list})`);
+    await this.query(`DELETE FROM ${q(contract.table)} WHERE list_contains($1, strftime(${q(contract.eventTimeField)}, '%Y-%m-%d'))`, [days]);
     for (const window of contract.features?.windows ?? []) {
-      await this.db.run(`DELETE FROM ${q(windowTableName(contract, window))} WHERE strftime(window_start, '%Y-%m-%d') IN (${list})`);
+      await this.query(`DELETE FROM ${q(windowTableName(contract, window))} WHERE list_contains($1, strftime(window_start, '%Y-%m-%d'))`, [days]);
     }
     this.replacing = days;
     return days;
@@ -89,7 +93,7 @@ export class DuckDbWarehouse implements Warehouse {
         windowRows[windowTableName(contract, window)] = await this.mergeWindow(contract, window, chunk.windowPartials[window.name]);
       }
       const report = { eventsWritten, deadLettersWritten, windowRows };
-      if (runSummary) await this.recordRun(runSummary(report));
+      if (runSummary) await upsertJobRun(this.db, runSummary(report), "running");
       await this.db.run("COMMIT");
       this.replacing.forEach((day) => this.replaced.add(day));
       this.replacing = [];
@@ -100,11 +104,14 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async recordRun(summary: JobSummary): Promise<void> {
-    const row = { ...summary, byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
-    const columns = Object.keys(row);
-    const values = Object.values(row).map((v) => (typeof v === "number" ? String(v) : lit(String(v))));
-    await this.db.run(`INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${columns.map(q).join(", ")}) VALUES (${values.join(", ")})`);
+  async recordRun(summary: JobSummary, status: RunStatus): Promise<void> {
+    await ensureJobRunsTable(this.db);
+    await upsertJobRun(this.db, summary, status);
+  }
+
+  async markAbandonedRuns(): Promise<string[]> {
+    await ensureJobRunsTable(this.db);
+    return markAbandoned(this.db);
   }
 
   async abortChunk(): Promise<void> {
@@ -148,17 +155,20 @@ export class DuckDbWarehouse implements Warehouse {
       first = Math.min(first, start);
       last = Math.max(last, start);
     }
-    const range = `epoch_ms(window_start) BETWEEN ${first} AND ${last}`;
-    return this.query(`SELECT *, epoch_ms(window_start) AS start_ms FROM ${q(table)} WHERE ${range} AND ${q(window.key)} IN (${keys.map(lit).join(", ")})`);
+    // Values are bound, never written into the SQL: a key may hold any text, a NUL or a quote included.
+    const sql = `SELECT *, epoch_ms(window_start) AS start_ms FROM ${q(table)} WHERE epoch_ms(window_start) BETWEEN $1 AND $2 AND list_contains($3, CAST(${q(window.key)} AS VARCHAR))`;
+    return this.query(sql, [first, last, keys]);
   }
 
+  /** The table's columns as read_json's `columns` struct; names and types are the catalog's, quoted as literals. */
   private async columnsOf(table: string): Promise<string> {
-    const rows = await this.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ${lit(table)} ORDER BY ordinal_position`);
+    const rows = await this.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", [table]);
     return "{" + rows.map((r) => `${lit(String(r.column_name))}: ${lit(String(r.data_type))}`).join(", ") + "}";
   }
 
-  async query(sql: string): Promise<Record<string, unknown>[]> {
-    const reader = await this.db.runAndReadAll(sql);
+  /** Rows of a query; `params` bind `$1`, `$2`, … (arrays as DuckDB lists). */
+  async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.db.runAndReadAll(sql, await duckDbValues(params));
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
@@ -177,6 +187,19 @@ export class DuckDbWarehouse implements Warehouse {
     this.instance.closeSync();
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** "(PID 123)" of DuckDB's lock error, when it names one. */
+function lockHolder(message: string): number | undefined {
+  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** Parameter values as the client binds them: arrays become DuckDB lists. */
+async function duckDbValues(params: unknown[]): Promise<never[]> {
+  if (!params.some(Array.isArray)) return params as never[];
+  const { listValue } = await import("@duckdb/node-api");
+  return params.map((value) => (Array.isArray(value) ? listValue(value) : value)) as never[];
 }
 
 function epochMsSelect(contract: Contract): string {

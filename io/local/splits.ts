@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Decoded, Outcome } from "../../transforms/envelope";
@@ -24,6 +25,8 @@ export interface FileSplit {
   firstLine: number;
   /** CSV only: the file's column names, taken from its header row. */
   header?: string[];
+  /** CSV only: a quoted field may hold newlines (`--csv-quoted-newlines`); by default a newline ends every record. */
+  quotedNewlines?: boolean;
   /** Avro and Parquet: the weight of its records in bytes (Parquet start/end count row groups; Avro blocks are compressed). */
   bytes?: number;
 }
@@ -31,6 +34,10 @@ export interface FileSplit {
 export interface PlanOptions {
   /** Rough split size in bytes (default 32 MiB); splits still start and end on record boundaries. */
   targetBytes?: number;
+  /** Text formats: the record size limit, which also bounds a CSV record spanning lines (default 1 MiB). */
+  maxRecordBytes?: number;
+  /** CSV: let quoted fields hold newlines, within maxRecordBytes (BigQuery's `allowQuotedNewlines`; default false). */
+  csvQuotedNewlines?: boolean;
 }
 
 export interface ReadOptions {
@@ -55,11 +62,14 @@ export function detectFormat(filePath: string): FileFormat | undefined {
 
 /** Plans the splits of one file. Content problems are left for readSplit to report; fs errors throw. */
 export function planSplits(filePath: string, format: FileFormat, opts: PlanOptions = {}): FileSplit[] {
+  // An empty file holds no records in any format (an Avro or Parquet file needs at least its header to hold one).
+  if (fs.statSync(filePath).size === 0) return [];
   const file = { uri: pathToFileURL(path.resolve(filePath)).href, path: filePath, format };
   const targetBytes = Math.max(1, opts.targetBytes ?? DEFAULT_TARGET_BYTES);
   if (format === "avro") return planAvroSplits(file, targetBytes);
   if (format === "parquet") return planParquetSplits(file, targetBytes);
-  return planTextSplits(file, targetBytes);
+  const text = { maxRecordBytes: opts.maxRecordBytes, quotedNewlines: format === "csv" && opts.csvQuotedNewlines === true };
+  return planTextSplits(file, targetBytes, text);
 }
 
 /** Yields one Outcome per non-blank record of the split; never throws, a failure becomes a dead letter. */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { ReconciliationError } from "../errors";
+import { ReconciliationError, UsageError } from "../errors";
 import { TRAIN_TARGETS } from "../train/settings";
 import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, submitToPortableRunner } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
@@ -10,6 +10,7 @@ import { renderSummary, unaccounted, type JobSummary } from "../../transforms/su
 export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
           [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
           [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]
+          [--max-record-bytes N] [--csv-quoted-newlines]
           [--then-train [--train-target local|vertex-custom-job|vertex-pipeline|kubeflow] [--train-partition YYYY-MM-DD] [--config f]]
           ${runnerUsage}`;
 
@@ -26,6 +27,8 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
     replace: { type: "boolean" },
     "schemas-dir": { type: "string" },
     "chunk-mb": { type: "string" },
+    "max-record-bytes": { type: "string" },
+    "csv-quoted-newlines": { type: "boolean" },
     "then-train": { type: "boolean" },
     "train-target": { type: "string" },
     "train-partition": { type: "string" },
@@ -49,6 +52,8 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
         format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
         replace: values.replace ?? false,
         chunkBytes: chunkMb === undefined ? undefined : chunkMb * (1 << 20),
+        maxRecordBytes: positiveWholeNumber(values["max-record-bytes"], "max-record-bytes"),
+        csvQuotedNewlines: values["csv-quoted-newlines"] ?? false,
         storage: { projectId: values.project, apiEndpoint: values["storage-endpoint"] },
         onProgress: printProgress,
       },
@@ -63,6 +68,13 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
     }
     return summary;
   });
+}
+
+/** A byte count: a whole number above zero, or absent. */
+function positiveWholeNumber(value: string | undefined, flag: string): number | undefined {
+  const n = optionalNumber(value, flag);
+  if (n !== undefined && !(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`--${flag} must be a whole number above 0 (got "${value}")`);
+  return n;
 }
 
 export function printProgress(p: { read: number; elapsedMs: number; chunk: number; chunks: number }): void {
@@ -82,4 +94,5 @@ export function reportSummary(summary: JobSummary, summaryPath: string | undefin
   }
   const missing = unaccounted(summary);
   if (missing !== 0) throw new ReconciliationError(`${missing} records unaccounted for: read ${summary.read} != written + dead-lettered + duplicates`);
+  if (summary.uncounted) throw new ReconciliationError(`counts cannot reconcile: ${summary.uncounted} dead letters stand for records that cannot be counted (see dead_letters, errorClass unreadable_file or corrupt_avro_block with no records count)`);
 }

@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { isAlive } from "../../io/local/work-dirs";
+
+export { isAlive };
 
 export type LockAttempt = { acquired: true } | { acquired: false; heldBy: number };
 
@@ -45,12 +48,3 @@ export function readPidLock(file: string): number | undefined {
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/** Signal 0 checks that a process exists without touching it; EPERM means it exists but belongs to someone else. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

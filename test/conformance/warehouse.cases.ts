@@ -37,7 +37,19 @@ function expectedWindows(events: Flight[]): Record<string, unknown>[] {
     .sort((a, b) => String(a.origin).localeCompare(String(b.origin)) || a.start_ms - b.start_ms);
 }
 
+/** Keys no SQL literal should ever carry: a quote, a backslash, a NUL (it ends a C string), a newline, an emoji. */
+const HOSTILE_KEYS = ["O'X", "B\\'--", "N\u0000L", "L\nF", "😀"];
+
 export const chunkCases: Record<string, Case> = {
+  "window keys that no SQL literal could carry merge over two chunks: values are bound, not written into SQL": async ({ warehouse, dialect, land }) => {
+    const at = (i: number) => new Date(Date.parse("2001-01-05T10:00:00Z") + i * 60_000).toISOString();
+    const events = (prefix: string) => HOSTILE_KEYS.map((origin, i) => ({ id: `${prefix}-${i}`, at: at(i), origin, delay: 20 }));
+    await land(warehouse, { runId: "run-h1", events: events("h1") });
+    await land(warehouse, { runId: "run-h2", events: events("h2") });
+    const rows = await windowRows(warehouse, dialect);
+    expect(rows.map((r) => [r.origin, r.flights]).sort()).toEqual(HOSTILE_KEYS.map((k) => [k, 2]).sort());
+  },
+
   "a chunk lands: events, dead letters, window rows and its job run": async ({ warehouse, dialect, land }) => {
     const { prepared } = await land(warehouse, firstRun);
     expect(prepared).toEqual({ staged: 12, fresh: 12, alreadyPresent: 0, replacedPartitions: [] });

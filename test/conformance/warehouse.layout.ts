@@ -9,7 +9,7 @@ import type { WarehouseDialect } from "./warehouse.read-back";
 
 const window = contract.features!.windows[0];
 const accumulators = accumulatorColumns(featureModule(contract.features?.module).windows[window.name]);
-const JOB_RUN_COLUMNS = ["runId", "job", "schema", "startedAt", "finishedAt", "read", "written", "deadLettered", "duplicates", "byTable", "byReason"];
+const JOB_RUN_COLUMNS = ["runId", "job", "schema", "startedAt", "finishedAt", "read", "written", "deadLettered", "duplicates", "byTable", "byReason", "uncounted", "status", "owner"];
 
 /** The contract's tables with the columns a warehouse adds to them (window accumulators). */
 function expectedTables(): { layout: TableLayout; extra: string[] }[] {

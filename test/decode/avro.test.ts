@@ -71,7 +71,7 @@ describe("Avro container decoding", () => {
     expect(blocks.filter((b) => typeof b !== "string").flat()).toHaveLength(60 - target.count);
   });
 
-  test("a damaged sync marker makes one broken frame that runs to the next marker", async () => {
+  test("a damaged sync marker before a block that frames cleanly: the frame keeps its bounds and its declared count", async () => {
     const file = await encodeAvroFile(EVENT_SCHEMA, eventRecords(60), { blockSize: 400 });
     const source = memoryByteSource(file);
     const read = readAvroHeader(source);
@@ -79,10 +79,22 @@ describe("Avro container decoding", () => {
     const frames = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, file.length)];
     file[frames[1].dataEnd] ^= 0xff;
     const after = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, file.length)];
-    expect(after).toHaveLength(frames.length - 1);
-    expect(after[1]).toMatchObject({ start: frames[1].start, end: frames[2].end, problem: "sync marker does not follow the block" });
+    expect(after).toHaveLength(frames.length);
+    expect(after[1]).toMatchObject({ start: frames[1].start, end: frames[1].end, countKnown: true, problem: "damaged sync marker after the block" });
+    expect(recordsSpanned(after[1])).toBe(frames[1].count);
+  });
+
+  test("a damaged size field makes one broken frame that runs to the next marker, its count unknown", async () => {
+    const file = await encodeAvroFile(EVENT_SCHEMA, eventRecords(60), { blockSize: 400 });
+    const source = memoryByteSource(file);
+    const read = readAvroHeader(source);
+    if (!read.ok) throw new Error(read.reason);
+    const frames = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, file.length)];
+    file[frames[1].dataStart - 1] ^= 0x04; // the size varint's last byte
+    const after = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, file.length)];
+    expect(after[1]).toMatchObject({ start: frames[1].start, end: frames[1].end, countKnown: false });
     expect(recordsSpanned(after[1])).toBe(0);
-    expect(after[2].start).toBe(frames[3].start);
+    expect(after[2].start).toBe(frames[2].start);
   });
 
   test("a truncated last block runs to the end of the file", async () => {

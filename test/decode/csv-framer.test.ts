@@ -48,3 +48,44 @@ describe("lineFramer", () => {
     }
   });
 });
+
+describe("a record spanning lines stays within maxRecordBytes (CSV with quoted newlines)", () => {
+  /** Frames `text` with a quoted-newline CSV framer and a small limit, at every chunk size. */
+  function frameLimited(text: string, maxRecordBytes: number) {
+    const results = [];
+    for (let chunkSize = 1; chunkSize <= text.length; chunkSize++) {
+      const bytes = Buffer.from(text);
+      const assembler = new RecordAssembler(new CsvFramer(), { offset: 0, line: 1, maxRecordBytes });
+      const records = [];
+      for (let at = 0; at < bytes.length; at += chunkSize) records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
+      records.push(...assembler.finish());
+      results.push(records.map((r) => ({ text: Buffer.from(r.bytes).toString(), line: r.line, offset: r.offset, size: r.size })));
+    }
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    return results[0];
+  }
+
+  test("a stray quote costs its own line only: framing restarts on the next line", () => {
+    const records = frameLimited('a,b\n1,"x\n2,y\n3,z\n', 8);
+    expect(records).toEqual([
+      { text: "a,b", line: 1, offset: 0, size: 4 },
+      { text: '1,"x', line: 2, offset: 4, size: 5 },
+      { text: "2,y", line: 3, offset: 9, size: 4 },
+      { text: "3,z", line: 4, offset: 13, size: 4 },
+    ]);
+  });
+
+  test("a quoted newline within the limit keeps its record whole; CRLF does not count", () => {
+    expect(frameLimited('1,"x\ny"\r\n2\n', 7).map((r) => r.text)).toEqual(['1,"x\ny"', "2"]);
+    expect(frameLimited('1,"x\nyz"\n2\n', 7).map((r) => r.text)).toEqual(['1,"x', 'yz"', "2"]);
+  });
+
+  test("a stray quote on every line: each line is its own record", () => {
+    expect(frameLimited('"a\n"b\n"c\nd\n', 4).map((r) => r.line)).toEqual([1, 2, 3, 4]);
+  });
+
+  test("a first line already over the limit is one oversized record, and the next lines are read", () => {
+    const records = frameLimited(`"${"x".repeat(20)}\n1\n2\n`, 8);
+    expect(records.map((r) => [r.line, r.size])).toEqual([[1, 22], [2, 2], [3, 2]]);
+  });
+});

@@ -23,8 +23,8 @@ function writeFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-function readAll(file: string, format: FileFormat, targetBytes?: number, maxRecordBytes?: number): Outcome<Decoded>[] {
-  return planSplits(file, format, { targetBytes }).flatMap((split) => [...readSplit(split, { maxRecordBytes })]);
+function readAll(file: string, format: FileFormat, targetBytes?: number, maxRecordBytes?: number, csvQuotedNewlines?: boolean): Outcome<Decoded>[] {
+  return planSplits(file, format, { targetBytes, maxRecordBytes, csvQuotedNewlines }).flatMap((split) => [...readSplit(split, { maxRecordBytes })]);
 }
 
 /** Splits must tile the file: contiguous, in order, from the first record to the end. */
@@ -76,11 +76,17 @@ describe("JSONL", () => {
 describe("CSV", () => {
   const content = 'id,note,delay\r\n1,"multi\nline, quoted",33\r\n\r\n2,"say ""hi""",7\n3,bad"quote,1\n4,too,many,fields\n5,"x"y,2\n6,last,9\n7,"never closed,1\n';
 
-  test("one split: quoted newlines, CRLF, blank lines and bad records", () => {
+  test("by default a newline ends every record, as in BigQuery's loader: a quoted newline breaks its record in two", () => {
+    const outcomes = readAll(writeFile("events.csv", content), "csv");
+    expect(lines(outcomes)).toEqual([2, 3, 5, 6, 7, 8, 9, 10]);
+    expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_bad_quoting", "csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
+  });
+
+  test("--csv-quoted-newlines, one split: quoted newlines, CRLF, blank lines and bad records", () => {
     const file = writeFile("events.csv", content);
-    const [split] = planSplits(file, "csv");
-    expect(split).toMatchObject({ header: ["id", "note", "delay"], start: 15, firstLine: 2 });
-    const outcomes = readAll(file, "csv");
+    const [split] = planSplits(file, "csv", { csvQuotedNewlines: true });
+    expect(split).toMatchObject({ header: ["id", "note", "delay"], start: 15, firstLine: 2, quotedNewlines: true });
+    const outcomes = readAll(file, "csv", undefined, undefined, true);
     expect(lines(outcomes)).toEqual([2, 5, 6, 7, 8, 9, 10]);
     expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
     expect(outcomes[0]).toEqual({
@@ -92,10 +98,12 @@ describe("CSV", () => {
 
   test.each(TARGETS)("targetBytes %i: same records, every split carries the header", (targetBytes) => {
     const file = writeFile("events.csv", content);
-    const splits = planSplits(file, "csv", { targetBytes });
-    expectContiguous(splits, Buffer.byteLength(content));
-    expect(splits.every((s) => s.header?.join() === "id,note,delay")).toBe(true);
-    expect(readAll(file, "csv", targetBytes)).toEqual(readAll(file, "csv"));
+    for (const quoted of [false, true]) {
+      const splits = planSplits(file, "csv", { targetBytes, csvQuotedNewlines: quoted });
+      expectContiguous(splits, Buffer.byteLength(content));
+      expect(splits.every((s) => s.header?.join() === "id,note,delay")).toBe(true);
+      expect(readAll(file, "csv", targetBytes, undefined, quoted)).toEqual(readAll(file, "csv", undefined, undefined, quoted));
+    }
   });
 
   test("a header-only file has no splits; a broken header makes the file unreadable", () => {
@@ -136,19 +144,28 @@ describe("Avro", () => {
       const outcomes = readAll(file, "avro", targetBytes);
       const dead = outcomes.filter((o) => !o.ok);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ dead: { stage: "decode", errorClass: "corrupt_avro_block", errorMessage: expect.stringMatching(/header claimed \d+ records/) } });
+      expect(dead[0]).toMatchObject({ dead: { stage: "decode", errorClass: "corrupt_avro_block", errorMessage: expect.stringMatching(/header declares \d+ records/), records: expect.any(Number) } });
       if (!dead[0].ok) expect(Buffer.from(dead[0].dead.envelope.payloadBase64 ?? "", "base64").length).toBeGreaterThan(40);
       const good = outcomes.filter((o) => o.ok).length;
       expect(good).toBeGreaterThan(150);
+      if (!dead[0].ok) expect(good + (dead[0].dead.records ?? 0)).toBe(200);
       expect(lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || (line ?? 0) > (all[i - 1] ?? 0))).toBe(true);
     }
   });
 
-  test("a damaged sync marker: one dead letter, then reading resynchronises", async () => {
+  test("a damaged sync marker: one dead letter for the block's declared records, then reading goes on", async () => {
     const file = await avroFile("badsync.avro", (bytes, frames) => (bytes[frames[1].dataEnd + 3] ^= 0xff));
     const outcomes = readAll(file, "avro", 64);
     expect(deadClasses(outcomes)).toEqual(["corrupt_avro_block"]);
-    expect(outcomes.length).toBeGreaterThan(150);
+    const dead = outcomes.find((o) => !o.ok);
+    expect(outcomes.filter((o) => o.ok).length + (dead && !dead.ok ? (dead.dead.records ?? 0) : 0)).toBe(200);
+    expect(readAll(file, "avro")).toEqual(outcomes);
+  });
+
+  test("a damaged block header: the frame runs to the next marker and its record count is unknown", async () => {
+    const file = await avroFile("badheader.avro", (bytes, frames) => bytes.fill(0xff, frames[1].start, frames[1].start + 12));
+    const outcomes = readAll(file, "avro", 64);
+    expect(outcomes.filter((o) => !o.ok)).toMatchObject([{ dead: { errorClass: "corrupt_avro_block", records: null } }]);
     expect(readAll(file, "avro")).toEqual(outcomes);
   });
 

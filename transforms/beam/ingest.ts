@@ -3,11 +3,12 @@ import type { Counter } from "./sdk";
 import { clockNow, type RunClockMs } from "./clock";
 import { loadContract } from "../../schemas/load";
 import type { Contract, EventRecord } from "../../schemas/contract";
-import type { Decoded, DeadLetter, Envelope, Outcome, RecordSource } from "../envelope";
+import { recordsCounted, type Decoded, type DeadLetter, type Envelope, type Outcome, type RecordSource } from "../envelope";
 import { validateRecord } from "../validate";
-import { normalizeEvent } from "../normalize";
+import { normalizeEvent, renderEvent } from "../normalize";
 import { featureModule } from "../features";
 import { deadLetterRow, eventRow, sourceRef } from "../rows";
+import { findIllFormedText } from "../text";
 
 /** What the ingest DoFns need, passed through Beam's context argument (never a closure). */
 export interface IngestContext {
@@ -45,9 +46,12 @@ function toDeadRow(dead: DeadLetter, ctx: IngestContext, nowMs: number): Record<
   return deadLetterRow(dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now });
 }
 
-/** Counts every record read, then decode → validate → normalize; bad records become dead-letter rows. */
+/**
+ * Counts every record read — a dead letter standing for a corrupt block counts the records it declares — then decode →
+ * validate → normalize; bad records become dead-letter rows.
+ */
 export function validateDecoded(decoded: Outcome<Decoded>, ctx: IngestContext & { read: Counter }): Validated {
-  ctx.read.increment(1);
+  ctx.read.increment(decoded.ok ? 1 : recordsCounted(decoded.dead));
   const nowMs = clockNow(ctx.nowMs);
   if (!decoded.ok) return { dead: toDeadRow(decoded.dead, ctx, nowMs) };
   const contract = contractOf(ctx);
@@ -73,16 +77,24 @@ export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent[
   if ("events" in row) yield { unique: first.event };
 }
 
+/** A feature module that throws, or computes text that is not valid Unicode, makes a feature_error dead letter. */
 function withFeatures(item: KeyedEvent["value"], ctx: IngestContext, nowMs: number): Deduped {
   const contract = contractOf(ctx);
+  let failed: string;
   try {
     const features = featureModule(contract.features?.module).eventFeatures(item.event);
-    const meta = { runId: ctx.runId, ingestedAt: new Date(nowMs).toISOString() };
-    return { events: eventRow(contract, item.event, features, sourceRef(item.source), meta) };
+    const illFormed = findIllFormedText(features);
+    if (illFormed === undefined) {
+      const meta = { runId: ctx.runId, ingestedAt: new Date(nowMs).toISOString() };
+      return { events: eventRow(contract, item.event, features, sourceRef(item.source), meta) };
+    }
+    failed = `feature ${illFormed} is not valid Unicode (a lone surrogate)`;
   } catch (err) {
-    const envelope: Envelope = { payload: JSON.stringify(item.event), source: item.source, attempt: 1 };
-    return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: String(err), envelope }, ctx, nowMs) };
+    failed = String(err);
   }
+  // The event as it would be written: JSON that validates to the same event again, so a replay can retry it.
+  const envelope: Envelope = { payload: JSON.stringify(renderEvent(contract, item.event)), source: item.source, attempt: 1 };
+  return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: failed, envelope }, ctx, nowMs) };
 }
 
 requireForSerialization("rox-gcp/transforms/beam/ingest", { validateDecoded, keepFirstOfId });

@@ -8,6 +8,8 @@ export interface AvroBlockFrame {
   end: number;
   /** Records the block header claims (0 when the header could not be read). */
   count: number;
+  /** Whether `count` is the frame's record count: false when the header is lost, or the frame ran on to a later marker. */
+  countKnown: boolean;
   dataStart: number;
   dataEnd: number;
   /** Set when the framing is broken; the frame then runs to the next sync marker found (or the end of file). */
@@ -30,9 +32,9 @@ export function* walkAvroBlocks(source: ByteSource, sync: Uint8Array, from: numb
   }
 }
 
-/** Records a frame accounts for in the file's record numbering; a broken frame's count is not trusted. */
+/** Records a frame accounts for in the file's record numbering (and in `read`); an unknown count spans none. */
 export function recordsSpanned(frame: AvroBlockFrame): number {
-  return frame.problem ? 0 : frame.count;
+  return frame.countKnown ? frame.count : 0;
 }
 
 function frameBlockAt(source: ByteSource, sync: Uint8Array, start: number): AvroBlockFrame {
@@ -51,14 +53,30 @@ function frameBlockAt(source: ByteSource, sync: Uint8Array, start: number): Avro
   const dataStart = start + cursor.position;
   const dataEnd = dataStart + size;
   const marker = source.read(dataEnd, sync.length);
-  if (marker.length < sync.length) return resynchronise(source, sync, start, count, "block runs past the end of the file");
-  if (!asBuffer(marker).equals(sync)) return resynchronise(source, sync, start, count, "sync marker does not follow the block");
-  return { start, end: dataEnd + sync.length, count, dataStart, dataEnd };
+  const frame = { start, end: dataEnd + sync.length, count, countKnown: true, dataStart, dataEnd };
+  // A truncated file: the header's count is still what the block held.
+  if (marker.length < sync.length) return { ...frame, end: source.size, dataEnd: Math.min(dataEnd, source.size), problem: "block runs past the end of the file" };
+  if (asBuffer(marker).equals(sync)) return frame;
+  // Only the marker is damaged when the next block frames cleanly right after it: the count is still this block's.
+  if (frame.end === source.size || framesCleanly(source, sync, frame.end)) return { ...frame, problem: "damaged sync marker after the block" };
+  return resynchronise(source, sync, start, count, "sync marker does not follow the block");
 }
 
+function framesCleanly(source: ByteSource, sync: Uint8Array, start: number): boolean {
+  const cursor = new AvroCursor(source.read(start, 20));
+  try {
+    const [count, size] = [cursor.readLong(), cursor.readLong()];
+    if (count < 0 || size < 0 || size > MAX_BLOCK_BYTES) return false;
+    return asBuffer(source.read(start + cursor.position + size, sync.length)).equals(sync);
+  } catch {
+    return false;
+  }
+}
+
+/** A frame whose end is not known: it runs to the next marker found, over records nobody can count. */
 function resynchronise(source: ByteSource, sync: Uint8Array, start: number, count: number, problem: string): AvroBlockFrame {
   const end = findSyncEnd(source, sync, start + 1);
-  return { start, end, count, dataStart: start, dataEnd: end, problem };
+  return { start, end, count, countKnown: false, dataStart: start, dataEnd: end, problem };
 }
 
 /** Offset just past the next sync marker at or after `from`, or the file size if there is none. */

@@ -6,7 +6,8 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 
 /**
- * RFC 4180 record framing: a '\n' ends a record unless it is inside a quoted field. A quote opens a quoted
+ * RFC 4180 record framing with quoted newlines (`--csv-quoted-newlines`; without it CSV is framed by lines, as BigQuery's
+ * loader does by default): a '\n' ends a record unless it is inside a quoted field. A quote opens a quoted
  * field only at the start of a field; anywhere else it is kept as data here and reported by the field parser
  * (csv_bad_quoting), so framing never depends on how bad quoting gets interpreted.
  * Stateful across chunks; a new framer must start at a record boundary.
@@ -18,6 +19,12 @@ export class CsvFramer implements RecordFramer {
   /** The byte before the current chunk; LF stands for "at the start of a record". */
   private previous = LF;
   private quoteCache = { chunk: undefined as Uint8Array | undefined, from: 0, at: -1 };
+
+  reset(): void {
+    this.quoted = false;
+    this.quotePending = false;
+    this.previous = LF;
+  }
 
   nextEnd(chunk: Uint8Array, from: number): number {
     let i = from;

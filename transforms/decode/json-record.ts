@@ -1,5 +1,6 @@
 import { failure, success, type Decoded, type Outcome } from "../envelope";
 import type { TextRecord } from "./text-record";
+import { findIllFormedText, isWellFormedText } from "../text";
 
 /** Parses one JSON line into fields. Values stay exactly as JSON gives them: "33" remains a string. */
 export function decodeJsonRecord({ text, envelope }: TextRecord): Outcome<Decoded> {
@@ -13,6 +14,12 @@ export function decodeJsonRecord({ text, envelope }: TextRecord): Outcome<Decode
   if (!isPlainObject(value)) {
     const message = `JSON ${where(envelope)} is ${describeJson(value)}, not an object`;
     return failure("decode", "not_an_object", message, envelope);
+  }
+  // A \u escape can put a lone surrogate into parsed text; text from strict UTF-8 is well formed itself.
+  const illFormed = text.includes("\\u") || !isWellFormedText(text) ? findIllFormedText(value) : undefined;
+  if (illFormed !== undefined) {
+    const message = `JSON ${where(envelope)}: ${illFormed} is not valid Unicode (a \\u escape of a lone surrogate)`;
+    return failure("decode", "invalid_unicode", message, envelope);
   }
   return success({ fields: value, envelope });
 }

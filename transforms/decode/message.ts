@@ -1,6 +1,7 @@
 import { failure, type Decoded, type Envelope, type Outcome } from "../envelope";
 import { decodeJsonRecord } from "./json-record";
 import { decodeUtf8Lossy, decodeUtf8Strict, isBlank } from "./utf8";
+import { utf8Prefix } from "../text";
 
 /** A Pub/Sub message as the streaming job stages it for a micro-batch (the wire format, base64 data). */
 export interface MessageRecord {
@@ -30,11 +31,11 @@ export function decodeMessage(message: MessageRecord, subscription: string, limi
     attempt: message.deliveryAttempt,
   };
   if (message.deliveryAttempt > maxDeliveryAttempts) {
-    const raw = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)), payloadBase64: message.data };
+    const raw = { ...envelope, payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)), payloadBase64: message.data };
     return failure("read", "delivery_attempts_exhausted", `message ${message.messageId} failed ${message.deliveryAttempt - 1} deliveries (limit ${maxDeliveryAttempts})`, raw);
   }
   if (bytes.length > maxRecordBytes) {
-    const preview = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)) };
+    const preview = { ...envelope, payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)) };
     return failure("decode", "record_too_large", `message ${message.messageId} is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit`, preview);
   }
   const text = decodeUtf8Strict(bytes);

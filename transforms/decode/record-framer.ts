@@ -9,9 +9,11 @@ const LF = 0x0a;
 export interface RecordFramer {
   /** Index just past the '\n' that ends the current record, searching from `from`; -1 if it is not in this chunk. */
   nextEnd(chunk: Uint8Array, from: number): number;
+  /** Forgets any state carried over chunks: the next byte starts a record (after a record was cut at its first line). */
+  reset?(): void;
 }
 
-/** JSONL: every '\n' ends a record. */
+/** JSONL, and CSV unless quoted newlines are allowed: every '\n' ends a record. */
 export const lineFramer: RecordFramer = {
   nextEnd(chunk, from) {
     const i = asBuffer(chunk).indexOf(LF, from);

@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS "dead_letters" (
   "sourceLine" BIGINT,
   "messageId" VARCHAR,
   "attempt" BIGINT NOT NULL,
+  "records" BIGINT,
   "schemaName" VARCHAR NOT NULL,
   "jobName" VARCHAR NOT NULL,
   "runId" VARCHAR NOT NULL
