@@ -1,14 +1,15 @@
 import { PubSubCallError } from "../../io/gcp/pubsub-errors";
 import { openMessageSource } from "../../io/open-message-source";
 import { PubSubRestError } from "../../io/pubsub/errors";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { unmet } from "../support/prerequisites";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 import { messageSourceSuite, type MessageSourceFactory } from "./message-source.suite";
 import { conformanceTargets, targetSelected } from "./targets";
 
 // Both implementations run on one emulator started here: `local` reads it over our REST client, `emulator` through
 // the official client (`@google-cloud/pubsub`).
 const workspace = useEmulatorWorkspace("conformance-pubsub");
-const emulatorReady = pubsubEmulatorAvailable(); // prints why when it cannot run
+const emulatorReady = unmet("pubsub-emulator") === undefined; // prints why when it cannot run
 const env = (enabled: boolean) => ({
   enabled: emulatorReady && enabled,
   host: () => {

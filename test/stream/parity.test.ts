@@ -9,6 +9,7 @@ import { writeFlightSample } from "../../launcher/sample/flights";
 import { injectFaults } from "../../launcher/sample/faults";
 import { readJsonLines } from "../../io/local/json-lines";
 import { unaccounted } from "../../transforms/summary";
+import { itNeeds } from "../support/prerequisites";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // The skew guard: the same event files through `rox batch` and through publish → `rox stream` (re-sent duplicates,
@@ -22,9 +23,9 @@ async function tables(warehouse: DuckDbWarehouse): Promise<{ flights: string; ho
   return { flights: JSON.stringify(await warehouse.query(FLIGHTS)), hourly: JSON.stringify(await warehouse.query(HOURLY)) };
 }
 
-test("batch and stream give identical events and windowed features", async () => {
-  const { emulator, dir } = workspace;
-  if (!emulator) return console.warn("skipped: no Pub/Sub emulator (see the reason above)");
+itNeeds("pubsub-emulator")("batch and stream give identical events and windowed features", async () => {
+  const { dir } = workspace;
+  const emulator = workspace.emulator!;
   const input = path.join(dir, "events");
   const sample = await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: "2001-01-05", to: "2001-01-06" });
   const events = [...readJsonLines(sample.files[0].path)].slice(0, 30);
