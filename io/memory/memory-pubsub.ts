@@ -35,7 +35,12 @@ export class MemoryPubSub {
     const subscribers = this.topics.get(topic);
     if (!subscribers) throw notFound(`topic ${topic}`);
     const publishTime = new Date(this.now()).toISOString();
-    const stored = messages.map((m) => ({ messageId: String(++this.sequence), data: m.data, attributes: { ...m.attributes }, publishTime }));
+    const stored = messages.map((m) => ({
+      messageId: String(++this.sequence),
+      data: m.data,
+      attributes: { ...m.attributes },
+      publishTime,
+    }));
     for (const name of subscribers) this.subscriptions.get(name)!.ready.push(...stored);
     return stored.map((m) => m.messageId);
   }

@@ -4,7 +4,10 @@ import { judgeNeeds, parseRequired, PREREQUISITES, PrerequisiteMissingError, typ
 import { tempDir } from "./temp";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const missing: Partial<Record<Prerequisite, string>> = { java: "java is not on PATH", "gcs-emulator": "fake-gcs-server is not installed" };
+const missing: Partial<Record<Prerequisite, string>> = {
+  java: "java is not on PATH",
+  "gcs-emulator": "fake-gcs-server is not installed",
+};
 const probe = (need: Prerequisite) => missing[need];
 
 describe("judgeNeeds: skip with the reason, or fail when ROX_REQUIRE asks for what is missing", () => {
@@ -12,16 +15,26 @@ describe("judgeNeeds: skip with the reason, or fail when ROX_REQUIRE asks for wh
     ["everything here", ["pubsub-emulator", "python-venv"], undefined, undefined],
     ["everything here, all required", ["pubsub-emulator"], "all", undefined],
     ["no needs", [], "all", undefined],
-    ["one missing: skipped with the first missing one's reason", ["pubsub-emulator", "java", "gcs-emulator"], undefined, "java: java is not on PATH"],
+    [
+      "one missing: skipped with the first missing one's reason",
+      ["pubsub-emulator", "java", "gcs-emulator"],
+      undefined,
+      "java: java is not on PATH",
+    ],
     ["missing, another one required", ["gcs-emulator"], "java", "gcs-emulator: fake-gcs-server is not installed"],
   ])("%s", (_, needs, required, reason) => {
     expect(judgeNeeds(needs, probe, required)).toBe(reason);
   });
 
-  test.each([["java"], ["all"], ["pubsub-emulator, java"]])("ROX_REQUIRE=%s turns the missing java into a failure", (required) => {
-    expect(() => judgeNeeds(["java"], probe, required)).toThrow(PrerequisiteMissingError);
-    expect(() => judgeNeeds(["java"], probe, required)).toThrow(/^java is required \(ROX_REQUIRE=.*\) but missing: java is not on PATH$/);
-  });
+  test.each([["java"], ["all"], ["pubsub-emulator, java"]])(
+    "ROX_REQUIRE=%s turns the missing java into a failure",
+    (required) => {
+      expect(() => judgeNeeds(["java"], probe, required)).toThrow(PrerequisiteMissingError);
+      expect(() => judgeNeeds(["java"], probe, required)).toThrow(
+        /^java is required \(ROX_REQUIRE=.*\) but missing: java is not on PATH$/,
+      );
+    },
+  );
 
   test("ROX_REQUIRE with an unknown name is an error, so a typo cannot require nothing", () => {
     expect(() => parseRequired("pubsub-emulatr")).toThrow(/unknown prerequisite pubsub-emulatr/);
@@ -39,7 +52,14 @@ describe("a real jest run of a test that needs a missing emulator", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, ROX_EMULATORS_DIR: empty.dir };
     delete env.ROX_REQUIRE;
     if (required !== undefined) env.ROX_REQUIRE = required;
-    const args = [require.resolve("jest/bin/jest"), "--ci", "--roots", "<rootDir>/test/fixtures/prerequisites", "--testMatch", "**/*.check.ts"];
+    const args = [
+      require.resolve("jest/bin/jest"),
+      "--ci",
+      "--roots",
+      "<rootDir>/test/fixtures/prerequisites",
+      "--testMatch",
+      "**/*.check.ts",
+    ];
     const run = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8", timeout: 120_000 });
     return { status: run.status, output: run.stdout + run.stderr };
   }
@@ -53,7 +73,9 @@ describe("a real jest run of a test that needs a missing emulator", () => {
 
   test("with ROX_REQUIRE=gcs-emulator the skip is a failure that names it", () => {
     const { status, output } = runJest("gcs-emulator");
-    expect(output).toMatch(/gcs-emulator is required \(ROX_REQUIRE=gcs-emulator\) but missing: fake-gcs-server is not installed/);
+    expect(output).toMatch(
+      /gcs-emulator is required \(ROX_REQUIRE=gcs-emulator\) but missing: fake-gcs-server is not installed/,
+    );
     expect(output).toMatch(/Test Suites: +1 failed/);
     expect(status).toBe(1);
   }, 120_000);

@@ -27,7 +27,8 @@ const PROBES = {
     const jar = beamServicePaths().gcpExpansionJar;
     return fs.existsSync(jar) ? undefined : `${jar} is missing: run \`bash scripts/setup-beam.sh jars\``;
   },
-  "python-venv": () => (missingTool("python3", ["-c", "import venv"]) ? "python3 with the venv module is not on PATH" : undefined),
+  "python-venv": () =>
+    missingTool("python3", ["-c", "import venv"]) ? "python3 with the venv module is not on PATH" : undefined,
   "tls-tools": () => missingTool("openssl", ["version"]) ?? missingTool("keytool", ["-help"]),
   "port-443": () => privilegedPortsClosed(),
 } satisfies Record<string, () => string | undefined>;
@@ -49,7 +50,11 @@ export type Probe = (need: Prerequisite) => string | undefined;
  * Why the first of `needs` that is missing cannot be used, or undefined when all are here. Throws
  * PrerequisiteMissingError when `required` (ROX_REQUIRE's value) names a missing one. Pure: the probe is passed in.
  */
-export function judgeNeeds(needs: readonly Prerequisite[], probe: Probe, required: string | undefined): string | undefined {
+export function judgeNeeds(
+  needs: readonly Prerequisite[],
+  probe: Probe,
+  required: string | undefined,
+): string | undefined {
   const requiredSet = parseRequired(required);
   for (const need of needs) {
     const reason = probe(need);
@@ -62,10 +67,16 @@ export function judgeNeeds(needs: readonly Prerequisite[], probe: Probe, require
 
 /** ROX_REQUIRE's names; an unknown one is an error, so a typo cannot silently require nothing. */
 export function parseRequired(value: string | undefined): Set<Prerequisite> {
-  const names = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const names = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.includes("all")) return new Set(PREREQUISITES);
   const unknown = names.filter((name) => !(PREREQUISITES as string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`ROX_REQUIRE: unknown prerequisite ${unknown.join(", ")} (known: all, ${PREREQUISITES.join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `ROX_REQUIRE: unknown prerequisite ${unknown.join(", ")} (known: all, ${PREREQUISITES.join(", ")})`,
+    );
   return new Set(names as Prerequisite[]);
 }
 
