@@ -31,10 +31,14 @@ describe("judgeNeeds: skip with the reason, or fail when ROX_REQUIRE asks for wh
     (required) => {
       expect(() => judgeNeeds(["java"], probe, required)).toThrow(PrerequisiteMissingError);
       expect(() => judgeNeeds(["java"], probe, required)).toThrow(
-        /^java is required \(ROX_REQUIRE=.*\) but missing: java is not on PATH$/,
+        `java is required (ROX_REQUIRE=${required}) but missing: java is not on PATH`,
       );
     },
   );
+
+  test("a required prerequisite fails even when another missing one would skip the test first", () => {
+    expect(() => judgeNeeds(["java", "gcs-emulator"], probe, "gcs-emulator")).toThrow(/^gcs-emulator is required/);
+  });
 
   test("ROX_REQUIRE with an unknown name is an error, so a typo cannot require nothing", () => {
     expect(() => parseRequired("pubsub-emulatr")).toThrow(/unknown prerequisite pubsub-emulatr/);

@@ -38,8 +38,8 @@ export const PREREQUISITES = Object.keys(PROBES) as Prerequisite[];
 
 /** A prerequisite ROX_REQUIRE asks for is missing. */
 export class PrerequisiteMissingError extends Error {
-  constructor(need: Prerequisite, reason: string) {
-    super(`${need} is required (ROX_REQUIRE=${process.env.ROX_REQUIRE}) but missing: ${reason}`);
+  constructor(need: Prerequisite, reason: string, required: string | undefined) {
+    super(`${need} is required (ROX_REQUIRE=${required}) but missing: ${reason}`);
     this.name = "PrerequisiteMissingError";
   }
 }
@@ -48,7 +48,7 @@ export type Probe = (need: Prerequisite) => string | undefined;
 
 /**
  * Why the first of `needs` that is missing cannot be used, or undefined when all are here. Throws
- * PrerequisiteMissingError when `required` (ROX_REQUIRE's value) names a missing one. Pure: the probe is passed in.
+ * PrerequisiteMissingError when `required` (ROX_REQUIRE's value) names any missing one. Pure: the probe is passed in.
  */
 export function judgeNeeds(
   needs: readonly Prerequisite[],
@@ -56,13 +56,13 @@ export function judgeNeeds(
   required: string | undefined,
 ): string | undefined {
   const requiredSet = parseRequired(required);
-  for (const need of needs) {
+  const missing = needs.flatMap((need) => {
     const reason = probe(need);
-    if (reason === undefined) continue;
-    if (requiredSet.has(need)) throw new PrerequisiteMissingError(need, reason);
-    return `${need}: ${reason}`;
-  }
-  return undefined;
+    return reason === undefined ? [] : [{ need, reason }];
+  });
+  const failure = missing.find(({ need }) => requiredSet.has(need));
+  if (failure) throw new PrerequisiteMissingError(failure.need, failure.reason, required);
+  return missing.length > 0 ? `${missing[0].need}: ${missing[0].reason}` : undefined;
 }
 
 /** ROX_REQUIRE's names; an unknown one is an error, so a typo cannot silently require nothing. */
