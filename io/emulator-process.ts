@@ -79,7 +79,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * The grace timer is NOT unref'd: the child is, so while we wait for it to exit this timer is what keeps the event
  * loop alive (unref'd, a plain script awaiting `stop()` would end silently mid-wait). It is cleared once settled.
  */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+export async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {

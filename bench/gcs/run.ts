@@ -47,7 +47,7 @@ async function main(mib: number, rounds: number, by: "day" | "month"): Promise<v
   const emulator = await startGcsEmulator({ dataDir: path.join(WORK, "data") });
   const backstop = killOnExit(emulator);
   const seconds = new Map<string, number[]>();
-  let bytes = 0;
+  let bytes: number;
   let perObject: PerObject;
   try {
     const at: Bucketed = { client: { projectId: "rox-bench", apiEndpoint: emulator.endpoint }, bucket: "rox-bench", prefix: "flights/" };

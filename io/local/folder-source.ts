@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Readable } from "stream";
 import { FileNotFoundError, FileSourceError } from "../errors";
-import { globMatcher, isHiddenName, splitPattern } from "../file-pattern";
+import { globMatcher, splitPattern } from "../file-pattern";
 import type { ByteRange, FileSource, SourceObject } from "../ports";
 import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
 import { listInputFiles } from "./list-files";

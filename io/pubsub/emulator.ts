@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { freeLoopbackPort, signalGroup } from "../emulator-process";
+import { freeLoopbackPort, settlesWithin, signalGroup } from "../emulator-process";
 import { EmulatorStartError } from "./errors";
 import { findEmulator, type EmulatorInstall } from "./emulator-install";
 import {
@@ -109,7 +109,7 @@ async function refuseIfRunning(stateFile: string): Promise<void> {
 async function stopOwnEmulator(child: SpawnedEmulator, stateFile: string): Promise<void> {
   if (isEmulatorProcess(child.pid)) await killGroup(child.pid);
   if (readEmulatorState(stateFile)?.pid === child.pid) removeEmulatorState(stateFile);
-  await Promise.race([child.reaped, sleep(STOP_GRACE_MS)]);
+  await settlesWithin(child.reaped, STOP_GRACE_MS); // its timer is cleared: a pending one would keep Node alive 5 s
 }
 
 interface SpawnedEmulator {

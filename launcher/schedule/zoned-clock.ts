@@ -37,7 +37,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   try {
     const fields = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", weekday: "short" } as const;
     format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", ...fields });
-  } catch (err) {
+  } catch {
     throw new CronError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin or Etc/UTC)`);
   }
   formatters.set(timeZone, format);

@@ -3,7 +3,8 @@ import * as path from "path";
 import { createStorageClient } from "../../io/gcp/gcs-client";
 import { GcsFileSource } from "../../io/gcp/gcs-file-source";
 import { FolderSource } from "../../io/local/folder-source";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { unmet } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { fileSourceSuite, type FileSourceFixture } from "./file-source.suite";
 import { targetSelected } from "./targets";
@@ -29,12 +30,12 @@ if (targetSelected("local")) {
 }
 
 if (targetSelected("emulator")) {
-  const available = gcsEmulatorAvailable();
-  const notInstalled = "fake-gcs-server is not installed (run `bash scripts/setup-gcp-emulators.sh`)";
+  const missing = unmet("gcs-emulator");
+  const available = missing === undefined;
   fileSourceSuite("Cloud Storage on fake-gcs-server, filesystem backend", gcsFixture(useGcsEmulator("filesystem", available)), available ? {
     "staging refuses names that escape the folder": "fake-gcs-server's filesystem backend cleans object names (`a//x` is stored as `a/x`, and `a/../../x` is written to `<filesystem-root>/x`, outside the bucket's folder); the memory backend below runs it",
-  } : notInstalled);
-  fileSourceSuite("Cloud Storage on fake-gcs-server, memory backend", gcsFixture(useGcsEmulator("memory", available)), available ? {} : notInstalled);
+  } : missing);
+  fileSourceSuite("Cloud Storage on fake-gcs-server, memory backend", gcsFixture(useGcsEmulator("memory", available)), missing ?? {});
 }
 
 function useTempDir(prefix: string): () => { dir: string } {

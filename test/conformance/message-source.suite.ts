@@ -1,19 +1,26 @@
 import type { MessageSource, PulledMessage } from "../../io/ports";
 import { drain, pullCount, pullUntil } from "./message-source.pulls";
-import { openSubscription } from "../../io/pubsub/open-subscription";
 import type { OutgoingMessage } from "../../io/pubsub/requests";
-import { PubSubRestClient } from "../../io/pubsub/rest-client";
 
-/** Where a source reads: a subscription (possibly missing) of a project on the emulator at `host`. */
-export interface SubscriptionAddress {
-  host: string;
-  project: string;
-  subscription: string;
+/**
+ * The Pub/Sub a source reads from, driven independently of the source under test: it creates topics and subscriptions,
+ * publishes, and hands leased messages back (the emulator over our REST client, or the in-memory Pub/Sub itself).
+ */
+export interface ReferenceBroker {
+  /** A topic and a subscription on it, each created if missing; Pub/Sub counts delivery attempts on it. */
+  subscribe(topic: string, subscription: string, ackDeadlineSeconds: number): Promise<void>;
+  /** The new messages' ids, in order. */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<string[]>;
+  /** Sets the ack deadline of leased messages to 0, so they come back now. */
+  nack(subscription: string, ackIds: string[]): Promise<void>;
 }
 
 /** What the suite needs from an implementation of the message-source role. */
 export interface MessageSourceFactory {
-  open(address: SubscriptionAddress): Promise<MessageSource>;
+  /** The source on a subscription of the suite's project, which may not exist. */
+  open(subscription: string): Promise<MessageSource>;
+  /** The broker it reads from (asked inside each case, once the emulator behind it runs). */
+  broker(): ReferenceBroker;
   /** The typed error its calls fail with; it carries Pub/Sub's status name (`NOT_FOUND`, …) in `status`. */
   errorClass: abstract new (...args: never[]) => Error;
 }
@@ -34,20 +41,12 @@ export type MessageSourceCase = (typeof MESSAGE_SOURCE_CASES)[number];
 /** A case an implementation cannot pass, with the reason (printed when the suite runs). */
 export type SkipList = Partial<Record<MessageSourceCase, string>>;
 
-export interface SuiteEnvironment {
-  /** False when the emulator cannot run here or the target is not selected (the callers print why). */
-  enabled: boolean;
-  /** The emulator's `host:port`, read inside tests. */
-  host(): string;
-}
-
-const PROJECT = "rox-test";
 /** RFC 3339 in UTC as Pub/Sub's REST API writes it: 0, 3, 6 or 9 fraction digits. */
 const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$/;
 const base64 = (data: string | Buffer) => Buffer.from(data).toString("base64");
 
 /** The message-source conformance suite: one `describe` per implementation, every case on a fresh subscription. */
-export function messageSourceSuite(name: string, factory: MessageSourceFactory, skip: SkipList, env: SuiteEnvironment): void {
+export function messageSourceSuite(name: string, factory: MessageSourceFactory, skip: SkipList, enabled: boolean): void {
   describe(`MessageSource conformance: ${name}`, () => {
     const opened: MessageSource[] = [];
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
@@ -56,30 +55,28 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
     });
 
     const open = async (subscription: string) => {
-      const source = await factory.open({ host: env.host(), project: PROJECT, subscription });
+      const source = await factory.open(subscription);
       opened.push(source);
       return source;
     };
 
-    /** A fresh topic and subscription (with a dead-letter policy, so Pub/Sub counts delivery attempts), created over REST. */
+    /** A fresh topic and subscription, created by the reference broker, which also publishes and hands messages back. */
     async function subscribe(label: string, ackDeadlineSeconds = 60) {
       const topic = `${slug}-${label}`;
       const subscription = `${topic}-sub`;
-      const admin = await openSubscription({ host: env.host(), project: PROJECT, topic, subscription, ackDeadlineSeconds, maxDeliveryAttempts: 5 });
-      await admin.close();
-      // The REST client is the reference: it publishes, and hands messages back independently of the source under test.
-      const rest = new PubSubRestClient(env.host(), PROJECT);
+      const broker = factory.broker();
+      await broker.subscribe(topic, subscription, ackDeadlineSeconds);
       return {
         source: await open(subscription),
-        publish: (messages: OutgoingMessage[]) => rest.publish(topic, messages),
-        referenceNack: (ackIds: string[]) => rest.modifyAckDeadline(subscription, ackIds, 0),
+        publish: (messages: OutgoingMessage[]) => broker.publish(topic, messages),
+        referenceNack: (ackIds: string[]) => broker.nack(subscription, ackIds),
       };
     }
 
     const test_ = (title: MessageSourceCase, body: () => Promise<void>, timeoutMs?: number) => {
       const reason = skip[title];
       if (reason) console.warn(`MessageSource conformance (${name}): "${title}" skipped: ${reason}`);
-      (env.enabled && !reason ? it : it.skip)(title, body, timeoutMs);
+      (enabled && !reason ? it : it.skip)(title, body, timeoutMs);
     };
 
     test_("pull returns what was published", async () => {

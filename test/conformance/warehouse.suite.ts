@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Warehouse } from "../../io/ports";
 import type { JobSummary } from "../../transforms/summary";
+import { describeNeeds, type Prerequisite } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { contract, summaryOf, writeChunk, type ChunkInput } from "./warehouse.chunks";
 import type { WarehouseDialect } from "./warehouse.read-back";
@@ -22,8 +23,10 @@ export interface WarehouseFixture {
 
 export interface WarehouseSuiteOptions {
   target: string;
-  /** A fresh, empty warehouse; undefined when the target cannot run here (the factory prints why). */
-  open(): Promise<WarehouseFixture | undefined>;
+  /** What the target needs on this machine: without it every case is skipped, the reason printed (see prerequisites). */
+  needs?: Prerequisite[];
+  /** A fresh, empty warehouse. */
+  open(): Promise<WarehouseFixture>;
   /** Case name → why this target skips it. */
   skip?: Record<string, string>;
   /** Registers the target's own beforeAll/afterAll (an emulator's lifecycle) inside its describe block. */
@@ -48,7 +51,7 @@ export function conformanceCases(): Record<string, Case> {
 }
 
 export function warehouseConformance(options: WarehouseSuiteOptions): void {
-  describe(`warehouse conformance: ${options.target}`, () => {
+  describeNeeds(...(options.needs ?? []))(`warehouse conformance: ${options.target}`, () => {
     options.setup?.();
     for (const [name, body] of Object.entries(conformanceCases())) {
       const reason = options.skip?.[name];
@@ -66,11 +69,10 @@ async function runCase(options: WarehouseSuiteOptions, name: string, body: Case)
   const opened: WarehouseFixture[] = [];
   const open = async () => {
     const fixture = await options.open();
-    if (fixture) opened.push(fixture);
+    opened.push(fixture);
     return fixture;
   };
   const first = await open();
-  if (!first) return console.warn(`warehouse conformance (${options.target}) "${name}" not run: the target is unavailable (reason above)`);
   const temp = tempDir("warehouse-conformance");
   let chunks = 0;
   const land: CaseContext["land"] = async (wh, input, opts = {}) => {
@@ -84,7 +86,6 @@ async function runCase(options: WarehouseSuiteOptions, name: string, body: Case)
   };
   const another = async () => {
     const fixture = await open();
-    if (!fixture) throw new Error("the target stopped being available during the case");
     await fixture.warehouse.ensureTables(contract);
     return fixture;
   };

@@ -35,10 +35,10 @@ if (targetSelected("emulator")) {
   let opened = 0;
   warehouseConformance({
     target: "emulator (BigQuery on bqemulator)",
+    needs: ["bigquery-emulator"],
     setup: () => void (bq = useBigQueryEmulator()),
     open: async () => {
-      const emulator = bq.emulator;
-      if (!emulator) return undefined;
+      const emulator = bq.emulator!; // started by setup's beforeAll, which fails the cases when it cannot start
       const dataset = `rox_conformance_${++opened}`;
       const warehouse = await BigQueryWarehouse.open({ projectId: emulator.projectId, dataset, apiEndpoint: emulator.apiEndpoint });
       return { warehouse, dialect: bigQueryDialect(dataset) };

@@ -31,7 +31,7 @@ export async function startExpansionService(jar: string, tls: GoogleHostTls, log
     await waitForPort(port, child, 90_000);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${fs.readFileSync(logFile, "utf8")}`);
+    throw new Error(`${(err as Error).message}\n${fs.readFileSync(logFile, "utf8")}`, { cause: err });
   }
   return {
     address: `127.0.0.1:${port}`,

@@ -10,14 +10,16 @@ import { Reader } from "protobufjs";
 import type { Schema } from "apache-beam/proto/schema";
 import { PortableRowCoder, RowCodingError } from "../../pipelines/dataflow/row-coder";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
+import { itNeeds, unmet, type Prerequisite } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { ALL_TYPES, rowCases, type Row, type RowCase } from "./row-coder-cases";
-import { asJavaRenders, encodeRow, javaMissing, judgeWithJava, schemaInPipelineProto, withJavaDoubles, type EncodedCase, type JavaCase } from "./row-coder-java";
+import { asJavaRenders, encodeRow, judgeWithJava, schemaInPipelineProto, withJavaDoubles, type EncodedCase, type JavaCase } from "./row-coder-java";
 
 const cases = rowCases();
 const work = tempDir("row-coder-java");
 let judged: Map<string, JavaCase> | undefined;
-let skipReason: string | undefined;
+const NEEDS: Prerequisite[] = ["java", "beam-jar"];
+const judgedByJava = itNeeds(...NEEDS);
 
 /**
  * The Beam schema of a case; reversed, its encoding positions run from the last field (15) to the first (0). It then
@@ -36,8 +38,7 @@ function encodeCase(c: RowCase): EncodedCase {
 }
 
 beforeAll(async () => {
-  skipReason = javaMissing();
-  if (skipReason) return console.warn(`RowCoder-vs-Java tests skipped: ${skipReason}`);
+  if (unmet(...NEEDS)) return;
   const answers = await judgeWithJava(cases.map(encodeCase), work.dir);
   judged = new Map(answers.map((answer) => [answer.name, answer]));
 }, 120_000);
@@ -67,13 +68,11 @@ function javaAnswer(name: string): JavaCase {
 }
 
 describe.each(cases.map((c) => [c.name, c] as const))("rows of %s, judged by Beam Java's RowCoder", (name, c) => {
-  test("Java reads the schema from the pipeline proto with BigQuery's types", () => {
-    if (skipReason) return;
+  judgedByJava("Java reads the schema from the pipeline proto with BigQuery's types", () => {
     expect(javaAnswer(name).schema).toBe(JAVA_SCHEMAS[name.replace(/_reversed_encoding$/, "")]);
   });
 
-  test("Java decodes our bytes to exactly our values, reading every byte, and the Storage Write converts them", () => {
-    if (skipReason) return;
+  judgedByJava("Java decodes our bytes to exactly our values, reading every byte, and the Storage Write converts them", () => {
     const answers = javaAnswer(name).rows;
     expect(answers).toHaveLength(c.rows.length);
     c.rows.forEach((row: Row, i) => {
@@ -83,8 +82,7 @@ describe.each(cases.map((c) => [c.name, c] as const))("rows of %s, judged by Bea
     });
   });
 
-  test("Java re-encodes what it decoded to exactly our bytes", () => {
-    if (skipReason) return;
+  judgedByJava("Java re-encodes what it decoded to exactly our bytes", () => {
     const ours = encodeCase(c).rows.map((bytes) => Buffer.from(bytes).toString("hex"));
     expect(javaAnswer(name).rows.map((answer) => answer.hex)).toEqual(ours);
   });

@@ -3,7 +3,7 @@
  * against the pre-fetched Beam JAR, decodes our bytes, re-encodes what it decoded and converts it as the Storage
  * Write does. One JVM for all cases.
  */
-import { execFile, execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
@@ -41,17 +41,6 @@ export interface EncodedCase {
   /** The serialized Beam Schema proto, as the coder's payload in the pipeline proto. */
   schema: Uint8Array;
   rows: Uint8Array[];
-}
-
-/** Why Java cannot judge here, or undefined. */
-export function javaMissing(): string | undefined {
-  try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
-  } catch {
-    return "java is not on PATH";
-  }
-  const jar = beamServicePaths().gcpExpansionJar;
-  return fs.existsSync(jar) ? undefined : `${jar} is missing: run scripts/setup-beam.sh jars`;
 }
 
 export async function judgeWithJava(cases: EncodedCase[], dir: string): Promise<JavaCase[]> {

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { templateCommand } from "../../launcher/commands/template";
 import { EXPANSION_SERVICE_JAR } from "../../launcher/template/build-context";
+import { itNeeds, unmet } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { GOLDEN_IMAGES, TEMPLATE_GOLDEN_DIR } from "./template-golden";
 
@@ -21,25 +22,19 @@ function contextSources(dockerfile: string): string[] {
     .flatMap((words) => words.slice(1, -1));
 }
 
-function python(): string | undefined {
-  const found = spawnSync("python3", ["-c", "import venv"], { encoding: "utf8" });
-  return found.status === 0 ? "python3" : undefined;
-}
-
 describe("rox template build", () => {
   const work = tempDir("template-build");
   const out = path.join(work.dir, "templates");
   const beamDir = path.join(work.dir, "beam");
   afterAll(() => work.cleanup());
-  const py = python();
-  if (!py) console.warn("skipping rox template build: python3 with the venv module is needed to make a Beam venv to freeze");
-  const maybe = py ? test : test.skip;
+  // python3 makes the Beam venv whose packages the build freezes.
+  const maybe = itNeeds("python-venv");
 
   beforeAll(async () => {
-    if (!py) return;
+    if (unmet("python-venv")) return;
     // A Beam folder as scripts/setup-beam.sh lays it out: a real (empty) venv, whose Python lists its packages, and
     // the JAR, whose bytes are only copied, so a small file stands in for the download.
-    execFileSync(py, ["-m", "venv", "--without-pip", path.join(beamDir, "python-venv")]);
+    execFileSync("python3", ["-m", "venv", "--without-pip", path.join(beamDir, "python-venv")]);
     fs.mkdirSync(path.join(beamDir, "jars"), { recursive: true });
     fs.writeFileSync(path.join(beamDir, "jars", EXPANSION_SERVICE_JAR), "copied as it is");
     await templateCommand(["build", "--image", GOLDEN_IMAGES.image, "--worker-image", GOLDEN_IMAGES.workerImage, "--out", out, "--beam-dir", beamDir]);

@@ -16,17 +16,6 @@ export interface GoogleHostTls {
   trustClasspath: string;
 }
 
-export function missingTlsTools(): string | undefined {
-  for (const tool of ["openssl", "keytool"]) {
-    try {
-      execFileSync(tool, tool === "openssl" ? ["version"] : ["-help"], { stdio: "ignore" });
-    } catch {
-      return `${tool} is not on PATH`;
-    }
-  }
-  return undefined;
-}
-
 export function makeGoogleHostTls(dir: string, host: string): GoogleHostTls {
   const key = path.join(dir, "key.pem");
   const cert = path.join(dir, "cert.pem");

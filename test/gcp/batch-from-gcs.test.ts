@@ -6,12 +6,13 @@ import { readJsonLines } from "../../io/local/json-lines";
 import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
 // `rox batch --input gs://…` against the Cloud Storage emulator: the objects are staged, the unchanged local job runs on
 // them, and every record lands once — dead letters naming the gs:// object they came from, never the staged copy.
-const it_ = gcsEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("gcs-emulator");
 let emulator: TestGcsEmulator | undefined;
 let work: ReturnType<typeof tempDir>;
 let rows = 0;

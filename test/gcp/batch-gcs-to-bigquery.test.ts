@@ -7,7 +7,8 @@ import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { itNeeds, unmet } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 
 // End to end on the emulators: `rox batch --input gs://… --warehouse bigquery` reads real flights (and injected faults)
@@ -21,8 +22,8 @@ const DATASET = "rox_e2e";
 
 beforeAll(async () => {
   work = tempDir("gcs-to-bq");
-  gcs = gcsEmulatorAvailable() ? await startTestGcsEmulator() : undefined;
-  if (!gcs) return;
+  if (unmet("bigquery-emulator", "gcs-emulator")) return;
+  gcs = (await startTestGcsEmulator())!;
   const local = path.join(work.dir, "events");
   const sample = await writeFlightSample({ outDir: local, format: "jsonl", by: "day", from: "2001-02-10", to: "2001-02-12", limit: 3000 });
   rows = sample.rows;
@@ -49,8 +50,7 @@ const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Prom
 const summary = () => JSON.parse(fs.readFileSync(path.join(work.dir, "summary.json"), "utf8"));
 const count = (warehouse: BigQueryWarehouse, sql: string) => warehouse.query(sql).then(([row]) => Number(Object.values(row)[0]));
 
-test("gs:// → BigQuery: every record lands once; reruns add nothing; --replace keeps the counts", async () => {
-  if (!bq.emulator || !gcs) return console.warn("skipped: the BigQuery or Cloud Storage emulator is not available (reason printed above)");
+itNeeds("bigquery-emulator", "gcs-emulator")("gs:// → BigQuery: every record lands once; reruns add nothing; --replace keeps the counts", async () => {
   expect(await main(batchArgs())).toBe(0);
   expect(summary()).toMatchObject({ read: rows + badRecords, written: rows, deadLettered: badRecords, duplicates: 0 });
   await inBigQuery(async (warehouse) => {

@@ -14,12 +14,13 @@ import { detectFormat, planSplits, readSplit } from "../../io/local/splits";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runDirect } from "../../pipelines/direct";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
 // The Dataflow batch graph's reading steps on the DirectRunner: list a gs:// pattern, copy each object through the
 // synchronous bridge, decode it. Real flights (JSON lines and Parquet) and a file of faults, in fake-gcs-server.
-const it_ = gcsEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("gcs-emulator");
 const BUCKET = "rox-read";
 let emulator: TestGcsEmulator | undefined;
 let work: ReturnType<typeof tempDir>;

@@ -1,6 +1,7 @@
 import { findBigQueryEmulator, isHealthy } from "../../io/gcp/bigquery-emulator";
 import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
 import { startTestBigQueryEmulator } from "../support/bigquery-emulator";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 
 describe("bqemulator lifecycle", () => {
@@ -14,9 +15,8 @@ describe("bqemulator lifecycle", () => {
     }
   });
 
-  it("starts on loopback in its own process group, answers /healthz, and stops by its group", async () => {
-    const emulator = await startTestBigQueryEmulator();
-    if (!emulator) return console.warn("skipped: no BigQuery emulator (see the reason above)");
+  itNeeds("bigquery-emulator")("starts on loopback in its own process group, answers /healthz, and stops by its group", async () => {
+    const emulator = (await startTestBigQueryEmulator())!;
     try {
       expect(emulator.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(await isHealthy(emulator.apiEndpoint)).toBe(true);

@@ -15,6 +15,7 @@ import type { BigQueryField } from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { useBigQueryEmulator } from "../support/bigquery-emulator";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { stageAsDataflowRun } from "../support/dataflow-run-stage";
 
@@ -84,13 +85,9 @@ const TABLES: [string, BigQueryField[], string[]][] = [
 
 const count = (warehouse: BigQueryWarehouse, sql: string) => warehouse.query(sql).then(([row]) => Number(Object.values(row)[0]));
 
-function skipped(): boolean {
-  if (!bq.emulator) console.warn("skipped: the BigQuery emulator is not available (reason printed above)");
-  return !bq.emulator;
-}
+const test_ = itNeeds("bigquery-emulator");
 
-test("a finalized run lands what the local batch job lands: the same events, dead letters, window rows and counts", async () => {
-  if (skipped()) return;
+test_("a finalized run lands what the local batch job lands: the same events, dead letters, window rows and counts", async () => {
   local = await inDataset(LOCAL, (warehouse) => runBatchJob({ input, schema: "flights", workDir: work.dir, now: () => NOW }, warehouse));
   const inRunDuplicates = await stageRun("20010212t000000-aaaaaa", input);
   first = await finalize("20010212t000000-aaaaaa");
@@ -117,8 +114,7 @@ test("a finalized run lands what the local batch job lands: the same events, dea
   expect(unaccounted(first)).toBe(0);
 }, 300_000);
 
-test("finalizing a second run of the same input adds nothing; a finalized run cannot be finalized again", async () => {
-  if (skipped()) return;
+test_("finalizing a second run of the same input adds nothing; a finalized run cannot be finalized again", async () => {
   await stageRun("20010212t010000-bbbbbb", input);
   const before = await inDataset(CLOUD, (warehouse) => Promise.all(TABLES.map(([t, f, o]) => warehouse.query(rowsSql(CLOUD, t, f, o)))));
   const second = await finalize("20010212t010000-bbbbbb");
@@ -134,8 +130,7 @@ test("finalizing a second run of the same input adds nothing; a finalized run ca
   await expect(finalize("20010212t010000-bbbbbb")).rejects.toThrow(/no staging tables of the run .*finalized already/);
 }, 300_000);
 
-test("--replace rewrites exactly the days the run touched", async () => {
-  if (skipped()) return;
+test_("--replace rewrites exactly the days the run touched", async () => {
   const [touched, untouched] = DAYS;
   const dayRows = (day: string) => `SELECT * FROM ${WINDOW_TABLE} WHERE DATE(window_start) = '${day}' ORDER BY ${WINDOW.key}, window_start`;
   const untouchedBefore = await inDataset(CLOUD, (warehouse) => warehouse.query(dayRows(untouched)));

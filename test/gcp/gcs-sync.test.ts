@@ -6,12 +6,13 @@ import { FileNotFoundError, FileSourceError } from "../../io/errors";
 import { createStorageClient } from "../../io/gcp/gcs-client";
 import { copyObjectSync, listObjectsSync, stopGcsSync } from "../../io/gcp/gcs-sync";
 import { InvalidIdentifierError } from "../../io/identifiers/project";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
 // The synchronous Cloud Storage calls DoFns use (a worker thread runs the async client), against fake-gcs-server.
 // They need dist/ (npm run build): the worker thread loads the compiled bridge.
-const it_ = gcsEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("gcs-emulator");
 const BUCKET = "rox-sync";
 let emulator: TestGcsEmulator | undefined;
 let storage: Storage;

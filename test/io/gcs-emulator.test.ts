@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { findGcsEmulator, isGcsEmulatorAnswering, startGcsEmulator } from "../../io/gcp/gcs-emulator";
 import { GcsEmulatorUnavailableError } from "../../io/gcp/gcs-emulator-errors";
-import { gcsEmulatorAvailable } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
-const it_ = gcsEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("gcs-emulator");
 
 describe("fake-gcs-server lifecycle", () => {
   test("a missing binary is a typed error that names it and how to install it", () => {

@@ -6,10 +6,11 @@ import { FileNotFoundError, FileSourceError } from "../../io/errors";
 import { FolderSource } from "../../io/local/folder-source";
 import { listInputFiles } from "../../io/local/list-files";
 import { openFileSource, stageInput } from "../../io/stage-input";
-import { gcsEmulatorAvailable, startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
-const it_ = gcsEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("gcs-emulator");
 
 describe("stageInput", () => {
   let emulator: TestGcsEmulator | undefined;

@@ -3,8 +3,9 @@ import * as path from "path";
 import { EXIT_CODES, exitCodeOf, UsageError } from "../../launcher/errors";
 
 // Every typed error in the code has a deliberate exit code: mapped in EXIT_CODES, or listed here as a programming or
-// build fault that exits 1. A new error class fails this test until someone decides which.
-const EXIT_ONE = new Set(["BuildContextError", "BundleError", "RowCodingError", "UnsupportedColumnError"]);
+// build fault that exits 1. A new error class fails this test until someone decides which. (MemoryPubSubError: the
+// in-memory Pub/Sub lives in one process, so no command reaches it; a missing topic there is a programming fault.)
+const EXIT_ONE = new Set(["BuildContextError", "BundleError", "MemoryPubSubError", "RowCodingError", "UnsupportedColumnError"]);
 const ROOTS = ["io", "launcher", "pipelines", "schemas", "transforms"];
 
 function errorNames(dir: string): string[] {

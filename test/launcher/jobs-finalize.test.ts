@@ -6,6 +6,7 @@ import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { useBigQueryEmulator } from "../support/bigquery-emulator";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { stageAsDataflowRun } from "../support/dataflow-run-stage";
 
@@ -32,9 +33,8 @@ const summaryFile = () => path.join(work.dir, "summary.json");
 const finalize = (...extra: string[]) =>
   main(["jobs", "finalize", "--run-id", RUN_ID, "--schema", "flights", "--project", bq.emulator!.projectId, "--dataset", DATASET, "--bigquery-endpoint", bq.emulator!.apiEndpoint, ...extra]);
 
-test("finalize lands the run, prints and writes its summary; a second finalize of the run is refused (exit 3)", async () => {
-  if (!bq.emulator) return console.warn("skipped: the BigQuery emulator is not available (reason printed above)");
-  const target = { projectId: bq.emulator.projectId, dataset: DATASET, apiEndpoint: bq.emulator.apiEndpoint };
+itNeeds("bigquery-emulator")("finalize lands the run, prints and writes its summary; a second finalize of the run is refused (exit 3)", async () => {
+  const target = { projectId: bq.emulator!.projectId, dataset: DATASET, apiEndpoint: bq.emulator!.apiEndpoint };
   await stageAsDataflowRun({ target, runId: RUN_ID, input, dir: path.join(work.dir, "run"), nowMs: Date.parse("2001-01-04T00:00:00Z") });
   const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
   const error = jest.spyOn(console, "error").mockImplementation(() => undefined);

@@ -20,6 +20,7 @@ import { runBatchJob } from "../../pipelines/batch-job";
 import { useBigQueryEmulator } from "../support/bigquery-emulator";
 import { expectGoldenFile } from "../support/golden";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 
 // `launch batch --wait-until-done --then-train` end to end at the wire: the real Dataflow and Vertex AI clients against
@@ -105,8 +106,7 @@ async function landFlights(): Promise<{ runId: string; rows: number }> {
 const job = (state: string, labels: Record<string, string> = {}) => ({ id: JOB_ID, name: launchPlan().request.launchParameter.jobName, type: "JOB_TYPE_BATCH", currentState: state, labels });
 const target = () => ({ project: projectId(), region: "europe-west1" });
 
-test("launch, poll until DONE, then CreateCustomJob with the lineage of the rows the job landed", async () => {
-  if (!bq.emulator) return console.warn("skipped: the BigQuery emulator is not available (reason printed above)");
+itNeeds("bigquery-emulator")("launch, poll until DONE, then CreateCustomJob with the lineage of the rows the job landed", async () => {
   const plan = launchPlan();
   handlers = {
     LaunchFlexTemplate: () => ({ job: job("JOB_STATE_QUEUED") }),
@@ -138,10 +138,9 @@ test("launch, poll until DONE, then CreateCustomJob with the lineage of the rows
   expect(sent.customJob.labels).toMatchObject({ rox_run_id: RUN_ID, rox_rows: String(landed.rows), rox_partition: DAY, rox_trigger: lineage.trigger });
 });
 
-test("without job_runs the lineage comes from the rows alone: their run id, no finish time", async () => {
-  if (!bq.emulator) return console.warn("skipped: the BigQuery emulator is not available (reason printed above)");
+itNeeds("bigquery-emulator")("without job_runs the lineage comes from the rows alone: their run id, no finish time", async () => {
   const ref = { projectId: projectId(), dataset: DATASET };
-  const warehouse = await BigQueryWarehouse.open({ ...ref, apiEndpoint: bq.emulator.apiEndpoint });
+  const warehouse = await BigQueryWarehouse.open({ ...ref, apiEndpoint: bq.emulator!.apiEndpoint });
   try {
     const facts = await readSliceFacts(warehouse, resolveSlice({ table: "flights", partition: DAY }), bigQueryDialect(ref));
     expect(landed.rows).toBeGreaterThan(1000);

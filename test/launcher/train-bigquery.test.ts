@@ -17,6 +17,7 @@ import type { JobSummary } from "../../transforms/summary";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { expectGoldenFile } from "../support/golden";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 
 // A real batch run of a few thousand flights into bqemulator, then `rox train --warehouse bigquery`: the lineage is read
@@ -77,10 +78,9 @@ const quietly = async <T>(run: () => Promise<T>): Promise<T> => {
   }
 };
 const containerOf = (request: CreateCustomJobRequest) => request.customJob.jobSpec.workerPoolSpecs[0].containerSpec;
-const skipped = () => console.warn("skipped: the BigQuery emulator is not available (reason printed above)");
+const onEmulator = itNeeds("bigquery-emulator");
 
-test("--dry-run: the CustomJob carries the day's row count, the batch run, the schema version and the bq:// URI", async () => {
-  if (!bq.emulator) return skipped();
+onEmulator("--dry-run: the CustomJob carries the day's row count, the batch run, the schema version and the bq:// URI", async () => {
   const result = await quietly(() => trainCommand(onBigQuery("--on", "flights", "--partition", DAY, "--target", "vertex-custom-job", "--dry-run")));
   const uri = `bq://${bq.emulator!.projectId}.${DATASET}.flights`;
   const filter = `DATE(\`date\`) = '${DAY}'`;
@@ -101,8 +101,7 @@ test("--dry-run: the CustomJob carries the day's row count, the batch run, the s
   expect(vertex.requests).toEqual([]);
 });
 
-test("sent to the Vertex AI server: the exact CreateCustomJob with the BigQuery slice", async () => {
-  if (!bq.emulator) return skipped();
+onEmulator("sent to the Vertex AI server: the exact CreateCustomJob with the BigQuery slice", async () => {
   const parent = `projects/${bq.emulator!.projectId}/locations/europe-west4`;
   handlers = { ListCustomJobs: () => ({ customJobs: [] }), CreateCustomJob: (r) => ({ name: `${parent}/customJobs/41`, displayName: (r.customJob as { displayName: string }).displayName, state: "JOB_STATE_QUEUED" }) };
   const result = await quietly(() => trainCommand(onBigQuery("--on", "flights", "--partition", DAY, "--target", "vertex-custom-job", "--endpoint", vertex.address)));
@@ -115,8 +114,7 @@ test("sent to the Vertex AI server: the exact CreateCustomJob with the BigQuery 
   expect(containerOf(sent).args).toEqual(expect.arrayContaining([`--rows=${rowsOn[DAY]}`, `--run-id=${summary.runId}`, "--schema-version=1"]));
 });
 
-test("pipelines get the slice as parameters; the whole table counts every day", async () => {
-  if (!bq.emulator) return skipped();
+onEmulator("pipelines get the slice as parameters; the whole table counts every day", async () => {
   const pipeline = await quietly(() => trainCommand(onBigQuery("--on", "flights", "--target", "vertex-pipeline", "--dry-run")));
   const total = rowsOn[DAY] + rowsOn["2001-01-04"];
   expect(pipeline.lineage).toMatchObject({ rowCount: total, runId: summary.runId, data: { uri: `bq://${bq.emulator!.projectId}.${DATASET}.flights`, format: "bigquery" } });
@@ -133,15 +131,13 @@ test("pipelines get the slice as parameters; the whole table counts every day", 
   });
 });
 
-test("a window table in BigQuery: its rows on the day, credited to the schema's latest run", async () => {
-  if (!bq.emulator) return skipped();
+onEmulator("a window table in BigQuery: its rows on the day, credited to the schema's latest run", async () => {
   const result = await quietly(() => trainCommand(onBigQuery("--on", "flights_origin_hourly", "--partition", DAY, "--target", "vertex-custom-job", "--dry-run")));
   expect(windowRowsOnDay).toBeGreaterThan(0);
   expect(result.lineage).toMatchObject({ table: "flights_origin_hourly", rowCount: windowRowsOnDay, runId: summary.runId, data: { filter: `DATE(\`window_start\`) = '${DAY}'` } });
 });
 
-test("an empty day in BigQuery has nothing to train on", async () => {
-  if (!bq.emulator) return skipped();
+onEmulator("an empty day in BigQuery has nothing to train on", async () => {
   await expect(trainCommand(onBigQuery("--on", "flights", "--partition", "1999-12-31", "--target", "vertex-custom-job", "--dry-run"))).rejects.toThrow(NoTrainingDataError);
 });
 

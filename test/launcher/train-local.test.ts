@@ -90,6 +90,8 @@ test("--target local exports the day's slice and the example trainer writes a mo
 
 test("a configured command gets Vertex's training environment, the lineage as ROX_* and as arguments", async () => {
   // `--` ends node's own options: what follows (the lineage arguments) is the script's.
+  // Those set around the test run (ROX_REQUIRE, ROX_EMULATORS_DIR, …) reach the trainer too, next to its own.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AIP_|CLOUD_ML_|ROX_)/.test(k)));
   const script = `const fs = require("fs"); const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AIP_|CLOUD_ML_|ROX_)/.test(k)));
     fs.writeFileSync(process.env.AIP_MODEL_DIR + "contract.json", JSON.stringify({ env, args: process.argv.slice(1) }));`;
   const result = await train("--on", "flights", "--target", "local", "--project", "rox-dev", "--region", "europe-west4", "--config", configWith({ command: [process.execPath, "-e", script, "--"] }));
@@ -99,6 +101,7 @@ test("a configured command gets Vertex's training environment, the lineage as RO
   const { env, args } = readJson(path.join(result.local!.modelDir, "contract.json"));
   const base = path.join(path.resolve(outputDir), result.local!.jobId);
   expect(env).toEqual({
+    ...inherited,
     AIP_MODEL_DIR: path.join(base, "model") + path.sep,
     AIP_CHECKPOINT_DIR: path.join(base, "checkpoints") + path.sep,
     AIP_TENSORBOARD_LOG_DIR: path.join(base, "logs") + path.sep,

@@ -1,4 +1,3 @@
-import * as fs from "fs";
 import * as path from "path";
 import { MissingSettingError } from "../../launcher/cloud/errors";
 import { ConfigError } from "../../launcher/config";

@@ -3,8 +3,9 @@ import * as path from "path";
 import { emulatorStatus, findEmulator, isAnswering, startEmulator, stopEmulator } from "../../io/pubsub/emulator";
 import { isEmulatorProcess, writeEmulatorState } from "../../io/pubsub/emulator-state";
 import { EmulatorStartError, EmulatorUnavailableError } from "../../io/pubsub/errors";
-import { pubsubEmulatorAvailable, startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
 import { tempDir } from "../support/temp";
+import { itNeeds } from "../support/prerequisites";
 
 /** A fake Google Cloud CLI layout: `<root>/bin/gcloud`, optionally the emulator launcher, optionally a java. */
 function fakeSdk(dir: string, parts: { launcher?: boolean; java?: boolean }): NodeJS.ProcessEnv {
@@ -80,7 +81,7 @@ describe("a start that fails", () => {
 });
 
 describe("emulator lifecycle", () => {
-  const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+  const it_ = itNeeds("pubsub-emulator");
   let emulator: TestEmulator | undefined;
   beforeAll(async () => {
     emulator = await startTestEmulator();

@@ -1,8 +1,9 @@
 import { EmulatorMessageSource } from "../../io/pubsub/emulator-source";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const messages = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ data: Buffer.from(`${prefix}${i}`).toString("base64"), attributes: { i: String(i) } }));
 
 describe("EmulatorMessageSource", () => {

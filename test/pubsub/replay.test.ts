@@ -3,11 +3,12 @@ import * as path from "path";
 import type { PulledMessage } from "../../io/ports";
 import { EmulatorMessageSource } from "../../io/pubsub/emulator-source";
 import { publishEvents, publishBatchSize } from "../../launcher/publish/replay";
-import { pubsubEmulatorAvailable, startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
 import { tempDir } from "../support/temp";
 import { lateness } from "./disorder";
+import { itNeeds } from "../support/prerequisites";
 
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const START = Date.parse("2001-01-01T00:00:00Z");
 
 /** 3,000 events a minute apart over three day files, and one malformed line. */

@@ -1,9 +1,10 @@
 import { freeLoopbackPort } from "../../io/emulator-process";
 import { PubSubRestError } from "../../io/pubsub/errors";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
 describe("Pub/Sub REST client against the emulator", () => {

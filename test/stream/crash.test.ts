@@ -5,6 +5,7 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { publishEvents } from "../../launcher/publish/replay";
 import { writeFlightSample } from "../../launcher/sample/flights";
+import { itNeeds } from "../support/prerequisites";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // 100,000 real flights; the stream job is killed with SIGKILL three times at random moments and restarted. At the end
@@ -60,9 +61,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TEST_TIMEOUT_MS = 300_000; // ~100 s alone (the last run idles 45 s at the end); more when other suites share the cores
 
-test("SIGKILL three times at random moments: nothing lost, nothing twice", async () => {
-  const { emulator, dir } = workspace;
-  if (!emulator) return console.warn("skipped: no Pub/Sub emulator (see the reason above)");
+itNeeds("pubsub-emulator")("SIGKILL three times at random moments: nothing lost, nothing twice", async () => {
+  const { dir } = workspace;
+  const emulator = workspace.emulator!;
   const sample = await writeFlightSample({ outDir: path.join(dir, "crash-events"), format: "jsonl", by: "month", from: "2001-01-01", limit: EVENTS });
   expect(sample.rows).toBe(EVENTS);
   await openSubscription({ host: emulator.host, project: "rox-test", subscription: "crash-sub", topic: "crash-events", ackDeadlineSeconds: ACK_DEADLINE });

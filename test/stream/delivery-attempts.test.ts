@@ -4,15 +4,16 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { unaccounted } from "../../transforms/summary";
+import { itNeeds } from "../support/prerequisites";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // A message that keeps failing is dead-lettered after N deliveries, never dropped and never retried forever. A
 // consumer that fails its micro-batch nacks it; here a plain client plays that consumer five times over.
 const workspace = useEmulatorWorkspace("attempts");
 
-test("a message delivered more than maxDeliveryAttempts times lands in dead_letters", async () => {
-  const { emulator, dir } = workspace;
-  if (!emulator) return console.warn("skipped: no Pub/Sub emulator (see the reason above)");
+itNeeds("pubsub-emulator")("a message delivered more than maxDeliveryAttempts times lands in dead_letters", async () => {
+  const { dir } = workspace;
+  const emulator = workspace.emulator!;
   const project = "rox-test";
   const source = await openSubscription({ host: emulator.host, project, subscription: "poison-sub", topic: "poison-events", maxDeliveryAttempts: 5 });
   const client = new PubSubRestClient(emulator.host, project);

@@ -1,7 +1,7 @@
 import { signalGroup } from "../../io/emulator-process";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
-import { findBigQueryEmulator, startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
-import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
+import { startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
+import { unmet } from "./prerequisites";
 import { tempDir } from "./temp";
 
 export interface TestBigQueryEmulator extends BigQueryEmulatorHandle {
@@ -9,18 +9,9 @@ export interface TestBigQueryEmulator extends BigQueryEmulatorHandle {
   stop(): Promise<void>;
 }
 
-/**
- * A fresh bqemulator for one test file, or undefined with the reason printed (not installed, or it did not start):
- * tests that need it are then skipped with that reason, never silently.
- */
+/** A fresh bqemulator for one test file; undefined when it is not installed (see ./prerequisites); rejects when it does not start. */
 export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator | undefined> {
-  try {
-    findBigQueryEmulator();
-  } catch (err) {
-    if (!(err instanceof BigQueryEmulatorUnavailableError)) throw err;
-    console.warn(`BigQuery emulator tests skipped: ${err.message}`);
-    return undefined;
-  }
+  if (unmet("bigquery-emulator")) return undefined;
   process.env.METADATA_SERVER_DETECTION ??= "none"; // the Google clients would probe the GCE metadata server and warn
   const work = tempDir("bqemulator");
   let handle: BigQueryEmulatorHandle;
@@ -28,8 +19,7 @@ export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator 
     handle = await startBigQueryEmulator({ workDir: work.dir });
   } catch (err) {
     work.cleanup();
-    console.warn(`BigQuery emulator tests skipped: it did not start: ${(err as Error).message}`);
-    return undefined;
+    throw err;
   }
   // A backstop for runs cut short: the exit handler kills only this emulator's process group.
   const killOnExit = () => signalGroup(handle.pid, "SIGKILL");
@@ -44,7 +34,10 @@ export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator 
   };
 }
 
-/** Starts an emulator before a test file's tests and stops it after; read `emulator` inside a test. */
+/**
+ * Starts an emulator before a test file's tests and stops it after; read `emulator` inside a test that
+ * `itNeeds("bigquery-emulator")` (it is undefined only when the emulator is not installed).
+ */
 export function useBigQueryEmulator(): { readonly emulator: TestBigQueryEmulator | undefined } {
   let emulator: TestBigQueryEmulator | undefined;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { signalGroup } from "../../io/emulator-process";
 import * as path from "path";
-import { findGcsEmulator, startGcsEmulator, type GcsEmulatorHandle, type StartGcsEmulatorOptions } from "../../io/gcp/gcs-emulator";
-import { GcsEmulatorUnavailableError } from "../../io/gcp/gcs-emulator-errors";
+import { startGcsEmulator, type GcsEmulatorHandle, type StartGcsEmulatorOptions } from "../../io/gcp/gcs-emulator";
+import { unmet } from "./prerequisites";
 import { tempDir } from "./temp";
 
 export interface TestGcsEmulator {
@@ -13,26 +13,12 @@ export interface TestGcsEmulator {
   stop(): Promise<void>;
 }
 
-/** Whether fake-gcs-server is installed here; when it is not, prints why (a test is skipped with a reason, never silently). */
+/** Whether fake-gcs-server is installed here: `!unmet("gcs-emulator")` (see ./prerequisites; prefer `itNeeds`). */
 export function gcsEmulatorAvailable(): boolean {
-  availability ??= checkAvailability();
-  return availability;
+  return unmet("gcs-emulator") === undefined;
 }
 
-let availability: boolean | undefined;
-
-function checkAvailability(): boolean {
-  try {
-    findGcsEmulator();
-    return true;
-  } catch (err) {
-    if (!(err instanceof GcsEmulatorUnavailableError)) throw err;
-    console.warn(`Cloud Storage emulator tests skipped: ${err.message}`);
-    return false;
-  }
-}
-
-/** A fresh fake-gcs-server for one test file, in a temp folder; undefined (the reason printed) when it cannot start. */
+/** A fresh fake-gcs-server for one test file, in a temp folder; undefined when it is not installed; rejects when it does not start. */
 export async function startTestGcsEmulator(backend: StartGcsEmulatorOptions["backend"] = "filesystem"): Promise<TestGcsEmulator | undefined> {
   if (!gcsEmulatorAvailable()) return undefined;
   const temp = tempDir("gcs");
@@ -41,8 +27,7 @@ export async function startTestGcsEmulator(backend: StartGcsEmulatorOptions["bac
     handle = await startGcsEmulator({ dataDir: path.join(temp.dir, "data"), backend });
   } catch (err) {
     temp.cleanup();
-    console.warn(`Cloud Storage emulator tests skipped: ${(err as Error).message}`);
-    return undefined;
+    throw err;
   }
   // A backstop for runs cut short (a crash, --bail): kills only this emulator's process group.
   const killOnExit = () => signalGroup(handle.pid, "SIGKILL");

@@ -1,7 +1,7 @@
 import { signalGroup } from "../../io/emulator-process";
 import * as path from "path";
-import { findEmulator, startEmulator } from "../../io/pubsub/emulator";
-import { EmulatorUnavailableError } from "../../io/pubsub/errors";
+import { startEmulator } from "../../io/pubsub/emulator";
+import { unmet } from "./prerequisites";
 import { tempDir } from "./temp";
 
 export interface TestEmulator {
@@ -12,30 +12,13 @@ export interface TestEmulator {
   stop(): Promise<void>;
 }
 
-/**
- * Whether this machine can run the emulator; when it cannot, prints why (tests are skipped with a reason, never
- * silently). Synchronous, so a test file can choose `it` or `it.skip` while jest collects its tests.
- */
+/** Whether this machine can run the emulator: `!unmet("pubsub-emulator")` (see ./prerequisites; prefer `itNeeds`). */
 export function pubsubEmulatorAvailable(): boolean {
-  availability ??= checkAvailability();
-  return availability;
-}
-
-let availability: boolean | undefined;
-
-function checkAvailability(): boolean {
-  try {
-    findEmulator();
-    return true;
-  } catch (err) {
-    if (!(err instanceof EmulatorUnavailableError)) throw err;
-    console.warn(`Pub/Sub emulator tests skipped: ${err.message}`);
-    return false;
-  }
+  return unmet("pubsub-emulator") === undefined;
 }
 
 /**
- * A fresh emulator for one test file; undefined (with the reason printed) when it cannot run. Its state file (and the
+ * A fresh emulator for one test file; undefined (the reason printed) when it is not installed; rejects when it does not start. Its state file (and the
  * log next to it) go to `stateFile` when given, else to a temp folder removed by `stop`.
  */
 export async function startTestEmulator(stateFile?: string): Promise<TestEmulator | undefined> {
@@ -59,7 +42,7 @@ export async function startTestEmulator(stateFile?: string): Promise<TestEmulato
 
 /**
  * For a test file that needs an emulator and a temp folder: starts both before its tests and stops both after. Read
- * `emulator` inside a test; it is undefined (the reason printed) when the emulator cannot run here.
+ * `emulator` inside a test that `itNeeds("pubsub-emulator")`; it is undefined only when the emulator is not installed.
  */
 export function useEmulatorWorkspace(prefix: string): { readonly emulator: TestEmulator | undefined; readonly dir: string } {
   let emulator: TestEmulator | undefined;
