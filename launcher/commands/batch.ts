@@ -48,7 +48,7 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
         schemasDir: values["schemas-dir"],
         format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
         replace: values.replace ?? false,
-        chunkBytes: chunkMb === undefined ? undefined : chunkMb * (1 << 20),
+        chunkBytes: chunkMb === undefined ? undefined : Math.ceil(chunkMb * (1 << 20)),
         storage: { projectId: values.project, apiEndpoint: values["storage-endpoint"] },
         onProgress: printProgress,
       },

@@ -1,7 +1,8 @@
 import * as path from "path";
 import { ConfigError, configSection, type RoxConfig } from "../config";
+import { TRAIN_TARGET_NAMES } from "../config-shape";
 
-export const TRAIN_TARGETS = ["local", "vertex-custom-job", "vertex-pipeline", "kubeflow"] as const;
+export const TRAIN_TARGETS = TRAIN_TARGET_NAMES;
 export type TrainTarget = (typeof TRAIN_TARGETS)[number];
 
 export interface KubeflowSettings {
