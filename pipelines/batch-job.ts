@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
+import { checkFeatureModule } from "../transforms/features";
 import { detectFormat, planSplits, type FileFormat, type FileSplit } from "../io/local/splits";
 import { InputError } from "../io/local/list-files";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
@@ -38,6 +39,7 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const startedAt = new Date(now()).toISOString();
   const runId = newRunId("batch", now());
   const contract = loadContract(options.schema, { dir: options.schemasDir });
+  checkFeatureModule(contract);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();

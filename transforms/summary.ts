@@ -36,7 +36,8 @@ export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
 
 export function addTallies(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out = { ...a };
-  for (const [key, n] of Object.entries(b)) out[key] = (out[key] ?? 0) + n;
+  // Own keys only: a table named "constructor" must not add to Object's function.
+  for (const [key, n] of Object.entries(b)) out[key] = (Object.hasOwn(out, key) ? out[key] : 0) + n;
   return out;
 }
 

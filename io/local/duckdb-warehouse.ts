@@ -6,7 +6,7 @@ import { deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schema
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
 import type { JobSummary } from "../../transforms/summary";
-import { featureModule } from "../../transforms/features";
+import { windowAggregator } from "../../transforms/features";
 import { readJsonLines, JsonLinesAppender } from "./json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
 
@@ -48,7 +48,7 @@ export class DuckDbWarehouse implements Warehouse {
     const table = windowTableName(contract, window);
     await this.db.run(windowTableDdl(contract, window));
     // Integer accumulators beside the outputs: partials from any chunk or micro-batch merge to the same result.
-    for (const column of accumulatorColumns(featureModule(contract.features?.module).windows[window.name])) {
+    for (const column of accumulatorColumns(windowAggregator(contract, window.name))) {
       await this.db.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} BIGINT`);
     }
   }
