@@ -1,5 +1,5 @@
 import { listInputFiles } from "../../io/local/list-files";
-import { MAX_PUBLISH_MESSAGES } from "../../io/pubsub/requests";
+import { MAX_PUBLISH_MESSAGES, topicName } from "../../io/pubsub/requests";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { planMessages, type PlannedMessage, type PlanOptions } from "./plan";
 
@@ -36,6 +36,7 @@ const TICK_MS = 100;
 
 /** Replays event files onto a topic (created if missing), in order or shuffled within bounds, at a rate, with duplicates. */
 export async function publishEvents(options: PublishEventsOptions): Promise<PublishResult> {
+  topicName(options.project, options.topic); // checked by Google's rules before the files are even listed
   const client = new PubSubRestClient(options.host, options.project);
   const files = listInputFiles(options.from);
   await client.createTopic(options.topic);
