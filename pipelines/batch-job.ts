@@ -9,7 +9,7 @@ import { InputError } from "../io/local/list-files";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
 import { resolveInputFiles, type InputFile } from "./batch-input";
 import type { Warehouse } from "../io/ports";
-import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
+import { addCounts, emptyCounts, skippedFiles, type ChunkCounts, type JobSummary, type SkippedFiles } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
 
@@ -43,9 +43,12 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   let counts = emptyCounts();
+  let skipped: SkippedFiles | undefined;
   const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
   try {
-    const files = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
+    const input = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
+    const files = input.files;
+    skipped = skippedFiles(input.skipped);
     const chunks = groupIntoChunks(planInput(files, options.format, chunkBytes), chunkBytes);
     await warehouse.ensureTables(contract);
     for (const [index, chunk] of chunks.entries()) {
@@ -56,7 +59,8 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  return summaryWith(emptyCounts());
+  // What was skipped goes in the summary (its file and table), not in job_runs, whose columns are the counts.
+  return { ...summaryWith(emptyCounts()), ...(skipped && { skipped }) };
 }
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */

@@ -17,6 +17,22 @@ export interface JobSummary extends ChunkCounts {
   schema: string;
   startedAt: string;
   finishedAt: string;
+  /** Files the input named that the job did not read (hidden, markers, symlinks): never skipped silently. */
+  skipped?: SkippedFiles;
+}
+
+export interface SkippedFiles {
+  count: number;
+  /** The first ones (at most MAX_SKIPPED_LISTED), each with why it was not read. */
+  files: { uri: string; reason: string }[];
+}
+
+const MAX_SKIPPED_LISTED = 100;
+const MAX_SKIPPED_SHOWN = 10;
+
+/** The summary's record of skipped files, or undefined when none was. */
+export function skippedFiles(files: readonly { uri: string; reason: string }[]): SkippedFiles | undefined {
+  return files.length === 0 ? undefined : { count: files.length, files: files.slice(0, MAX_SKIPPED_LISTED).map(({ uri, reason }) => ({ uri, reason })) };
 }
 
 export function emptyCounts(): ChunkCounts {
@@ -58,6 +74,7 @@ export function renderSummary(s: JobSummary): string {
     ["reconciles", unaccounted(s) === 0 ? "yes" : `NO (${unaccounted(s)} unaccounted)`],
     ...tallyRows("table", s.byTable),
     ...tallyRows("reason", s.byReason),
+    ...skippedRows(s.skipped),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
@@ -67,6 +84,13 @@ function tallyRows(label: string, tally: Record<string, number>): [string, strin
   return Object.keys(tally)
     .sort()
     .map((key) => [`  ${label} ${key}`, fmt(tally[key])]);
+}
+
+function skippedRows(skipped: SkippedFiles | undefined): [string, string][] {
+  if (!skipped) return [];
+  const shown = skipped.files.slice(0, MAX_SKIPPED_SHOWN).map((f): [string, string] => [`  skipped`, `${f.uri}: ${f.reason}`]);
+  const more = skipped.count - shown.length;
+  return [["skipped files", `${fmt(skipped.count)} named by the input, not read`], ...shown, ...(more > 0 ? [["  skipped", `… and ${fmt(more)} more`] as [string, string]] : [])];
 }
 
 function fmt(n: number): string {

@@ -1,5 +1,6 @@
 import { optionalNumber, parseFlags, requireFlag } from "../args";
 import { resolveEmulatorHost } from "../emulator-host";
+import type { SkippedInput } from "../../io/ports";
 import type { PublishProgress, PublishResult } from "../publish/replay";
 
 export const publishUsage = `rox publish --topic <name> --from <file|folder|glob> [--rate N] [--duplicates P] [--shuffle-within S]
@@ -34,7 +35,7 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
     topic,
     from: requireFlag(values.from, "from"),
     ...{ rate, duplicates, shuffleWithin, seed },
-    onStart: ({ files, subscriptions }) => printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions),
+    onStart: ({ files, skipped, subscriptions }) => printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions, skipped),
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");
@@ -42,8 +43,9 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
   return result;
 }
 
-function printStart(files: number, topic: string, host: string, subscriptions: string[]): void {
+function printStart(files: number, topic: string, host: string, subscriptions: string[], skipped: SkippedInput[]): void {
   console.error(`publishing ${files} file${files === 1 ? "" : "s"} to ${topic} on ${host}`);
+  for (const entry of skipped) console.error(`skipped ${entry.uri}: ${entry.reason}`);
   if (subscriptions.length === 0) console.error("warning: the topic has no subscription yet, so Pub/Sub drops these messages; start the consumer first");
 }
 
