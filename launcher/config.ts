@@ -32,9 +32,15 @@ export function loadConfig(file: string | undefined): RoxConfig {
     if (file === undefined) return {};
     throw new ConfigError(`config file ${chosen} does not exist`);
   }
+  let text: string;
+  try {
+    text = fs.readFileSync(chosen, "utf8");
+  } catch (err) {
+    throw new ConfigError(`config file ${chosen} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(chosen, "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`config file ${chosen} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }

@@ -104,6 +104,11 @@ test.each<[string, string[], string, string]>([
   expect(() => loadConfig(file)).toThrow(`config file ${file}: ${message}`);
 });
 
+test("a config path that is a folder is a ConfigError, not a crash", () => {
+  expect(() => loadConfig(temp.dir)).toThrow(ConfigError);
+  expect(() => loadConfig(temp.dir)).toThrow("cannot be read: EISDIR");
+});
+
 test("__proto__ in the file is an unknown key, not a prototype", () => {
   const file = path.join(temp.dir, "proto.json");
   fs.writeFileSync(file, '{"project": "rox-test", "__proto__": {"region": "europe-west1"}}');

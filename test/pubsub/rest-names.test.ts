@@ -63,6 +63,16 @@ describe("rox stream and rox publish", () => {
   });
 });
 
+test.each(["evil.example:80/v1/x?", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "http://127.0.0.1:8085", "user@127.0.0.1:8085"])("--host %j is not host:port: exit 2", async (host) => {
+  const spy = jest.spyOn(console, "error").mockImplementation(() => undefined);
+  try {
+    expect(await main(["stream", "--subscription", "flights-sub", "--schema", "flights", "--host", host])).toBe(2);
+    expect(spy.mock.calls.join("\n")).toContain("--host must be host:port");
+  } finally {
+    spy.mockRestore();
+  }
+});
+
 describe("against the emulator", () => {
   const workspace = useEmulatorWorkspace("rest-names");
 
