@@ -4,6 +4,7 @@ import { pathToFileURL } from "url";
 import { InputError, listInputs } from "../../io/local/list-files";
 import { main } from "../../launcher/main";
 import type { JobSummary } from "../../transforms/summary";
+import { captureConsole } from "../support/console-capture";
 import { tempDir } from "../support/temp";
 
 // A file a path or glob names is read, or the summary says it was skipped and why: hidden names, markers and symbolic
@@ -59,17 +60,7 @@ test("a path that is neither a file nor a folder is an input error, not a crash"
 });
 
 describe("rox batch", () => {
-  let out: string[] = [];
-  let errors: string[] = [];
-  const [log, error] = [console.log, console.error];
-  beforeEach(() => {
-    [out, errors] = [[], []];
-    console.log = (...args: unknown[]) => void out.push(args.join(" "));
-    console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-  });
-  afterEach(() => {
-    [console.log, console.error] = [log, error];
-  });
+  const { out, errors } = captureConsole();
 
   test("reads what the glob names, and its summary lists the skipped files with their reasons", async () => {
     const summaryFile = path.join(temp.dir, "summary.json");

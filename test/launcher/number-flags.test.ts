@@ -2,18 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { main } from "../../launcher/main";
 import { checkNumberFlag, NUMBER_FLAGS } from "../../launcher/number-flags";
+import { captureConsole } from "../support/console-capture";
 
 // Every numeric flag of every command is checked once, by parseFlags, against its rule in NUMBER_FLAGS: a bad value
 // is a usage error (exit 2) naming the flag before the command does anything (no emulator, no file, no request).
-let errors: string[] = [];
-const error = console.error;
-beforeEach(() => {
-  errors = [];
-  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-});
-afterEach(() => {
-  console.error = error;
-});
+const { errors } = captureConsole();
 
 const COMMANDS: Record<string, string[]> = {
   "chunk-mb": ["batch", "--input", "nowhere/*.jsonl", "--schema", "flights"],
@@ -59,7 +52,7 @@ test.each<[string, string[]]>([
   ["chunk-mb", ["0", "0.001", "65537"]],
 ])("--%s refuses its own out-of-range values %j", async (flag, values) => {
   for (const value of values) {
-    errors = [];
+    errors.length = 0;
     expect(await main([...COMMANDS[flag], `--${flag}`, value])).toBe(2);
     expect(errors.join("\n")).toContain(`--${flag} must be`);
   }

@@ -3,19 +3,13 @@ import { toLoadRow } from "../../io/gcp/bigquery-rows";
 import { main } from "../../launcher/main";
 import { parseLaunchArgs } from "../../launcher/template/launch-args";
 import { toMessageRecord } from "../../pipelines/dataflow/pubsub-message";
+import type { BigQueryField } from "../../schemas/bigquery";
 import { addTallies } from "../../transforms/summary";
+import { captureConsole } from "../support/console-capture";
 
 // Names a user supplies (a command, a parameter, a message attribute, a column, a table) are looked up as own keys
 // only: "constructor", "toString" or "__proto__" must never find, or set, Object.prototype's.
-let errors: string[] = [];
-const error = console.error;
-beforeEach(() => {
-  errors = [];
-  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-});
-afterEach(() => {
-  console.error = error;
-});
+const { errors } = captureConsole();
 
 test.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("rox %s is an unknown command (exit 2)", async (name) => {
   expect(await main([name])).toBe(2);
@@ -42,7 +36,7 @@ test("a Pub/Sub attribute named __proto__ or constructor is data", () => {
 });
 
 test("a column named constructor that a row lacks is not loaded as Object's function", () => {
-  const fields = [{ name: "constructor", type: "STRING", mode: "NULLABLE" }, { name: "toString", type: "INT64", mode: "NULLABLE" }];
+  const fields: BigQueryField[] = [{ name: "constructor", type: "STRING", mode: "NULLABLE" }, { name: "toString", type: "INT64", mode: "NULLABLE" }];
   expect(toLoadRow(fields, {})).toEqual({});
   expect(toLoadRow(fields, { constructor: "c", toString: 1 })).toEqual({ constructor: "c", toString: 1 });
 });

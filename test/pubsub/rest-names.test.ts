@@ -4,6 +4,7 @@ import * as requests from "../../io/pubsub/requests";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { main } from "../../launcher/main";
 import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { captureConsole } from "../support/console-capture";
 
 // The emulator's REST source checks names by the Google path's rules (io/identifiers) before anything is sent: a
 // name is an id, never a piece of a URL path.
@@ -41,15 +42,7 @@ test("opening the source checks the subscription, the topic and its dead-letter 
 });
 
 describe("rox stream and rox publish", () => {
-  let errors: string[] = [];
-  const error = console.error;
-  beforeEach(() => {
-    errors = [];
-    console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-  });
-  afterEach(() => {
-    console.error = error;
-  });
+  const { errors } = captureConsole();
 
   test.each([
     [["stream", "--subscription", "../topics/x", "--schema", "flights"], 'invalid Pub/Sub subscription id "../topics/x"'],
@@ -61,16 +54,10 @@ describe("rox stream and rox publish", () => {
     expect(await main([...argv, "--host", "127.0.0.1:9"])).toBe(3);
     expect(errors.join("\n")).toContain(message);
   });
-});
-
-test.each(["evil.example:80/v1/x?", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "http://127.0.0.1:8085", "user@127.0.0.1:8085"])("--host %j is not host:port: exit 2", async (host) => {
-  const spy = jest.spyOn(console, "error").mockImplementation(() => undefined);
-  try {
+  test.each(["evil.example:80/v1/x?", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "http://127.0.0.1:8085", "user@127.0.0.1:8085"])("--host %j is not host:port: exit 2", async (host) => {
     expect(await main(["stream", "--subscription", "flights-sub", "--schema", "flights", "--host", host])).toBe(2);
-    expect(spy.mock.calls.join("\n")).toContain("--host must be host:port");
-  } finally {
-    spy.mockRestore();
-  }
+    expect(errors.join("\n")).toContain("--host must be host:port");
+  });
 });
 
 describe("against the emulator", () => {

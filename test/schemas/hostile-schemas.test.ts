@@ -8,6 +8,7 @@ import { SYSTEM_TABLES } from "../../schemas/reserved-names";
 import { SchemaError } from "../../schemas/schema-error";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { tempDir } from "../support/temp";
+import { captureConsole } from "../support/console-capture";
 
 // A schema cannot take over the tables the platform writes, and every rox.* attribute is checked with a clear
 // SchemaError (exit 3) before a record is read: no TypeError, no prototype lookup, no name silently dropped.
@@ -111,15 +112,7 @@ test.each<[string, (s: typeof FLIGHTS) => void, RegExp]>([
 });
 
 describe("rox batch with a hostile schema exits 3 with one clear line, before reading a record", () => {
-  let errors: string[] = [];
-  const error = console.error;
-  beforeEach(() => {
-    errors = [];
-    console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-  });
-  afterEach(() => {
-    console.error = error;
-  });
+  const { errors } = captureConsole();
 
   test.each([
     ["rox.table dead_letters", flightsWith({ "rox.table": "dead_letters" }), /is a table the platform writes itself/],
