@@ -45,7 +45,8 @@ export async function stageInput(source: FileSource, pattern: string, dir: strin
   const planned = planStaging(await source.list(pattern, { onSkip: (entry) => skipped.push(entry) }), root);
   prepareEmptyDir(root);
   await copyAll(source, planned);
-  return { dir: root, files: planned.map(({ object, localPath }) => ({ localPath, uri: object.uri, size: object.size })), skipped };
+  const files = planned.map(({ object, localPath }) => ({ localPath, uri: object.uri, size: object.size }));
+  return { dir: root, files, skipped };
 }
 
 /** A few copies at a time; after the first failure the others finish their current object and take no new one. */

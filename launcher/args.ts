@@ -35,7 +35,8 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
     const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
     const takesValue = name !== undefined && Object.hasOwn(options, name) && options[name].type === "string";
     const next = argv[i + 1];
-    const isValue = next !== undefined && (NEGATIVE_NUMBER.test(next) || (NUMBER_FLAGS.has(name!) && /^-[^-]/.test(next)));
+    const numeric = name !== undefined && NUMBER_FLAGS.has(name);
+    const isValue = next !== undefined && (NEGATIVE_NUMBER.test(next) || (numeric && /^-[^-]/.test(next)));
     if (takesValue && isValue) out.push(`${argv[i]}=${argv[++i]}`);
     else out.push(argv[i]);
   }

@@ -22,7 +22,10 @@ const boolean: ValueShape = { kind: "boolean" };
 const stringList: ValueShape = { kind: "stringList" };
 const stringMap: ValueShape = { kind: "stringMap" };
 const oneOf = (values: readonly string[]): ValueShape => ({ kind: "oneOf", values });
-const object = (fields: Record<string, ValueShape>): ValueShape => ({ kind: "object", fields: new Map(Object.entries(fields)) });
+const object = (fields: Record<string, ValueShape>): ValueShape => ({
+  kind: "object",
+  fields: new Map(Object.entries(fields)),
+});
 
 /** A Dataflow job's worker environment, labels and parameters: allowed in `dataflow` and in `dataflow.batch|stream`. */
 const DATAFLOW_COMMON = {
@@ -86,28 +89,36 @@ export function configProblem(value: unknown, shape: ValueShape = CONFIG_SHAPE, 
 }
 
 function valueProblem(value: unknown, shape: ValueShape, where: string): string | undefined {
-  const named = `"${where}"`;
+  const [fits, expected] = fitsShape(value, shape);
+  return fits ? undefined : `"${where}" must be ${expected}`;
+}
+
+/** Whether a (non-object) value fits, and what was expected, for the message. */
+function fitsShape(value: unknown, shape: ValueShape): [boolean, string] {
+  const strings = (items: unknown[]) => items.every((v) => typeof v === "string");
   switch (shape.kind) {
     case "string":
-      return typeof value === "string" && value !== "" ? undefined : `${named} must be a non-empty string`;
+      return [typeof value === "string" && value !== "", "a non-empty string"];
     case "positiveInteger":
-      return Number.isSafeInteger(value) && (value as number) >= 1 ? undefined : `${named} must be a positive integer`;
+      return [Number.isSafeInteger(value) && (value as number) >= 1, "a positive integer"];
     case "boolean":
-      return typeof value === "boolean" ? undefined : `${named} must be true or false`;
+      return [typeof value === "boolean", "true or false"];
     case "oneOf":
-      return typeof value === "string" && shape.values.includes(value) ? undefined : `${named} must be one of ${shape.values.map((v) => `"${v}"`).join(", ")}`;
+      const choices = shape.values.map((v) => `"${v}"`).join(", ");
+      return [typeof value === "string" && shape.values.includes(value), `one of ${choices}`];
     case "stringList":
-      return Array.isArray(value) && value.every((v) => typeof v === "string") ? undefined : `${named} must be an array of strings`;
+      return [Array.isArray(value) && strings(value), "an array of strings"];
     case "stringMap":
-      return isPlainObject(value) && Object.values(value).every((v) => typeof v === "string") ? undefined : `${named} must be an object of strings`;
-    default:
-      return undefined;
+      return [isPlainObject(value) && strings(Object.values(value)), "an object of strings"];
+    case "object":
+      return [isPlainObject(value), "an object"];
   }
 }
 
 function unknownKey(at: string, key: string, fields: ReadonlyMap<string, ValueShape>): string {
   const elsewhere = placesOf(key, CONFIG_SHAPE, "").filter((place) => place !== at);
-  const hint = elsewhere.length > 0 ? ` ("${key}" belongs in ${elsewhere.map((p) => `"${p}"`).join(" or ")})` : didYouMean(key, [...fields.keys()]);
+  const belongs = ` ("${key}" belongs in ${elsewhere.map((p) => `"${p}"`).join(" or ")})`;
+  const hint = elsewhere.length > 0 ? belongs : didYouMean(key, [...fields.keys()]);
   return `unknown key "${at}"${hint}`;
 }
 

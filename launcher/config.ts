@@ -36,7 +36,8 @@ export function loadConfig(file: string | undefined): RoxConfig {
   try {
     text = fs.readFileSync(chosen, "utf8");
   } catch (err) {
-    throw new ConfigError(`config file ${chosen} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`config file ${chosen} cannot be read: ${why}`, { cause: err });
   }
   let parsed: unknown;
   try {

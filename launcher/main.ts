@@ -44,7 +44,9 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   // Own keys only: `rox constructor` or `rox toString` must not run Object's.
-  if (!Object.hasOwn(commands, name)) throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n${usage}`);
+  if (!Object.hasOwn(commands, name)) {
+    throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n${usage}`);
+  }
   await commands[name](rest);
 }
 

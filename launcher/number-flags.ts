@@ -29,8 +29,8 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["max-messages", count("messages", Number.MAX_SAFE_INTEGER)],
   ["idle-timeout", { min: 0, max: 31 * 86_400, unit: "seconds" }],
   ["batch-size", count("messages per micro-batch", 1_000_000)],
-  ["max-attempts", count("deliveries", 99, "the subscription's Pub/Sub dead-letter policy is one attempt more, and Pub/Sub allows at most 100")],
-  ["ack-deadline", { integer: true, min: 10, max: 600, unit: "seconds", why: "Pub/Sub's ack deadline is 10 to 600 seconds" }],
+  ["max-attempts", count("deliveries", 99, "the subscription's dead-letter policy is one more; Pub/Sub allows 100")],
+  ["ack-deadline", { integer: true, min: 10, max: 600, unit: "seconds", why: "Pub/Sub's range for an ack deadline" }],
   // rox publish
   ["rate", { above: 0, max: 1_000_000, unit: "messages per second" }],
   ["duplicates", { min: 0, max: 1, unit: "a probability" }],
@@ -82,7 +82,8 @@ function brokenRule(rule: NumberRule, value: number): string | undefined {
 /** "a whole number from 1 to 99", "greater than 0 and at most 3,600", "a number of at least 0". */
 function describeRule({ integer, min, max, above }: NumberRule): string {
   const upper = max === undefined || max === Number.MAX_SAFE_INTEGER ? undefined : max.toLocaleString("en-US");
-  if (above !== undefined) return `${integer ? "a whole number " : ""}greater than ${above}${upper ? ` and at most ${upper}` : ""}`;
+  const atMost = upper ? ` and at most ${upper}` : "";
+  if (above !== undefined) return `${integer ? "a whole number " : ""}greater than ${above}${atMost}`;
   const kind = integer ? "a whole number" : "a number";
   if (min !== undefined && upper) return `${kind} from ${min} to ${upper}`;
   if (min !== undefined) return `${kind} of at least ${min}`;

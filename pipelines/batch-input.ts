@@ -16,15 +16,21 @@ export interface InputFile {
  * `stagingDir` first — the SDK's DoFns cannot run async code, so they read local files — and keeps its `gs://` URIs,
  * so dead letters name the object, not the staged copy. The storage client is loaded only for `gs://` input.
  */
-export async function resolveInputFiles(input: string, stagingDir: string, storage?: GcsFileSourceOptions): Promise<ResolvedInput> {
+export async function resolveInputFiles(
+  input: string,
+  stagingDir: string,
+  storage?: GcsFileSourceOptions,
+): Promise<ResolvedInput> {
   if (!isGcsUri(input)) {
     const { files, skipped } = listInputs(input);
-    return someToRead(input, { files: files.map((file) => ({ path: file, uri: pathToFileURL(path.resolve(file)).href })), skipped });
+    const local = files.map((file) => ({ path: file, uri: pathToFileURL(path.resolve(file)).href }));
+    return someToRead(input, { files: local, skipped });
   }
   const { openFileSource, stageInput } = await import("../io/stage-input");
   const staged = await stageInput(await openFileSource(input, { gcs: storage }), input, stagingDir);
   if (staged.files.length === 0 && staged.skipped.length === 0) throw new InputError(`no objects match ${input}`);
-  return someToRead(input, { files: staged.files.map((file) => ({ path: file.localPath, uri: file.uri })), skipped: staged.skipped });
+  const copies = staged.files.map((file) => ({ path: file.localPath, uri: file.uri }));
+  return someToRead(input, { files: copies, skipped: staged.skipped });
 }
 
 /** The files to read and what the input named but the listing skipped (the summary says so); both, never silently. */
@@ -38,5 +44,6 @@ function someToRead(input: string, resolved: ResolvedInput): ResolvedInput {
   const { files, skipped } = resolved;
   if (files.length > 0 || skipped.length === 0) return resolved;
   const shown = skipped.slice(0, 3).map((s) => `${s.uri}: ${s.reason}`).join("; ");
-  throw new InputError(`nothing to read in ${input}: ${skipped.length} matching file(s) skipped (${shown}${skipped.length > 3 ? "; …" : ""})`);
+  const more = skipped.length > 3 ? "; …" : "";
+  throw new InputError(`nothing to read in ${input}: ${skipped.length} matching file(s) skipped (${shown}${more})`);
 }

@@ -9,7 +9,8 @@ import { InputError } from "../io/local/list-files";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
 import { resolveInputFiles, type InputFile } from "./batch-input";
 import type { Warehouse } from "../io/ports";
-import { addCounts, emptyCounts, skippedFiles, type ChunkCounts, type JobSummary, type SkippedFiles } from "../transforms/summary";
+import { addCounts, emptyCounts, skippedFiles } from "../transforms/summary";
+import type { ChunkCounts, JobSummary, SkippedFiles } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
 

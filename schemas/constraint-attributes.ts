@@ -26,7 +26,10 @@ export function readConstraints(field: Json, path: string, source: string): Fiel
   const constraints: FieldConstraints = {};
   for (const [key, value] of Object.entries(field)) {
     if (!key.startsWith("rox.")) continue;
-    if (!Object.hasOwn(READERS, key)) throw invalidAttribute(source, path, `unknown attribute ${key}${didYouMean(key, Object.keys(READERS), (n) => n)}`);
+    if (!Object.hasOwn(READERS, key)) {
+      const hint = didYouMean(key, Object.keys(READERS), (n) => n);
+      throw invalidAttribute(source, path, `unknown attribute ${key}${hint}`);
+    }
     const reader = READERS[key];
     const parsed = reader[1](value);
     if (parsed === undefined) throw invalidAttribute(source, path, `bad value for ${key}: ${JSON.stringify(value)}`);

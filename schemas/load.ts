@@ -49,7 +49,9 @@ function checkNoSharedTables(contract: Contract, file: string): void {
     const theirs = siblingTables(sibling, siblingFile);
     const shared = own.find((table) => theirs.has(table.toLowerCase()));
     if (shared) {
-      throw new SchemaError("invalid_attribute", `${file}: table ${shared} is also written by schema ${sibling} (${siblingFile}): give one of them another rox.table`);
+      const fix = "give one of them another rox.table";
+      const clash = `table ${shared} is also written by schema ${sibling} (${siblingFile})`;
+      throw new SchemaError("invalid_attribute", `${file}: ${clash}: ${fix}`);
     }
   }
 }

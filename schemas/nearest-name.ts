@@ -15,7 +15,7 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
 }
 
 /** ` (did you mean "x"?)`, or the valid names when none is near: the message always shows what would be accepted. */
-export function didYouMean(name: string, candidates: readonly string[], quote: (n: string) => string = (n) => `"${n}"`): string {
+export function didYouMean(name: string, candidates: readonly string[], quote = (n: string) => `"${n}"`): string {
   const near = nearestName(name, candidates);
   if (near !== undefined) return ` (did you mean ${quote(near)}?)`;
   return candidates.length === 0 ? "" : ` (valid: ${[...candidates].sort().map(quote).join(", ")})`;
@@ -29,7 +29,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      const swapped = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1];
+      if (swapped) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
     }
   }
   return rows[a.length][b.length];

@@ -57,7 +57,10 @@ function parseAvro(json: unknown, source: string): avro.Type {
 
 function checkRecordAttributes(schema: Json, source: string): void {
   const unknown = Object.keys(schema).find((key) => key.startsWith("rox.") && !RECORD_ATTRIBUTES.includes(key));
-  if (unknown) throw invalidAttribute(source, "(record)", `unknown attribute ${unknown}${didYouMean(unknown, RECORD_ATTRIBUTES, (n) => n)}`);
+  if (unknown) {
+    const hint = didYouMean(unknown, RECORD_ATTRIBUTES, (n) => n);
+    throw invalidAttribute(source, "(record)", `unknown attribute ${unknown}${hint}`);
+  }
 }
 
 /** The id and event time must be top-level, non-null and of a usable kind: every row is keyed/partitioned by them. */
@@ -86,7 +89,8 @@ function readTable(value: unknown, name: string, source: string): string {
     throw invalidAttribute(source, "(record)", `rox.table ${JSON.stringify(value)} is not a valid table name`);
   }
   const reserved = reservedTableProblem(table);
-  if (reserved) throw invalidAttribute(source, "(record)", `${value === undefined ? "the table (the schema name)" : "rox.table"} ${reserved}`);
+  const what = value === undefined ? "the table (the schema name)" : "rox.table";
+  if (reserved) throw invalidAttribute(source, "(record)", `${what} ${reserved}`);
   return table;
 }
 
@@ -100,8 +104,10 @@ function checkWindowTables(table: string, windows: { name: string }[], source: s
 
 function readClustering(value: unknown, fields: FieldSpec[], source: string): string[] {
   if (value === undefined) return [];
-  const ok = Array.isArray(value) && value.length <= MAX_CLUSTERING && value.every((v) => typeof v === "string") && new Set(value).size === value.length;
-  if (!ok) throw invalidAttribute(source, "(record)", `rox.clustering must be up to ${MAX_CLUSTERING} different field names`);
+  const names = Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+  if (!names || names.length > MAX_CLUSTERING || new Set(names).size !== names.length) {
+    throw invalidAttribute(source, "(record)", `rox.clustering must be up to ${MAX_CLUSTERING} different field names`);
+  }
   for (const name of value as string[]) {
     const field = fields.find((f) => f.name === name);
     if (!field || field.kind === "record" || field.kind === "array") {

@@ -2,7 +2,8 @@
 import type { FeatureColumn, FeatureSpec, FieldSpec, ScalarKind, WindowFeatureSpec } from "./contract";
 import { invalidAttribute } from "./constraint-attributes";
 import { didYouMean } from "./nearest-name";
-import { caseInsensitiveDuplicate, EVENT_METADATA_COLUMNS, prototypeKeyProblem, reservedColumnProblem } from "./reserved-names";
+import { caseInsensitiveDuplicate, EVENT_METADATA_COLUMNS } from "./reserved-names";
+import { prototypeKeyProblem, reservedColumnProblem } from "./reserved-names";
 import { parseDurationMs } from "./timestamps";
 
 type Json = Record<string, unknown>;
@@ -19,7 +20,8 @@ const MODULE_NAME = /^[a-z][a-z0-9_-]*$/;
 export function parseFeatures(value: unknown, fields: FieldSpec[], source: string): FeatureSpec {
   const json = objectAt(value, "rox.features", ["module", "event", "windows"], source);
   // The name a module is registered by in transforms/features (looked up there, own keys only).
-  if (typeof json.module !== "string" || !MODULE_NAME.test(json.module)) throw bad(source, "rox.features.module", json.module);
+  const module = typeof json.module === "string" && MODULE_NAME.test(json.module) ? json.module : undefined;
+  if (!module) throw bad(source, "rox.features.module", json.module);
   const taken = [...fields.map((f) => f.name), ...EVENT_METADATA_COLUMNS];
   const event = listAt(json.event, "rox.features.event", source).map((c, i) =>
     parseColumn(c, `rox.features.event[${i}]`, taken, source),
@@ -28,8 +30,10 @@ export function parseFeatures(value: unknown, fields: FieldSpec[], source: strin
     parseWindow(w, `rox.features.windows[${i}]`, fields, source),
   );
   const repeated = caseInsensitiveDuplicate(windows.map((w) => w.name));
-  if (repeated) throw invalidAttribute(source, "rox.features.windows", `two windows are named ${repeated} (each names a table)`);
-  return { module: json.module, event, windows };
+  if (repeated) {
+    throw invalidAttribute(source, "rox.features.windows", `two windows are named ${repeated} (each names a table)`);
+  }
+  return { module, event, windows };
 }
 
 function parseWindow(value: unknown, where: string, fields: FieldSpec[], source: string): WindowFeatureSpec {
@@ -58,7 +62,9 @@ function parseColumn(value: unknown, where: string, taken: string[], source: str
   if (!name) throw bad(source, `${where}.name`, json.name);
   const reserved = reservedColumnProblem(name);
   if (reserved) throw invalidAttribute(source, `${where}.name`, reserved);
-  if (caseInsensitiveDuplicate([...taken, name])) throw invalidAttribute(source, where, `column ${name} clashes with another column`);
+  if (caseInsensitiveDuplicate([...taken, name])) {
+    throw invalidAttribute(source, where, `column ${name} clashes with another column`);
+  }
   taken.push(name);
   if (typeof json.type !== "string" || !COLUMN_KINDS.has(json.type)) throw bad(source, `${where}.type`, json.type);
   return { name, kind: json.type as ScalarKind, ...docOf(json, where, source) };

@@ -4,7 +4,8 @@
  * so this walk only has to understand it, not police it.
  */
 import type { FieldConstraints, FieldSpec, ScalarKind } from "./contract";
-import { checkConstraintsFit, checkSiblingReferences, invalidAttribute, readConstraints } from "./constraint-attributes";
+import { checkConstraintsFit, checkSiblingReferences, readConstraints } from "./constraint-attributes";
+import { invalidAttribute } from "./constraint-attributes";
 import { caseInsensitiveDuplicate, EVENT_METADATA_COLUMNS, reservedColumnProblem } from "./reserved-names";
 import { SchemaError } from "./schema-error";
 
@@ -55,11 +56,16 @@ function checkFieldNames(fields: Json[], scope: Scope, prefix: string): void {
   const names = fields.map((field) => String(field.name));
   for (const name of names) {
     const path = prefix ? `${prefix}.${name}` : name;
-    const reserved = reservedColumnProblem(name) ?? (prefix === "" && EVENT_METADATA_COLUMNS.includes(name.toLowerCase()) ? `"${name}" is a metadata column of every events table` : undefined);
+    const metadata = prefix === "" && EVENT_METADATA_COLUMNS.includes(name.toLowerCase());
+    const taken = metadata ? `"${name}" is a metadata column of every events table` : undefined;
+    const reserved = reservedColumnProblem(name) ?? taken;
     if (reserved) throw invalidAttribute(scope.source, path, `field name ${reserved}`);
   }
   const repeated = caseInsensitiveDuplicate(names);
-  if (repeated) throw invalidAttribute(scope.source, prefix ? `${prefix}.${repeated}` : repeated, `field name "${repeated}" repeats another field's name but for case (BigQuery and DuckDB ignore case)`);
+  if (repeated) {
+    const why = `field name "${repeated}" repeats another field's name but for case (BigQuery and DuckDB ignore case)`;
+    throw invalidAttribute(scope.source, prefix ? `${prefix}.${repeated}` : repeated, why);
+  }
 }
 
 function valueSpec(name: string, path: string, type: unknown, constraints: FieldConstraints, scope: Scope): FieldSpec {

@@ -32,7 +32,8 @@ const MAX_SKIPPED_SHOWN = 10;
 
 /** The summary's record of skipped files, or undefined when none was. */
 export function skippedFiles(files: readonly { uri: string; reason: string }[]): SkippedFiles | undefined {
-  return files.length === 0 ? undefined : { count: files.length, files: files.slice(0, MAX_SKIPPED_LISTED).map(({ uri, reason }) => ({ uri, reason })) };
+  if (files.length === 0) return undefined;
+  return { count: files.length, files: files.slice(0, MAX_SKIPPED_LISTED).map(({ uri, reason }) => ({ uri, reason })) };
 }
 
 export function emptyCounts(): ChunkCounts {
@@ -88,9 +89,10 @@ function tallyRows(label: string, tally: Record<string, number>): [string, strin
 
 function skippedRows(skipped: SkippedFiles | undefined): [string, string][] {
   if (!skipped) return [];
-  const shown = skipped.files.slice(0, MAX_SKIPPED_SHOWN).map((f): [string, string] => [`  skipped`, `${f.uri}: ${f.reason}`]);
-  const more = skipped.count - shown.length;
-  return [["skipped files", `${fmt(skipped.count)} named by the input, not read`], ...shown, ...(more > 0 ? [["  skipped", `… and ${fmt(more)} more`] as [string, string]] : [])];
+  const rows: [string, string][] = [["skipped files", `${fmt(skipped.count)} named by the input, not read`]];
+  for (const f of skipped.files.slice(0, MAX_SKIPPED_SHOWN)) rows.push(["  skipped", `${f.uri}: ${f.reason}`]);
+  const more = skipped.count - (rows.length - 1);
+  return more > 0 ? [...rows, ["  skipped", `… and ${fmt(more)} more`]] : rows;
 }
 
 function fmt(n: number): string {

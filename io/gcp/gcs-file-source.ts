@@ -71,14 +71,20 @@ export class GcsFileSource implements FileSource {
     }
   }
 
-  private async listBelow(bucket: string, prefix: string, matches: (name: string) => boolean, onSkip?: (skipped: SkippedInput) => void): Promise<SourceObject[]> {
+  private async listBelow(
+    bucket: string,
+    prefix: string,
+    matches: (name: string) => boolean,
+    onSkip?: (skipped: SkippedInput) => void,
+  ): Promise<SourceObject[]> {
     const found: SourceObject[] = [];
     for await (const file of this.pages(bucket, prefix)) {
       const name = file.name.slice(prefix.length);
       // A name ending in "/" is a folder placeholder, not data.
       if (name === "" || name.endsWith("/") || !matches(name)) continue;
       if (isHiddenName(name)) {
-        onSkip?.({ uri: gcsUri(bucket, file.name), reason: `hidden or a marker (a part of its name starts with "." or "_")` });
+        const reason = `hidden or a marker (a part of its name starts with "." or "_")`;
+        onSkip?.({ uri: gcsUri(bucket, file.name), reason });
         continue;
       }
       found.push({ uri: gcsUri(bucket, file.name), name, size: Number(file.metadata.size), generation: String(file.metadata.generation) });

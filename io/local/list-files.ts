@@ -47,7 +47,9 @@ function listGlob(pattern: string): InputListing {
   if (!fs.existsSync(root)) throw new InputError(`input not found: ${root} (from ${pattern})`);
   const matcher = globToRegExp(absolute);
   const { files, skipped } = walk(root);
-  const named = skipped.filter((entry) => matcher.test(entry.path) || (entry.link && globMayReachBelow(absolute, root, entry.path)));
+  const named = skipped.filter(
+    (entry) => matcher.test(entry.path) || (entry.link && globMayReachBelow(absolute, root, entry.path)),
+  );
   return { files: files.filter((file) => matcher.test(file)).sort(), skipped: named.map(toSkipped) };
 }
 
@@ -103,7 +105,7 @@ function walk(dir: string, skippedFolder?: string): { files: string[]; skipped: 
     const full = path.join(dir, entry.name);
     const reason = entry.isSymbolicLink() ? SYMLINK : (skippedFolder ?? skipReason(entry));
     if (entry.isDirectory() && !entry.isSymbolicLink()) {
-      const below = walk(full, skippedFolder ?? (reason && `inside ${full.slice(full.lastIndexOf(path.sep) + 1)}/, ${reason}`));
+      const below = walk(full, skippedFolder ?? (reason && `inside ${entry.name}/, ${reason}`));
       files.push(...below.files);
       skipped.push(...below.skipped);
     } else if (reason) skipped.push({ path: full, link: entry.isSymbolicLink(), reason });
@@ -118,7 +120,8 @@ function readFolder(dir: string): fs.Dirent[] {
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    throw new InputError(`cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new InputError(`cannot list ${dir}: ${why}`, { cause: err });
   }
 }
 

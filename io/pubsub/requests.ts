@@ -44,10 +44,15 @@ export function subscriptionName(project: string, subscription: string): string 
   return resourceName(project, "subscriptions", subscription, validateSubscriptionId);
 }
 
-function resourceName(project: string, collection: "topics" | "subscriptions", id: string, validate: (id: string) => string): string {
+type Collection = "topics" | "subscriptions";
+
+function resourceName(project: string, collection: Collection, id: string, validate: (id: string) => string): string {
   if (!id.startsWith("projects/")) return `projects/${validateProjectId(project)}/${collection}/${validate(id)}`;
   const full = /^projects\/([^/]*)\/([^/]*)\/([^/]*)$/.exec(id);
-  if (!full || full[2] !== collection) throw new InvalidIdentifierError(`Pub/Sub ${collection.slice(0, -1)} name`, id, `must be projects/<project>/${collection}/<id>`);
+  if (!full || full[2] !== collection) {
+    const kind = `Pub/Sub ${collection.slice(0, -1)} name`;
+    throw new InvalidIdentifierError(kind, id, `must be projects/<project>/${collection}/<id>`);
+  }
   return `projects/${validateProjectId(full[1])}/${collection}/${validate(full[3])}`;
 }
 
@@ -107,7 +112,8 @@ function splitPublishBatches(messages: OutgoingMessage[]): OutgoingMessage[][] {
  * micro-batch loop; Pub/Sub deprecates the flag, but the emulator honours it.
  */
 export function pullRequest(project: string, subscription: string, maxMessages: number, returnImmediately = true): RestRequest {
-  return { method: "POST", path: `${urlPath(subscriptionName(project, subscription))}:pull`, body: { maxMessages, returnImmediately } };
+  const path = `${urlPath(subscriptionName(project, subscription))}:pull`;
+  return { method: "POST", path, body: { maxMessages, returnImmediately } };
 }
 
 export function acknowledgeRequests(project: string, subscription: string, ackIds: string[]): RestRequest[] {

@@ -35,7 +35,8 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
     topic,
     from: requireFlag(values.from, "from"),
     ...{ rate, duplicates, shuffleWithin, seed },
-    onStart: ({ files, skipped, subscriptions }) => printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions, skipped),
+    onStart: ({ files, skipped, subscriptions }) =>
+      printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions, skipped),
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");
@@ -43,7 +44,7 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
   return result;
 }
 
-function printStart(files: number, topic: string, host: string, subscriptions: string[], skipped: SkippedInput[]): void {
+function printStart(files: number, topic: string, host: string, subscriptions: string[], skipped: SkippedInput[]) {
   console.error(`publishing ${files} file${files === 1 ? "" : "s"} to ${topic} on ${host}`);
   for (const entry of skipped) console.error(`skipped ${entry.uri}: ${entry.reason}`);
   if (subscriptions.length === 0) console.error("warning: the topic has no subscription yet, so Pub/Sub drops these messages; start the consumer first");

@@ -55,14 +55,17 @@ async function sendJson<T>(method: string, url: string, headers: Record<string, 
   let response: Response;
   try {
     // A redirect is not followed: the request may carry a token, and the API itself never redirects.
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: "manual" });
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    response = await fetch(url, { method, headers, body: json, redirect: "manual" });
   } catch (err) {
     // No answer at all (refused, reset, DNS): worth retrying like a 503.
     throw new CloudApiError("unavailable", KUBEFLOW_SERVICE, call, `${new URL(url).host} did not answer: ${causeOf(err)}`, { cause: err });
   }
   const text = await response.text();
   if (response.status >= 300 && response.status < 400) {
-    const detail = `HTTP ${response.status} redirect to ${response.headers.get("location") ?? "(no location)"}, not followed: set train.kubeflow.endpoint to the API's own URL`;
+    const target = response.headers.get("location") ?? "(no location)";
+    const fix = "set train.kubeflow.endpoint to the API's own URL";
+    const detail = `HTTP ${response.status} redirect to ${target}, not followed: ${fix}`;
     throw new CloudApiError("failed-precondition", KUBEFLOW_SERVICE, call, detail);
   }
   if (!response.ok) throw new CloudApiError(failureOfHttpStatus(response.status), KUBEFLOW_SERVICE, call, `HTTP ${response.status}: ${errorText(text)}`);

@@ -29,7 +29,8 @@ export interface KubeflowRunRequest {
  */
 export function planKubeflowRun(lineage: PlannedLineage, settings: TrainSettings): Plan<KubeflowRunRequest> {
   const kf = settings.kubeflow;
-  const given = required(kf.endpoint, "train.kubeflow.endpoint", `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`);
+  const hint = `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`;
+  const given = required(kf.endpoint, "train.kubeflow.endpoint", hint);
   const endpoint = checkKubeflowEndpoint(given, kf.auth).replace(/\/+$/, "");
   const pipelineId = required(kf.pipelineId, "train.kubeflow.pipelineId", `upload the training pipeline and set "train.kubeflow.pipelineId"`);
   const pipelineVersionId = required(kf.pipelineVersionId, "train.kubeflow.pipelineVersionId", `set "train.kubeflow.pipelineVersionId" to the uploaded version`);

@@ -74,7 +74,7 @@ test.each<[string, string, number]>([
 
 test("a negative value after a numeric flag is named in the message, not taken for a flag", async () => {
   expect(await main([...COMMANDS["max-attempts"], "--max-attempts", "-1"])).toBe(2);
-  expect(errors.join("\n")).toBe('rox: --max-attempts must be a whole number from 1 to 99 (deliveries; got "-1"): the subscription\'s Pub/Sub dead-letter policy is one attempt more, and Pub/Sub allows at most 100');
+  expect(errors.join("\n")).toBe('rox: --max-attempts must be a whole number from 1 to 99 (deliveries; got "-1"): the subscription\'s dead-letter policy is one more; Pub/Sub allows 100');
 });
 
 test("a misspelled flag names the nearest one", async () => {

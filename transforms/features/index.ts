@@ -18,7 +18,9 @@ const noFeatures: FeatureModule = { eventFeatures: () => ({}), windows: {} };
 export function featureModule(name: string | undefined): FeatureModule {
   if (name === undefined) return noFeatures;
   if (!Object.hasOwn(modules, name)) {
-    throw new SchemaError("invalid_attribute", `rox.features.module: unknown feature module "${name}" (known: ${Object.keys(modules).join(", ")})`);
+    const known = Object.keys(modules).join(", ");
+    const message = `rox.features.module: unknown feature module "${name}" (known: ${known})`;
+    throw new SchemaError("invalid_attribute", message);
   }
   return modules[name];
 }
@@ -28,7 +30,8 @@ export function windowAggregator(contract: Contract, window: string): WindowAggr
   const windows = featureModule(contract.features?.module).windows;
   if (!Object.hasOwn(windows, window)) {
     const module = contract.features?.module ?? "(none)";
-    throw new SchemaError("invalid_attribute", `${contract.sourcePath ?? contract.name}: window "${window}": feature module "${module}" has no aggregator by that name`);
+    const where = `${contract.sourcePath ?? contract.name}: window "${window}"`;
+    throw new SchemaError("invalid_attribute", `${where}: feature module "${module}" has no aggregator by that name`);
   }
   return windows[window];
 }
