@@ -87,6 +87,12 @@ export interface SourceObject {
   generation?: string;
 }
 
+/** An object or file a listing passed over, and why: a hidden name, a `_SUCCESS`-style marker, a symbolic link. */
+export interface SkippedInput {
+  uri: string;
+  reason: string;
+}
+
 /** Bytes [start, end) of an object; `end` defaults to its size, and both are clamped to it. */
 export interface ByteRange {
   start: number;
@@ -99,8 +105,11 @@ export interface ByteRange {
  * with `.` or `_` below the root are skipped (hidden files, `_SUCCESS` markers), as `io/local/list-files.ts` does.
  */
 export interface FileSource {
-  /** The matching objects, sorted by name; none (not an error) when nothing matches. A missing bucket is `FileNotFoundError`. */
-  list(pattern: string): Promise<SourceObject[]>;
+  /**
+   * The matching objects, sorted by name; none (not an error) when nothing matches. A missing bucket is
+   * `FileNotFoundError`. `onSkip` hears of each object the pattern names but the listing skips (hidden, markers).
+   */
+  list(pattern: string, options?: { onSkip?: (skipped: SkippedInput) => void }): Promise<SourceObject[]>;
   /** The object's bytes; rejects with `FileNotFoundError` when it (or the given generation) does not exist. */
   read(uri: string, options?: { range?: ByteRange; generation?: string }): Promise<Readable>;
   stat(uri: string): Promise<SourceObject>;

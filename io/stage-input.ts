@@ -6,7 +6,7 @@ import { FileSourceError } from "./errors";
 import { isGcsUri } from "./identifiers/storage";
 import { resolveInside, validateRelativePath } from "./identifiers/paths";
 import { FolderSource } from "./local/folder-source";
-import type { FileSource, SourceObject } from "./ports";
+import type { FileSource, SkippedInput, SourceObject } from "./ports";
 import type { GcsFileSourceOptions } from "./gcp/gcs-file-source";
 
 export interface StagedFile {
@@ -19,6 +19,8 @@ export interface StagedFile {
 export interface StagedInput {
   dir: string;
   files: StagedFile[];
+  /** What the pattern named but the listing passed over (hidden names, markers), with the reason. */
+  skipped: SkippedInput[];
 }
 
 /** Objects copied at once: enough to overlap round trips, few enough to stay gentle on memory and sockets. */
@@ -39,10 +41,12 @@ export async function openFileSource(input: string, options: { gcs?: GcsFileSour
  */
 export async function stageInput(source: FileSource, pattern: string, dir: string): Promise<StagedInput> {
   const root = path.resolve(dir);
-  const planned = planStaging(await source.list(pattern), root);
+  const skipped: SkippedInput[] = [];
+  const planned = planStaging(await source.list(pattern, { onSkip: (entry) => skipped.push(entry) }), root);
   prepareEmptyDir(root);
   await copyAll(source, planned);
-  return { dir: root, files: planned.map(({ object, localPath }) => ({ localPath, uri: object.uri, size: object.size })) };
+  const files = planned.map(({ object, localPath }) => ({ localPath, uri: object.uri, size: object.size }));
+  return { dir: root, files, skipped };
 }
 
 /** A few copies at a time; after the first failure the others finish their current object and take no new one. */

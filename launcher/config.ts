@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { configProblem } from "./config-shape";
 
 /** The config file the cloud commands read (`rox.config.json` in the working folder unless `--config` names another). */
 export const DEFAULT_CONFIG_FILE = "rox.config.json";
@@ -21,24 +22,32 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the config; a missing default file is an empty config, a missing named file is an error. */
+/**
+ * Reads the config; a missing default file is an empty config, a missing named file is an error. Every key at every
+ * level is checked against `CONFIG_SHAPE` (config-shape.ts): an unknown or mistyped one is a ConfigError naming it.
+ */
 export function loadConfig(file: string | undefined): RoxConfig {
   const chosen = file ?? DEFAULT_CONFIG_FILE;
   if (!fs.existsSync(chosen)) {
     if (file === undefined) return {};
     throw new ConfigError(`config file ${chosen} does not exist`);
   }
+  let text: string;
+  try {
+    text = fs.readFileSync(chosen, "utf8");
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`config file ${chosen} cannot be read: ${why}`, { cause: err });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(chosen, "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`config file ${chosen} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${chosen} must hold a JSON object`);
-  for (const key of ["project", "region"] as const) {
-    const value = (parsed as RoxConfig)[key];
-    if (value !== undefined && typeof value !== "string") throw new ConfigError(`config file ${chosen}: "${key}" must be a string`);
-  }
+  const problem = configProblem(parsed);
+  if (problem) throw new ConfigError(`config file ${chosen}: ${problem}`);
   return parsed as RoxConfig;
 }
 

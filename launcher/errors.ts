@@ -25,6 +25,7 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   ConfigError: 2,
   CronError: 2,
   RunnerChoiceError: 2,
+  SampleOptionsError: 2,
   // 3: the input is wrong — a file, a schema, a name, a template parameter.
   InputError: 3,
   SchemaError: 3,
@@ -61,5 +62,5 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
 
 export function exitCodeOf(err: unknown): number {
   const name = err instanceof Error ? err.name : "";
-  return EXIT_CODES[name] ?? 1;
+  return Object.hasOwn(EXIT_CODES, name) ? EXIT_CODES[name] : 1;
 }

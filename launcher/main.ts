@@ -1,3 +1,4 @@
+import { didYouMean } from "../schemas/nearest-name";
 import { exitCodeOf, UsageError } from "./errors";
 import { batchUsage } from "./commands/batch";
 import { sampleUsage } from "./commands/sample";
@@ -42,9 +43,11 @@ export async function run(argv: string[]): Promise<void> {
     console.log(usage);
     return;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"\n${usage}`);
-  await command(rest);
+  // Own keys only: `rox constructor` or `rox toString` must not run Object's.
+  if (!Object.hasOwn(commands, name)) {
+    throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n${usage}`);
+  }
+  await commands[name](rest);
 }
 
 /** The only place that turns errors into exit codes and one readable line (`--verbose` adds the stack). */

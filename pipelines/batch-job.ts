@@ -2,12 +2,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
+import { checkFeatureModule } from "../transforms/features";
 import { detectFormat, planSplits, type FileFormat, type FileSplit } from "../io/local/splits";
 import { InputError } from "../io/local/list-files";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
 import { resolveInputFiles, type InputFile } from "./batch-input";
 import type { Warehouse } from "../io/ports";
-import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
+import { addCounts, emptyCounts, skippedFiles } from "../transforms/summary";
+import type { ChunkCounts, JobSummary, SkippedFiles } from "../transforms/summary";
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
 import { beginRun, endRun } from "./run-lifecycle";
@@ -40,14 +42,17 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const startedAt = new Date(now()).toISOString();
   const runId = newRunId("batch", now());
   const contract = loadContract(options.schema, { dir: options.schemasDir });
+  checkFeatureModule(contract);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   let counts = emptyCounts();
+  let skipped: SkippedFiles | undefined;
   const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
   await warehouse.ensureTables(contract);
   const workDir = await beginRun(warehouse, summaryWith(emptyCounts()), options.workDir);
   try {
-    const files = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
-    const chunks = groupIntoChunks(planInput(files, options, chunkBytes), chunkBytes);
+    const input = await resolveInputFiles(options.input, path.join(workDir, "input"), options.storage);
+    skipped = skippedFiles(input.skipped);
+    const chunks = groupIntoChunks(planInput(input.files, options, chunkBytes), chunkBytes);
     for (const [index, chunk] of chunks.entries()) {
       const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
       counts = addCounts(counts, await runFileChunk(chunkRun, warehouse, summaryWith));
@@ -61,7 +66,8 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   }
   const summary = summaryWith(emptyCounts());
   await endRun(warehouse, summary, "finished");
-  return summary;
+  // What was skipped goes in the summary (its file and table), not in job_runs, whose columns are the counts.
+  return { ...summary, ...(skipped && { skipped }) };
 }
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
+import { checkFeatureModule } from "../transforms/features";
 import { countLines } from "../io/local/json-lines";
 import type { CommitReport } from "../io/ports";
 import type { BigQueryWarehouse } from "../io/gcp/bigquery-warehouse";
@@ -34,6 +35,7 @@ export async function finalizeDataflowBatch(options: FinalizeOptions, warehouse:
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const contract = loadContract(options.schema, { dir: options.schemasDir });
+  checkFeatureModule(contract);
   const workDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-finalize-`));
   try {
     await warehouse.ensureTables(contract);

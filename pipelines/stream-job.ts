@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadContract } from "../schemas/load";
+import { checkFeatureModule } from "../transforms/features";
 import type { Contract } from "../schemas/contract";
 import type { MessageSource, PulledMessage, Warehouse } from "../io/ports";
 import { JsonLinesAppender } from "../io/local/json-lines";
@@ -51,6 +52,7 @@ export async function runStreamJob(options: StreamJobOptions, source: MessageSou
   const settings: Settings = { ...options, ...DEFAULTS, ...definedOnly(options) };
   const now = options.now ?? Date.now;
   const contract = loadContract(options.schema, { dir: options.schemasDir });
+  checkFeatureModule(contract);
   await warehouse.ensureTables(contract);
   const run = { contract, runId: newRunId("stream", now()), startedAt: new Date(now()).toISOString(), counts: emptyCounts() };
   const workDir = await beginRun(warehouse, summaryOf(run, now), options.workDir);

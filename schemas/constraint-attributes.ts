@@ -3,6 +3,7 @@
  * a typo'd attribute or a pattern on an int would otherwise pass every record silently.
  */
 import type { FieldConstraints, FieldSpec } from "./contract";
+import { didYouMean } from "./nearest-name";
 import { SchemaError } from "./schema-error";
 import { resolveDateBound, resolveInstantBound } from "./timestamps";
 
@@ -25,8 +26,11 @@ export function readConstraints(field: Json, path: string, source: string): Fiel
   const constraints: FieldConstraints = {};
   for (const [key, value] of Object.entries(field)) {
     if (!key.startsWith("rox.")) continue;
+    if (!Object.hasOwn(READERS, key)) {
+      const hint = didYouMean(key, Object.keys(READERS), (n) => n);
+      throw invalidAttribute(source, path, `unknown attribute ${key}${hint}`);
+    }
     const reader = READERS[key];
-    if (!reader) throw invalidAttribute(source, path, `unknown attribute ${key}`);
     const parsed = reader[1](value);
     if (parsed === undefined) throw invalidAttribute(source, path, `bad value for ${key}: ${JSON.stringify(value)}`);
     Object.assign(constraints, { [reader[0]]: parsed });

@@ -5,6 +5,8 @@
  */
 import type { FieldConstraints, FieldSpec, ScalarKind } from "./contract";
 import { checkConstraintsFit, checkSiblingReferences, readConstraints } from "./constraint-attributes";
+import { invalidAttribute } from "./constraint-attributes";
+import { caseInsensitiveDuplicate, EVENT_METADATA_COLUMNS, reservedColumnProblem } from "./reserved-names";
 import { SchemaError } from "./schema-error";
 
 type Json = Record<string, unknown>;
@@ -37,6 +39,7 @@ function recordFieldSpecs(record: Json, scope: Scope, prefix: string): FieldSpec
   const name = registerNamed(record, scope);
   if (scope.expanding.has(name)) throw unsupported(scope, prefix, `recursive record ${name}`);
   scope.expanding.add(name);
+  checkFieldNames(record.fields as Json[], scope, prefix);
   const specs = (record.fields as Json[]).map((field) => {
     const path = prefix ? `${prefix}.${String(field.name)}` : String(field.name);
     const spec = valueSpec(String(field.name), path, field.type, readConstraints(field, path, scope.source), scope);
@@ -46,6 +49,23 @@ function recordFieldSpecs(record: Json, scope: Scope, prefix: string): FieldSpec
   scope.expanding.delete(name);
   checkSiblingReferences(specs, scope.source);
   return specs;
+}
+
+/** Each name must make a column: not reserved, not a repeat when case is ignored, not a metadata column at the top. */
+function checkFieldNames(fields: Json[], scope: Scope, prefix: string): void {
+  const names = fields.map((field) => String(field.name));
+  for (const name of names) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    const metadata = prefix === "" && EVENT_METADATA_COLUMNS.includes(name.toLowerCase());
+    const taken = metadata ? `"${name}" is a metadata column of every events table` : undefined;
+    const reserved = reservedColumnProblem(name) ?? taken;
+    if (reserved) throw invalidAttribute(scope.source, path, `field name ${reserved}`);
+  }
+  const repeated = caseInsensitiveDuplicate(names);
+  if (repeated) {
+    const why = `field name "${repeated}" repeats another field's name but for case (BigQuery and DuckDB ignore case)`;
+    throw invalidAttribute(scope.source, prefix ? `${prefix}.${repeated}` : repeated, why);
+  }
 }
 
 function valueSpec(name: string, path: string, type: unknown, constraints: FieldConstraints, scope: Scope): FieldSpec {
@@ -79,7 +99,7 @@ function unwrapNullable(type: unknown, path: string, scope: Scope): { inner: unk
 /** The JSON object of a type: primitives become `{type}`, names are looked up, named definitions recorded. */
 function resolveNamed(type: unknown, scope: Scope): Json {
   if (typeof type === "string") {
-    if (PRIMITIVES[type] || type === "null") return { type };
+    if (isPrimitive(type) || type === "null") return { type };
     const short = type.slice(type.lastIndexOf(".") + 1);
     return scope.named.get(type) ?? scope.named.get(short) ?? { type };
   }
@@ -106,7 +126,7 @@ function scalarShape(json: Json, path: string, scope: Scope): Shape {
   if (logical === "decimal") return { kind: "decimal", decimal: decimalDigits(json, path, scope) };
   if (type === "enum") return { kind: "string", symbols: json.symbols as string[] };
   if (type === "fixed") return { kind: "bytes" };
-  if (PRIMITIVES[type]) return { kind: PRIMITIVES[type] };
+  if (isPrimitive(type)) return { kind: PRIMITIVES[type] };
   throw unsupported(scope, path, `type ${type}`);
 }
 
@@ -118,6 +138,11 @@ function decimalDigits(json: Json, path: string, scope: Scope): { precision: num
     throw new SchemaError("invalid_avro", `${scope.source}: ${path}: decimal needs 0 <= scale <= precision`);
   }
   return { precision: precision as number, scale: scale as number };
+}
+
+// Own keys only: a named type called "toString" must not find Object's.
+function isPrimitive(type: string): boolean {
+  return Object.hasOwn(PRIMITIVES, type);
 }
 
 function unsupported(scope: Scope, path: string, what: string): SchemaError {

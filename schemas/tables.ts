@@ -18,7 +18,7 @@ export interface TableLayout {
 export const DEAD_LETTER_TABLE = "dead_letters";
 
 /** `<table>_<window>`, e.g. `flights_origin_hourly`. */
-export function windowTableName(contract: Contract, window: WindowFeatureSpec): string {
+export function windowTableName(contract: Pick<Contract, "table">, window: Pick<WindowFeatureSpec, "name">): string {
   return `${contract.table}_${window.name}`;
 }
 

@@ -22,6 +22,23 @@ export interface JobSummary extends ChunkCounts {
   schema: string;
   startedAt: string;
   finishedAt: string;
+  /** Files the input named that the job did not read (hidden, markers, symlinks): never skipped silently. */
+  skipped?: SkippedFiles;
+}
+
+export interface SkippedFiles {
+  count: number;
+  /** The first ones (at most MAX_SKIPPED_LISTED), each with why it was not read. */
+  files: { uri: string; reason: string }[];
+}
+
+const MAX_SKIPPED_LISTED = 100;
+const MAX_SKIPPED_SHOWN = 10;
+
+/** The summary's record of skipped files, or undefined when none was. */
+export function skippedFiles(files: readonly { uri: string; reason: string }[]): SkippedFiles | undefined {
+  if (files.length === 0) return undefined;
+  return { count: files.length, files: files.slice(0, MAX_SKIPPED_LISTED).map(({ uri, reason }) => ({ uri, reason })) };
 }
 
 /** Where a run stands in `job_runs`: a run whose process died while `running` is marked `abandoned` by a later run. */
@@ -56,7 +73,8 @@ export function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
 
 export function addTallies(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out = { ...a };
-  for (const [key, n] of Object.entries(b)) out[key] = (out[key] ?? 0) + n;
+  // Own keys only: a table named "constructor" must not add to Object's function.
+  for (const [key, n] of Object.entries(b)) out[key] = (Object.hasOwn(out, key) ? out[key] : 0) + n;
   return out;
 }
 
@@ -77,6 +95,7 @@ export function renderSummary(s: JobSummary): string {
     ["reconciles", reconciliation(s)],
     ...tallyRows("table", s.byTable),
     ...tallyRows("reason", s.byReason),
+    ...skippedRows(s.skipped),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
@@ -93,6 +112,14 @@ function tallyRows(label: string, tally: Record<string, number>): [string, strin
   return Object.keys(tally)
     .sort()
     .map((key) => [`  ${label} ${key}`, fmt(tally[key])]);
+}
+
+function skippedRows(skipped: SkippedFiles | undefined): [string, string][] {
+  if (!skipped) return [];
+  const rows: [string, string][] = [["skipped files", `${fmt(skipped.count)} named by the input, not read`]];
+  for (const f of skipped.files.slice(0, MAX_SKIPPED_SHOWN)) rows.push(["  skipped", `${f.uri}: ${f.reason}`]);
+  const more = skipped.count - (rows.length - 1);
+  return more > 0 ? [...rows, ["  skipped", `… and ${fmt(more)} more`]] : rows;
 }
 
 function fmt(n: number): string {

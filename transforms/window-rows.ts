@@ -1,5 +1,5 @@
 import type { Contract, WindowFeatureSpec } from "../schemas/contract";
-import { featureModule } from "./features";
+import { windowAggregator } from "./features";
 export { windowTableName } from "../schemas/tables";
 import { mergeAccumulators, type Accumulator, type WindowAggregator } from "./features/module";
 
@@ -21,7 +21,7 @@ export function mergeWindowRows(
   stored: Record<string, unknown>[],
   updatedAt: string,
 ): Record<string, unknown>[] {
-  const aggregator = featureModule(contract.features?.module).windows[window.name];
+  const aggregator = windowAggregator(contract, window.name);
   const storedAcc = new Map(stored.map((row) => [slot(String(row[window.key]), Number(row.start_ms)), accumulatorOf(aggregator, row, ACC_PREFIX)]));
   const touched = new Map<string, { key: unknown; startMs: number; acc: Accumulator }>();
   for (const partial of partials) {

@@ -16,7 +16,8 @@ const DAY_MS = 86_400_000;
 export function toLoadRow(fields: BigQueryField[], row: Row): Row {
   const out: Row = {};
   for (const field of fields) {
-    const value = row[field.name];
+    // Own properties only: a column named "constructor" that the row lacks must not find Object's.
+    const value = Object.hasOwn(row, field.name) ? row[field.name] : undefined;
     if (value !== undefined) out[field.name] = toLoadField(field, value);
   }
   return out;

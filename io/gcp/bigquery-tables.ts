@@ -2,7 +2,7 @@
 import { bigQueryTableSchema, bigQueryWindowTableSchema, deadLetterTableSchema, type BigQueryField, type BigQueryMode } from "../../schemas/bigquery";
 import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { featureModule } from "../../transforms/features";
+import { windowAggregator } from "../../transforms/features";
 import { accumulatorColumns, windowTableName } from "../../transforms/window-rows";
 import { JOB_RUNS_TABLE } from "../local/duckdb-job-runs";
 import type { TableSpec } from "./bigquery-client";
@@ -44,7 +44,7 @@ export function deadLettersSpec(): TableSpec {
 /** A window table keeps integer accumulators beside its outputs, so partials from any chunk merge to the same rows. */
 export function windowSpec(contract: Contract, window: WindowFeatureSpec): TableSpec {
   const schema = bigQueryWindowTableSchema(contract, window);
-  const accumulators = accumulatorColumns(featureModule(contract.features?.module).windows[window.name]);
+  const accumulators = accumulatorColumns(windowAggregator(contract, window.name));
   return { ...schema, fields: [...schema.fields, ...accumulators.map((name) => field(name, "INT64", "NULLABLE"))] };
 }
 

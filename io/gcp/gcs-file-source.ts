@@ -4,7 +4,7 @@ import type { File, Storage } from "@google-cloud/storage";
 import { FileNotFoundError, FileSourceError } from "../errors";
 import { globMatcher, isHiddenName, splitPattern } from "../file-pattern";
 import { gcsUri, parseGcsUri } from "../identifiers/storage";
-import type { ByteRange, FileSource, SourceObject } from "../ports";
+import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../ports";
 import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
 import { createStorageClient, httpStatusOf, type GcsClientOptions } from "./gcs-client";
 
@@ -27,15 +27,15 @@ export class GcsFileSource implements FileSource {
     return new GcsFileSource(await createStorageClient(options), options.pageSize ?? 1000);
   }
 
-  async list(pattern: string): Promise<SourceObject[]> {
+  async list(pattern: string, options: { onSkip?: (skipped: SkippedInput) => void } = {}): Promise<SourceObject[]> {
     const { bucket, object } = parseGcsUri(pattern);
     const { root, glob } = splitPattern(object);
     if (glob === undefined && root !== "" && !root.endsWith("/")) {
       const exact = await this.findObject(bucket, root);
       if (exact) return [exact];
-      return this.listBelow(bucket, `${root}/`, () => true);
+      return this.listBelow(bucket, `${root}/`, () => true, options.onSkip);
     }
-    return this.listBelow(bucket, root, glob === undefined ? () => true : globMatcher(glob));
+    return this.listBelow(bucket, root, glob === undefined ? () => true : globMatcher(glob), options.onSkip);
   }
 
   async stat(uri: string, generation?: string): Promise<SourceObject> {
@@ -71,12 +71,22 @@ export class GcsFileSource implements FileSource {
     }
   }
 
-  private async listBelow(bucket: string, prefix: string, matches: (name: string) => boolean): Promise<SourceObject[]> {
+  private async listBelow(
+    bucket: string,
+    prefix: string,
+    matches: (name: string) => boolean,
+    onSkip?: (skipped: SkippedInput) => void,
+  ): Promise<SourceObject[]> {
     const found: SourceObject[] = [];
     for await (const file of this.pages(bucket, prefix)) {
       const name = file.name.slice(prefix.length);
       // A name ending in "/" is a folder placeholder, not data.
-      if (name === "" || name.endsWith("/") || isHiddenName(name) || !matches(name)) continue;
+      if (name === "" || name.endsWith("/") || !matches(name)) continue;
+      if (isHiddenName(name)) {
+        const reason = `hidden or a marker (a part of its name starts with "." or "_")`;
+        onSkip?.({ uri: gcsUri(bucket, file.name), reason });
+        continue;
+      }
       found.push({ uri: gcsUri(bucket, file.name), name, size: Number(file.metadata.size), generation: String(file.metadata.generation) });
     }
     return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -9,9 +9,9 @@ import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
 import { WarehouseBusyError } from "../errors";
+import { windowAggregator } from "../../transforms/features";
 
 export { JOB_RUNS_TABLE };
-import { featureModule } from "../../transforms/features";
 import { readJsonLines, JsonLinesAppender } from "./json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
 
@@ -53,7 +53,7 @@ export class DuckDbWarehouse implements Warehouse {
     const table = windowTableName(contract, window);
     await this.db.run(windowTableDdl(contract, window));
     // Integer accumulators beside the outputs: partials from any chunk or micro-batch merge to the same result.
-    for (const column of accumulatorColumns(featureModule(contract.features?.module).windows[window.name])) {
+    for (const column of accumulatorColumns(windowAggregator(contract, window.name))) {
       await this.db.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} BIGINT`);
     }
   }

@@ -1,23 +1,30 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Readable } from "stream";
+import { fileURLToPath } from "url";
 import { FileNotFoundError, FileSourceError } from "../errors";
-import { globMatcher, splitPattern } from "../file-pattern";
-import type { ByteRange, FileSource, SourceObject } from "../ports";
+import { globMatcher, isHiddenName, splitPattern } from "../file-pattern";
+import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../ports";
 import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
-import { listInputFiles } from "./list-files";
+import { listInputs } from "./list-files";
 
-/** The file-source role on the local disk: URIs are absolute paths; the walk is `listInputFiles`'s. */
+/** The file-source role on the local disk: URIs are absolute paths; the walk (and what it skips) is `listInputs`'s. */
 export class FolderSource implements FileSource {
-  async list(pattern: string): Promise<SourceObject[]> {
+  async list(pattern: string, options: { onSkip?: (skipped: SkippedInput) => void } = {}): Promise<SourceObject[]> {
     const { root, glob } = splitPattern(path.resolve(pattern));
     const start = root === "" ? path.sep : root;
     const kind = kindOf(start);
     if (kind === undefined || (glob !== undefined && kind === "file")) return [];
     const base = kind === "file" ? path.dirname(start) : start;
     const matches = glob === undefined ? () => true : globMatcher(glob);
-    return listInputFiles(start)
-      .map((file) => ({ file, name: path.relative(base, file).split(path.sep).join("/") }))
+    const relative = (file: string) => path.relative(base, file).split(path.sep).join("/");
+    const { files, skipped } = listInputs(start);
+    for (const entry of skipped) {
+      const file = fileURLToPath(entry.uri);
+      if (matches(relative(file))) options.onSkip?.({ uri: file, reason: entry.reason });
+    }
+    return files
+      .map((file) => ({ file, name: relative(file) }))
       .filter(({ name }) => matches(name))
       .map(({ file, name }) => ({ uri: file, name, size: fs.statSync(file).size }));
   }

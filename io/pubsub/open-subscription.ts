@@ -1,4 +1,5 @@
 import { EmulatorMessageSource } from "./emulator-source";
+import { subscriptionName, topicName } from "./requests";
 import { PubSubRestClient } from "./rest-client";
 
 export interface OpenSubscriptionOptions {
@@ -19,6 +20,7 @@ export interface OpenSubscriptionOptions {
  * dead-letters the message into the warehouse at its limit, before Pub/Sub would move it to the dead-letter topic.
  */
 export async function openSubscription(options: OpenSubscriptionOptions): Promise<EmulatorMessageSource> {
+  checkNames(options);
   if (!options.topic) return new EmulatorMessageSource(new PubSubRestClient(options.host, options.project), options.subscription);
   const maxDeliveryAttempts = Math.max(5, (options.maxDeliveryAttempts ?? 5) + 1);
   return EmulatorMessageSource.open({
@@ -29,4 +31,10 @@ export async function openSubscription(options: OpenSubscriptionOptions): Promis
     ackDeadlineSeconds: options.ackDeadlineSeconds,
     deadLetterPolicy: { deadLetterTopic: `${options.topic}-dead-letter`, maxDeliveryAttempts },
   });
+}
+
+/** Checked before any call, by the Google path's rules: a name that is not an id never becomes part of a URL. */
+function checkNames({ project, subscription, topic }: OpenSubscriptionOptions): void {
+  subscriptionName(project, subscription);
+  if (topic !== undefined) for (const name of [topic, `${topic}-dead-letter`]) topicName(project, name);
 }

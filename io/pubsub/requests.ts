@@ -2,6 +2,9 @@
  * The exact Pub/Sub REST/JSON requests, built without sending anything (the client sends them). The emulator serves
  * the same `v1` REST surface as Pub/Sub, on plain HTTP.
  */
+import { InvalidIdentifierError, validateProjectId } from "../identifiers/project";
+import { validateSubscriptionId, validateTopicId } from "../identifiers/pubsub";
+
 export interface RestRequest {
   method: "GET" | "PUT" | "POST" | "DELETE";
   /** After `/v1/`. */
@@ -29,41 +32,61 @@ const MAX_PUBLISH_BYTES = 9 * 1024 * 1024;
 /** Ack ids per acknowledge/modifyAckDeadline request, well under the 512 KB request limit with real ack ids. */
 export const MAX_ACK_IDS = 1000;
 
-/** `events` → `projects/<p>/topics/events`; a full name is kept as is. */
+/**
+ * `events` → `projects/<p>/topics/events`, or a full name; either way the project and the id are checked by Google's
+ * rules (`io/identifiers`) before anything is sent, as on the Google path: `../topics/x` is refused, not a path.
+ */
 export function topicName(project: string, topic: string): string {
-  return topic.startsWith("projects/") ? topic : `projects/${project}/topics/${topic}`;
+  return resourceName(project, "topics", topic, validateTopicId);
 }
 
 export function subscriptionName(project: string, subscription: string): string {
-  return subscription.startsWith("projects/") ? subscription : `projects/${project}/subscriptions/${subscription}`;
+  return resourceName(project, "subscriptions", subscription, validateSubscriptionId);
+}
+
+type Collection = "topics" | "subscriptions";
+
+function resourceName(project: string, collection: Collection, id: string, validate: (id: string) => string): string {
+  if (!id.startsWith("projects/")) return `projects/${validateProjectId(project)}/${collection}/${validate(id)}`;
+  const full = /^projects\/([^/]*)\/([^/]*)\/([^/]*)$/.exec(id);
+  if (!full || full[2] !== collection) {
+    const kind = `Pub/Sub ${collection.slice(0, -1)} name`;
+    throw new InvalidIdentifierError(kind, id, `must be projects/<project>/${collection}/<id>`);
+  }
+  return `projects/${validateProjectId(full[1])}/${collection}/${validate(full[3])}`;
+}
+
+/** A checked name as a URL path: each segment percent-encoded (Google allows `%` and `+` in ids). */
+function urlPath(name: string): string {
+  return name.split("/").map(encodeURIComponent).join("/");
 }
 
 export function createTopicRequest(project: string, topic: string): RestRequest {
-  return { method: "PUT", path: topicName(project, topic), body: {} };
+  return { method: "PUT", path: urlPath(topicName(project, topic)), body: {} };
 }
 
 export function deleteTopicRequest(project: string, topic: string): RestRequest {
-  return { method: "DELETE", path: topicName(project, topic) };
+  return { method: "DELETE", path: urlPath(topicName(project, topic)) };
 }
 
 export function listTopicSubscriptionsRequest(project: string, topic: string): RestRequest {
-  return { method: "GET", path: `${topicName(project, topic)}/subscriptions` };
+  return { method: "GET", path: `${urlPath(topicName(project, topic))}/subscriptions` };
 }
 
 export function createSubscriptionRequest(project: string, subscription: string, topic: string, options: SubscriptionOptions): RestRequest {
   const { deadLetterPolicy, ...rest } = options;
   const body: Record<string, unknown> = { topic: topicName(project, topic), ...rest };
   if (deadLetterPolicy) body.deadLetterPolicy = { ...deadLetterPolicy, deadLetterTopic: topicName(project, deadLetterPolicy.deadLetterTopic) };
-  return { method: "PUT", path: subscriptionName(project, subscription), body };
+  return { method: "PUT", path: urlPath(subscriptionName(project, subscription)), body };
 }
 
 export function deleteSubscriptionRequest(project: string, subscription: string): RestRequest {
-  return { method: "DELETE", path: subscriptionName(project, subscription) };
+  return { method: "DELETE", path: urlPath(subscriptionName(project, subscription)) };
 }
 
 /** One request per ≤1,000 messages and ≤9 MB of payload, in order. */
 export function publishRequests(project: string, topic: string, messages: OutgoingMessage[]): RestRequest[] {
-  const path = `${topicName(project, topic)}:publish`;
+  const path = `${urlPath(topicName(project, topic))}:publish`;
   return splitPublishBatches(messages).map((batch) => ({ method: "POST", path, body: { messages: batch } }));
 }
 
@@ -89,16 +112,17 @@ function splitPublishBatches(messages: OutgoingMessage[]): OutgoingMessage[][] {
  * micro-batch loop; Pub/Sub deprecates the flag, but the emulator honours it.
  */
 export function pullRequest(project: string, subscription: string, maxMessages: number, returnImmediately = true): RestRequest {
-  return { method: "POST", path: `${subscriptionName(project, subscription)}:pull`, body: { maxMessages, returnImmediately } };
+  const path = `${urlPath(subscriptionName(project, subscription))}:pull`;
+  return { method: "POST", path, body: { maxMessages, returnImmediately } };
 }
 
 export function acknowledgeRequests(project: string, subscription: string, ackIds: string[]): RestRequest[] {
-  const path = `${subscriptionName(project, subscription)}:acknowledge`;
+  const path = `${urlPath(subscriptionName(project, subscription))}:acknowledge`;
   return chunk(ackIds, MAX_ACK_IDS).map((ids) => ({ method: "POST", path, body: { ackIds: ids } }));
 }
 
 export function modifyAckDeadlineRequests(project: string, subscription: string, ackIds: string[], ackDeadlineSeconds: number): RestRequest[] {
-  const path = `${subscriptionName(project, subscription)}:modifyAckDeadline`;
+  const path = `${urlPath(subscriptionName(project, subscription))}:modifyAckDeadline`;
   return chunk(ackIds, MAX_ACK_IDS).map((ids) => ({ method: "POST", path, body: { ackIds: ids, ackDeadlineSeconds } }));
 }
 

@@ -51,8 +51,8 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
         schemasDir: values["schemas-dir"],
         format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
         replace: values.replace ?? false,
-        chunkBytes: chunkMb === undefined ? undefined : chunkMb * (1 << 20),
-        maxRecordBytes: positiveWholeNumber(values["max-record-bytes"], "max-record-bytes"),
+        chunkBytes: chunkMb === undefined ? undefined : Math.ceil(chunkMb * (1 << 20)),
+        maxRecordBytes: optionalNumber(values["max-record-bytes"], "max-record-bytes"),
         csvQuotedNewlines: values["csv-quoted-newlines"] ?? false,
         storage: { projectId: values.project, apiEndpoint: values["storage-endpoint"] },
         onProgress: printProgress,
@@ -68,13 +68,6 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
     }
     return summary;
   });
-}
-
-/** A byte count: a whole number above zero, or absent. */
-function positiveWholeNumber(value: string | undefined, flag: string): number | undefined {
-  const n = optionalNumber(value, flag);
-  if (n !== undefined && !(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`--${flag} must be a whole number above 0 (got "${value}")`);
-  return n;
 }
 
 export function printProgress(p: { read: number; elapsedMs: number; chunk: number; chunks: number }): void {

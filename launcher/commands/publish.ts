@@ -1,6 +1,6 @@
 import { optionalNumber, parseFlags, requireFlag } from "../args";
-import { UsageError } from "../errors";
 import { resolveEmulatorHost } from "../emulator-host";
+import type { SkippedInput } from "../../io/ports";
 import type { PublishProgress, PublishResult } from "../publish/replay";
 
 export const publishUsage = `rox publish --topic <name> --from <file|folder|glob> [--rate N] [--duplicates P] [--shuffle-within S]
@@ -21,10 +21,10 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
     host: { type: "string" },
     "state-file": { type: "string" },
   });
-  const rate = checked(optionalNumber(values.rate, "rate"), (n) => n > 0, "--rate must be > 0 (messages per second)");
-  const duplicates = checked(optionalNumber(values.duplicates, "duplicates"), (p) => p >= 0 && p <= 1, "--duplicates is a probability, 0..1");
-  const shuffleWithin = checked(optionalNumber(values["shuffle-within"], "shuffle-within"), (s) => s >= 0, "--shuffle-within must be >= 0 (seconds)");
-  const seed = checked(optionalNumber(values.seed, "seed"), Number.isInteger, "--seed must be an integer");
+  const rate = optionalNumber(values.rate, "rate");
+  const duplicates = optionalNumber(values.duplicates, "duplicates");
+  const shuffleWithin = optionalNumber(values["shuffle-within"], "shuffle-within");
+  const seed = optionalNumber(values.seed, "seed");
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
   const topic = requireFlag(values.topic, "topic");
   const project = values.project ?? DEFAULT_PROJECT;
@@ -35,7 +35,8 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
     topic,
     from: requireFlag(values.from, "from"),
     ...{ rate, duplicates, shuffleWithin, seed },
-    onStart: ({ files, subscriptions }) => printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions),
+    onStart: ({ files, skipped, subscriptions }) =>
+      printStart(files.length, `projects/${project}/topics/${topic}`, host, subscriptions, skipped),
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");
@@ -43,13 +44,9 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
   return result;
 }
 
-function checked(value: number | undefined, ok: (n: number) => boolean, message: string): number | undefined {
-  if (value !== undefined && !ok(value)) throw new UsageError(message);
-  return value;
-}
-
-function printStart(files: number, topic: string, host: string, subscriptions: string[]): void {
+function printStart(files: number, topic: string, host: string, subscriptions: string[], skipped: SkippedInput[]) {
   console.error(`publishing ${files} file${files === 1 ? "" : "s"} to ${topic} on ${host}`);
+  for (const entry of skipped) console.error(`skipped ${entry.uri}: ${entry.reason}`);
   if (subscriptions.length === 0) console.error("warning: the topic has no subscription yet, so Pub/Sub drops these messages; start the consumer first");
 }
 

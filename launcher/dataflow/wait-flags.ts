@@ -44,17 +44,11 @@ export function checkWaitFlags(job: JobKind, values: WaitFlagValues): WaitFlags 
   if (job !== "batch") throw new UsageError("--wait-until-done is for batch jobs: a streaming job runs until it is drained");
   if (values.wait) throw new UsageError("pass --wait or --wait-until-done, not both");
   if (values["then-train"] && !values.date) throw new UsageError("--then-train needs --date: the partition the job lands is what it trains on");
-  const pollSeconds = positive(values["poll-interval"], "poll-interval");
-  const maxWaitMinutes = positive(values["max-wait"], "max-wait");
+  const pollSeconds = optionalNumber(values["poll-interval"], "poll-interval");
+  const maxWaitMinutes = optionalNumber(values["max-wait"], "max-wait");
   return { pollSeconds, maxWaitMinutes };
 }
 
 function onlyWith(values: WaitFlagValues, flags: readonly ("train-target" | "bigquery-endpoint" | "poll-interval" | "max-wait")[], given: boolean | undefined, needed: string): void {
   for (const flag of flags) if (!given && values[flag] !== undefined) throw new UsageError(`--${flag} applies only with ${needed}`);
-}
-
-function positive(value: string | undefined, flag: string): number | undefined {
-  const n = optionalNumber(value, flag);
-  if (n !== undefined && !(n > 0)) throw new UsageError(`--${flag} must be greater than 0 (got "${value}")`);
-  return n;
 }

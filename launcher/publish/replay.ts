@@ -1,5 +1,6 @@
-import { listInputFiles } from "../../io/local/list-files";
-import { MAX_PUBLISH_MESSAGES } from "../../io/pubsub/requests";
+import { listInputs } from "../../io/local/list-files";
+import type { SkippedInput } from "../../io/ports";
+import { MAX_PUBLISH_MESSAGES, topicName } from "../../io/pubsub/requests";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { planMessages, type PlannedMessage, type PlanOptions } from "./plan";
 
@@ -13,7 +14,7 @@ export interface PublishEventsOptions extends PlanOptions {
   /** Messages per second, duplicates included (default: as fast as the emulator takes them). */
   rate?: number;
   /** Before the first publish: whether anything will receive the messages (Pub/Sub drops them otherwise). */
-  onStart?: (info: { files: string[]; subscriptions: string[] }) => void;
+  onStart?: (info: { files: string[]; skipped: SkippedInput[]; subscriptions: string[] }) => void;
   onProgress?: (progress: PublishProgress) => void;
 }
 
@@ -36,10 +37,11 @@ const TICK_MS = 100;
 
 /** Replays event files onto a topic (created if missing), in order or shuffled within bounds, at a rate, with duplicates. */
 export async function publishEvents(options: PublishEventsOptions): Promise<PublishResult> {
+  topicName(options.project, options.topic); // checked by Google's rules before the files are even listed
   const client = new PubSubRestClient(options.host, options.project);
-  const files = listInputFiles(options.from);
+  const { files, skipped } = listInputs(options.from);
   await client.createTopic(options.topic);
-  options.onStart?.({ files, subscriptions: await client.listTopicSubscriptions(options.topic) });
+  options.onStart?.({ files, skipped, subscriptions: await client.listTopicSubscriptions(options.topic) });
   const startedAt = Date.now();
   const progress: PublishProgress = { published: 0, duplicatesPublished: 0, elapsedMs: 0 };
   for (const batch of batches(planMessages(files, options), publishBatchSize(options.rate))) {

@@ -2,6 +2,7 @@ import { CloudApiError, failureOfHttpStatus } from "../cloud/errors";
 import type { RetryPolicy } from "../cloud/retry";
 import type { Plan } from "../plan";
 import { callWithRetry, type SubmittedJob } from "./call";
+import { checkKubeflowEndpoint } from "./kubeflow-endpoint";
 import { KUBEFLOW_SERVICE, RUNS_PATH, type KubeflowRunRequest } from "./kubeflow-plan";
 
 /** How to reach the KFP API: an optional bearer token source (ADC on Google Cloud; never logged). */
@@ -23,6 +24,8 @@ const ENDED_WITHOUT_MODEL = new Set(["FAILED", "CANCELING", "CANCELED"]);
  */
 export async function applyKubeflowRun(plan: Plan<KubeflowRunRequest>, connection: KubeflowConnection, retry?: RetryPolicy): Promise<SubmittedJob> {
   const { endpoint, body } = plan.request;
+  // Checked again where the token is attached: a plan built elsewhere must not carry it over plain http either.
+  if (connection.token) checkKubeflowEndpoint(endpoint, "adc");
   const headers = await requestHeaders(connection);
   const query = runsQuery(body.display_name, body.experiment_id);
   const listed = await callWithRetry(KUBEFLOW_SERVICE, `GET ${RUNS_PATH}`, () => sendJson<{ runs?: KubeflowRun[] }>("GET", `${endpoint}${RUNS_PATH}?${query}`, headers), retry);
@@ -51,12 +54,20 @@ async function sendJson<T>(method: string, url: string, headers: Record<string, 
   const call = `${method} ${new URL(url).pathname}`;
   let response: Response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // A redirect is not followed: the request may carry a token, and the API itself never redirects.
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    response = await fetch(url, { method, headers, body: json, redirect: "manual" });
   } catch (err) {
     // No answer at all (refused, reset, DNS): worth retrying like a 503.
     throw new CloudApiError("unavailable", KUBEFLOW_SERVICE, call, `${new URL(url).host} did not answer: ${causeOf(err)}`, { cause: err });
   }
   const text = await response.text();
+  if (response.status >= 300 && response.status < 400) {
+    const target = response.headers.get("location") ?? "(no location)";
+    const fix = "set train.kubeflow.endpoint to the API's own URL";
+    const detail = `HTTP ${response.status} redirect to ${target}, not followed: ${fix}`;
+    throw new CloudApiError("failed-precondition", KUBEFLOW_SERVICE, call, detail);
+  }
   if (!response.ok) throw new CloudApiError(failureOfHttpStatus(response.status), KUBEFLOW_SERVICE, call, `HTTP ${response.status}: ${errorText(text)}`);
   return (text ? JSON.parse(text) : {}) as T;
 }

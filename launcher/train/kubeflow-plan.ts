@@ -1,4 +1,5 @@
 import type { Plan } from "../plan";
+import { checkKubeflowEndpoint } from "./kubeflow-endpoint";
 import { describeSlice, lineageParameters, trainingJobId, type PlannedLineage } from "./lineage";
 import { required } from "./required";
 import type { TrainSettings } from "./settings";
@@ -28,7 +29,9 @@ export interface KubeflowRunRequest {
  */
 export function planKubeflowRun(lineage: PlannedLineage, settings: TrainSettings): Plan<KubeflowRunRequest> {
   const kf = settings.kubeflow;
-  const endpoint = required(kf.endpoint, "train.kubeflow.endpoint", `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`).replace(/\/+$/, "");
+  const hint = `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`;
+  const given = required(kf.endpoint, "train.kubeflow.endpoint", hint);
+  const endpoint = checkKubeflowEndpoint(given, kf.auth).replace(/\/+$/, "");
   const pipelineId = required(kf.pipelineId, "train.kubeflow.pipelineId", `upload the training pipeline and set "train.kubeflow.pipelineId"`);
   const pipelineVersionId = required(kf.pipelineVersionId, "train.kubeflow.pipelineVersionId", `set "train.kubeflow.pipelineVersionId" to the uploaded version`);
   const runtime: KubeflowRunBody["runtime_config"] = { parameters: lineageParameters(lineage) };

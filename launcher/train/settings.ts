@@ -1,7 +1,9 @@
 import * as path from "path";
 import { ConfigError, configSection, type RoxConfig } from "../config";
+import { TRAIN_TARGET_NAMES } from "../config-shape";
+import { checkKubeflowEndpoint } from "./kubeflow-endpoint";
 
-export const TRAIN_TARGETS = ["local", "vertex-custom-job", "vertex-pipeline", "kubeflow"] as const;
+export const TRAIN_TARGETS = TRAIN_TARGET_NAMES;
 export type TrainTarget = (typeof TRAIN_TARGETS)[number];
 
 export interface KubeflowSettings {
@@ -52,8 +54,12 @@ export function readTrainSettings(config: RoxConfig, flags: TrainFlags = {}): Tr
   const kf = subsection(s, "kubeflow");
   const auth = optionalString(kf, "auth", "train.kubeflow") ?? "none";
   if (auth !== "none" && auth !== "adc") throw new ConfigError(`config: "train.kubeflow.auth" must be "none" or "adc"`);
+  const target = flags.target ?? targetOf(optionalString(s, "target", "train")) ?? "local";
+  const endpoint = optionalString(kf, "endpoint", "train.kubeflow");
+  // Refused before the warehouse is even opened: the run would send a token to it.
+  if (target === "kubeflow" && endpoint !== undefined) checkKubeflowEndpoint(endpoint, auth);
   return {
-    target: flags.target ?? targetOf(optionalString(s, "target", "train")) ?? "local",
+    target,
     project: flags.project ?? config.project,
     region: flags.region ?? config.region,
     image: optionalString(s, "image", "train"),
@@ -63,7 +69,7 @@ export function readTrainSettings(config: RoxConfig, flags: TrainFlags = {}): Tr
     outputUri: optionalString(s, "outputUri", "train"),
     pipelineTemplate: optionalString(s, "pipelineTemplate", "train"),
     kubeflow: {
-      endpoint: optionalString(kf, "endpoint", "train.kubeflow"),
+      endpoint,
       pipelineId: optionalString(kf, "pipelineId", "train.kubeflow"),
       pipelineVersionId: optionalString(kf, "pipelineVersionId", "train.kubeflow"),
       experimentId: optionalString(kf, "experimentId", "train.kubeflow"),

@@ -37,7 +37,8 @@ function readAttribute(entry: Reader, into: Record<string, string>): void {
     else if (tag >>> 3 === 2) value = entry.string();
     else entry.skipType(tag & 7);
   }
-  into[key] = value;
+  // A define, not an assignment: an attribute named "__proto__" is data, not the object's prototype.
+  Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function readTimestamp(timestamp: Reader): string {

@@ -30,7 +30,8 @@ export class PortableRowCoder implements Coder<Row> {
 
   encode(row: Row, writer: Writer, _context?: Context): void {
     const fields = this.schema.fields;
-    const values = fields.map((f) => row[f.name]);
+    // Own properties only: a column named "toString" that the row lacks is null, not Object's function.
+    const values = fields.map((f) => (Object.hasOwn(row, f.name) ? row[f.name] : undefined));
     writer.uint32(fields.length);
     writer.bytes(nullBitmap(fields.map((f, i) => isAbsent(values[i]) && !isArray(typeOf(f.name, f.type)))));
     for (const i of this.order) {

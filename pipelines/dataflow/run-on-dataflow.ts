@@ -5,6 +5,7 @@ import { SubprocessService } from "apache-beam/utils/service";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { randomUUID } from "crypto";
 import { loadContract } from "../../schemas/load";
+import { checkFeatureModule } from "../../transforms/features";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { chooseRunner, RunnerChoiceError } from "../runner-choice";
 import { batchGraph } from "./batch-graph";
@@ -75,6 +76,7 @@ function ingestOptions(parameters: Record<string, string>, clock: RunClock): Dat
   const schema = required(parameters, "schema");
   const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
   const contract = loadContract(schema, { dir: parameters.schemasDir });
+  checkFeatureModule(contract);
   return {
     schema,
     schemasDir: parameters.schemasDir,

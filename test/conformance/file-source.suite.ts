@@ -4,7 +4,7 @@ import * as path from "path";
 import type { Readable } from "stream";
 import { FileNotFoundError } from "../../io/errors";
 import { InvalidIdentifierError } from "../../io/identifiers/project";
-import type { FileSource } from "../../io/ports";
+import type { FileSource, SkippedInput } from "../../io/ports";
 import { stageInput } from "../../io/stage-input";
 import { tempDir } from "../support/temp";
 
@@ -20,6 +20,7 @@ export type FileSourceCase =
   | "lists by prefix"
   | "filters by glob"
   | "skips hidden and underscore names"
+  | "reports what it skips"
   | "names with spaces and é"
   | "more objects than one page"
   | "streams a multi-MiB object byte-identical"
@@ -70,6 +71,22 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
         expect(names(await f.source.list(pattern(f, "d")))).toStrictEqual(["a.jsonl", "e/f.jsonl"]);
         expect(names(await f.source.list(pattern(f, "d/**")))).toStrictEqual(["a.jsonl", "e/f.jsonl"]);
         expect(names(await f.source.list(pattern(f, "d/_SUCCESS")))).toStrictEqual(["_SUCCESS"]); // named exactly, it is listed
+      },
+      "reports what it skips": async () => {
+        const f = await fixture();
+        for (const name of ["d/a.jsonl", "d/.hidden.jsonl", "d/_SUCCESS", "d/_temporary/b.jsonl", "d/.cache/c.jsonl", "d/e/f.jsonl"]) await f.put(name, "x");
+        const table: [string, string[]][] = [
+          ["d/*.jsonl", ["d/.hidden.jsonl"]],
+          ["d/**/*.jsonl", ["d/.cache/c.jsonl", "d/.hidden.jsonl", "d/_temporary/b.jsonl"]],
+          ["d", ["d/.cache/c.jsonl", "d/.hidden.jsonl", "d/_SUCCESS", "d/_temporary/b.jsonl"]],
+          ["d/e/*.jsonl", []],
+        ];
+        for (const [glob, expected] of table) {
+          const reported: SkippedInput[] = [];
+          await f.source.list(pattern(f, glob), { onSkip: (skipped) => reported.push(skipped) });
+          expect([glob, reported.map((r) => r.uri).sort()]).toStrictEqual([glob, expected.map((name) => pattern(f, name))]);
+          for (const { reason } of reported) expect(reason).toMatch(/hidden|marker/);
+        }
       },
       "names with spaces and é": async () => {
         const f = await fixture();

@@ -1,16 +1,9 @@
 import { main } from "../../launcher/main";
+import { captureConsole } from "../support/console-capture";
 
 // `--runner dataflow|flink` submits the portable graph; everything it needs is checked before any helper starts or any
 // request leaves, each failure one readable line with its exit code.
-let errors: string[] = [];
-const error = console.error;
-beforeEach(() => {
-  errors = [];
-  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
-});
-afterEach(() => {
-  console.error = error;
-});
+const { errors } = captureConsole();
 
 const BATCH = ["batch", "--input", "gs://rox-landing/flights/*.jsonl", "--schema", "flights", "--dataset", "rox_events", "--project", "my-ml-project"];
 const STREAM = ["stream", "--subscription", "flights", "--schema", "flights", "--dataset", "rox_events", "--project", "my-ml-project"];

@@ -4,34 +4,34 @@ import * as requests from "../../io/pubsub/requests";
 
 describe("Pub/Sub REST requests (built, not sent)", () => {
   test("names: short names get the project, full names are kept", () => {
-    expect(requests.topicName("p1", "events")).toBe("projects/p1/topics/events");
-    expect(requests.topicName("p1", "projects/p2/topics/x")).toBe("projects/p2/topics/x");
-    expect(requests.subscriptionName("p1", "s1")).toBe("projects/p1/subscriptions/s1");
+    expect(requests.topicName("rox-p1", "events")).toBe("projects/rox-p1/topics/events");
+    expect(requests.topicName("rox-p1", "projects/rox-p2/topics/xyz")).toBe("projects/rox-p2/topics/xyz");
+    expect(requests.subscriptionName("rox-p1", "sub-1")).toBe("projects/rox-p1/subscriptions/sub-1");
   });
 
   test("a subscription with a dead-letter policy", () => {
     const options = { ackDeadlineSeconds: 30, deadLetterPolicy: { deadLetterTopic: "dead", maxDeliveryAttempts: 5 }, retainAckedMessages: true };
-    expect(requests.createSubscriptionRequest("p1", "s1", "events", options)).toEqual({
+    expect(requests.createSubscriptionRequest("rox-p1", "sub-1", "events", options)).toEqual({
       method: "PUT",
-      path: "projects/p1/subscriptions/s1",
-      body: { topic: "projects/p1/topics/events", ackDeadlineSeconds: 30, retainAckedMessages: true, deadLetterPolicy: { deadLetterTopic: "projects/p1/topics/dead", maxDeliveryAttempts: 5 } },
+      path: "projects/rox-p1/subscriptions/sub-1",
+      body: { topic: "projects/rox-p1/topics/events", ackDeadlineSeconds: 30, retainAckedMessages: true, deadLetterPolicy: { deadLetterTopic: "projects/rox-p1/topics/dead", maxDeliveryAttempts: 5 } },
     });
   });
 
   test("publish is split at 1,000 messages and at ~9 MB, keeping the order", () => {
     const small = Array.from({ length: 2001 }, (_, i) => ({ data: String(i) }));
-    const bySize = requests.publishRequests("p1", "events", small).map((r) => (r.body as { messages: unknown[] }).messages.length);
+    const bySize = requests.publishRequests("rox-p1", "events", small).map((r) => (r.body as { messages: unknown[] }).messages.length);
     expect(bySize).toEqual([1000, 1000, 1]);
     const big = Array.from({ length: 5 }, () => ({ data: "x".repeat(4 * 1024 * 1024) }));
-    expect(requests.publishRequests("p1", "events", big).map((r) => (r.body as { messages: unknown[] }).messages.length)).toEqual([2, 2, 1]);
-    expect(requests.publishRequests("p1", "events", [])).toEqual([]);
+    expect(requests.publishRequests("rox-p1", "events", big).map((r) => (r.body as { messages: unknown[] }).messages.length)).toEqual([2, 2, 1]);
+    expect(requests.publishRequests("rox-p1", "events", [])).toEqual([]);
   });
 
   test("pull asks the emulator to answer at once; acks and deadlines go in requests of ≤1,000 ids", () => {
-    expect(requests.pullRequest("p1", "s1", 100)).toEqual({ method: "POST", path: "projects/p1/subscriptions/s1:pull", body: { maxMessages: 100, returnImmediately: true } });
+    expect(requests.pullRequest("rox-p1", "sub-1", 100)).toEqual({ method: "POST", path: "projects/rox-p1/subscriptions/sub-1:pull", body: { maxMessages: 100, returnImmediately: true } });
     const ids = Array.from({ length: 1500 }, (_, i) => `a${i}`);
-    expect(requests.acknowledgeRequests("p1", "s1", ids).map((r) => (r.body as { ackIds: string[] }).ackIds.length)).toEqual([1000, 500]);
-    expect(requests.modifyAckDeadlineRequests("p1", "s1", ["a"], 0)[0].body).toEqual({ ackIds: ["a"], ackDeadlineSeconds: 0 });
+    expect(requests.acknowledgeRequests("rox-p1", "sub-1", ids).map((r) => (r.body as { ackIds: string[] }).ackIds.length)).toEqual([1000, 500]);
+    expect(requests.modifyAckDeadlineRequests("rox-p1", "sub-1", ["a"], 0)[0].body).toEqual({ ackIds: ["a"], ackDeadlineSeconds: 0 });
   });
 });
 

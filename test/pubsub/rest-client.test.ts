@@ -72,7 +72,11 @@ describe("Pub/Sub REST client against the emulator", () => {
 
   it_("errors carry Pub/Sub's status", async () => {
     await expect(client.pull("missing-sub", 1)).rejects.toMatchObject({ name: "PubSubRestError", httpStatus: 404, status: "NOT_FOUND" });
-    await expect(client.createTopic("x")).rejects.toMatchObject({ httpStatus: 400, status: "INVALID_ARGUMENT" }); // names need ≥ 3 characters
+    // A name Pub/Sub would refuse never reaches it (checked by its rules first); a setting it refuses carries its status.
+    await expect(client.createTopic("x")).rejects.toMatchObject({ name: "InvalidIdentifierError" });
+    await client.createTopic("status-topic");
+    const tooFewAttempts = { ackDeadlineSeconds: 60, deadLetterPolicy: { deadLetterTopic: "status-topic", maxDeliveryAttempts: 2 } };
+    await expect(client.createSubscription("status-sub", "status-topic", tooFewAttempts)).rejects.toMatchObject({ httpStatus: 400, status: "OUT_OF_RANGE" });
     const nowhere = new PubSubRestClient(`127.0.0.1:${await freeLoopbackPort()}`, "rox-test", 1_000);
     await expect(nowhere.createTopic("events")).rejects.toThrow(PubSubRestError);
     await expect(nowhere.createTopic("events")).rejects.toMatchObject({ httpStatus: 0, message: expect.stringContaining("ECONNREFUSED") });

@@ -11,7 +11,8 @@ import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 // 100,000 real flights; the stream job is killed with SIGKILL three times at random moments and restarted. At the end
 // exactly 100,000 distinct events are in the table, and every run's committed summary reconciles.
 const EVENTS = 100_000;
-const ACK_DEADLINE = 8;
+// Pub/Sub's shortest ack deadline (rox stream refuses less, as Pub/Sub does).
+const ACK_DEADLINE = 10;
 const workspace = useEmulatorWorkspace("crash");
 
 /**

@@ -33,7 +33,7 @@ export interface DataflowRun {
 /** Stages the run; returns the in-run duplicates the workers drop (no staging table sees them). */
 export async function stageAsDataflowRun(run: DataflowRun): Promise<number> {
   fs.mkdirSync(run.dir, { recursive: true });
-  const files = await resolveInputFiles(run.input, run.dir);
+  const { files } = await resolveInputFiles(run.input, run.dir);
   const manifest = path.join(run.dir, "manifest.json");
   fs.writeFileSync(manifest, JSON.stringify(files.flatMap((f) => planSplits(f.path, "jsonl").map((split) => ({ ...split, uri: f.uri })))));
   const file = (name: string) => path.join(run.dir, name);

@@ -3,7 +3,7 @@ import type { IntervalWindow, ParDoLookupParam, Window } from "./sdk";
 import Long from "long";
 import { loadContract } from "../../schemas/load";
 import type { EventRecord } from "../../schemas/contract";
-import { featureModule } from "../features";
+import { windowAggregator } from "../features";
 import { emptyAccumulator, mergeAccumulators, type Accumulator, type WindowAggregator } from "../features/module";
 
 /** Which window aggregate of which schema a DoFn computes. */
@@ -37,8 +37,7 @@ function resolveWindow(ctx: WindowContext): ResolvedWindow {
   const contract = loadContract(ctx.schema, { dir: ctx.schemasDir });
   const spec = contract.features?.windows.find((w) => w.name === ctx.window);
   if (!spec) throw new Error(`schema ${ctx.schema} declares no window "${ctx.window}"`);
-  const aggregator = featureModule(contract.features?.module).windows[ctx.window];
-  if (!aggregator) throw new Error(`feature module of ${ctx.schema} has no aggregator "${ctx.window}"`);
+  const aggregator = windowAggregator(contract, ctx.window);
   return { aggregator, keyField: spec.key, eventTimeField: contract.eventTimeField };
 }
 
