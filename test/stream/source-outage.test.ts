@@ -44,11 +44,12 @@ it_("a short outage is retried with backoff: every event lands once", async () =
   let outages = 0;
   const onBatch = () => {
     if (outages++ > 0) return;
-    proxy.setDown(true); // after the first commit: its ack and the next pulls fail for a while
-    setTimeout(() => proxy.setDown(false), 1500);
+    proxy.setDown(true); // after the first commit: its ack and the next pulls fail, until two pulls were dropped
+    const bringBack = setInterval(() => proxy.dropped(":pull") >= 2 && (clearInterval(bringBack), proxy.setDown(false)), 50);
   };
   try {
     const summary = await runStreamJob({ ...options, onBatch, retry: { initialDelayMs: 50, budgetMs: 60_000 } }, source, warehouse);
+    expect(proxy.dropped(":pull")).toBeGreaterThanOrEqual(2);
     expect(summary.written).toBe(EVENTS);
     expect(unaccounted(summary)).toBe(0);
     const [events] = await warehouse.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");

@@ -10,6 +10,8 @@ export interface CountingProxy {
   host: string;
   /** Requests forwarded so far whose path ends with `suffix` (`:pull`, `:acknowledge`, …). */
   count(suffix: string): number;
+  /** Requests dropped while down whose path ends with `suffix`. */
+  dropped(suffix: string): number;
   /** While down, every request is dropped without an answer, as by an emulator that went away. */
   setDown(down: boolean): void;
   close(): Promise<void>;
@@ -17,11 +19,14 @@ export interface CountingProxy {
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const counts = new Map<string, number>();
+  const drops = new Map<string, number>();
+  const tally = (map: Map<string, number>, path: string) => map.set(path, (map.get(path) ?? 0) + 1);
+  const sum = (map: Map<string, number>, suffix: string) => [...map].filter(([path]) => path.endsWith(suffix)).reduce((n, [, k]) => n + k, 0);
   let down = false;
   const server = http.createServer((request, response) => {
-    if (down) return void request.socket.destroy();
     const path = request.url ?? "/";
-    counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (down) return void (tally(drops, path), request.socket.destroy());
+    tally(counts, path);
     const [hostname, port] = target.split(":");
     const upstream = http.request({ hostname, port: Number(port), path, method: request.method, headers: request.headers }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -34,7 +39,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const { port } = server.address() as AddressInfo;
   return {
     host: `127.0.0.1:${port}`,
-    count: (suffix) => [...counts].filter(([path]) => path.endsWith(suffix)).reduce((sum, [, n]) => sum + n, 0),
+    count: (suffix) => sum(counts, suffix),
+    dropped: (suffix) => sum(drops, suffix),
     setDown: (value) => void (down = value),
     close: () => {
       server.closeAllConnections();
