@@ -27,7 +27,7 @@ export async function pullLoop(settings: PullLoopSettings, source: MessageSource
   const clock = new IdleClock(settings.idleTimeoutSeconds, leases, settings.log);
   let remaining = settings.maxMessages ?? Infinity;
   const pullNext = (): Promise<Settled> => {
-    const pull = () => source.pull(Math.min(settings.batchSize, remaining), clock.waitSeconds());
+    const pull = () => source.pull(Math.min(settings.batchSize, remaining), clock.waitSeconds(), () => clock.pullFailed());
     return settle(withRetry("pull", pull, settings.retry, () => clock.pullFailed()));
   };
   let next: Promise<Settled> | undefined = remaining > 0 ? pullNext() : undefined;

@@ -12,25 +12,43 @@ export const DEFAULT_WAIT_SECONDS = 10;
  * second or less, so a shorter wait would turn a long poll back into a busy loop.
  */
 export const MIN_WAIT_SECONDS = 2;
-/** The wait of the extra requests that fill a batch once the first one came back full (a backlog is there). */
-const FILL_WAIT_SECONDS = MIN_WAIT_SECONDS;
+/**
+ * Requests in flight at once while a backlog fills a batch. The emulator serves pulls one after another (~1,000-1,700
+ * messages/s however many wait), so more at once gains nothing and only queues requests toward their deadlines.
+ */
+export const FILL_CONCURRENCY = 10;
 /** How long past its own deadline a request may take before the client gives up on it (a stalled server). */
 export const CLIENT_GRACE_SECONDS = 15;
 
 /** One request: up to `size` messages, waiting up to `waitSeconds` for the first. */
 export type PollOnce<T> = (size: number, waitSeconds: number) => Promise<T[]>;
 
+/** Told of a request that failed after others had brought messages: its messages, if any, stay leased until their deadline. */
+export type PollLost = (err: unknown) => void;
+
 /**
  * Up to `max` messages in requests of at most `perRequest`: one long poll first (so an idle subscription costs one
- * request per wait), then, only if it came back full, the rest of the batch in concurrent requests with a short wait.
+ * request per wait); only if it came back full (a backlog), rounds of up to `FILL_CONCURRENCY` requests, until the
+ * batch is full or a round comes back short. Rejects only when the first request fails: a later failure keeps what
+ * came and is reported to `onLost`.
  */
-export async function pullInPolls<T>(max: number, perRequest: number, waitSeconds: number | undefined, poll: PollOnce<T>): Promise<T[]> {
+export async function pullInPolls<T>(max: number, perRequest: number, waitSeconds: number | undefined, poll: PollOnce<T>, onLost?: PollLost): Promise<T[]> {
   const sizes = requestSizes(max, perRequest);
   if (sizes.length === 0) return [];
-  const first = await poll(sizes[0], clampWait(waitSeconds ?? DEFAULT_WAIT_SECONDS));
-  if (first.length < sizes[0] || sizes.length === 1) return first;
-  const rest = await Promise.all(sizes.slice(1).map((size) => poll(size, FILL_WAIT_SECONDS)));
-  return first.concat(...rest);
+  const wait = clampWait(waitSeconds ?? DEFAULT_WAIT_SECONDS);
+  const received = await poll(sizes[0], wait);
+  let full = received.length === sizes[0];
+  for (let next = 1; full && next < sizes.length; next += FILL_CONCURRENCY) {
+    const round = sizes.slice(next, next + FILL_CONCURRENCY);
+    // A backlog is there: these answer at once, so they get the full wait whatever the job's idle clock says.
+    const answers = await Promise.allSettled(round.map((size) => poll(size, DEFAULT_WAIT_SECONDS)));
+    answers.forEach((answer, i) => {
+      if (answer.status === "rejected") return void ((full = false), onLost?.(answer.reason));
+      received.push(...answer.value);
+      full &&= answer.value.length === round[i];
+    });
+  }
+  return received;
 }
 
 /** Whole seconds between MIN_WAIT_SECONDS and DEFAULT_WAIT_SECONDS. */
