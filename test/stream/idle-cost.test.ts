@@ -4,7 +4,7 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openMessageSource } from "../../io/open-message-source";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { runStreamJob } from "../../pipelines/stream-job";
-import { startCountingProxy } from "../support/http-proxy";
+import { startCountingProxy } from "../../bench/counting-proxy";
 import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // An idle job costs almost nothing: each pull is a long poll that the server holds until a message comes or its wait

@@ -6,7 +6,7 @@ import { publishEvents } from "../../launcher/publish/replay";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runStreamJob, type StreamJobOptions } from "../../pipelines/stream-job";
 import { unaccounted } from "../../transforms/summary";
-import { startCountingProxy, type CountingProxy } from "../support/http-proxy";
+import { startCountingProxy, type CountingProxy } from "../../bench/counting-proxy";
 import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
 
 // The emulator goes away under a running job (a proxy in front of it drops every request while "down"). A short

@@ -2,8 +2,8 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 
 /**
- * A loopback HTTP proxy in front of an emulator's REST port: it counts the requests that reach the emulator, and can
- * play a lost emulator (new connections are dropped unanswered) until it is brought back.
+ * A loopback HTTP proxy in front of an emulator's REST port, for benchmarks and tests: it counts the requests that
+ * reach the emulator, and can play a lost emulator (new connections are dropped unanswered) until it is brought back.
  */
 export interface CountingProxy {
   /** `127.0.0.1:<port>`, to give the job instead of the emulator's host. */
