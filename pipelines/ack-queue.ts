@@ -18,8 +18,11 @@ export class AckQueue {
 
   ack(ackIds: string[]): void {
     if (ackIds.length === 0) return;
-    const send = () => (this.abandoned ? this.source.ack(ackIds) : withRetry("ack", () => this.source.ack(ackIds), this.retry));
-    this.tail = this.tail.then(send).catch((err) => this.log(`ack of ${ackIds.length} messages failed (they will be redelivered and counted as duplicates): ${describe(err)}`));
+    const ack = () => this.source.ack(ackIds);
+    const send = () => (this.abandoned ? ack() : withRetry("ack", ack, this.retry));
+    const outcome = "they will be redelivered and counted as duplicates";
+    const failed = (err: unknown) => this.log(`ack of ${ackIds.length} messages failed (${outcome}): ${describe(err)}`);
+    this.tail = this.tail.then(send).catch(failed);
   }
 
   drained(): Promise<void> {

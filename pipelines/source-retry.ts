@@ -13,7 +13,15 @@ export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 10_
  * Pub/Sub's retryable statuses, as Google's client retries them (plus no answer at all, which both sources report as
  * UNAVAILABLE or DEADLINE_EXCEEDED). NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT… will not heal by waiting.
  */
-const TRANSIENT = new Set(["UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "ABORTED", "RESOURCE_EXHAUSTED", "UNKNOWN", "CANCELLED"]);
+const TRANSIENT = new Set([
+  "UNAVAILABLE",
+  "DEADLINE_EXCEEDED",
+  "INTERNAL",
+  "ABORTED",
+  "RESOURCE_EXHAUSTED",
+  "UNKNOWN",
+  "CANCELLED", // the emulator's answer to a poll it could not serve before the deadline
+]);
 
 /** Both sources' errors carry Pub/Sub's status name in `status`. */
 export function isTransient(err: unknown): boolean {
@@ -34,7 +42,12 @@ export class SourceUnavailableError extends Error {
  * as is; a source still failing when the budget is spent becomes a `SourceUnavailableError` naming the last cause.
  * `onFailure` hears of every failed try (a failed pull may have leased messages the job never saw).
  */
-export async function withRetry<T>(what: string, call: () => Promise<T>, policy: RetryPolicy, onFailure?: (err: unknown) => void): Promise<T> {
+export async function withRetry<T>(
+  what: string,
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  onFailure?: (err: unknown) => void,
+): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -51,7 +64,9 @@ export async function withRetry<T>(what: string, call: () => Promise<T>, policy:
 
 function unavailable(what: string, tries: number, elapsedMs: number, cause: unknown): SourceUnavailableError {
   const reason = (cause as Error).message ?? String(cause);
-  return new SourceUnavailableError(`the message source stayed unreachable: ${what} failed ${tries} times over ${(elapsedMs / 1000).toFixed(1)} s (${reason})`, { cause });
+  const seconds = (elapsedMs / 1000).toFixed(1);
+  const message = `the message source stayed unreachable: ${what} failed ${tries} times over ${seconds} s (${reason})`;
+  return new SourceUnavailableError(message, { cause });
 }
 
 /** Full jitter on an exponential ceiling, as Google's clients do. */

@@ -14,7 +14,8 @@ export interface IsolationPolicy {
   backoffMs: number;
   /**
    * How many single messages may fail before any part of the batch has landed. Past it the failure is not pinned on
-   * those messages (a warehouse that refuses everything, say): the batch goes back to the subscription whole (default 8).
+   * those messages (a warehouse that refuses everything, say): the batch goes back to the subscription whole
+   * (default 8).
    */
   maxUnconfirmed: number;
 }
@@ -39,7 +40,12 @@ export interface IsolationOutcome {
   failure?: string;
 }
 
-export async function commitIsolating(messages: PulledMessage[], committer: BatchCommitter, policy: IsolationPolicy, log: (line: string) => void): Promise<IsolationOutcome> {
+export async function commitIsolating(
+  messages: PulledMessage[],
+  committer: BatchCommitter,
+  policy: IsolationPolicy,
+  log: (line: string) => void,
+): Promise<IsolationOutcome> {
   let failure = "";
   for (let attempt = 0; attempt < policy.tries; attempt++) {
     if (attempt > 0) await sleep(policy.backoffMs * 2 ** (attempt - 1));
@@ -96,12 +102,17 @@ class Bisection {
         this.landed.push(message);
         isolated++;
       } catch (err) {
-        log(`the dead letter of message ${message.messageId} failed too (${describe(err)}): it goes back to the subscription`);
+        const why = describe(err);
+        log(`the dead letter of message ${message.messageId} failed too (${why}): it goes back to the subscription`);
         returned.push(message);
       }
     }
-    if (isolated > 0) log(`${isolated} message(s) failed alone and were dead-lettered; the other ${this.landed.length - isolated} landed`);
-    if (returned.length > 0) log(`${returned.length} message(s) go back to the subscription: the failure could not be pinned on single messages (${batchFailure})`);
+    const others = this.landed.length - isolated;
+    if (isolated > 0) log(`${isolated} message(s) failed alone and were dead-lettered; the other ${others} landed`);
+    if (returned.length > 0) {
+      const why = `no failure could be pinned on single messages (${batchFailure})`;
+      log(`${returned.length} message(s) go back to the subscription: ${why}`);
+    }
     return { landed: this.landed, returned, isolated, failure: batchFailure };
   }
 

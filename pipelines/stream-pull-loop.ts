@@ -23,11 +23,18 @@ type Settled = { ok: true; messages: PulledMessage[] } | { ok: false; error: unk
  * idle, at maxMessages, or when asked. A pull that stays failing ends the loop with its error, thrown only once the
  * batch in hand is committed. `leases` is undefined when the subscription's ack deadline could not be read.
  */
-export async function pullLoop(settings: PullLoopSettings, source: MessageSource, leases: LeaseInfo | undefined, handle: BatchHandler, stopRequested: () => boolean): Promise<StopReason> {
+export async function pullLoop(
+  settings: PullLoopSettings,
+  source: MessageSource,
+  leases: LeaseInfo | undefined,
+  handle: BatchHandler,
+  stopRequested: () => boolean,
+): Promise<StopReason> {
   const clock = new IdleClock(settings.idleTimeoutSeconds, leases, settings.log);
   let remaining = settings.maxMessages ?? Infinity;
   const pullNext = (): Promise<Settled> => {
-    const pull = () => source.pull(Math.min(settings.batchSize, remaining), clock.waitSeconds(), () => clock.pullFailed());
+    const size = () => Math.min(settings.batchSize, remaining);
+    const pull = () => source.pull(size(), clock.waitSeconds(), () => clock.pullFailed());
     return settle(withRetry("pull", pull, settings.retry, () => clock.pullFailed()));
   };
   let next: Promise<Settled> | undefined = remaining > 0 ? pullNext() : undefined;
@@ -90,7 +97,12 @@ export class IdleClock {
     if (!this.waitingNoted) {
       this.waitingNoted = true;
       const seconds = Math.ceil((this.leasedUntil - now) / 1000);
-      this.log(`no message for ${this.idleSeconds} s, but messages pulled earlier and not acked (by a run that was killed, or by a failed pull) come back only when their lease ends: waiting up to ${seconds} s more (ack deadline ${this.leases?.ackDeadlineSeconds ?? UNKNOWN_ACK_DEADLINE_SECONDS} s)`);
+      const deadline = this.leases?.ackDeadlineSeconds ?? UNKNOWN_ACK_DEADLINE_SECONDS;
+      this.log(
+        `no message for ${this.idleSeconds} s, but messages pulled earlier and not acked (by a run that was killed, ` +
+          `or by a failed pull) come back only when their lease ends: ` +
+          `waiting up to ${seconds} s more (ack deadline ${deadline} s)`,
+      );
     }
     return false;
   }
@@ -104,9 +116,14 @@ export class IdleClock {
   /** What the job can say about leases when it stops idle. */
   idleLine(): string {
     const idle = `stopped: no message for ${this.idleSeconds} s`;
-    if (!this.leases) return `${idle}; the subscription's ack deadline could not be read, so messages a killed run left leased may still come back (run again after the ack deadline)`;
+    if (!this.leases) {
+      const unknown = "the subscription's ack deadline could not be read, so messages a killed run left leased";
+      return `${idle}; ${unknown} may still come back (run again after the ack deadline)`;
+    }
     if (this.leasedUntil === 0) return `${idle}; no lease outstanding (the job created the subscription)`;
-    return `${idle}; no lease outstanding (the ${this.leases.ackDeadlineSeconds} s ack deadline has passed since this run started and since any failed pull)`;
+    const deadline = this.leases.ackDeadlineSeconds;
+    const since = "since this run started and since any failed pull";
+    return `${idle}; no lease outstanding (the ${deadline} s ack deadline has passed ${since})`;
   }
 }
 
