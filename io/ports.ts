@@ -65,14 +65,32 @@ export interface PulledMessage {
   deliveryAttempt: number;
 }
 
+/** How long the messages a consumer pulls stay leased to it, as far as a source can tell. */
+export interface LeaseInfo {
+  /** The subscription's ack deadline: a pulled, unacked message is delivered again at most this long after its pull. */
+  ackDeadlineSeconds: number;
+  /**
+   * Whether messages pulled before this source was opened (by a run that was killed, say) may still be leased: false
+   * only for a subscription this source created itself.
+   */
+  earlierLeasesPossible: boolean;
+}
+
 /** The message-source role: the Pub/Sub emulator locally, Pub/Sub on Google Cloud. */
 export interface MessageSource {
-  /** Up to `max` messages; may return fewer (the emulator returns at most 100 per pull) or none. */
-  pull(max: number): Promise<PulledMessage[]>;
+  /**
+   * Up to `max` messages, by long polls: waits up to about `waitSeconds` (default 10) for the first message, and
+   * returns [] if none came. May return fewer than `max` (the emulator returns at most 100 per request). Rejects when
+   * nothing could be pulled; when one of several requests failed it returns what the others brought and tells
+   * `onLost` (that request's messages, if the server had handed it any, come back when their lease ends).
+   */
+  pull(max: number, waitSeconds?: number, onLost?: (err: unknown) => void): Promise<PulledMessage[]>;
   ack(ackIds: string[]): Promise<void>;
   /** Hands the messages back for redelivery now (ack deadline 0). */
   nack(ackIds: string[]): Promise<void>;
   extendDeadline(ackIds: string[], seconds: number): Promise<void>;
+  /** The subscription's lease settings; rejects when they cannot be read (a missing subscription, no permission). */
+  leases(): Promise<LeaseInfo>;
   close(): Promise<void>;
 }
 

@@ -37,7 +37,9 @@ async function streamDemo(): Promise<number> {
   try {
     const host = ["--host", emulator.host];
     const { openSubscription } = await import("../io/pubsub/open-subscription");
-    await openSubscription({ host: emulator.host, project: "rox-local", subscription: "flights-stream", topic: "flights-events" });
+    // The job did not create this subscription, so it runs at least one ack deadline before stopping idle (messages a
+    // killed run left leased come back only then): a short one keeps the demo short.
+    await openSubscription({ host: emulator.host, project: "rox-local", subscription: "flights-stream", topic: "flights-events", ackDeadlineSeconds: 15 });
     console.log(`== rox publish --topic flights-events --from ${dayDir} --rate 4000 --duplicates 0.02 --shuffle-within 120  (in the background, log in ${DEMO_DIR}/publish.log)`);
     const publisher = spawnRox(["publish", "--topic", "flights-events", "--from", dayDir, "--rate", "4000", "--duplicates", "0.02", "--shuffle-within", "120", ...host]);
     console.log("== rox stream --subscription flights-stream --schema flights --idle-timeout 5");

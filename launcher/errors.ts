@@ -39,6 +39,7 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   CloudApiError: 5,
   PubSubCallError: 5,
   PubSubRestError: 5,
+  SourceUnavailableError: 5,
   FileSourceError: 5,
   BigQueryWarehouseError: 5,
   // 6: something we started failed (a Dataflow job, a trainer) or did not finish while we waited.

@@ -1,5 +1,6 @@
 import { subscriptionPath } from "../identifiers/pubsub";
-import type { MessageSource, PulledMessage } from "../ports";
+import type { LeaseInfo, MessageSource, PulledMessage } from "../ports";
+import { pullInPolls, requestSizes, type PollLost } from "../pubsub/long-poll";
 import { DeliveryCounter } from "../pubsub/delivery-counter";
 import { MAX_ACK_IDS } from "../pubsub/requests";
 import { createSubscriberClient, type SubscriberClient, type SubscriberConnection } from "./pubsub-client";
@@ -19,9 +20,9 @@ const MAX_PER_PULL = { emulator: 100, pubsub: 1000 };
 
 /**
  * The message-source role over the official client (`@google-cloud/pubsub`, its low-level v1 subscriber): for Pub/Sub
- * on Google Cloud, and for the emulator when `emulatorHost` is given. Same semantics as the REST source: concurrent
- * unary pulls that return at once (possibly nothing), acks and deadline changes in requests of ≤1,000 ids, and
- * delivery attempts counted here when the subscription has no dead-letter policy.
+ * on Google Cloud, and for the emulator when `emulatorHost` is given. Same semantics as the REST source: unary long
+ * polls (`pullInPolls`), acks and deadline changes in requests of ≤1,000 ids, and delivery attempts counted here when
+ * the subscription has no dead-letter policy.
  */
 export class PubSubMessageSource implements MessageSource {
   /** `projects/<p>/subscriptions/<s>`. */
@@ -36,9 +37,14 @@ export class PubSubMessageSource implements MessageSource {
     this.maxPerPull = options.emulatorHost ? MAX_PER_PULL.emulator : MAX_PER_PULL.pubsub;
   }
 
-  async pull(max: number): Promise<PulledMessage[]> {
-    const batches = await Promise.all(splitPulls(max, this.maxPerPull).map((size) => this.pullOnce(size)));
-    return batches.flat();
+  async pull(max: number, waitSeconds?: number, onLost?: PollLost): Promise<PulledMessage[]> {
+    return pullInPolls(max, this.maxPerPull, waitSeconds, (size, wait) => this.pullOnce(size, wait), onLost);
+  }
+
+  /** Reading the subscription needs `pubsub.subscriptions.get` (roles/pubsub.viewer), beyond what pulling needs. */
+  async leases(): Promise<LeaseInfo> {
+    const [subscription] = await this.call("getSubscription", (client) => client.getSubscription({ subscription: this.subscription }));
+    return { ackDeadlineSeconds: subscription.ackDeadlineSeconds || 10, earlierLeasesPossible: true };
   }
 
   async ack(ackIds: string[]): Promise<void> {
@@ -61,11 +67,13 @@ export class PubSubMessageSource implements MessageSource {
   }
 
   /**
-   * `returnImmediately`: on the emulator an empty pull without it waits ~90 s, which would stall the micro-batch loop.
-   * Pub/Sub deprecates the flag but honours it.
+   * A long poll whose wait is the call's gRPC deadline: the emulator and Pub/Sub answer (empty) before it, so the call
+   * is not cancelled while the server may be handing it messages. The client library's own retries are off: the
+   * streaming job retries failed pulls itself, with backoff, and knows that a failed pull may have leased messages.
    */
-  private async pullOnce(maxMessages: number): Promise<PulledMessage[]> {
-    const [response] = await this.call("pull", (client) => client.pull({ subscription: this.subscription, maxMessages, returnImmediately: true }));
+  private async pullOnce(maxMessages: number, waitSeconds: number): Promise<PulledMessage[]> {
+    const request = { subscription: this.subscription, maxMessages, returnImmediately: false };
+    const [response] = await this.call("pull", (client) => client.pull(request, { timeout: waitSeconds * 1000, retry: null }));
     return (response.receivedMessages ?? []).map((received) => {
       const pulled = receivedToPulled(received);
       return { ...pulled, deliveryAttempt: pulled.deliveryAttempt ?? this.counter.delivered(pulled.messageId, pulled.ackId) };
@@ -105,7 +113,5 @@ export class PubSubMessageSource implements MessageSource {
 
 /** 250 at 100 a pull → [100, 100, 50]; nothing for 0 (Pub/Sub refuses `maxMessages: 0`). */
 export function splitPulls(max: number, perPull: number): number[] {
-  const sizes: number[] = [];
-  for (let left = Math.max(0, Math.floor(max)); left > 0; left -= perPull) sizes.push(Math.min(left, perPull));
-  return sizes;
+  return requestSizes(max, perPull);
 }

@@ -1,5 +1,6 @@
-import type { MessageSource, PulledMessage } from "../ports";
+import type { LeaseInfo, MessageSource, PulledMessage } from "../ports";
 import { DeliveryCounter } from "./delivery-counter";
+import { pullInPolls, requestSizes, type PollLost } from "./long-poll";
 import type { SubscriptionOptions } from "./requests";
 import { PubSubRestClient, type ReceivedMessage } from "./rest-client";
 
@@ -27,9 +28,14 @@ export interface OpenEmulatorSourceOptions {
 export class EmulatorMessageSource implements MessageSource {
   private readonly counter = new DeliveryCounter();
 
+  /**
+   * @param createdAckDeadlineSeconds the ack deadline of the subscription when `open` created it just now (so no
+   *   earlier consumer can hold leases on it); undefined when it already existed.
+   */
   constructor(
     private readonly client: PubSubRestClient,
     readonly subscription: string,
+    private readonly createdAckDeadlineSeconds?: number,
   ) {}
 
   /** Creates the topic and the subscription if missing (the emulator forgets both at every restart), then opens it. */
@@ -38,15 +44,20 @@ export class EmulatorMessageSource implements MessageSource {
     await client.createTopic(options.topic);
     if (options.deadLetterPolicy) await client.createTopic(options.deadLetterPolicy.deadLetterTopic);
     const { ackDeadlineSeconds = 60, deadLetterPolicy } = options;
-    await client.createSubscription(options.subscription, options.topic, { ackDeadlineSeconds, deadLetterPolicy });
-    return new EmulatorMessageSource(client, options.subscription);
+    const created = await client.createSubscription(options.subscription, options.topic, { ackDeadlineSeconds, deadLetterPolicy });
+    return new EmulatorMessageSource(client, options.subscription, created === "created" ? ackDeadlineSeconds : undefined);
   }
 
-  /** Issues ceil(max/100) pulls at once and returns whatever came back (possibly nothing, at once). */
-  async pull(max: number): Promise<PulledMessage[]> {
-    const sizes = pullSizes(max);
-    const batches = await Promise.all(sizes.map((size) => this.client.pull(this.subscription, size)));
-    return batches.flat().map((received) => this.toPulled(received));
+  /** Long polls of ≤100 messages (see `pullInPolls`): [] only after about `waitSeconds` without a message. */
+  async pull(max: number, waitSeconds?: number, onLost?: PollLost): Promise<PulledMessage[]> {
+    const received = await pullInPolls(max, EMULATOR_MAX_PER_PULL, waitSeconds, (size, wait) => this.client.pull(this.subscription, size, wait), onLost);
+    return received.map((message) => this.toPulled(message));
+  }
+
+  async leases(): Promise<LeaseInfo> {
+    if (this.createdAckDeadlineSeconds !== undefined) return { ackDeadlineSeconds: this.createdAckDeadlineSeconds, earlierLeasesPossible: false };
+    const { ackDeadlineSeconds = 10 } = await this.client.getSubscription(this.subscription); // 10 s: Pub/Sub's default
+    return { ackDeadlineSeconds, earlierLeasesPossible: true };
   }
 
   async ack(ackIds: string[]): Promise<void> {
@@ -79,7 +90,5 @@ export class EmulatorMessageSource implements MessageSource {
 
 /** 250 → [100, 100, 50]. */
 export function pullSizes(max: number): number[] {
-  const sizes: number[] = [];
-  for (let left = Math.max(0, Math.floor(max)); left > 0; left -= EMULATOR_MAX_PER_PULL) sizes.push(Math.min(left, EMULATOR_MAX_PER_PULL));
-  return sizes;
+  return requestSizes(max, EMULATOR_MAX_PER_PULL);
 }

@@ -1,3 +1,5 @@
+import { CLIENT_GRACE_SECONDS } from "./long-poll";
+
 /**
  * The exact Pub/Sub REST/JSON requests, built without sending anything (the client sends them). The emulator serves
  * the same `v1` REST surface as Pub/Sub, on plain HTTP.
@@ -10,6 +12,10 @@ export interface RestRequest {
   /** After `/v1/`. */
   path: string;
   body?: unknown;
+  /** Extra HTTP headers (the emulator forwards them to its gRPC service as metadata). */
+  headers?: Record<string, string>;
+  /** How long the client waits for the answer before giving up (default: the client's own timeout). */
+  timeoutMs?: number;
 }
 
 /** A message to publish: `data` is base64, as on the wire. */
@@ -108,12 +114,23 @@ function splitPublishBatches(messages: OutgoingMessage[]): OutgoingMessage[][] {
 }
 
 /**
- * `returnImmediately`: without it an empty pull on the emulator blocks for ~90 s (a long poll), which would stall a
- * micro-batch loop; Pub/Sub deprecates the flag, but the emulator honours it.
+ * A long poll (`returnImmediately: false`): the server answers as soon as it has a message, or empty once the wait is
+ * over. The wait travels as a `grpc-timeout` header, which the emulator's REST front forwards as the call's deadline (it
+ * answers about a second before it); without one an empty pull waits ~90 s. The client gives up `CLIENT_GRACE_SECONDS`
+ * later than that deadline, only if the server stalled.
  */
-export function pullRequest(project: string, subscription: string, maxMessages: number, returnImmediately = true): RestRequest {
-  const path = `${urlPath(subscriptionName(project, subscription))}:pull`;
-  return { method: "POST", path, body: { maxMessages, returnImmediately } };
+export function pullRequest(project: string, subscription: string, maxMessages: number, waitSeconds: number): RestRequest {
+  return {
+    method: "POST",
+    path: `${urlPath(subscriptionName(project, subscription))}:pull`,
+    body: { maxMessages, returnImmediately: false },
+    headers: { "grpc-timeout": `${waitSeconds}S` },
+    timeoutMs: (waitSeconds + CLIENT_GRACE_SECONDS) * 1000,
+  };
+}
+
+export function getSubscriptionRequest(project: string, subscription: string): RestRequest {
+  return { method: "GET", path: urlPath(subscriptionName(project, subscription)) };
 }
 
 export function acknowledgeRequests(project: string, subscription: string, ackIds: string[]): RestRequest[] {

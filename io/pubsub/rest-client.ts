@@ -1,4 +1,5 @@
 import { PubSubRestError } from "./errors";
+import { MIN_WAIT_SECONDS } from "./long-poll";
 import * as requests from "./requests";
 import type { OutgoingMessage, RestRequest, SubscriptionOptions } from "./requests";
 
@@ -54,10 +55,18 @@ export class PubSubRestClient {
     return ids;
   }
 
-  /** One pull; the emulator returns at most 100 messages however many are asked for. */
-  async pull(subscription: string, maxMessages: number, returnImmediately = true): Promise<ReceivedMessage[]> {
-    const response = (await this.send(requests.pullRequest(this.project, subscription, maxMessages, returnImmediately))) as { receivedMessages?: ReceivedMessage[] };
+  /**
+   * One long poll: answers as soon as there is a message, or [] after about `waitSeconds`; the emulator returns at most
+   * 100 messages however many are asked for.
+   */
+  async pull(subscription: string, maxMessages: number, waitSeconds = MIN_WAIT_SECONDS): Promise<ReceivedMessage[]> {
+    const response = (await this.send(requests.pullRequest(this.project, subscription, maxMessages, waitSeconds))) as { receivedMessages?: ReceivedMessage[] };
     return response.receivedMessages ?? [];
+  }
+
+  /** The subscription's settings (its ack deadline, …). */
+  async getSubscription(subscription: string): Promise<{ ackDeadlineSeconds?: number }> {
+    return (await this.send(requests.getSubscriptionRequest(this.project, subscription))) as { ackDeadlineSeconds?: number };
   }
 
   async acknowledge(subscription: string, ackIds: string[]): Promise<void> {
@@ -91,13 +100,16 @@ export class PubSubRestClient {
   async send(request: RestRequest): Promise<unknown> {
     const url = `http://${this.host}/v1/${request.path}`;
     let response: Response;
+    let text: string;
     try {
       const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-      response = await fetch(url, { method: request.method, body, headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(this.timeoutMs) });
+      const headers = { "content-type": "application/json", ...request.headers };
+      response = await fetch(url, { method: request.method, body, headers, signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs) });
+      text = await response.text(); // a connection lost in the middle of the answer is "no answer" too
     } catch (err) {
-      throw new PubSubRestError(`${request.method} ${url}: no answer (${describeCause(err)}); is the emulator running? (rox emulator status)`, 0, "UNAVAILABLE", { cause: err });
+      const status = (err as Error).name === "TimeoutError" ? "DEADLINE_EXCEEDED" : "UNAVAILABLE";
+      throw new PubSubRestError(`${request.method} ${url}: no answer (${describeCause(err)}); is the emulator running? (rox emulator status)`, 0, status, { cause: err });
     }
-    const text = await response.text();
     if (!response.ok) throw restError(request, url, response.status, text);
     return text.trim() ? JSON.parse(text) : {};
   }

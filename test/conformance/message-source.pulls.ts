@@ -1,8 +1,6 @@
 /** How the conformance cases read a subscription: a source may return fewer messages than asked, or none for a moment. */
 import type { MessageSource, PulledMessage } from "../../io/ports";
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Pulls until `count` messages came: a source may return fewer than asked. */
 export async function pullCount(source: MessageSource, count: number): Promise<PulledMessage[]> {
   return pullUntil(source, (messages) => messages.length >= count, count);
@@ -11,16 +9,14 @@ export async function pullCount(source: MessageSource, count: number): Promise<P
 export async function pullUntil(source: MessageSource, done: (messages: PulledMessage[]) => boolean, max = 100): Promise<PulledMessage[]> {
   const messages: PulledMessage[] = [];
   while (!done(messages)) {
-    const batch = await source.pull(Math.max(1, max - messages.length));
-    messages.push(...batch);
-    if (batch.length === 0) await pause(200);
+    messages.push(...(await source.pull(Math.max(1, max - messages.length), 2)));
   }
   return messages;
 }
 
-/** Everything available now: pulls until a pull comes back empty. */
+/** Everything available now: pulls until a long poll of 2 s comes back empty. */
 export async function drain(source: MessageSource): Promise<PulledMessage[]> {
   const messages: PulledMessage[] = [];
-  for (let batch = await source.pull(1000); batch.length > 0; batch = await source.pull(1000)) messages.push(...batch);
+  for (let batch = await source.pull(1000, 2); batch.length > 0; batch = await source.pull(1000, 2)) messages.push(...batch);
   return messages;
 }

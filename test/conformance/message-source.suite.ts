@@ -30,7 +30,10 @@ export const MESSAGE_SOURCE_CASES = [
   "ack removes a message",
   "nack redelivers with deliveryAttempt + 1",
   "extendDeadline keeps a message away past its original deadline",
-  "pull on an empty subscription returns [] at once",
+  "a long poll on an empty subscription returns [] when its wait is over",
+  "a long poll returns a message published while it waits",
+  "a long poll that came back empty leaves nothing leased",
+  "leases report the subscription's ack deadline",
   "ack and nack more than 1,000 ack ids in one call",
   "pull from a missing subscription fails with a typed NOT_FOUND error",
   "empty ack id lists send nothing",
@@ -143,14 +146,36 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
       expect((await pullCount(source, 1)).map((m) => m.messageId)).toEqual([ids[0]]);
     });
 
-    // The per-test timeout is the guard, not a measurement: without `returnImmediately` an empty pull on the
-    // emulator waits ~90 s.
-    test_("pull on an empty subscription returns [] at once", async () => {
+    // The per-test timeout is the guard, not a measurement: an empty pull that ignored its wait would take ~90 s.
+    test_("a long poll on an empty subscription returns [] when its wait is over", async () => {
       const { source } = await subscribe("empty");
-      expect(await source.pull(1)).toEqual([]);
-      expect(await source.pull(1000)).toEqual([]);
+      expect(await source.pull(1, 2)).toEqual([]);
+      expect(await source.pull(1000, 2)).toEqual([]);
       expect(await source.pull(0)).toEqual([]);
     }, 30_000);
+
+    // Pulls that return at once (`returnImmediately`) come back empty here, and can while a backlog waits.
+    test_("a long poll returns a message published while it waits", async () => {
+      const { source, publish } = await subscribe("waits");
+      const polling = source.pull(10, 10);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [id] = await publish([{ data: base64("late") }]);
+      expect((await polling).map((m) => m.messageId)).toEqual([id]);
+    }, 30_000);
+
+    // A poll the client abandoned while the server still held it would take this message and lease it to nobody.
+    test_("a long poll that came back empty leaves nothing leased", async () => {
+      const { source, publish } = await subscribe("ended");
+      expect(await source.pull(100, 2)).toEqual([]);
+      const [id] = await publish([{ data: base64("next") }]);
+      expect((await source.pull(100, 2)).map((m) => m.messageId)).toEqual([id]);
+    }, 30_000);
+
+    test_("leases report the subscription's ack deadline", async () => {
+      const { source } = await subscribe("leases", 17);
+      // The suite's sources open subscriptions that already exist: a killed consumer may hold leases on them.
+      expect(await source.leases()).toStrictEqual({ ackDeadlineSeconds: 17, earlierLeasesPossible: true });
+    });
 
     test_("ack and nack more than 1,000 ack ids in one call", async () => {
       const { source, publish, referenceNack } = await subscribe("many");

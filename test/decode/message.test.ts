@@ -31,6 +31,7 @@ describe("decoding a Pub/Sub message", () => {
     ["invalid UTF-8", message(Buffer.from([0x7b, 0xc3, 0x28, 0x7d])), "decode", "invalid_utf8", /not valid UTF-8/],
     ["an oversized payload", message("x".repeat(1025)), "decode", "record_too_large", /1025 bytes, over the 1024-byte limit/],
     ["a sixth delivery", message('{"event_id":"e1"}', { deliveryAttempt: 6 }), "read", "delivery_attempts_exhausted", /failed 5 deliveries \(limit 5\)/],
+    ["a message that failed its micro-batch alone", message('{"event_id":"e1"}', { failedAlone: "commit refused" }), "write", "isolated_failure", /message 42 failed its micro-batch on its own: commit refused/],
   ])("%s becomes a dead letter", (_name, input, stage, errorClass, text) => {
     const out = decodeMessage(input, SUBSCRIPTION, limits);
     if (out.ok) throw new Error("expected a dead letter");

@@ -28,8 +28,15 @@ describe("EmulatorMessageSource", () => {
     const rest = await source.pull(1000);
     expect(pulled.length + rest.length).toBe(1200);
     await source.ack(rest.map((m) => m.ackId));
-    expect(await source.pull(1000)).toEqual([]);
+    expect(await source.pull(1000, 2)).toEqual([]);
     await source.close();
+  });
+
+  it_("leases: a subscription it created holds no earlier lease; an existing one reports its ack deadline", async () => {
+    const created = await open("leased", { ackDeadlineSeconds: 23 });
+    expect(await created.leases()).toStrictEqual({ ackDeadlineSeconds: 23, earlierLeasesPossible: false });
+    const reopened = await open("leased", { ackDeadlineSeconds: 45 }); // exists: its settings stay
+    expect(await reopened.leases()).toStrictEqual({ ackDeadlineSeconds: 23, earlierLeasesPossible: true });
   });
 
   it_("without a dead-letter policy the source counts delivery attempts itself across nacks", async () => {
@@ -52,6 +59,6 @@ describe("EmulatorMessageSource", () => {
     const second = await source.pull(10);
     expect([first[0].deliveryAttempt, second[0].deliveryAttempt]).toEqual([1, 2]);
     await source.extendDeadline(second.map((m) => m.ackId), 60);
-    expect(await source.pull(10)).toEqual([]); // still leased
+    expect(await source.pull(10, 2)).toEqual([]); // still leased
   });
 });

@@ -26,7 +26,7 @@ function writeFlightFiles(dir: string): void {
 /** Everything waiting on the subscription, acked, in publish order (the emulator numbers messages as they come). */
 async function drain(source: EmulatorMessageSource): Promise<PulledMessage[]> {
   const all: PulledMessage[] = [];
-  for (let batch = await source.pull(1000); batch.length > 0; batch = await source.pull(1000)) {
+  for (let batch = await source.pull(1000, 2); batch.length > 0; batch = await source.pull(1000, 2)) {
     all.push(...batch);
     await source.ack(batch.map((m) => m.ackId));
   }

@@ -27,8 +27,14 @@ describe("Pub/Sub REST requests (built, not sent)", () => {
     expect(requests.publishRequests("rox-p1", "events", [])).toEqual([]);
   });
 
-  test("pull asks the emulator to answer at once; acks and deadlines go in requests of ≤1,000 ids", () => {
-    expect(requests.pullRequest("rox-p1", "sub-1", 100)).toEqual({ method: "POST", path: "projects/rox-p1/subscriptions/sub-1:pull", body: { maxMessages: 100, returnImmediately: true } });
+  test("pull is a long poll whose wait is the call's deadline; acks and deadlines go in requests of ≤1,000 ids", () => {
+    expect(requests.pullRequest("rox-p1", "sub-1", 100, 10)).toEqual({
+      method: "POST",
+      path: "projects/rox-p1/subscriptions/sub-1:pull",
+      body: { maxMessages: 100, returnImmediately: false },
+      headers: { "grpc-timeout": "10S" },
+      timeoutMs: 25_000, // the server answers before its deadline; the client gives up only if it stalled
+    });
     const ids = Array.from({ length: 1500 }, (_, i) => `a${i}`);
     expect(requests.acknowledgeRequests("rox-p1", "sub-1", ids).map((r) => (r.body as { ackIds: string[] }).ackIds.length)).toEqual([1000, 500]);
     expect(requests.modifyAckDeadlineRequests("rox-p1", "sub-1", ["a"], 0)[0].body).toEqual({ ackIds: ["a"], ackDeadlineSeconds: 0 });

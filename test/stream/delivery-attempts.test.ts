@@ -34,7 +34,7 @@ itNeeds("pubsub-emulator")("a message delivered more than maxDeliveryAttempts ti
     const [dead] = await warehouse.query("SELECT errorClass, attempt, payloadString, messageId FROM dead_letters");
     expect(dead).toMatchObject({ errorClass: "delivery_attempts_exhausted", attempt: "6" });
     expect(String(dead.payloadString)).toContain("poison:1");
-    expect(await source.pull(10)).toStrictEqual([]);
+    expect(await source.pull(10, 2)).toStrictEqual([]);
   } finally {
     await warehouse.close();
   }

@@ -10,6 +10,11 @@ export interface MessageRecord {
   attributes: Record<string, string>;
   publishTime: string;
   deliveryAttempt: number;
+  /**
+   * Set by the streaming job when this message, alone, made its micro-batch fail (the pipeline run or the warehouse
+   * commit): the failure's message. The message then lands as a dead letter instead of being processed again.
+   */
+  failedAlone?: string;
 }
 
 const PREVIEW_BYTES = 64 << 10;
@@ -30,6 +35,10 @@ export function decodeMessage(message: MessageRecord, subscription: string, limi
     attributes: message.attributes,
     attempt: message.deliveryAttempt,
   };
+  if (message.failedAlone !== undefined) {
+    const raw = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)), payloadBase64: message.data };
+    return failure("write", "isolated_failure", `message ${message.messageId} failed its micro-batch on its own: ${message.failedAlone}`, raw);
+  }
   if (message.deliveryAttempt > maxDeliveryAttempts) {
     const raw = { ...envelope, payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)), payloadBase64: message.data };
     return failure("read", "delivery_attempts_exhausted", `message ${message.messageId} failed ${message.deliveryAttempt - 1} deliveries (limit ${maxDeliveryAttempts})`, raw);
