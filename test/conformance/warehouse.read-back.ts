@@ -57,3 +57,10 @@ export async function dayChecksums(wh: Warehouse, d: WarehouseDialect): Promise<
 export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row> {
   return { events: await eventRows(wh, d), windows: await windowRows(wh, d), dead: await deadLetterRows(wh, d), runs: await jobRuns(wh, d) };
 }
+
+/** Dead letters with what replays did to them, by line. */
+export async function replayedDeadLetters(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+  const columns = ["sourceLine", "errorClass", "errorMessage", "replayOutcome", "replayedBy"].map((c) => `${d.q(c)} AS ${d.q(c)}`).join(", ");
+  const sql = `SELECT ${columns}, ${d.epochMs("replayedAt")} AS ${d.q("replayedAtMs")} FROM dead_letters ORDER BY ${d.q("sourceLine")}`;
+  return (await wh.query(sql)).map((r) => ({ ...r, sourceLine: num(r.sourceLine), replayedAtMs: num(r.replayedAtMs) }));
+}
