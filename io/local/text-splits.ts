@@ -66,7 +66,10 @@ function textDecoderFor(split: FileSplit, source: ByteSource, framing: TextFrami
   if (names) {
     // Each record's dead letter carries the column names (one object for the split), so a replay can decode it again.
     const attributes = csvHeaderAttributes(names);
-    return (record) => decodeCsvRecord({ ...record, envelope: { ...record.envelope, attributes } }, names);
+    return (record) => {
+      record.envelope.attributes = attributes; // the envelope is the record's own, made for it: no copy on this hot path
+      return decodeCsvRecord(record, names);
+    };
   }
   const header = readCsvHeader(source, framing);
   return header?.ok === false ? header.reason : "CSV file has no header row";
