@@ -20,6 +20,5 @@ export function renderReplaySummary(s: ReplaySummary): string {
       .sort()
       .map((reason): [string, string] => [`  reason ${reason}`, s.notReplayable[reason].toLocaleString("en-US")]),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return [renderSummary(s), ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`)].join("\n");
+  return renderSummary(s, rows);
 }
