@@ -12,7 +12,7 @@ import { recordKey, replayChunks, settleDeadLetters, type ReplayChunk, type Repl
 import type { ReplaySummary } from "../transforms/replay-summary";
 import { runChunk, type StagedOutcome } from "./chunk-run";
 import { newRunId } from "./batch-job";
-import { beginRun, endRun } from "./run-lifecycle";
+import { inRun } from "./run-lifecycle";
 
 export interface ReplayJobOptions {
   /** The run whose dead letters are replayed. */
@@ -85,23 +85,14 @@ async function replayChunksOf(exported: string, run: ReplayRun, warehouse: Wareh
     deadLettersUpdated: updated,
     notReplayable,
   });
-  const workDir = await beginRun(warehouse, summaryWith(emptyCounts()), run.workParent);
-  try {
+  return inRun(warehouse, () => summaryWith(emptyCounts()), run.workParent, async (workDir) => {
     const selected = readJsonLines(exported) as unknown as Iterable<StoredDeadLetter>;
     let index = 0;
     for (const chunk of replayChunks(selected, run.chunkBytes ?? DEFAULT_CHUNK_BYTES, notReplayable)) {
       counts = addCounts(counts, await replayChunk(chunk, path.join(workDir, `chunk-${index++}`), run, warehouse, summaryWith));
       updated += chunk.rows.length;
     }
-  } catch (err) {
-    await endRun(warehouse, summaryWith(emptyCounts()), "failed");
-    throw err;
-  } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
-  const summary = summaryWith(emptyCounts());
-  await endRun(warehouse, summary, "finished");
-  return summary;
+  });
 }
 
 async function replayChunk(chunk: ReplayChunk, chunkDir: string, run: ReplayRun, warehouse: Warehouse, runSummary: (more: ChunkCounts) => ReplaySummary): Promise<ChunkCounts> {

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { encodeAvroFile } from "../decode/avro-fixture";
+import { INLINE_FLIGHT_SCHEMA } from "../../launcher/sample/flights-avro";
 import { memoryByteSource } from "../../transforms/decode/byte-source";
 import { readAvroHeader } from "../../transforms/decode/avro-header";
 import { walkAvroBlocks } from "../../transforms/decode/avro-blocks";
@@ -42,27 +43,14 @@ export const CSV: [string, string, string][] = [
   ["csv-late-1,2001-01-03T21:00:00Z,2999,700,JFK,BOS", "validate/constraint.max", "written"],
 ];
 
-/** Avro records, one of whose blocks is corrupt: its dead letter stands for the block's records, so it is not replayable. */
-const AVRO_SCHEMA = {
-  type: "record",
-  name: "Flight",
-  fields: [
-    { name: "event_id", type: "string" },
-    { name: "date", type: { type: "long", logicalType: "timestamp-millis" } },
-    { name: "delay", type: "int" },
-    { name: "distance", type: "int" },
-    { name: "origin", type: "string" },
-    { name: "destination", type: "string" },
-  ],
-};
-
 /** Writes the batch run's input folder; returns the records of the corrupt Avro block. */
 export async function writeBatchInput(dir: string): Promise<{ corruptBlockRecords: number; avroRecords: number }> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "events.jsonl"), JSONL.map(([line]) => line).join("\n") + "\n");
   fs.writeFileSync(path.join(dir, "events.csv"), [CSV_HEADER, ...CSV.map(([row]) => row)].join("\n") + "\n");
   const records = Array.from({ length: 60 }, (_, i) => ({ event_id: `avro-${i}`, date: BigInt(BASE + i * 60_000), delay: 1, distance: 100, origin: "LAS", destination: "PHL" }));
-  const bytes = await encodeAvroFile(AVRO_SCHEMA as never, records, { blockSize: 512 });
+  // Avro records, one of whose blocks is corrupt: its dead letter stands for the block's records, so it is not replayable.
+  const bytes = await encodeAvroFile(INLINE_FLIGHT_SCHEMA, records, { blockSize: 512 });
   const source = memoryByteSource(bytes);
   const header = readAvroHeader(source);
   if (!header.ok) throw new Error(header.reason);
