@@ -129,7 +129,13 @@ test("replaying a whole run: each record lands once, what fails again keeps its 
       ["decode/malformed_json", "validate/constraint.min", "validate/constraint.pattern"],
     );
 
-    // Nothing counted twice: the records of the run are now events or live dead letters (or counted duplicates).
+    // Nothing counted twice, nothing lost: each record the run read is now an event, a live dead letter (its records)
+    // or a dead letter settled as a duplicate of an event.
+    const sql = `SELECT (SELECT count(*) FROM flights WHERE _run_id IN ($1, $2)) AS events,
+                        (SELECT sum(records) FROM dead_letters WHERE runId = $1 AND (replayOutcome IS NULL OR replayOutcome = 'failed_again')) AS live,
+                        (SELECT count(*) FROM dead_letters WHERE runId = $1 AND replayOutcome = 'duplicate') AS duplicates`;
+    const [where] = await rows(warehouse, sql, [batch.runId, replay.runId]);
+    expect(Number(where.events) + Number(where.live) + Number(where.duplicates)).toBe(batch.read);
     const liveBefore = await live();
     const again = await runReplayJob({ runId: batch.runId, ...fixed() }, warehouse);
     expect(counts(again)).toEqual({ read: 3, written: 0, deadLettered: 3, duplicates: 0 });
@@ -138,6 +144,20 @@ test("replaying a whole run: each record lands once, what fails again keeps its 
     expect(await deadRows()).toBe(rowsBefore);
     expect(await live()).toBe(liveBefore);
     expect(await jobRun(warehouse, again.runId)).toEqual({ job: "replay", status: "finished", ...counts(again) });
+  } finally {
+    await warehouse.close();
+  }
+});
+
+test("chunk by chunk: each chunk commits its own rows, and a duplicate in an earlier chunk is found in the table", async () => {
+  const { warehouse, batch } = await openWithDeadLetters("chunks");
+  try {
+    const replay = await runReplayJob({ runId: batch.runId, reason: "constraint.max", ...fixed(), chunkBytes: 1 }, warehouse);
+    expect(counts(replay)).toEqual({ read: 6, written: 3, deadLettered: 1, duplicates: 2 });
+    expect(replay.byReason).toEqual({ "validate/constraint.min": 1, "duplicate/in_warehouse": 2 });
+    expect(await jobRun(warehouse, replay.runId)).toEqual({ job: "replay", status: "finished", ...counts(replay) });
+    const settled = await rows(warehouse, "SELECT count(*) AS n FROM dead_letters WHERE replayedBy = $1", [replay.runId]);
+    expect(Number(settled[0].n)).toBe(6);
   } finally {
     await warehouse.close();
   }
