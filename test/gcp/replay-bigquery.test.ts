@@ -52,7 +52,7 @@ const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Prom
   const before = await inBigQuery(tables);
 
   const replay = await inBigQuery((warehouse) => runReplayJob({ runId: batch.runId, reason: "constraint.max", ...fixed }, warehouse));
-  expect(counts(replay)).toEqual({ read: 6, written: 3, deadLettered: 1, duplicates: 2 });
+  expect(counts(replay)).toEqual({ read: 7, written: 4, deadLettered: 1, duplicates: 2 });
   expect(unaccounted(replay)).toBe(0);
   const all = await inBigQuery((warehouse) => runReplayJob({ runId: batch.runId, ...fixed }, warehouse));
   expect(counts(all)).toEqual({ read: 3, written: 0, deadLettered: 3, duplicates: 0 });
@@ -61,7 +61,7 @@ const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Prom
   expect(counts(messages)).toEqual({ read: 3, written: 2, deadLettered: 1, duplicates: 0 });
 
   const after = await inBigQuery(tables);
-  expect(after).toEqual({ events: before.events + 5, ids: before.ids + 5, deadLetters: before.deadLetters, live: before.live - 7 });
+  expect(after).toEqual({ events: before.events + 6, ids: before.ids + 6, deadLetters: before.deadLetters, live: before.live - 8 });
   await inBigQuery(async (warehouse) => {
     const outcomes = await warehouse.query(
       "SELECT replayOutcome AS outcome, errorStage || '/' || errorClass AS reason, count(*) AS n FROM dead_letters WHERE replayOutcome IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
@@ -72,7 +72,7 @@ const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Prom
       ["failed_again", "validate/constraint.min", 1],
       ["failed_again", "validate/constraint.pattern", 2],
       ["written", "read/delivery_attempts_exhausted", 1],
-      ["written", "validate/constraint.max", 4],
+      ["written", "validate/constraint.max", 5],
     ]);
     const runs = await warehouse.query("SELECT runId, status, `read`, written, deadLettered, duplicates FROM job_runs WHERE job = 'replay' ORDER BY startedAt, runId");
     expect(runs.map((r) => [r.status, Number(r.read), Number(r.written), Number(r.deadLettered), Number(r.duplicates)])).toEqual(

@@ -48,7 +48,8 @@ export async function writeBatchInput(dir: string): Promise<{ corruptBlockRecord
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "events.jsonl"), JSONL.map(([line]) => line).join("\n") + "\n");
   fs.writeFileSync(path.join(dir, "events.csv"), [CSV_HEADER, ...CSV.map(([row]) => row)].join("\n") + "\n");
-  const records = Array.from({ length: 60 }, (_, i) => ({ event_id: `avro-${i}`, date: BigInt(BASE + i * 60_000), delay: 1, distance: 100, origin: "LAS", destination: "PHL" }));
+  // The first Avro record is late: replayed from its JSON rendering, it lands after the fix.
+  const records = Array.from({ length: 60 }, (_, i) => ({ event_id: `avro-${i}`, date: BigInt(BASE + i * 60_000), delay: i === 0 ? 3500 : 1, distance: 100, origin: "LAS", destination: "PHL" }));
   // Avro records, one of whose blocks is corrupt: its dead letter stands for the block's records, so it is not replayable.
   const bytes = await encodeAvroFile(INLINE_FLIGHT_SCHEMA, records, { blockSize: 512 });
   const source = memoryByteSource(bytes);

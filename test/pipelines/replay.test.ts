@@ -65,8 +65,9 @@ test("the first run dead-letters what the fixture says", async () => {
   const { warehouse, batch } = await openWithDeadLetters("first");
   try {
     const { written = 0, ...reasons } = tally([...JSONL, ...CSV], 1);
-    expect(batch.written).toBe(written + avro.avroRecords - avro.corruptBlockRecords);
-    expect(batch.byReason).toEqual({ ...reasons, "decode/corrupt_avro_block": avro.corruptBlockRecords });
+    expect(batch.written).toBe(written + avro.avroRecords - avro.corruptBlockRecords - 1);
+    const late = reasons["validate/constraint.max"] + 1; // and the first Avro record
+    expect(batch.byReason).toEqual({ ...reasons, "validate/constraint.max": late, "decode/corrupt_avro_block": avro.corruptBlockRecords });
   } finally {
     await warehouse.close();
   }
@@ -81,12 +82,12 @@ test("--reason and --since choose the dead letters: only those are fed again, an
     expect(await eventIds(warehouse)).toEqual(before);
 
     const replay = await runReplayJob({ runId: batch.runId, reason: "constraint.max", sinceMs: Date.parse(batch.startedAt), ...fixed() }, warehouse);
-    // late-1, late-far-1, ok-1 again, twice-1 twice, csv-late-1: three land, one fails again, two are duplicates.
-    expect(counts(replay)).toEqual({ read: 6, written: 3, deadLettered: 1, duplicates: 2 });
+    // late-1, late-far-1, ok-1 again, twice-1 twice, csv-late-1, avro-0: four land, one fails again, two are duplicates.
+    expect(counts(replay)).toEqual({ read: 7, written: 4, deadLettered: 1, duplicates: 2 });
     expect(replay.byReason).toEqual({ "validate/constraint.min": 1, "duplicate/in_warehouse": 1, "duplicate/in_batch": 1 });
     expect(unaccounted(replay)).toBe(0);
-    expect(replay).toMatchObject({ replayOf: batch.runId, deadLettersUpdated: 6, notReplayable: {} });
-    expect(await eventIds(warehouse)).toEqual([...before, "csv-late-1", "late-1", "twice-1"].sort());
+    expect(replay).toMatchObject({ replayOf: batch.runId, deadLettersUpdated: 7, notReplayable: {} });
+    expect(await eventIds(warehouse)).toEqual([...before, "avro-0", "csv-late-1", "late-1", "twice-1"].sort());
     expect(await jobRun(warehouse, replay.runId)).toEqual({ job: "replay", status: "finished", ...counts(replay) });
 
     const dead = await deadLetters(warehouse, batch.runId);
@@ -94,6 +95,7 @@ test("--reason and --since choose the dead letters: only those are fed again, an
     const [again] = await rows(warehouse, "SELECT errorMessage FROM dead_letters WHERE replayOutcome = 'failed_again'");
     expect(again.errorMessage).toMatch(/^distance: /); // the new reason, in place of "delay: must be at most 2880"
     expect(dead.map((d) => [d.file, d.line, d.reason, d.outcome])).toEqual([
+      ["events.avro", 1, "validate/constraint.max", "written"],
       ["events.avro", expect.any(Number), "decode/corrupt_avro_block", null],
       ["events.csv", 3, "validate/constraint.max", "written"],
       ["events.jsonl", 2, "validate/constraint.max", "written"],
@@ -120,10 +122,11 @@ test("replaying a whole run: each record lands once, what fails again keeps its 
     const [rowsBefore, eventsBefore] = [await deadRows(), (await eventIds(warehouse)).length];
 
     const replay = await runReplayJob({ runId: batch.runId, ...fixed() }, warehouse);
-    const replayable = JSONL.length + CSV.length - tally([...JSONL, ...CSV], 1).written - 1; // all but the oversized record
-    expect(counts(replay)).toEqual({ read: replayable, written: 3, deadLettered: 3, duplicates: 2 });
+    // All but the oversized record and the corrupt Avro block; the late Avro record (one) included.
+    const replayable = JSONL.length + CSV.length - tally([...JSONL, ...CSV], 1).written - 1 + 1;
+    expect(counts(replay)).toEqual({ read: replayable, written: 4, deadLettered: 3, duplicates: 2 });
     expect(replay.notReplayable).toEqual({ "decode/record_too_large": 1, "decode/corrupt_avro_block": 1 });
-    expect((await eventIds(warehouse)).length).toBe(eventsBefore + 3);
+    expect((await eventIds(warehouse)).length).toBe(eventsBefore + 4);
     expect(await deadRows()).toBe(rowsBefore); // updated in place, none appended
     expect((await deadLetters(warehouse, batch.runId)).filter((d) => d.outcome === "failed_again").map((d) => d.reason).sort()).toEqual(
       ["decode/malformed_json", "validate/constraint.min", "validate/constraint.pattern"],
@@ -140,7 +143,7 @@ test("replaying a whole run: each record lands once, what fails again keeps its 
     const again = await runReplayJob({ runId: batch.runId, ...fixed() }, warehouse);
     expect(counts(again)).toEqual({ read: 3, written: 0, deadLettered: 3, duplicates: 0 });
     expect(again.notReplayable).toEqual(replay.notReplayable);
-    expect((await eventIds(warehouse)).length).toBe(eventsBefore + 3);
+    expect((await eventIds(warehouse)).length).toBe(eventsBefore + 4);
     expect(await deadRows()).toBe(rowsBefore);
     expect(await live()).toBe(liveBefore);
     expect(await jobRun(warehouse, again.runId)).toEqual({ job: "replay", status: "finished", ...counts(again) });
@@ -153,11 +156,11 @@ test("chunk by chunk: each chunk commits its own rows, and a duplicate in an ear
   const { warehouse, batch } = await openWithDeadLetters("chunks");
   try {
     const replay = await runReplayJob({ runId: batch.runId, reason: "constraint.max", ...fixed(), chunkBytes: 1 }, warehouse);
-    expect(counts(replay)).toEqual({ read: 6, written: 3, deadLettered: 1, duplicates: 2 });
+    expect(counts(replay)).toEqual({ read: 7, written: 4, deadLettered: 1, duplicates: 2 });
     expect(replay.byReason).toEqual({ "validate/constraint.min": 1, "duplicate/in_warehouse": 2 });
     expect(await jobRun(warehouse, replay.runId)).toEqual({ job: "replay", status: "finished", ...counts(replay) });
     const settled = await rows(warehouse, "SELECT count(*) AS n FROM dead_letters WHERE replayedBy = $1", [replay.runId]);
-    expect(Number(settled[0].n)).toBe(6);
+    expect(Number(settled[0].n)).toBe(7);
   } finally {
     await warehouse.close();
   }
@@ -191,7 +194,7 @@ test("rox replay: flags in, the summary out and recorded; a run without dead let
     expect(printed).toMatch(/reconciles\s+yes/);
     expect(printed).toMatch(new RegExp(`replay of\\s+${batch.runId}`));
     const summary = JSON.parse(require("fs").readFileSync(summaryFile, "utf8"));
-    expect(counts(summary)).toEqual({ read: 6, written: 3, deadLettered: 1, duplicates: 2 });
+    expect(counts(summary)).toEqual({ read: 7, written: 4, deadLettered: 1, duplicates: 2 });
     await expect(runCli(["replay", "--run", "no-such-run", "--warehouse", file])).rejects.toMatchObject({ name: "InputError" });
     await expect(runCli(["replay", "--run", batch.runId, "--since", "yesterday", "--warehouse", file])).rejects.toMatchObject({ name: "UsageError" });
   } finally {

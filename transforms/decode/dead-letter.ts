@@ -4,6 +4,7 @@ import { decodeCsvRecord } from "./csv-record";
 import { decodeJsonRecord } from "./json-record";
 import { decodeMessage } from "./message";
 import { prepareTextRecord } from "./text-record";
+import { clipText } from "../text";
 
 /** The attribute a CSV record's dead letter carries its file's column names in (a JSON array), so a replay can decode it. */
 export const CSV_HEADER_ATTRIBUTE = "rox.csvHeader";
@@ -31,7 +32,7 @@ export function decodeDeadLetter(dead: StoredDeadLetter, maxRecordBytes: number)
   const header = attributes?.[CSV_HEADER_ATTRIBUTE];
   if (header === undefined) return decodeJsonRecord(text);
   const names = csvHeaderNames(header);
-  if (names === undefined) return failure("decode", "csv_bad_header", `the CSV header stored with the record is not a list of names: ${header.slice(0, 80)}`, envelope);
+  if (names === undefined) return failure("decode", "csv_bad_header", `the CSV header stored with the record is not a list of names: ${clipText(header, 80)}`, envelope);
   return decodeCsvRecord({ ...text, envelope: { ...text.envelope, attributes } }, names);
 }
 
