@@ -6,7 +6,7 @@ export interface ReplaySummary extends JobSummary {
   replayOf: string;
   /** Stored dead-letter rows the replay updated: settled (written or duplicate), or failed again with a new reason. */
   deadLettersUpdated: number;
-  /** Selected dead letters that cannot be replayed (a preview, or a row standing for many records), by reason: they stay. */
+  /** Selected dead letters that cannot be replayed (only a preview, or a row for many records), by reason. */
   notReplayable: Record<string, number>;
 }
 

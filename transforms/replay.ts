@@ -40,12 +40,12 @@ export const STORED_DEAD_LETTER_COLUMNS = [
 export const STORED_DEAD_LETTER_ORDER = ["sourceUri", "sourceLine", "messageId", "errorClass"] as const;
 
 /**
- * `written` and `duplicate` settle a dead letter (its record is in the events table now); `failed_again` leaves it a dead
- * letter, with the reason of its last replay in the error columns. A dead letter is live while it is not settled.
+ * `written` and `duplicate` settle a dead letter (its record is in the events table now); `failed_again` leaves it a
+ * dead letter, with the reason of its last replay in the error columns. A dead letter is live while it is not settled.
  */
 export type ReplayOutcome = "written" | "duplicate" | "failed_again";
 
-/** Which dead letters to replay: the live ones of a run, optionally of one reason and dead-lettered since an instant. */
+/** Which dead letters to replay: the live ones of a run, optionally of one reason, dead-lettered since an instant. */
 export interface DeadLetterSelection {
   runId: string;
   /** `errorClass` (e.g. `constraint.max`), or `errorStage/errorClass` as the summary's `byReason` names it. */
@@ -57,7 +57,8 @@ export interface DeadLetterSelection {
 /** The reason filter as the columns it compares: a stage only when the reason names one. */
 export function reasonColumns(reason: string): { errorStage?: string; errorClass: string } {
   const slash = reason.indexOf("/");
-  return slash < 0 ? { errorClass: reason } : { errorStage: reason.slice(0, slash), errorClass: reason.slice(slash + 1) };
+  if (slash < 0) return { errorClass: reason };
+  return { errorStage: reason.slice(0, slash), errorClass: reason.slice(slash + 1) };
 }
 
 /** A row as a warehouse client returns it (numbers may arrive as text) → a `StoredDeadLetter`. */
@@ -108,7 +109,11 @@ export interface ReplayChunk {
  * (they must arrive sorted by source). Rows that cannot be replayed are tallied in `notReplayable` by
  * `<errorStage>/<errorClass>` and left out: they stay dead letters.
  */
-export function* replayChunks(selected: Iterable<StoredDeadLetter>, chunkBytes: number, notReplayable: Record<string, number>): Generator<ReplayChunk> {
+export function* replayChunks(
+  selected: Iterable<StoredDeadLetter>,
+  chunkBytes: number,
+  notReplayable: Record<string, number>,
+): Generator<ReplayChunk> {
   let chunk: ReplayChunk = { records: [], rows: [] };
   let bytes = 0;
   let lastKey: string | undefined;
@@ -166,15 +171,21 @@ export interface SettledDeadLetter {
  * The update of every selected row: settled when its record was written or found to be a duplicate, else failed again
  * with the new reason. Rows that repeat a (run, source, reason) appear once (the update matches them all).
  */
-export function settleDeadLetters(rows: StoredDeadLetter[], results: ReplayResults, replay: { runId: string; at: string }): SettledDeadLetter[] {
+export function settleDeadLetters(
+  rows: StoredDeadLetter[],
+  results: ReplayResults,
+  replay: { runId: string; at: string },
+): SettledDeadLetter[] {
   const settled = new Map<string, SettledDeadLetter>();
   for (const dead of rows) {
     const key = recordKey(dead);
     const identity = JSON.stringify([dead.runId, key, dead.errorClass]);
     if (settled.has(identity)) continue;
     const failed = results.failed.get(key);
-    const outcome: ReplayOutcome = results.written.has(key) ? "written" : results.duplicates.has(key) ? "duplicate" : "failed_again";
-    if (outcome === "failed_again" && !failed) throw new Error(`replayed record ${key} ended nowhere: no event, duplicate or dead letter`);
+    const outcome = outcomeOf(key, results);
+    if (outcome === "failed_again" && !failed) {
+      throw new Error(`replayed record ${key} ended nowhere: no event, duplicate or dead letter`);
+    }
     const reason = failed && outcome === "failed_again" ? failed : dead;
     settled.set(identity, {
       runId: dead.runId,
@@ -191,4 +202,9 @@ export function settleDeadLetters(rows: StoredDeadLetter[], results: ReplayResul
     });
   }
   return [...settled.values()];
+}
+
+function outcomeOf(key: string, results: ReplayResults): ReplayOutcome {
+  if (results.written.has(key)) return "written";
+  return results.duplicates.has(key) ? "duplicate" : "failed_again";
 }

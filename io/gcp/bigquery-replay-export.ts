@@ -8,17 +8,23 @@ import { plainRow } from "./bigquery-rows";
 import { deadLettersSpec } from "./bigquery-tables";
 import { liveDeadLettersSql, runSchemasSql } from "./bigquery-replay";
 
-/** A dataset without a dead-letter table has no dead letters; one made by an earlier version gets the replay columns. */
-export async function exportLiveDeadLetters(jobs: BigQueryJobs, selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {
+/** A dataset without a dead-letter table has no dead letters; one an earlier version made gets the replay columns. */
+export async function exportLiveDeadLetters(
+  jobs: BigQueryJobs,
+  selection: DeadLetterSelection,
+  out: string,
+): Promise<DeadLetterExport> {
   if (!(await jobs.tableExists(DEAD_LETTER_TABLE))) return { rows: 0, runSchemas: [] };
   await jobs.ensureTable(DEAD_LETTER_TABLE, deadLettersSpec());
   const { sql, params } = liveDeadLettersSql(jobs.target, DEAD_LETTER_TABLE, selection);
   const appender = new JsonLinesAppender(out);
   try {
-    for await (const row of jobs.eachRow(sql, "export the live dead letters", { params })) appender.append(storedDeadLetter(plainRow(row)));
+    const rows = jobs.eachRow(sql, "export the live dead letters", { params });
+    for await (const row of rows) appender.append(storedDeadLetter(plainRow(row)));
   } finally {
     appender.close();
   }
-  const schemas = await jobs.run(runSchemasSql(jobs.target, DEAD_LETTER_TABLE), "find the run's schemas", { params: { runId: selection.runId } });
+  const byRun = { params: { runId: selection.runId } };
+  const schemas = await jobs.run(runSchemasSql(jobs.target, DEAD_LETTER_TABLE), "find the run's schemas", byRun);
   return { rows: appender.count, runSchemas: schemas.map((r) => String(r.name)) };
 }

@@ -3,8 +3,15 @@
  * the commit script's update of those a chunk replayed (values from a staging table, as every script reads them).
  */
 import type { BigQueryField } from "../../schemas/bigquery";
-import { reasonColumns, STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER, type DeadLetterSelection } from "../../transforms/replay";
+import { reasonColumns, type DeadLetterSelection } from "../../transforms/replay";
+import { STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER } from "../../transforms/replay";
 import { col, expectCount, tableRef, type DatasetRef } from "./bigquery-sql";
+
+/** A query and the values it binds (`@name`). */
+export interface BoundSql {
+  sql: string;
+  params: Record<string, unknown>;
+}
 
 /** Not settled by a replay: never replayed, or failed again. */
 export function liveDeadLetter(alias: string): string {
@@ -12,7 +19,7 @@ export function liveDeadLetter(alias: string): string {
 }
 
 /** The live dead letters of the selection, by source; binds `@runId`, `@errorClass`, `@errorStage`, `@sinceMs`. */
-export function liveDeadLettersSql(ref: DatasetRef, table: string, selection: DeadLetterSelection): { sql: string; params: Record<string, unknown> } {
+export function liveDeadLettersSql(ref: DatasetRef, table: string, selection: DeadLetterSelection): BoundSql {
   const params: Record<string, unknown> = { runId: selection.runId };
   const where = [`d.${col("runId")} = @runId`, liveDeadLetter("d")];
   if (selection.reason !== undefined) {
@@ -30,12 +37,14 @@ export function liveDeadLettersSql(ref: DatasetRef, table: string, selection: De
   }
   const columns = STORED_DEAD_LETTER_COLUMNS.map((c) => `d.${col(c)}`).join(", ");
   const order = STORED_DEAD_LETTER_ORDER.map((c) => `d.${col(c)}`).join(", ");
-  return { sql: `SELECT ${columns} FROM ${tableRef(ref, table)} AS d WHERE ${where.join(" AND ")} ORDER BY ${order}`, params };
+  const sql = `SELECT ${columns} FROM ${tableRef(ref, table)} AS d WHERE ${where.join(" AND ")} ORDER BY ${order}`;
+  return { sql, params };
 }
 
 /** Binds `@runId`. */
 export function runSchemasSql(ref: DatasetRef, table: string): string {
-  return `SELECT DISTINCT ${col("schemaName")} AS name FROM ${tableRef(ref, table)} WHERE ${col("runId")} = @runId ORDER BY name`;
+  const name = col("schemaName");
+  return `SELECT DISTINCT ${name} AS name FROM ${tableRef(ref, table)} WHERE ${col("runId")} = @runId ORDER BY name`;
 }
 
 function field(name: string, type: string, mode: "REQUIRED" | "NULLABLE" = "REQUIRED"): BigQueryField {
@@ -70,11 +79,12 @@ function sameRow(): string {
  * The commit script's statements for a replay chunk: fail (and so roll back) unless exactly the selected rows are still
  * live — another replay of the run may have settled them since — then update them in place.
  */
-export function updateReplayedStatements(ref: DatasetRef, table: string, replayed: { stage: string; rows: number }): string[] {
-  const from = `FROM ${tableRef(ref, table)} AS d JOIN ${tableRef(ref, replayed.stage)} AS r ON ${sameRow()} WHERE ${liveDeadLetter("d")}`;
+export function updateReplayedStatements(ref: DatasetRef, table: string, replayed: { stage: string; rows: number }) {
+  const [target, stage] = [tableRef(ref, table), tableRef(ref, replayed.stage)];
+  const from = `FROM ${target} AS d JOIN ${stage} AS r ON ${sameRow()} WHERE ${liveDeadLetter("d")}`;
   const set = SET_COLUMNS.map((c) => `${col(c)} = r.${col(c)}`).join(", ");
   return [
     expectCount(`SELECT COUNT(*) ${from}`, replayed.rows, "live dead letters of the replayed run"),
-    `UPDATE ${tableRef(ref, table)} AS d SET ${set} FROM ${tableRef(ref, replayed.stage)} AS r WHERE ${sameRow()} AND ${liveDeadLetter("d")}`,
+    `UPDATE ${target} AS d SET ${set} FROM ${stage} AS r WHERE ${sameRow()} AND ${liveDeadLetter("d")}`,
   ];
 }

@@ -1,6 +1,7 @@
 /** The dead-letter side of a replay on DuckDB: exporting a run's live dead letters, and updating those it replayed. */
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { reasonColumns, STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER, storedDeadLetter, type DeadLetterSelection } from "../../transforms/replay";
+import { reasonColumns, storedDeadLetter, type DeadLetterSelection } from "../../transforms/replay";
+import { STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER } from "../../transforms/replay";
 import { JsonLinesAppender } from "./json-lines";
 import type { DeadLetterExport } from "../ports";
 
@@ -12,7 +13,11 @@ export const LIVE_DEAD_LETTER = `("replayOutcome" IS NULL OR "replayOutcome" = '
 const q = (name: string) => `"${name}"`;
 
 /** Every value is bound: the run id and reason are whatever the user typed. */
-export async function exportLiveDeadLetters(query: Query, selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {
+export async function exportLiveDeadLetters(
+  query: Query,
+  selection: DeadLetterSelection,
+  out: string,
+): Promise<DeadLetterExport> {
   const params: unknown[] = [selection.runId];
   const where = [`${q("runId")} = $1`, LIVE_DEAD_LETTER];
   const bind = (condition: (n: string) => string, value: unknown) => where.push(condition(`$${params.push(value)}`));
@@ -22,13 +27,17 @@ export async function exportLiveDeadLetters(query: Query, selection: DeadLetterS
     if (errorStage !== undefined) bind((p) => `${q("errorStage")} = ${p}`, errorStage);
   }
   if (selection.sinceMs !== undefined) bind((p) => `epoch_ms(${q("timestamp")}) >= ${p}`, selection.sinceMs);
-  const columns = STORED_DEAD_LETTER_COLUMNS.map((c) => (c === "payloadBytes" ? `to_base64(${q(c)}) AS ${q(c)}` : q(c))).join(", ");
+  const column = (c: string) => (c === "payloadBytes" ? `to_base64(${q(c)}) AS ${q(c)}` : q(c));
+  const columns = STORED_DEAD_LETTER_COLUMNS.map(column).join(", ");
   const order = STORED_DEAD_LETTER_ORDER.map(q).join(", ");
-  const rows = await query(`SELECT ${columns} FROM ${DEAD_LETTER_TABLE} WHERE ${where.join(" AND ")} ORDER BY ${order}`, params);
+  const sql = `SELECT ${columns} FROM ${DEAD_LETTER_TABLE} WHERE ${where.join(" AND ")} ORDER BY ${order}`;
+  const rows = await query(sql, params);
   const appender = new JsonLinesAppender(out);
   rows.forEach((row) => appender.append(storedDeadLetter(row)));
   appender.close();
-  const schemas = await query(`SELECT DISTINCT ${q("schemaName")} AS name FROM ${DEAD_LETTER_TABLE} WHERE ${q("runId")} = $1 ORDER BY name`, [selection.runId]);
+  const ofRun = `FROM ${DEAD_LETTER_TABLE} WHERE ${q("runId")} = $1`;
+  const schemasSql = `SELECT DISTINCT ${q("schemaName")} AS name ${ofRun} ORDER BY name`;
+  const schemas = await query(schemasSql, [selection.runId]);
   return { rows: rows.length, runSchemas: schemas.map((r) => String(r.name)) };
 }
 
@@ -46,6 +55,8 @@ const SETTLED_COLUMNS = {
   replayOutcome: "VARCHAR",
 };
 
+const SET_COLUMNS = ["errorStage", "errorClass", "errorMessage", "replayedBy", "replayedAt", "replayOutcome"];
+
 /** The same row: its run, its source, and the reason it was selected with. */
 const SAME_ROW = [
   `d.${q("runId")} = r.${q("runId")}`,
@@ -59,13 +70,21 @@ const SAME_ROW = [
  * Updates the live rows a replay chunk settled or saw fail again (inside the chunk's transaction); fails — so the
  * transaction rolls back — unless exactly the `rows` it selected are still live.
  */
-export async function updateReplayedDeadLetters(run: (sql: string) => Promise<number>, replayed: { path: string; rows: number }): Promise<number> {
+export async function updateReplayedDeadLetters(
+  run: (sql: string) => Promise<number>,
+  replayed: { path: string; rows: number },
+): Promise<number> {
   const columns = "{" + Object.entries(SETTLED_COLUMNS).map(([name, type]) => `'${name}': '${type}'`).join(", ") + "}";
-  await run(`CREATE OR REPLACE TEMP TABLE rox_replayed AS SELECT * FROM read_json(${literal(replayed.path)}, format = 'newline_delimited', columns = ${columns})`);
-  const set = ["errorStage", "errorClass", "errorMessage", "replayedBy", "replayedAt", "replayOutcome"].map((c) => `${q(c)} = r.${q(c)}`).join(", ");
+  const read = `read_json(${literal(replayed.path)}, format = 'newline_delimited', columns = ${columns})`;
+  await run(`CREATE OR REPLACE TEMP TABLE rox_replayed AS SELECT * FROM ${read}`);
+  const set = SET_COLUMNS.map((c) => `${q(c)} = r.${q(c)}`).join(", ");
   const live = LIVE_DEAD_LETTER.replace(/"replayOutcome"/g, `d."replayOutcome"`);
-  const changed = await run(`UPDATE ${DEAD_LETTER_TABLE} AS d SET ${set} FROM rox_replayed AS r WHERE ${SAME_ROW} AND ${live}`);
-  if (changed !== replayed.rows) throw new Error(`replay: ${replayed.rows} live dead letters were selected, ${changed} are still live; another replay of the run got in between — run it again`);
+  const update = `UPDATE ${DEAD_LETTER_TABLE} AS d SET ${set} FROM rox_replayed AS r WHERE ${SAME_ROW} AND ${live}`;
+  const changed = await run(update);
+  if (changed !== replayed.rows) {
+    const why = "another replay of the run got in between — run it again";
+    throw new Error(`replay: ${replayed.rows} live dead letters were selected, ${changed} are still live; ${why}`);
+  }
   return changed;
 }
 

@@ -6,7 +6,7 @@ import { decodeMessage } from "./message";
 import { prepareTextRecord } from "./text-record";
 import { clipText } from "../text";
 
-/** The attribute a CSV record's dead letter carries its file's column names in (a JSON array), so a replay can decode it. */
+/** The attribute that carries a CSV record's column names (a JSON array) into its dead letter, for a replay. */
 export const CSV_HEADER_ATTRIBUTE = "rox.csvHeader";
 
 /**
@@ -18,7 +18,9 @@ export function decodeDeadLetter(dead: StoredDeadLetter, maxRecordBytes: number)
   const bytes = rawBytes(dead);
   const attributes = parseAttributes(dead.attributes);
   if (dead.messageId !== null) {
-    const message = { messageId: dead.messageId, data: bytes.toString("base64"), attributes: attributes ?? {}, publishTime: "", deliveryAttempt: 1 };
+    const [data, publishTime] = [bytes.toString("base64"), ""];
+    // A first delivery: a message dead-lettered for its delivery attempts gets another chance.
+    const message = { messageId: dead.messageId, data, attributes: attributes ?? {}, publishTime, deliveryAttempt: 1 };
     return decodeMessage(message, dead.sourceUri, { maxRecordBytes, maxDeliveryAttempts: 1 });
   }
   const line = dead.sourceLine ?? 0;
@@ -26,26 +28,33 @@ export function decodeDeadLetter(dead: StoredDeadLetter, maxRecordBytes: number)
   const prepared = prepareTextRecord(framed, dead.sourceUri);
   const source = { uri: dead.sourceUri, ...(dead.sourceLine === null ? {} : { line: dead.sourceLine }) };
   const envelope: Envelope = { payload: dead.payloadString ?? "", source, attempt: 1 };
-  if (prepared === undefined) return failure("decode", "empty_record", `the stored record at ${dead.sourceUri}:${line} is blank`, envelope);
+  if (prepared === undefined) {
+    return failure("decode", "empty_record", `the stored record at ${dead.sourceUri}:${line} is blank`, envelope);
+  }
   if (!prepared.ok) return { ok: false, dead: { ...prepared.dead, envelope: { ...prepared.dead.envelope, source } } };
   const text = { text: prepared.value.text, envelope: { ...prepared.value.envelope, source } };
   const header = attributes?.[CSV_HEADER_ATTRIBUTE];
   if (header === undefined) return decodeJsonRecord(text);
   const names = csvHeaderNames(header);
-  if (names === undefined) return failure("decode", "csv_bad_header", `the CSV header stored with the record is not a list of names: ${clipText(header, 80)}`, envelope);
+  if (names === undefined) {
+    const message = `the CSV header stored with the record is not a list of names: ${clipText(header, 80)}`;
+    return failure("decode", "csv_bad_header", message, envelope);
+  }
   return decodeCsvRecord({ ...text, envelope: { ...text.envelope, attributes } }, names);
 }
 
 /** The record's bytes: the raw bytes where they were kept (not valid UTF-8, or a whole message), else its text. */
 function rawBytes(dead: StoredDeadLetter): Buffer {
-  return dead.payloadBytes !== null ? Buffer.from(dead.payloadBytes, "base64") : Buffer.from(dead.payloadString ?? "", "utf8");
+  if (dead.payloadBytes !== null) return Buffer.from(dead.payloadBytes, "base64");
+  return Buffer.from(dead.payloadString ?? "", "utf8");
 }
 
 function parseAttributes(json: string | null): Record<string, string> | undefined {
   if (json === null) return undefined;
   try {
     const value: unknown = JSON.parse(json);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, string>) : undefined;
+    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+    return isObject ? (value as Record<string, string>) : undefined;
   } catch {
     return undefined;
   }
