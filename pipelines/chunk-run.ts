@@ -50,7 +50,8 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary
     const tallies = stagedCounts(read, paths, prepared.alreadyPresent);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
     const toCommit = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
-    const committed = await warehouse.commitChunk(spec.contract, toCommit, runSummary && ((report) => runSummary(countsOf(report))));
+    const summaryOf = runSummary && ((report: CommitReport) => runSummary(countsOf(report)));
+    const committed = await warehouse.commitChunk(spec.contract, toCommit, summaryOf);
     return countsOf(committed);
   } catch (err) {
     await warehouse.abortChunk();

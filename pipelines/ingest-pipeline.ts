@@ -7,7 +7,7 @@ import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type 
 import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
-/** What one run reads: file splits listed in a manifest, a staged micro-batch of Pub/Sub messages, or stored dead letters. */
+/** What one run reads: file splits listed in a manifest, a staged micro-batch of messages, or stored dead letters. */
 export type IngestSource =
   | { kind: "files"; manifest: string }
   | { kind: "messages"; batch: string; subscription: string; maxDeliveryAttempts: number }
@@ -48,6 +48,8 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
 function readRecords(root: beam.Root, source: IngestSource, maxRecordBytes: number): beam.PCollection<Outcome<Decoded>> {
   const start = root.apply(beam.impulse());
   if (source.kind === "messages") return start.flatMap(readMessageBatch, { ...source, maxRecordBytes });
-  if (source.kind === "dead-letters") return start.flatMap(readDeadLetterBatch, { batch: source.batch, maxRecordBytes });
+  if (source.kind === "dead-letters") {
+    return start.flatMap(readDeadLetterBatch, { batch: source.batch, maxRecordBytes });
+  }
   return start.flatMap(readManifest, { manifest: source.manifest }).flatMap(readSplitRecords, { maxRecordBytes });
 }

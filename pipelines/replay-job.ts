@@ -8,7 +8,8 @@ import { InputError } from "../io/local/list-files";
 import { JsonLinesAppender, readJsonLines } from "../io/local/json-lines";
 import { makeWorkDir } from "../io/local/work-dirs";
 import { addCounts, emptyCounts, type ChunkCounts } from "../transforms/summary";
-import { recordKey, replayChunks, settleDeadLetters, type ReplayChunk, type ReplayResults, type StoredDeadLetter } from "../transforms/replay";
+import { recordKey, replayChunks, settleDeadLetters, storedDeadLetter } from "../transforms/replay";
+import type { ReplayChunk, ReplayResults, StoredDeadLetter } from "../transforms/replay";
 import type { ReplaySummary } from "../transforms/replay-summary";
 import { runChunk, type StagedOutcome } from "./chunk-run";
 import { newRunId } from "./batch-job";
@@ -33,8 +34,8 @@ const DEFAULT_CHUNK_BYTES = 8 << 20;
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 /**
- * `rox replay`: the live dead letters of a run, fed again through the same job (decode → validate → … → commit) in
- * chunks. What now lands is written once and its dead letter settled; what fails again stays a dead letter with its
+ * `rox replay`: the live dead letters of a run, fed again through the same job (decode → validate → … → commit)
+ * in chunks. What now lands is written once and its dead letter settled; what fails again stays a dead letter with its
  * new reason — both by updating the stored rows in the chunk's own transaction, so nothing is counted twice.
  */
 export async function runReplayJob(options: ReplayJobOptions, warehouse: Warehouse): Promise<ReplaySummary> {
@@ -56,9 +57,13 @@ export async function runReplayJob(options: ReplayJobOptions, warehouse: Warehou
 
 function runSchema(runId: string, schemas: string[]): string {
   if (schemas.length === 0) {
-    throw new InputError(`run ${runId} has no dead letters here (a rerun's dead letters are kept once, under the run that first dead-lettered them)`);
+    const why = "a rerun's dead letters are kept once, under the run that first dead-lettered them";
+    throw new InputError(`run ${runId} has no dead letters here (${why})`);
   }
-  if (schemas.length > 1) throw new InputError(`run ${runId} has dead letters of several schemas (${schemas.join(", ")}): replay cannot tell which job to feed them to`);
+  if (schemas.length > 1) {
+    const which = schemas.join(", ");
+    throw new InputError(`run ${runId} has dead letters of several schemas (${which}): which job would replay them?`);
+  }
   return schemas[0];
 }
 
@@ -89,17 +94,25 @@ async function replayChunksOf(exported: string, run: ReplayRun, warehouse: Wareh
     const selected = readJsonLines(exported) as unknown as Iterable<StoredDeadLetter>;
     let index = 0;
     for (const chunk of replayChunks(selected, run.chunkBytes ?? DEFAULT_CHUNK_BYTES, notReplayable)) {
-      counts = addCounts(counts, await replayChunk(chunk, path.join(workDir, `chunk-${index++}`), run, warehouse, summaryWith));
+      const chunkDir = path.join(workDir, `chunk-${index++}`);
+      counts = addCounts(counts, await replayChunk(chunk, chunkDir, run, warehouse, summaryWith));
       updated += chunk.rows.length;
     }
   });
 }
 
-async function replayChunk(chunk: ReplayChunk, chunkDir: string, run: ReplayRun, warehouse: Warehouse, runSummary: (more: ChunkCounts) => ReplaySummary): Promise<ChunkCounts> {
+async function replayChunk(
+  chunk: ReplayChunk,
+  chunkDir: string,
+  run: ReplayRun,
+  warehouse: Warehouse,
+  runSummary: (more: ChunkCounts) => ReplaySummary,
+): Promise<ChunkCounts> {
   fs.mkdirSync(chunkDir, { recursive: true });
   const batch = writeLines(path.join(chunkDir, "replayed.jsonl"), chunk.records);
   const settle = (staged: StagedOutcome) => {
-    const settled = settleDeadLetters(chunk.rows, replayResults(staged), { runId: run.replayId, at: new Date(run.now()).toISOString() });
+    const replay = { runId: run.replayId, at: new Date(run.now()).toISOString() };
+    const settled = settleDeadLetters(chunk.rows, replayResults(staged), replay);
     return { path: writeLines(path.join(chunkDir, "settled.jsonl"), settled), rows: chunk.rows.length };
   };
   const spec = {
@@ -122,12 +135,15 @@ function replayResults(staged: StagedOutcome): ReplayResults {
   const written = new Set<string>();
   for (const event of readJsonLines(staged.freshEvents)) written.add(String(event._source));
   const duplicates = new Set<string>();
-  for (const event of readJsonLines(staged.events)) if (!written.has(String(event._source))) duplicates.add(String(event._source));
+  for (const event of readJsonLines(staged.events)) {
+    if (!written.has(String(event._source))) duplicates.add(String(event._source));
+  }
   for (const dup of readJsonLines(staged.duplicates)) duplicates.add(String(dup.source));
   const failed: ReplayResults["failed"] = new Map();
   for (const dead of readJsonLines(staged.deadLetters)) {
-    const key = recordKey({ sourceUri: String(dead.sourceUri), sourceLine: dead.sourceLine as number | null, messageId: dead.messageId as string | null });
-    failed.set(key, { errorStage: String(dead.errorStage), errorClass: String(dead.errorClass), errorMessage: String(dead.errorMessage) });
+    const stored = storedDeadLetter(dead);
+    const { errorStage, errorClass, errorMessage } = stored;
+    failed.set(recordKey(stored), { errorStage, errorClass, errorMessage });
   }
   return { written, duplicates, failed };
 }

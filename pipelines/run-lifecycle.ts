@@ -30,7 +30,12 @@ export async function endRun(warehouse: Warehouse, summary: JobSummary, status: 
  * A run from start to end: `beginRun`, then `body` in the run's work folder, then the run recorded `finished` (or
  * `failed`, and the error rethrown); the folder is removed either way. Returns the run's last summary.
  */
-export async function inRun<S extends JobSummary>(warehouse: Warehouse, summaryNow: () => S, workParent: string | undefined, body: (workDir: string) => Promise<void>): Promise<S> {
+export async function inRun<S extends JobSummary>(
+  warehouse: Warehouse,
+  summaryNow: () => S,
+  workParent: string | undefined,
+  body: (workDir: string) => Promise<void>,
+): Promise<S> {
   const workDir = await beginRun(warehouse, summaryNow(), workParent);
   try {
     await body(workDir);

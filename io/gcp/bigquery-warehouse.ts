@@ -107,7 +107,7 @@ export class BigQueryWarehouse implements Warehouse {
     if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
     if (pending.run) throw new BigQueryWarehouseError("commit", "the prepared chunk is a run's staging tables: commit it with commitRunStage");
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
-    const replayed = chunk.replayed && { stage: (await this.stageReplayed(chunk.replayed.path)).stage, rows: chunk.replayed.rows };
+    const replayed = chunk.replayed && { ...(await this.stageReplayed(chunk.replayed.path)), rows: chunk.replayed.rows };
     return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary, replayed);
   }
 
@@ -204,7 +204,8 @@ export class BigQueryWarehouse implements Warehouse {
       windowRows[windowTableName(contract, window)] = staged?.rows ?? 0;
       if (staged) windows.push(staged.table);
     }
-    const report: CommitReport = { eventsWritten: pending.fresh, deadLettersWritten: deadLetters?.fresh ?? 0, windowRows };
+    const deadLettersWritten = deadLetters?.fresh ?? 0;
+    const report: CommitReport = { eventsWritten: pending.fresh, deadLettersWritten, windowRows };
     if (replayed) report.deadLettersReplayed = replayed.rows;
     const plan: CommitPlan = {
       ref: this.jobs.target,

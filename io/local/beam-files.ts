@@ -23,9 +23,10 @@ export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subsc
   for (const message of readJsonLines(ctx.batch)) yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx);
 }
 
-/** The stored dead letters of one replay chunk, each decoded again as its source decoded it (see `decodeDeadLetter`). */
+/** The stored dead letters of one replay chunk, each decoded again as its source decoded it (`decodeDeadLetter`). */
 export function* readDeadLetterBatch(_impulse: unknown, ctx: { batch: string; maxRecordBytes: number }): Generator<Outcome<Decoded>> {
-  for (const dead of readJsonLines(ctx.batch)) yield decodeDeadLetter(dead as unknown as StoredDeadLetter, ctx.maxRecordBytes);
+  const stored = readJsonLines(ctx.batch) as unknown as Iterable<StoredDeadLetter>;
+  for (const dead of stored) yield decodeDeadLetter(dead, ctx.maxRecordBytes);
 }
 
 export function readJsonLinesFile(_impulse: unknown, ctx: { path: string }): Generator<Record<string, unknown>> {
@@ -51,4 +52,11 @@ export class JsonLinesFileSink implements DoFn<unknown, never, { path: string }>
   }
 }
 
-requireForSerialization("rox-gcp/io/local/beam-files", { readManifest, readSplitRecords, readMessageBatch, readDeadLetterBatch, readJsonLinesFile, JsonLinesFileSink });
+requireForSerialization("rox-gcp/io/local/beam-files", {
+  readManifest,
+  readSplitRecords,
+  readMessageBatch,
+  readDeadLetterBatch,
+  readJsonLinesFile,
+  JsonLinesFileSink,
+});

@@ -94,7 +94,8 @@ export class DuckDbWarehouse implements Warehouse {
         windowRows[windowTableName(contract, window)] = await this.mergeWindow(contract, window, chunk.windowPartials[window.name]);
       }
       const report: CommitReport = { eventsWritten, deadLettersWritten, windowRows };
-      if (chunk.replayed) report.deadLettersReplayed = await updateReplayedDeadLetters((sql) => this.changed(sql), chunk.replayed);
+      const run = (sql: string) => this.changed(sql);
+      if (chunk.replayed) report.deadLettersReplayed = await updateReplayedDeadLetters(run, chunk.replayed);
       if (runSummary) await upsertJobRun(this.db, runSummary(report), "running");
       await this.db.run("COMMIT");
       this.replacing.forEach((day) => this.replaced.add(day));

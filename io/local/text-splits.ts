@@ -67,7 +67,7 @@ function textDecoderFor(split: FileSplit, source: ByteSource, framing: TextFrami
     // Each record's dead letter carries the column names (one object for the split), so a replay can decode it again.
     const attributes = csvHeaderAttributes(names);
     return (record) => {
-      record.envelope.attributes = attributes; // the envelope is the record's own, made for it: no copy on this hot path
+      record.envelope.attributes = attributes; // the record's own envelope: no copy on this hot path
       return decodeCsvRecord(record, names);
     };
   }

@@ -85,7 +85,11 @@ export function printProgress(p: { read: number; elapsedMs: number; chunk: numbe
 }
 
 /** Ends the progress line, prints the summary table, writes its JSON, and fails when the counts do not reconcile. */
-export function reportSummary<S extends JobSummary>(summary: S, summaryPath: string | undefined, render: (summary: S) => string = renderSummary): void {
+export function reportSummary<S extends JobSummary>(
+  summary: S,
+  summaryPath: string | undefined,
+  render: (summary: S) => string = renderSummary,
+): void {
   if (process.stderr.isTTY) process.stderr.write("\n");
   console.log(render(summary));
   if (summaryPath) {

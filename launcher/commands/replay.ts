@@ -4,12 +4,13 @@ import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { reportSummary } from "./batch";
 import { renderReplaySummary, type ReplaySummary } from "../../transforms/replay-summary";
 
-export const replayUsage = `rox replay --run <run id> [--reason <errorClass>|<errorStage/errorClass>] [--since <YYYY-MM-DD|ISO instant>]
+export const replayUsage = `rox replay --run <run id> [--reason <errorClass>|<errorStage/errorClass>]
+          [--since <YYYY-MM-DD|ISO instant>]
           [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
           [--schemas-dir <dir>] [--chunk-mb N] [--max-record-bytes N] [--summary <file.json>]
           (feeds the run's live dead letters through the same job again, after a fix)`;
 
-/** `rox replay`: parse → replay the chosen dead letters of a run → print the summary (it reconciles like any job's). */
+/** `rox replay`: parse → replay the chosen dead letters of a run → print the summary (it reconciles as a job's). */
 export async function replayCommand(argv: string[]): Promise<ReplaySummary> {
   const { values } = parseFlags(argv, {
     run: { type: "string" },
@@ -43,13 +44,18 @@ export async function replayCommand(argv: string[]): Promise<ReplaySummary> {
 /** A day (`2001-01-02`, its UTC midnight) or an instant with its zone (`2001-01-02T10:00:00Z`). */
 function sinceMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--since must be a day (YYYY-MM-DD) or an ISO-8601 instant with its zone (got "${value}")`);
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const ms = day ? Date.parse(`${value}T00:00:00Z`) : /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) {
+    throw new UsageError(`--since must be a day (YYYY-MM-DD) or an ISO-8601 instant with its zone (got "${value}")`);
+  }
   return ms;
 }
 
 function positive(value: string | undefined, flag: string, whole = false): number | undefined {
   const n = optionalNumber(value, flag);
-  if (n !== undefined && !(n > 0 && (!whole || Number.isSafeInteger(n)))) throw new UsageError(`--${flag} must be a ${whole ? "whole " : ""}number above 0 (got "${value}")`);
+  if (n !== undefined && !(n > 0 && (!whole || Number.isSafeInteger(n)))) {
+    throw new UsageError(`--${flag} must be a ${whole ? "whole " : ""}number above 0 (got "${value}")`);
+  }
   return n;
 }
