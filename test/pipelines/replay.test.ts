@@ -134,7 +134,7 @@ test("--reason and --since choose the dead letters: only those are fed again, wh
   }
 });
 
-test("a whole run: each record lands once, what fails again has its new reason, a replay again adds nothing", async () => {
+test("a whole run: each record lands once, a new failure keeps its reason, a replay again adds nothing", async () => {
   const { warehouse, batch } = await openWithDeadLetters("all");
   try {
     const live = () => count(warehouse, `SELECT count(*) FROM dead_letters WHERE ${LIVE}`);
