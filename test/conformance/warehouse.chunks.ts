@@ -65,7 +65,8 @@ function deadLetter(d: { line: number; bytes?: Buffer; errorClass?: string }, ru
     source: { uri: "test://flights.jsonl", line: d.line },
     attempt: 1,
   };
-  const dead = { stage: "validate" as const, errorClass: d.errorClass ?? "type.int", errorMessage: "delay: expected an int, got a string", envelope };
+  const errorMessage = "delay: expected an int, got a string";
+  const dead = { stage: "validate" as const, errorClass: d.errorClass ?? "type.int", errorMessage, envelope };
   return deadLetterRow(dead, { schemaName: "flights", jobName: "conformance", runId, now: "2001-02-01T00:00:00.000Z" });
 }
 

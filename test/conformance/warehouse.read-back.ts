@@ -60,7 +60,9 @@ export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row>
 
 /** Dead letters with what replays did to them, by line. */
 export async function replayedDeadLetters(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
-  const columns = ["sourceLine", "errorClass", "errorMessage", "replayOutcome", "replayedBy"].map((c) => `${d.q(c)} AS ${d.q(c)}`).join(", ");
-  const sql = `SELECT ${columns}, ${d.epochMs("replayedAt")} AS ${d.q("replayedAtMs")} FROM dead_letters ORDER BY ${d.q("sourceLine")}`;
+  const names = ["sourceLine", "errorClass", "errorMessage", "replayOutcome", "replayedBy"];
+  const columns = names.map((c) => `${d.q(c)} AS ${d.q(c)}`);
+  columns.push(`${d.epochMs("replayedAt")} AS ${d.q("replayedAtMs")}`);
+  const sql = `SELECT ${columns.join(", ")} FROM dead_letters ORDER BY ${d.q("sourceLine")}`;
   return (await wh.query(sql)).map((r) => ({ ...r, sourceLine: num(r.sourceLine), replayedAtMs: num(r.replayedAtMs) }));
 }

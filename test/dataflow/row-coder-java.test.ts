@@ -51,8 +51,9 @@ const JAVA_SCHEMAS: Record<string, string> = {
     "day_of_week: INT64?, route: STRING?, is_delayed: BOOLEAN?, _source: STRING, _run_id: STRING, _ingested_at: DATETIME",
   dead_letters:
     "timestamp: DATETIME, payloadString: STRING?, payloadBytes: BYTES?, attributes: STRING?, errorMessage: STRING, stacktrace: STRING?, " +
-    "errorStage: STRING, errorClass: STRING, sourceUri: STRING, sourceLine: INT64?, messageId: STRING?, attempt: INT64, records: INT64?, " +
-    "schemaName: STRING, jobName: STRING, runId: STRING, replayedBy: STRING?, replayedAt: DATETIME?, replayOutcome: STRING?",
+    "errorStage: STRING, errorClass: STRING, sourceUri: STRING, sourceLine: INT64?, messageId: STRING?, attempt: INT64, " +
+    "records: INT64?, schemaName: STRING, jobName: STRING, runId: STRING, " +
+    "replayedBy: STRING?, replayedAt: DATETIME?, replayOutcome: STRING?",
   all_types:
     "s: STRING?, i: INT64?, d: DOUBLE?, b: BOOLEAN?, y: BYTES?, t: DATETIME?, dt: Date(beam:logical_type:date:v1)?, " +
     "r: ROW{a: STRING, n: INT64?, inner: ROW{at: DATETIME, tags: ARRAY<STRING>}?}?, ss: ARRAY<STRING>, ii: ARRAY<INT64>, " +

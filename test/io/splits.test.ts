@@ -93,7 +93,11 @@ describe("CSV", () => {
     expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
     expect(outcomes[0]).toEqual({
       ok: true,
-      value: { fields: { id: "1", note: "multi\nline, quoted", delay: "33" }, textual: true, envelope: { payload: '1,"multi\nline, quoted",33', source: { uri: split.uri, line: 2, offset: 15 }, attempt: 1, attributes: HEADER_ATTRIBUTE } },
+      value: {
+        fields: { id: "1", note: "multi\nline, quoted", delay: "33" },
+        textual: true,
+        envelope: { payload: '1,"multi\nline, quoted",33', source: { uri: split.uri, line: 2, offset: 15 }, attempt: 1, attributes: HEADER_ATTRIBUTE },
+      },
     });
     expect(outcomes[1]).toMatchObject({ ok: true, value: { fields: { note: 'say "hi"' } } });
   });
