@@ -84,7 +84,7 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
     column("runId", "string", false, "Run that read the record."),
     column("replayedBy", "string", true, "Replay run that last fed the record through the job again; null if never."),
     column("replayedAt", "timestamp", true, "When that replay committed."),
-    column("replayOutcome", "string", true, "written, duplicate (settled), or failed_again (the error columns say why now)."),
+    column("replayOutcome", "string", true, "written, duplicate (both settled), or failed_again (errors say why now)."),
   ];
   return { name, columns, primaryKey: [], partitionBy: "timestamp", clusterBy: ["errorStage", "errorClass"] };
 }

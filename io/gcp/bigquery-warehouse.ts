@@ -107,7 +107,8 @@ export class BigQueryWarehouse implements Warehouse {
     if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
     if (pending.run) throw new BigQueryWarehouseError("commit", "the prepared chunk is a run's staging tables: commit it with commitRunStage");
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
-    const replayed = chunk.replayed && { ...(await this.stageReplayed(chunk.replayed.path)), rows: chunk.replayed.rows };
+    const settled = chunk.replayed && (await this.stageReplayed(chunk.replayed.path));
+    const replayed = settled && chunk.replayed && { stage: settled.stage, rows: chunk.replayed.rows };
     return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary, replayed);
   }
 

@@ -24,7 +24,7 @@ export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subsc
 }
 
 /** The stored dead letters of one replay chunk, each decoded again as its source decoded it (`decodeDeadLetter`). */
-export function* readDeadLetterBatch(_impulse: unknown, ctx: { batch: string; maxRecordBytes: number }): Generator<Outcome<Decoded>> {
+export function* readDeadLetterBatch(_impulse: unknown, ctx: { batch: string; maxRecordBytes: number }) {
   const stored = readJsonLines(ctx.batch) as unknown as Iterable<StoredDeadLetter>;
   for (const dead of stored) yield decodeDeadLetter(dead, ctx.maxRecordBytes);
 }

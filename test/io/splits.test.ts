@@ -96,7 +96,12 @@ describe("CSV", () => {
       value: {
         fields: { id: "1", note: "multi\nline, quoted", delay: "33" },
         textual: true,
-        envelope: { payload: '1,"multi\nline, quoted",33', source: { uri: split.uri, line: 2, offset: 15 }, attempt: 1, attributes: HEADER_ATTRIBUTE },
+        envelope: {
+          payload: '1,"multi\nline, quoted",33',
+          source: { uri: split.uri, line: 2, offset: 15 },
+          attempt: 1,
+          attributes: HEADER_ATTRIBUTE,
+        },
       },
     });
     expect(outcomes[1]).toMatchObject({ ok: true, value: { fields: { note: 'say "hi"' } } });
