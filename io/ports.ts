@@ -1,6 +1,7 @@
 import type { Readable } from "stream";
 import type { Contract } from "../schemas/contract";
 import type { JobSummary, RunStatus } from "../transforms/summary";
+import type { DeadLetterSelection } from "../transforms/replay";
 
 /** What one chunk of a job staged on disk: JSON-lines files the warehouse loads after the pipeline run. */
 export interface StagedChunk {
@@ -8,6 +9,11 @@ export interface StagedChunk {
   deadLetters: string;
   /** Partial window aggregates by window name. */
   windowPartials: Record<string, string>;
+  /**
+   * A replay's chunk: its dead letters are not appended, the stored ones it replayed are updated in place from this
+   * file (`SettledDeadLetter` rows), in the same transaction; `rows` is how many live rows they must match.
+   */
+  replayed?: { path: string; rows: number };
 }
 
 export interface PrepareReport {
@@ -24,6 +30,15 @@ export interface CommitReport {
   eventsWritten: number;
   deadLettersWritten: number;
   windowRows: Record<string, number>;
+  /** Stored dead letters a replay chunk updated (settled, or failed again with a new reason). */
+  deadLettersReplayed?: number;
+}
+
+/** What `exportDeadLetters` wrote. */
+export interface DeadLetterExport {
+  rows: number;
+  /** The schemas the run's dead letters (all of them, live or settled) were checked against; none when it has none. */
+  runSchemas: string[];
 }
 
 /**
@@ -48,6 +63,11 @@ export interface Warehouse {
   recordRun(summary: JobSummary, status: RunStatus): Promise<void>;
   /** Marks `running` runs whose process is gone as `abandoned` (a killed run never finishes); returns their ids. */
   markAbandonedRuns(): Promise<string[]>;
+  /**
+   * Writes the live (not settled by a replay) dead letters of a run that match the selection to `out`, as JSON lines of
+   * `StoredDeadLetter` (raw bytes as base64), the rows of one source next to each other.
+   */
+  exportDeadLetters(selection: DeadLetterSelection, out: string): Promise<DeadLetterExport>;
   /** Rows of a query, for tests and the demo's previews. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

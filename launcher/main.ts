@@ -5,6 +5,7 @@ import { sampleUsage } from "./commands/sample";
 import { emulatorUsage } from "./commands/emulator";
 import { publishUsage } from "./commands/publish";
 import { streamUsage } from "./commands/stream";
+import { replayUsage } from "./commands/replay";
 import { trainUsage } from "./commands/train";
 import { launchUsage } from "./commands/launch";
 import { jobsUsage } from "./commands/jobs";
@@ -14,6 +15,7 @@ import { templateUsage } from "./commands/template";
 const usage = `usage:
   ${batchUsage}
   ${streamUsage}
+  ${replayUsage}
   ${sampleUsage}
   ${emulatorUsage}
   ${publishUsage}
@@ -27,6 +29,7 @@ const usage = `usage:
 const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
   stream: async (argv) => (await import("./commands/stream")).streamCommand(argv),
+  replay: async (argv) => (await import("./commands/replay")).replayCommand(argv),
   sample: async (argv) => (await import("./commands/sample")).sampleCommand(argv),
   emulator: async (argv) => (await import("./commands/emulator")).emulatorCommand(argv),
   publish: async (argv) => (await import("./commands/publish")).publishCommand(argv),

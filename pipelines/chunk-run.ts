@@ -22,6 +22,19 @@ export interface ChunkSpec {
   source: IngestSource;
   replace: boolean;
   maxRecordBytes: number;
+  /**
+   * A replay of stored dead letters: from what the chunk staged, the rows that update those dead letters in place
+   * (`StagedChunk.replayed`); the chunk's own dead letters are then not appended.
+   */
+  settle?: (staged: StagedOutcome) => { path: string; rows: number };
+}
+
+/** Where a chunk's records ended, as staged files: the events the commit writes are those in `freshEvents`. */
+export interface StagedOutcome {
+  events: string;
+  freshEvents: string;
+  duplicates: string;
+  deadLetters: string;
 }
 
 /** ingest pipeline → stage in the warehouse → (window pass over the fresh events if needed) → commit. */
@@ -36,12 +49,21 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary
     if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
     const tallies = stagedCounts(read, paths, prepared.alreadyPresent);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
-    const committed = await warehouse.commitChunk(spec.contract, staged, runSummary && ((report) => runSummary(countsOf(report))));
+    const toCommit = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
+    const summaryOf = runSummary && ((report: CommitReport) => runSummary(countsOf(report)));
+    const committed = await warehouse.commitChunk(spec.contract, toCommit, summaryOf);
     return countsOf(committed);
   } catch (err) {
     await warehouse.abortChunk();
     throw err;
   }
+}
+
+/** A replay's chunk commits no new dead letters: it updates the ones it replayed. */
+function replayChunk(staged: StagedChunk, replayed: { path: string; rows: number }, dir: string): StagedChunk {
+  const none = path.join(dir, "no-dead-letters.jsonl");
+  fs.writeFileSync(none, "");
+  return { ...staged, deadLetters: none, replayed };
 }
 
 function stagedPathsIn(dir: string): StagedPaths {

@@ -1,16 +1,17 @@
 import * as beam from "../transforms/beam/sdk";
 import type { Counter } from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
-import { readManifest, readMessageBatch, readSplitRecords } from "../io/local/beam-files";
+import { readDeadLetterBatch, readManifest, readMessageBatch, readSplitRecords } from "../io/local/beam-files";
 import type { Decoded, Outcome } from "../transforms/envelope";
 import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
 import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
-/** What one run reads: file splits listed in a manifest, or a staged micro-batch of Pub/Sub messages. */
+/** What one run reads: file splits listed in a manifest, a staged micro-batch of messages, or stored dead letters. */
 export type IngestSource =
   | { kind: "files"; manifest: string }
-  | { kind: "messages"; batch: string; subscription: string; maxDeliveryAttempts: number };
+  | { kind: "messages"; batch: string; subscription: string; maxDeliveryAttempts: number }
+  | { kind: "dead-letters"; batch: string };
 
 export interface IngestOptions extends IngestContext {
   source: IngestSource;
@@ -47,5 +48,8 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
 function readRecords(root: beam.Root, source: IngestSource, maxRecordBytes: number): beam.PCollection<Outcome<Decoded>> {
   const start = root.apply(beam.impulse());
   if (source.kind === "messages") return start.flatMap(readMessageBatch, { ...source, maxRecordBytes });
+  if (source.kind === "dead-letters") {
+    return start.flatMap(readDeadLetterBatch, { batch: source.batch, maxRecordBytes });
+  }
   return start.flatMap(readManifest, { manifest: source.manifest }).flatMap(readSplitRecords, { maxRecordBytes });
 }

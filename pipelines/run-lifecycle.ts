@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as os from "os";
 import type { Warehouse } from "../io/ports";
 import { makeWorkDir, sweepWorkDirs } from "../io/local/work-dirs";
@@ -23,4 +24,28 @@ export async function beginRun(warehouse: Warehouse, summary: JobSummary, workPa
 export async function endRun(warehouse: Warehouse, summary: JobSummary, status: Exclude<RunStatus, "running" | "abandoned">): Promise<void> {
   if (status === "finished") return warehouse.recordRun(summary, status);
   await warehouse.recordRun(summary, status).catch((err) => console.error(`could not record run ${summary.runId} as ${status}: ${(err as Error).message}`));
+}
+
+/**
+ * A run from start to end: `beginRun`, then `body` in the run's work folder, then the run recorded `finished` (or
+ * `failed`, and the error rethrown); the folder is removed either way. Returns the run's last summary.
+ */
+export async function inRun<S extends JobSummary>(
+  warehouse: Warehouse,
+  summaryNow: () => S,
+  workParent: string | undefined,
+  body: (workDir: string) => Promise<void>,
+): Promise<S> {
+  const workDir = await beginRun(warehouse, summaryNow(), workParent);
+  try {
+    await body(workDir);
+  } catch (err) {
+    await endRun(warehouse, summaryNow(), "failed");
+    throw err;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  const summary = summaryNow();
+  await endRun(warehouse, summary, "finished");
+  return summary;
 }

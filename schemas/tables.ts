@@ -82,6 +82,9 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
     column("schemaName", "string", false, "Schema the record was checked against."),
     column("jobName", "string", false, "Job that read the record."),
     column("runId", "string", false, "Run that read the record."),
+    column("replayedBy", "string", true, "Replay run that last fed the record through the job again; null if never."),
+    column("replayedAt", "timestamp", true, "When that replay committed."),
+    column("replayOutcome", "string", true, "written, duplicate (both settled), or failed_again (errors say why now)."),
   ];
   return { name, columns, primaryKey: [], partitionBy: "timestamp", clusterBy: ["errorStage", "errorClass"] };
 }

@@ -83,7 +83,8 @@ export function unaccounted(c: ChunkCounts): number {
   return c.read - (c.written + c.deadLettered + c.duplicates);
 }
 
-export function renderSummary(s: JobSummary): string {
+/** The summary as a table; a job's own rows (`extra`, e.g. a replay's) go at its end, aligned with the rest. */
+export function renderSummary(s: JobSummary, extra: [string, string][] = []): string {
   const seconds = (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
   const rows: [string, string][] = [
     ["job", `${s.job} (run ${s.runId}, schema ${s.schema})`],
@@ -96,6 +97,7 @@ export function renderSummary(s: JobSummary): string {
     ...tallyRows("table", s.byTable),
     ...tallyRows("reason", s.byReason),
     ...skippedRows(s.skipped),
+    ...extra,
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");

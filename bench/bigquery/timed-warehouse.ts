@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
-import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../../io/ports";
+import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../../io/ports";
 import type { JobSummary, RunStatus } from "../../transforms/summary";
+import type { DeadLetterSelection } from "../../transforms/replay";
 
 /** Seconds one chunk spent in the warehouse, as the job saw them (its own pipeline time is the rest). */
 export interface ChunkTiming {
@@ -58,6 +59,10 @@ export class TimedWarehouse implements Warehouse {
 
   markAbandonedRuns(): Promise<string[]> {
     return this.inner.markAbandonedRuns();
+  }
+
+  exportDeadLetters(selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {
+    return this.inner.exportDeadLetters(selection, out);
   }
 
   query(sql: string): Promise<Record<string, unknown>[]> {

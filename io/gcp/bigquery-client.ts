@@ -59,8 +59,10 @@ export class BigQueryJobs {
   }
 
   /** The rows of a query page by page (a large result never sits in memory whole); failures as `BigQueryWarehouseError`. */
-  async *eachRow(sql: string, step: string, pageRows = 10_000): AsyncGenerator<Row> {
-    const job = await attempt(step, async () => (await this.bq.createQueryJob({ query: sql }))[0]);
+  async *eachRow(sql: string, step: string, opts: { pageRows?: number; params?: Record<string, unknown> } = {}) {
+    const { pageRows = 10_000, params } = opts;
+    const query = { query: sql, ...(params ? { params } : {}) };
+    const job = await attempt(step, async () => (await this.bq.createQueryJob(query))[0]);
     const rows = job.getQueryResultsStream({ maxResults: pageRows });
     try {
       for await (const row of rows) yield row as Row;

@@ -6,6 +6,7 @@
 import type { BigQueryField } from "../../schemas/bigquery";
 import { col, expectCount, onDays, stagedColumn, tableRef, transaction, type DatasetRef, type ReplaceDays } from "./bigquery-sql";
 import { JOB_RUNS_SPEC, JOB_RUNS_STAGE_FIELDS } from "./bigquery-tables";
+import { updateReplayedStatements } from "./bigquery-replay";
 
 /** A staging table and the target table it feeds, with the target's fields. */
 export interface StagedTable {
@@ -27,6 +28,8 @@ export interface CommitPlan {
   windowTables: string[];
   /** UTC days to empty before the chunk's rows go in (staged in a table), when the chunk replaces any. */
   replace?: ReplaceDays;
+  /** A replay chunk: the stored dead letters it replayed, staged as `SettledDeadLetter` rows, updated in place. */
+  replayed?: { table: string; stage: string; rows: number };
   /** The run's row, staged in `stage` (see `mergeJobRun`). */
   summary?: { table: string; stage: string };
 }
@@ -37,6 +40,7 @@ export function commitScript(plan: CommitPlan): string {
     ...appendEvents(plan.ref, plan.events),
     ...(plan.deadLetters ? appendDeadLetters(plan.ref, plan.deadLetters) : []),
     ...plan.windows.map((w) => upsertWindowRows(plan.ref, w)),
+    ...(plan.replayed ? updateReplayedStatements(plan.ref, plan.replayed.table, plan.replayed) : []),
     ...(plan.summary ? [mergeJobRun(plan.ref, plan.summary.table, plan.summary.stage)] : []),
   ]);
 }

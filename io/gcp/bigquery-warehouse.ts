@@ -10,7 +10,10 @@ import { windowTableName } from "../../transforms/window-rows";
 import { validateBigQueryTarget, validateTableId } from "../identifiers/bigquery";
 import { readJsonLines } from "../local/json-lines";
 import { InputError } from "../local/list-files";
-import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type { DeadLetterSelection } from "../../transforms/replay";
+import { SETTLED_FIELDS } from "./bigquery-replay";
+import { exportLiveDeadLetters } from "./bigquery-replay-export";
 import { BigQueryJobs, type BigQueryTarget } from "./bigquery-client";
 import { commitScript, freshEventsFrom, newDeadLettersFrom, type CommitPlan, type StagedTable } from "./bigquery-commit";
 import { BigQueryWarehouseError } from "./bigquery-errors";
@@ -104,7 +107,20 @@ export class BigQueryWarehouse implements Warehouse {
     if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
     if (pending.run) throw new BigQueryWarehouseError("commit", "the prepared chunk is a run's staging tables: commit it with commitRunStage");
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
-    return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary);
+    const settled = chunk.replayed && (await this.stageReplayed(chunk.replayed.path));
+    const replayed = settled && chunk.replayed && { stage: settled.stage, rows: chunk.replayed.rows };
+    return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary, replayed);
+  }
+
+  /** A replay chunk's `SettledDeadLetter` rows, loaded for the commit's update. */
+  private async stageReplayed(file: string): Promise<StagedTable> {
+    const table = await this.stageFor(`${DEAD_LETTER_TABLE}_replayed`, SETTLED_FIELDS);
+    await this.load(table, readJsonLines(file));
+    return table;
+  }
+
+  async exportDeadLetters(selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {
+    return exportLiveDeadLetters(this.jobs, selection, out);
   }
 
   /**
@@ -180,6 +196,7 @@ export class BigQueryWarehouse implements Warehouse {
     deadLetters: StagedDeadLetters | undefined,
     windowPartials: Record<string, string>,
     runSummary?: (report: CommitReport) => JobSummary,
+    replayed?: { stage: string; rows: number },
   ): Promise<CommitReport> {
     const windows: CommitPlan["windows"] = [];
     const windowRows: Record<string, number> = {};
@@ -188,7 +205,9 @@ export class BigQueryWarehouse implements Warehouse {
       windowRows[windowTableName(contract, window)] = staged?.rows ?? 0;
       if (staged) windows.push(staged.table);
     }
-    const report = { eventsWritten: pending.fresh, deadLettersWritten: deadLetters?.fresh ?? 0, windowRows };
+    const deadLettersWritten = deadLetters?.fresh ?? 0;
+    const report: CommitReport = { eventsWritten: pending.fresh, deadLettersWritten, windowRows };
+    if (replayed) report.deadLettersReplayed = replayed.rows;
     const plan: CommitPlan = {
       ref: this.jobs.target,
       events: { ...pending.events, idField: contract.idField, eventTimeField: contract.eventTimeField, fresh: pending.fresh },
@@ -196,6 +215,7 @@ export class BigQueryWarehouse implements Warehouse {
       windows,
       windowTables: (contract.features?.windows ?? []).map((w) => windowTableName(contract, w)),
       replace: pending.replace,
+      replayed: replayed && { table: DEAD_LETTER_TABLE, ...replayed },
       summary: runSummary && { table: JOB_RUNS_TABLE, stage: await this.stageJobRun(runSummary(report), "running") },
     };
     await this.jobs.run(commitScript(plan), "commit (one transaction)");

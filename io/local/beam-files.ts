@@ -6,6 +6,8 @@ import { readSplit } from "./splits";
 import type { Decoded, Outcome } from "../../transforms/envelope";
 import { JsonLinesAppender, readJsonLines } from "./json-lines";
 import { decodeMessage, type MessageLimits, type MessageRecord } from "../../transforms/decode/message";
+import { decodeDeadLetter } from "../../transforms/decode/dead-letter";
+import type { StoredDeadLetter } from "../../transforms/replay";
 
 /** The splits of one pipeline run, read from a manifest file (never serialized into the graph). */
 export function readManifest(_impulse: unknown, ctx: { manifest: string }): FileSplit[] {
@@ -19,6 +21,12 @@ export function readSplitRecords(split: FileSplit, ctx: { maxRecordBytes: number
 /** The messages of one micro-batch, staged by the streaming job, decoded one by one. */
 export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subscription: string } & MessageLimits): Generator<Outcome<Decoded>> {
   for (const message of readJsonLines(ctx.batch)) yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx);
+}
+
+/** The stored dead letters of one replay chunk, each decoded again as its source decoded it (`decodeDeadLetter`). */
+export function* readDeadLetterBatch(_impulse: unknown, ctx: { batch: string; maxRecordBytes: number }) {
+  const stored = readJsonLines(ctx.batch) as unknown as Iterable<StoredDeadLetter>;
+  for (const dead of stored) yield decodeDeadLetter(dead, ctx.maxRecordBytes);
 }
 
 export function readJsonLinesFile(_impulse: unknown, ctx: { path: string }): Generator<Record<string, unknown>> {
@@ -44,4 +52,11 @@ export class JsonLinesFileSink implements DoFn<unknown, never, { path: string }>
   }
 }
 
-requireForSerialization("rox-gcp/io/local/beam-files", { readManifest, readSplitRecords, readMessageBatch, readJsonLinesFile, JsonLinesFileSink });
+requireForSerialization("rox-gcp/io/local/beam-files", {
+  readManifest,
+  readSplitRecords,
+  readMessageBatch,
+  readDeadLetterBatch,
+  readJsonLinesFile,
+  JsonLinesFileSink,
+});

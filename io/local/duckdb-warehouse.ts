@@ -4,7 +4,9 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
 import { deadLetterColumnsDdl, deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import type { CommitReport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type { DeadLetterSelection } from "../../transforms/replay";
+import { exportLiveDeadLetters, updateReplayedDeadLetters } from "./duckdb-replay";
 import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
@@ -44,8 +46,7 @@ export class DuckDbWarehouse implements Warehouse {
   async ensureTables(contract: Contract): Promise<void> {
     await ensureJobRunsTable(this.db);
     await this.db.run(eventsTableDdl(contract));
-    await this.db.run(deadLetterTableDdl(DEAD_LETTER_TABLE));
-    for (const ddl of deadLetterColumnsDdl(DEAD_LETTER_TABLE)) await this.db.run(ddl);
+    await this.ensureDeadLetterTable();
     for (const window of contract.features?.windows ?? []) await this.ensureWindowTable(contract, window);
   }
 
@@ -92,7 +93,9 @@ export class DuckDbWarehouse implements Warehouse {
       for (const window of contract.features?.windows ?? []) {
         windowRows[windowTableName(contract, window)] = await this.mergeWindow(contract, window, chunk.windowPartials[window.name]);
       }
-      const report = { eventsWritten, deadLettersWritten, windowRows };
+      const report: CommitReport = { eventsWritten, deadLettersWritten, windowRows };
+      const run = (sql: string) => this.changed(sql);
+      if (chunk.replayed) report.deadLettersReplayed = await updateReplayedDeadLetters(run, chunk.replayed);
       if (runSummary) await upsertJobRun(this.db, runSummary(report), "running");
       await this.db.run("COMMIT");
       this.replacing.forEach((day) => this.replaced.add(day));
@@ -102,6 +105,16 @@ export class DuckDbWarehouse implements Warehouse {
       await this.db.run("ROLLBACK");
       throw err;
     }
+  }
+
+  async exportDeadLetters(selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {
+    await this.ensureDeadLetterTable();
+    return exportLiveDeadLetters((sql, params) => this.query(sql, params), selection, out);
+  }
+
+  private async ensureDeadLetterTable(): Promise<void> {
+    await this.db.run(deadLetterTableDdl(DEAD_LETTER_TABLE));
+    for (const ddl of deadLetterColumnsDdl(DEAD_LETTER_TABLE)) await this.db.run(ddl);
   }
 
   async recordRun(summary: JobSummary, status: RunStatus): Promise<void> {

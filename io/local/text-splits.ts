@@ -1,5 +1,6 @@
 import type { Decoded, Outcome } from "../../transforms/envelope";
 import { decodeCsvRecord } from "../../transforms/decode/csv-record";
+import { csvHeaderAttributes } from "../../transforms/decode/dead-letter";
 import { decodeJsonRecord } from "../../transforms/decode/json-record";
 import { RecordAssembler, type FramedRecord } from "../../transforms/decode/record-assembler";
 import { framerFor, type TextFraming } from "../../transforms/decode/text-framing";
@@ -62,7 +63,14 @@ function* readRecords(split: FileSplit, source: ByteSource, maxRecordBytes?: num
 function textDecoderFor(split: FileSplit, source: ByteSource, framing: TextFraming): ((record: TextRecord) => Outcome<Decoded>) | string {
   if (split.format !== "csv") return decodeJsonRecord;
   const names = split.header;
-  if (names) return (record) => decodeCsvRecord(record, names);
+  if (names) {
+    // Each record's dead letter carries the column names (one object for the split), so a replay can decode it again.
+    const attributes = csvHeaderAttributes(names);
+    return (record) => {
+      record.envelope.attributes = attributes; // the record's own envelope: no copy on this hot path
+      return decodeCsvRecord(record, names);
+    };
+  }
   const header = readCsvHeader(source, framing);
   return header?.ok === false ? header.reason : "CSV file has no header row";
 }

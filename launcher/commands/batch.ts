@@ -78,9 +78,13 @@ export function printProgress(p: { read: number; elapsedMs: number; chunk: numbe
 }
 
 /** Ends the progress line, prints the summary table, writes its JSON, and fails when the counts do not reconcile. */
-export function reportSummary(summary: JobSummary, summaryPath: string | undefined): void {
+export function reportSummary<S extends JobSummary>(
+  summary: S,
+  summaryPath: string | undefined,
+  render: (summary: S) => string = renderSummary,
+): void {
   if (process.stderr.isTTY) process.stderr.write("\n");
-  console.log(renderSummary(summary));
+  console.log(render(summary));
   if (summaryPath) {
     fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true });
     fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");

@@ -27,7 +27,7 @@ export interface ChunkInput {
   runId: string;
   events: Flight[];
   /** Sources (file:line) of records that failed; each becomes one dead letter. */
-  deadLetters?: { line: number; bytes?: Buffer }[];
+  deadLetters?: { line: number; bytes?: Buffer; errorClass?: string }[];
 }
 
 export function flightEvent(f: Flight): EventRecord {
@@ -58,14 +58,15 @@ export function withoutPartials(chunk: StagedChunk): StagedChunk {
   return chunk;
 }
 
-function deadLetter(d: { line: number; bytes?: Buffer }, runId: string): Record<string, unknown> {
+function deadLetter(d: { line: number; bytes?: Buffer; errorClass?: string }, runId: string): Record<string, unknown> {
   const envelope = {
     payload: d.bytes ? d.bytes.toString("utf8") : `{"event_id": "bad-${d.line}", "delay": "late"}`,
     ...(d.bytes ? { payloadBase64: d.bytes.toString("base64") } : {}),
     source: { uri: "test://flights.jsonl", line: d.line },
     attempt: 1,
   };
-  const dead = { stage: "validate" as const, errorClass: "type.int", errorMessage: "delay: expected an int, got a string", envelope };
+  const errorMessage = "delay: expected an int, got a string";
+  const dead = { stage: "validate" as const, errorClass: d.errorClass ?? "type.int", errorMessage, envelope };
   return deadLetterRow(dead, { schemaName: "flights", jobName: "conformance", runId, now: "2001-02-01T00:00:00.000Z" });
 }
 
@@ -109,7 +110,16 @@ export function summaryOf(input: ChunkInput, written: number, override: Partial<
     deadLettered: dead,
     duplicates: input.events.length - written,
     byTable: { flights: written },
-    byReason: dead ? { "validate/type.int": dead } : {},
+    byReason: reasonsOf(input),
     ...override,
   };
+}
+
+function reasonsOf(input: ChunkInput): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of input.deadLetters ?? []) {
+    const reason = `validate/${d.errorClass ?? "type.int"}`;
+    out[reason] = (out[reason] ?? 0) + 1;
+  }
+  return out;
 }

@@ -57,3 +57,12 @@ export async function dayChecksums(wh: Warehouse, d: WarehouseDialect): Promise<
 export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row> {
   return { events: await eventRows(wh, d), windows: await windowRows(wh, d), dead: await deadLetterRows(wh, d), runs: await jobRuns(wh, d) };
 }
+
+/** Dead letters with what replays did to them, by line. */
+export async function replayedDeadLetters(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+  const names = ["sourceLine", "errorClass", "errorMessage", "replayOutcome", "replayedBy"];
+  const columns = names.map((c) => `${d.q(c)} AS ${d.q(c)}`);
+  columns.push(`${d.epochMs("replayedAt")} AS ${d.q("replayedAtMs")}`);
+  const sql = `SELECT ${columns.join(", ")} FROM dead_letters ORDER BY ${d.q("sourceLine")}`;
+  return (await wh.query(sql)).map((r) => ({ ...r, sourceLine: num(r.sourceLine), replayedAtMs: num(r.replayedAtMs) }));
+}

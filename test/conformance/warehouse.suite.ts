@@ -13,6 +13,7 @@ import { contract, summaryOf, writeChunk, type ChunkInput } from "./warehouse.ch
 import type { WarehouseDialect } from "./warehouse.read-back";
 import { layoutCases } from "./warehouse.layout";
 import { chunkCases } from "./warehouse.cases";
+import { replayCases } from "./warehouse.replay";
 
 export type { WarehouseDialect } from "./warehouse.read-back";
 
@@ -47,7 +48,7 @@ export type Case = (ctx: CaseContext) => Promise<void>;
 
 /** Every case, by the name a skip list uses. */
 export function conformanceCases(): Record<string, Case> {
-  return { ...layoutCases, ...chunkCases };
+  return { ...layoutCases, ...chunkCases, ...replayCases };
 }
 
 export function warehouseConformance(options: WarehouseSuiteOptions): void {

@@ -53,7 +53,8 @@ const JAVA_SCHEMAS: Record<string, string> = {
   dead_letters:
     "timestamp: DATETIME, payloadString: STRING?, payloadBytes: BYTES?, attributes: STRING?, errorMessage: STRING, stacktrace: STRING?, " +
     "errorStage: STRING, errorClass: STRING, sourceUri: STRING, sourceLine: INT64?, messageId: STRING?, attempt: INT64, " +
-    "schemaName: STRING, jobName: STRING, runId: STRING",
+    "records: INT64?, schemaName: STRING, jobName: STRING, runId: STRING, " +
+    "replayedBy: STRING?, replayedAt: DATETIME?, replayOutcome: STRING?",
   all_types:
     "s: STRING?, i: INT64?, d: DOUBLE?, b: BOOLEAN?, y: BYTES?, t: DATETIME?, dt: Date(beam:logical_type:date:v1)?, " +
     "r: ROW{a: STRING, n: INT64?, inner: ROW{at: DATETIME, tags: ARRAY<STRING>}?}?, ss: ARRAY<STRING>, ii: ARRAY<INT64>, " +

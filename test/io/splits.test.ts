@@ -74,6 +74,8 @@ describe("JSONL", () => {
 });
 
 describe("CSV", () => {
+  /** Every record carries its file's column names, so its dead letter can be replayed (`rox replay`). */
+  const HEADER_ATTRIBUTE = { "rox.csvHeader": '["id","note","delay"]' };
   const content = 'id,note,delay\r\n1,"multi\nline, quoted",33\r\n\r\n2,"say ""hi""",7\n3,bad"quote,1\n4,too,many,fields\n5,"x"y,2\n6,last,9\n7,"never closed,1\n';
 
   test("by default a newline ends every record, as in BigQuery's loader: a quoted newline breaks its record in two", () => {
@@ -91,7 +93,16 @@ describe("CSV", () => {
     expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
     expect(outcomes[0]).toEqual({
       ok: true,
-      value: { fields: { id: "1", note: "multi\nline, quoted", delay: "33" }, textual: true, envelope: { payload: '1,"multi\nline, quoted",33', source: { uri: split.uri, line: 2, offset: 15 }, attempt: 1 } },
+      value: {
+        fields: { id: "1", note: "multi\nline, quoted", delay: "33" },
+        textual: true,
+        envelope: {
+          payload: '1,"multi\nline, quoted",33',
+          source: { uri: split.uri, line: 2, offset: 15 },
+          attempt: 1,
+          attributes: HEADER_ATTRIBUTE,
+        },
+      },
     });
     expect(outcomes[1]).toMatchObject({ ok: true, value: { fields: { note: 'say "hi"' } } });
   });

@@ -14,5 +14,8 @@ CREATE TABLE IF NOT EXISTS "dead_letters" (
   "records" BIGINT,
   "schemaName" VARCHAR NOT NULL,
   "jobName" VARCHAR NOT NULL,
-  "runId" VARCHAR NOT NULL
+  "runId" VARCHAR NOT NULL,
+  "replayedBy" VARCHAR,
+  "replayedAt" TIMESTAMPTZ,
+  "replayOutcome" VARCHAR
 );
