@@ -7,7 +7,8 @@ import { randomUUID } from "crypto";
 import { loadContract } from "../../schemas/load";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { chooseRunner, RunnerChoiceError } from "../runner-choice";
-import { batchGraph } from "./batch-graph";
+import { batchGraph, runStageTablesOf } from "./batch-graph";
+import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
@@ -48,14 +49,17 @@ export async function runOnPortableRunner(runner: "dataflow" | "flink", job: "ba
   }
 }
 
-/** The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands. */
-export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters)): Graph {
-  const options = ingestOptions(parameters, clock);
+/**
+ * The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands.
+ * `sink` defaults to Dataflow's (BigQuery: the final tables for the stream, the run's staging tables for a batch).
+ */
+export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters), sink?: GraphSink): Graph {
+  const options = ingestOptions(parameters, clock, sink ?? bigQuerySinkOf(job, parameters, clock.runId));
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
     return streamGraph({ ...options, pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE } });
   }
-  const storage = { projectId: required(parameters, "project") };
+  const storage = { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint };
   return batchGraph({ ...options, input: required(parameters, "input"), ...formatOf(parameters), storage });
 }
 
@@ -71,10 +75,16 @@ export async function pipelineProto(graph: Graph): Promise<PipelineProto> {
   return pipeline.getProto();
 }
 
-function ingestOptions(parameters: Record<string, string>, clock: RunClock): DataflowIngestOptions {
-  const schema = required(parameters, "schema");
+/** BigQuery, where Dataflow writes: a stream appends to the final tables, a batch run to its own staging tables. */
+function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, string>, runId: string): GraphSink {
+  const contract = loadContract(required(parameters, "schema"), { dir: parameters.schemasDir });
   const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
-  const contract = loadContract(schema, { dir: parameters.schemasDir });
+  const tables = { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` };
+  return bigQuerySink(job === "batch" ? runStageTablesOf(tables, runId) : tables, contract);
+}
+
+function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink: GraphSink): DataflowIngestOptions {
+  const schema = required(parameters, "schema");
   return {
     schema,
     schemasDir: parameters.schemasDir,
@@ -82,7 +92,7 @@ function ingestOptions(parameters: Record<string, string>, clock: RunClock): Dat
     runId: clock.runId,
     nowMs: clock.nowMs,
     maxRecordBytes: Number(parameters.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
-    tables: { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` },
+    sink,
   };
 }
 

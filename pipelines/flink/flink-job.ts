@@ -1,0 +1,46 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Warehouse } from "../../io/ports";
+import { loadContract } from "../../schemas/load";
+import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../../transforms/summary";
+import { newRunId } from "../batch-job";
+import { landStagedRun, stagedPathsIn } from "../chunk-run";
+import { READ_COUNTER } from "../ingest-pipeline";
+import { stagedFileSinks } from "../sinks";
+import { dataflowGraph } from "../dataflow/run-on-dataflow";
+import { stagedFilesSink } from "../dataflow/graph-sink";
+import { runGraphOnFlink, type FlinkRunOptions } from "./run-graph";
+
+export interface FlinkJobOptions extends FlinkRunOptions {
+  /** The job's parameters, as for Dataflow: schema, input [format] | subscription, schemasDir, maxRecordBytes. */
+  parameters: Record<string, string>;
+  replace?: boolean;
+  workDir?: string;
+  now?: () => number;
+}
+
+/**
+ * The portable graph Dataflow runs — the same reading, validation and dedupe steps — on Flink, with the sink role
+ * played by staged files instead of BigQuery; once the job has ended (batch) or been stopped (stream), the files are
+ * landed in the warehouse like a DirectRunner chunk's: fresh events only, the window pass over them, dead letters and
+ * `job_runs` in one commit. `read` is the job's own Beam counter, read from Flink's metrics.
+ */
+export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOptions, warehouse: Warehouse): Promise<JobSummary> {
+  const now = options.now ?? Date.now;
+  const startedAt = new Date(now()).toISOString();
+  const runId = newRunId(`${job}-flink`, now());
+  const contract = loadContract(options.parameters.schema, { dir: options.parameters.schemasDir });
+  const runDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
+  try {
+    const paths = stagedPathsIn(runDir);
+    const graph = dataflowGraph(job, { jobName: job, ...options.parameters }, { nowMs: now(), runId }, stagedFilesSink(stagedFileSinks(paths)));
+    const counters = await runGraphOnFlink(graph, options);
+    await warehouse.ensureTables(contract);
+    const summaryOf = (counts: ChunkCounts): JobSummary => ({ job, runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(emptyCounts(), counts) });
+    const run = { contract, schemasDir: options.parameters.schemasDir, chunkDir: runDir, replace: options.replace ?? false, read: counters[READ_COUNTER] ?? 0, windowsStaged: false };
+    return summaryOf(await landStagedRun(run, paths, warehouse, summaryOf));
+  } finally {
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
