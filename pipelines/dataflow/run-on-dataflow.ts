@@ -1,12 +1,12 @@
 import "../../transforms/beam/sdk";
 import { Root } from "apache-beam/pvalue";
 import { Pipeline } from "apache-beam/internal/pipeline";
-import { SubprocessService } from "apache-beam/utils/service";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { randomUUID } from "crypto";
 import { loadContract } from "../../schemas/load";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { chooseRunner, RunnerChoiceError } from "../runner-choice";
+import { RunnerChoiceError } from "../runner-choice";
+import type { SubmittedJob } from "./dataflow-answer";
 import { batchGraph, runStageTablesOf } from "./batch-graph";
 import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
@@ -29,24 +29,13 @@ const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 const FILE_FORMATS: readonly FileFormat[] = ["jsonl", "csv", "avro", "parquet"];
 
 /**
- * Builds the job's graph and submits it to Dataflow; resolves once the job is submitted (not when it finishes).
- * `parameters` holds the template parameters (schema, dataset, subscription | input…) and Dataflow's options
- * (project, region, tempLocation, sdkContainerImage…). Every helper process the SDK starts (the Java expansion
- * service, Python's job service) is stopped before returning.
+ * Builds the job's graph, submits it to Dataflow and resolves once Dataflow has created the job (its id and console
+ * URL); a refusal throws `DataflowSubmitError`. `parameters` holds the template parameters (schema, dataset,
+ * subscription | input…) and Dataflow's options (project, region, tempLocation, sdkContainerImage…) in one record.
  */
-export function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
-  return runOnPortableRunner("dataflow", job, parameters);
-}
-
-/** The same graph on another portable runner: Dataflow, or Flink through a Beam job server (`jobEndpoint`). */
-export async function runOnPortableRunner(runner: "dataflow" | "flink", job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
-  const choice = chooseRunner(runner, { ...parameters, jobName: parameters.jobName ?? `rox-${job}-${parameters.schema}` });
-  const services = SubprocessService.createCache();
-  try {
-    await choice.runner.runAsync(dataflowGraph(job, parameters));
-  } finally {
-    await services.stopAll();
-  }
+export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<SubmittedJob> {
+  const { planSubmission, submitToDataflow } = await import("./submit");
+  return submitToDataflow(planSubmission(job, parameters));
 }
 
 /**
