@@ -12,7 +12,9 @@ import { dataflowGraph } from "../dataflow/run-on-dataflow";
 import { stagedFilesSink } from "../dataflow/graph-sink";
 import { runGraphOnFlink, type FlinkRunOptions } from "./run-graph";
 
-export interface FlinkJobOptions extends FlinkRunOptions {
+export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
+  /** For the streaming job: when to stop, given the folder the run stages its rows in (see `stopWhenIdle`). */
+  stop?: (runDir: string) => Promise<void>;
   /** The job's parameters, as for Dataflow: schema, input [format] | subscription, schemasDir, maxRecordBytes. */
   parameters: Record<string, string>;
   replace?: boolean;
@@ -35,7 +37,7 @@ export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOpti
   try {
     const paths = stagedPathsIn(runDir);
     const graph = dataflowGraph(job, { jobName: job, ...options.parameters }, { nowMs: now(), runId }, stagedFilesSink(stagedFileSinks(paths)));
-    const counters = await runGraphOnFlink(graph, options);
+    const counters = await runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) });
     await warehouse.ensureTables(contract);
     const summaryOf = (counts: ChunkCounts): JobSummary => ({ job, runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(emptyCounts(), counts) });
     const run = { contract, schemasDir: options.parameters.schemasDir, chunkDir: runDir, replace: options.replace ?? false, read: counters[READ_COUNTER] ?? 0, windowsStaged: false };
