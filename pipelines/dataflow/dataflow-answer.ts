@@ -32,7 +32,7 @@ const FAILED_STATES = [JobState_Enum.FAILED, JobState_Enum.CANCELLED, JobState_E
  * until Dataflow has created the job (its id, then the console URL) or the job service gives up (FAILED, with the
  * error it logged). The job service must stay alive until this resolves.
  */
-export async function awaitDataflowAnswer(result: PipelineResult): Promise<SubmittedJob> {
+export async function awaitDataflowAnswer(result: PipelineResult, logFile?: string): Promise<SubmittedJob> {
   const handle = result as unknown as PortableHandle;
   const client = await handle.runner.getClient();
   const errors: string[] = [];
@@ -47,18 +47,19 @@ export async function awaitDataflowAnswer(result: PipelineResult): Promise<Submi
     } else if (response.oneofKind === "stateResponse") {
       const state = response.stateResponse.state;
       if (jobId && state !== JobState_Enum.STARTING) return { jobId };
-      if (FAILED_STATES.includes(state)) throw new DataflowSubmitError(refusal(JobState_Enum[state], errors));
+      if (FAILED_STATES.includes(state)) throw new DataflowSubmitError(refusal(JobState_Enum[state], errors, logFile));
     }
   }
   if (jobId) return { jobId };
-  throw new DataflowSubmitError(refusal("gone", errors));
+  throw new DataflowSubmitError(refusal("gone", errors, logFile));
 }
 
 /** The job service's last error, reduced to the lines that say what went wrong (a Python traceback's last line). */
-function refusal(state: string, errors: string[]): string {
-  const detail = errors.map(lastMeaningfulLine).filter((line) => line !== "");
-  const why = detail.length > 0 ? detail.join("; ") : "no error message (see the job service's log above)";
-  return `Dataflow did not create the job (job service ${state}): ${why}`;
+function refusal(state: string, errors: string[], logFile: string | undefined): string {
+  const detail = [...new Set(errors.map(lastMeaningfulLine).filter((line) => line !== ""))];
+  const log = logFile ? ` (the job service's log: ${logFile})` : "";
+  const why = detail.length > 0 ? detail.join("; ") : "no error message";
+  return `Dataflow did not create the job (job service ${state}): ${why}${log}`;
 }
 
 function lastMeaningfulLine(text: string): string {

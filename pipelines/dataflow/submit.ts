@@ -5,6 +5,7 @@ import { chooseRunner, dataflowOptions } from "../runner-choice";
 import { camelCaseOption, isDataflowOption } from "../../launcher/template/pipeline-options";
 import { awaitDataflowAnswer, type SubmittedJob } from "./dataflow-answer";
 import { checkExpansionReachesBigQuery, checkReachable } from "./preflight";
+import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-service";
 import { dataflowGraph, pipelineProto } from "./run-on-dataflow";
 
 export const DATAFLOW_ENDPOINT = "https://dataflow.googleapis.com";
@@ -49,14 +50,34 @@ export async function submitToDataflow(submission: DataflowSubmission): Promise<
   const runner = chooseRunner("dataflow", options).runner;
   await checkExpansionReachesBigQuery();
   const services = SubprocessService.createCache();
+  const jobService = await startDataflowJobService(pythonOverride());
+  const restore = overrideService(`python:${DATAFLOW_JOB_SERVICE_MODULE}`, jobService.address);
   try {
     const proto = await pipelineProto(dataflowGraph(job, { ...parameters, jobName: String(options.jobName) }));
     // runPipeline, not runAsync: the SDK's runAsync drops the options, and with them our experiments.
     const result = await runner.runPipeline(proto, { experiments: [...(options.experiments as string[])] });
-    return await awaitDataflowAnswer(result);
+    return await awaitDataflowAnswer(result, jobService.logFile);
   } finally {
+    restore();
     await services.stopAll();
+    await jobService.stop();
   }
+}
+
+/** The Python that `useLocalBeamServices` (or the launcher image) chose for every Python service. */
+function pythonOverride(env = process.env): string {
+  const overrides = JSON.parse(env.BEAM_SERVICE_OVERRIDES ?? "{}") as Record<string, string>;
+  return overrides["python:*"];
+}
+
+/** Points the SDK at a service we started (by address) for one submission; returns what puts the overrides back. */
+function overrideService(key: string, address: string, env = process.env): () => void {
+  const before = env.BEAM_SERVICE_OVERRIDES;
+  env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ ...(JSON.parse(before ?? "{}") as Record<string, string>), [key]: address });
+  return () => {
+    if (before === undefined) delete env.BEAM_SERVICE_OVERRIDES;
+    else env.BEAM_SERVICE_OVERRIDES = before;
+  };
 }
 
 /** A list option given as a list, as `a,b`, or (labels from the Flex Template launcher) as a JSON object. */

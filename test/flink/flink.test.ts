@@ -28,6 +28,8 @@ import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator
 const DAY = "2001-01-02";
 const FLIGHTS_OF_THE_DAY = 1_200;
 const PARALLELISM = 2;
+/** Both runs on one clock: the `now+1d` bound of the event time is part of a dead letter's message. */
+const now = () => Date.parse("2026-06-01T00:00:00Z");
 const FLIGHTS = "SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights ORDER BY event_id";
 const HOURLY = "SELECT * EXCLUDE (_updated_at) FROM flights_origin_hourly ORDER BY origin, window_start";
 const DEAD = "SELECT errorStage, errorClass, errorMessage, payloadString, sourceLine, attempt FROM dead_letters ORDER BY ALL";
@@ -68,10 +70,11 @@ afterAll(async () => {
   work.cleanup();
 });
 
-async function tables(file: string): Promise<Record<string, string>> {
+async function tables(file: string): Promise<Record<string, unknown[]>> {
   const warehouse = await DuckDbWarehouse.open(file);
+  const rows = async (sql: string) => JSON.parse(JSON.stringify(await warehouse.query(sql), (_k, v) => (typeof v === "bigint" ? String(v) : v))) as unknown[];
   try {
-    return { flights: JSON.stringify(await warehouse.query(FLIGHTS)), hourly: JSON.stringify(await warehouse.query(HOURLY)), dead: JSON.stringify(await warehouse.query(DEAD)) };
+    return { flights: await rows(FLIGHTS), hourly: await rows(HOURLY), dead: await rows(DEAD) };
   } finally {
     await warehouse.close();
   }
@@ -97,8 +100,8 @@ function subtasksSeen(log: string): string[] {
 }
 
 flinkTest("batch: the Dataflow graph on Flink gives the DirectRunner's tables and counts", async () => {
-  const direct = await into(path.join(work.dir, "direct.duckdb"), (w) => runBatchJob({ input, schema: "flights", workDir: work.dir }, w));
-  const flink = await into(path.join(work.dir, "flink.duckdb"), (w) => runFlinkJob("batch", { jobEndpoint: server.endpoint, parallelism: PARALLELISM, parameters: { schema: "flights", input }, workDir: work.dir }, w));
+  const direct = await into(path.join(work.dir, "direct.duckdb"), (w) => runBatchJob({ input, schema: "flights", workDir: work.dir, now }, w));
+  const flink = await into(path.join(work.dir, "flink.duckdb"), (w) => runFlinkJob("batch", { jobEndpoint: server.endpoint, parallelism: PARALLELISM, parameters: { schema: "flights", input }, workDir: work.dir, now }, w));
   expect(flink.read).toBe(FLIGHTS_OF_THE_DAY + faultCount);
   expect(counts(flink)).toStrictEqual(counts(direct));
   expect(unaccounted(flink)).toBe(0);
@@ -121,9 +124,9 @@ describe("stream", () => {
     await openSubscription({ host, project, subscription: "flink-parity-flink", topic: "flink-parity" });
     const published = await publishEvents({ host, project, topic: "flink-parity", from: input, duplicates: 0, shuffleWithin: 1800, seed: 11 });
     const direct = await into(path.join(work.dir, "stream-direct.duckdb"), (w) =>
-      runStreamJob({ schema: "flights", subscription: `projects/${project}/subscriptions/flink-parity-local`, batchSize: 500, idleTimeoutSeconds: 3, maxMessages: published.published, workDir: work.dir }, local, w),
+      runStreamJob({ schema: "flights", subscription: `projects/${project}/subscriptions/flink-parity-local`, batchSize: 500, idleTimeoutSeconds: 3, maxMessages: published.published, workDir: work.dir, now }, local, w),
     );
-    const options = { jobEndpoint: server.endpoint, parallelism: PARALLELISM, workDir: work.dir, pipelineOptions: { pubsubRootUrl: `http://${host}` }, stop: (dir: string) => stopWhenIdle(dir, 10_000) };
+    const options = { jobEndpoint: server.endpoint, parallelism: PARALLELISM, workDir: work.dir, now, pipelineOptions: { pubsubRootUrl: `http://${host}` }, stop: (dir: string) => stopWhenIdle(dir, 10_000) };
     const flink = await into(path.join(work.dir, "stream-flink.duckdb"), (w) => runFlinkJob("stream", { ...options, parameters: { schema: "flights", subscription: `projects/${project}/subscriptions/flink-parity-flink` } }, w));
     // Java's Pub/Sub read drops a message whose id attribute it has seen (the faults' duplicate records) before the
     // graph: Flink never reads them, the local job counts them as duplicates.
