@@ -11,6 +11,8 @@ import { stagedFileSinks } from "../sinks";
 import { dataflowGraph } from "../dataflow/run-on-dataflow";
 import { stagedFilesSink } from "../dataflow/graph-sink";
 import { runGraphOnFlink, type FlinkRunOptions } from "./run-graph";
+import { startEmbeddedExpansionService } from "./embedded-expansion";
+import { GCP_EXPANSION_SERVICE_TARGET } from "../beam-services";
 
 export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
   /** For the streaming job: when to stop, given the folder the run stages its rows in (see `stopWhenIdle`). */
@@ -37,12 +39,27 @@ export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOpti
   try {
     const paths = stagedPathsIn(runDir);
     const graph = dataflowGraph(job, { jobName: job, ...options.parameters }, { nowMs: now(), runId }, stagedFilesSink(stagedFileSinks(paths)));
-    const counters = await runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) });
+    const counters = await withJavaExpansion(job === "stream", () => runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) }));
     await warehouse.ensureTables(contract);
     const summaryOf = (counts: ChunkCounts): JobSummary => ({ job, runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(emptyCounts(), counts) });
     const run = { contract, schemasDir: options.parameters.schemasDir, chunkDir: runDir, replace: options.replace ?? false, read: counters[READ_COUNTER] ?? 0, windowsStaged: false };
     return summaryOf(await landStagedRun(run, paths, warehouse, summaryOf));
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** The streaming graph's Pub/Sub read is Java: expanded, for the time the graph is built, into an EMBEDDED environment. */
+async function withJavaExpansion<T>(needed: boolean, run: () => Promise<T>): Promise<T> {
+  if (!needed) return run();
+  const service = await startEmbeddedExpansionService();
+  const before = process.env.BEAM_SERVICE_OVERRIDES;
+  process.env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ ...(JSON.parse(before ?? "{}") as Record<string, string>), [GCP_EXPANSION_SERVICE_TARGET]: service.address });
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) delete process.env.BEAM_SERVICE_OVERRIDES;
+    else process.env.BEAM_SERVICE_OVERRIDES = before;
+    await service.stop();
   }
 }

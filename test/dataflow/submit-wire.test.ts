@@ -13,6 +13,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
@@ -86,16 +87,20 @@ const dataflowFlags = (job: string) => [
 ];
 
 wire("rox batch --runner dataflow: the jobs.create request, the staged artifacts, the job id and console URL", async () => {
-  const run = await rox(["batch", "--runner", "dataflow", "--input", "gs://rox-wire-events/flights/dt=2001-01-02/*.jsonl", "--schema", "flights", "--job-name", "rox-cli-batch", ...dataflowFlags("cli-batch")]);
+  const args = ["batch", "--runner", "dataflow", "--input", "gs://rox-wire-events/flights/dt=2001-01-02/*.jsonl", "--schema", "flights", "--job-name", "rox-cli-batch", ...dataflowFlags("cli-batch")];
+  const run = await rox(args);
   expect(run.code).toBe(0);
   const job = createdJob("rox-cli-batch");
   expect(run.stdout).toContain(`Dataflow job ${job.id} created (batch`);
   expect(run.stdout).toContain(`https://console.cloud.google.com/dataflow/jobs/europe-west1/${job.id}?project=${PROJECT}`);
-  expectJobRequest(job.body, "JOB_TYPE_BATCH", "cli-batch");
+  expectJobRequest(job.body, await dryRun(args));
   const staged = await listObjects(gcs!.endpoint, BUCKET, "cli-batch/tmp/staging/");
-  // From a checkout the SDK stages the project and the SDK as npm packages for the workers (npm pack).
-  expect(staged.some((name) => /rox-gcp-0\.1\.0.*\.tgz$/.test(name) || name.endsWith(".tgz"))).toBe(true);
   expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
+  // From a checkout the SDK stages the project and the SDK as npm packages for the workers (npm pack): the project's
+  // carries the compiled code the workers require by name.
+  const packages = await npmPackagesAmong(gcs!.endpoint, BUCKET, staged);
+  expect(packages.get("rox-gcp")).toContain("package/dist/pipelines/dataflow/ingest-graph.js");
+  expect(packages.has("apache-beam")).toBe(true);
   expect(staged.some((name) => /java-stage-artifact/.test(name))).toBe(true);
 }, 600_000);
 
@@ -104,19 +109,21 @@ wire("the Flex Template entry point submits the batch job the same way (no npm s
   expect(run.code).toBe(0);
   const job = createdJob("rox-template-batch");
   expect(run.stdout).toContain(`rox template: Dataflow job ${job.id} created (batch)`);
-  expectJobRequest(job.body, "JOB_TYPE_BATCH", "tpl-batch");
+  const flags = ["--input", "gs://rox-wire-events/flights/dt=2001-01-03/*.jsonl", "--schema", "flights", "--job-name", "rox-template-batch"];
+  expectJobRequest(job.body, await dryRun(["batch", "--runner", "dataflow", ...flags, ...dataflowFlags("tpl-batch")]));
   const staged = await listObjects(gcs!.endpoint, BUCKET, "tpl-batch/tmp/staging/");
   expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
-  expect(staged.filter((name) => name.endsWith(".tgz"))).toStrictEqual([]);
+  expect((await npmPackagesAmong(gcs!.endpoint, BUCKET, staged)).size).toBe(0);
 }, 600_000);
 
 wire("rox stream --runner dataflow and the template entry point submit a streaming job", async () => {
-  const cli = await rox(["stream", "--runner", "dataflow", "--subscription", `projects/${PROJECT}/subscriptions/flights-stream`, "--schema", "flights", "--job-name", "rox-cli-stream", ...dataflowFlags("cli-stream")], { ROX_SKIP_NPM_STAGING: "1" });
+  const stream = (name: string, prefix: string) => ["stream", "--runner", "dataflow", "--subscription", `projects/${PROJECT}/subscriptions/flights-stream`, "--schema", "flights", "--job-name", name, ...dataflowFlags(prefix)];
+  const cli = await rox(stream("rox-cli-stream", "cli-stream"), { ROX_SKIP_NPM_STAGING: "1" });
   expect(cli.code).toBe(0);
-  expectJobRequest(createdJob("rox-cli-stream").body, "JOB_TYPE_STREAMING", "cli-stream");
+  expectJobRequest(createdJob("rox-cli-stream").body, await dryRun(stream("rox-cli-stream", "cli-stream")));
   const template = await templateMain([`--subscription=projects/${PROJECT}/subscriptions/flights-stream`, "--schema=flights", "--dataset=rox_events", ...templateOptions("tpl-stream", "rox-template-stream")]);
   expect(template.code).toBe(0);
-  expectJobRequest(createdJob("rox-template-stream").body, "JOB_TYPE_STREAMING", "tpl-stream");
+  expectJobRequest(createdJob("rox-template-stream").body, await dryRun(stream("rox-template-stream", "tpl-stream")));
 }, 600_000);
 
 wire("a refused jobs.create ends with Dataflow's reason and exit code 5", async () => {
@@ -143,17 +150,26 @@ function createdJob(name: string): { id: string; body: Record<string, any> } {
   return { id: `2026-12-02_00_00_00-${index + 1}`, body: standIn.created[index] };
 }
 
-function expectJobRequest(body: Record<string, any>, type: string, prefix: string): void {
-  expect(body.type).toBe(type);
+/** The request Python sent, against the one `--dry-run` plans: the same name, type, labels, experiments, images. */
+function expectJobRequest(body: Record<string, any>, planned: Record<string, any>): void {
   expect(body.authorization).toBe("Bearer wire-test-token");
-  expect(body.environment.tempStoragePrefix).toMatch(new RegExp(`^storage\\.googleapis\\.com/${BUCKET}/${prefix}/tmp/${body.name}\\.\\d+`));
-  if (process.env.ROX_WIRE_DUMP) fs.appendFileSync(process.env.ROX_WIRE_DUMP, JSON.stringify(body) + "\n");
-  const images = (body.environment.workerPools ?? []).flatMap((pool: any) => (pool.sdkHarnessContainerImages ?? []).map((i: any) => i.containerImage));
-  expect(images).toContain(WORKER_IMAGE);
-  expect(body.environment.experiments).toEqual(expect.arrayContaining(["use_sibling_sdk_workers", "use_runner_v2"]));
-  const labels = Object.fromEntries((body.labels?.additionalProperties ?? Object.entries(body.labels ?? {}).map(([key, value]) => ({ key, value }))).map((l: any) => [l.key, l.value]));
-  expect(labels).toMatchObject({ "rox-job": type === "JOB_TYPE_BATCH" ? "batch" : "stream", "rox-schema": "flights" });
-  expect(labels["rox-run"]).toMatch(/^[a-z0-9_-]+$/);
+  expect({ name: body.name, type: body.type }).toStrictEqual({ name: planned.name, type: planned.type });
+  const { "rox-run": run, ...labels } = body.labels;
+  const { "rox-run": _plannedRun, ...plannedLabels } = planned.labels;
+  expect(labels).toStrictEqual(plannedLabels);
+  expect(run).toMatch(/^[a-z0-9_-]+$/);
+  expect([...body.environment.experiments].sort()).toStrictEqual([...planned.environment.experiments].sort());
+  expect(body.environment.tempStoragePrefix.startsWith(`${planned.environment.tempStoragePrefix}/${body.name}.`)).toBe(true);
+  const images = (pools: any[]) => pools.flatMap((pool) => pool.sdkHarnessContainerImages.map((image: any) => image.containerImage)).sort();
+  expect(images(body.environment.workerPools)).toStrictEqual(images(planned.environment.workerPools));
+  expect(images(body.environment.workerPools)).toContain(WORKER_IMAGE);
+}
+
+/** What the CLI's `--dry-run` prints for the same flags: the plan the real request is held to. */
+async function dryRun(args: string[]): Promise<Record<string, any>> {
+  const run = await rox([...args, "--dry-run"]);
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout).jobsCreate.body;
 }
 
 interface Run {
@@ -187,6 +203,41 @@ function runNode(args: string[], extra: NodeJS.ProcessEnv): Promise<Run> {
 async function createBucket(endpoint: string, name: string): Promise<void> {
   const res = await fetch(`${endpoint}/storage/v1/b?project=${PROJECT}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
   if (!res.ok) throw new Error(`cannot create bucket ${name}: ${res.status} ${await res.text()}`);
+}
+
+/** The staged objects that are npm tarballs, by package name, with the paths each holds. */
+async function npmPackagesAmong(endpoint: string, bucket: string, names: string[]): Promise<Map<string, string[]>> {
+  const packages = new Map<string, string[]>();
+  for (const name of names) {
+    const res = await fetch(`${endpoint}/download/storage/v1/b/${bucket}/o/${encodeURIComponent(name)}?alt=media`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) continue;
+    const tar = zlib.gunzipSync(bytes);
+    const paths = tarPaths(tar);
+    const manifest = paths.includes("package/package.json") ? tarFile(tar, "package/package.json") : undefined;
+    if (manifest) packages.set(JSON.parse(manifest).name, paths);
+  }
+  return packages;
+}
+
+function tarPaths(tar: Buffer): string[] {
+  const paths: string[] = [];
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    paths.push(tar.toString("utf8", at, at + 100).replace(/\0.*$/s, ""));
+    const size = parseInt(tar.toString("utf8", at + 124, at + 136).replace(/\0.*$/s, "").trim() || "0", 8);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return paths;
+}
+
+function tarFile(tar: Buffer, wanted: string): string | undefined {
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const name = tar.toString("utf8", at, at + 100).replace(/\0.*$/s, "");
+    const size = parseInt(tar.toString("utf8", at + 124, at + 136).replace(/\0.*$/s, "").trim() || "0", 8);
+    if (name === wanted) return tar.toString("utf8", at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return undefined;
 }
 
 async function listObjects(endpoint: string, bucket: string, prefix: string): Promise<string[]> {
