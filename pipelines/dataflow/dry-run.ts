@@ -5,6 +5,8 @@ const TYPESCRIPT_SDK_IMAGE = "apache/beam_typescript_sdk:2.49.0";
 const JAVA_SDK_IMAGE = "gcr.io/cloud-dataflow/v1beta3/beam_java17_sdk:2.49.0";
 /** The TypeScript SDK's Dataflow runner adds the first; Python's runner (2.49.0) the others, for a portable job. */
 const ADDED_EXPERIMENTS = ["use_sibling_sdk_workers", "beam_fn_api", "use_unified_worker", "use_runner_v2", "use_portable_job_submission", "use_multiple_sdk_containers"];
+/** …and for a streaming job, Streaming Engine. */
+const ADDED_STREAMING_EXPERIMENTS = ["enable_streaming_engine", "enable_windmill_service"];
 
 /**
  * What `--runner dataflow --dry-run` prints: the pipeline options exactly as the SDK hands them to Python's Dataflow
@@ -31,7 +33,8 @@ export function dataflowDryRun(submission: DataflowSubmission): Record<string, u
 /** The fields of the `jobs.create` body this project decides; `tempStoragePrefix` gets `/<job name>.<time>` appended. */
 export function jobsCreateBody(submission: DataflowSubmission): Record<string, unknown> {
   const options = submission.options;
-  const experiments = [...new Set([...(options.experiments as string[]), ...ADDED_EXPERIMENTS])];
+  const streaming = submission.job === "stream" ? ADDED_STREAMING_EXPERIMENTS : [];
+  const experiments = [...new Set([...(options.experiments as string[]), ...ADDED_EXPERIMENTS, ...streaming])];
   return {
     name: options.jobName,
     type: submission.job === "stream" ? "JOB_TYPE_STREAMING" : "JOB_TYPE_BATCH",
