@@ -1,8 +1,7 @@
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../io/emulator-process";
+import { acceptsConnections, freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../io/emulator-process";
 import { logTail } from "../../io/pubsub/emulator-state";
 import { BeamServicesMissingError } from "../beam-services";
 
@@ -27,16 +26,7 @@ export async function startDataflowJobService(python: string): Promise<DataflowJ
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rox-dataflow-job-service-")), "job-service.log");
   const options = { logFile, startError: (message: string) => new BeamServicesMissingError([`${python} -m ${DATAFLOW_JOB_SERVICE_MODULE}: ${message}`]) };
   const service = spawnEmulator(python, ["-u", "-m", DATAFLOW_JOB_SERVICE_MODULE, "--port", String(port)], options);
-  await waitUntilAnswering(service, { name: "Python's Dataflow job service", url: `localhost:${port}`, timeoutMs: 180_000 }, () => listening(port), options);
+  await waitUntilAnswering(service, { name: "Python's Dataflow job service", url: `localhost:${port}`, timeoutMs: 180_000 }, () => acceptsConnections(port, "localhost"), options);
   return { address: `localhost:${port}`, logFile, tail: () => logTail(logFile), stop: () => service.stop() };
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "localhost", () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}

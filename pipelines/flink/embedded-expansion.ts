@@ -1,8 +1,7 @@
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../io/emulator-process";
+import { acceptsConnections, freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../io/emulator-process";
 import { beamServicePaths, BeamServicesMissingError } from "../beam-services";
 import { FlinkJobServerStartError } from "./job-server";
 
@@ -25,16 +24,7 @@ export async function startEmbeddedExpansionService(): Promise<ExpansionService>
   const options = { logFile, startError: (message: string) => new FlinkJobServerStartError(message) };
   const args = ["-Xmx384m", "-cp", jar, "org.apache.beam.sdk.expansion.service.ExpansionService", String(port), "--defaultEnvironmentType=EMBEDDED", `--filesToStage=${jar}`];
   const service = spawnEmulator("java", args, options);
-  await waitUntilAnswering(service, { name: "the GCP expansion service", url: `127.0.0.1:${port}`, timeoutMs: 120_000 }, () => listening(port), options);
+  await waitUntilAnswering(service, { name: "the GCP expansion service", url: `127.0.0.1:${port}`, timeoutMs: 120_000 }, () => acceptsConnections(port), options);
   return { address: `127.0.0.1:${port}`, stop: () => service.stop() };
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}

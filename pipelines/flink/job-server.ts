@@ -1,8 +1,7 @@
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { freeLoopbackPort, spawnEmulator, waitUntilAnswering, type EmulatorProcess } from "../../io/emulator-process";
+import { acceptsConnections, freeLoopbackPort, spawnEmulator, waitUntilAnswering, type EmulatorProcess } from "../../io/emulator-process";
 import { beamServicePaths } from "../beam-services";
 
 /** `scripts/setup-beam.sh flink` has not installed Beam's Flink job server (or Java is missing). */
@@ -76,7 +75,7 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
     throw new FlinkJobServerUnavailableError(`cannot start java: ${(err as Error).message}`);
   }
   const endpoint = `127.0.0.1:${jobPort}`;
-  await waitUntilAnswering(server, { name: "Beam's Flink job server", url: endpoint, timeoutMs: 120_000 }, () => answers(jobPort), spawnOptions);
+  await waitUntilAnswering(server, { name: "Beam's Flink job server", url: endpoint, timeoutMs: 120_000 }, () => acceptsConnections(jobPort), spawnOptions);
   return { endpoint, pid: server.pid, logFile, stop: () => server.stop() };
 }
 
@@ -97,12 +96,3 @@ function writeFlinkConf(workDir: string, slots: number): string {
   return dir;
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}

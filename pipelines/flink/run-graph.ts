@@ -58,7 +58,6 @@ export async function runGraphOnFlink(graph: (root: Root) => Promise<void>, opti
 async function jobCounters(result: PipelineResult): Promise<Record<string, number>> {
   const handle = result as unknown as PortableHandle;
   const { metrics } = await handle.runner.getJobMetrics(handle.jobId);
-  if (process.env.ROX_DEBUG_METRICS) console.error("METRICS", JSON.stringify(metrics, (k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)).slice(0, 3000));
   const infos = metrics?.committed?.length ? metrics.committed : (metrics?.attempted ?? []);
   const { aggregateMetrics } = require("apache-beam/worker/metrics") as typeof import("apache-beam/worker/metrics");
   return Object.fromEntries(aggregateMetrics(infos, "beam:metric:user:sum_int64:v1")) as Record<string, number>;
