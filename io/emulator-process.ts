@@ -100,3 +100,14 @@ export function freeLoopbackPort(): Promise<number> {
     });
   });
 }
+
+/** Whether something accepts TCP connections on `host:port` now (a service started by us, waiting to listen). */
+export function acceptsConnections(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

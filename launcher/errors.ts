@@ -42,10 +42,13 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   SourceUnavailableError: 5,
   FileSourceError: 5,
   BigQueryWarehouseError: 5,
+  DataflowSubmitError: 5,
+  ServiceUnreachableError: 5,
   // 6: something we started failed (a Dataflow job, a trainer) or did not finish while we waited.
   LaunchFailedError: 6,
   TrainerFailedError: 6,
   JobWaitTimeoutError: 6,
+  FlinkJobFailedError: 6,
   // 7: a running job cannot be updated in place (drain and relaunch).
   UpdateIncompatibleError: 7,
   // 8: a local tool is missing or would not start: an emulator, the Beam helpers, the compiled trainer.
@@ -57,6 +60,8 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   BigQueryEmulatorStartError: 8,
   BeamServicesMissingError: 8,
   TrainerNotBuiltError: 8,
+  FlinkJobServerUnavailableError: 8,
+  FlinkJobServerStartError: 8,
   // 9: another job holds the warehouse file: run again when it has finished.
   WarehouseBusyError: 9,
 };

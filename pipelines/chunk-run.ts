@@ -41,12 +41,28 @@ export interface StagedOutcome {
 export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary?: (chunk: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
   const paths = stagedPathsIn(spec.chunkDir);
   const read = await runIngest(spec, paths);
+  return landStagedRun({ ...spec, read, windowsStaged: true }, paths, warehouse, runSummary);
+}
+
+/** What a finished run staged and how to land it; `windowsStaged`: the run wrote window partials of all its events. */
+export interface StagedRun extends Pick<ChunkSpec, "contract" | "schemasDir" | "chunkDir" | "replace"> {
+  read: number;
+  windowsStaged: boolean;
+}
+
+/**
+ * A run's staged files → the warehouse: stage, find the fresh events, the window pass over them when the run's own
+ * partials do not fit (some events were held already, or the run wrote none), commit. Used by the DirectRunner's
+ * chunks and by runs on another engine (Flink) that staged the same files.
+ */
+export async function landStagedRun(run: StagedRun, paths: StagedPaths, warehouse: Warehouse, runSummary?: (chunk: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
+  const { read, ...spec } = run;
   const staged = stagedChunk(spec.contract, paths);
   const freshEvents = path.join(spec.chunkDir, "fresh-events.jsonl");
   try {
     const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
-    if (prepared.alreadyPresent > 0) await runWindows(spec, freshEvents, paths);
+    if (prepared.alreadyPresent > 0 || !run.windowsStaged) await runWindows(spec, freshEvents, paths);
     const tallies = stagedCounts(read, paths, prepared.alreadyPresent);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
     const toCommit = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
@@ -66,7 +82,8 @@ function replayChunk(staged: StagedChunk, replayed: { path: string; rows: number
   return { ...staged, deadLetters: none, replayed };
 }
 
-function stagedPathsIn(dir: string): StagedPaths {
+/** Empty staged files in `dir` (events, dead letters, duplicates) and where window partials go. */
+export function stagedPathsIn(dir: string): StagedPaths {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => {
     const full = path.join(dir, name);
@@ -99,7 +116,7 @@ function windowsOf(contract: Contract): { name: string; sizeSeconds: number }[] 
   return (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
 }
 
-async function runWindows(spec: ChunkSpec, freshEvents: string, paths: StagedPaths): Promise<void> {
+async function runWindows(spec: Pick<ChunkSpec, "contract" | "schemasDir">, freshEvents: string, paths: StagedPaths): Promise<void> {
   const windows = windowsOf(spec.contract);
   windows.forEach((w) => fs.writeFileSync(paths.windowPartials(w.name), ""));
   if (windows.length === 0 || countLines(freshEvents) === 0) return;

@@ -10,6 +10,14 @@
  *    is our worker image (docker/worker.Dockerfile), which has the project and its node_modules preinstalled: the
  *    worker's boot then runs no `npm install`, and the launcher needs neither npm pack nor a registry.
  *
+ * 3. `pack-file-name`: it takes all of `npm pack`'s stdout as the tarball's name, but packing a project runs its
+ *    `prepare` script, whose banner is printed there too (`ENOENT …/> rox-gcp@0.1.0 prepare…rox-gcp-0.1.0.tgz`).
+ *    Patched to take the last line, where npm prints the file name.
+ * 4. `user-metric-labels` (dist/src/apache_beam/worker/metrics.js): the SDK labels a user counter with an empty
+ *    NAMESPACE and `TRANSFORM` instead of Beam's `PTRANSFORM`; Java runners (Flink's job server, Dataflow's Runner v2)
+ *    drop such a counter, so a job's `records_read` never reached the runner's metrics. Patched to namespace "beam"
+ *    and both labels; the DirectRunner reads only NAME and is unaffected.
+ *
  * Idempotent. Each patch checks the exact original text (once) or its own patched text; anything else means the SDK
  * changed, and the script fails loudly instead of guessing. Run by `postinstall`; `node scripts/patch-beam-sdk.js
  * <file>` patches another copy of runner.js (the tests use one).
@@ -20,6 +28,7 @@ const path = require("path");
 
 const SDK_VERSION = "2.49.0";
 const RUNNER = path.join("dist", "src", "apache_beam", "runners", "portable_runner", "runner.js");
+const METRICS = path.join("dist", "src", "apache_beam", "worker", "metrics.js");
 const MARK = "/* patched by rox-gcp scripts/patch-beam-sdk.js */";
 
 const PATCHES = [
@@ -29,11 +38,29 @@ const PATCHES = [
     patched: `childProcess.spawnSync("npm", ["pack", path.resolve(__dirname, "..", "..", "..", "..", ".."), "--pack-destination", tmpDir], ${MARK} {`,
   },
   {
+    name: "pack-file-name",
+    original: "\n                    const packFile = path.resolve(path.join(tmpDir, result.stdout.trim()));",
+    patched: `\n                    const packFile = path.resolve(path.join(tmpDir, result.stdout.trim().split("\\n").pop())); ${MARK}`,
+  },
+  {
     name: "skip-npm-staging",
     original: "const deps = pipeline.components.environments[envId].dependencies;\n",
     patched:
       "const deps = pipeline.components.environments[envId].dependencies;\n" +
       `                    if (process.env.ROX_SKIP_NPM_STAGING === "1") continue; ${MARK}\n`,
+  },
+];
+
+const METRICS_PATCHES = [
+  {
+    name: "user-metric-labels",
+    original: '            info.labels["NAMESPACE"] = "";\n',
+    patched: `            info.labels["NAMESPACE"] = "beam"; ${MARK}\n`,
+  },
+  {
+    name: "user-metric-ptransform",
+    original: '            info.labels["TRANSFORM"] = this.transformId;\n',
+    patched: '            info.labels["TRANSFORM"] = this.transformId;\n' + `            info.labels["PTRANSFORM"] = this.transformId; ${MARK}\n`,
   },
 ];
 
@@ -49,10 +76,10 @@ function count(text, part) {
 }
 
 /** Returns the patched text and what happened to each patch ("applied" | "already"); throws SdkPatchError. */
-function patchRunnerSource(text) {
+function patchRunnerSource(text, patches = PATCHES, file = "runner.js") {
   const report = {};
   let result = text;
-  for (const patch of PATCHES) {
+  for (const patch of patches) {
     if (count(result, patch.patched) === 1) {
       report[patch.name] = "already";
     } else if (count(result, patch.original) === 1) {
@@ -60,7 +87,7 @@ function patchRunnerSource(text) {
       report[patch.name] = "applied";
     } else {
       throw new SdkPatchError(
-        `apache-beam runner.js: expected exactly one of the original or patched text for "${patch.name}" and found ` +
+        `apache-beam ${file}: expected exactly one of the original or patched text for "${patch.name}" and found ` +
           `${count(result, patch.original)} / ${count(result, patch.patched)}: the SDK changed, review scripts/patch-beam-sdk.js`,
       );
     }
@@ -69,29 +96,31 @@ function patchRunnerSource(text) {
 }
 
 /** Patches `file` in place (written only when something changed). */
-function patchRunnerFile(file) {
+function patchRunnerFile(file, patches = PATCHES) {
   const before = fs.readFileSync(file, "utf8");
-  const { text, report } = patchRunnerSource(before);
+  const { text, report } = patchRunnerSource(before, patches, path.basename(file));
   if (text !== before) fs.writeFileSync(file, text);
   return report;
 }
 
-/** runner.js of the installed apache-beam, after checking that it is the version the patches were written for. */
-function installedRunner(from) {
+/** The installed apache-beam folder, after checking that it is the version the patches were written for. */
+function installedSdk(from) {
   for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const pkg = path.join(dir, "node_modules", "apache-beam", "package.json");
     if (!fs.existsSync(pkg)) continue;
     const { version } = JSON.parse(fs.readFileSync(pkg, "utf8"));
     if (version !== SDK_VERSION) throw new SdkPatchError(`apache-beam ${version} is installed; these patches are for ${SDK_VERSION}`);
-    return path.join(path.dirname(pkg), RUNNER);
+    return path.dirname(pkg);
   }
   throw new SdkPatchError(`no node_modules/apache-beam above ${from}`);
 }
 
 function main(argv) {
-  const file = argv[0] ?? installedRunner(path.resolve(__dirname, ".."));
-  const report = patchRunnerFile(file);
-  console.log(`patch-beam-sdk: ${file}: ${Object.entries(report).map(([name, what]) => `${name} ${what}`).join(", ")}`);
+  const say = (file, report) => console.log(`patch-beam-sdk: ${file}: ${Object.entries(report).map(([name, what]) => `${name} ${what}`).join(", ")}`);
+  if (argv[0]) return say(argv[0], patchRunnerFile(argv[0]));
+  const sdk = installedSdk(path.resolve(__dirname, ".."));
+  say(path.join(sdk, RUNNER), patchRunnerFile(path.join(sdk, RUNNER)));
+  say(path.join(sdk, METRICS), patchRunnerFile(path.join(sdk, METRICS), METRICS_PATCHES));
 }
 
 if (require.main === module) {
@@ -103,4 +132,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { PATCHES, SdkPatchError, patchRunnerSource, patchRunnerFile };
+module.exports = { PATCHES, METRICS_PATCHES, SdkPatchError, patchRunnerSource, patchRunnerFile };

@@ -6,6 +6,7 @@
 #   bash scripts/setup-beam.sh [all]        # install (or confirm) both into .rox/beam (a Dataflow launch needs both)
 #   bash scripts/setup-beam.sh jars         # only the expansion-service JAR (what `npm test`'s graph test needs)
 #   bash scripts/setup-beam.sh python       # only the Python venv
+#   bash scripts/setup-beam.sh flink        # only Beam's Flink job server (what `npm test`'s Flink tests need)
 #   ROX_BEAM_DIR=/some/dir bash scripts/... # install elsewhere
 #
 # Result:
@@ -17,7 +18,11 @@
 #       either: the SDK's own writeToBigQuery (schemaio) cannot expand with this JAR; we do not use it.
 #   .rox/beam/python-venv   Python with apache-beam[gcp]==2.49.0: the SDK's Dataflow runner submits through
 #       Python's dataflow_job_service (unpinned, the SDK would pip-install the newest apache-beam).
-# pipelines/beam-services.ts points the SDK at both (BEAM_SERVICE_OVERRIDES). See docs/dataflow.md.
+#   .rox/beam/flink/lib/    Beam's Flink job server (FlinkJobServerDriver, Flink 1.15 embedded) as the JARs of
+#       beam-runners-flink-1.15 2.49.0 and its dependencies, plus the Java SDK harness and the GCP IO, so Java
+#       cross-language stages (the Pub/Sub read) run EMBEDDED in its JVM. Maven Central serves no `-job-server`
+#       shadow JAR at any version, so the parts are copied instead (pipelines/flink/job-server.ts starts it).
+# pipelines/beam-services.ts points the SDK at the JAR and the venv (BEAM_SERVICE_OVERRIDES). See docs/dataflow.md.
 set -euo pipefail
 
 BEAM_VERSION=2.49.0
@@ -25,6 +30,7 @@ SHADE_PLUGIN_VERSION=3.5.1
 SLF4J_VERSION=1.7.30
 JAR_STAMP_TEXT="beam=${BEAM_VERSION} shade=${SHADE_PLUGIN_VERSION} slf4j=${SLF4J_VERSION} rev=1"
 VENV_STAMP_TEXT="python=apache-beam[gcp]==${BEAM_VERSION} rev=1"
+FLINK_STAMP_TEXT="beam=${BEAM_VERSION} runner=beam-runners-flink-1.15 harness gcp-io slf4j=${SLF4J_VERSION} rev=1"
 JAR_NAME="beam-sdks-java-io-google-cloud-platform-expansion-service-${BEAM_VERSION}.jar"
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,6 +39,8 @@ JAR="$DEST/jars/$JAR_NAME"
 JAR_STAMP="$DEST/jars/.installed"
 VENV="$DEST/python-venv"
 VENV_STAMP="$DEST/.python-venv-installed"
+FLINK_LIB="$DEST/flink/lib"
+FLINK_STAMP="$FLINK_LIB/.installed"
 PART="${1:-all}"
 
 log() { echo "setup-beam: $*"; }
@@ -40,7 +48,7 @@ die() { echo "setup-beam: $*" >&2; exit 1; }
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 up_to_date() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
 
-case "$PART" in all | jars | python) ;; *) die "usage: setup-beam.sh [all|jars|python] (got \"$PART\")" ;; esac
+case "$PART" in all | jars | python | flink) ;; *) die "usage: setup-beam.sh [all|jars|python|flink] (got \"$PART\")" ;; esac
 
 # --- the GCP IO expansion service JAR ---------------------------------------------------------------------------------
 install_jar() {
@@ -133,5 +141,42 @@ echo "$VENV_STAMP_TEXT" > "$VENV_STAMP"
 log "venv: $VENV ($(du -sh "$VENV" | cut -f1), $(elapsed "$started"))"
 }
 
+# --- Beam's Flink job server, from Maven's parts ---------------------------------------------------------------------
+install_flink() {
+if up_to_date "$FLINK_STAMP" "$FLINK_STAMP_TEXT"; then
+  log "flink job server up to date: $FLINK_LIB"
+  return 0
+fi
+command -v mvn >/dev/null 2>&1 || die "mvn is not on PATH (Maven 3.8+ with Java 11+ is needed)"
+rm -rf "$FLINK_LIB" "$FLINK_LIB.tmp" "$DEST/flink/build"
+mkdir -p "$DEST/flink/build"
+local started
+started=$(date +%s)
+log "copying beam-runners-flink-1.15 ${BEAM_VERSION} and its dependencies with Maven into $FLINK_LIB"
+cat > "$DEST/flink/build/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>rox-gcp.local</groupId>
+  <artifactId>beam-flink-job-server</artifactId>
+  <version>${BEAM_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.beam</groupId><artifactId>beam-runners-flink-1.15</artifactId><version>${BEAM_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.beam</groupId><artifactId>beam-sdks-java-harness</artifactId><version>${BEAM_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.beam</groupId><artifactId>beam-sdks-java-io-google-cloud-platform</artifactId><version>${BEAM_VERSION}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>${SLF4J_VERSION}</version></dependency>
+  </dependencies>
+</project>
+EOF
+(cd "$DEST/flink/build" && mvn -B -q dependency:copy-dependencies -DoutputDirectory="$FLINK_LIB.tmp") || die "mvn could not fetch Beam's Flink runner (see the output above)"
+mv "$FLINK_LIB.tmp" "$FLINK_LIB"
+rm -rf "$DEST/flink/build"
+[[ -f "$FLINK_LIB/beam-runners-flink-1.15-${BEAM_VERSION}.jar" ]] || die "beam-runners-flink-1.15-${BEAM_VERSION}.jar is missing from $FLINK_LIB"
+echo "$FLINK_STAMP_TEXT" > "$FLINK_STAMP"
+log "flink job server: $FLINK_LIB ($(du -sh "$FLINK_LIB" | cut -f1), $(elapsed "$started"))"
+}
+
 if [[ "$PART" == all || "$PART" == jars ]]; then install_jar; fi
+if [[ "$PART" == flink ]]; then install_flink; fi
 if [[ "$PART" == all || "$PART" == python ]]; then install_venv; fi

@@ -3,7 +3,7 @@ import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError, UsageError } from "../errors";
 import { TRAIN_TARGETS } from "../train/settings";
-import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, submitToPortableRunner } from "./runner-flags";
+import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 
@@ -36,9 +36,15 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
     ...runnerFlags,
   });
   const runner = portableRunner(values);
-  if (runner) {
+  if (runner === "dataflow") {
     const own = { input: requireFlag(values.input, "input"), schema: requireFlag(values.schema, "schema"), format: values.format, location: values.location, replace: values.replace ? "true" : undefined };
-    return void (await submitToPortableRunner(runner, "batch", onlyForPortable(values), own));
+    return void (await submitToDataflow("batch", onlyForPortable(values), own));
+  }
+  if (runner === "flink") {
+    const parameters = { input: requireFlag(values.input, "input"), schema: requireFlag(values.schema, "schema"), ...(values.format ? { format: values.format } : {}), ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}) };
+    const summary = await runOnFlink("batch", onlyForPortable(values), parameters, { replace: values.replace });
+    reportSummary(summary, values.summary);
+    return summary;
   }
   const chunkMb = optionalNumber(values["chunk-mb"], "chunk-mb");
   const target = warehouseTarget(values);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, submitToPortableRunner } from "./runner-flags";
+import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
 import type { MessageSource } from "../../io/ports";
 import { resolveEmulatorHost } from "../emulator-host";
 import { reportSummary } from "./batch";
@@ -42,9 +42,12 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   const runner = portableRunner(values);
   if (runner) {
     const subscription = requireFlag(values.subscription, "subscription");
-    const fullName = subscription.startsWith("projects/") ? subscription : `projects/${requireFlag(values.project, "project")}/subscriptions/${subscription}`;
-    const own = { subscription: fullName, schema: requireFlag(values.schema, "schema"), location: values.location, maxDeliveryAttempts: values["max-attempts"] };
-    return void (await submitToPortableRunner(runner, "stream", onlyForPortable(values), own));
+    const fullName = subscription.startsWith("projects/") ? subscription : `projects/${values.project ?? (runner === "flink" ? DEFAULT_PROJECT : requireFlag(values.project, "project"))}/subscriptions/${subscription}`;
+    if (runner === "dataflow") {
+      const own = { subscription: fullName, schema: requireFlag(values.schema, "schema"), location: values.location, maxDeliveryAttempts: values["max-attempts"] };
+      return void (await submitToDataflow("stream", onlyForPortable(values), own));
+    }
+    return streamOnFlink(values, fullName);
   }
   const project = values.project ?? DEFAULT_PROJECT;
   const target = warehouseTarget(values);
@@ -72,6 +75,22 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     return summary;
   });
   return run.finally(() => source.close());
+}
+
+/**
+ * The streaming graph on Flink, reading the Pub/Sub emulator (`--host`, or the one `rox emulator start` recorded):
+ * it runs until SIGINT/SIGTERM, or until `--idle-timeout` seconds pass without a new row, then is cancelled and what
+ * it wrote is landed in the local warehouse.
+ */
+async function streamOnFlink(values: Parameters<typeof onlyForPortable>[0] & SourceFlags & { schema?: string; "schemas-dir"?: string; "idle-timeout"?: string; summary?: string }, subscription: string): Promise<JobSummary> {
+  const host = await resolveEmulatorHost(values.host, values["state-file"]);
+  const { stopWhenIdle } = await import("../../pipelines/flink/stop-when-idle");
+  const idleSeconds = optionalNumber(values["idle-timeout"], "idle-timeout");
+  const parameters = { subscription, schema: requireFlag(values.schema, "schema"), ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}) };
+  const stop = (watchDir: string) => Promise.race([stopOnSignal(), ...(idleSeconds ? [stopWhenIdle(watchDir, idleSeconds * 1000)] : [])]);
+  const summary = await runOnFlink("stream", onlyForPortable(values), parameters, { pubsubRootUrl: `http://${host}`, stop });
+  reportSummary(summary, values.summary);
+  return summary;
 }
 
 /**

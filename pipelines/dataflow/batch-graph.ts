@@ -3,7 +3,8 @@ import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRec
 import type { GcsClientOptions } from "../../io/gcp/gcs-client";
 import type { FileFormat } from "../../io/local/splits";
 import { runStageTable } from "../../io/gcp/bigquery-run-stage";
-import { ingestToBigQuery, type BigQueryTables, type DataflowIngestOptions } from "./ingest-graph";
+import type { BigQueryTables } from "./graph-sink";
+import { ingestToSink, type DataflowIngestOptions } from "./ingest-graph";
 
 export interface BatchGraphOptions extends DataflowIngestOptions {
   /** A `gs://` file, prefix or glob (the template's `input`), or a local path (tests): listed and read on the workers. */
@@ -17,9 +18,9 @@ export interface BatchGraphOptions extends DataflowIngestOptions {
 /**
  * The batch job on Dataflow: the input pattern → its objects, listed on a worker → grouped by URI, so the shuffle
  * spreads them over workers (without it Dataflow fuses every read into the one bundle that listed them) → each
- * object read whole → shared transforms (grouped by id) → the run's staging tables beside `tables`
- * (`<table>__run_<run id>`), never the final tables: `rox jobs finalize` commits them like a local chunk (only the
- * events the table does not hold, window rows, `job_runs`, in one transaction) and drops them, so a rerun adds nothing.
+ * object read whole → shared transforms (grouped by id) → the sink. On Dataflow the sink is the run's staging
+ * tables beside the final ones (`runStageTablesOf`), never the final tables: finalizing commits them like a local
+ * chunk (only the events the table does not hold, window rows, `job_runs`, in one transaction) and drops them.
  */
 export function batchGraph(options: BatchGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
@@ -32,7 +33,7 @@ export function batchGraph(options: BatchGraphOptions) {
       .apply(beam.withName("spread objects", beam.groupByKey<string, InputObject>()))
       .flatMap(objectsOfGroup)
       .flatMap(readObjectRecords, { storage, maxRecordBytes: ingest.maxRecordBytes });
-    await ingestToBigQuery(decoded, { ...ingest, tables: runStageTablesOf(ingest.tables, ingest.runId) }, "group");
+    await ingestToSink(decoded, ingest, "group");
   };
 }
 

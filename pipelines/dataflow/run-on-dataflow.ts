@@ -1,14 +1,15 @@
 import "../../transforms/beam/sdk";
 import { Root } from "apache-beam/pvalue";
 import { Pipeline } from "apache-beam/internal/pipeline";
-import { SubprocessService } from "apache-beam/utils/service";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { randomUUID } from "crypto";
 import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { chooseRunner, RunnerChoiceError } from "../runner-choice";
-import { batchGraph } from "./batch-graph";
+import { RunnerChoiceError } from "../runner-choice";
+import type { SubmittedJob } from "./dataflow-answer";
+import { batchGraph, runStageTablesOf } from "./batch-graph";
+import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
@@ -29,34 +30,26 @@ const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 const FILE_FORMATS: readonly FileFormat[] = ["jsonl", "csv", "avro", "parquet"];
 
 /**
- * Builds the job's graph and submits it to Dataflow; resolves once the job is submitted (not when it finishes).
- * `parameters` holds the template parameters (schema, dataset, subscription | input…) and Dataflow's options
- * (project, region, tempLocation, sdkContainerImage…). Every helper process the SDK starts (the Java expansion
- * service, Python's job service) is stopped before returning.
+ * Builds the job's graph, submits it to Dataflow and resolves once Dataflow has created the job (its id and console
+ * URL); a refusal throws `DataflowSubmitError`. `parameters` holds the template parameters (schema, dataset,
+ * subscription | input…) and Dataflow's options (project, region, tempLocation, sdkContainerImage…) in one record.
  */
-export function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
-  return runOnPortableRunner("dataflow", job, parameters);
+export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<SubmittedJob> {
+  const { planSubmission, submitToDataflow } = await import("./submit");
+  return submitToDataflow(planSubmission(job, parameters));
 }
 
-/** The same graph on another portable runner: Dataflow, or Flink through a Beam job server (`jobEndpoint`). */
-export async function runOnPortableRunner(runner: "dataflow" | "flink", job: "batch" | "stream", parameters: Record<string, string>): Promise<void> {
-  const choice = chooseRunner(runner, { ...parameters, jobName: parameters.jobName ?? `rox-${job}-${parameters.schema}` });
-  const services = SubprocessService.createCache();
-  try {
-    await choice.runner.runAsync(dataflowGraph(job, parameters));
-  } finally {
-    await services.stopAll();
-  }
-}
-
-/** The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands. */
-export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters)): Graph {
-  const options = ingestOptions(parameters, clock);
+/**
+ * The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands.
+ * `sink` defaults to Dataflow's (BigQuery: the final tables for the stream, the run's staging tables for a batch).
+ */
+export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters), sink?: GraphSink): Graph {
+  const options = ingestOptions(parameters, clock, sink ?? bigQuerySinkOf(job, parameters, clock.runId));
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
     return streamGraph({ ...options, pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE } });
   }
-  const storage = { projectId: required(parameters, "project") };
+  const storage = { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint };
   return batchGraph({ ...options, input: required(parameters, "input"), ...formatOf(parameters), storage });
 }
 
@@ -72,11 +65,17 @@ export async function pipelineProto(graph: Graph): Promise<PipelineProto> {
   return pipeline.getProto();
 }
 
-function ingestOptions(parameters: Record<string, string>, clock: RunClock): DataflowIngestOptions {
-  const schema = required(parameters, "schema");
+/** BigQuery, where Dataflow writes: a stream appends to the final tables, a batch run to its own staging tables. */
+function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, string>, runId: string): GraphSink {
+  const contract = loadContract(required(parameters, "schema"), { dir: parameters.schemasDir });
   const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
-  const contract = loadContract(schema, { dir: parameters.schemasDir });
   checkFeatureModule(contract);
+  const tables = { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` };
+  return bigQuerySink(job === "batch" ? runStageTablesOf(tables, runId) : tables, contract);
+}
+
+function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink: GraphSink): DataflowIngestOptions {
+  const schema = required(parameters, "schema");
   return {
     schema,
     schemasDir: parameters.schemasDir,
@@ -84,7 +83,7 @@ function ingestOptions(parameters: Record<string, string>, clock: RunClock): Dat
     runId: clock.runId,
     nowMs: clock.nowMs,
     maxRecordBytes: Number(parameters.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
-    tables: { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` },
+    sink,
   };
 }
 

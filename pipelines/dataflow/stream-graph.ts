@@ -1,17 +1,17 @@
 import * as beam from "../../transforms/beam/sdk";
 import { decodePubsubMessage } from "./pubsub-message";
 import { readPubsubMessages, type PubsubReadOptions } from "./pubsub-read";
-import { ingestToBigQuery, type DataflowIngestOptions } from "./ingest-graph";
+import { ingestToSink, type DataflowIngestOptions } from "./ingest-graph";
 
 export interface StreamGraphOptions extends DataflowIngestOptions {
   pubsub: PubsubReadOptions;
 }
 
-/** The streaming job on Dataflow: Pub/Sub (id and event-time attributes) → shared transforms → BigQuery. */
+/** The streaming job on a portable runner: Pub/Sub (id and event-time attributes) → shared transforms → the sink. */
 export function streamGraph(options: StreamGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
     const messages = await root.applyAsync(readPubsubMessages(options.pubsub));
     const limits = { subscription: options.pubsub.subscription, maxRecordBytes: options.maxRecordBytes, maxDeliveryAttempts: Number.MAX_SAFE_INTEGER };
-    await ingestToBigQuery(messages.map(decodePubsubMessage, limits), options, "none");
+    await ingestToSink(messages.map(decodePubsubMessage, limits), options, "none");
   };
 }

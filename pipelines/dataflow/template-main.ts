@@ -1,6 +1,7 @@
 /**
  * The Flex Template entry point. Google's launcher runs it (through the Python shim in docker/) with every template
- * parameter and Dataflow option as `--name=value`; it validates them, submits the job and exits. Shipped as one
+ * parameter and Dataflow option as `--name=value`; it validates them, submits the job, waits until Dataflow has
+ * created it (or refused it: a non-zero exit code, `launcher/errors.ts`) and exits. Shipped as one
  * esbuild bundle (launcher/template/bundle.ts) with apache-beam, DuckDB and the Google clients left external.
  *
  *   node template-main.js --validate-only --input=gs://b/x.jsonl --schema=flights --dataset=rox   # prints the JSON
@@ -19,8 +20,8 @@ export async function templateMain(argv: string[]): Promise<number> {
     }
     const { runOnDataflow } = await import("./run-on-dataflow");
     // Template parameters and Dataflow options share one record: their names never overlap (a test checks).
-    await runOnDataflow(args.job, { ...args.parameters, ...args.pipelineOptions });
-    console.log(`rox template: the ${args.job} job was submitted`);
+    const submitted = await runOnDataflow(args.job, { ...args.parameters, ...args.pipelineOptions });
+    console.log(`rox template: Dataflow job ${submitted.jobId} created (${args.job})${submitted.consoleUrl ? ` ${submitted.consoleUrl}` : ""}`);
     return 0;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -34,7 +34,7 @@ describe("scripts/patch-beam-sdk.js", () => {
 
   test("patches a copy: packs the installed SDK folder, and skips npm staging on request", () => {
     const run = runScript(copy);
-    expect([run.status, run.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk applied, skip-npm-staging applied`]);
+    expect([run.status, run.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk applied, pack-file-name applied, skip-npm-staging applied`]);
     const text = fs.readFileSync(copy, "utf8");
     expect(text).not.toContain("apache-beam@2_49_rc");
     expect(text).toContain('"npm", ["pack", path.resolve(__dirname, "..", "..", "..", "..", ".."), "--pack-destination", tmpDir]');
@@ -46,7 +46,7 @@ describe("scripts/patch-beam-sdk.js", () => {
     runScript(copy);
     const once = fs.readFileSync(copy, "utf8");
     const again = runScript(copy);
-    expect([again.status, again.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk already, skip-npm-staging already`]);
+    expect([again.status, again.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk already, pack-file-name already, skip-npm-staging already`]);
     expect(fs.readFileSync(copy, "utf8")).toBe(once);
   });
 
@@ -65,7 +65,7 @@ describe("scripts/patch-beam-sdk.js", () => {
   });
 
   test("refuses a text where the anchor appears twice", () => {
-    const twice = publishedRunner() + `\n// ${PATCHES[1].original}`;
+    const twice = publishedRunner() + `\n// ${PATCHES[2].original}`;
     expect(() => patchRunnerSource(twice)).toThrow('"skip-npm-staging" and found 2 / 0');
   });
 });

@@ -13,9 +13,10 @@ test.each<[string, string[], number, string]>([
   ["dataflow without a region", [...BATCH, "--runner", "dataflow", "--temp-location", "gs://rox-tmp/t"], 2, "missing --region"],
   ["dataflow without a temp location", [...STREAM, "--runner", "dataflow", "--region", "europe-west1"], 2, "missing --temp-location"],
   ["dataflow with a local temp location", [...BATCH, "--runner", "dataflow", "--region", "europe-west1", "--temp-location", "/tmp/t"], 2, '--tempLocation must be a gs:// path (got "/tmp/t")'],
-  ["flink without its job server", [...BATCH, "--runner", "flink"], 2, "missing --job-endpoint"],
-  ["an emulator flag on a portable runner", [...STREAM, "--runner", "dataflow", "--host", "127.0.0.1:8085"], 2, "--host applies to the direct runner only"],
-  ["a DuckDB warehouse on a portable runner", [...BATCH, "--runner", "flink", "--warehouse", "w.duckdb"], 2, "writes to BigQuery (--dataset), not to w.duckdb"],
+  ["a Dataflow flag on flink", ["batch", "--input", "data/flights", "--schema", "flights", "--runner", "flink", "--region", "europe-west1"], 2, "--region applies to --runner dataflow only"],
+  ["flink lands locally: no BigQuery dataset", [...BATCH, "--runner", "flink"], 2, "--dataset applies only with --warehouse bigquery"],
+  ["an emulator flag on Dataflow", [...STREAM, "--runner", "dataflow", "--host", "127.0.0.1:8085"], 2, "--host does not apply to --runner dataflow"],
+  ["a DuckDB warehouse on Dataflow", [...BATCH, "--runner", "dataflow", "--warehouse", "w.duckdb"], 2, "writes to BigQuery (--dataset), not to w.duckdb"],
   ["a local input on Dataflow", ["batch", "--input", "data/flights", "--schema", "flights", "--dataset", "rox_events", "--project", "my-ml-project", "--runner", "dataflow"], 3, '"input" = "data/flights" does not match ^gs://'],
   ["no dataset", ["batch", "--input", "gs://rox-landing/x.jsonl", "--schema", "flights", "--runner", "dataflow"], 2, "missing --dataset"],
 ])("%s", async (_name, args, code, message) => {
