@@ -19,6 +19,8 @@ export interface FeatureSqlDialect {
   dayOf(column: string): string;
   /** A fully qualified table (BigQuery) or the bare quoted name (DuckDB). */
   table(name: string): string;
+  /** An ISO instant as a timestamp value. */
+  instant(iso: string): string;
 }
 
 export const DUCKDB_FEATURE_SQL: FeatureSqlDialect = {
@@ -28,6 +30,7 @@ export const DUCKDB_FEATURE_SQL: FeatureSqlDialect = {
   floorTo: (column, seconds) => `to_timestamp(floor(epoch(${column}) / ${seconds}) * ${seconds})`,
   dayOf: (column) => `strftime(${column}, '%Y-%m-%d')`,
   table: (name) => `"${name.replace(/"/g, '""')}"`,
+  instant: (iso) => `CAST('${iso.replace(/'/g, "''")}' AS TIMESTAMPTZ)`,
 };
 
 export function bigQueryFeatureSql(ref?: DatasetRef): FeatureSqlDialect {
@@ -38,6 +41,7 @@ export function bigQueryFeatureSql(ref?: DatasetRef): FeatureSqlDialect {
     floorTo: (column, seconds) => `TIMESTAMP_SECONDS(DIV(UNIX_SECONDS(${column}), ${seconds}) * ${seconds})`,
     dayOf: (column) => `FORMAT_DATE('%Y-%m-%d', DATE(${column}))`,
     table: (name) => (ref ? `\`${ref.projectId}.${ref.dataset}.${name}\`` : col(name)),
+    instant: (iso) => `TIMESTAMP(${str(iso)})`,
   };
 }
 
@@ -45,6 +49,9 @@ export function bigQueryFeatureSql(ref?: DatasetRef): FeatureSqlDialect {
 export interface FeatureRowsFilter {
   from?: string;
   to?: string;
+  /** Instants (ISO), inclusive: a model's held-out rows are those from its split's cutoff to its last row. */
+  since?: string;
+  until?: string;
 }
 
 /**
@@ -78,7 +85,12 @@ function featureExpr(f: ModelFeature, aliases: Map<string, string>, e: (n: strin
 
 function dayRange(time: string, filter: FeatureRowsFilter, sql: FeatureSqlDialect): string | undefined {
   const day = sql.dayOf(time);
-  const parts = [filter.from ? `${day} >= ${sql.literal(filter.from)}` : "", filter.to ? `${day} < ${sql.literal(filter.to)}` : ""].filter(Boolean);
+  const parts = [
+    filter.from ? `${day} >= ${sql.literal(filter.from)}` : "",
+    filter.to ? `${day} < ${sql.literal(filter.to)}` : "",
+    filter.since ? `${time} >= ${sql.instant(filter.since)}` : "",
+    filter.until ? `${time} <= ${sql.instant(filter.until)}` : "",
+  ].filter(Boolean);
   return parts.length ? parts.join(" AND ") : undefined;
 }
 

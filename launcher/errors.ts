@@ -32,6 +32,8 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   FileNotFoundError: 3,
   TemplateParameterError: 3,
   NoTrainingDataError: 3,
+  ModelNotFoundError: 3,
+  ModelFormatError: 3,
   // 4: the job ran but its counts do not reconcile.
   ReconciliationError: 4,
   // 5: a cloud API (or its emulator) refused or failed a call.
@@ -55,6 +57,9 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   BigQueryEmulatorStartError: 8,
   BeamServicesMissingError: 8,
   TrainerNotBuiltError: 8,
+  MlEnvironmentMissingError: 8,
+  // 9: a model promotion the gate refused (the candidate does not beat the champion on the same held-out rows).
+  PromotionRefusedError: 9,
 };
 
 export function exitCodeOf(err: unknown): number {

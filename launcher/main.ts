@@ -9,6 +9,8 @@ import { launchUsage } from "./commands/launch";
 import { jobsUsage } from "./commands/jobs";
 import { scheduleUsage } from "./commands/schedule";
 import { templateUsage } from "./commands/template";
+import { modelsUsage } from "./commands/models";
+import { scoreUsage } from "./commands/score";
 
 const usage = `usage:
   ${batchUsage}
@@ -20,7 +22,9 @@ const usage = `usage:
   ${templateUsage}
   ${launchUsage}
   ${jobsUsage}
-  ${scheduleUsage}`;
+  ${scheduleUsage}
+  ${modelsUsage}
+  ${scoreUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -34,6 +38,8 @@ const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   launch: async (argv) => (await import("./commands/launch")).launchCommand(argv),
   jobs: async (argv) => (await import("./commands/jobs")).jobsCommand(argv),
   schedule: async (argv) => (await import("./commands/schedule")).scheduleCommand(argv),
+  models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
+  score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

@@ -13,7 +13,7 @@ import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../tran
 export const JOB_RUNS_TABLE = "job_runs";
 
 /** Every run's summary, updated with each committed chunk or micro-batch (the summary JSON file is a copy). */
-const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
+export const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
   "runId" VARCHAR PRIMARY KEY, "job" VARCHAR NOT NULL, "schema" VARCHAR NOT NULL, "startedAt" TIMESTAMPTZ NOT NULL,
   "finishedAt" TIMESTAMPTZ NOT NULL, "read" BIGINT NOT NULL, "written" BIGINT NOT NULL, "deadLettered" BIGINT NOT NULL,
   "duplicates" BIGINT NOT NULL, "byTable" JSON, "byReason" JSON)`;

@@ -82,6 +82,13 @@ export class ModelRegistry {
     for (const statement of setAliasesSql(this.sql, name, changes)) await this.warehouse.query(statement);
   }
 
+  /** Takes `alias` off a version (a champion is no longer the challenger). */
+  async removeAlias(name: string, version: number, alias: string): Promise<void> {
+    const row = (await this.rows(name)).find((r) => r.version === version);
+    if (!row || !row.aliases.includes(alias)) return;
+    for (const statement of setAliasesSql(this.sql, name, new Map([[version, row.aliases.filter((a) => a !== alias)]]))) await this.warehouse.query(statement);
+  }
+
   async card(model: RegisteredModel): Promise<ModelCard> {
     return checkCard(JSON.parse((await this.store.read(model.uri, "card.json")).toString("utf8")));
   }

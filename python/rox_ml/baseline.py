@@ -5,6 +5,8 @@ edges[i] <= v < edges[i+1] and the first and last bins are open-ended (transform
 Categories: `counts` per category. Both: `missing` (null or NaN) and `rows`.
 """
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BINS = 10
 
@@ -33,12 +35,7 @@ def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.bincount(bins, minlength=edges.size - 1)
 
 
-def category_stats(values: list) -> dict:
-    counts: dict[str, int] = {}
-    missing = 0
-    for v in values:
-        if v is None:
-            missing += 1
-        else:
-            counts[v] = counts.get(v, 0) + 1
-    return {"kind": "category", "rows": len(values), "missing": missing, "counts": dict(sorted(counts.items()))}
+def category_stats(column: pa.ChunkedArray) -> dict:
+    counts = {row["values"]: row["counts"] for row in pc.value_counts(column).to_pylist() if row["values"] is not None}
+    missing = column.null_count
+    return {"kind": "category", "rows": len(column), "missing": missing, "counts": dict(sorted(counts.items()))}

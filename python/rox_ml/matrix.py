@@ -1,11 +1,12 @@
 """Feature rows → the matrix XGBoost sees, in the card's order: numbers as float32, categories as their codes."""
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def category_list(column: pa.ChunkedArray) -> list[str]:
     """The categories a model knows, sorted: their index is the code XGBoost is trained on."""
-    return sorted({v for v in column.to_pylist() if v is not None})
+    return sorted(v for v in pc.unique(column).to_pylist() if v is not None)
 
 
 def feature_matrix(table: pa.Table, features: list[dict]) -> np.ndarray:
@@ -15,11 +16,16 @@ def feature_matrix(table: pa.Table, features: list[dict]) -> np.ndarray:
 
 
 def feature_column(table: pa.Table, feature: dict) -> np.ndarray:
-    values = table.column(feature["name"]).to_pylist()
+    column = table.column(feature["name"])
     if feature["kind"] == "category":
-        codes = {c: i for i, c in enumerate(feature["categories"])}
-        return np.array([codes.get(v, np.nan) if v is not None else np.nan for v in values], dtype=np.float64)
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+        # index_in gives null for a category the model does not know: missing, as for XGBoost itself
+        column = pc.index_in(column, value_set=pa.array(feature["categories"], pa.string()))
+    return numbers(column)
+
+
+def numbers(column: pa.ChunkedArray) -> np.ndarray:
+    """float64 values, NaN where null."""
+    return pc.fill_null(column.cast(pa.float64()), np.nan).to_numpy()
 
 
 def feature_types(features: list[dict]) -> list[str]:

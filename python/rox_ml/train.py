@@ -20,7 +20,7 @@ import xgboost as xgb
 
 from .baseline import category_stats, numeric_stats
 from .data import local_path, read_slice
-from .matrix import category_list, feature_matrix, feature_types
+from .matrix import category_list, feature_matrix, feature_types, numbers
 
 CARD_FORMAT = "rox.model-card/v1"
 LINEAGE_FLAGS = ["table", "partition", "rows", "run-id", "schema", "schema-version"]
@@ -77,21 +77,23 @@ def train_booster(spec: dict, features: list[dict], train: pa.Table) -> xgb.Boos
         "min_child_weight": t.get("minChildWeight", 1),
         "subsample": t.get("subsample", 1.0),
         "seed": t.get("seed", 0),
+        "max_bin": t.get("maxBin", 256),
         "nthread": int(os.environ.get("ROX_TRAINER_THREADS", "2")),
     }
-    dtrain = dmatrix(features, train, label=spec["target"])
+    dtrain = dmatrix(features, train, with_label=True)
     return xgb.train(params, dtrain, num_boost_round=t.get("rounds", 100))
 
 
-def dmatrix(features: list[dict], table: pa.Table, label: str | None = None) -> xgb.DMatrix:
+def dmatrix(features: list[dict], table: pa.Table, with_label: bool = False) -> xgb.DMatrix:
     names = [f["name"] for f in features]
-    y = labels(table, label) if label else None
+    y = labels(table) if with_label else None
     return xgb.DMatrix(feature_matrix(table, features), label=y, feature_names=names,
                        feature_types=feature_types(features), enable_categorical=True, missing=np.nan)
 
 
-def labels(table: pa.Table, target: str) -> np.ndarray:
-    return np.array(table.column("label").to_pylist(), dtype=np.float64)
+def labels(table: pa.Table) -> np.ndarray:
+    """The target's actual values: the feature rows carry them as `label`."""
+    return numbers(table.column("label"))
 
 
 def champion_metrics(champion_dir: str | None, test: pa.Table) -> dict | None:
@@ -103,23 +105,20 @@ def champion_metrics(champion_dir: str | None, test: pa.Table) -> dict | None:
     booster = xgb.Booster()
     booster.load_model(os.path.join(champion_dir, "model.json"))  # JSON only: never a pickle
     predicted = booster.predict(dmatrix(card["features"], test))
-    return {"version": card.get("version"), **errors(predicted, labels(test, card["target"]["name"]))}
+    return {"version": card.get("version"), **errors(predicted, labels(test))}
 
 
 def baseline(features: list[dict], train: pa.Table, predicted: np.ndarray) -> dict:
     stats = {}
     for feature in features:
-        values = train.column(feature["name"]).to_pylist()
-        if feature["kind"] == "category":
-            stats[feature["name"]] = category_stats(values)
-        else:
-            stats[feature["name"]] = numeric_stats(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
-    return {"rows": train.num_rows, "features": stats, "prediction": numeric_stats(predicted), "target": numeric_stats(labels(train, ""))}
+        column = train.column(feature["name"])
+        stats[feature["name"]] = category_stats(column) if feature["kind"] == "category" else numeric_stats(numbers(column))
+    return {"rows": train.num_rows, "features": stats, "prediction": numeric_stats(predicted), "target": numeric_stats(labels(train))}
 
 
 def lineage(args: argparse.Namespace, table: pa.Table) -> dict:
-    days = sorted({iso(v)[:10] for v in table.column("event_time").to_pylist()})
-    runs = sorted({v for v in table.column("run_id").to_pylist() if v is not None}) if "run_id" in table.column_names else []
+    days = sorted(v for v in pc.unique(pc.strftime(table.column("event_time"), "%Y-%m-%d")).to_pylist() if v is not None)
+    runs = sorted(v for v in pc.unique(table.column("run_id")).to_pylist() if v is not None) if "run_id" in table.column_names else []
     given = {flag: getattr(args, flag.replace("-", "_")) for flag in LINEAGE_FLAGS if getattr(args, flag.replace("-", "_"))}
     return {"table": given.get("table"), "partitions": days, "runIds": runs, "rows": table.num_rows, "given": given}
 
@@ -133,8 +132,8 @@ def main(argv: list[str]) -> None:
     train, test, cutoff = time_split(table, spec.get("split", {}).get("testFraction", 0.2))
     features = card_features(spec, train)
     booster = train_booster(spec, features, train)
-    y_test = labels(test, spec["target"])
-    mean = float(np.mean(labels(train, spec["target"])))
+    y_test = labels(test)
+    mean = float(np.mean(labels(train)))
     metrics = {
         "evaluatedOn": "held-out",
         "trainRows": train.num_rows,
@@ -173,7 +172,9 @@ def span(table: pa.Table) -> dict:
 def write_outputs(model_dir: str, booster: xgb.Booster, card: dict, metrics: dict) -> None:
     os.makedirs(model_dir, exist_ok=True)
     booster.save_model(os.path.join(model_dir, "model.json"))
-    booster.save_model(os.path.join(model_dir, "model.bst"))
+    # Vertex AI's prebuilt XGBoost serving container looks for model.bst; XGBoost writes it as UBJSON (no pickle).
+    booster.save_model(os.path.join(model_dir, "model.ubj"))
+    os.replace(os.path.join(model_dir, "model.ubj"), os.path.join(model_dir, "model.bst"))
     for name, doc in (("card.json", card), ("metrics.json", metrics)):
         with open(os.path.join(model_dir, name), "w") as f:
             json.dump(doc, f, indent=2)
