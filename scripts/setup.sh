@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Everything `npm test` needs beyond node_modules, pinned and idempotent (each step keeps a stamp and returns at once when
-# up to date): the BigQuery and Cloud Storage emulators, and the Beam GCP expansion-service JAR the Dataflow graph test
-# expands with. Run by `npm test` (pretest) and `.ci/run` through it. (A real Dataflow launch also needs Beam's Python
-# venv: `npm run setup:dataflow`.)
+# up to date): the BigQuery and Cloud Storage emulators, the Beam GCP expansion-service JAR the Dataflow graph test
+# expands with, and the models' Python environment (XGBoost, kfp: scripts/setup-ml.sh). Run by `npm test` (pretest)
+# and `.ci/run` through it. (A real Dataflow launch also needs Beam's Python venv: `npm run setup:dataflow`.)
 # ROX_SKIP_SETUP=1 skips it (the emulator-backed tests then skip themselves, printing why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +12,4 @@ if [[ "${ROX_SKIP_SETUP:-}" == "1" ]]; then
 fi
 bash scripts/setup-gcp-emulators.sh
 bash scripts/setup-beam.sh jars
+bash scripts/setup-ml.sh

@@ -7,16 +7,16 @@ import type { TreeEnsemble } from "./xgboost-json";
  */
 export function predictOne(model: TreeEnsemble, x: Float32Array): number {
   let margin = model.baseMargin;
-  const { roots, left, right, feature, value, defaultLeft, categories } = model;
+  const { roots, left, right, feature, value, defaultLeft, categorySet, categorySets } = model;
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t];
     while (left[node] !== -1) {
       const v = x[feature[node]];
       if (Number.isNaN(v)) node = defaultLeft[node] ? left[node] : right[node];
       else {
-        const set = categories[node];
-        if (set === undefined) node = v < value[node] ? left[node] : right[node];
-        else node = v >= 0 && set.has(v) ? right[node] : left[node];
+        const set = categorySet[node];
+        if (set < 0) node = v < value[node] ? left[node] : right[node];
+        else node = v >= 0 && categorySets[set].has(v) ? right[node] : left[node];
       }
     }
     margin = Math.fround(margin + value[node]);

@@ -21,8 +21,9 @@ export interface TreeEnsemble {
   /** Split threshold, or the leaf's value for a leaf (float32, as XGBoost keeps them). */
   value: Float32Array;
   defaultLeft: Uint8Array;
-  /** For categorical splits: the codes that go right, as a set per node (undefined for numeric splits). */
-  categories: (Set<number> | undefined)[];
+  /** For a categorical split, the index of its set in `categorySets` (the codes that go right); -1 for numeric. */
+  categorySet: Int32Array;
+  categorySets: Set<number>[];
 }
 
 const LINKS: Record<string, Link> = {
@@ -92,7 +93,9 @@ function flatten(trees: JsonTree[]): Omit<TreeEnsemble, "featureNames" | "baseMa
     feature: new Int32Array(total),
     value: new Float32Array(total),
     defaultLeft: new Uint8Array(total),
-    categories: new Array<Set<number> | undefined>(total),
+    // Typed, not a sparse array of sets: a holey array falls into dictionary mode and makes every node lookup slow.
+    categorySet: new Int32Array(total).fill(-1),
+    categorySets: [] as Set<number>[],
   };
   let base = 0;
   trees.forEach((tree, t) => {
@@ -108,7 +111,7 @@ function flatten(trees: JsonTree[]): Omit<TreeEnsemble, "featureNames" | "baseMa
     }
     (tree.categories_nodes ?? []).forEach((node, k) => {
       const start = tree.categories_segments![k];
-      out.categories[base + node] = new Set(tree.categories!.slice(start, start + tree.categories_sizes![k]));
+      out.categorySet[base + node] = out.categorySets.push(new Set(tree.categories!.slice(start, start + tree.categories_sizes![k]))) - 1;
     });
     base += n;
   });
