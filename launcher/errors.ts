@@ -45,6 +45,7 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   // 6: something we started failed (a Dataflow job, a trainer) or did not finish while we waited.
   LaunchFailedError: 6,
   TrainerFailedError: 6,
+  PipelineStepFailedError: 6,
   JobWaitTimeoutError: 6,
   // 7: a running job cannot be updated in place (drain and relaunch).
   UpdateIncompatibleError: 7,

@@ -11,6 +11,7 @@ import { scheduleUsage } from "./commands/schedule";
 import { templateUsage } from "./commands/template";
 import { modelsUsage } from "./commands/models";
 import { scoreUsage } from "./commands/score";
+import { pipelineUsage } from "./commands/pipeline";
 
 const usage = `usage:
   ${batchUsage}
@@ -24,10 +25,11 @@ const usage = `usage:
   ${jobsUsage}
   ${scheduleUsage}
   ${modelsUsage}
-  ${scoreUsage}`;
+  ${scoreUsage}
+  ${pipelineUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
-const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
+export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
   stream: async (argv) => (await import("./commands/stream")).streamCommand(argv),
   sample: async (argv) => (await import("./commands/sample")).sampleCommand(argv),
@@ -40,6 +42,7 @@ const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   schedule: async (argv) => (await import("./commands/schedule")).scheduleCommand(argv),
   models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
   score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
+  pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

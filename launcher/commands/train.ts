@@ -8,7 +8,7 @@ import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { TRAIN_TARGETS, type TrainTarget } from "../train/settings";
 import type { TrainResult } from "../train/train-run";
 
-export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
+export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--retrain] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
           [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 
@@ -32,6 +32,7 @@ export interface TrainFlags {
   model?: string;
   /** The model store holding the champion the new model is compared with. */
   store?: string;
+  retrain?: boolean;
 }
 
 /** `rox train`: lineage from the warehouse → the target's plan → printed (`--dry-run`) or applied. */
@@ -49,6 +50,7 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     endpoint: { type: "string" },
     model: { type: "string" },
     store: { type: "string" },
+    retrain: { type: "boolean" },
   });
   const flags: TrainFlags = {
     partition: values.partition,
@@ -65,6 +67,7 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     endpoint: values.endpoint,
     model: values.model,
     store: values.store,
+    retrain: values.retrain,
   };
   if (flags.model !== undefined) {
     if (values.on !== undefined) throw new UsageError("--model trains on its own schema's table: give --on or --model, not both");

@@ -14,7 +14,7 @@ export function renderModelTraining(r: TrainResult): string {
   const l = r.lineage;
   const lines = [`training data: ${l.table}${l.partition ? ` ${l.partition}` : ""}, ${l.rowCount.toLocaleString("en-US")} events, latest run ${l.runId}`];
   if (r.job) lines.push(`${r.job.reused ? "reused" : "started"} ${r.target} ${r.job.name || r.job.displayName} (${r.job.state})`);
-  if (r.local) lines.push(`model in ${r.local.modelDir} (${r.local.modelFiles.join(", ")})`, `metrics: ${renderMetrics(r.local.metrics as unknown as ModelMetrics)}`);
+  if (r.local) lines.push(`${r.local.reused ? "already trained on this data: " : ""}model in ${r.local.modelDir} (${r.local.modelFiles.join(", ")})`, `metrics: ${renderMetrics(r.local.metrics as unknown as ModelMetrics)}`);
   return lines.join("\n");
 }
 

@@ -4,6 +4,8 @@
  * Kubeflow) the trainer container gets the same rows as a BigQuery query. The champion of the registry, when there is
  * one, is handed to the trainer so its metrics compare both models on the same held-out rows.
  */
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import type { Warehouse } from "../../io/ports";
 import { DUCKDB_FEATURE_SQL, bigQueryFeatureSql, featureRowsSql, nextDay } from "../../io/feature-query";
@@ -11,7 +13,7 @@ import { loadContract } from "../../schemas/load";
 import type { ModelSpec } from "../../schemas/model-spec";
 import type { Plan } from "../plan";
 import { lineageArgs, lineageEnv, lineageOf, type TrainingLineage } from "../train/lineage";
-import { applyLocalTraining, type LocalTrainingRequest } from "../train/local-train";
+import { applyLocalTraining, type LocalTrainingRequest, type LocalTrainingResult } from "../train/local-train";
 import { planCloudTraining, checkTargetReadsWarehouse } from "../train/plan-training";
 import type { TrainSettings } from "../train/settings";
 import type { SliceDialect } from "../train/slice-dialect";
@@ -33,6 +35,8 @@ export interface ModelTrainOptions {
   schemasDir?: string;
   vertexEndpoint?: string;
   echo?: boolean;
+  /** Train again even when this data's job folder already holds a model (the same data trains the same model). */
+  retrain?: boolean;
 }
 
 export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResult> {
@@ -46,7 +50,9 @@ export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResul
   const specArgs = ["--spec-json", JSON.stringify(o.spec), ...(o.champion ? [`--champion-dir=${fuseOf(o.champion)}`] : [])];
   if (o.settings.target === "local") {
     const plan = planLocalModelTraining(lineage, o.spec, o.settings, featureRowsSql(contract, o.spec.target, o.spec.features, DUCKDB_FEATURE_SQL, filter), specArgs);
-    return base.dryRun ? { ...base, plan } : { ...base, plan, local: await applyLocalTraining(plan, o.warehouse, { echo: o.echo }) };
+    if (base.dryRun) return { ...base, plan };
+    const earlier = o.retrain ? undefined : trainedBefore(plan.request);
+    return { ...base, plan, local: earlier ?? (await applyLocalTraining(plan, o.warehouse, { echo: o.echo })) };
   }
   const query = featureRowsSql(contract, o.spec.target, o.spec.features, bigQueryFeatureSql(bigQueryRefOf(lineage)), filter);
   const planned = planCloudTraining(o.settings.target, { ...lineage, data: { ...lineage.data!, query } }, { ...o.settings, args: [...o.settings.args, ...specArgs] });
@@ -56,7 +62,8 @@ export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResul
 
 /** A model's own job id: `rox-train-<model>-<partition|all>-<data trigger>` (a rerun on the same data reuses the folder). */
 export function modelJobId(spec: ModelSpec, lineage: TrainingLineage): string {
-  return `rox-train-${labelValue(spec.name).slice(0, 50)}-${lineage.partition ?? "all"}-${lineage.trigger}`;
+  const recipe = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 6);
+  return `rox-train-${labelValue(spec.name).slice(0, 50)}-${lineage.partition ?? "all"}-${lineage.trigger}-${recipe}`;
 }
 
 function planLocalModelTraining(lineage: TrainingLineage, spec: ModelSpec, settings: TrainSettings, featureSql: string, specArgs: string[]): Plan<LocalTrainingRequest> {
@@ -77,6 +84,15 @@ function planLocalModelTraining(lineage: TrainingLineage, spec: ModelSpec, setti
 function bigQueryRefOf(lineage: TrainingLineage): { projectId: string; dataset: string } {
   const [projectId, dataset] = (lineage.data?.uri ?? "").slice("bq://".length).split(".");
   return { projectId, dataset };
+}
+
+/** The model this data's job wrote before (same spec, same data, same champion: the same job id), if complete. */
+function trainedBefore(request: LocalTrainingRequest): LocalTrainingResult | undefined {
+  const modelDir = request.dirs.model;
+  const files = ["card.json", "metrics.json", "model.json"];
+  if (!files.every((f) => fs.existsSync(path.join(modelDir, f)))) return undefined;
+  const metrics = JSON.parse(fs.readFileSync(path.join(modelDir, "metrics.json"), "utf8")) as Record<string, unknown>;
+  return { jobId: request.env.CLOUD_ML_JOB_ID, dataUri: request.dataUri, modelDir, modelFiles: fs.readdirSync(modelDir).sort(), metrics, reused: true };
 }
 
 /** Vertex AI mounts Cloud Storage under /gcs/ in training containers. */
