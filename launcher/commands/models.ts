@@ -5,7 +5,8 @@ import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } 
 import type { ModelRegistry } from "../models/registry";
 
 export const modelsUsage = `rox models register --from <trained model folder> [--alias challenger]… | list [<name>] | show <name[@alias|@version]>
-          | promote <name@version|@alias> [--to champion] [--force] | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
+          | promote <name@version|@alias> [--to champion] [--force] [--vertex [--dry-run]] | upload <name@…> [--dry-run] (Vertex AI)
+          | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
           [--store <.rox/models|gs://bucket/prefix>] [--storage-endpoint URL] [--warehouse <file.duckdb>|bigquery --project P --dataset D]`;
 
 const flags = {
@@ -19,6 +20,10 @@ const flags = {
   project: { type: "string" },
   config: { type: "string" },
   "schemas-dir": { type: "string" },
+  vertex: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  endpoint: { type: "string" },
+  region: { type: "string" },
   ...warehouseFlags,
 } as const;
 
@@ -45,14 +50,24 @@ async function runVerb(verb: string | undefined, registry: ModelRegistry, values
       return verbs.list(registry, positionals[0]);
     case "show":
       return verbs.show(registry, one(positionals, "show"));
-    case "promote":
-      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", values.force ?? false, values["schemas-dir"]);
+    case "promote": {
+      const vertex = values.vertex ? await vertexOf(values) : undefined;
+      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", { force: values.force ?? false, schemasDir: values["schemas-dir"], vertex });
+    }
+    case "upload":
+      return verbs.upload(registry, one(positionals, "upload"), await vertexOf(values));
     case "evaluate":
       if (positionals.length === 0) throw new UsageError("rox models evaluate needs at least one model");
       return verbs.evaluate(registry, positionals, requireFlag(values.on, "on"), { from: requireFlag(values.from, "from"), to: requireFlag(values.to, "to") }, values["schemas-dir"]);
     default:
       throw new UsageError(`rox models: unknown verb "${verb ?? ""}"\n  ${modelsUsage}`);
   }
+}
+
+async function vertexOf(values: Values) {
+  const { readVertexModelSettings } = await import("../models/vertex-settings");
+  const config = loadConfig(values.config);
+  return { settings: readVertexModelSettings(config, values), dryRun: values["dry-run"] ?? false, endpoint: values.endpoint };
 }
 
 function one(positionals: string[], verb: string): string {

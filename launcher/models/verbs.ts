@@ -6,6 +6,8 @@ import { parseModelRef } from "./model-ref";
 import { promoteModel, CHALLENGER, type PromoteResult } from "./promote";
 import type { ModelRegistry, RegisteredModel, RegisterResult } from "./registry";
 import { renderMetrics, renderModelRow } from "./render";
+import { renderPlans } from "../plan";
+import { planVertexAliases, planVertexUpload, type VertexModelSettings } from "./vertex-plans";
 
 export async function register(registry: ModelRegistry, dir: string, aliases: string[]): Promise<RegisterResult> {
   const result = await registry.register(dir, aliases.length ? aliases : [CHALLENGER]);
@@ -26,8 +28,35 @@ export async function show(registry: ModelRegistry, ref: string): Promise<unknow
   return card;
 }
 
-export async function promote(registry: ModelRegistry, ref: string, alias: string, force: boolean, schemasDir?: string): Promise<PromoteResult> {
-  const result = await promoteModel(registry, parseModelRef(ref), alias, { force, schemasDir });
+export interface VertexTarget {
+  settings: VertexModelSettings;
+  dryRun: boolean;
+  endpoint?: string;
+}
+
+/** Uploads a registered version (stored in Cloud Storage) to Vertex AI Model Registry. */
+export async function upload(registry: ModelRegistry, ref: string, vertex: VertexTarget): Promise<unknown> {
+  const model = await registry.resolve(parseModelRef(ref));
+  const plan = planVertexUpload(vertex.settings, model, await registry.card(model));
+  if (vertex.dryRun) return console.log(renderPlans([plan]));
+  const { applyVertexUpload } = await import("./vertex-apply");
+  const uploaded = await applyVertexUpload(plan, vertex.settings.region, vertex.endpoint);
+  console.log(`${plan.summary}: ${uploaded.model} version ${uploaded.versionId}`);
+  return uploaded;
+}
+
+export async function promote(registry: ModelRegistry, ref: string, alias: string, o: { force: boolean; schemasDir?: string; vertex?: VertexTarget }): Promise<PromoteResult | unknown> {
+  if (o.vertex?.dryRun) {
+    const model = await registry.resolve(parseModelRef(ref));
+    return console.log(renderPlans([planVertexAliases(o.vertex.settings, model.name, model.version, [alias], alias === "champion" ? [CHALLENGER] : [])]));
+  }
+  const result = await promoteModel(registry, parseModelRef(ref), alias, { force: o.force, schemasDir: o.schemasDir });
+  if (o.vertex) {
+    const { applyVertexAliases } = await import("./vertex-apply");
+    const plan = planVertexAliases(o.vertex.settings, result.model.name, result.model.version, [alias], alias === "champion" ? [CHALLENGER] : []);
+    const merged = await applyVertexAliases(plan, o.vertex.settings.region, o.vertex.endpoint);
+    console.log(`Vertex AI: version ${merged.versionId} has ${merged.aliases.join(", ")}`);
+  }
   const { model, previous, evaluation } = result;
   if (evaluation) console.log(renderEvaluation(evaluation));
   const from = previous && previous.version !== model.version ? ` (was @${previous.version})` : "";
