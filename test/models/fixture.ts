@@ -1,10 +1,9 @@
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { findMlPython, mlPythonPath, repoRoot } from "../../launcher/models/python";
+import { findMlPython, mlPythonPath } from "../../launcher/models/python";
 
 /** Why the models' tests cannot run here (printed, and the tests skip), or undefined when they can. */
 export function mlSkipReason(): string | undefined {
@@ -39,11 +38,4 @@ export function trainConfig(dir: string): string {
   return file;
 }
 
-/** XGBoost's own predictions for a Parquet file of feature rows (python/rox_ml/predict.py). */
-export function xgboostPredictions(modelDir: string, rows: string, out: string, repeat = 1): { event_ids: string[]; predictions: number[]; seconds: number[] } {
-  execFileSync(findMlPython()!, ["-m", "rox_ml.predict", "--model-dir", modelDir, "--rows", rows, "--out", out, "--repeat", String(repeat)], {
-    env: { ...process.env, PYTHONPATH: path.join(repoRoot(), "python") },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return JSON.parse(fs.readFileSync(out, "utf8"));
-}
+export { xgboostPredictions } from "../../launcher/models/python";
