@@ -1,11 +1,11 @@
 import { oneOf, parseFlags, requireFlag } from "../args";
 import { warehouseFlags } from "../warehouse";
 
-export const SCORE_TARGETS = ["beam", "vertex-batch", "cloud-run"] as const;
+export const SCORE_TARGETS = ["beam", "vertex-batch"] as const;
 export type ScoreTarget = (typeof SCORE_TARGETS)[number];
 
 export const scoreUsage = `rox score --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD [--replace]
-          [--runner direct|dataflow] [--target ${SCORE_TARGETS.join("|")}] [--dry-run] [--store <.rox/models|gs://…>]
+          [--target ${SCORE_TARGETS.join("|")}] [--dry-run] [--store <.rox/models|gs://…>]
           [--warehouse <file.duckdb>|bigquery --project P --dataset D] [--config rox.config.json] [--endpoint <Vertex host:port>]`;
 
 export const scoreFlags = {
@@ -37,5 +37,6 @@ export async function scoreCommand(argv: string[]): Promise<unknown> {
   requireFlag(values.model, "model");
   requireFlag(values.on, "on");
   requireFlag(values.partition, "partition");
+  if (target === "vertex-batch") return (await import("../models/score-cloud")).scoreOnVertex(values);
   return (await import("../models/score-command")).scoreWithBeam(values);
 }

@@ -16,10 +16,10 @@ import { openRegistry } from "./open-registry";
 
 /** The Beam scoring job on the DirectRunner, into the embedded warehouse's `<table>_predictions`. */
 export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
-  if (values.runner !== undefined && values.runner !== "direct") throw new UsageError(`--runner must be direct or dataflow (got "${values.runner}")`);
+  if (values.runner !== undefined && values.runner !== "direct") throw new UsageError(`rox score runs on the DirectRunner (--runner direct); on Google Cloud use --target vertex-batch (got "${values.runner}")`);
   const partition = checkDay(values.partition!);
   const target = warehouseTarget({ warehouse: values.warehouse, project: values.project ?? loadConfig(values.config).project, dataset: values.dataset, location: values.location, "bigquery-endpoint": values["bigquery-endpoint"] });
-  if (target.kind !== "duckdb") throw new UsageError("rox score on the DirectRunner writes to the embedded warehouse; for BigQuery use --runner dataflow, or --target vertex-batch|cloud-run");
+  if (target.kind !== "duckdb") throw new UsageError("rox score on the DirectRunner writes to the embedded warehouse; for BigQuery data use --target vertex-batch");
   const summary = await withWarehouse(target, async (warehouse) => {
     const registry = openRegistry(warehouse, target, values.store ?? storeOf(values.config), values["storage-endpoint"]);
     const model = await registry.resolve(parseModelRef(values.model!));

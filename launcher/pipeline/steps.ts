@@ -47,7 +47,7 @@ export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise
       return promote(o, where, store, cli);
     case "score": {
       const table = loadContract(o.schema).table;
-      await cli(["score", "--model", `${o.model}@champion`, "--on", table, "--partition", o.day, ...where, ...store, ...(o.platform === "gcp" ? ["--runner", "dataflow"] : [])]);
+      await cli(["score", "--model", `${o.model}@champion`, "--on", table, "--partition", o.day, ...where, ...store, ...(o.platform === "gcp" ? ["--target", "vertex-batch"] : [])]);
       return `scored ${table} ${o.day} with ${o.model}@champion`;
     }
   }
