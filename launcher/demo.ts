@@ -10,7 +10,10 @@ import { main as cliMain } from "./main";
 const DEMO_DIR = path.join(".rox", "demo");
 const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
 
-/** `npm start`: a month of real flights → event files → the batch job → the streaming job on a later day → a trained model. */
+/**
+ * `npm start`: a month of real flights → event files → the batch job → the streaming job on a later day → the XGBoost
+ * model trained, registered, promoted and scoring a day into `flights_predictions`.
+ */
 export async function demo(): Promise<number> {
   await ensureSample();
   console.log(`\n== rox batch --input ${EVENTS_DIR} --schema flights (warehouse ${DEFAULT_WAREHOUSE})`);
@@ -19,9 +22,9 @@ export async function demo(): Promise<number> {
   await previewTables();
   const streamed = await streamDemo();
   if (streamed !== 0) return streamed;
-  // Last, a model from what both jobs wrote: the local target runs the example trainer with Vertex's environment contract.
-  console.log("\n== rox train --on flights --target local");
-  return cliMain(["train", "--on", "flights", "--target", "local"]);
+  // Last, the batch model: trained on what both jobs wrote, registered, promoted (gated), and a day scored.
+  const { modelDemo } = await import("./models/demo");
+  return modelDemo(cliMain);
 }
 
 const STREAM_DAY = "2001-02-01";

@@ -33,6 +33,8 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   FileNotFoundError: 3,
   TemplateParameterError: 3,
   NoTrainingDataError: 3,
+  ModelNotFoundError: 3,
+  ModelFormatError: 3,
   // 4: the job ran but its counts do not reconcile.
   ReconciliationError: 4,
   // 5: a cloud API (or its emulator) refused or failed a call.
@@ -47,6 +49,7 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   // 6: something we started failed (a Dataflow job, a trainer) or did not finish while we waited.
   LaunchFailedError: 6,
   TrainerFailedError: 6,
+  PipelineStepFailedError: 6,
   JobWaitTimeoutError: 6,
   FlinkJobFailedError: 6,
   // 7: a running job cannot be updated in place (drain and relaunch).
@@ -62,8 +65,11 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   TrainerNotBuiltError: 8,
   FlinkJobServerUnavailableError: 8,
   FlinkJobServerStartError: 8,
+  MlEnvironmentMissingError: 8,
   // 9: another job holds the warehouse file: run again when it has finished.
   WarehouseBusyError: 9,
+  // 10: a model promotion the gate refused (the candidate does not beat the champion on the same held-out rows).
+  PromotionRefusedError: 10,
 };
 
 export function exitCodeOf(err: unknown): number {

@@ -11,6 +11,9 @@ import { launchUsage } from "./commands/launch";
 import { jobsUsage } from "./commands/jobs";
 import { scheduleUsage } from "./commands/schedule";
 import { templateUsage } from "./commands/template";
+import { modelsUsage } from "./commands/models";
+import { scoreUsage } from "./commands/score";
+import { pipelineUsage } from "./commands/pipeline";
 
 const usage = `usage:
   ${batchUsage}
@@ -23,10 +26,13 @@ const usage = `usage:
   ${templateUsage}
   ${launchUsage}
   ${jobsUsage}
-  ${scheduleUsage}`;
+  ${scheduleUsage}
+  ${modelsUsage}
+  ${scoreUsage}
+  ${pipelineUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
-const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
+export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
   stream: async (argv) => (await import("./commands/stream")).streamCommand(argv),
   replay: async (argv) => (await import("./commands/replay")).replayCommand(argv),
@@ -38,6 +44,9 @@ const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   launch: async (argv) => (await import("./commands/launch")).launchCommand(argv),
   jobs: async (argv) => (await import("./commands/jobs")).jobsCommand(argv),
   schedule: async (argv) => (await import("./commands/schedule")).scheduleCommand(argv),
+  models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
+  score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
+  pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 /** BigQuery table schemas (the `tables.insert` JSON: fields, partitioning, clustering) derived from a contract. */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { deadLetterTable, eventsTable, type TableLayout, windowTable } from "./tables";
+import { deadLetterTable, eventsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
 
 export type BigQueryMode = "REQUIRED" | "NULLABLE" | "REPEATED";
 
@@ -46,6 +46,11 @@ export function bigQueryTableSchema(contract: Contract): BigQueryTableSchema {
 /** The `<table>_<window>` table of one window aggregate. */
 export function bigQueryWindowTableSchema(contract: Contract, window: WindowFeatureSpec): BigQueryTableSchema {
   return toBigQuery(windowTable(contract, window));
+}
+
+/** `<table>_predictions`, by day of the event time. */
+export function bigQueryPredictionsTableSchema(contract: Contract): BigQueryTableSchema {
+  return toBigQuery(predictionsTable(contract));
 }
 
 /** The dead-letter table, shared by every schema. */

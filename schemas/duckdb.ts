@@ -7,7 +7,7 @@
  */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { DEAD_LETTER_TABLE, deadLetterTable, eventsTable, type TableLayout, windowTable } from "./tables";
+import { DEAD_LETTER_TABLE, deadLetterTable, eventsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
 
 const TYPES: Record<string, string> = {
   string: "VARCHAR",
@@ -31,6 +31,10 @@ export function eventsTableDdl(contract: Contract): string {
 /** The `<table>_<window>` table, keyed by (key, window_start) so a recomputed window replaces its row. */
 export function windowTableDdl(contract: Contract, window: WindowFeatureSpec): string {
   return createTable(windowTable(contract, window));
+}
+
+export function predictionsTableDdl(contract: Contract): string {
+  return createTable(predictionsTable(contract));
 }
 
 export function deadLetterTableDdl(name: string = DEAD_LETTER_TABLE): string {

@@ -89,6 +89,25 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
   return { name, columns, primaryKey: [], partitionBy: "timestamp", clusterBy: ["errorStage", "errorClass"] };
 }
 
+/** `<table>_predictions`: what batch (and stream) scoring writes, one row per event and model version. */
+export function predictionsTableName(contract: Contract): string {
+  return `${contract.table}_predictions`;
+}
+
+/** Partitioned by the event's day, keyed by (event, model, version): rescoring with the same version adds nothing. */
+export function predictionsTable(contract: Contract): TableLayout {
+  const columns = [
+    column("event_id", "string", false, "The scored event's id (the events table's id field)."),
+    column("event_time", "timestamp", false, "The scored event's time: the day partition."),
+    column("prediction", "double", false, "The model's prediction (never NaN: unscorable events are dead letters)."),
+    column("model", "string", false, "Registered model name."),
+    column("model_version", "long", false, "Registered version that made the prediction."),
+    column("score_run_id", "string", false, "The scoring run."),
+    column("scored_at", "timestamp", false, "When it was scored."),
+  ];
+  return { name: predictionsTableName(contract), columns, primaryKey: ["event_id", "model", "model_version"], partitionBy: "event_time", clusterBy: ["model", "model_version"] };
+}
+
 // Feature columns are nullable: a feature may be undefined for some events (e.g. computed from an optional field),
 // and a missing value should not make the whole row unwritable.
 function featureColumn(feature: FeatureColumn): FieldSpec {

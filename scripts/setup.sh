@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything `npm test` needs beyond node_modules, pinned and idempotent (each step keeps a stamp and returns at once when
 # up to date): the BigQuery and Cloud Storage emulators, the Beam GCP expansion-service JAR the Dataflow graph test
-# expands with, Beam's Python venv (the Dataflow job service the submission wire test drives) and Beam's Flink job
-# server (the Flink tests). Run by `npm test` (pretest) and `.ci/run` through it.
+# expands with, Beam's Python venv (the Dataflow job service the submission wire test drives), Beam's Flink job
+# server (the Flink tests) and the models' Python environment (XGBoost, kfp: scripts/setup-ml.sh). Run by `npm test`
+# (pretest) and `.ci/run` through it.
 # ROX_SKIP_SETUP=1 skips it (the emulator-backed tests then skip themselves, printing why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,4 @@ bash scripts/setup-gcp-emulators.sh
 bash scripts/setup-beam.sh jars
 bash scripts/setup-beam.sh python
 bash scripts/setup-beam.sh flink
+bash scripts/setup-ml.sh

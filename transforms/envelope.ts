@@ -20,7 +20,7 @@ export interface Envelope {
   attempt: number;
 }
 
-export type Stage = "read" | "decode" | "validate" | "normalize" | "features" | "write";
+export type Stage = "read" | "decode" | "validate" | "normalize" | "features" | "score" | "write";
 
 export interface DeadLetter {
   stage: Stage;

@@ -16,7 +16,8 @@ import { loadContract } from "../../schemas/load";
 export const scheduleUsage = `rox schedule batch --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <name> [--time-zone <IANA zone>]
           [--job-id <scheduler job id>] [--service-account <email>] [the launch flags of rox launch] [--dry-run]
   rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
-          [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]`;
+          [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]
+  rox schedule score --local --cron "<m h dom mon dow>" --model <name@alias> --on <table> [--time-zone <zone>] [--warehouse …] [--store …] [--dry-run]`;
 
 const OPTIONS = {
   ...LAUNCH_OPTIONS,
@@ -27,11 +28,15 @@ const OPTIONS = {
   local: { type: "boolean" },
   warehouse: { type: "string" },
   "lock-file": { type: "string" },
+  model: { type: "string" },
+  on: { type: "string" },
+  store: { type: "string" },
 } as const;
 
 /** `rox schedule batch`: a Cloud Scheduler job that launches the batch job, or (`--local`) the same on this machine. */
 export async function scheduleCommand(argv: string[]): Promise<Plan | ScheduleResult | void> {
   const { values, positionals } = parseFlags(argv, OPTIONS, true);
+  if (positionals.length === 1 && positionals[0] === "score") return (await import("../models/schedule-score")).scheduleScore(values);
   if (positionals.length !== 1 || positionals[0] !== "batch") throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
   const cron = requireFlag(values.cron, "cron");
   const inputTemplate = requireFlag(values["input-template"], "input-template");

@@ -1,6 +1,6 @@
 import { oneOf, parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
-import { ReconciliationError } from "../errors";
+import { ReconciliationError, UsageError } from "../errors";
 import { renderPlans } from "../plan";
 import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { Warehouse } from "../../io/ports";
@@ -8,7 +8,7 @@ import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { TRAIN_TARGETS, type TrainTarget } from "../train/settings";
 import type { TrainResult } from "../train/train-run";
 
-export const trainUsage = `rox train --on <table> [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
+export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--retrain] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
           [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 
@@ -28,6 +28,11 @@ export interface TrainFlags {
   schemasDir?: string;
   /** `host:port` of the Vertex AI API (a private endpoint, or the tests' in-test server). */
   endpoint?: string;
+  /** A model spec (`schemas/models/<name>.json`): train the XGBoost model on its feature rows (launcher/models). */
+  model?: string;
+  /** The model store holding the champion the new model is compared with. */
+  store?: string;
+  retrain?: boolean;
 }
 
 /** `rox train`: lineage from the warehouse → the target's plan → printed (`--dry-run`) or applied. */
@@ -43,6 +48,9 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     ...warehouseFlags,
     "schemas-dir": { type: "string" },
     endpoint: { type: "string" },
+    model: { type: "string" },
+    store: { type: "string" },
+    retrain: { type: "boolean" },
   });
   const flags: TrainFlags = {
     partition: values.partition,
@@ -57,7 +65,14 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     bigqueryEndpoint: values["bigquery-endpoint"],
     schemasDir: values["schemas-dir"],
     endpoint: values.endpoint,
+    model: values.model,
+    store: values.store,
+    retrain: values.retrain,
   };
+  if (flags.model !== undefined) {
+    if (values.on !== undefined) throw new UsageError("--model trains on its own schema's table: give --on or --model, not both");
+    return (await import("../models/train-command")).trainModel(flags);
+  }
   return trainOn(requireFlag(values.on, "on"), flags);
 }
 
@@ -93,7 +108,7 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
 }
 
 /** The warehouse flags of every job command; BigQuery's project defaults to the config's, as training's does. */
-function trainWarehouse(flags: TrainFlags, configProject: string | undefined): WarehouseTarget {
+export function trainWarehouse(flags: TrainFlags, configProject: string | undefined): WarehouseTarget {
   const project = flags.project ?? configProject;
   return warehouseTarget({ warehouse: flags.warehouse, project, dataset: flags.dataset, location: flags.location, "bigquery-endpoint": flags.bigqueryEndpoint });
 }

@@ -17,6 +17,8 @@ export interface LocalSchedule {
   batchArgs: string[];
   /** Holds the PID of the running batch; a tick that finds it held by a live process is skipped. */
   lockFile: string;
+  /** Another rox command per tick instead of `rox batch` (`rox schedule score`): `{date}` becomes the partition. */
+  argvTemplate?: string[];
 }
 
 export interface LocalTick {
@@ -29,6 +31,7 @@ export interface LocalTick {
 /** The `rox batch` arguments of one tick. */
 export function localTick(schedule: LocalSchedule, tick: Date): LocalTick {
   const partition = dayBefore(wallClockIn(schedule.timeZone)(tick.getTime()));
+  if (schedule.argvTemplate) return { at: tick.toISOString(), partition, argv: schedule.argvTemplate.map((a) => a.split("{date}").join(partition)) };
   const input = schedule.inputTemplate.split("{date}").join(partition);
   return { at: tick.toISOString(), partition, argv: ["batch", "--input", input, "--schema", schedule.schema, ...schedule.batchArgs] };
 }
@@ -38,9 +41,9 @@ export function planLocalSchedule(schedule: LocalSchedule, now: Date, count = 5)
   parseCron(schedule.cron);
   const next = nextFireTimes(schedule.cron, now, count, schedule.timeZone).map((tick) => localTick(schedule, tick));
   return {
-    summary: `run rox batch for ${schedule.schema} at "${schedule.cron}" (${schedule.timeZone}) on this machine, one run at a time (lock ${schedule.lockFile})`,
+    summary: `run rox ${schedule.argvTemplate?.[0] ?? "batch"} for ${schedule.schema} at "${schedule.cron}" (${schedule.timeZone}) on this machine, one run at a time (lock ${schedule.lockFile})`,
     service: "rox (this machine)",
-    method: "batch",
+    method: schedule.argvTemplate?.[0] ?? "batch",
     request: { cron: schedule.cron, timeZone: schedule.timeZone, lockFile: schedule.lockFile, next },
   };
 }

@@ -50,7 +50,7 @@ async function requestHeaders(connection: KubeflowConnection): Promise<Record<st
   return headers;
 }
 
-async function sendJson<T>(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<T> {
+export async function sendJson<T>(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<T> {
   const call = `${method} ${new URL(url).pathname}`;
   let response: Response;
   try {

@@ -28,6 +28,8 @@ export interface LocalTrainingResult {
   modelFiles: string[];
   /** `metrics.json` from the model folder, when the trainer wrote one. */
   metrics?: Record<string, unknown>;
+  /** True when the same data's model was already in its folder and nothing was trained. */
+  reused?: boolean;
 }
 
 /** A local trainer exited with a failure: its exit code and the last lines it wrote to stderr. */

@@ -1,0 +1,68 @@
+import { predictionsTableDdl, deadLetterTableDdl } from "../../schemas/duckdb";
+import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
+import type { Warehouse } from "../ports";
+import type { PredictionCommit, PredictionCommitReport, PredictionWarehouse } from "../predictions";
+import { JOB_RUNS_DDL, JOB_RUNS_TABLE, lit, q } from "./duckdb-warehouse";
+
+/** Scoring's side of the embedded warehouse, in SQL on the open DuckDB warehouse (one connection, one transaction). */
+export class DuckDbPredictions implements PredictionWarehouse {
+  constructor(private readonly warehouse: Warehouse) {}
+
+  async exportRows(sql: string, file: string): Promise<number> {
+    const [row] = await this.warehouse.query(`COPY (${sql}) TO ${lit(file)} (FORMAT json)`);
+    return Number(Object.values(row ?? {})[0] ?? 0);
+  }
+
+  async commitPredictions(c: PredictionCommit): Promise<PredictionCommitReport> {
+    const table = q(predictionsTableName(c.contract));
+    const run = (sql: string) => this.warehouse.query(sql);
+    await run(predictionsTableDdl(c.contract));
+    await run(deadLetterTableDdl(DEAD_LETTER_TABLE));
+    await run(JOB_RUNS_DDL);
+    const ofVersion = `model = ${lit(c.model)} AND model_version = ${c.modelVersion}`;
+    await run("BEGIN TRANSACTION");
+    try {
+      const replaced = c.replace ? await changed(run, `DELETE FROM ${table} WHERE ${ofVersion} AND strftime(event_time, '%Y-%m-%d') = ${lit(c.partition)}`) : 0;
+      await run(`CREATE OR REPLACE TEMP TABLE rox_scored AS SELECT * FROM ${table} LIMIT 0`);
+      await run(`INSERT INTO rox_scored SELECT * FROM read_json(${lit(c.predictions)}, columns = ${PREDICTION_COLUMNS})`);
+      const staged = await count(run, "rox_scored");
+      const written = await changed(run, `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version`);
+      const deadLettersWritten = await appendDeadLetters(run, c.deadLetters);
+      const report = { written, alreadyPresent: staged - written, deadLettersWritten, replaced };
+      await recordRun(run, c.summary(report));
+      await run("COMMIT");
+      return report;
+    } catch (err) {
+      await run("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+const PREDICTION_COLUMNS = `{event_id: 'VARCHAR', event_time: 'TIMESTAMPTZ', prediction: 'DOUBLE', model: 'VARCHAR', model_version: 'BIGINT', score_run_id: 'VARCHAR', scored_at: 'TIMESTAMPTZ'}`;
+
+type Run = (sql: string) => Promise<Record<string, unknown>[]>;
+
+async function changed(run: Run, sql: string): Promise<number> {
+  const [row] = await run(sql);
+  return Number(Object.values(row ?? {})[0] ?? 0);
+}
+
+async function count(run: Run, table: string): Promise<number> {
+  const [row] = await run(`SELECT count(*) AS n FROM ${table}`);
+  return Number(row.n);
+}
+
+/** As the ingest jobs do: keyed by source, message id (here the model version) and reason, so a rerun adds none. */
+async function appendDeadLetters(run: Run, file: string): Promise<number> {
+  await run(`CREATE OR REPLACE TEMP TABLE rox_score_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`);
+  await run(`COPY rox_score_dead FROM ${lit(file)} (FORMAT json)`);
+  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`).join(" AND ");
+  return changed(run, `INSERT INTO ${DEAD_LETTER_TABLE} SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_score_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`);
+}
+
+async function recordRun(run: Run, summary: import("../../transforms/summary").JobSummary): Promise<void> {
+  const row = { ...summary, byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
+  const values = Object.values(row).map((v) => (typeof v === "number" ? String(v) : lit(String(v))));
+  await run(`INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${Object.keys(row).map(q).join(", ")}) VALUES (${values.join(", ")})`);
+}

@@ -1,0 +1,87 @@
+import { parseFlags, requireFlag } from "../args";
+import { loadConfig } from "../config";
+import { UsageError } from "../errors";
+import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
+import type { ModelRegistry } from "../models/registry";
+
+export const modelsUsage = `rox models register --from <trained model folder> [--alias challenger]… | list [<name>] | show <name[@alias|@version]>
+          | promote <name@version|@alias> [--to champion] [--force] [--vertex [--dry-run]] | upload <name@…> [--dry-run] (Vertex AI)
+          | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
+          [--store <.rox/models|gs://bucket/prefix>] [--storage-endpoint URL] [--warehouse <file.duckdb>|bigquery --project P --dataset D]`;
+
+const flags = {
+  from: { type: "string" },
+  to: { type: "string" },
+  alias: { type: "string", multiple: true },
+  force: { type: "boolean" },
+  on: { type: "string" },
+  store: { type: "string" },
+  "storage-endpoint": { type: "string" },
+  project: { type: "string" },
+  config: { type: "string" },
+  "schemas-dir": { type: "string" },
+  vertex: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  ...warehouseFlags,
+} as const;
+
+type Values = ReturnType<typeof parseFlags<typeof flags>>["values"];
+
+/** `rox models <verb>`: the registry over the warehouse's `models` table and the model store. */
+export async function modelsCommand(argv: string[]): Promise<unknown> {
+  const [verb, ...rest] = argv;
+  const { values, positionals } = parseFlags(rest, flags, true);
+  const target = modelsWarehouse(values);
+  return withWarehouse(target, async (warehouse) => {
+    const { openRegistry } = await import("../models/open-registry");
+    const registry = openRegistry(warehouse, target, values.store ?? storeOf(values.config), values["storage-endpoint"]);
+    return runVerb(verb, registry, values, positionals);
+  });
+}
+
+async function runVerb(verb: string | undefined, registry: ModelRegistry, values: Values, positionals: string[]): Promise<unknown> {
+  const verbs = await import("../models/verbs");
+  switch (verb) {
+    case "register":
+      return verbs.register(registry, requireFlag(values.from, "from"), values.alias ?? []);
+    case "list":
+      return verbs.list(registry, positionals[0]);
+    case "show":
+      return verbs.show(registry, one(positionals, "show"));
+    case "promote": {
+      const vertex = values.vertex ? await vertexOf(values) : undefined;
+      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", { force: values.force ?? false, schemasDir: values["schemas-dir"], vertex });
+    }
+    case "upload":
+      return verbs.upload(registry, one(positionals, "upload"), await vertexOf(values));
+    case "evaluate":
+      if (positionals.length === 0) throw new UsageError("rox models evaluate needs at least one model");
+      return verbs.evaluate(registry, positionals, requireFlag(values.on, "on"), { from: requireFlag(values.from, "from"), to: requireFlag(values.to, "to") }, values["schemas-dir"]);
+    default:
+      throw new UsageError(`rox models: unknown verb "${verb ?? ""}"\n  ${modelsUsage}`);
+  }
+}
+
+async function vertexOf(values: Values) {
+  const { readVertexModelSettings } = await import("../models/vertex-settings");
+  const config = loadConfig(values.config);
+  return { settings: readVertexModelSettings(config, values), dryRun: values["dry-run"] ?? false, endpoint: values.endpoint };
+}
+
+function one(positionals: string[], verb: string): string {
+  if (positionals.length !== 1) throw new UsageError(`rox models ${verb} takes one model (name@alias or name@version)`);
+  return positionals[0];
+}
+
+function modelsWarehouse(values: Values): WarehouseTarget {
+  const project = values.project ?? loadConfig(values.config).project;
+  return warehouseTarget({ warehouse: values.warehouse, project, dataset: values.dataset, location: values.location, "bigquery-endpoint": values["bigquery-endpoint"] });
+}
+
+/** `"models": {"store": "gs://…"}` in rox.config.json. */
+export function storeOf(configFile: string | undefined): string | undefined {
+  const section = loadConfig(configFile).models as { store?: unknown } | undefined;
+  return typeof section?.store === "string" ? section.store : undefined;
+}

@@ -1,0 +1,51 @@
+import { oneOf, parseFlags, requireFlag } from "../args";
+import { UsageError } from "../errors";
+
+export const PIPELINE_TARGETS = ["vertex", "kubeflow"] as const;
+
+export const pipelineUsage = `rox pipeline compile --out <pipeline.json> [--image <rox image>]
+          | run --local --day YYYY-MM-DD --input-template <path with {date}> [--param name=value]… [--spec <pipeline.json>]
+          | submit --target ${PIPELINE_TARGETS.join("|")} --day YYYY-MM-DD [--schedule "<cron>"] [--dry-run] [--config rox.config.json]
+          | step <${["ingest", "train", "register", "promote", "score"].join("|")}> --day D --platform local|gcp …`;
+
+const flags = {
+  out: { type: "string" },
+  image: { type: "string" },
+  local: { type: "boolean" },
+  day: { type: "string" },
+  "input-template": { type: "string" },
+  param: { type: "string", multiple: true },
+  spec: { type: "string" },
+  target: { type: "string" },
+  schedule: { type: "string" },
+  "dry-run": { type: "boolean" },
+  config: { type: "string" },
+  endpoint: { type: "string" },
+  schema: { type: "string" },
+  model: { type: "string" },
+  platform: { type: "string" },
+  warehouse: { type: "string" },
+  store: { type: "string" },
+  upstream: { type: "string" },
+  "result-file": { type: "string" },
+} as const;
+
+export type PipelineValues = ReturnType<typeof parseFlags<typeof flags>>["values"];
+
+/** `rox pipeline`: compile the KFP spec, run it here, submit it to Vertex AI Pipelines or Kubeflow, or run one step. */
+export async function pipelineCommand(argv: string[]): Promise<unknown> {
+  const [verb, ...rest] = argv;
+  const { values, positionals } = parseFlags(rest, flags, verb === "step");
+  if (verb === "compile") {
+    const { compilePipeline } = await import("../pipeline/spec");
+    compilePipeline(requireFlag(values.out, "out"), values.image);
+    return console.log(`compiled the KFP pipeline to ${values.out}`);
+  }
+  if (verb === "run") {
+    if (!values.local) throw new UsageError("rox pipeline run runs here with --local; use rox pipeline submit for Vertex AI or Kubeflow");
+    return (await import("../pipeline/run-command")).runLocal(values);
+  }
+  if (verb === "submit") return (await import("../pipeline/submit-command")).submitPipeline(oneOf(values.target, "target", PIPELINE_TARGETS) ?? "vertex", values);
+  if (verb === "step") return (await import("../pipeline/run-command")).runOneStep(positionals[0], values);
+  throw new UsageError(`rox pipeline: unknown verb "${verb ?? ""}"\n  ${pipelineUsage}`);
+}

@@ -1,0 +1,25 @@
+/** The models' typed errors; `launcher/errors.ts` maps each name to its exit code. */
+
+/** No model, version or alias of that name in the registry (exit 3, like any input that names nothing). */
+export class ModelNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelNotFoundError";
+  }
+}
+
+/** A promotion the gate refused: the candidate does not beat the champion on the same held-out rows (exit 9). */
+export class PromotionRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PromotionRefusedError";
+  }
+}
+
+/** The models' Python environment (scripts/setup-ml.sh) is not installed (exit 8, a missing local tool). */
+export class MlEnvironmentMissingError extends Error {
+  constructor(python: string) {
+    super(`the models' Python environment is missing (${python}): run \`bash scripts/setup-ml.sh\` (npm test runs it)`);
+    this.name = "MlEnvironmentMissingError";
+  }
+}

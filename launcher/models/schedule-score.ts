@@ -1,0 +1,80 @@
+/**
+ * `rox schedule score --local`: `rox score` of the previous day on this machine's clock, one run at a time — the same
+ * machinery as `rox schedule batch --local` (a cron after the batch schedule's scores each day once it has landed).
+ * On Google Cloud the daily schedule is the ML pipeline's (`rox pipeline submit --schedule`), which ingests, trains,
+ * gates and scores the day in order.
+ */
+import * as path from "path";
+import { requireFlag } from "../args";
+import { UsageError } from "../errors";
+import { renderPlans, type Plan } from "../plan";
+import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
+import type { TickEvent } from "../schedule/local-runner";
+import { parseCron } from "../schedule/cron";
+import { checkTimeZone } from "../schedule/zoned-clock";
+import { parseModelRef } from "./model-ref";
+
+export interface ScheduleScoreValues {
+  local?: boolean;
+  cron?: string;
+  model?: string;
+  on?: string;
+  "time-zone"?: string;
+  warehouse?: string;
+  store?: string;
+  "lock-file"?: string;
+  "dry-run"?: boolean;
+  "schemas-dir"?: string;
+}
+
+export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
+  const cron = requireFlag(values.cron, "cron");
+  parseCron(cron);
+  const model = parseModelRef(requireFlag(values.model, "model"));
+  const table = requireFlag(values.on, "on");
+  const timeZone = values["time-zone"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  checkTimeZone(timeZone);
+  const extra = [...(values.warehouse ? ["--warehouse", values.warehouse] : []), ...(values.store ? ["--store", values.store] : []), ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : [])];
+  const modelText = requireFlag(values.model, "model");
+  return {
+    cron, timeZone, inputTemplate: "", schema: model.name, batchArgs: [],
+    lockFile: values["lock-file"] ?? path.join(".rox", `schedule-score-${model.name}.lock`),
+    argvTemplate: ["score", "--model", modelText, "--on", table, "--partition", "{date}", ...extra],
+  };
+}
+
+export async function scheduleScore(values: ScheduleScoreValues): Promise<Plan | void> {
+  if (!values.local) throw new UsageError("rox schedule score runs on this machine with --local; on Google Cloud schedule the ML pipeline: rox pipeline submit --target vertex|kubeflow --schedule \"<cron>\"");
+  const schedule = planScoreSchedule(values);
+  const plan = planLocalSchedule(schedule, new Date());
+  console.log(values["dry-run"] ? renderPlans([plan]) : plan.summary);
+  if (values["dry-run"]) return plan;
+  const { runLocalSchedule } = await import("../schedule/local-runner");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop).once("SIGTERM", stop);
+  try {
+    await runLocalSchedule(schedule, { command: roxCommand(), now: Date.now, sleep: sleepUnlessAborted, signal: controller.signal, onEvent: printTick });
+  } finally {
+    process.off("SIGINT", stop).off("SIGTERM", stop);
+  }
+}
+
+function printTick(event: TickEvent): void {
+  if (event.kind === "waiting") console.log(`next scoring run at ${event.until}`);
+  if (event.kind === "started") console.log(`${event.at}: rox score for ${event.partition} started (PID ${event.pid})`);
+  if (event.kind === "finished") console.log(`${event.at}: rox score for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
+  if (event.kind === "skipped") console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,58 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { requireFlag } from "../args";
+import { UsageError } from "../errors";
+import type { PipelineValues } from "../commands/pipeline";
+import { checkDay } from "../models/day";
+import { compilePipeline, readPipelineSpec } from "./spec";
+import { runPipelineLocally, type LocalRunResult } from "./local-run";
+import { runStep, STEPS, writeResult, type StepName } from "./steps";
+
+/** The pipeline's parameters from flags: `--day`, `--input-template`, and `--param name=value` for the rest. */
+export function pipelineParameters(values: PipelineValues): Record<string, string> {
+  const parameters: Record<string, string> = { day: checkDay(requireFlag(values.day, "day"), "day") };
+  if (values["input-template"]) parameters.input_template = values["input-template"];
+  for (const pair of values.param ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--param must be name=value (got "${pair}")`);
+    parameters[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return parameters;
+}
+
+/** Compiles the spec (unless `--spec` names one) and runs its steps here, with `platform=local`. */
+export async function runLocal(values: PipelineValues): Promise<LocalRunResult> {
+  const parameters = { platform: "local", ...pipelineParameters(values) };
+  if (parameters.platform !== "local") throw new UsageError("rox pipeline run --local runs the steps with platform=local");
+  let spec = values.spec;
+  const scratch = spec ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "rox-pipeline-spec-"));
+  try {
+    if (!spec) compilePipeline((spec = path.join(scratch!, "pipeline.json")));
+    return await runPipelineLocally(readPipelineSpec(spec), parameters);
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A day, or `yesterday`: the UTC day before now (what a scheduled run processes). */
+function dayOf(value: string): string {
+  if (value === "yesterday") return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  return checkDay(value, "day");
+}
+
+export async function runOneStep(name: string | undefined, values: PipelineValues): Promise<string> {
+  if (!STEPS.includes(name as StepName)) throw new UsageError(`rox pipeline step: the step is one of ${STEPS.join(", ")} (got "${name ?? ""}")`);
+  const platform = values.platform ?? "local";
+  if (platform !== "local" && platform !== "gcp") throw new UsageError(`--platform must be local or gcp (got "${platform}")`);
+  const { commands } = await import("../main");
+  const cli = (argv: string[]) => commands[argv[0]](argv.slice(1));
+  const options = {
+    day: dayOf(requireFlag(values.day, "day")), schema: values.schema ?? "flights", model: values.model ?? "flights-delay",
+    inputTemplate: values["input-template"] ?? "", platform: platform as "local" | "gcp", warehouse: values.warehouse ?? "",
+    store: values.store ?? "", upstream: values.upstream ?? "",
+  };
+  const result = await runStep(name as StepName, options, cli);
+  writeResult(values["result-file"], result);
+  return result;
+}

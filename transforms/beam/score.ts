@@ -1,0 +1,63 @@
+import * as fs from "fs";
+import * as path from "path";
+import { requireForSerialization } from "apache-beam/serialization";
+import type { Counter } from "./sdk";
+import { clockNow, type RunClockMs } from "./clock";
+import type { Envelope } from "../envelope";
+import { deadLetterRow } from "../rows";
+import { createScorer, scoreFeatureRow, type Scorer } from "../score/scorer";
+
+/** What the scoring DoFn needs, through Beam's context argument: the model's folder and who is scoring. */
+export interface ScoreContext {
+  /** A folder with the version's `card.json` and `model.json` (a store's own folder, or a worker's copy). */
+  modelDir: string;
+  model: string;
+  modelVersion: number;
+  /** The events table, for the dead letters' source. */
+  table: string;
+  schema: string;
+  jobName: string;
+  runId: string;
+  nowMs: RunClockMs;
+}
+
+export type Scored = { predictions: Record<string, unknown> } | { dead: Record<string, unknown> };
+
+/** One scorer per worker and model folder: the trees are parsed once, not per element. */
+const scorers = new Map<string, Scorer>();
+
+function scorerOf(ctx: ScoreContext): Scorer {
+  let scorer = scorers.get(ctx.modelDir);
+  if (!scorer) {
+    const read = (file: string) => fs.readFileSync(path.join(ctx.modelDir, file), "utf8");
+    scorers.set(ctx.modelDir, (scorer = createScorer(JSON.parse(read("card.json")), read("model.json"))));
+  }
+  return scorer;
+}
+
+/**
+ * A feature row (io/feature-query.ts) → a prediction row naming the model version and the scoring run, or a dead
+ * letter of stage `score` with the reason. Counts every row read, for the job's reconciliation.
+ */
+export function scoreRow(row: Record<string, unknown>, ctx: ScoreContext & { read: Counter }): Scored {
+  ctx.read.increment(1);
+  const now = new Date(clockNow(ctx.nowMs)).toISOString();
+  const envelope: Envelope = { payload: JSON.stringify(row), source: { uri: `${ctx.table}/${String(row.event_id)}`, messageId: `${ctx.model}@${ctx.modelVersion}` }, attempt: 1 };
+  const outcome = typeof row.event_id === "string" && row.event_time !== null && row.event_time !== undefined
+    ? scoreFeatureRow(scorerOf(ctx), row, envelope)
+    : ({ ok: false, dead: { stage: "score", errorClass: "feature.missing", errorMessage: "the row has no event_id or event_time", envelope } } as const);
+  if (!outcome.ok) return { dead: deadLetterRow(outcome.dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now }) };
+  return {
+    predictions: {
+      event_id: row.event_id,
+      event_time: row.event_time,
+      prediction: outcome.value,
+      model: ctx.model,
+      model_version: ctx.modelVersion,
+      score_run_id: ctx.runId,
+      scored_at: now,
+    },
+  };
+}
+
+requireForSerialization("rox-gcp/transforms/beam/score", { scoreRow });
