@@ -45,7 +45,7 @@ export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary
 }
 
 /** What a finished run staged and how to land it; `windowsStaged`: the run wrote window partials of all its events. */
-export interface StagedRun extends Pick<ChunkSpec, "contract" | "schemasDir" | "chunkDir" | "replace"> {
+export interface StagedRun extends Pick<ChunkSpec, "contract" | "schemasDir" | "chunkDir" | "replace" | "settle"> {
   read: number;
   windowsStaged: boolean;
 }

@@ -2,7 +2,7 @@ import { predictionsTableDdl, deadLetterTableDdl } from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
 import type { Warehouse } from "../ports";
 import type { PredictionCommit, PredictionCommitReport, PredictionWarehouse } from "../predictions";
-import { JOB_RUNS_DDL, JOB_RUNS_TABLE, lit, q } from "./duckdb-warehouse";
+import { lit, q } from "./duckdb-warehouse";
 
 /** Scoring's side of the embedded warehouse, in SQL on the open DuckDB warehouse (one connection, one transaction). */
 export class DuckDbPredictions implements PredictionWarehouse {
@@ -18,7 +18,6 @@ export class DuckDbPredictions implements PredictionWarehouse {
     const run = (sql: string) => this.warehouse.query(sql);
     await run(predictionsTableDdl(c.contract));
     await run(deadLetterTableDdl(DEAD_LETTER_TABLE));
-    await run(JOB_RUNS_DDL);
     const ofVersion = `model = ${lit(c.model)} AND model_version = ${c.modelVersion}`;
     await run("BEGIN TRANSACTION");
     try {
@@ -29,7 +28,7 @@ export class DuckDbPredictions implements PredictionWarehouse {
       const written = await changed(run, `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version`);
       const deadLettersWritten = await appendDeadLetters(run, c.deadLetters);
       const report = { written, alreadyPresent: staged - written, deadLettersWritten, replaced };
-      await recordRun(run, c.summary(report));
+      await this.warehouse.recordRun(c.summary(report), "finished");
       await run("COMMIT");
       return report;
     } catch (err) {
@@ -61,8 +60,3 @@ async function appendDeadLetters(run: Run, file: string): Promise<number> {
   return changed(run, `INSERT INTO ${DEAD_LETTER_TABLE} SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_score_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`);
 }
 
-async function recordRun(run: Run, summary: import("../../transforms/summary").JobSummary): Promise<void> {
-  const row = { ...summary, byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
-  const values = Object.values(row).map((v) => (typeof v === "number" ? String(v) : lit(String(v))));
-  await run(`INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${Object.keys(row).map(q).join(", ")}) VALUES (${values.join(", ")})`);
-}

@@ -1,4 +1,4 @@
-import type { MessageSource, PulledMessage } from "../ports";
+import type { LeaseInfo, MessageSource, PulledMessage } from "../ports";
 import type { OutgoingMessage } from "../pubsub/requests";
 
 /**
@@ -71,10 +71,32 @@ export class MemoryPubSub {
     if (seconds <= 0) sub.expireLeases(this.now());
   }
 
+  /**
+   * A long poll, as Pub/Sub answers one: the messages ready now, or the first ones published (or whose lease ends)
+   * within `waitSeconds`, or [] once the wait is over.
+   */
+  async pollFor(subscription: string, max: number, waitSeconds = 10): Promise<PulledMessage[]> {
+    const until = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const pulled = this.pull(subscription, max);
+      const left = until - Date.now();
+      if (pulled.length > 0 || left <= 0) return pulled;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, left)));
+    }
+  }
+
+  /** The ack deadline; earlier leases are possible exactly when some message of the subscription is leased now. */
+  leases(subscription: string): LeaseInfo {
+    const sub = this.subscription(subscription);
+    sub.expireLeases(this.now());
+    return { ackDeadlineSeconds: sub.ackDeadlineMs / 1000, earlierLeasesPossible: sub.leases.size > 0 };
+  }
+
   /** The message-source role over one subscription (which may not exist yet: its calls then fail with NOT_FOUND). */
   source(subscription: string): MessageSource {
     return {
-      pull: async (max) => this.pull(subscription, max),
+      pull: async (max, waitSeconds) => this.pollFor(subscription, max, waitSeconds),
+      leases: async () => this.leases(subscription),
       ack: async (ackIds) => this.acknowledge(subscription, ackIds),
       nack: async (ackIds) => this.modifyAckDeadline(subscription, ackIds, 0),
       extendDeadline: async (ackIds, seconds) => this.modifyAckDeadline(subscription, ackIds, seconds),
@@ -100,6 +122,9 @@ export class MemoryPubSubError extends Error {
   }
 }
 
+/** How often a waiting pull looks again: in-process, a publish is visible at the next look. */
+const POLL_INTERVAL_MS = 20;
+
 type StoredMessage = Omit<PulledMessage, "ackId" | "deliveryAttempt">;
 
 interface Lease {
@@ -113,7 +138,7 @@ class Subscription {
   readonly leases = new Map<string, Lease>();
   private readonly deliveries = new Map<string, number>();
 
-  constructor(private readonly ackDeadlineMs: number) {}
+  constructor(readonly ackDeadlineMs: number) {}
 
   lease(message: StoredMessage, ackId: string, now: number): PulledMessage {
     const deliveryAttempt = (this.deliveries.get(message.messageId) ?? 0) + 1;

@@ -9,11 +9,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { execFileSync } from "child_process";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { runStreamJob } from "../../pipelines/stream-job";
 import { runFlinkJob } from "../../pipelines/flink/flink-job";
-import { flinkJobServerLib, startFlinkJobServer, type FlinkJobServer } from "../../pipelines/flink/job-server";
+import { startFlinkJobServer, type FlinkJobServer } from "../../pipelines/flink/job-server";
 import { stopWhenIdle } from "../../pipelines/flink/stop-when-idle";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
@@ -24,6 +23,7 @@ import { readJsonLines } from "../../io/local/json-lines";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { tempDir } from "../support/temp";
 import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
+import { unmet } from "../support/prerequisites";
 
 const DAY = "2001-01-02";
 const FLIGHTS_OF_THE_DAY = 1_200;
@@ -34,24 +34,13 @@ const FLIGHTS = "SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights 
 const HOURLY = "SELECT * EXCLUDE (_updated_at) FROM flights_origin_hourly ORDER BY origin, window_start";
 const DEAD = "SELECT errorStage, errorClass, errorMessage, payloadString, sourceLine, attempt FROM dead_letters ORDER BY ALL";
 
-const skipReason = missingPrerequisite();
+const skipReason = unmet("java", "flink-job-server", "beam-jar");
 const flinkTest = skipReason ? test.skip : test;
-if (skipReason) console.warn(`Flink tests skipped: ${skipReason}`);
 const work = tempDir("flink");
 const input = path.join(work.dir, "events");
 let server: FlinkJobServer;
 let faultCount = 0;
 
-function missingPrerequisite(): string | undefined {
-  try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
-  } catch {
-    return "java is not on PATH";
-  }
-  const lib = flinkJobServerLib();
-  if (!fs.existsSync(path.join(lib, ".installed"))) return `Beam's Flink job server is missing (${lib}): run scripts/setup-beam.sh flink`;
-  return undefined;
-}
 
 beforeAll(async () => {
   if (skipReason) return;

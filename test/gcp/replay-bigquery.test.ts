@@ -1,10 +1,10 @@
 import * as path from "path";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { runReplayJob } from "../../pipelines/replay-job";
-import { findBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { MAX_RECORD_BYTES, runStreamBatch, writeBatchInput, writeFixedSchema } from "../pipelines/replay-fixture";
 
@@ -13,7 +13,7 @@ import { MAX_RECORD_BYTES, runStreamBatch, writeBatchInput, writeFixedSchema } f
 // settles those dead letters in place, keeps the new reason of what fails again; a second replay adds nothing.
 jest.setTimeout(300_000);
 
-const installed = bigQueryEmulatorInstalled();
+const it_ = itNeeds("bigquery-emulator");
 const bq = useBigQueryEmulator();
 const DATASET = "rox_replay";
 let work: ReturnType<typeof tempDir>;
@@ -21,22 +21,12 @@ let work: ReturnType<typeof tempDir>;
 beforeAll(() => void (work = tempDir("replay-bq")));
 afterAll(() => work.cleanup());
 
-function bigQueryEmulatorInstalled(): boolean {
-  try {
-    findBigQueryEmulator();
-    return true;
-  } catch (err) {
-    console.warn(`replay on BigQuery skipped: ${(err as Error).message}`);
-    return false;
-  }
-}
-
 const counts =
   ({ read, written, deadLettered, duplicates }: JobSummary) => ({ read, written, deadLettered, duplicates });
 const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> =>
   inEmulatorDataset(bq.emulator!, DATASET, read);
 
-(installed ? test : test.skip)("replay on BigQuery: records land once, settled in place, no rerun adds", async () => {
+it_("replay on BigQuery: records land once, settled in place, no rerun adds", async () => {
   expect(bq.emulator).toBeDefined(); // installed, so it must start (its reason is printed above if not)
   const input = path.join(work.dir, "input");
   await writeBatchInput(input);

@@ -15,23 +15,11 @@ import type { CreateCustomJobRequest } from "../../launcher/train/vertex-plans";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import type { ModelCard } from "../../transforms/score/model-card";
-import { findBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { tempDir } from "../support/temp";
-import { mlSkipReason } from "./fixture";
+import { describeNeeds } from "../support/prerequisites";
 
-const skip = mlSkipReason() ?? emulatorMissing();
-if (skip) console.warn(`BigQuery model tests skipped: ${skip}`);
-
-function emulatorMissing(): string | undefined {
-  try {
-    findBigQueryEmulator();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const describeMl = skip ? describe.skip : describe;
+const describeMl = describeNeeds("ml-python", "bigquery-emulator");
 const DATASET = "rox_models";
 
 describeMl("the batch model on BigQuery (the emulator)", () => {

@@ -6,10 +6,6 @@ import { writeFlightSample } from "../../launcher/sample/flights";
 import { findMlPython, mlPythonPath } from "../../launcher/models/python";
 
 /** Why the models' tests cannot run here (printed, and the tests skip), or undefined when they can. */
-export function mlSkipReason(): string | undefined {
-  return findMlPython() ? undefined : `the models' Python environment is missing (${mlPythonPath()}): run scripts/setup-ml.sh`;
-}
-
 /** Real flights of the given days (first `limit` of each), through the real batch job into a DuckDB file. */
 export async function flightsWarehouse(dir: string, days: string[], limit?: number): Promise<string> {
   const input = path.join(dir, "events");

@@ -16,11 +16,10 @@ import { createScorer, scoreFeatureRow } from "../../transforms/score/scorer";
 import type { ModelCard } from "../../transforms/score/model-card";
 import type { JobSummary } from "../../transforms/summary";
 import { tempDir } from "../support/temp";
-import { flightsWarehouse, mlSkipReason, trainConfig, withDuckDb, xgboostPredictions } from "./fixture";
+import { describeNeeds } from "../support/prerequisites";
+import { flightsWarehouse, trainConfig, withDuckDb, xgboostPredictions } from "./fixture";
 
-const skip = mlSkipReason();
-if (skip) console.warn(`model loop tests skipped: ${skip}`);
-const describeMl = skip ? describe.skip : describe;
+const describeMl = describeNeeds("ml-python");
 
 const DAYS = ["2001-01-08", "2001-01-09", "2001-01-10", "2001-01-11"];
 let work: ReturnType<typeof tempDir>;

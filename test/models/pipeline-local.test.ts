@@ -12,11 +12,10 @@ import { readPipelineSpec, taskOrder } from "../../launcher/pipeline/spec";
 import type { LocalRunResult } from "../../launcher/pipeline/local-run";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { tempDir } from "../support/temp";
-import { mlSkipReason, withDuckDb } from "./fixture";
+import { describeNeeds } from "../support/prerequisites";
+import { withDuckDb } from "./fixture";
 
-const skip = mlSkipReason();
-if (skip) console.warn(`pipeline tests skipped: ${skip}`);
-const describeMl = skip ? describe.skip : describe;
+const describeMl = describeNeeds("ml-python");
 const DAYS = ["2001-01-08", "2001-01-09"];
 
 describeMl("the ML pipeline, compiled by kfp and run here", () => {

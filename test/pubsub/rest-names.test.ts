@@ -3,22 +3,23 @@ import { openSubscription } from "../../io/pubsub/open-subscription";
 import * as requests from "../../io/pubsub/requests";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { main } from "../../launcher/main";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 import { captureConsole } from "../support/console-capture";
+import { itNeeds } from "../support/prerequisites";
 
 // The emulator's REST source checks names by the Google path's rules (io/identifiers) before anything is sent: a
 // name is an id, never a piece of a URL path.
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 
 test.each([
-  ["a subscription that climbs out of its collection", () => requests.pullRequest("rox-local", "../topics/x", 1), 'invalid Pub/Sub subscription id "../topics/x"'],
-  ["a subscription with a slash", () => requests.pullRequest("rox-local", "a/b/c", 1), 'invalid Pub/Sub subscription id "a/b/c"'],
+  ["a subscription that climbs out of its collection", () => requests.pullRequest("rox-local", "../topics/x", 1, 10), 'invalid Pub/Sub subscription id "../topics/x"'],
+  ["a subscription with a slash", () => requests.pullRequest("rox-local", "a/b/c", 1, 10), 'invalid Pub/Sub subscription id "a/b/c"'],
   ["a subscription with a query", () => requests.acknowledgeRequests("rox-local", "sub?x=1", ["a"]), "may contain only letters, digits"],
   ["a topic with a fragment", () => requests.publishRequests("rox-local", "t#x", [{ data: "" }]), "may contain only letters, digits"],
   ["a topic that is too short", () => requests.createTopicRequest("rox-local", "t"), "must be 3 to 255 characters long"],
   ["a reserved prefix", () => requests.createTopicRequest("rox-local", "goog-topic"), 'must not start with "goog"'],
   ["a project that is a path", () => requests.createTopicRequest("../admin", "topic"), 'invalid project id "../admin"'],
-  ["a full name of the wrong collection", () => requests.pullRequest("rox-local", "projects/rox-local/topics/abc", 1), "must be projects/<project>/subscriptions/<id>"],
+  ["a full name of the wrong collection", () => requests.pullRequest("rox-local", "projects/rox-local/topics/abc", 1, 10), "must be projects/<project>/subscriptions/<id>"],
   ["a full name with more segments", () => requests.deleteTopicRequest("rox-local", "projects/rox-local/topics/a/b"), "must be projects/<project>/topics/<id>"],
   ["a full name with a bad project", () => requests.deleteTopicRequest("rox-local", "projects/P/topics/abc"), 'invalid project id "P"'],
   ["a dead-letter topic of a bad topic", () => requests.createSubscriptionRequest("rox-local", "sub", "topic", { ackDeadlineSeconds: 60, deadLetterPolicy: { deadLetterTopic: "..", maxDeliveryAttempts: 5 } }), 'invalid Pub/Sub topic id ".."'],
@@ -28,7 +29,7 @@ test.each([
 });
 
 test("ids with % and + are valid and travel percent-encoded; the body keeps the name", () => {
-  expect(requests.pullRequest("rox-local", "a%2F..%2Fx", 1).path).toBe("projects/rox-local/subscriptions/a%252F..%252Fx:pull");
+  expect(requests.pullRequest("rox-local", "a%2F..%2Fx", 1, 10).path).toBe("projects/rox-local/subscriptions/a%252F..%252Fx:pull");
   const create = requests.createSubscriptionRequest("rox-local", "sub+1", "topic~1", { ackDeadlineSeconds: 60 });
   expect(create).toMatchObject({ path: "projects/rox-local/subscriptions/sub%2B1", body: { topic: "projects/rox-local/topics/topic~1" } });
 });

@@ -5,14 +5,15 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { publishEvents } from "../../launcher/publish/replay";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
 // A backlog published before the job starts drains completely in one run of `rox stream --idle-timeout 10`, each
 // event once, with the REST source and with Google's client (`--source pubsub`). Pulls that return at once
 // (`returnImmediately`) can come back empty while such a backlog waits, and the job then stopped "idle" after a few
 // hundred events; long polls are answered as soon as a message is there.
 const workspace = useEmulatorWorkspace("backlog");
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const PROJECT = "rox-test";
 const SAMPLE = 100_000;
 

@@ -5,13 +5,14 @@ import { openMessageSource } from "../../io/open-message-source";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { runStreamJob } from "../../pipelines/stream-job";
 import { startCountingProxy } from "../../bench/counting-proxy";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
 // An idle job costs almost nothing: each pull is a long poll that the server holds until a message comes or its wait
 // is over, so an idle job sends one request per wait instead of pulling in a busy loop. Counted where the requests
 // arrive (a proxy in front of the emulator for the REST source; the client's pull calls for Google's), not timed.
 const workspace = useEmulatorWorkspace("idle-cost");
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const PROJECT = "rox-test";
 const IDLE_SECONDS = 6;
 /**

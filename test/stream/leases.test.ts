@@ -4,13 +4,14 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { publishEvents } from "../../launcher/publish/replay";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
 // A run is killed while it holds leased messages (the batch it prefetched); the restart has an idle timeout far below
 // the subscription's ack deadline. It must not stop idle ("done", exit 0) while those messages are still leased: it
 // waits until they come back and lands them, so one more run is never needed to find them.
 const workspace = useEmulatorWorkspace("leases");
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const EVENTS = 6000;
 const BATCH = 2000;
 const ACK_DEADLINE = 30;

@@ -10,13 +10,14 @@ import { runStreamJob } from "../../pipelines/stream-job";
 import type { Contract } from "../../schemas/contract";
 import type { JobSummary } from "../../transforms/summary";
 import { unaccounted } from "../../transforms/summary";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
 // One message that makes its whole micro-batch fail (here the warehouse refuses to commit a staged row, a failure the
 // job cannot attribute to a record by itself) costs one dead letter: the batch is retried, then bisected until that
 // message fails alone; every other message of the batch lands once.
 const workspace = useEmulatorWorkspace("poison");
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const GOOD = 3000;
 const POISON_ID = "poison:1";
 
@@ -34,6 +35,9 @@ function refusingCommitsOf(inner: Warehouse, eventId: string): Warehouse & { ref
       return inner.commitChunk(contract, chunk, runSummary);
     },
     abortChunk: () => inner.abortChunk(),
+    recordRun: (...args: Parameters<Warehouse["recordRun"]>) => inner.recordRun(...args),
+    markAbandonedRuns: () => inner.markAbandonedRuns(),
+    exportDeadLetters: (...args: Parameters<Warehouse["exportDeadLetters"]>) => inner.exportDeadLetters(...args),
     query: (sql: string) => inner.query(sql),
     close: () => inner.close(),
   };

@@ -7,14 +7,15 @@ import { writeFlightSample } from "../../launcher/sample/flights";
 import { runStreamJob, type StreamJobOptions } from "../../pipelines/stream-job";
 import { unaccounted } from "../../transforms/summary";
 import { startCountingProxy, type CountingProxy } from "../../bench/counting-proxy";
-import { pubsubEmulatorAvailable, useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { useEmulatorWorkspace } from "../support/pubsub-emulator";
+import { itNeeds } from "../support/prerequisites";
 
 // The emulator goes away under a running job (a proxy in front of it drops every request while "down"). A short
 // outage is ridden out: pulls and acks are retried with backoff and every event lands once. An outage longer than
 // the retry budget ends the job with one typed error (exit 5) after it committed what it had, and nothing in the
 // pull loop rejects unhandled.
 const workspace = useEmulatorWorkspace("outage");
-const it_ = pubsubEmulatorAvailable() ? it : it.skip;
+const it_ = itNeeds("pubsub-emulator");
 const PROJECT = "rox-test";
 const EVENTS = 2000;
 

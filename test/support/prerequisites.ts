@@ -16,6 +16,9 @@ import { findBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
 import { findGcsEmulator } from "../../io/gcp/gcs-emulator";
 import { findEmulator } from "../../io/pubsub/emulator-install";
 import { beamServicePaths } from "../../pipelines/beam-services";
+import { flinkJobServerLib } from "../../pipelines/flink/job-server";
+import { mlPythonPath } from "../../launcher/models/python";
+import * as path from "path";
 
 /** Each prerequisite's probe: undefined when it is here, else why not (and how to get it). */
 const PROBES = {
@@ -29,6 +32,19 @@ const PROBES = {
   },
   "python-venv": () =>
     missingTool("python3", ["-c", "import venv"]) ? "python3 with the venv module is not on PATH" : undefined,
+  "beam-python": () => {
+    const python = beamServicePaths().python;
+    return fs.existsSync(python) ? undefined : `Beam's Python venv is missing (${python}): run \`bash scripts/setup-beam.sh python\``;
+  },
+  "flink-job-server": () => {
+    const lib = flinkJobServerLib();
+    const installed = fs.existsSync(path.join(lib, ".installed"));
+    return installed ? undefined : `Beam's Flink job server is missing (${lib}): run \`bash scripts/setup-beam.sh flink\``;
+  },
+  "ml-python": () => {
+    const python = mlPythonPath();
+    return fs.existsSync(python) ? undefined : `the models' Python environment is missing (${python}): run scripts/setup-ml.sh`;
+  },
   "tls-tools": () => missingTool("openssl", ["version"]) ?? missingTool("keytool", ["-help"]),
   "port-443": () => privilegedPortsClosed(),
 } satisfies Record<string, () => string | undefined>;
