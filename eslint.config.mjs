@@ -12,6 +12,8 @@ const GOOGLE_CLIENT_MODULES = [
   "io/gcp/**/*.ts",
   "launcher/cloud/client-options.ts",
   "launcher/dataflow/clients.ts",
+  "launcher/models/vertex-apply.ts",
+  "launcher/pipeline/clients.ts",
   "launcher/schedule/clients.ts",
   "launcher/train/clients.ts",
 ];
@@ -45,6 +47,7 @@ export default tseslint.config(
     // patch script is plain CommonJS.
     files: [
       "pipelines/runner-choice.ts",
+      "pipelines/flink/run-graph.ts",
       "transforms/decode/esm-modules.ts",
       "test/dataflow/template-sdk-patch.test.ts",
     ],

@@ -103,9 +103,10 @@ function fitsShape(value: unknown, shape: ValueShape): [boolean, string] {
       return [Number.isSafeInteger(value) && (value as number) >= 1, "a positive integer"];
     case "boolean":
       return [typeof value === "boolean", "true or false"];
-    case "oneOf":
+    case "oneOf": {
       const choices = shape.values.map((v) => `"${v}"`).join(", ");
       return [typeof value === "string" && shape.values.includes(value), `one of ${choices}`];
+    }
     case "stringList":
       return [Array.isArray(value) && strings(value), "an array of strings"];
     case "stringMap":

@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as path from "path";
 import { loadContract } from "../schemas/load";
 import type { LeaseInfo, MessageSource, PulledMessage, Warehouse } from "../io/ports";
 import { emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";

@@ -3,7 +3,7 @@ import * as path from "path";
 import type { Readable } from "stream";
 import { fileURLToPath } from "url";
 import { FileNotFoundError, FileSourceError } from "../errors";
-import { globMatcher, isHiddenName, splitPattern } from "../file-pattern";
+import { globMatcher, splitPattern } from "../file-pattern";
 import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../ports";
 import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
 import { listInputs } from "./list-files";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { ReconciliationError, UsageError } from "../errors";
+import { ReconciliationError } from "../errors";
 import { TRAIN_TARGETS } from "../train/settings";
 import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";

@@ -5,7 +5,7 @@
 import { UsageError } from "../errors";
 import { buildTemplateMetadata } from "./metadata";
 import { JOB_BY_PARAMETER, TEMPLATE_JOBS, type TemplateJob } from "./parameters";
-import { camelCaseOption, isDataflowOption } from "./pipeline-options";
+import { camelCaseOption, isDataflowOption } from "../../pipelines/dataflow/pipeline-options";
 import { fillScheduledDate } from "./scheduled-date";
 import { validateParameters } from "./validate-parameters";
 

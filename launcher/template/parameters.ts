@@ -6,7 +6,7 @@
  * Only options that mean something on Dataflow are here. The local stream command's `--idle-timeout`, `--batch-size`,
  * `--max-messages` and `--ack-deadline` steer its micro-batch loop; on Dataflow the service pulls and acks, and a
  * streaming job runs until it is drained. `--chunk-mb` sizes DirectRunner chunks. Dataflow's own options (project,
- * region, temp location, worker image…) are not template parameters: see `pipeline-options.ts`.
+ * region, temp location, worker image…) are not template parameters: see `pipelines/dataflow/pipeline-options.ts`.
  */
 
 export const TEMPLATE_JOBS = ["batch", "stream"] as const;

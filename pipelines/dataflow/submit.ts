@@ -2,7 +2,7 @@ import "../../transforms/beam/sdk";
 import { SubprocessService } from "apache-beam/utils/service";
 import { randomUUID } from "crypto";
 import { chooseRunner, dataflowOptions } from "../runner-choice";
-import { camelCaseOption, isDataflowOption } from "../../launcher/template/pipeline-options";
+import { camelCaseOption, isDataflowOption } from "./pipeline-options";
 import { awaitDataflowAnswer, type SubmittedJob } from "./dataflow-answer";
 import { checkExpansionReachesBigQuery, checkReachable } from "./preflight";
 import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-service";

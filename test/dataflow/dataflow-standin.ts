@@ -10,11 +10,25 @@ import * as path from "path";
  * `jobs.create` body and answers with a created job, or refuses the jobs whose name starts with `refuse-` (403, as
  * Dataflow answers a caller without permission). Every request is recorded as `METHOD path`.
  */
+/** The parts of a Dataflow `jobs.create` body the tests compare; the rest is kept as sent. */
+export interface DataflowJobBody {
+  name: string;
+  type: string;
+  labels: Record<string, string>;
+  authorization?: string;
+  environment: { experiments: string[]; tempStoragePrefix: string; workerPools: WorkerPoolBody[] };
+  [field: string]: unknown;
+}
+
+interface WorkerPoolBody {
+  sdkHarnessContainerImages: { containerImage: string }[];
+}
+
 export interface DataflowStandIn {
   endpoint: string;
   tokenUri: string;
   requests: string[];
-  created: Record<string, any>[];
+  created: DataflowJobBody[];
   tokens: number;
   close(): Promise<void>;
 }
@@ -47,7 +61,7 @@ function answer(state: DataflowStandIn, req: http.IncomingMessage, body: string,
   }
   const create = CREATE.exec(url);
   if (req.method === "POST" && create) {
-    const job = JSON.parse(body) as Record<string, any>;
+    const job = JSON.parse(body) as DataflowJobBody;
     state.created.push({ ...job, authorization: req.headers.authorization });
     if (String(job.name).startsWith("refuse-")) return json(403, { error: { code: 403, message: "Permission 'dataflow.jobs.create' denied on project", status: "PERMISSION_DENIED" } });
     return json(200, { ...job, id: `2026-12-02_00_00_00-${state.created.length}`, projectId: create[1], location: create[2], currentState: "JOB_STATE_PENDING" });

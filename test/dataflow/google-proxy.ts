@@ -55,13 +55,11 @@ export async function startGoogleProxy(tls: GoogleHostsTls, storageEndpoint: str
   const proxy = http.createServer((_req, res) => res.writeHead(405).end("CONNECT only"));
   proxy.on("connect", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const host = (req.url ?? "").replace(/:\d+$/, "");
-    if (!GOOGLE_HOSTS.includes(host)) {
+    if (GOOGLE_HOSTS.includes(host)) tunnel(inner, socket, head);
+    else {
       requests.push(`CONNECT ${req.url} refused`);
-      return socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
     }
-    socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-    if (head.length > 0) socket.unshift(head);
-    inner.emit("connection", socket);
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.address() as AddressInfo;
@@ -89,4 +87,11 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, endpoint: 
   });
   upstream.once("error", (err) => res.writeHead(502).end(err.message));
   req.pipe(upstream);
+}
+
+/** Hands a CONNECT tunnel to the TLS server, which then sees the client's handshake as a new connection. */
+function tunnel(inner: { emit(event: "connection", socket: Socket): boolean }, socket: Socket, head: Buffer): void {
+  socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+  if (head.length > 0) socket.unshift(head);
+  inner.emit("connection", socket);
 }

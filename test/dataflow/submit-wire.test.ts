@@ -18,7 +18,7 @@ import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";
 import { freeLoopbackPort } from "../../io/emulator-process";
-import { startDataflowStandIn, writeTestKey, type DataflowStandIn } from "./dataflow-standin";
+import { startDataflowStandIn, writeTestKey, type DataflowJobBody, type DataflowStandIn } from "./dataflow-standin";
 import { startExpansionService, type ExpansionService } from "./expansion-service";
 import { makeGoogleHostsTls, startGoogleProxy, type GoogleProxy } from "./google-proxy";
 import { unmet } from "../support/prerequisites";
@@ -136,14 +136,14 @@ function templateOptions(prefix: string, jobName: string): string[] {
   return [`--project=${PROJECT}`, "--region=europe-west1", `--temp_location=gs://${BUCKET}/${prefix}/tmp`, `--sdk_container_image=${WORKER_IMAGE}`, `--dataflow_endpoint=${standIn.endpoint}`, `--job_name=${jobName}`];
 }
 
-function createdJob(name: string): { id: string; body: Record<string, any> } {
+function createdJob(name: string): { id: string; body: DataflowJobBody } {
   const index = standIn.created.findIndex((job) => job.name === name);
   expect(index).toBeGreaterThanOrEqual(0);
   return { id: `2026-12-02_00_00_00-${index + 1}`, body: standIn.created[index] };
 }
 
 /** The request Python sent, against the one `--dry-run` plans: the same name, type, labels, experiments, images. */
-function expectJobRequest(body: Record<string, any>, planned: Record<string, any>): void {
+function expectJobRequest(body: DataflowJobBody, planned: DataflowJobBody): void {
   expect(body.authorization).toBe("Bearer wire-test-token");
   expect({ name: body.name, type: body.type }).toStrictEqual({ name: planned.name, type: planned.type });
   const { "rox-run": run, ...labels } = body.labels;
@@ -152,13 +152,14 @@ function expectJobRequest(body: Record<string, any>, planned: Record<string, any
   expect(run).toMatch(/^[a-z0-9_-]+$/);
   expect([...body.environment.experiments].sort()).toStrictEqual([...planned.environment.experiments].sort());
   expect(body.environment.tempStoragePrefix.startsWith(`${planned.environment.tempStoragePrefix}/${body.name}.`)).toBe(true);
-  const images = (pools: any[]) => pools.flatMap((pool) => pool.sdkHarnessContainerImages.map((image: any) => image.containerImage)).sort();
+  const images = (pools: DataflowJobBody["environment"]["workerPools"]) =>
+    pools.flatMap((pool) => pool.sdkHarnessContainerImages.map((image) => image.containerImage)).sort();
   expect(images(body.environment.workerPools)).toStrictEqual(images(planned.environment.workerPools));
   expect(images(body.environment.workerPools)).toContain(WORKER_IMAGE);
 }
 
 /** What the CLI's `--dry-run` prints for the same flags: the plan the real request is held to. */
-async function dryRun(args: string[]): Promise<Record<string, any>> {
+async function dryRun(args: string[]): Promise<DataflowJobBody> {
   const run = await rox([...args, "--dry-run"]);
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout).jobsCreate.body;

@@ -1,6 +1,6 @@
 import { buildTemplateMetadata, buildTemplateSpec } from "../../launcher/template/metadata";
 import { TEMPLATE_JOBS, templateParameters, JOB_BY_PARAMETER } from "../../launcher/template/parameters";
-import { isDataflowOption } from "../../launcher/template/pipeline-options";
+import { isDataflowOption } from "../../pipelines/dataflow/pipeline-options";
 import { templateJson } from "../../launcher/template/build";
 import { expectTemplateGolden, GOLDEN_IMAGES } from "./template-golden";
 

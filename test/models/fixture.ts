@@ -3,7 +3,6 @@ import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { writeFlightSample } from "../../launcher/sample/flights";
-import { findMlPython, mlPythonPath } from "../../launcher/models/python";
 
 /** Why the models' tests cannot run here (printed, and the tests skip), or undefined when they can. */
 /** Real flights of the given days (first `limit` of each), through the real batch job into a DuckDB file. */

@@ -4,7 +4,6 @@
  * day adds nothing anywhere. The spec is compiled by the real `kfp` and checked by kfp's own loaders.
  */
 import { execFileSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { pipelineCommand } from "../../launcher/commands/pipeline";
 import { findMlPython, repoRoot } from "../../launcher/models/python";

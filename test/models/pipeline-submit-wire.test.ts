@@ -19,14 +19,15 @@ const parent = "projects/rox-test-project/locations/europe-west4";
 let pipelines: WireServer;
 let schedules: WireServer;
 let kfp: http.Server;
-const kfpReceived: { method: string; path: string; body: any }[] = [];
+/** What the Kubeflow stand-in received; bodies are JSON as sent (a recurring run has a `trigger`). */
+const kfpReceived: { method: string; path: string; body: { trigger?: unknown } | undefined }[] = [];
 let work: ReturnType<typeof tempDir>;
 let config: string;
 const params = ["--param", "warehouse=rox-test-project.rox_events", "--param", "store=gs://rox-test-models/registry"];
 const expectedParameters = { platform: "gcp", day: "2001-01-15", input_template: "gs://rox-test-events/flights/dt={date}/*.jsonl", warehouse: "rox-test-project.rox_events", store: "gs://rox-test-models/registry" };
 
 beforeAll(async () => {
-  pipelines = await startWireServer({ protoRoot, protoFile: `${aiplatform}/pipeline_service.proto`, service: "google.cloud.aiplatform.v1.PipelineService", handlers: { CreatePipelineJob: (r) => ({ name: `${r.parent}/pipelineJobs/${r.pipelineJobId}`, displayName: (r.pipelineJob as any).displayName, state: "PIPELINE_STATE_PENDING" }) } });
+  pipelines = await startWireServer({ protoRoot, protoFile: `${aiplatform}/pipeline_service.proto`, service: "google.cloud.aiplatform.v1.PipelineService", handlers: { CreatePipelineJob: (r) => ({ name: `${r.parent}/pipelineJobs/${r.pipelineJobId}`, displayName: (r.pipelineJob as { displayName?: string }).displayName, state: "PIPELINE_STATE_PENDING" }) } });
   schedules = await startWireServer({ protoRoot, protoFile: `${aiplatform}/schedule_service.proto`, service: "google.cloud.aiplatform.v1.ScheduleService", handlers: { CreateSchedule: (r) => ({ ...(r.schedule as object), name: `${r.parent}/schedules/123`, state: "ACTIVE" }) } });
   kfp = http.createServer((req, res) => {
     let text = "";
@@ -77,7 +78,7 @@ test("kubeflow: a run (after looking for one of the same name) and a recurring r
   expect(kfpReceived.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /apis/v2beta1/runs", "POST /apis/v2beta1/runs", "POST /apis/v2beta1/recurringruns"]);
   expect(kfpReceived[1].body).toEqual(planKubeflowPipelineRun(settings(), expectedParameters).request.body);
   expect(kfpReceived[2].body).toEqual(planKubeflowRecurringRun(settings(), { ...expectedParameters, day: "yesterday" }, "0 3 * * *").request.body);
-  expect(kfpReceived[2].body.trigger).toEqual({ cron_schedule: { cron: "0 0 3 * * *" } });
+  expect(kfpReceived[2].body?.trigger).toEqual({ cron_schedule: { cron: "0 0 3 * * *" } });
 });
 
 test("--dry-run prints the plan and sends nothing", async () => {

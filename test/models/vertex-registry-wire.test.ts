@@ -1,3 +1,4 @@
+import * as fs from "fs";
 /**
  * The registry on Vertex AI at the wire: the real @google-cloud/aiplatform clients against in-test gRPC servers built
  * from the protos they ship. UploadModel (a long-running operation, answered done with its UploadModelResponse),
@@ -15,7 +16,7 @@ import { startWireServer, WireFailure, type WireHandler, type WireServer } from 
 
 const packageDir = path.dirname(require.resolve("@google-cloud/aiplatform/package.json"));
 const protoRoot = path.join(packageDir, "build", "protos");
-const types = protobuf.Root.fromJSON(require(path.join(protoRoot, "protos.json")));
+const types = protobuf.Root.fromJSON(JSON.parse(fs.readFileSync(path.join(protoRoot, "protos.json"), "utf8")));
 const TINY_RETRY = { attempts: 2, initialDelayMs: 1, retryOn: ["unavailable"] as const };
 const settings: VertexModelSettings = { project: "rox-test-project", region: "europe-west4", servingImage: PREBUILT_XGBOOST, machineType: "n1-standard-4", replicas: 2 };
 const parent = "projects/rox-test-project/locations/europe-west4";
