@@ -45,6 +45,8 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["num-workers", count("workers", 4_000, "Dataflow's limit per job")],
   ["poll-interval", { above: 0, max: 3_600, unit: "seconds" }],
   ["max-wait", { above: 0, max: 7 * 24 * 60, unit: "minutes" }],
+  // rox batch|stream --runner flink: the embedded cluster's task slots, one per parallel subtask
+  ["parallelism", count("parallel subtasks", 64, "the embedded Flink cluster runs in one JVM on this machine")],
 ]);
 
 // Plain decimal notation only: Number() would also take "", " 5", "0x1f", "0b1" and "Infinity".

@@ -172,8 +172,11 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
     }, 30_000);
 
     test_("leases report the subscription's ack deadline", async () => {
-      const { source } = await subscribe("leases", 17);
-      // The suite's sources open subscriptions that already exist: a killed consumer may hold leases on them.
+      const { source, publish } = await subscribe("leases", 17);
+      // A consumer killed while it held a lease: the next one must wait out the deadline before it can see everything.
+      const killed = await open(`${slug}-leases-sub`);
+      await publish([{ data: base64("held") }]);
+      expect(await pullCount(killed, 1)).toHaveLength(1);
       expect(await source.leases()).toStrictEqual({ ackDeadlineSeconds: 17, earlierLeasesPossible: true });
     });
 

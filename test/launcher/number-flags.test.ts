@@ -25,6 +25,8 @@ const COMMANDS: Record<string, string[]> = {
   "num-workers": ["schedule", "batch", "--cron", "0 2 * * *", "--input-template", "gs://b/{date}/*", "--schema", "flights", "--dry-run"],
   "poll-interval": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
   "max-wait": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
+  parallelism: ["batch", "--runner", "flink", "--input", "nowhere/*.jsonl", "--schema", "flights"],
+  "max-record-bytes": ["batch", "--input", "nowhere/*.jsonl", "--schema", "flights"],
 };
 const EVERYWHERE_WRONG = ["-1", "-0.5", "NaN", "Infinity", "-Infinity", "1e999", "abc", "", " 5", "0x10", "5s"];
 const cases = Object.entries(COMMANDS).flatMap(([flag, argv]) => EVERYWHERE_WRONG.map((value) => [flag, value, argv] as const));
