@@ -6,7 +6,7 @@ import { lit, q } from "./duckdb-warehouse";
 
 /** Scoring's side of the embedded warehouse, in SQL on the open DuckDB warehouse (one connection, one transaction). */
 export class DuckDbPredictions implements PredictionWarehouse {
-  constructor(private readonly warehouse: Warehouse) {}
+  constructor(private readonly warehouse: BindingWarehouse) {}
 
   async exportRows(sql: string, file: string): Promise<number> {
     const [row] = await this.warehouse.query(`COPY (${sql}) TO ${lit(file)} (FORMAT json)`);
@@ -15,13 +15,14 @@ export class DuckDbPredictions implements PredictionWarehouse {
 
   async commitPredictions(c: PredictionCommit): Promise<PredictionCommitReport> {
     const table = q(predictionsTableName(c.contract));
-    const run = (sql: string) => this.warehouse.query(sql);
+    const run = (sql: string, params?: unknown[]) => this.warehouse.query(sql, params);
     await run(predictionsTableDdl(c.contract));
     await run(deadLetterTableDdl(DEAD_LETTER_TABLE));
-    const ofVersion = `model = ${lit(c.model)} AND model_version = ${c.modelVersion}`;
+    // Values are bound ($1 model, $2 version, $3 day), never spliced into the statement's text.
+    const ofVersion = "model = $1 AND model_version = $2";
     await run("BEGIN TRANSACTION");
     try {
-      const replaced = c.replace ? await changed(run, `DELETE FROM ${table} WHERE ${ofVersion} AND strftime(event_time, '%Y-%m-%d') = ${lit(c.partition)}`) : 0;
+      const replaced = c.replace ? await changed(run, `DELETE FROM ${table} WHERE ${ofVersion} AND strftime(event_time, '%Y-%m-%d') = $3`, [c.model, c.modelVersion, c.partition]) : 0;
       await run(`CREATE OR REPLACE TEMP TABLE rox_scored AS SELECT * FROM ${table} LIMIT 0`);
       await run(`INSERT INTO rox_scored SELECT * FROM read_json(${lit(c.predictions)}, columns = ${PREDICTION_COLUMNS})`);
       const staged = await count(run, "rox_scored");
@@ -40,10 +41,15 @@ export class DuckDbPredictions implements PredictionWarehouse {
 
 const PREDICTION_COLUMNS = `{event_id: 'VARCHAR', event_time: 'TIMESTAMPTZ', prediction: 'DOUBLE', model: 'VARCHAR', model_version: 'BIGINT', score_run_id: 'VARCHAR', scored_at: 'TIMESTAMPTZ'}`;
 
-type Run = (sql: string) => Promise<Record<string, unknown>[]>;
+/** The embedded warehouse's side this needs: queries with bound parameters, and the run record. */
+type BindingWarehouse = Pick<Warehouse, "recordRun"> & {
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+};
 
-async function changed(run: Run, sql: string): Promise<number> {
-  const [row] = await run(sql);
+type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+async function changed(run: Run, sql: string, params?: unknown[]): Promise<number> {
+  const [row] = await run(sql, params);
   return Number(Object.values(row ?? {})[0] ?? 0);
 }
 
