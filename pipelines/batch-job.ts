@@ -13,6 +13,7 @@ import type { ChunkCounts, JobSummary, SkippedFiles } from "../transforms/summar
 import { groupIntoChunks } from "./chunks";
 import { runChunk } from "./chunk-run";
 import { beginRun, endRun } from "./run-lifecycle";
+import { newRunId } from "./run-id";
 
 export interface BatchJobOptions {
   /** A local file, folder or glob, or `gs://bucket/prefix/glob`. */
@@ -40,7 +41,7 @@ const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse): Promise<JobSummary> {
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
-  const runId = newRunId("batch", now());
+  const runId = newRunId(now(), "batch");
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   checkFeatureModule(contract);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -80,11 +81,6 @@ function formatOf(file: string, format: FileFormat | undefined): FileFormat {
   const found = format ?? detectFormat(file);
   if (!found) throw new InputError(`cannot tell the format of ${file} from its name: pass --format jsonl|csv|avro|parquet`);
   return found;
-}
-
-export function newRunId(job: string, nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${job}-${stamp}-${Math.random().toString(16).slice(2, 8)}`;
 }
 
 interface FileChunk {

@@ -12,7 +12,7 @@ import { recordKey, replayChunks, settleDeadLetters, storedDeadLetter } from "..
 import type { ReplayChunk, ReplayResults, StoredDeadLetter } from "../transforms/replay";
 import type { ReplaySummary } from "../transforms/replay-summary";
 import { runChunk, type StagedOutcome } from "./chunk-run";
-import { newRunId } from "./batch-job";
+import { newRunId } from "./run-id";
 import { inRun } from "./run-lifecycle";
 
 export interface ReplayJobOptions {
@@ -40,7 +40,7 @@ const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
  */
 export async function runReplayJob(options: ReplayJobOptions, warehouse: Warehouse): Promise<ReplaySummary> {
   const now = options.now ?? Date.now;
-  const run = { replayId: newRunId("replay", now()), startedAt: new Date(now()).toISOString() };
+  const run = { replayId: newRunId(now(), "replay"), startedAt: new Date(now()).toISOString() };
   const workParent = options.workDir ?? os.tmpdir();
   const exportDir = makeWorkDir(workParent, `rox-${run.replayId}-export-`);
   try {

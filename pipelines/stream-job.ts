@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { loadContract } from "../schemas/load";
 import type { LeaseInfo, MessageSource, PulledMessage, Warehouse } from "../io/ports";
 import { emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
-import { newRunId } from "./batch-job";
+import { newRunId } from "./run-id";
 import { beginRun, endRun } from "./run-lifecycle";
 import { checkFeatureModule } from "../transforms/features";
 import { AckQueue } from "./ack-queue";
@@ -70,7 +70,7 @@ export async function runStreamJob(
   await warehouse.ensureTables(contract);
   const leases = await readLeases(source, retry, log);
   const startedAt = new Date(now()).toISOString();
-  const run: RunState = { contract, runId: newRunId("stream", now()), startedAt, counts: emptyCounts() };
+  const run: RunState = { contract, runId: newRunId(now(), "stream"), startedAt, counts: emptyCounts() };
   const workDir = await beginRun(warehouse, summaryOf(run, now), options.workDir);
   let stopping = false;
   options.stopSignal?.then(() => (stopping = true));

@@ -5,7 +5,7 @@ import { renderPlans, type Plan } from "../plan";
 import type { LaunchResult } from "../dataflow/apply";
 import type { JobInfo } from "../dataflow/clients";
 import { dataflowFlagsOf, keyValues, LAUNCH_OPTIONS, launchParametersOf, TARGET_OPTIONS } from "../dataflow/command-flags";
-import { newRunId } from "../dataflow/names";
+import { newRunId } from "../../pipelines/run-id";
 import { planCancel, planDrain, planStatus } from "../dataflow/plan-jobs";
 import { batchUpdateRefused, planUpdate } from "../dataflow/plan-update";
 import type { GetJobRequest, LaunchFlexTemplateRequest, UpdateJobRequest } from "../dataflow/requests";

@@ -6,7 +6,7 @@ import { renderPlans, type Plan } from "../plan";
 import type { LaunchResult } from "../dataflow/apply";
 import type { DataflowApi } from "../dataflow/clients";
 import { dataflowFlagsOf, LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
-import { newRunId } from "../dataflow/names";
+import { newRunId } from "../../pipelines/run-id";
 import { planLaunch } from "../dataflow/plan-launch";
 import type { LaunchFlexTemplateRequest } from "../dataflow/requests";
 import { resolveDataflowSettings, type JobKind } from "../dataflow/settings";

@@ -1,4 +1,3 @@
-import { randomBytes } from "crypto";
 import type { JobKind } from "./settings";
 
 /**
@@ -29,8 +28,3 @@ export function defaultJobName(job: JobKind, schema: string, date: string | unde
   return toJobName(["rox", "batch", schema, ...(date ? [date.replace(/-/g, "")] : []), ...(runId ? [runId] : [])]);
 }
 
-/** A run id that sorts by launch time and is safe in job names and labels: `20010101t020000-3fa2c1`. */
-export function newRunId(nowMs: number, random: () => string = () => randomBytes(3).toString("hex")): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "").toLowerCase();
-  return `${stamp}-${random()}`;
-}

@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { randomUUID } from "crypto";
 import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
 import { loadContract } from "../../schemas/load";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
@@ -13,6 +12,7 @@ import { warehouseTarget, withWarehouse } from "../warehouse";
 import { checkDay } from "./day";
 import { parseModelRef } from "./model-ref";
 import { openRegistry } from "./open-registry";
+import { newRunId } from "../../pipelines/run-id";
 
 /** The Beam scoring job on the DirectRunner, into the embedded warehouse's `<table>_predictions`. */
 export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
@@ -30,7 +30,7 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
     try {
       const { runScoreJob } = await import("../../pipelines/score/score-job");
       const { DuckDbPredictions } = await import("../../io/local/duckdb-predictions");
-      const runId = values["run-id"] ?? `score-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomUUID().slice(0, 6)}`;
+      const runId = values["run-id"] ?? newRunId(Date.now(), "score");
       const options = { contract, card, modelDir: await registry.localFolder(model), modelVersion: model.version, partition, replace: values.replace ?? false, runId, nowMs: Date.now(), workDir };
       return await runScoreJob(options, new DuckDbPredictions(warehouse), DUCKDB_FEATURE_SQL);
     } finally {

@@ -2,7 +2,6 @@ import "../../transforms/beam/sdk";
 import { Root } from "apache-beam/pvalue";
 import { Pipeline } from "apache-beam/internal/pipeline";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
-import { randomUUID } from "crypto";
 import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
@@ -14,6 +13,7 @@ import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
 import type { FileFormat } from "../../io/local/splits";
+import { newRunId } from "../run-id";
 
 type Graph = (root: Root) => Promise<void>;
 /** The run's id (fixed when the graph is built) and its clock; the shared transforms take both from their context. */
@@ -55,7 +55,7 @@ export function dataflowGraph(job: "batch" | "stream", parameters: Record<string
 
 /** Processing time, and the run id `rox launch` passed (the one it labels the job with), else a fresh one. */
 function liveClock(parameters: Record<string, string>): RunClock {
-  return { nowMs: LIVE_CLOCK, runId: parameters.runId || randomUUID() };
+  return { nowMs: LIVE_CLOCK, runId: parameters.runId || newRunId(Date.now()) };
 }
 
 /** The portable pipeline proto of a graph, as a runner would receive it (cross-language transforms expanded). */

@@ -1,12 +1,12 @@
 import "../../transforms/beam/sdk";
 import { SubprocessService } from "apache-beam/utils/service";
-import { randomUUID } from "crypto";
 import { chooseRunner, dataflowOptions } from "../runner-choice";
 import { camelCaseOption, isDataflowOption } from "./pipeline-options";
 import { awaitDataflowAnswer, type SubmittedJob } from "./dataflow-answer";
 import { checkExpansionReachesBigQuery, checkReachable } from "./preflight";
 import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-service";
 import { dataflowGraph, pipelineProto } from "./run-on-dataflow";
+import { newRunId } from "../run-id";
 
 export const DATAFLOW_ENDPOINT = "https://dataflow.googleapis.com";
 
@@ -30,7 +30,7 @@ export function planSubmission(job: "batch" | "stream", flat: Record<string, str
     if (isDataflowOption(name)) options[camelCaseOption(name)] = value;
     else parameters[name] = value;
   }
-  parameters.runId ||= randomUUID();
+  parameters.runId ||= newRunId(Date.now(), job);
   parameters.project = String(options.project ?? "");
   const runLabel = parameters.runId.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
   const labels = [`rox-job=${job}`, `rox-schema=${parameters.schema}`, `rox-run=${runLabel}`, ...listOption(options.labels)];

@@ -4,7 +4,7 @@ import * as path from "path";
 import type { Warehouse } from "../../io/ports";
 import { loadContract } from "../../schemas/load";
 import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../../transforms/summary";
-import { newRunId } from "../batch-job";
+import { newRunId } from "../run-id";
 import { landStagedRun, stagedPathsIn } from "../chunk-run";
 import { READ_COUNTER } from "../ingest-pipeline";
 import { stagedFileSinks } from "../sinks";
@@ -33,7 +33,7 @@ export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
 export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOptions, warehouse: Warehouse): Promise<JobSummary> {
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
-  const runId = newRunId(`${job}-flink`, now());
+  const runId = newRunId(now(), `${job}-flink`);
   const contract = loadContract(options.parameters.schema, { dir: options.parameters.schemasDir });
   const runDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   try {

@@ -3,7 +3,8 @@ import * as path from "path";
 import { MissingSettingError } from "../../launcher/cloud/errors";
 import { ConfigError, type RoxConfig } from "../../launcher/config";
 import { UpdateIncompatibleError } from "../../launcher/dataflow/errors";
-import { defaultJobName, newRunId, toJobName, toLabelKey, toLabelValue } from "../../launcher/dataflow/names";
+import { defaultJobName, toJobName, toLabelKey, toLabelValue } from "../../launcher/dataflow/names";
+import { newRunId } from "../../pipelines/run-id";
 import { planCancel, planDrain, planFindActiveJob, planJobErrors, planStatus } from "../../launcher/dataflow/plan-jobs";
 import { planLaunch, type LaunchFlags } from "../../launcher/dataflow/plan-launch";
 import { planUpdate } from "../../launcher/dataflow/plan-update";
@@ -73,10 +74,13 @@ describe("job names and labels keep to Dataflow's rules", () => {
   });
 
   test("run ids sort by time and fit names and labels", () => {
-    const id = newRunId(Date.parse("2001-01-02T02:00:00.123Z"), () => "3fa2c1");
+    const id = newRunId(Date.parse("2001-01-02T02:00:00.123Z"), undefined, () => "3fa2c1");
     expect(id).toBe("20010102t020000-3fa2c1");
     expect(toLabelValue(id)).toBe(id);
     expect(newRunId(0)).toMatch(/^19700101t000000-[0-9a-f]{6}$/);
+    const batch = newRunId(Date.parse("2001-01-02T02:00:00Z"), "batch");
+    expect(batch).toMatch(/^batch-20010102t020000-[0-9a-f]{6}$/);
+    expect(toLabelValue(batch)).toBe(batch);
   });
 
   test.each([
