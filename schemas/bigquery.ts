@@ -1,7 +1,7 @@
 /** BigQuery table schemas (the `tables.insert` JSON: fields, partitioning, clustering) derived from a contract. */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { deadLetterTable, eventsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
+import { deadLetterTable, eventsTable, jobRunsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
 
 export type BigQueryMode = "REQUIRED" | "NULLABLE" | "REPEATED";
 
@@ -58,8 +58,14 @@ export function deadLetterTableSchema(): BigQueryTableSchema {
   return toBigQuery(deadLetterTable());
 }
 
+/** `job_runs`: every run's summary. */
+export function jobRunsTableSchema(): BigQueryTableSchema {
+  return toBigQuery(jobRunsTable());
+}
+
 function toBigQuery(layout: TableLayout): BigQueryTableSchema {
-  const schema: BigQueryTableSchema = { fields: layout.columns.map(bigQueryField) };
+  const json = (field: BigQueryField) => (layout.jsonColumns?.includes(field.name) ? { ...field, type: "JSON" } : field);
+  const schema: BigQueryTableSchema = { fields: layout.columns.map(bigQueryField).map(json) };
   if (layout.partitionBy) schema.timePartitioning = { type: "DAY", field: layout.partitionBy };
   if (layout.clusterBy.length > 0) schema.clustering = { fields: layout.clusterBy };
   return schema;

@@ -7,7 +7,7 @@
  */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { DEAD_LETTER_TABLE, deadLetterTable, eventsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
+import { DEAD_LETTER_TABLE, deadLetterTable, eventsTable, jobRunsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
 
 const TYPES: Record<string, string> = {
   string: "VARCHAR",
@@ -43,10 +43,22 @@ export function deadLetterTableDdl(name: string = DEAD_LETTER_TABLE): string {
 
 /** Adds the dead-letter table's nullable columns that a table created by an earlier version lacks. */
 export function deadLetterColumnsDdl(name: string = DEAD_LETTER_TABLE): string[] {
-  const layout = deadLetterTable(name);
+  return nullableColumnsDdl(deadLetterTable(name));
+}
+
+export function jobRunsTableDdl(): string {
+  return createTable(jobRunsTable());
+}
+
+/** Adds the `job_runs` nullable columns that a table created by an earlier version lacks. */
+export function jobRunsColumnsDdl(): string[] {
+  return nullableColumnsDdl(jobRunsTable());
+}
+
+function nullableColumnsDdl(layout: TableLayout): string[] {
   return layout.columns
     .filter((c) => c.nullable)
-    .map((c) => `ALTER TABLE ${quoteIdentifier(layout.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${duckDbType(c)}`);
+    .map((c) => `ALTER TABLE ${quoteIdentifier(layout.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${columnType(layout, c)}`);
 }
 
 /** Identifiers are always quoted: column names such as `timestamp` or `date` are keywords. */
@@ -55,12 +67,16 @@ export function quoteIdentifier(name: string): string {
 }
 
 function createTable(layout: TableLayout): string {
-  const lines = layout.columns.map((c) => `${quoteIdentifier(c.name)} ${duckDbType(c)}${c.nullable ? "" : NOT_NULL}`);
+  const lines = layout.columns.map((c) => `${quoteIdentifier(c.name)} ${columnType(layout, c)}${c.nullable ? "" : NOT_NULL}`);
   if (layout.primaryKey.length > 0) lines.push(`PRIMARY KEY (${layout.primaryKey.map(quoteIdentifier).join(", ")})`);
   return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(layout.name)} (\n  ${lines.join(",\n  ")}\n);\n`;
 }
 
 // Nested values cannot carry NOT NULL in DuckDB; nullability inside a STRUCT or LIST is the validator's job.
+function columnType(layout: TableLayout, spec: FieldSpec): string {
+  return layout.jsonColumns?.includes(spec.name) ? "JSON" : duckDbType(spec);
+}
+
 function duckDbType(spec: FieldSpec): string {
   if (spec.kind === "record") {
     const members = (spec.fields ?? []).map((f) => `${quoteIdentifier(f.name)} ${duckDbType(f)}`);

@@ -13,9 +13,12 @@ export interface TableLayout {
   /** A timestamp column the table is partitioned by, per day. */
   partitionBy?: string;
   clusterBy: string[];
+  /** String columns that hold JSON text: stored as the warehouse's JSON type where it has one. */
+  jsonColumns?: string[];
 }
 
 export const DEAD_LETTER_TABLE = "dead_letters";
+export const JOB_RUNS_TABLE = "job_runs";
 
 /** `<table>_<window>`, e.g. `flights_origin_hourly`. */
 export function windowTableName(contract: Pick<Contract, "table">, window: Pick<WindowFeatureSpec, "name">): string {
@@ -87,6 +90,27 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
     column("replayOutcome", "string", true, "written, duplicate (both settled), or failed_again (errors say why now)."),
   ];
   return { name, columns, primaryKey: [], partitionBy: "timestamp", clusterBy: ["errorStage", "errorClass"] };
+}
+
+/** Every run's summary, one row per run, upserted as the run goes (its summary JSON file is a copy). */
+export function jobRunsTable(): TableLayout {
+  const counts = ["read", "written", "deadLettered", "duplicates"].map((name) =>
+    column(name, "long", false, "Records so far; read = written + deadLettered + duplicates."),
+  );
+  const columns = [
+    column("runId", "string", false, "The run (pipelines/run-id.ts)."),
+    column("job", "string", false, "batch, stream, replay, score, …"),
+    column("schema", "string", false, "The schema the run read."),
+    column("startedAt", "timestamp", false, "When the run started."),
+    column("finishedAt", "timestamp", false, "When the row was last updated (the run's end once it ended)."),
+    ...counts,
+    column("byTable", "string", true, "Rows written per table, as JSON."),
+    column("byReason", "string", true, "Dead letters per reason, as JSON."),
+    column("uncounted", "long", true, "Records whose number is unknowable (a corrupt block with no count)."),
+    column("status", "string", true, "running, finished, failed or abandoned."),
+    column("owner", "string", true, "host:pid of the process running it, to tell a killed run."),
+  ];
+  return { name: JOB_RUNS_TABLE, columns, primaryKey: ["runId"], clusterBy: [], jsonColumns: ["byTable", "byReason"] };
 }
 
 /** `<table>_predictions`: what batch (and stream) scoring writes, one row per event and model version. */

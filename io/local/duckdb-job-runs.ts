@@ -1,17 +1,10 @@
 import * as os from "os";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { jobRunsColumnsDdl, jobRunsTableDdl } from "../../schemas/duckdb";
+import { JOB_RUNS_TABLE } from "../../schemas/tables";
 import { JOB_RUN_COLUMNS, jobRunRow, type JobSummary, type RunStatus } from "../../transforms/summary";
 
-export const JOB_RUNS_TABLE = "job_runs";
-
-/** Every run's summary, updated with each committed chunk or micro-batch (the summary JSON file is a copy). */
-const JOB_RUNS_DDL = `CREATE TABLE IF NOT EXISTS ${JOB_RUNS_TABLE} (
-  "runId" VARCHAR PRIMARY KEY, "job" VARCHAR NOT NULL, "schema" VARCHAR NOT NULL, "startedAt" TIMESTAMPTZ NOT NULL,
-  "finishedAt" TIMESTAMPTZ NOT NULL, "read" BIGINT NOT NULL, "written" BIGINT NOT NULL, "deadLettered" BIGINT NOT NULL,
-  "duplicates" BIGINT NOT NULL, "byTable" JSON, "byReason" JSON, "uncounted" BIGINT, "status" VARCHAR, "owner" VARCHAR)`;
-
-/** Columns added after the table's first version: a warehouse created by an earlier version gets them. */
-const ADDED_COLUMNS = [`"uncounted" BIGINT`, `"status" VARCHAR`, `"owner" VARCHAR`];
+export { JOB_RUNS_TABLE };
 
 /** This process, as a run's `owner`. */
 export function runOwner(): string {
@@ -19,8 +12,9 @@ export function runOwner(): string {
 }
 
 export async function ensureJobRunsTable(db: DuckDBConnection): Promise<void> {
-  await db.run(JOB_RUNS_DDL);
-  for (const column of ADDED_COLUMNS) await db.run(`ALTER TABLE ${JOB_RUNS_TABLE} ADD COLUMN IF NOT EXISTS ${column}`);
+  await db.run(jobRunsTableDdl());
+  // A warehouse created by an earlier version gets the columns added since.
+  for (const ddl of jobRunsColumnsDdl()) await db.run(ddl);
 }
 
 /** Inserts or replaces the run's row; every value is a bound parameter. */
