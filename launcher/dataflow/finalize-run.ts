@@ -1,6 +1,6 @@
 /**
  * `rox jobs finalize` and the `--wait-until-done` chain: land a finished Dataflow batch run from its staging tables
- * (`pipelines/finalize-dataflow-batch.ts`). The BigQuery adapter and the pipeline are loaded only when called.
+ * (`pipelines/dataflow/finalize-batch.ts`). The BigQuery adapter and the pipeline are loaded only when called.
  */
 import type { JobSummary } from "../../transforms/summary";
 
@@ -21,7 +21,7 @@ export interface FinalizeRunOptions {
 
 export async function finalizeRun(target: FinalizeRunTarget, options: FinalizeRunOptions): Promise<JobSummary> {
   const { BigQueryWarehouse } = await import("../../io/gcp/bigquery-warehouse");
-  const { finalizeDataflowBatch } = await import("../../pipelines/finalize-dataflow-batch");
+  const { finalizeDataflowBatch } = await import("../../pipelines/dataflow/finalize-batch");
   const warehouse = await BigQueryWarehouse.open(target);
   try {
     return await finalizeDataflowBatch(options, warehouse);

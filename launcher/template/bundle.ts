@@ -19,7 +19,7 @@ export const BUNDLE_EXTERNALS = [
   "@grpc/*",
 ] as const;
 
-export const ENTRY_POINT = "pipelines/dataflow/template-main.ts";
+export const ENTRY_POINT = "launcher/template/template-main.ts";
 /** Lazily imported by the entry point. esbuild leaves an `import()` it cannot resolve as it is, without a warning, so
  * a missing module would only fail at launch on Dataflow: the build checks that it went into the bundle. */
 export const LAUNCH_MODULE = "pipelines/dataflow/run-on-dataflow.ts";
@@ -32,7 +32,7 @@ export class BundleError extends Error {
   }
 }
 
-/** Writes `outFile` from `<projectRoot>/pipelines/dataflow/template-main.ts`; returns its size in bytes. */
+/** Writes `outFile` from `<projectRoot>/launcher/template/template-main.ts`; returns its size in bytes. */
 export async function bundleTemplateMain(projectRoot: string, outFile: string): Promise<number> {
   // esbuild is a dev dependency: loaded only when a template is built, never by the jobs.
   const esbuild = await import("esbuild");

@@ -176,7 +176,7 @@ function rox(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> {
 }
 
 function templateMain(args: string[]): Promise<Run> {
-  return runNode([path.join(ROOT, "dist", "pipelines", "dataflow", "template-main.js"), ...args], { ROX_SKIP_NPM_STAGING: "1" });
+  return runNode([path.join(ROOT, "dist", "launcher", "template", "template-main.js"), ...args], { ROX_SKIP_NPM_STAGING: "1" });
 }
 
 function runNode(args: string[], extra: NodeJS.ProcessEnv): Promise<Run> {

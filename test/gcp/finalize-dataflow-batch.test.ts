@@ -10,7 +10,7 @@ import { InputError } from "../../io/local/list-files";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
-import { finalizeDataflowBatch } from "../../pipelines/finalize-dataflow-batch";
+import { finalizeDataflowBatch } from "../../pipelines/dataflow/finalize-batch";
 import type { BigQueryField } from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
 import { unaccounted, type JobSummary } from "../../transforms/summary";

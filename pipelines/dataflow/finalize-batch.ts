@@ -1,17 +1,17 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Contract } from "../schemas/contract";
-import { loadContract } from "../schemas/load";
-import { checkFeatureModule } from "../transforms/features";
-import { countLines } from "../io/local/json-lines";
-import type { CommitReport } from "../io/ports";
-import type { BigQueryWarehouse } from "../io/gcp/bigquery-warehouse";
-import { runStageTables, type RunStageReport } from "../io/gcp/bigquery-run-stage";
-import { addTallies, type JobSummary } from "../transforms/summary";
-import { runDirect } from "./direct";
-import { stagedFileSinks } from "./sinks";
-import { windowPipeline } from "./window-pipeline";
+import type { Contract } from "../../schemas/contract";
+import { loadContract } from "../../schemas/load";
+import { checkFeatureModule } from "../../transforms/features";
+import { countLines } from "../../io/local/json-lines";
+import type { CommitReport } from "../../io/ports";
+import type { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { runStageTables, type RunStageReport } from "../../io/gcp/bigquery-run-stage";
+import { addTallies, type JobSummary } from "../../transforms/summary";
+import { runDirect } from "../direct";
+import { stagedFileSinks } from "../sinks";
+import { windowPipeline } from "../window-pipeline";
 
 export interface FinalizeOptions {
   schema: string;
