@@ -7,7 +7,7 @@
 import type { Contract } from "../schemas/contract";
 import type { ModelFeature } from "../schemas/model-spec";
 import { windowTableName } from "../schemas/tables";
-import { col, str, type DatasetRef } from "./gcp/bigquery-sql";
+import { col, str, type DatasetRef } from "./gcp/bigquery/bigquery-sql";
 
 export interface FeatureSqlDialect {
   readonly kind: "duckdb" | "bigquery";

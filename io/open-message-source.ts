@@ -1,4 +1,4 @@
-import type { PubSubSourceOptions } from "./gcp/pubsub-message-source";
+import type { PubSubSourceOptions } from "./gcp/pubsub/pubsub-message-source";
 import type { MessageSource } from "./ports";
 import type { OpenSubscriptionOptions } from "./pubsub/open-subscription";
 
@@ -21,7 +21,7 @@ export async function openMessageSource(options: MessageSourceTarget): Promise<M
       return openSubscription(options);
     }
     case "pubsub": {
-      const { PubSubMessageSource } = await import("./gcp/pubsub-message-source");
+      const { PubSubMessageSource } = await import("./gcp/pubsub/pubsub-message-source");
       return new PubSubMessageSource(options);
     }
   }

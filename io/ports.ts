@@ -140,7 +140,7 @@ export interface ByteRange {
 /**
  * The file-source role: a local folder, or Cloud Storage. A pattern is a prefix plus an optional glob (`*`, `**`, `?`,
  * `{a,b}`): without a glob it names one object, or every object below it as a folder. Names with a segment starting
- * with `.` or `_` below the root are skipped (hidden files, `_SUCCESS` markers), as `io/local/list-files.ts` does.
+ * with `.` or `_` below the root are skipped (hidden files, `_SUCCESS` markers), as `io/files/list-files.ts` does.
  */
 export interface FileSource {
   /**

@@ -7,7 +7,7 @@ import { isGcsUri } from "./identifiers/storage";
 import { resolveInside, validateRelativePath } from "./identifiers/paths";
 import { FolderSource } from "./local/folder-source";
 import type { FileSource, SkippedInput, SourceObject } from "./ports";
-import type { GcsFileSourceOptions } from "./gcp/gcs-file-source";
+import type { GcsFileSourceOptions } from "./gcp/gcs/gcs-file-source";
 
 export interface StagedFile {
   localPath: string;
@@ -29,7 +29,7 @@ const CONCURRENCY = 4;
 /** The source for an input: Cloud Storage for `gs://…` (its client loaded only then), the local disk otherwise. */
 export async function openFileSource(input: string, options: { gcs?: GcsFileSourceOptions } = {}): Promise<FileSource> {
   if (!isGcsUri(input)) return new FolderSource();
-  const { GcsFileSource } = await import("./gcp/gcs-file-source");
+  const { GcsFileSource } = await import("./gcp/gcs/gcs-file-source");
   return GcsFileSource.open(options.gcs);
 }
 

@@ -3,7 +3,7 @@ import * as path from "path";
 import { spawn } from "child_process";
 import { writeFlightSample } from "./sample/flights";
 import { injectFaults } from "./sample/faults";
-import { readJsonLines } from "../io/local/json-lines";
+import { readJsonLines } from "../io/files/json-lines";
 import { DEFAULT_WAREHOUSE, withWarehouse } from "./warehouse";
 import { main as cliMain } from "./main";
 

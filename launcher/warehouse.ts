@@ -53,7 +53,7 @@ async function openWarehouse(target: WarehouseTarget): Promise<Warehouse> {
     const { DuckDbWarehouse } = await import("../io/local/duckdb-warehouse");
     return DuckDbWarehouse.open(target.file);
   }
-  const { BigQueryWarehouse } = await import("../io/gcp/bigquery-warehouse");
+  const { BigQueryWarehouse } = await import("../io/gcp/bigquery/bigquery-warehouse");
   const { kind: _kind, ...options } = target;
   return BigQueryWarehouse.open(options);
 }

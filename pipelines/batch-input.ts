@@ -1,9 +1,9 @@
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { InputError, listInputs } from "../io/local/list-files";
+import { InputError, listInputs } from "../io/files/list-files";
 import type { SkippedInput } from "../io/ports";
 import { isGcsUri } from "../io/identifiers/storage";
-import type { GcsFileSourceOptions } from "../io/gcp/gcs-file-source";
+import type { GcsFileSourceOptions } from "../io/gcp/gcs/gcs-file-source";
 
 /** A file the job reads (`path`, on this machine) and the URI its records name as their source. */
 export interface InputFile {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
-import { countLines, readJsonLines } from "../io/local/json-lines";
+import { countLines, readJsonLines } from "../io/files/json-lines";
 import type { CommitReport, StagedChunk, Warehouse } from "../io/ports";
 import { addTallies, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { recordsCounted } from "../transforms/envelope";

@@ -1,4 +1,4 @@
-import type { FileSplit } from "../io/local/splits";
+import type { FileSplit } from "../io/files/splits";
 
 /** Splits grouped so one pipeline run (one DirectRunner bundle, all grouping in memory) stays bounded in size. */
 export function groupIntoChunks(splits: FileSplit[], chunkBytes: number): FileSplit[][] {

@@ -1,7 +1,7 @@
 import * as beam from "../transforms/beam/sdk";
 import type { Counter } from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
-import { readDeadLetterBatch, readManifest, readMessageBatch, readSplitRecords } from "../io/local/beam-files";
+import { readDeadLetterBatch, readManifest, readMessageBatch, readSplitRecords } from "../io/files/beam-files";
 import type { Decoded, Outcome } from "../transforms/envelope";
 import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
 import type { RowSinks } from "./sinks";

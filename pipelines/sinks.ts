@@ -1,5 +1,5 @@
 import * as beam from "../transforms/beam/sdk";
-import { JsonLinesFileSink } from "../io/local/beam-files";
+import { JsonLinesFileSink } from "../io/files/beam-files";
 
 type Rows = beam.PCollection<Record<string, unknown>>;
 

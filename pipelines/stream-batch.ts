@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import type { MessageSource, PulledMessage, Warehouse } from "../io/ports";
-import { JsonLinesAppender } from "../io/local/json-lines";
+import { JsonLinesAppender } from "../io/files/json-lines";
 import type { MessageRecord } from "../transforms/decode/message";
 import { addCounts, emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import type { AckQueue } from "./ack-queue";

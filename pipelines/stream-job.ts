@@ -4,7 +4,7 @@ import type { LeaseInfo, MessageSource, PulledMessage, Warehouse } from "../io/p
 import { emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
 import { newRunId } from "./run-id";
 import { beginRun, endRun } from "./run-lifecycle";
-import { checkFeatureModule } from "../transforms/features";
+import { checkFeatureModule } from "../transforms/features/index";
 import { AckQueue } from "./ack-queue";
 import { BatchHandler, summaryOf, type RunState } from "./stream-batch";
 import { DEFAULT_ISOLATION, describe, type IsolationPolicy } from "./stream-isolate";

@@ -1,7 +1,7 @@
 import * as beam from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
 import type { Accumulator } from "../transforms/features/module";
-import { readJsonLinesFile } from "../io/local/beam-files";
+import { readJsonLinesFile } from "../io/files/beam-files";
 import { accumulateOne, eventTimestamp, mergeWindowGroup } from "../transforms/beam/windows";
 import type { RowSinks } from "./sinks";
 

@@ -1,14 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadContract } from "../../schemas/load";
-import { listInputFiles } from "../../io/local/list-files";
-import { detectFormat, planSplits, readSplit } from "../../io/local/splits";
+import { listInputFiles } from "../../io/files/list-files";
+import { detectFormat, planSplits, readSplit } from "../../io/files/splits";
 import { validateRecord } from "../../transforms/validate";
 import { normalizeEvent } from "../../transforms/normalize";
 import { flightsFeatures } from "../../transforms/features/flights";
 import { emptyAccumulator, type Accumulator } from "../../transforms/features/module";
 import { eventRow, deadLetterRow, sourceRef } from "../../transforms/rows";
-import { JsonLinesAppender } from "../../io/local/json-lines";
+import { JsonLinesAppender } from "../../io/files/json-lines";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 
 /**

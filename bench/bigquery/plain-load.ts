@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
-import { readJsonLines } from "../../io/local/json-lines";
-import { BigQueryJobs } from "../../io/gcp/bigquery-client";
-import { writeLoadFile } from "../../io/gcp/bigquery-stage-files";
-import { eventsSpec } from "../../io/gcp/bigquery-tables";
+import { readJsonLines } from "../../io/files/json-lines";
+import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
+import { writeLoadFile } from "../../io/gcp/bigquery/bigquery-stage-files";
+import { eventsSpec } from "../../io/gcp/bigquery/bigquery-tables";
 import { secondsSince } from "./timed-warehouse";
 
 export interface PlainLoadResult {

@@ -11,8 +11,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { startBigQueryEmulator } from "../../io/gcp/bigquery/bigquery-emulator";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import type { Warehouse } from "../../io/ports";
 import { writeFlightSample } from "../../launcher/sample/flights";

@@ -1,4 +1,4 @@
-import { BigQueryJobs } from "../../io/gcp/bigquery-client";
+import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
 import { secondsSince } from "./timed-warehouse";
 
 export interface StepTime {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { copyObjectSync, listObjectsSync } from "../../io/gcp/gcs-sync";
-import { createStorageClient, type GcsClientOptions } from "../../io/gcp/gcs-client";
+import { copyObjectSync, listObjectsSync } from "../../io/gcp/gcs/gcs-sync";
+import { createStorageClient, type GcsClientOptions } from "../../io/gcp/gcs/gcs-client";
 import { openFileSource, stageInput } from "../../io/stage-input";
 
 /** What one contender copied: every object of the prefix, listed then downloaded into a fresh folder. */

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { copyObjectSync } from "../../io/gcp/gcs-sync";
-import { createStorageClient } from "../../io/gcp/gcs-client";
-import { GcsFileSource } from "../../io/gcp/gcs-file-source";
+import { copyObjectSync } from "../../io/gcp/gcs/gcs-sync";
+import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
+import { GcsFileSource } from "../../io/gcp/gcs/gcs-file-source";
 import type { Bucketed } from "./contenders";
 
 export interface PerObject {

@@ -12,7 +12,7 @@ import { parseArgs } from "util";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { DuckDbPredictions } from "../../io/local/duckdb-predictions";
 import { DUCKDB_FEATURE_SQL, featureRowsSql, nextDay } from "../../io/feature-query";
-import { readJsonLines } from "../../io/local/json-lines";
+import { readJsonLines } from "../../io/files/json-lines";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { parseModelRef } from "../../launcher/models/model-ref";
 import { xgboostPredictions } from "../../launcher/models/python";

@@ -2,7 +2,7 @@
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { reasonColumns, storedDeadLetter, type DeadLetterSelection } from "../../transforms/replay";
 import { STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER } from "../../transforms/replay";
-import { JsonLinesAppender } from "./json-lines";
+import { JsonLinesAppender } from "../files/json-lines";
 import type { DeadLetterExport } from "../ports";
 
 type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;

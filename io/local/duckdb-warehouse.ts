@@ -11,10 +11,10 @@ import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
 import { WarehouseBusyError } from "../errors";
-import { windowAggregator } from "../../transforms/features";
+import { windowAggregator } from "../../transforms/features/index";
 
 export { JOB_RUNS_TABLE };
-import { readJsonLines, JsonLinesAppender } from "./json-lines";
+import { readJsonLines, JsonLinesAppender } from "../files/json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
 
 /** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */

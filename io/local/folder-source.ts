@@ -3,10 +3,10 @@ import * as path from "path";
 import type { Readable } from "stream";
 import { fileURLToPath } from "url";
 import { FileNotFoundError, FileSourceError } from "../errors";
-import { globMatcher, splitPattern } from "../file-pattern";
+import { globMatcher, splitPattern } from "../files/file-pattern";
 import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../ports";
 import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
-import { listInputs } from "./list-files";
+import { listInputs } from "../files/list-files";
 
 /** The file-source role on the local disk: URIs are absolute paths; the walk (and what it skips) is `listInputs`'s. */
 export class FolderSource implements FileSource {

@@ -20,7 +20,7 @@ export interface FinalizeRunOptions {
 }
 
 export async function finalizeRun(target: FinalizeRunTarget, options: FinalizeRunOptions): Promise<JobSummary> {
-  const { BigQueryWarehouse } = await import("../../io/gcp/bigquery-warehouse");
+  const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
   const { finalizeDataflowBatch } = await import("../../pipelines/dataflow/finalize-batch");
   const warehouse = await BigQueryWarehouse.open(target);
   try {
@@ -32,8 +32,8 @@ export async function finalizeRun(target: FinalizeRunTarget, options: FinalizeRu
 
 /** Whether the run left staging tables: a template built before staging wrote the final tables itself, and left none. */
 export async function runWasStaged(target: FinalizeRunTarget, schema: string, runId: string, schemasDir?: string): Promise<boolean> {
-  const { BigQueryWarehouse } = await import("../../io/gcp/bigquery-warehouse");
-  const { runStageTables } = await import("../../io/gcp/bigquery-run-stage");
+  const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
+  const { runStageTables } = await import("../../io/gcp/bigquery/bigquery-run-stage");
   const { loadContract } = await import("../../schemas/load");
   const warehouse = await BigQueryWarehouse.open(target);
   try {

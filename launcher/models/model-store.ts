@@ -9,7 +9,7 @@ import * as path from "path";
 import { resolveInside, validateRelativePath } from "../../io/identifiers/paths";
 import { InvalidIdentifierError } from "../../io/identifiers/project";
 import { gcsUri, isGcsUri, parseGcsUri, validateObjectName } from "../../io/identifiers/storage";
-import type { GcsClientOptions } from "../../io/gcp/gcs-client";
+import type { GcsClientOptions } from "../../io/gcp/gcs/gcs-client";
 
 export const DEFAULT_MODEL_STORE = path.join(".rox", "models");
 /** The files a version may hold; anything else in a trained model's folder is not copied, and never loaded. */
@@ -98,7 +98,7 @@ export class GcsModelStore implements ModelStore {
   }
 
   private async client() {
-    const { createStorageClient } = await import("../../io/gcp/gcs-client");
+    const { createStorageClient } = await import("../../io/gcp/gcs/gcs-client");
     return createStorageClient(this.options);
   }
 }

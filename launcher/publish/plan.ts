@@ -1,7 +1,7 @@
 import { boundedShuffle } from "./bounded-shuffle";
 import { withDuplicates } from "./duplicates";
 import { toEventMessage, type EventMessage } from "./event-message";
-import { readLineBuffers } from "../../io/local/line-buffers";
+import { readLineBuffers } from "../../io/files/line-buffers";
 import { seededRandom } from "./seeded-random";
 
 export interface PlanOptions {

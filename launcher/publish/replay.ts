@@ -1,4 +1,4 @@
-import { listInputs } from "../../io/local/list-files";
+import { listInputs } from "../../io/files/list-files";
 import type { SkippedInput } from "../../io/ports";
 import { MAX_PUBLISH_MESSAGES, topicName } from "../../io/pubsub/requests";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";

@@ -1,9 +1,9 @@
-import { col, str, type DatasetRef } from "../../io/gcp/bigquery-sql";
+import { col, str, type DatasetRef } from "../../io/gcp/bigquery/bigquery-sql";
 import type { WarehouseTarget } from "../warehouse";
 
 /**
  * The few SQL spellings in which the lineage queries differ between the embedded warehouse (DuckDB) and BigQuery
- * (GoogleSQL). `io/gcp/bigquery-sql.ts` is pure text (no Google client), so the local path may import it.
+ * (GoogleSQL). `io/gcp/bigquery/bigquery-sql.ts` is pure text (no Google client), so the local path may import it.
  */
 export interface SliceDialect {
   readonly kind: WarehouseTarget["kind"];

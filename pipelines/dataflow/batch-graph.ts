@@ -1,8 +1,8 @@
 import * as beam from "../../transforms/beam/sdk";
-import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRecords, type InputObject } from "../../io/gcp/beam-gcs-files";
-import type { GcsClientOptions } from "../../io/gcp/gcs-client";
-import type { FileFormat } from "../../io/local/splits";
-import { runStageTable } from "../../io/gcp/bigquery-run-stage";
+import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRecords, type InputObject } from "../../io/gcp/gcs/beam-gcs-files";
+import type { GcsClientOptions } from "../../io/gcp/gcs/gcs-client";
+import type { FileFormat } from "../../io/files/splits";
+import { runStageTable } from "../../io/gcp/bigquery/bigquery-run-stage";
 import type { BigQueryTables } from "./graph-sink";
 import { ingestToSink, type DataflowIngestOptions } from "./ingest-graph";
 

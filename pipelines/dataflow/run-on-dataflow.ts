@@ -3,7 +3,7 @@ import { Root } from "apache-beam/pvalue";
 import { Pipeline } from "apache-beam/internal/pipeline";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { loadContract } from "../../schemas/load";
-import { checkFeatureModule } from "../../transforms/features";
+import { checkFeatureModule } from "../../transforms/features/index";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { RunnerChoiceError } from "../runner-choice";
 import type { SubmittedJob } from "./dataflow-answer";
@@ -12,7 +12,7 @@ import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
-import type { FileFormat } from "../../io/local/splits";
+import type { FileFormat } from "../../io/files/splits";
 import { newRunId } from "../run-id";
 
 type Graph = (root: Root) => Promise<void>;

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
 import { featureRowsSql, nextDay, type FeatureSqlDialect } from "../../io/feature-query";
-import { countLines, readJsonLines } from "../../io/local/json-lines";
+import { countLines, readJsonLines } from "../../io/files/json-lines";
 import type { PredictionCommitReport, PredictionWarehouse } from "../../io/predictions";
 import type { ModelCard } from "../../transforms/score/model-card";
 import { predictionsTableName } from "../../schemas/tables";

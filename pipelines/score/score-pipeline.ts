@@ -1,6 +1,6 @@
 import * as beam from "../../transforms/beam/sdk";
 import type { Counter } from "../../transforms/beam/sdk";
-import { readJsonLinesFile, JsonLinesFileSink } from "../../io/local/beam-files";
+import { readJsonLinesFile, JsonLinesFileSink } from "../../io/files/beam-files";
 import { scoreRow, type Scored, type ScoreContext } from "../../transforms/beam/score";
 
 type Rows = beam.PCollection<Record<string, unknown>>;

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { createStorageClient } from "../../io/gcp/gcs-client";
-import { GcsFileSource } from "../../io/gcp/gcs-file-source";
+import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
+import { GcsFileSource } from "../../io/gcp/gcs/gcs-file-source";
 import { FolderSource } from "../../io/local/folder-source";
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { unmet } from "../support/prerequisites";

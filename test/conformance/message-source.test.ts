@@ -1,4 +1,4 @@
-import { PubSubCallError } from "../../io/gcp/pubsub-errors";
+import { PubSubCallError } from "../../io/gcp/pubsub/pubsub-errors";
 import { MemoryPubSub, MemoryPubSubError } from "../../io/memory/memory-pubsub";
 import { openMessageSource } from "../../io/open-message-source";
 import { openSubscription } from "../../io/pubsub/open-subscription";

@@ -1,5 +1,5 @@
 /** Conformance cases on landing chunks: what lands, reruns, replace, failed commits, and window merges. */
-import { readJsonLines } from "../../io/local/json-lines";
+import { readJsonLines } from "../../io/files/json-lines";
 import type { Case } from "./warehouse.suite";
 import type { ChunkInput, Flight } from "./warehouse.chunks";
 import { contract, writeChunk, flightEvent, windowPartials } from "./warehouse.chunks";

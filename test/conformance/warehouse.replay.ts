@@ -1,7 +1,7 @@
 /** Conformance cases of a replay: exporting a run's live dead letters, and a replay chunk's in-place update of them. */
 import * as fs from "fs";
 import * as path from "path";
-import { readJsonLines } from "../../io/local/json-lines";
+import { readJsonLines } from "../../io/files/json-lines";
 import type { Warehouse } from "../../io/ports";
 import type { DeadLetterSelection, ReplayOutcome, SettledDeadLetter, StoredDeadLetter } from "../../transforms/replay";
 import type { Case } from "./warehouse.suite";

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { tempDir } from "../support/temp";
 import { useBigQueryEmulator } from "../support/bigquery-emulator";
 import { targetSelected } from "./targets";

@@ -9,8 +9,8 @@ import { ingestPipeline } from "../../pipelines/ingest-pipeline";
 import { runDirect } from "../../pipelines/direct";
 import { stagedFileSinks, type StagedPaths } from "../../pipelines/sinks";
 import { failedRowToDeadLetter } from "../../pipelines/dataflow/ingest-steps";
-import { planSplits } from "../../io/local/splits";
-import { readJsonLines } from "../../io/local/json-lines";
+import { planSplits } from "../../io/files/splits";
+import { readJsonLines } from "../../io/files/json-lines";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
 import { tempDir } from "../support/temp";
 

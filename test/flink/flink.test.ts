@@ -15,7 +15,7 @@ import { startFlinkJobServer, type FlinkJobServer } from "../../pipelines/flink/
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { injectFaults } from "../../launcher/sample/faults";
-import { readJsonLines } from "../../io/local/json-lines";
+import { readJsonLines } from "../../io/files/json-lines";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { tempDir } from "../support/temp";
 import { unmet } from "../support/prerequisites";

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { createStorageClient } from "../../io/gcp/gcs-client";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
-import { readJsonLines } from "../../io/local/json-lines";
+import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
+import { readJsonLines } from "../../io/files/json-lines";
 import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";

@@ -1,5 +1,5 @@
-import { findBigQueryEmulator, isHealthy } from "../../io/gcp/bigquery-emulator";
-import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery-errors";
+import { findBigQueryEmulator, isHealthy } from "../../io/gcp/bigquery/bigquery-emulator";
+import { BigQueryEmulatorUnavailableError } from "../../io/gcp/bigquery/bigquery-errors";
 import { startTestBigQueryEmulator } from "../support/bigquery-emulator";
 import { itNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";

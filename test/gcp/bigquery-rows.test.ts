@@ -1,7 +1,7 @@
 import type { BigQueryField } from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
-import { plainValue, stagingFields, toFreshEvent, toLoadRow } from "../../io/gcp/bigquery-rows";
-import { str } from "../../io/gcp/bigquery-sql";
+import { plainValue, stagingFields, toFreshEvent, toLoadRow } from "../../io/gcp/bigquery/bigquery-rows";
+import { str } from "../../io/gcp/bigquery/bigquery-sql";
 
 const f = (name: string, type: string, extra: Partial<BigQueryField> = {}): BigQueryField => ({ name, type, mode: "NULLABLE", ...extra });
 

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { runReplayJob } from "../../pipelines/replay-job";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { itNeeds } from "../support/prerequisites";

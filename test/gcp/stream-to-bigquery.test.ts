@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { main } from "../../launcher/main";
 import { publishEvents } from "../../launcher/publish/replay";

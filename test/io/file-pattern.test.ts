@@ -1,4 +1,4 @@
-import { expandBraces, globMatcher, isHiddenName, splitPattern } from "../../io/file-pattern";
+import { expandBraces, globMatcher, isHiddenName, splitPattern } from "../../io/files/file-pattern";
 
 describe("input patterns", () => {
   test.each([

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { findGcsEmulator, isGcsEmulatorAnswering, startGcsEmulator } from "../../io/gcp/gcs-emulator";
-import { GcsEmulatorUnavailableError } from "../../io/gcp/gcs-emulator-errors";
+import { findGcsEmulator, isGcsEmulatorAnswering, startGcsEmulator } from "../../io/gcp/gcs/gcs-emulator";
+import { GcsEmulatorUnavailableError } from "../../io/gcp/gcs/gcs-emulator-errors";
 import { tempDir } from "../support/temp";
 import { itNeeds } from "../support/prerequisites";
 

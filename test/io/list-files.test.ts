@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { globToRegExp, InputError, listInputFiles } from "../../io/local/list-files";
+import { globToRegExp, InputError, listInputFiles } from "../../io/files/list-files";
 
 describe("listing input files", () => {
   let root: string;

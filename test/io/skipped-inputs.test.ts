@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { InputError, listInputs } from "../../io/local/list-files";
+import { InputError, listInputs } from "../../io/files/list-files";
 import { main } from "../../launcher/main";
 import type { JobSummary } from "../../transforms/summary";
 import { captureConsole } from "../support/console-capture";

@@ -6,7 +6,7 @@ import { readAvroHeader } from "../../transforms/decode/avro-header";
 import { walkAvroBlocks } from "../../transforms/decode/avro-blocks";
 import { memoryByteSource } from "../../transforms/decode/byte-source";
 import type { Decoded, Outcome } from "../../transforms/envelope";
-import { detectFormat, planSplits, readSplit, type FileFormat, type FileSplit } from "../../io/local/splits";
+import { detectFormat, planSplits, readSplit, type FileFormat, type FileSplit } from "../../io/files/splits";
 import { encodeAvroFile, EVENT_SCHEMA, eventRecords } from "../decode/avro-fixture";
 import { MIXED_ROWS_SQL, writeParquetFile } from "../decode/parquet-fixture";
 

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { createStorageClient } from "../../io/gcp/gcs-client";
-import { GcsFileSource } from "../../io/gcp/gcs-file-source";
+import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
+import { GcsFileSource } from "../../io/gcp/gcs/gcs-file-source";
 import { FileNotFoundError, FileSourceError } from "../../io/errors";
 import { FolderSource } from "../../io/local/folder-source";
-import { listInputFiles } from "../../io/local/list-files";
+import { listInputFiles } from "../../io/files/list-files";
 import { openFileSource, stageInput } from "../../io/stage-input";
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { tempDir } from "../support/temp";

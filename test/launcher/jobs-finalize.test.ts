@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
-import { readJsonLines } from "../../io/local/json-lines";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
+import { readJsonLines } from "../../io/files/json-lines";
 import { main } from "../../launcher/main";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";

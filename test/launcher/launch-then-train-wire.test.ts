@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as fs from "fs";
 import * as path from "path";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { launchCommand } from "../../launcher/commands/launch";
 import { createDataflowApi, type DataflowApi } from "../../launcher/dataflow/clients";
 import { LaunchFailedError } from "../../launcher/dataflow/errors";

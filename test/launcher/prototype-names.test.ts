@@ -1,5 +1,5 @@
 import { Writer } from "protobufjs";
-import { toLoadRow } from "../../io/gcp/bigquery-rows";
+import { toLoadRow } from "../../io/gcp/bigquery/bigquery-rows";
 import { main } from "../../launcher/main";
 import { parseLaunchArgs } from "../../launcher/template/launch-args";
 import { toMessageRecord } from "../../pipelines/dataflow/pubsub-message";

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as fs from "fs";
 import * as path from "path";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { trainCommand } from "../../launcher/commands/train";
 import { UsageError } from "../../launcher/errors";
 import { renderPlans } from "../../launcher/plan";

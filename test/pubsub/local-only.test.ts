@@ -7,6 +7,7 @@ const LOCAL_PUBSUB_FILES = [
   ...fs.readdirSync(path.join(ROOT, "io/pubsub")).map((f) => path.join("io/pubsub", f)),
   ...fs.readdirSync(path.join(ROOT, "launcher/publish")).map((f) => path.join("launcher/publish", f)),
   ...fs.readdirSync(path.join(ROOT, "io/local")).map((f) => path.join("io/local", f)),
+  ...fs.readdirSync(path.join(ROOT, "io/files")).map((f) => path.join("io/files", f)),
   "io/open-message-source.ts",
   "launcher/commands/emulator.ts",
   "launcher/commands/publish.ts",
@@ -35,7 +36,7 @@ test("openMessageSource({ target: 'emulator-rest' }) loads no Google module; the
       const afterLocal = google();
       const source = await openMessageSource({ target: "pubsub", projectId: "rox-local", subscription: "flights-stream", emulatorHost: "127.0.0.1:9" });
       const afterOpening = google();
-      const { createSubscriberClient } = require(${dist("io/gcp/pubsub-client.js")});
+      const { createSubscriberClient } = require(${dist("io/gcp/pubsub/pubsub-client.js")});
       const client = await createSubscriberClient({ projectId: "rox-local", emulatorHost: "127.0.0.1:9" });
       const afterLoading = google();
       await client.close();

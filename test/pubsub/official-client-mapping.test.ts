@@ -1,6 +1,6 @@
-import { pubSubCallError } from "../../io/gcp/pubsub-errors";
-import { splitPulls } from "../../io/gcp/pubsub-message-source";
-import { receivedToPulled, timestampToRfc3339 } from "../../io/gcp/pubsub-received";
+import { pubSubCallError } from "../../io/gcp/pubsub/pubsub-errors";
+import { splitPulls } from "../../io/gcp/pubsub/pubsub-message-source";
+import { receivedToPulled, timestampToRfc3339 } from "../../io/gcp/pubsub/pubsub-received";
 
 // What the official client hands back is mapped to the REST shape; the round trip through the emulator is in
 // test/conformance/message-source.test.ts. These are the edges the emulator does not produce on demand.

@@ -3,7 +3,7 @@ import * as path from "path";
 import { boundedShuffle } from "../../launcher/publish/bounded-shuffle";
 import { MAX_DUPLICATE_LAG } from "../../launcher/publish/duplicates";
 import { toEventMessage } from "../../launcher/publish/event-message";
-import { readLineBuffers } from "../../io/local/line-buffers";
+import { readLineBuffers } from "../../io/files/line-buffers";
 import { planMessages, type PlannedMessage } from "../../launcher/publish/plan";
 import { seededRandom } from "../../launcher/publish/seeded-random";
 import { tempDir } from "../support/temp";

@@ -1,6 +1,6 @@
 import { signalGroup } from "../../io/emulator-process";
-import { BigQueryWarehouse } from "../../io/gcp/bigquery-warehouse";
-import { startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery-emulator";
+import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
+import { startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery/bigquery-emulator";
 import { unmet } from "./prerequisites";
 import { tempDir } from "./temp";
 

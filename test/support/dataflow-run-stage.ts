@@ -5,14 +5,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BigQueryJobs, type BigQueryTarget } from "../../io/gcp/bigquery-client";
-import { stagingFields } from "../../io/gcp/bigquery-rows";
-import { runStageTables } from "../../io/gcp/bigquery-run-stage";
-import { col, stagedColumn, tableRef } from "../../io/gcp/bigquery-sql";
-import { writeLoadFile } from "../../io/gcp/bigquery-stage-files";
-import { deadLettersSpec, eventsSpec } from "../../io/gcp/bigquery-tables";
-import { countLines, readJsonLines } from "../../io/local/json-lines";
-import { planSplits } from "../../io/local/splits";
+import { BigQueryJobs, type BigQueryTarget } from "../../io/gcp/bigquery/bigquery-client";
+import { stagingFields } from "../../io/gcp/bigquery/bigquery-rows";
+import { runStageTables } from "../../io/gcp/bigquery/bigquery-run-stage";
+import { col, stagedColumn, tableRef } from "../../io/gcp/bigquery/bigquery-sql";
+import { writeLoadFile } from "../../io/gcp/bigquery/bigquery-stage-files";
+import { deadLettersSpec, eventsSpec } from "../../io/gcp/bigquery/bigquery-tables";
+import { countLines, readJsonLines } from "../../io/files/json-lines";
+import { planSplits } from "../../io/files/splits";
 import { resolveInputFiles } from "../../pipelines/batch-input";
 import { runDirect } from "../../pipelines/direct";
 import { ingestPipeline } from "../../pipelines/ingest-pipeline";

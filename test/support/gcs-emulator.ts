@@ -1,6 +1,6 @@
 import { signalGroup } from "../../io/emulator-process";
 import * as path from "path";
-import { startGcsEmulator, type GcsEmulatorHandle, type StartGcsEmulatorOptions } from "../../io/gcp/gcs-emulator";
+import { startGcsEmulator, type GcsEmulatorHandle, type StartGcsEmulatorOptions } from "../../io/gcp/gcs/gcs-emulator";
 import { unmet } from "./prerequisites";
 import { tempDir } from "./temp";
 

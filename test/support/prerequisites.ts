@@ -12,8 +12,8 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { findBigQueryEmulator } from "../../io/gcp/bigquery-emulator";
-import { findGcsEmulator } from "../../io/gcp/gcs-emulator";
+import { findBigQueryEmulator } from "../../io/gcp/bigquery/bigquery-emulator";
+import { findGcsEmulator } from "../../io/gcp/gcs/gcs-emulator";
 import { findEmulator } from "../../io/pubsub/emulator-install";
 import { beamServicePaths } from "../../pipelines/beam-services";
 import { flinkJobServerLib } from "../../pipelines/flink/job-server";

@@ -1,6 +1,6 @@
 import { flightEventFeatures, originHourly } from "../../transforms/features/flights";
 import { emptyAccumulator, mergeAccumulators } from "../../transforms/features/module";
-import { featureModule } from "../../transforms/features";
+import { featureModule } from "../../transforms/features/index";
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,11 +1,11 @@
 import * as path from "path";
 import type { Readable } from "stream";
 import type { File, Storage } from "@google-cloud/storage";
-import { FileNotFoundError, FileSourceError } from "../errors";
-import { globMatcher, isHiddenName, splitPattern } from "../file-pattern";
-import { gcsUri, parseGcsUri } from "../identifiers/storage";
-import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../ports";
-import { clampRange, emptyStream, withMappedErrors } from "../read-stream";
+import { FileNotFoundError, FileSourceError } from "../../errors";
+import { globMatcher, isHiddenName, splitPattern } from "../../files/file-pattern";
+import { gcsUri, parseGcsUri } from "../../identifiers/storage";
+import type { ByteRange, FileSource, SkippedInput, SourceObject } from "../../ports";
+import { clampRange, emptyStream, withMappedErrors } from "../../read-stream";
 import { createStorageClient, httpStatusOf, type GcsClientOptions } from "./gcs-client";
 
 export interface GcsFileSourceOptions extends GcsClientOptions {

@@ -1,9 +1,9 @@
 /** The BigQuery tables a contract implies (pure): the same layout as DuckDB's, from `schemas/bigquery.ts`. */
-import { bigQueryTableSchema, bigQueryWindowTableSchema, deadLetterTableSchema, jobRunsTableSchema, type BigQueryField } from "../../schemas/bigquery";
-import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
-import { DEAD_LETTER_TABLE, JOB_RUNS_TABLE } from "../../schemas/tables";
-import { windowAggregator } from "../../transforms/features";
-import { accumulatorColumns, windowTableName } from "../../transforms/window-rows";
+import { bigQueryTableSchema, bigQueryWindowTableSchema, deadLetterTableSchema, jobRunsTableSchema, type BigQueryField } from "../../../schemas/bigquery";
+import type { Contract, WindowFeatureSpec } from "../../../schemas/contract";
+import { DEAD_LETTER_TABLE, JOB_RUNS_TABLE } from "../../../schemas/tables";
+import { windowAggregator } from "../../../transforms/features/index";
+import { accumulatorColumns, windowTableName } from "../../../transforms/window-rows";
 import type { TableSpec } from "./bigquery-client";
 
 export { JOB_RUNS_TABLE };

@@ -1,6 +1,6 @@
 /** Finding the runs in BigQuery's `job_runs` that a killed process left `running` (pure SQL and checks). */
 import * as os from "os";
-import { isAlive } from "../local/work-dirs";
+import { isAlive } from "../../local/work-dirs";
 import { col, tableRef, type DatasetRef } from "./bigquery-sql";
 
 export function abandonedRunsSql(ref: DatasetRef, table: string): string {

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../emulator-process";
+import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../emulator-process";
 import { BigQueryEmulatorStartError, BigQueryEmulatorUnavailableError } from "./bigquery-errors";
 
 /** Where `scripts/setup-gcp-emulators.sh` installs the emulators: `.rox/emulators` of the working folder, or `ROX_EMULATORS_DIR`. */

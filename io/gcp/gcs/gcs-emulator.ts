@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../emulator-process";
+import { freeLoopbackPort, spawnEmulator, waitUntilAnswering } from "../../emulator-process";
 import { GcsEmulatorStartError, GcsEmulatorUnavailableError } from "./gcs-emulator-errors";
 
 /** Where `scripts/setup-gcp-emulators.sh` installs the emulators, unless `ROX_EMULATORS_DIR` says otherwise. */

@@ -52,7 +52,7 @@ export class JsonLinesFileSink implements DoFn<unknown, never, { path: string }>
   }
 }
 
-requireForSerialization("rox-gcp/io/local/beam-files", {
+requireForSerialization("rox-gcp/io/files/beam-files", {
   readManifest,
   readSplitRecords,
   readMessageBatch,

@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fileURLToPath, pathToFileURL } from "url";
-import { isGcsUri } from "../identifiers/storage";
-import { InputError, listInputFiles } from "../local/list-files";
-import { detectFormat, planSplits, readSplit, type FileFormat } from "../local/splits";
-import type { Decoded, Outcome } from "../../transforms/envelope";
+import { isGcsUri } from "../../identifiers/storage";
+import { InputError, listInputFiles } from "../../files/list-files";
+import { detectFormat, planSplits, readSplit, type FileFormat } from "../../files/splits";
+import type { Decoded, Outcome } from "../../../transforms/envelope";
 import type { GcsClientOptions } from "./gcs-client";
 import { copyObjectSync, listObjectsSync } from "./gcs-sync";
 
@@ -88,4 +88,4 @@ function formatOf(uri: string, format: FileFormat | undefined): FileFormat {
   return found;
 }
 
-requireForSerialization("rox-gcp/io/gcp/beam-gcs-files", { inputPattern, listInputObjects, readObjectRecords, keyByUri, objectsOfGroup });
+requireForSerialization("rox-gcp/io/gcp/gcs/beam-gcs-files", { inputPattern, listInputObjects, readObjectRecords, keyByUri, objectsOfGroup });

@@ -3,7 +3,7 @@
  * (`gcs-bridge-worker.ts`) say to each other. Plain data only: it crosses a MessagePort by structured clone.
  */
 import type { MessagePort } from "worker_threads";
-import type { SourceObject } from "../ports";
+import type { SourceObject } from "../../ports";
 import type { GcsClientOptions } from "./gcs-client";
 
 export type BridgeOperation =

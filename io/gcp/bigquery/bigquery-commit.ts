@@ -3,7 +3,7 @@
  * half-written. Replaced days are emptied here, not in prepare: there is no transaction to hold open between two jobs,
  * and partition decorators do not work on bqemulator, so `replace` is DELETE + INSERT by date inside the same job.
  */
-import type { BigQueryField } from "../../schemas/bigquery";
+import type { BigQueryField } from "../../../schemas/bigquery";
 import { col, expectCount, onDays, stagedColumn, tableRef, transaction, type DatasetRef, type ReplaceDays } from "./bigquery-sql";
 import { JOB_RUNS_SPEC, JOB_RUNS_STAGE_FIELDS } from "./bigquery-tables";
 import { updateReplayedStatements } from "./bigquery-replay";

@@ -4,9 +4,9 @@
  * errors: `FileNotFoundError` for a missing object or bucket, `FileSourceError` for anything else.
  */
 import * as path from "path";
-import { FileNotFoundError, FileSourceError } from "../errors";
-import { parseGcsUri } from "../identifiers/storage";
-import type { SourceObject } from "../ports";
+import { FileNotFoundError, FileSourceError } from "../../errors";
+import { parseGcsUri } from "../../identifiers/storage";
+import type { SourceObject } from "../../ports";
 import type { BridgeOperation, RemoteError } from "./gcs-bridge-protocol";
 import type { GcsClientOptions } from "./gcs-client";
 import { GcsSyncBridge } from "./gcs-sync-bridge";

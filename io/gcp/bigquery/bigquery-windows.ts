@@ -2,8 +2,8 @@
  * Window rows for one chunk: the stored accumulators of the windows its partials touch are read back, merged with the
  * partials in JS (`mergeWindowRows`, the same function DuckDB uses) and finished; the commit upserts the result.
  */
-import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
-import { mergeWindowRows, windowTableName } from "../../transforms/window-rows";
+import type { Contract, WindowFeatureSpec } from "../../../schemas/contract";
+import { mergeWindowRows, windowTableName } from "../../../transforms/window-rows";
 import { plainRow } from "./bigquery-rows";
 import { col, onDays, tableRef, type DatasetRef, type ReplaceDays } from "./bigquery-sql";
 

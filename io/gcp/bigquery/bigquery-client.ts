@@ -4,7 +4,7 @@
  * with HTTP 200 and the error in the body, which `bq.query()` ignores, so a failing statement would return [] silently.
  */
 import type { BigQuery, Dataset } from "@google-cloud/bigquery";
-import type { BigQueryField } from "../../schemas/bigquery";
+import type { BigQueryField } from "../../../schemas/bigquery";
 import { BigQueryWarehouseError } from "./bigquery-errors";
 import type { DatasetRef } from "./bigquery-sql";
 

@@ -1,4 +1,4 @@
-import { globToRegExp } from "./local/list-files";
+import { globToRegExp } from "./list-files";
 
 /**
  * An input pattern cut at its first wildcard segment: `root` is the fixed part (a folder, ending with `/`, or "" for
@@ -22,7 +22,7 @@ export function splitPattern(pattern: string): SplitPattern {
 
 /**
  * A test for names relative to the root: `*` and `?` stay within a segment, `**` crosses them (the rules of
- * `io/local/list-files.ts`), and `{a,b}` matches either alternative.
+ * `io/files/list-files.ts`), and `{a,b}` matches either alternative.
  */
 export function globMatcher(glob: string): (name: string) => boolean {
   const alternatives = expandBraces(glob).map(globToRegExp);

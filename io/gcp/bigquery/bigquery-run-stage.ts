@@ -3,9 +3,9 @@
  * final tables, and `rox jobs finalize` commits them like a local chunk (fresh events only, one transaction), then
  * drops them. Named after the final table and the run, so two runs never share one and a rerun finds its own.
  */
-import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { validateTableId } from "../identifiers/bigquery";
-import type { PrepareReport } from "../ports";
+import { DEAD_LETTER_TABLE } from "../../../schemas/tables";
+import { validateTableId } from "../../identifiers/bigquery";
+import type { PrepareReport } from "../../ports";
 import { col, tableRef, type DatasetRef } from "./bigquery-sql";
 
 export interface RunStageTables {

@@ -1,5 +1,5 @@
 import type { protos } from "@google-cloud/pubsub";
-import type { PulledMessage } from "../ports";
+import type { PulledMessage } from "../../ports";
 
 type ReceivedMessage = protos.google.pubsub.v1.IReceivedMessage;
 type Timestamp = protos.google.protobuf.ITimestamp;

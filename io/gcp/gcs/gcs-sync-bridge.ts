@@ -6,11 +6,11 @@
  * and credentials are fetched once, not per call.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { FileSourceError } from "../errors";
+import { FileSourceError } from "../../errors";
 import { ANSWERED_SLOT, HEARTBEAT_SLOT, STALL_MS, STATE_SLOTS, type BridgeOperation, type BridgeReply, type BridgeWorkerData } from "./gcs-bridge-protocol";
 
 /** Compiled with the project: a worker thread runs JavaScript, resolved through package.json `exports` (dist/). */
-const WORKER_MODULE = "rox-gcp/io/gcp/gcs-bridge-worker";
+const WORKER_MODULE = "rox-gcp/io/gcp/gcs/gcs-bridge-worker";
 const WAIT_SLICE_MS = 1_000;
 
 export class GcsSyncBridge {

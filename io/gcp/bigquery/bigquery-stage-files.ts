@@ -1,8 +1,8 @@
 /** Staged JSON-lines files rewritten for BigQuery: load files of a table's fields, and the chunk's fresh events. */
 import * as fs from "fs";
-import type { BigQueryField } from "../../schemas/bigquery";
-import type { Contract } from "../../schemas/contract";
-import { JsonLinesAppender, readJsonLines } from "../local/json-lines";
+import type { BigQueryField } from "../../../schemas/bigquery";
+import type { Contract } from "../../../schemas/contract";
+import { JsonLinesAppender, readJsonLines } from "../../files/json-lines";
 import { plainRow, toFreshEvent, toLoadRow } from "./bigquery-rows";
 
 /** Writes `rows` as load rows of `fields` to `out` (replacing it); returns how many. */

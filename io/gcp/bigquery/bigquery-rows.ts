@@ -2,8 +2,8 @@
  * Row conversions at the BigQuery boundary (pure): staged JSON-lines rows → what a BigQuery JSON load accepts, query
  * results → plain JSON values, and staged events → the fresh-events shape the window pass reads.
  */
-import type { BigQueryField } from "../../schemas/bigquery";
-import type { Contract } from "../../schemas/contract";
+import type { BigQueryField } from "../../../schemas/bigquery";
+import type { Contract } from "../../../schemas/contract";
 
 type Row = Record<string, unknown>;
 

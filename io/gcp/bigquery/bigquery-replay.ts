@@ -2,9 +2,9 @@
  * The dead-letter side of a replay in BigQuery (pure SQL): selecting a run's live dead letters (bound parameters), and
  * the commit script's update of those a chunk replayed (values from a staging table, as every script reads them).
  */
-import type { BigQueryField } from "../../schemas/bigquery";
-import { reasonColumns, type DeadLetterSelection } from "../../transforms/replay";
-import { STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER } from "../../transforms/replay";
+import type { BigQueryField } from "../../../schemas/bigquery";
+import { reasonColumns, type DeadLetterSelection } from "../../../transforms/replay";
+import { STORED_DEAD_LETTER_COLUMNS, STORED_DEAD_LETTER_ORDER } from "../../../transforms/replay";
 import { col, expectCount, tableRef, type DatasetRef } from "./bigquery-sql";
 
 /** A query and the values it binds (`@name`). */

@@ -1,8 +1,8 @@
 /** Exporting a run's live dead letters from BigQuery for a replay: page by page, into a JSON-lines file. */
-import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import { storedDeadLetter, type DeadLetterSelection } from "../../transforms/replay";
-import { JsonLinesAppender } from "../local/json-lines";
-import type { DeadLetterExport } from "../ports";
+import { DEAD_LETTER_TABLE } from "../../../schemas/tables";
+import { storedDeadLetter, type DeadLetterSelection } from "../../../transforms/replay";
+import { JsonLinesAppender } from "../../files/json-lines";
+import type { DeadLetterExport } from "../../ports";
 import type { BigQueryJobs } from "./bigquery-client";
 import { plainRow } from "./bigquery-rows";
 import { deadLettersSpec } from "./bigquery-tables";

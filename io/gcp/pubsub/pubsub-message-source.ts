@@ -1,8 +1,8 @@
-import { subscriptionPath } from "../identifiers/pubsub";
-import type { LeaseInfo, MessageSource, PulledMessage } from "../ports";
-import { pullInPolls, requestSizes, type PollLost } from "../pubsub/long-poll";
-import { DeliveryCounter } from "../pubsub/delivery-counter";
-import { MAX_ACK_IDS } from "../pubsub/requests";
+import { subscriptionPath } from "../../identifiers/pubsub";
+import type { LeaseInfo, MessageSource, PulledMessage } from "../../ports";
+import { pullInPolls, requestSizes, type PollLost } from "../../pubsub/long-poll";
+import { DeliveryCounter } from "../../pubsub/delivery-counter";
+import { MAX_ACK_IDS } from "../../pubsub/requests";
 import { createSubscriberClient, type SubscriberClient, type SubscriberConnection } from "./pubsub-client";
 import { pubSubCallError } from "./pubsub-errors";
 import { receivedToPulled } from "./pubsub-received";
