@@ -34,3 +34,11 @@ export class WarehouseBusyError extends Error {
     this.name = "WarehouseBusyError";
   }
 }
+
+/** The input cannot be read as asked: no such files, a format its name does not tell, a pattern that names nothing. */
+export class InputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "InputError";
+  }
+}

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { InputError, listInputs } from "../io/files/list-files";
+import { listInputs } from "../io/files/list-files";
+import { InputError } from "../io/errors";
 import type { SkippedInput } from "../io/ports";
 import { isGcsUri } from "../io/identifiers/storage";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs/gcs-file-source";

@@ -3,8 +3,7 @@ import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
 import { checkFeatureModule } from "../transforms/features/index";
-import { detectFormat, planSplits, type FileFormat, type FileSplit } from "../io/files/splits";
-import { InputError } from "../io/files/list-files";
+import { formatOf, planSplits, type FileFormat, type FileSplit } from "../io/files/splits";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs/gcs-file-source";
 import { resolveInputFiles, type InputFile } from "./batch-input";
 import type { Warehouse } from "../io/ports";
@@ -75,12 +74,6 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
 function planInput(files: InputFile[], options: BatchJobOptions, chunkBytes: number): FileSplit[] {
   const plan = { targetBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, csvQuotedNewlines: options.csvQuotedNewlines };
   return files.flatMap((file) => planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })));
-}
-
-function formatOf(file: string, format: FileFormat | undefined): FileFormat {
-  const found = format ?? detectFormat(file);
-  if (!found) throw new InputError(`cannot tell the format of ${file} from its name: pass --format jsonl|csv|avro|parquet`);
-  return found;
 }
 
 interface FileChunk {

@@ -4,7 +4,7 @@ import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
 import type { Warehouse } from "../io/ports";
-import { InputError } from "../io/files/list-files";
+import { InputError } from "../io/errors";
 import { JsonLinesAppender, readJsonLines } from "../io/files/json-lines";
 import { makeWorkDir } from "../io/local/work-dirs";
 import { addCounts, emptyCounts, type ChunkCounts } from "../transforms/summary";

@@ -9,7 +9,7 @@ import { PREVIEW_BYTES } from "../../transforms/decode/record-assembler";
 import { RECORD_WEIGHT_BYTES } from "../../transforms/decode/record-weight";
 import { streamFromFile, withFileByteSource } from "./file-byte-source";
 import { corruptAvroBlock, unreadableFile } from "./split-dead-letters";
-import type { FileSplit } from "./splits";
+import type { FileSplit } from "./file-format";
 
 type SplitFile = Pick<FileSplit, "uri" | "path" | "format">;
 

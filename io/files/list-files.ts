@@ -2,13 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import type { SkippedInput } from "../ports";
+import { InputError } from "../errors";
 
-export class InputError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "InputError";
-  }
-}
 
 /** What a path names: the files to read, and what was passed over (hidden, a marker, a symlink) with the reason. */
 export interface InputListing {

@@ -6,7 +6,7 @@ import { readParquetFooter, rowGroupRecordBytes, rowGroupFirstRow, rowGroupOffse
 import { decodeParquetRowGroup, parquetRows } from "../../transforms/decode/parquet-row-group";
 import { streamFromFile, withFileByteSource } from "./file-byte-source";
 import { corruptParquetRowGroup, unreadableFile } from "./split-dead-letters";
-import type { FileSplit } from "./splits";
+import type { FileSplit } from "./file-format";
 
 type SplitFile = Pick<FileSplit, "uri" | "path" | "format">;
 

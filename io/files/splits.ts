@@ -6,30 +6,9 @@ import { planAvroSplits, readAvroSplit } from "./avro-splits";
 import { planParquetSplits, readParquetSplit } from "./parquet-splits";
 import { unreadableFile } from "./split-dead-letters";
 import { planTextSplits, readTextSplit } from "./text-splits";
+import type { FileFormat, FileSplit } from "./file-format";
 
-export type FileFormat = "jsonl" | "csv" | "avro" | "parquet";
-
-/**
- * A unit of reading work: a byte range of whole records (text, Avro blocks) or a row-group index range
- * (Parquet). Plain JSON, so a plan can be written to a manifest and read back by workers.
- */
-export interface FileSplit {
-  uri: string;
-  path: string;
-  format: FileFormat;
-  /** Byte offset (text, Avro) or first row-group index (Parquet). */
-  start: number;
-  /** Exclusive end: byte offset, or row-group index. */
-  end: number;
-  /** 1-based line of the split's first record (text) or 1-based index of its first record (Avro, Parquet). */
-  firstLine: number;
-  /** CSV only: the file's column names, taken from its header row. */
-  header?: string[];
-  /** CSV only: a quoted field may hold newlines (`--csv-quoted-newlines`); by default a newline ends every record. */
-  quotedNewlines?: boolean;
-  /** Avro and Parquet: the weight of its records in bytes (Parquet start/end count row groups; Avro blocks are compressed). */
-  bytes?: number;
-}
+export { detectFormat, FILE_FORMATS, formatOf, type FileFormat, type FileSplit } from "./file-format";
 
 export interface PlanOptions {
   /** Rough split size in bytes (default 32 MiB); splits still start and end on record boundaries. */
@@ -46,19 +25,6 @@ export interface ReadOptions {
 }
 
 export const DEFAULT_TARGET_BYTES = 32 * 1024 * 1024;
-
-const FORMATS_BY_EXTENSION: Record<string, FileFormat> = {
-  ".jsonl": "jsonl",
-  ".ndjson": "jsonl",
-  ".json": "jsonl",
-  ".csv": "csv",
-  ".avro": "avro",
-  ".parquet": "parquet",
-};
-
-export function detectFormat(filePath: string): FileFormat | undefined {
-  return FORMATS_BY_EXTENSION[path.extname(filePath).toLowerCase()];
-}
 
 /** Plans the splits of one file. Content problems are left for readSplit to report; fs errors throw. */
 export function planSplits(filePath: string, format: FileFormat, opts: PlanOptions = {}): FileSplit[] {

@@ -9,7 +9,7 @@ import type { ByteSource } from "../../transforms/decode/byte-source";
 import { readChunks, streamFromFile, withFileByteSource } from "./file-byte-source";
 import { readCsvHeader } from "./csv-header";
 import { unreadableFile } from "./split-dead-letters";
-import type { FileSplit } from "./splits";
+import type { FileSplit } from "./file-format";
 
 type SplitFile = Pick<FileSplit, "uri" | "path" | "format">;
 type Position = { offset: number; line: number };

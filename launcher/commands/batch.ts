@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError } from "../errors";
+import { FILE_FORMATS } from "../../io/files/file-format";
 import { TRAIN_TARGETS } from "../train/settings";
 import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
@@ -55,7 +56,7 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
         input: requireFlag(values.input, "input"),
         schema: requireFlag(values.schema, "schema"),
         schemasDir: values["schemas-dir"],
-        format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const),
+        format: oneOf(values.format, "format", FILE_FORMATS),
         replace: values.replace ?? false,
         chunkBytes: chunkMb === undefined ? undefined : Math.ceil(chunkMb * (1 << 20)),
         maxRecordBytes: optionalNumber(values["max-record-bytes"], "max-record-bytes"),

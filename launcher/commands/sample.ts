@@ -1,5 +1,6 @@
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { UsageError } from "../errors";
+import { FILE_FORMATS } from "../../io/files/file-format";
 
 export const sampleUsage = `rox sample flights --out <dir> [--format jsonl|csv|avro|parquet] [--by day|month]
           [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--source <flights.parquet>]`;
@@ -23,7 +24,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   const { writeFlightSample } = await import("../sample/flights");
   const result = await writeFlightSample({
     outDir: requireFlag(values.out, "out"),
-    format: oneOf(values.format, "format", ["jsonl", "csv", "avro", "parquet"] as const) ?? "jsonl",
+    format: oneOf(values.format, "format", FILE_FORMATS) ?? "jsonl",
     by: oneOf(values.by, "by", ["day", "month"] as const) ?? "day",
     from: values.from,
     to: values.to,

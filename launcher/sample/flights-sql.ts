@@ -2,7 +2,10 @@
  * The DuckDB SQL that turns the flights parquet file into flight events. Pure: each function only builds text,
  * so the exact statements can be read and tested without a database.
  */
-export type SampleFormat = "jsonl" | "csv" | "avro" | "parquet";
+import type { FileFormat } from "../../io/files/file-format";
+
+/** A sample is written in any format the jobs read. */
+export type SampleFormat = FileFormat;
 export type SampleGrouping = "day" | "month";
 
 /** Which rows of the source become events: a date range and, optionally, only the first rows of it. */

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { FILE_FORMATS } from "../../io/files/file-format";
 import { loadFlightSchema, writeAvroFile } from "./flights-avro";
 import {
   copyStatement,
@@ -42,13 +43,12 @@ export class SampleOptionsError extends Error {
   override name = "SampleOptionsError";
 }
 
-const FORMATS: readonly string[] = ["jsonl", "csv", "avro", "parquet"];
 const GROUPINGS: readonly string[] = ["day", "month"];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Options usually come from a command line, so their types are checked again here. */
 export function checkSampleOptions(opts: SampleOptions): void {
-  if (!FORMATS.includes(opts.format)) throw new SampleOptionsError(`unknown format "${opts.format}"`);
+  if (!(FILE_FORMATS as readonly string[]).includes(opts.format)) throw new SampleOptionsError(`unknown format "${opts.format}"`);
   if (!GROUPINGS.includes(opts.by)) throw new SampleOptionsError(`unknown grouping "${opts.by}" (day or month)`);
   for (const [name, value] of [["from", opts.from], ["to", opts.to]] as const) {
     if (value !== undefined && !DAY.test(value)) throw new SampleOptionsError(`${name} must be YYYY-MM-DD, got "${value}"`);

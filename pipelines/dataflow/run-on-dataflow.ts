@@ -12,7 +12,7 @@ import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
-import type { FileFormat } from "../../io/files/splits";
+import { FILE_FORMATS, type FileFormat } from "../../io/files/file-format";
 import { newRunId } from "../run-id";
 
 type Graph = (root: Root) => Promise<void>;
@@ -27,7 +27,6 @@ export interface RunClock {
 export const ID_ATTRIBUTE = "event_id";
 export const TIMESTAMP_ATTRIBUTE = "event_time";
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
-const FILE_FORMATS: readonly FileFormat[] = ["jsonl", "csv", "avro", "parquet"];
 
 /**
  * Builds the job's graph, submits it to Dataflow and resolves once Dataflow has created the job (its id and console

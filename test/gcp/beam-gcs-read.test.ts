@@ -9,7 +9,7 @@ import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
 import { stopGcsSync } from "../../io/gcp/gcs/gcs-sync";
 import { JsonLinesFileSink } from "../../io/files/beam-files";
 import { readJsonLines } from "../../io/files/json-lines";
-import { InputError } from "../../io/files/list-files";
+import { InputError } from "../../io/errors";
 import { detectFormat, planSplits, readSplit } from "../../io/files/splits";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";

@@ -6,7 +6,7 @@ import { col, tableRef } from "../../io/gcp/bigquery/bigquery-sql";
 import { deadLettersSpec, eventsSpec, windowSpec } from "../../io/gcp/bigquery/bigquery-tables";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { readJsonLines } from "../../io/files/json-lines";
-import { InputError } from "../../io/files/list-files";
+import { InputError } from "../../io/errors";
 import { injectFaults } from "../../launcher/sample/faults";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";

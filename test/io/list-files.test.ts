@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { globToRegExp, InputError, listInputFiles } from "../../io/files/list-files";
+import { globToRegExp, listInputFiles } from "../../io/files/list-files";
+import { InputError } from "../../io/errors";
 
 describe("listing input files", () => {
   let root: string;

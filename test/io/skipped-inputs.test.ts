@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { InputError, listInputs } from "../../io/files/list-files";
+import { listInputs } from "../../io/files/list-files";
+import { InputError } from "../../io/errors";
 import { main } from "../../launcher/main";
 import type { JobSummary } from "../../transforms/summary";
 import { captureConsole } from "../support/console-capture";

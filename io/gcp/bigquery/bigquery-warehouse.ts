@@ -9,7 +9,7 @@ import type { JobSummary } from "../../../transforms/summary";
 import { windowTableName } from "../../../transforms/window-rows";
 import { validateBigQueryTarget, validateTableId } from "../../identifiers/bigquery";
 import { readJsonLines } from "../../files/json-lines";
-import { InputError } from "../../files/list-files";
+import { InputError } from "../../errors";
 import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../../ports";
 import type { DeadLetterSelection } from "../../../transforms/replay";
 import { SETTLED_FIELDS } from "./bigquery-replay";

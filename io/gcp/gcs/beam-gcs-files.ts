@@ -10,8 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import { fileURLToPath, pathToFileURL } from "url";
 import { isGcsUri } from "../../identifiers/storage";
-import { InputError, listInputFiles } from "../../files/list-files";
-import { detectFormat, planSplits, readSplit, type FileFormat } from "../../files/splits";
+import { listInputFiles } from "../../files/list-files";
+import { InputError } from "../../errors";
+import { formatOf, planSplits, readSplit, type FileFormat } from "../../files/splits";
 import type { Decoded, Outcome } from "../../../transforms/envelope";
 import type { GcsClientOptions } from "./gcs-client";
 import { copyObjectSync, listObjectsSync } from "./gcs-sync";
@@ -80,12 +81,6 @@ function* readFileRecords(file: string, object: InputObject, maxRecordBytes: num
 
 function listLocalFiles(pattern: string): { uri: string; size: number; generation?: string }[] {
   return listInputFiles(pattern).map((file) => ({ uri: pathToFileURL(file).href, size: fs.statSync(file).size }));
-}
-
-function formatOf(uri: string, format: FileFormat | undefined): FileFormat {
-  const found = format ?? detectFormat(uri);
-  if (!found) throw new InputError(`cannot tell the format of ${uri} from its name: pass --format jsonl|csv|avro|parquet`);
-  return found;
 }
 
 requireForSerialization("rox-gcp/io/gcp/gcs/beam-gcs-files", { inputPattern, listInputObjects, readObjectRecords, keyByUri, objectsOfGroup });
