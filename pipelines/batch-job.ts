@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import { loadContract } from "../schemas/load";
-import { checkFeatureModule } from "../transforms/features/index";
+import { checkFeatureModule } from "../transforms/features";
 import { formatOf, planSplits, type FileFormat, type FileSplit } from "../io/files/splits";
 import type { GcsFileSourceOptions } from "../io/gcp/gcs/gcs-file-source";
 import { resolveInputFiles, type InputFile } from "./batch-input";

@@ -9,7 +9,7 @@ import type { AckQueue } from "./ack-queue";
 import { runChunk } from "./chunk-run";
 import { commitIsolating, describe, type IsolationPolicy } from "./stream-isolate";
 import { withRetry, type RetryPolicy } from "./source-retry";
-import type { StreamSettings } from "./stream-job";
+import type { StreamSettings } from "./stream-settings";
 
 /** What a streaming run has committed so far. */
 export interface RunState {

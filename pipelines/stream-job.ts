@@ -1,53 +1,18 @@
 import * as fs from "fs";
 import { loadContract } from "../schemas/load";
 import type { LeaseInfo, MessageSource, PulledMessage, Warehouse } from "../io/ports";
-import { emptyCounts, type ChunkCounts, type JobSummary } from "../transforms/summary";
+import { emptyCounts, type JobSummary } from "../transforms/summary";
 import { newRunId } from "./run-id";
 import { beginRun, endRun } from "./run-lifecycle";
-import { checkFeatureModule } from "../transforms/features/index";
+import { checkFeatureModule } from "../transforms/features";
 import { AckQueue } from "./ack-queue";
 import { BatchHandler, summaryOf, type RunState } from "./stream-batch";
-import { DEFAULT_ISOLATION, describe, type IsolationPolicy } from "./stream-isolate";
-import { pullLoop, type StopReason } from "./stream-pull-loop";
+import { DEFAULT_ISOLATION, describe } from "./stream-isolate";
+import { pullLoop } from "./stream-pull-loop";
 import { DEFAULT_RETRY, SourceUnavailableError, withRetry, type RetryPolicy } from "./source-retry";
+import { DEFAULTS, type StreamJobOptions, type StreamSettings } from "./stream-settings";
 
-export interface StreamJobOptions {
-  schema: string;
-  schemasDir?: string;
-  /** Full subscription name, `projects/<p>/subscriptions/<s>`: the dead letters' source. */
-  subscription: string;
-  /** Stop after this many messages (default: run until idle). */
-  maxMessages?: number;
-  /** Stop after this many seconds without a message (default 10). */
-  idleTimeoutSeconds?: number;
-  /** Most messages per micro-batch (default 5000): a backlog fills it, a trickle gives small batches at once. */
-  batchSize?: number;
-  maxDeliveryAttempts?: number;
-  maxRecordBytes?: number;
-  workDir?: string;
-  /** Called after every committed micro-batch: the running summary and the batch's messages. */
-  onBatch?: (event: BatchEvent) => void;
-  /** Resolves when the job should stop after the current micro-batch (e.g. on SIGTERM). */
-  stopSignal?: Promise<void>;
-  now?: () => number;
-  /** Retries of failed pulls, acks and nacks; past `budgetMs` of failures the job stops (`SourceUnavailableError`). */
-  retry?: Partial<RetryPolicy>;
-  /** Retries and bisection of a failing micro-batch. */
-  isolation?: Partial<IsolationPolicy>;
-  /** One-line notices: retries, isolated messages, why the job waits or stopped (default: stderr). */
-  log?: (line: string) => void;
-  /** Called once the job stops normally, with why. */
-  onStop?: (reason: StopReason) => void;
-}
-
-export interface BatchEvent {
-  summary: JobSummary;
-  batch: ChunkCounts;
-  publishTimes: number[];
-  committedAt: number;
-}
-
-const DEFAULTS = { idleTimeoutSeconds: 10, batchSize: 5000, maxDeliveryAttempts: 5, maxRecordBytes: 1 << 20 };
+export type { BatchEvent, StreamJobOptions } from "./stream-settings";
 
 /**
  * The streaming job on the local runner, in micro-batches: pull → run the same bounded pipeline as the batch job over
@@ -97,8 +62,6 @@ export async function runStreamJob(
   await endRun(warehouse, summaryOf(run, now), "finished");
   return summaryOf(run, now);
 }
-
-export type StreamSettings = StreamJobOptions & typeof DEFAULTS;
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

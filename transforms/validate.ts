@@ -2,7 +2,7 @@
  * Validating a decoded record against its contract. Pure: no fs, no Beam. Every failure is a dead letter of stage
  * "validate" whose message names the field path and the rule, e.g. `origin: must match ^[A-Z]{3}$ (got "la")`.
  */
-import { checkConstraints, describeValue, type Violation } from "../schemas/constraints";
+import { checkConstraints, describeValue, type Violation } from "./constraints";
 import type { Contract, EventRecord, FieldSpec, ScalarKind } from "../schemas/contract";
 import { DAY_MS, parseIsoDate, parseIsoInstant } from "../schemas/timestamps";
 import { type Decoded, failure, type Outcome, success } from "./envelope";

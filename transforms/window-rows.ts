@@ -1,5 +1,5 @@
 import type { Contract, WindowFeatureSpec } from "../schemas/contract";
-import { windowAggregator } from "./features/index";
+import { windowAggregator } from "./features";
 export { windowTableName } from "../schemas/tables";
 import { mergeAccumulators, type Accumulator, type WindowAggregator } from "./features/module";
 

@@ -3,7 +3,7 @@ import type { AvroBlockFrame } from "../../transforms/decode/avro-blocks";
 import { PREVIEW_BYTES } from "../../transforms/decode/record-assembler";
 import { decodeUtf8Lossy, toBase64 } from "../../transforms/decode/utf8";
 import { utf8Prefix } from "../../transforms/text";
-import type { FileSplit } from "./splits";
+import type { FileSplit } from "./file-format";
 
 /**
  * The file (or what is left of it) cannot be read at all: one dead letter at stage "read", standing for a number of

@@ -11,7 +11,7 @@ import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
 import { WarehouseBusyError } from "../errors";
-import { windowAggregator } from "../../transforms/features/index";
+import { windowAggregator } from "../../transforms/features";
 
 export { JOB_RUNS_TABLE };
 import { readJsonLines, JsonLinesAppender } from "../files/json-lines";

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
 import { loadContract } from "../../schemas/load";
-import { checkFeatureModule } from "../../transforms/features/index";
+import { checkFeatureModule } from "../../transforms/features";
 import { countLines } from "../../io/files/json-lines";
 import type { CommitReport } from "../../io/ports";
 import type { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";

@@ -3,7 +3,7 @@ import { Root } from "apache-beam/pvalue";
 import { Pipeline } from "apache-beam/internal/pipeline";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { loadContract } from "../../schemas/load";
-import { checkFeatureModule } from "../../transforms/features/index";
+import { checkFeatureModule } from "../../transforms/features";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { RunnerChoiceError } from "../runner-choice";
 import type { SubmittedJob } from "./dataflow-answer";

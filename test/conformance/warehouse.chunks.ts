@@ -7,7 +7,7 @@ import * as path from "path";
 import type { Contract, EventRecord } from "../../schemas/contract";
 import type { StagedChunk } from "../../io/ports";
 import { deadLetterRow, eventRow } from "../../transforms/rows";
-import { featureModule } from "../../transforms/features/index";
+import { featureModule } from "../../transforms/features";
 import { emptyAccumulator, mergeAccumulators, type Accumulator } from "../../transforms/features/module";
 import { loadContract } from "../../schemas/load";
 import type { JobSummary } from "../../transforms/summary";

@@ -1,7 +1,7 @@
 /** Conformance cases on the tables `ensureTables` lays out: columns, nullability, partitioning and clustering. */
 import { deadLetterTable, eventsTable, windowTable, type TableLayout } from "../../schemas/tables";
 import { accumulatorColumns } from "../../transforms/window-rows";
-import { featureModule } from "../../transforms/features/index";
+import { featureModule } from "../../transforms/features";
 import type { Warehouse } from "../../io/ports";
 import type { Case } from "./warehouse.suite";
 import { contract } from "./warehouse.chunks";

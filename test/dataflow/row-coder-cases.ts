@@ -7,7 +7,7 @@ import type { BigQueryField, BigQueryTableSchema } from "../../schemas/bigquery"
 import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
 import type { Decoded, DeadLetter } from "../../transforms/envelope";
-import { featureModule } from "../../transforms/features/index";
+import { featureModule } from "../../transforms/features";
 import { normalizeEvent } from "../../transforms/normalize";
 import { deadLetterRow, eventRow } from "../../transforms/rows";
 import { validateRecord } from "../../transforms/validate";

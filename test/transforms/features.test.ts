@@ -1,6 +1,6 @@
 import { flightEventFeatures, originHourly } from "../../transforms/features/flights";
 import { emptyAccumulator, mergeAccumulators } from "../../transforms/features/module";
-import { featureModule } from "../../transforms/features/index";
+import { featureModule } from "../../transforms/features";
 
 const at = (iso: string) => Date.parse(iso);
 

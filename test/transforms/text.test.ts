@@ -1,5 +1,5 @@
 import { clipText, findIllFormedText, utf8Prefix, wellFormedText, withoutPartialCharacter } from "../../transforms/text";
-import { describeValue } from "../../schemas/constraints";
+import { describeValue } from "../../transforms/constraints";
 import { decodeMessage } from "../../transforms/decode/message";
 
 describe("text the job writes never splits a character", () => {

@@ -6,7 +6,7 @@ import type { Contract, EventRecord } from "../../schemas/contract";
 import { recordsCounted, type Decoded, type DeadLetter, type Envelope, type Outcome, type RecordSource } from "../envelope";
 import { validateRecord } from "../validate";
 import { normalizeEvent, renderEvent } from "../normalize";
-import { featureModule } from "../features/index";
+import { featureModule } from "../features";
 import { deadLetterRow, eventRow, sourceRef } from "../rows";
 import { findIllFormedText } from "../text";
 

@@ -3,7 +3,7 @@ import type { IntervalWindow, ParDoLookupParam, Window } from "./sdk";
 import Long from "long";
 import { loadContract } from "../../schemas/load";
 import type { EventRecord } from "../../schemas/contract";
-import { windowAggregator } from "../features/index";
+import { windowAggregator } from "../features";
 import { emptyAccumulator, mergeAccumulators, type Accumulator, type WindowAggregator } from "../features/module";
 
 /** Which window aggregate of which schema a DoFn computes. */

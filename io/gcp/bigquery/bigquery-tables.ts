@@ -2,7 +2,7 @@
 import { bigQueryTableSchema, bigQueryWindowTableSchema, deadLetterTableSchema, jobRunsTableSchema, type BigQueryField } from "../../../schemas/bigquery";
 import type { Contract, WindowFeatureSpec } from "../../../schemas/contract";
 import { DEAD_LETTER_TABLE, JOB_RUNS_TABLE } from "../../../schemas/tables";
-import { windowAggregator } from "../../../transforms/features/index";
+import { windowAggregator } from "../../../transforms/features";
 import { accumulatorColumns, windowTableName } from "../../../transforms/window-rows";
 import type { TableSpec } from "./bigquery-client";
 

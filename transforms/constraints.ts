@@ -2,9 +2,9 @@
  * Applying a field's `rox.*` constraints to a value of the right kind. Lives next to their parsing
  * (`constraint-attributes.ts`) so each attribute has one definition; pure, used by `transforms/validate.ts`.
  */
-import type { FieldSpec } from "./contract";
-import { resolveDateBound, resolveInstantBound, toIsoDate, toIsoUtc } from "./timestamps";
-import { clipText } from "../transforms/text";
+import type { FieldSpec } from "../schemas/contract";
+import { resolveDateBound, resolveInstantBound, toIsoDate, toIsoUtc } from "../schemas/timestamps";
+import { clipText } from "./text";
 
 /** Why a value breaks its contract: a stable class (dead-letter `errorClass`) and a message naming the field. */
 export interface Violation {
