@@ -22,7 +22,7 @@ export const BUNDLE_EXTERNALS = [
 export const ENTRY_POINT = "launcher/template/template-main.ts";
 /** Lazily imported by the entry point. esbuild leaves an `import()` it cannot resolve as it is, without a warning, so
  * a missing module would only fail at launch on Dataflow: the build checks that it went into the bundle. */
-export const LAUNCH_MODULE = "pipelines/dataflow/run-on-dataflow.ts";
+export const LAUNCH_MODULE = "pipelines/dataflow/submit.ts";
 
 /** The bundle would not run: a module the entry point needs was not bundled. */
 export class BundleError extends Error {

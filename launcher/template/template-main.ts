@@ -18,7 +18,7 @@ export async function templateMain(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(args)}\n`);
       return 0;
     }
-    const { runOnDataflow } = await import("../../pipelines/dataflow/run-on-dataflow");
+    const { runOnDataflow } = await import("../../pipelines/dataflow/submit");
     // Template parameters and Dataflow options share one record: their names never overlap (a test checks).
     const submitted = await runOnDataflow(args.job, { ...args.parameters, ...args.pipelineOptions });
     console.log(`rox template: Dataflow job ${submitted.jobId} created (${args.job})${submitted.consoleUrl ? ` ${submitted.consoleUrl}` : ""}`);

@@ -5,7 +5,7 @@ import { camelCaseOption, isDataflowOption } from "./pipeline-options";
 import { awaitDataflowAnswer, type SubmittedJob } from "./dataflow-answer";
 import { checkExpansionReachesBigQuery, checkReachable } from "./preflight";
 import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-service";
-import { dataflowGraph, pipelineProto } from "./run-on-dataflow";
+import { dataflowGraph, pipelineProto } from "./job-graph";
 import { newRunId } from "../run-id";
 
 export const DATAFLOW_ENDPOINT = "https://dataflow.googleapis.com";
@@ -86,4 +86,13 @@ function listOption(value: unknown): string[] {
   if (typeof value === "string" && value.startsWith("{")) return Object.entries(JSON.parse(value) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
   if (typeof value === "string" && value !== "") return value.split(",").map((part) => part.trim());
   return [];
+}
+
+/**
+ * Builds the job's graph, submits it to Dataflow and resolves once Dataflow has created the job (its id and console
+ * URL); a refusal throws `DataflowSubmitError`. `parameters` holds the template parameters (schema, dataset,
+ * subscription | input…) and Dataflow's options (project, region, tempLocation, sdkContainerImage…) in one record.
+ */
+export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<SubmittedJob> {
+  return submitToDataflow(planSubmission(job, parameters));
 }

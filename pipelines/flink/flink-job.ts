@@ -8,7 +8,7 @@ import { newRunId } from "../run-id";
 import { landStagedRun, stagedPathsIn } from "../chunk-run";
 import { READ_COUNTER } from "../ingest-pipeline";
 import { stagedFileSinks } from "../sinks";
-import { dataflowGraph } from "../dataflow/run-on-dataflow";
+import { dataflowGraph } from "../dataflow/job-graph";
 import { stagedFilesSink } from "../dataflow/graph-sink";
 import { runGraphOnFlink, type FlinkRunOptions } from "./run-graph";
 import { startEmbeddedExpansionService } from "./embedded-expansion";

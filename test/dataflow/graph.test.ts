@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
-import { dataflowGraph, pipelineProto } from "../../pipelines/dataflow/run-on-dataflow";
+import { dataflowGraph, pipelineProto } from "../../pipelines/dataflow/job-graph";
 import { STORAGE_WRITE_CONFIG_SCHEMA, STORAGE_WRITE_IDENTIFIER, storageWriteConfig } from "../../pipelines/dataflow/bigquery-write";
 import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transform";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";

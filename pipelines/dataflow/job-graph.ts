@@ -6,7 +6,6 @@ import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { RunnerChoiceError } from "../runner-choice";
-import type { SubmittedJob } from "./dataflow-answer";
 import { batchGraph, runStageTablesOf } from "./batch-graph";
 import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
@@ -29,17 +28,7 @@ export const TIMESTAMP_ATTRIBUTE = "event_time";
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 /**
- * Builds the job's graph, submits it to Dataflow and resolves once Dataflow has created the job (its id and console
- * URL); a refusal throws `DataflowSubmitError`. `parameters` holds the template parameters (schema, dataset,
- * subscription | input…) and Dataflow's options (project, region, tempLocation, sdkContainerImage…) in one record.
- */
-export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<SubmittedJob> {
-  const { planSubmission, submitToDataflow } = await import("./submit");
-  return submitToDataflow(planSubmission(job, parameters));
-}
-
-/**
- * The graph of a job from its parameters, without a runner: what `runOnDataflow` submits and the graph test expands.
+ * The graph of a job from its parameters, without a runner: what `runOnDataflow` (submit.ts) submits and the graph test expands.
  * `sink` defaults to Dataflow's (BigQuery: the final tables for the stream, the run's staging tables for a batch).
  */
 export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters), sink?: GraphSink): Graph {
