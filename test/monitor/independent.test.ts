@@ -38,7 +38,7 @@ describe("Jensen–Shannon and L-infinity equal an independent computation", () 
   });
   afterAll(() => db?.close());
 
-  /** Bins in SQL (the count of inner edges at or below the value, as the trainer's searchsorted), then the divergence. */
+  /** Bins in SQL (how many inner edges are at or below the value: the trainer's searchsorted), then the divergence. */
   const JS_SQL = `
     WITH v AS (SELECT unnest($1::DOUBLE[]) AS x, 'p' AS side UNION ALL SELECT unnest($2::DOUBLE[]), 'q'),
     b AS (SELECT side, len(list_filter(list_slice($3::DOUBLE[], 2, len($3::DOUBLE[]) - 1), e -> e <= x)) AS bin FROM v),
@@ -60,7 +60,7 @@ describe("Jensen–Shannon and L-infinity equal an independent computation", () 
     const [row] = await db.query(
       `WITH v AS (SELECT unnest($1::VARCHAR[]) AS c, 'p' AS side UNION ALL SELECT unnest($2::VARCHAR[]), 'q')
        SELECT max(abs(count(*) FILTER (side = 'p') / (SELECT count(*) FROM v WHERE side = 'p')
-                    - count(*) FILTER (side = 'q') / (SELECT count(*) FROM v WHERE side = 'q'))) OVER () AS d FROM v GROUP BY c`,
+         - count(*) FILTER (side = 'q') / (SELECT count(*) FROM v WHERE side = 'q'))) OVER () AS d FROM v GROUP BY c`,
       [p, q],
     );
     expect(lInfinity(tally(p), tally(q))).toBeCloseTo(Number(row.d), 12);
