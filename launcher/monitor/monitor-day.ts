@@ -10,6 +10,7 @@ import { loadContract } from "../../schemas/load";
 import { alertEntry, type AlertEntry } from "../../transforms/monitor/alert-entry";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
 import { monitorScope } from "../../transforms/monitor/monitor-day";
+import { withCardThresholds } from "../../transforms/monitor/thresholds";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { checkDay } from "../models/day";
@@ -64,7 +65,7 @@ export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => 
       end: `${nextDay(day)}T00:00:00.000Z`,
     };
     const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
-    const rows = monitorScope(data, settings.thresholds);
+    const rows = monitorScope(data, withCardThresholds(settings.thresholds, card.features));
     const runId =
       o["run-id"] ??
       `monitor-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomUUID().slice(0, 6)}`;

@@ -16,6 +16,10 @@ export function numberOf(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+function isMissing(value: unknown): boolean {
+  return value === null || value === undefined;
+}
+
 /** A category's name (numbers as text); null and undefined are missing. */
 export function categoryOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
@@ -31,6 +35,8 @@ export function featureDrift(
     const baseline = card.baseline.features[f.name];
     if (!baseline) return [];
     const values = rows.map((r) => r[f.name]);
+    if (f.monitor?.drift === false)
+      return nullRate(f.name, baseline, values.filter(isMissing).length, values.length, t);
     return baseline.kind === "number"
       ? numericDrift(f.name, baseline, values, t)
       : categoryDrift(f.name, baseline, values, t);

@@ -40,6 +40,19 @@ export function withThresholds(overrides: Partial<MonitorThresholds> = {}): Moni
   return { ...DEFAULT_THRESHOLDS, ...defined, features: { ...DEFAULT_THRESHOLDS.features, ...overrides.features } };
 }
 
+/** The card's per-feature settings (from the model spec's `monitor`) under the given ones: the config wins. */
+export function withCardThresholds(
+  t: MonitorThresholds,
+  features: readonly { name: string; monitor?: FeatureThreshold }[],
+): MonitorThresholds {
+  const fromCard = Object.fromEntries(
+    features
+      .filter((f) => f.monitor)
+      .map((f) => [f.name, { threshold: f.monitor!.threshold, errorThreshold: f.monitor!.errorThreshold }]),
+  );
+  return { ...t, features: { ...fromCard, ...t.features } };
+}
+
 /** The drift thresholds of one feature: its own if set, else the general ones. */
 export function driftThresholdOf(t: MonitorThresholds, feature: string): { threshold: number; errorThreshold: number } {
   const own = Object.hasOwn(t.features, feature) ? t.features[feature] : {};

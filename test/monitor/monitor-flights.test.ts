@@ -1,0 +1,156 @@
+/**
+ * `rox monitor` on real flights: a model trained on four January days, then a later day scored as it came (no alert,
+ * under Vertex AI's default threshold 0.3 and under a tight 0.05) and the same day with one feature deliberately
+ * shifted (distance × 1.8): at 0.05 only that feature alerts. (At 0.3 it does not: its divergence is about 0.1 — the
+ * default catches only a shift of about × 3.5 or more on these flights.) The distance's divergence is checked
+ * against plain SQL over the warehouse, and a rerun replaces the day's rows.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { monitorCommand } from "../../launcher/commands/monitor";
+import { modelsCommand } from "../../launcher/commands/models";
+import { scoreCommand } from "../../launcher/commands/score";
+import { trainCommand } from "../../launcher/commands/train";
+import { exitCodeOf, MonitoringAlertError } from "../../launcher/errors";
+import type { MonitorResult } from "../../launcher/monitor/monitor-day";
+import type { TrainResult } from "../../launcher/train/train-run";
+import { runBatchJob } from "../../pipelines/batch-job";
+import { writeFlightSample } from "../../launcher/sample/flights";
+import type { ModelCard } from "../../transforms/score/model-card";
+import { captureConsole } from "../support/console-capture";
+import { describeNeeds } from "../support/prerequisites";
+import { tempDir } from "../support/temp";
+import { flightsWarehouse, trainConfig, withDuckDb } from "../models/fixture";
+
+const TRAINING_DAYS = ["2001-01-08", "2001-01-09", "2001-01-10", "2001-01-11"];
+const DAY = "2001-01-12";
+const LIMIT = 4000;
+const TIGHT = 0.05;
+
+describeNeeds("ml-python")("rox monitor on real flights", () => {
+  let work: ReturnType<typeof tempDir>;
+  let warehouse: string;
+  let store: string;
+  let card: ModelCard;
+  let tight: string;
+  const output = captureConsole();
+  const flags = () => ["--warehouse", warehouse, "--store", store];
+  const monitor = (...args: string[]) =>
+    monitorCommand(["--model", "flights-delay@champion", "--on", "flights", "--partition", DAY, ...flags(), ...args]);
+
+  beforeAll(async () => {
+    work = tempDir("monitor-flights");
+    store = path.join(work.dir, "models");
+    tight = path.join(work.dir, "tight.json");
+    fs.writeFileSync(tight, JSON.stringify({ monitoring: { drift: TIGHT } }));
+    warehouse = await flightsWarehouse(work.dir, TRAINING_DAYS, LIMIT);
+    const trained = (await trainCommand([
+      "--model",
+      "flights-delay",
+      "--warehouse",
+      warehouse,
+      "--config",
+      trainConfig(work.dir),
+    ])) as TrainResult;
+    await modelsCommand(["register", "--from", trained.local!.modelDir, ...flags()]);
+    await modelsCommand(["promote", "flights-delay@1", ...flags()]);
+    card = (await import(path.join(trained.local!.modelDir, "card.json"))) as ModelCard;
+    const input = path.join(work.dir, "later");
+    await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: DAY, to: "2001-01-13", limit: LIMIT });
+    await withDuckDb(warehouse, (w) => runBatchJob({ input, schema: "flights", workDir: work.dir }, w));
+    await scoreCommand(["--model", "flights-delay@champion", "--on", "flights", "--partition", DAY, ...flags()]);
+  }, 900_000);
+  afterAll(() => work?.cleanup());
+
+  test("a later day, unchanged: no alert, no alert log line, exit 0 with --fail-on-alert", async () => {
+    const atTight = (await monitor("--fail-on-alert", "--config", tight)) as MonitorResult;
+    expect(atTight.rows.filter((r) => r.alert)).toEqual([]);
+    const result = (await monitor("--fail-on-alert")) as MonitorResult;
+    expect(result.replaced).toBe(atTight.rows.length);
+    const rows = (metric: string) => result.rows.filter((r) => r.metric === metric);
+    expect(
+      rows("drift.jensen_shannon")
+        .map((r) => r.feature)
+        .sort(),
+    ).toEqual(
+      [...card.features.filter((f) => f.kind === "number" && !f.monitor).map((f) => f.name), "prediction"].sort(),
+    );
+    // the weekday is one value on any day: its spec says `monitor: {drift: false}`, so only its missing rate is watched
+    expect(result.rows.filter((r) => r.feature === "day_of_week").map((r) => r.metric)).toEqual(["quality.null_rate"]);
+    expect(rows("drift.l_infinity").map((r) => r.feature)).toEqual(["origin"]);
+    expect(rows("quality.volume_change")).toHaveLength(1);
+    expect(result.rows.filter((r) => r.alert)).toEqual([]);
+    expect(output.errors).toEqual([]);
+    const stored = await withDuckDb(warehouse, (w) =>
+      w.query("SELECT count(*) AS n, bool_or(alert) AS any FROM monitoring"),
+    );
+    expect(stored).toEqual([{ n: String(result.rows.length), any: false }]);
+  }, 300_000);
+
+  test("the same day with distance × 1.8: at 0.05 distance alerts, no other feature; exit 11 with --fail-on-alert", async () => {
+    await withDuckDb(warehouse, (w) =>
+      w.query(`UPDATE flights SET distance = distance * 1.8 WHERE strftime(date, '%Y-%m-%d') = '${DAY}'`),
+    );
+    await scoreCommand([
+      "--model",
+      "flights-delay@champion",
+      "--on",
+      "flights",
+      "--partition",
+      DAY,
+      "--replace",
+      ...flags(),
+    ]);
+    const atDefault = (await monitor()) as MonitorResult;
+    const distance = atDefault.rows.find((r) => r.feature === "distance" && r.metric === "drift.jensen_shannon")!;
+    expect(distance.value).toBeGreaterThan(TIGHT);
+    expect(distance).toMatchObject({ threshold: 0.3, alert: false });
+    output.errors.length = 0;
+    const failure = await monitor("--fail-on-alert", "--config", tight).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(MonitoringAlertError);
+    expect(exitCodeOf(failure)).toBe(11);
+    const stored = await withDuckDb(warehouse, (w) =>
+      w.query(`SELECT feature, metric, value, alert, severity FROM monitoring WHERE alert ORDER BY feature`),
+    );
+    const features = new Set(card.features.map((f) => f.name));
+    expect(stored.filter((r) => features.has(String(r.feature)))).toEqual([
+      expect.objectContaining({ feature: "distance", metric: "drift.jensen_shannon", alert: true }),
+    ]);
+    const logged = output.errors.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.length).toBe(stored.length);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        severity: expect.stringMatching(/^(WARNING|ERROR)$/),
+        "logging.googleapis.com/labels": expect.objectContaining({
+          feature: "distance",
+          model: "flights-delay",
+          model_version: "1",
+        }),
+      }),
+    );
+    // one set of rows per scope: the rerun replaced the first run's
+    const [{ runs }] = await withDuckDb(warehouse, (w) =>
+      w.query("SELECT count(DISTINCT run_id) AS runs FROM monitoring"),
+    );
+    expect(Number(runs)).toBe(1);
+  }, 300_000);
+
+  test("the distance's divergence equals plain SQL over the warehouse on the card's edges", async () => {
+    const edges = (card.baseline.features.distance as { edges: number[] }).edges;
+    const baseline = (card.baseline.features.distance as { counts: number[] }).counts;
+    const [sql] = await withDuckDb(warehouse, (w) =>
+      w.query(
+        `WITH b AS (SELECT len(list_filter(list_slice($1::DOUBLE[], 2, len($1::DOUBLE[]) - 1), e -> e <= distance)) AS bin
+                    FROM flights WHERE strftime(date, '%Y-%m-%d') = $3 AND distance IS NOT NULL),
+         q AS (SELECT bin, count(*) / (SELECT count(*) FROM b) AS q FROM b GROUP BY bin),
+         p AS (SELECT generate_subscripts($2::DOUBLE[], 1) - 1 AS bin, unnest($2::DOUBLE[]) / list_sum($2::DOUBLE[]) AS p),
+         h AS (SELECT coalesce(p.p, 0) AS p, coalesce(q.q, 0) AS q FROM p FULL JOIN q USING (bin))
+         SELECT sum(CASE WHEN p > 0 THEN p / 2 * log2(2 * p / (p + q)) ELSE 0 END
+                  + CASE WHEN q > 0 THEN q / 2 * log2(2 * q / (p + q)) ELSE 0 END) AS js,
+                (SELECT value FROM monitoring WHERE feature = 'distance' AND metric = 'drift.jensen_shannon') AS ours FROM h`,
+        [edges, baseline, DAY],
+      ),
+    );
+    expect(Number(sql.ours)).toBeCloseTo(Number(sql.js), 12);
+  });
+});
