@@ -15,6 +15,7 @@ import { modelsUsage } from "./commands/models";
 import { scoreUsage } from "./commands/score";
 import { pipelineUsage } from "./commands/pipeline";
 import { monitorUsage } from "./commands/monitor";
+import { reportUsage } from "./commands/report";
 
 const usage = `usage:
   ${batchUsage}
@@ -31,7 +32,8 @@ const usage = `usage:
   ${modelsUsage}
   ${scoreUsage}
   ${pipelineUsage}
-  ${monitorUsage}`;
+  ${monitorUsage}
+  ${reportUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -50,6 +52,7 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
   pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
   monitor: async (argv) => (await import("./commands/monitor")).monitorCommand(argv),
+  report: async (argv) => (await import("./commands/report")).reportCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

@@ -3,7 +3,8 @@ import { MonitoringAlertError } from "../errors";
 import { warehouseFlags } from "../warehouse";
 
 export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
-          [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json] [--schemas-dir <dir>]`;
+          [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
+          [--schemas-dir <dir>]`;
 
 const monitorFlags = {
   model: { type: "string" },

@@ -17,6 +17,9 @@ import type { TrainResult } from "../../launcher/train/train-run";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import type { ModelCard } from "../../transforms/score/model-card";
+import { reportCommand } from "../../launcher/commands/report";
+import type { ReportResult } from "../../launcher/report/write-report";
+import { externalReferences } from "../report/external-references";
 import { captureConsole } from "../support/console-capture";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
@@ -87,7 +90,7 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
     expect(stored).toEqual([{ n: String(result.rows.length), any: false }]);
   }, 300_000);
 
-  test("the same day with distance × 1.8: at 0.05 distance alerts, no other feature; exit 11 with --fail-on-alert", async () => {
+  test("the same day, distance × 1.8: at 0.05 only distance alerts; exit 11 with --fail-on-alert", async () => {
     await withDuckDb(warehouse, (w) =>
       w.query(`UPDATE flights SET distance = distance * 1.8 WHERE strftime(date, '%Y-%m-%d') = '${DAY}'`),
     );
@@ -140,17 +143,34 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
     const baseline = (card.baseline.features.distance as { counts: number[] }).counts;
     const [sql] = await withDuckDb(warehouse, (w) =>
       w.query(
-        `WITH b AS (SELECT len(list_filter(list_slice($1::DOUBLE[], 2, len($1::DOUBLE[]) - 1), e -> e <= distance)) AS bin
+        `WITH b AS (SELECT len(list_filter(list_slice($1::DOUBLE[], 2, len($1::DOUBLE[]) - 1), e -> e <= distance))
+                      AS bin
                     FROM flights WHERE strftime(date, '%Y-%m-%d') = $3 AND distance IS NOT NULL),
          q AS (SELECT bin, count(*) / (SELECT count(*) FROM b) AS q FROM b GROUP BY bin),
-         p AS (SELECT generate_subscripts($2::DOUBLE[], 1) - 1 AS bin, unnest($2::DOUBLE[]) / list_sum($2::DOUBLE[]) AS p),
+         p AS (SELECT generate_subscripts($2::DOUBLE[], 1) - 1 AS bin,
+                      unnest($2::DOUBLE[]) / list_sum($2::DOUBLE[]) AS p),
          h AS (SELECT coalesce(p.p, 0) AS p, coalesce(q.q, 0) AS q FROM p FULL JOIN q USING (bin))
          SELECT sum(CASE WHEN p > 0 THEN p / 2 * log2(2 * p / (p + q)) ELSE 0 END
                   + CASE WHEN q > 0 THEN q / 2 * log2(2 * q / (p + q)) ELSE 0 END) AS js,
-                (SELECT value FROM monitoring WHERE feature = 'distance' AND metric = 'drift.jensen_shannon') AS ours FROM h`,
+                (SELECT value FROM monitoring WHERE feature = 'distance' AND metric = 'drift.jensen_shannon') AS ours
+         FROM h`,
         [edges, baseline, DAY],
       ),
     );
     expect(Number(sql.ours)).toBeCloseTo(Number(sql.js), 12);
+  });
+
+  test("rox report draws its runs, drift and predictions, in one file referring to nothing else", async () => {
+    const out = path.join(work.dir, "report.html");
+    const result = (await reportCommand(["--out", out, "--warehouse", warehouse])) as ReportResult;
+    // these real flights have no dead letter: that section says so (test/report/report.test.ts draws one)
+    expect(result.charts.filter((c) => !c.rendered).map((c) => c.id)).toEqual(["dead-letters"]);
+    const html = fs.readFileSync(out, "utf8");
+    expect(html.match(/<svg\b/g)).toHaveLength(3);
+    expect(html).toContain("No dead letter in the warehouse.");
+    expect(externalReferences(html)).toEqual([]);
+    // the drift chart has a panel per monitored feature, with the dashed threshold line
+    expect(html).toContain('stroke-dasharray="4,4"');
+    for (const feature of ["distance", "origin", "prediction"]) expect(html).toContain(`>${feature}</text>`);
   });
 });
