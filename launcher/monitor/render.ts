@@ -1,4 +1,4 @@
-import type { MetricRow } from "../../transforms/monitor/metric-row";
+import { PREDICTION_FEATURE, type MetricRow } from "../../transforms/monitor/metric-row";
 import type { MonitorResult } from "./monitor-day";
 
 /** One line per metric (alerts marked), then what was written. */
@@ -8,7 +8,10 @@ export function renderMonitorResult(r: MonitorResult): string {
   const lines = r.rows.map(renderRow);
   const replaced = r.replaced > 0 ? `, replacing ${r.replaced} of an earlier run` : "";
   const tail = `${r.rows.length} rows into monitoring${replaced}; ${r.alerts.length} alert(s)`;
-  return [head, ...lines, tail].join("\n");
+  const unscored = r.rows.some((row) => row.feature === PREDICTION_FEATURE)
+    ? []
+    : [`  no predictions of version ${s.version} on this day: no prediction drift (rox score writes them)`];
+  return [head, ...lines, ...unscored, tail].join("\n");
 }
 
 function renderRow(r: MetricRow): string {
