@@ -1,5 +1,6 @@
 import { parseFlags, requireFlag } from "../args";
 import { MonitoringAlertError } from "../errors";
+import { setLogLabels } from "../logging/json-logging";
 import { warehouseFlags } from "../warehouse";
 
 export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
@@ -29,9 +30,11 @@ export async function monitorCommand(argv: string[]): Promise<unknown> {
   const model = requireFlag(values.model, "model");
   const on = requireFlag(values.on, "on");
   const partition = requireFlag(values.partition, "partition");
-  const { monitorDay } = await import("../monitor/monitor-day");
+  const { monitorDay, newMonitorRunId } = await import("../monitor/monitor-day");
+  const runId = values["run-id"] ?? newMonitorRunId();
+  setLogLabels({ run_id: runId });
   const { renderMonitorResult } = await import("../monitor/render");
-  const result = await monitorDay({ ...options, model, on, partition }, (entry) =>
+  const result = await monitorDay({ ...options, model, on, partition, "run-id": runId }, (entry) =>
     console.error(JSON.stringify(entry)),
   );
   console.log(renderMonitorResult(result));

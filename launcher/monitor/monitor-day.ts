@@ -84,3 +84,7 @@ export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => 
     return { scope, runId, rows, alerts, replaced };
   });
 }
+
+export function newMonitorRunId(): string {
+  return `monitor-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomUUID().slice(0, 6)}`;
+}
