@@ -20,7 +20,9 @@ import type { ModelCard } from "../../transforms/score/model-card";
 import { reportCommand } from "../../launcher/commands/report";
 import type { ReportResult } from "../../launcher/report/write-report";
 import { externalReferences } from "../report/external-references";
+import { LABELS_KEY } from "../../launcher/logging/log-entry";
 import { captureConsole } from "../support/console-capture";
+import { entriesOf, runRox } from "../support/rox-cli";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { flightsWarehouse, trainConfig, withDuckDb } from "../models/fixture";
@@ -136,6 +138,39 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
       w.query("SELECT count(DISTINCT run_id) AS runs FROM monitoring"),
     );
     expect(Number(runs)).toBe(1);
+  }, 300_000);
+
+  test("compiled CLI, --log-format json: each line an entry with labels, the alert a WARNING, exit 11", async () => {
+    const args = ["monitor", "--model", "flights-delay@champion", "--on", "flights", "--partition", DAY, ...flags()];
+    const run = await runRox([
+      ...args,
+      "--config",
+      tight,
+      "--fail-on-alert",
+      "--log-format",
+      "json",
+      "--run-id",
+      "m-json",
+    ]);
+    expect(run.code).toBe(11);
+    const entries = entriesOf(run.stdout, run.stderr);
+    // an alert's own labels win: its model is the name, with model_version beside it
+    const labels = {
+      command: "monitor",
+      model: expect.stringMatching(/^flights-delay/),
+      table: "flights",
+      run_id: "m-json",
+    };
+    for (const e of entries) expect(e[LABELS_KEY]).toMatchObject(labels);
+    expect(entries.filter((e) => e.severity === "WARNING" || e.severity === "ERROR").map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^flights-delay@1 day 2001-01-12: drift\.jensen_shannon of distance = 0\.\d{4} above 0\.05$/,
+      ),
+      expect.stringMatching(/^rox: 1 monitoring alert\(s\) on 2001-01-12: drift\.jensen_shannon of distance$/),
+    ]);
+    expect(entries.find((e) => e.severity === "WARNING")).toMatchObject({
+      alert: { feature: "distance", threshold: TIGHT },
+    });
   }, 300_000);
 
   test("the distance's divergence equals plain SQL over the warehouse on the card's edges", async () => {
