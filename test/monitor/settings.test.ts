@@ -29,6 +29,12 @@ test("the monitoring section sets the thresholds; a feature's own setting wins o
   expect(monitorSettings({}).trailingDays).toBe(7);
 });
 
+test("the example config's monitoring section loads", () => {
+  const example = path.resolve(__dirname, "..", "..", "rox.config.example.json");
+  const { thresholds } = monitorSettings(loadConfig(example));
+  expect(driftThresholdOf(thresholds, "distance")).toEqual({ threshold: 0.05, errorThreshold: 0.3 });
+});
+
 test.each([
   [{ monitoring: { drfit: 0.1 } }, /unknown key "monitoring.drfit".*drift/],
   [{ monitoring: { drift: 0 } }, /"monitoring.drift" must be a number above 0/],
