@@ -62,6 +62,8 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
     card = (await import(path.join(trained.local!.modelDir, "card.json"))) as ModelCard;
     const input = path.join(work.dir, "later");
     await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: DAY, to: "2001-01-13", limit: LIMIT });
+    // two bad records beside the day's flights: the run that writes the day dead-letters them
+    fs.writeFileSync(path.join(input, "faults.jsonl"), '{"id": "broken\n{"id": "x", "distance": "far"}\n');
     await withDuckDb(warehouse, (w) => runBatchJob({ input, schema: "flights", workDir: work.dir }, w));
     await scoreCommand(["--model", "flights-delay@champion", "--on", "flights", "--partition", DAY, ...flags()]);
   }, 900_000);
@@ -84,6 +86,11 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
     expect(result.rows.filter((r) => r.feature === "day_of_week").map((r) => r.metric)).toEqual(["quality.null_rate"]);
     expect(rows("drift.l_infinity").map((r) => r.feature)).toEqual(["origin"]);
     expect(rows("quality.volume_change")).toHaveLength(1);
+    // dead-letter rates: the reasons of the run that wrote the day, over the records it read (the day and the faults)
+    expect(rows("quality.dead_letter_rate").map((r) => [r.value, r.rows])).toEqual([
+      [1 / (LIMIT + 2), LIMIT + 2],
+      [1 / (LIMIT + 2), LIMIT + 2],
+    ]);
     expect(result.rows.filter((r) => r.alert)).toEqual([]);
     expect(output.errors).toEqual([]);
     const stored = await withDuckDb(warehouse, (w) =>
@@ -195,14 +202,12 @@ describeNeeds("ml-python")("rox monitor on real flights", () => {
     expect(Number(sql.ours)).toBeCloseTo(Number(sql.js), 12);
   });
 
-  test("rox report draws its runs, drift and predictions, in one file referring to nothing else", async () => {
+  test("rox report draws all four charts from these tables, in one file referring to nothing else", async () => {
     const out = path.join(work.dir, "report.html");
     const result = (await reportCommand(["--out", out, "--warehouse", warehouse])) as ReportResult;
-    // these real flights have no dead letter: that section says so (test/report/report.test.ts draws one)
-    expect(result.charts.filter((c) => !c.rendered).map((c) => c.id)).toEqual(["dead-letters"]);
+    expect(result.charts.filter((c) => !c.rendered)).toEqual([]);
     const html = fs.readFileSync(out, "utf8");
-    expect(html.match(/<svg\b/g)).toHaveLength(3);
-    expect(html).toContain("No dead letter in the warehouse.");
+    expect(html.match(/<svg\b/g)).toHaveLength(4);
     expect(externalReferences(html)).toEqual([]);
     // the drift chart has a panel per monitored feature, with the dashed threshold line
     expect(html).toContain('stroke-dasharray="4,4"');

@@ -39,7 +39,7 @@ function runsChart(data: ReportData): Chart {
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "startedAt", type: "temporal", title: "run started (UTC)" },
+      x: { field: "startedAt", type: "temporal", title: "run started (UTC)", axis: { format: "%Y-%m-%d %H:%M" } },
       y: { field: "records", type: "quantitative", title: "records" },
       color: { field: "count", type: "nominal", title: "count" },
     },
@@ -68,25 +68,27 @@ function driftChart(data: ReportData): Chart {
   const chart = { id: "drift", title: "Drift per feature over time, against its threshold" };
   if (data.drift.length === 0) return { ...chart, note: "No monitoring rows yet: run rox monitor." };
   const layer = [
-    { mark: { type: "line", point: true }, encoding: { y: { field: "value", type: "quantitative", title: "drift" } } },
     {
-      mark: { type: "line", strokeDash: [4, 4], color: "firebrick" },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "day", type: "temporal", title: "day" },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "series", type: "nominal", title: "model" },
+      },
+    },
+    // the threshold as a dashed rule across the panel (a rule per distinct threshold of the feature)
+    {
+      mark: { type: "rule", strokeDash: [4, 4], color: "firebrick" },
       encoding: { y: { field: "threshold", type: "quantitative" } },
     },
   ];
+  const values = data.drift.map((d) => ({ ...d, series: `${d.model}@${d.version}` }));
+  const header = { labelAngle: 0, labelOrient: "top", labelAnchor: "start", labelFontWeight: "bold" };
   const spec = {
     background: "white",
-    data: { values: data.drift.map((d) => ({ ...d, series: `${d.model}@${d.version}` })) },
-    facet: { row: { field: "feature", type: "nominal", title: null } },
-    spec: {
-      width: WIDTH,
-      height: 70,
-      encoding: {
-        x: { field: "day", type: "temporal", title: "day" },
-        color: { field: "series", type: "nominal", title: "model" },
-      },
-      layer,
-    },
+    data: { values },
+    facet: { row: { field: "feature", type: "nominal", title: null, header } },
+    spec: { width: WIDTH, height: 70, layer },
     resolve: { scale: { y: "independent" } },
   };
   const alerts = data.drift.filter((d) => d.alert).length;
@@ -108,7 +110,7 @@ function predictionsChart(data: ReportData): Chart {
     encoding: {
       x: { field: "day", type: "temporal", title: "day" },
       y: { field: "mean", type: "quantitative", title: "mean per day" },
-      color: { field: "series", type: "nominal", title: null },
+      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 300 } },
     },
   };
   const rows = data.predictions.reduce((s, p) => s + p.rows, 0);
