@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "crypto";
 import { nextDay } from "../../io/feature-query";
-import type { MonitoredScope } from "../../io/monitoring";
+import type { MonitoredScope, MonitoringWarehouse } from "../../io/monitoring";
+import type { Warehouse } from "../../io/ports";
 import { loadContract } from "../../schemas/load";
 import { alertEntry, type AlertEntry } from "../../transforms/monitor/alert-entry";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
@@ -52,37 +53,28 @@ export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => 
     const card = await registry.card(model);
     const contract = loadContract(card.schema.name, { dir: o["schemas-dir"] });
     if (contract.table !== o.on) throw new UsageError(`--on ${o.on}: ${model.name} is a model of ${contract.table}`);
-    const { DuckDbMonitoring } = await import("../../io/local/duckdb-monitoring");
-    const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
-    if (!(warehouse instanceof DuckDbWarehouse)) throw new UsageError("rox monitor reads the embedded warehouse");
-    const monitoring = new DuckDbMonitoring(warehouse);
+    const monitoring = await duckDbMonitoring(warehouse);
     const scope: MonitoredScope = {
-      model: model.name,
-      version: model.version,
-      table: contract.table,
-      scope: "day",
-      start: `${day}T00:00:00.000Z`,
-      end: `${nextDay(day)}T00:00:00.000Z`,
+      ...{ model: model.name, version: model.version, table: contract.table, scope: "day" },
+      ...{ start: `${day}T00:00:00.000Z`, end: `${nextDay(day)}T00:00:00.000Z` },
     };
     const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
     const rows = monitorScope(data, withCardThresholds(settings.thresholds, card.features));
-    const runId =
-      o["run-id"] ??
-      `monitor-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomUUID().slice(0, 6)}`;
-    const computedAt = new Date().toISOString();
-    const replaced = await monitoring.replaceScope(scope, { runId, computedAt }, rows);
-    const context = {
-      model: model.name,
-      version: model.version,
-      table: contract.table,
-      scope: "day",
-      scopeStart: scope.start,
-      runId,
-    };
-    const alerts = rows.flatMap((r) => alertEntry(r, context, computedAt) ?? []);
+    const run = { runId: o["run-id"] ?? newMonitorRunId(), computedAt: new Date().toISOString() };
+    const replaced = await monitoring.replaceScope(scope, run, rows);
+    const context = { ...scope, scopeStart: scope.start, runId: run.runId };
+    const alerts = rows.flatMap((r) => alertEntry(r, context, run.computedAt) ?? []);
     alerts.forEach(log);
-    return { scope, runId, rows, alerts, replaced };
+    return { scope, runId: run.runId, rows, alerts, replaced };
   });
+}
+
+/** Monitoring reads and writes with bound parameters, which only the embedded warehouse's connection offers here. */
+async function duckDbMonitoring(warehouse: Warehouse): Promise<MonitoringWarehouse> {
+  const { DuckDbMonitoring } = await import("../../io/local/duckdb-monitoring");
+  const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
+  if (!(warehouse instanceof DuckDbWarehouse)) throw new UsageError("rox monitor reads the embedded warehouse");
+  return new DuckDbMonitoring(warehouse);
 }
 
 export function newMonitorRunId(): string {
