@@ -9,15 +9,20 @@ import { didYouMean } from "../schemas/nearest-name";
 export type ValueShape =
   | { kind: "string" }
   | { kind: "positiveInteger" }
+  /** A finite number above 0 (a threshold). */
+  | { kind: "positiveNumber" }
   | { kind: "boolean" }
   | { kind: "oneOf"; values: readonly string[] }
   | { kind: "stringList" }
   /** An object whose keys are the user's (labels, template parameters): any key, string values. */
   | { kind: "stringMap" }
-  | { kind: "object"; fields: ReadonlyMap<string, ValueShape> };
+  | { kind: "object"; fields: ReadonlyMap<string, ValueShape> }
+  /** An object whose keys are the user's (feature names), each value of one shape. */
+  | { kind: "map"; values: ValueShape };
 
 const string: ValueShape = { kind: "string" };
 const positiveInteger: ValueShape = { kind: "positiveInteger" };
+const positiveNumber: ValueShape = { kind: "positiveNumber" };
 const boolean: ValueShape = { kind: "boolean" };
 const stringList: ValueShape = { kind: "stringList" };
 const stringMap: ValueShape = { kind: "stringMap" };
@@ -45,6 +50,18 @@ const DATAFLOW_JOB = object({ ...DATAFLOW_COMMON, template: string, metadata: st
 
 export const TRAIN_TARGET_NAMES = ["local", "vertex-custom-job", "vertex-pipeline", "kubeflow"] as const;
 
+/** Alert thresholds of `rox monitor` (transforms/monitor/thresholds.ts), per feature under `features`. */
+const MONITORING = object({
+  drift: positiveNumber,
+  driftError: positiveNumber,
+  nullRateIncrease: positiveNumber,
+  deadLetterRate: positiveNumber,
+  volumeChange: positiveNumber,
+  errorFactor: positiveNumber,
+  trailingDays: positiveInteger,
+  features: { kind: "map", values: object({ threshold: positiveNumber, errorThreshold: positiveNumber }) },
+});
+
 export const CONFIG_SHAPE: ValueShape = object({
   project: string,
   region: string,
@@ -69,6 +86,7 @@ export const CONFIG_SHAPE: ValueShape = object({
       auth: oneOf(["none", "adc"]),
     }),
   }),
+  monitoring: MONITORING,
 });
 
 /**
@@ -76,6 +94,7 @@ export const CONFIG_SHAPE: ValueShape = object({
  * when it fits. Unknown keys are reported with the nearest valid key at that level, or with where the key belongs.
  */
 export function configProblem(value: unknown, shape: ValueShape = CONFIG_SHAPE, where = ""): string | undefined {
+  if (shape.kind === "map") return mapProblem(value, shape.values, where);
   if (shape.kind !== "object") return valueProblem(value, shape, where);
   if (!isPlainObject(value)) return `${where ? `"${where}"` : "the config"} must be an object`;
   for (const [key, child] of Object.entries(value)) {
@@ -83,6 +102,15 @@ export function configProblem(value: unknown, shape: ValueShape = CONFIG_SHAPE, 
     const fieldShape = shape.fields.get(key);
     if (fieldShape === undefined) return unknownKey(at, key, shape.fields);
     const problem = configProblem(child, fieldShape, at);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function mapProblem(value: unknown, values: ValueShape, where: string): string | undefined {
+  if (!isPlainObject(value)) return `"${where}" must be an object`;
+  for (const [key, child] of Object.entries(value)) {
+    const problem = configProblem(child, values, `${where}.${key}`);
     if (problem) return problem;
   }
   return undefined;
@@ -101,6 +129,8 @@ function fitsShape(value: unknown, shape: ValueShape): [boolean, string] {
       return [typeof value === "string" && value !== "", "a non-empty string"];
     case "positiveInteger":
       return [Number.isSafeInteger(value) && (value as number) >= 1, "a positive integer"];
+    case "positiveNumber":
+      return [typeof value === "number" && Number.isFinite(value) && value > 0, "a number above 0"];
     case "boolean":
       return [typeof value === "boolean", "true or false"];
     case "oneOf": {
@@ -112,6 +142,7 @@ function fitsShape(value: unknown, shape: ValueShape): [boolean, string] {
     case "stringMap":
       return [isPlainObject(value) && strings(Object.values(value)), "an object of strings"];
     case "object":
+    case "map":
       return [isPlainObject(value), "an object"];
   }
 }

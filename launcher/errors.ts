@@ -14,6 +14,14 @@ export class ReconciliationError extends Error {
   }
 }
 
+/** `rox monitor --fail-on-alert` found metrics above their thresholds (the rows are written and logged first). */
+export class MonitoringAlertError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MonitoringAlertError";
+  }
+}
+
 /**
  * Exit codes by error type (its `name`, so modules loaded lazily need not be imported here); only `main` uses them.
  * Documented in the README's "Exit codes".
@@ -70,6 +78,8 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   WarehouseBusyError: 9,
   // 10: a model promotion the gate refused (the candidate does not beat the champion on the same held-out rows).
   PromotionRefusedError: 10,
+  // 11: monitoring alerted (drift or data quality above a threshold) and --fail-on-alert was given.
+  MonitoringAlertError: 11,
 };
 
 export function exitCodeOf(err: unknown): number {

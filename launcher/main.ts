@@ -1,5 +1,6 @@
 import { didYouMean } from "../schemas/nearest-name";
 import { exitCodeOf, UsageError } from "./errors";
+import { installJsonLogging, labelsOf, takeLogFormat } from "./logging/json-logging";
 import { batchUsage } from "./commands/batch";
 import { sampleUsage } from "./commands/sample";
 import { emulatorUsage } from "./commands/emulator";
@@ -14,8 +15,10 @@ import { templateUsage } from "./commands/template";
 import { modelsUsage } from "./commands/models";
 import { scoreUsage } from "./commands/score";
 import { pipelineUsage } from "./commands/pipeline";
+import { monitorUsage } from "./commands/monitor";
+import { reportUsage } from "./commands/report";
 
-const usage = `usage:
+const usage = `usage (every command also takes --log-format json|text and --verbose):
   ${batchUsage}
   ${streamUsage}
   ${replayUsage}
@@ -29,7 +32,9 @@ const usage = `usage:
   ${scheduleUsage}
   ${modelsUsage}
   ${scoreUsage}
-  ${pipelineUsage}`;
+  ${pipelineUsage}
+  ${monitorUsage}
+  ${reportUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -47,6 +52,8 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
   score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
   pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
+  monitor: async (argv) => (await import("./commands/monitor")).monitorCommand(argv),
+  report: async (argv) => (await import("./commands/report")).reportCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {
@@ -62,16 +69,32 @@ export async function run(argv: string[]): Promise<void> {
   await commands[name](rest);
 }
 
-/** The only place that turns errors into exit codes and one readable line (`--verbose` adds the stack). */
+/**
+ * The only place that turns errors into exit codes and one readable line (`--verbose` adds the stack). With
+ * `--log-format json` (the default on Cloud Run and Vertex AI) every output line is a Cloud Logging entry, the error
+ * one entry at ERROR with its stack in `stack_trace`.
+ */
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes("--verbose");
+  let json = false;
+  let restore = (): void => undefined;
   try {
-    await run(argv.filter((a) => a !== "--verbose"));
+    const { format, rest } = takeLogFormat(argv.filter((a) => a !== "--verbose"), process.env);
+    json = format === "json";
+    if (json) restore = installJsonLogging(labelsOf(rest));
+    await run(rest);
     return 0;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    console.error(`rox: ${e.message}`);
-    if (verbose && e.stack) console.error(e.stack);
+    if (json) {
+      const stack = verbose && e.stack ? { stack_trace: e.stack } : {};
+      console.error(JSON.stringify({ severity: "ERROR", message: `rox: ${e.message}`, ...stack }));
+    } else {
+      console.error(`rox: ${e.message}`);
+      if (verbose && e.stack) console.error(e.stack);
+    }
     return exitCodeOf(err);
+  } finally {
+    restore();
   }
 }

@@ -22,6 +22,18 @@ export interface ModelFeature {
   whenNoWindow?: number;
   /** A missing value is part of the model (XGBoost's default branch), not a bad record. */
   nullable?: boolean;
+  /** How `rox monitor` watches it (copied into the card); the config's `monitoring.features` wins over this. */
+  monitor?: FeatureMonitoring;
+}
+
+export interface FeatureMonitoring {
+  threshold?: number;
+  errorThreshold?: number;
+  /**
+   * false: no drift row for it (its missing rate is still watched) — for a feature that is constant within a
+   * monitored day, such as the weekday, whose distribution on one day cannot match a baseline of several.
+   */
+  drift?: boolean;
 }
 
 export interface ModelSpec {
@@ -72,6 +84,8 @@ function checkSpec(spec: ModelSpec, contract: Contract, file: string): void {
     seen.add(f.name);
     if (f.kind !== "number" && f.kind !== "category") fail(`feature ${f.name}: kind must be number or category`);
     if (f.name === spec.target) fail(`feature ${f.name} is the target`);
+    const monitorProblem = featureMonitoringProblem(f.monitor);
+    if (monitorProblem) fail(`feature ${f.name}: monitor.${monitorProblem}`);
     if (f.window === undefined) {
       if (!columns.has(f.name)) fail(`feature ${f.name} is not a column of ${contract.table}`);
       continue;
@@ -81,4 +95,17 @@ function checkSpec(spec: ModelSpec, contract: Contract, file: string): void {
     if (!window!.columns.some((c) => c.name === f.column)) fail(`feature ${f.name}: window ${f.window} has no column "${f.column}"`);
   }
   if (!(spec.split?.testFraction > 0 && spec.split.testFraction < 1)) fail("split.testFraction must be between 0 and 1");
+}
+
+function featureMonitoringProblem(m: FeatureMonitoring | undefined): string | undefined {
+  if (m === undefined) return undefined;
+  if (typeof m !== "object" || m === null) return "(monitor) must be an object";
+  const unknown = Object.keys(m).find((k) => !["threshold", "errorThreshold", "drift"].includes(k));
+  if (unknown) return `${unknown} is not threshold, errorThreshold or drift`;
+  for (const k of ["threshold", "errorThreshold"] as const) {
+    const v = m[k];
+    if (v !== undefined && !(typeof v === "number" && v > 0 && v <= 1)) return `${k} must be a number in (0, 1]`;
+  }
+  if (m.drift !== undefined && typeof m.drift !== "boolean") return "drift must be true or false";
+  return undefined;
 }

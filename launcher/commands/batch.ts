@@ -7,6 +7,7 @@ import { TRAIN_TARGETS } from "../train/settings";
 import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
+import { setLogLabels } from "../logging/json-logging";
 
 export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
           [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
@@ -91,6 +92,7 @@ export function reportSummary<S extends JobSummary>(
   render: (summary: S) => string = renderSummary,
 ): void {
   if (process.stderr.isTTY) process.stderr.write("\n");
+  setLogLabels({ job: summary.job, run_id: summary.runId });
   console.log(render(summary));
   if (summaryPath) {
     fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true });

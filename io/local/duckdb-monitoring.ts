@@ -1,0 +1,107 @@
+import type { Contract } from "../../schemas/contract";
+import { predictionsTableName } from "../../schemas/tables";
+import type { ModelCard } from "../../transforms/score/model-card";
+import type { MetricRow } from "../../transforms/monitor/metric-row";
+import type { ReasonCount } from "../../transforms/monitor/quality";
+import type { ScopeData } from "../../transforms/monitor/monitor-day";
+import { DUCKDB_FEATURE_SQL, featureRowsSql } from "../feature-query";
+import { MONITORING_TABLE, type MonitoredScope, type MonitoringRun, type MonitoringWarehouse } from "../monitoring";
+import type { DuckDbWarehouse } from "./duckdb-warehouse";
+import { JOB_RUNS_TABLE } from "./duckdb-job-runs";
+import { q } from "./duckdb-warehouse";
+
+export const MONITORING_DDL = `CREATE TABLE IF NOT EXISTS ${MONITORING_TABLE} (
+  model VARCHAR NOT NULL, version BIGINT NOT NULL, table_name VARCHAR NOT NULL, scope VARCHAR NOT NULL,
+  scope_start TIMESTAMPTZ NOT NULL, scope_end TIMESTAMPTZ NOT NULL, feature VARCHAR, metric VARCHAR NOT NULL,
+  value DOUBLE NOT NULL, threshold DOUBLE NOT NULL, error_threshold DOUBLE NOT NULL, alert BOOLEAN NOT NULL,
+  severity VARCHAR, "rows" BIGINT NOT NULL, run_id VARCHAR NOT NULL, computed_at TIMESTAMPTZ NOT NULL)`;
+
+const INSERT = `INSERT INTO ${MONITORING_TABLE} VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $6::TIMESTAMPTZ,
+  $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::TIMESTAMPTZ)`;
+const SCOPE_KEY = "model = $1 AND version = $2 AND table_name = $3 AND scope = $4 AND scope_start = $5::TIMESTAMPTZ";
+
+/** Monitoring on the embedded warehouse: every value a bound parameter. */
+export class DuckDbMonitoring implements MonitoringWarehouse {
+  constructor(private readonly warehouse: DuckDbWarehouse) {}
+
+  async scopeData(
+    contract: Contract,
+    card: ModelCard,
+    scope: MonitoredScope,
+    trailingDays: number,
+  ): Promise<ScopeData> {
+    const day = scope.start.slice(0, 10);
+    const filter = { from: day, to: scope.end.slice(0, 10) };
+    const featureRows = await this.warehouse.query(
+      featureRowsSql(contract, card.target.name, card.features, DUCKDB_FEATURE_SQL, filter),
+    );
+    const runIds = [...new Set(featureRows.map((r) => String(r.run_id)))];
+    const { read, deadLetters } = await this.runCounts(runIds);
+    const predictions = await this.predictions(contract, scope);
+    const trailingRows = await this.trailingRows(contract, day, trailingDays);
+    return { card, featureRows, predictions, deadLetters, read, trailingRows };
+  }
+
+  async replaceScope(scope: MonitoredScope, run: MonitoringRun, rows: readonly MetricRow[]): Promise<number> {
+    await this.warehouse.query(MONITORING_DDL);
+    const key = [scope.model, scope.version, scope.table, scope.scope, scope.start];
+    await this.warehouse.query("BEGIN TRANSACTION");
+    try {
+      const [deleted] = await this.warehouse.query(`DELETE FROM ${MONITORING_TABLE} WHERE ${SCOPE_KEY}`, key);
+      for (const r of rows) {
+        const values = [r.feature, r.metric, r.value, r.threshold, r.errorThreshold, r.alert, r.severity, r.rows];
+        await this.warehouse.query(INSERT, [...key, scope.end, ...values, run.runId, run.computedAt]);
+      }
+      await this.warehouse.query("COMMIT");
+      return Number(Object.values(deleted ?? {})[0] ?? 0);
+    } catch (err) {
+      await this.warehouse.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Records the runs read, and their dead letters by reason (duplicates are not dead letters). */
+  private async runCounts(runIds: string[]): Promise<{ read: number; deadLetters: ReasonCount[] }> {
+    if (runIds.length === 0) return { read: 0, deadLetters: [] };
+    const runs = await this.warehouse.query(
+      `SELECT "read", "byReason" FROM ${JOB_RUNS_TABLE} WHERE list_contains($1, "runId")`,
+      [runIds],
+    );
+    const byReason = new Map<string, number>();
+    for (const run of runs) {
+      for (const [reason, n] of Object.entries(JSON.parse(String(run.byReason ?? "{}")) as Record<string, number>)) {
+        if (!reason.startsWith("duplicate/")) byReason.set(reason, (byReason.get(reason) ?? 0) + n);
+      }
+    }
+    const read = runs.reduce((s, r) => s + Number(r.read), 0);
+    return { read, deadLetters: [...byReason].map(([reason, records]) => ({ reason, records })) };
+  }
+
+  private async predictions(contract: Contract, scope: MonitoredScope): Promise<number[]> {
+    const table = predictionsTableName(contract);
+    if (!(await this.exists(table))) return [];
+    const where =
+      "model = $1 AND model_version = $2 AND event_time >= $3::TIMESTAMPTZ AND event_time < $4::TIMESTAMPTZ";
+    const rows = await this.warehouse.query(`SELECT prediction FROM ${q(table)} WHERE ${where}`, [
+      scope.model,
+      scope.version,
+      scope.start,
+      scope.end,
+    ]);
+    return rows.map((r) => Number(r.prediction));
+  }
+
+  private async trailingRows(contract: Contract, day: string, days: number): Promise<number[]> {
+    const time = q(contract.eventTimeField);
+    const since = `$1::DATE - ${Math.trunc(days)} * INTERVAL 1 DAY`;
+    const range = `${time} >= ${since} AND ${time} < $1::DATE`;
+    const byDay = DUCKDB_FEATURE_SQL.dayOf(time);
+    const sql = `SELECT count(*) AS n FROM ${q(contract.table)} WHERE ${range} GROUP BY ${byDay}`;
+    return (await this.warehouse.query(sql, [day])).map((r) => Number(r.n));
+  }
+
+  private async exists(table: string): Promise<boolean> {
+    const rows = await this.warehouse.query("SELECT 1 FROM information_schema.tables WHERE table_name = $1", [table]);
+    return rows.length > 0;
+  }
+}

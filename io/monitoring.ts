@@ -1,0 +1,32 @@
+/**
+ * The monitoring side of the warehouse: what one scope (a day) of a model's serving data holds, and the `monitoring`
+ * table its metrics land in, replaced per scope so a rerun leaves one set of rows.
+ */
+import type { Contract } from "../schemas/contract";
+import type { ModelCard } from "../transforms/score/model-card";
+import type { MetricRow } from "../transforms/monitor/metric-row";
+import type { ScopeData } from "../transforms/monitor/monitor-day";
+
+export const MONITORING_TABLE = "monitoring";
+
+export interface MonitoredScope {
+  model: string;
+  version: number;
+  table: string;
+  scope: "day";
+  /** The scope's first instant and the first one after it (ISO, UTC). */
+  start: string;
+  end: string;
+}
+
+export interface MonitoringRun {
+  runId: string;
+  computedAt: string;
+}
+
+export interface MonitoringWarehouse {
+  /** The day's feature rows, the version's predictions of them, the dead letters and volumes around them. */
+  scopeData(contract: Contract, card: ModelCard, scope: MonitoredScope, trailingDays: number): Promise<ScopeData>;
+  /** Deletes the scope's rows and inserts these, in one transaction; returns how many rows it replaced. */
+  replaceScope(scope: MonitoredScope, run: MonitoringRun, rows: readonly MetricRow[]): Promise<number>;
+}

@@ -1,0 +1,46 @@
+import { parseFlags, requireFlag } from "../args";
+import { MonitoringAlertError } from "../errors";
+import { setLogLabels } from "../logging/json-logging";
+import { warehouseFlags } from "../warehouse";
+
+export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
+          [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
+          [--schemas-dir <dir>]`;
+
+const monitorFlags = {
+  model: { type: "string" },
+  on: { type: "string" },
+  partition: { type: "string" },
+  "fail-on-alert": { type: "boolean" },
+  store: { type: "string" },
+  project: { type: "string" },
+  config: { type: "string" },
+  "schemas-dir": { type: "string" },
+  "run-id": { type: "string" },
+  ...warehouseFlags,
+} as const;
+
+/**
+ * `rox monitor`: drift and data quality of one day against the model card's baseline, into the `monitoring` table.
+ * Each alert is a JSON log line on stderr (Cloud Logging's format); `--fail-on-alert` makes any alert exit 11.
+ */
+export async function monitorCommand(argv: string[]): Promise<unknown> {
+  const { values } = parseFlags(argv, monitorFlags);
+  const { "fail-on-alert": failOnAlert, ...options } = values;
+  const model = requireFlag(values.model, "model");
+  const on = requireFlag(values.on, "on");
+  const partition = requireFlag(values.partition, "partition");
+  const { monitorDay, newMonitorRunId } = await import("../monitor/monitor-day");
+  const runId = values["run-id"] ?? newMonitorRunId();
+  setLogLabels({ run_id: runId });
+  const { renderMonitorResult } = await import("../monitor/render");
+  const result = await monitorDay({ ...options, model, on, partition, "run-id": runId }, (entry) =>
+    console.error(JSON.stringify(entry)),
+  );
+  console.log(renderMonitorResult(result));
+  if (failOnAlert && result.alerts.length > 0) {
+    const what = result.alerts.map((a) => `${a.alert.metric} of ${a.alert.feature ?? on}`).join(", ");
+    throw new MonitoringAlertError(`${result.alerts.length} monitoring alert(s) on ${partition}: ${what}`);
+  }
+  return result;
+}

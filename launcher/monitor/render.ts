@@ -1,0 +1,21 @@
+import { PREDICTION_FEATURE, type MetricRow } from "../../transforms/monitor/metric-row";
+import type { MonitorResult } from "./monitor-day";
+
+/** One line per metric (alerts marked), then what was written. */
+export function renderMonitorResult(r: MonitorResult): string {
+  const s = r.scope;
+  const head = `${s.model}@${s.version} on ${s.table}, ${s.scope} ${s.start.slice(0, 10)} (run ${r.runId})`;
+  const lines = r.rows.map(renderRow);
+  const replaced = r.replaced > 0 ? `, replacing ${r.replaced} of an earlier run` : "";
+  const tail = `${r.rows.length} rows into monitoring${replaced}; ${r.alerts.length} alert(s)`;
+  const unscored = r.rows.some((row) => row.feature === PREDICTION_FEATURE)
+    ? []
+    : [`  no predictions of version ${s.version} on this day: no prediction drift (rox score writes them)`];
+  return [head, ...lines, ...unscored, tail].join("\n");
+}
+
+function renderRow(r: MetricRow): string {
+  const mark = r.severity ? ` ${r.severity}` : "";
+  const feature = (r.feature ?? "(table)").padEnd(28);
+  return `  ${feature} ${r.metric.padEnd(26)} ${r.value.toFixed(4)} (threshold ${r.threshold.toFixed(4)})${mark}`;
+}
