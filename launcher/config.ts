@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { configProblem } from "./config-shape";
+import { RoxError } from "../errors/rox-error";
 
 /** The config file the cloud commands read (`rox.config.json` in the working folder unless `--config` names another). */
 export const DEFAULT_CONFIG_FILE = "rox.config.json";
@@ -15,7 +16,8 @@ export interface RoxConfig {
 }
 
 /** The config file is malformed: it names the file and what is wrong. */
-export class ConfigError extends Error {
+export class ConfigError extends RoxError {
+  readonly kind = "usage";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ConfigError";

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { RoxError } from "../errors/rox-error";
 
 /** The SDK's version: the JAR and the Python venv must match it. */
 export const BEAM_VERSION = "2.49.0";
@@ -13,7 +14,8 @@ export interface BeamServicePaths {
   python: string;
 }
 
-export class BeamServicesMissingError extends Error {
+export class BeamServicesMissingError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(readonly missing: string[]) {
     super(`Beam SDK helpers are missing (${missing.join(", ")}): run scripts/setup-beam.sh`);
     this.name = "BeamServicesMissingError";

@@ -1,11 +1,13 @@
 import "../transforms/beam/sdk";
 import type { Runner } from "apache-beam/runners/runner";
 import { useLocalBeamServices } from "./beam-services";
+import { RoxError } from "../errors/rox-error";
 
 export const RUNNERS = ["direct", "dataflow", "flink"] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
-export class RunnerChoiceError extends Error {
+export class RunnerChoiceError extends RoxError {
+  readonly kind = "usage";
   constructor(message: string) {
     super(message);
     this.name = "RunnerChoiceError";

@@ -1,3 +1,5 @@
+import { RoxError } from "../errors/rox-error";
+
 /** How the streaming job retries calls to its message source: exponential backoff with jitter, within a budget. */
 export interface RetryPolicy {
   /** First pause (default 100 ms); each next one doubles, up to `maxDelayMs`. */
@@ -30,7 +32,8 @@ export function isTransient(err: unknown): boolean {
 }
 
 /** The message source stayed unreachable longer than the retry budget; the job committed what it had and stopped. */
-export class SourceUnavailableError extends Error {
+export class SourceUnavailableError extends RoxError {
+  readonly kind = "cloud";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "SourceUnavailableError";

@@ -2,15 +2,18 @@
  * Google Cloud project ids, checked before any API call so a typo fails with the rule it breaks, not with a 404 or
  * a permission error from the far side. (Bucket and object names live in `storage.ts`, BigQuery ids in `bigquery.ts`.)
  */
+import { RoxError } from "../../errors/rox-error";
 
 /** An id a Google API would refuse: names the kind of id, the id itself and the rule it breaks. */
-export class InvalidIdentifierError extends Error {
+export class InvalidIdentifierError extends RoxError {
+  readonly kind = "input";
   constructor(
-    readonly kind: string,
+    /** What the id names: "project id", "subscription id", … */
+    readonly idKind: string,
     readonly id: string,
     readonly rule: string,
   ) {
-    super(`invalid ${kind} "${id}": ${rule}`);
+    super(`invalid ${idKind} "${id}": ${rule}`);
     this.name = "InvalidIdentifierError";
   }
 }

@@ -1,3 +1,5 @@
+import { RoxError } from "../../errors/rox-error";
+
 /** Why a cloud call failed, in the terms an operator acts on (from the gRPC status or HTTP code). */
 export type CloudFailure =
   | "permission-denied"
@@ -11,7 +13,8 @@ export type CloudFailure =
   | "unknown";
 
 /** A cloud API refused or failed a request. `service`/`method` say which call; `cause` keeps the client's error. */
-export class CloudApiError extends Error {
+export class CloudApiError extends RoxError {
+  readonly kind = "cloud";
   constructor(
     readonly failure: CloudFailure,
     readonly service: string,
@@ -25,7 +28,8 @@ export class CloudApiError extends Error {
 }
 
 /** A setting the cloud call needs (project, region, credentials, a template path) is missing: found before any call. */
-export class MissingSettingError extends Error {
+export class MissingSettingError extends RoxError {
+  readonly kind = "usage";
   constructor(readonly setting: string, hint: string) {
     super(`missing ${setting}: ${hint}`);
     this.name = "MissingSettingError";

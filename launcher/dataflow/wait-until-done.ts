@@ -2,6 +2,7 @@ import type { DataflowApi, JobInfo } from "./clients";
 import { applyJobRequest, FAILED, launchFailure, type ApplyOptions } from "./apply";
 import { planStatus } from "./plan-jobs";
 import type { CloudTarget } from "./target";
+import { RoxError } from "../../errors/rox-error";
 
 /** How to poll a job until it is DONE: every `intervalMs`, at most `maxPolls` GetJob requests. */
 export interface DonePolling {
@@ -20,7 +21,8 @@ export const DEFAULT_MAX_WAIT_MINUTES = 180;
 export const DONE = "JOB_STATE_DONE";
 
 /** The job was still not DONE when the wait ended: nothing failed, but what was to follow it (training) did not start. */
-export class JobWaitTimeoutError extends Error {
+export class JobWaitTimeoutError extends RoxError {
+  readonly kind = "run-failed";
   constructor(readonly job: JobInfo, readonly polls: number, waitedMs: number) {
     super(`${job.name} (${job.id}) is still ${job.currentState ?? "in an unknown state"} after ${polls} polls (${Math.round(waitedMs / 1000)} s): not waiting longer (rox jobs status --job-id ${job.id})`);
     this.name = "JobWaitTimeoutError";

@@ -1,7 +1,9 @@
 /** The models' typed errors; `launcher/errors.ts` maps each name to its exit code. */
+import { RoxError } from "../../errors/rox-error";
 
 /** No model, version or alias of that name in the registry (exit 3, like any input that names nothing). */
-export class ModelNotFoundError extends Error {
+export class ModelNotFoundError extends RoxError {
+  readonly kind = "input";
   constructor(message: string) {
     super(message);
     this.name = "ModelNotFoundError";
@@ -9,7 +11,8 @@ export class ModelNotFoundError extends Error {
 }
 
 /** A promotion the gate refused: the candidate does not beat the champion on the same held-out rows (exit 9). */
-export class PromotionRefusedError extends Error {
+export class PromotionRefusedError extends RoxError {
+  readonly kind = "refused";
   constructor(message: string) {
     super(message);
     this.name = "PromotionRefusedError";
@@ -17,7 +20,8 @@ export class PromotionRefusedError extends Error {
 }
 
 /** The models' Python environment (scripts/setup-ml.sh) is not installed (exit 8, a missing local tool). */
-export class MlEnvironmentMissingError extends Error {
+export class MlEnvironmentMissingError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(python: string) {
     super(`the models' Python environment is missing (${python}): run \`bash scripts/setup-ml.sh\` (npm test runs it)`);
     this.name = "MlEnvironmentMissingError";

@@ -9,8 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../models/python";
 import { containerOf, taskOrder, type PipelineSpec, type PipelineTask } from "./spec";
+import { RoxError } from "../../errors/rox-error";
 
-export class PipelineStepFailedError extends Error {
+export class PipelineStepFailedError extends RoxError {
+  readonly kind = "run-failed";
   constructor(task: string, code: number | null) {
     super(`pipeline step "${task}" exited with code ${code}`);
     this.name = "PipelineStepFailedError";

@@ -19,6 +19,7 @@ import {
   Selection,
   selectionView,
 } from "./flights-sql";
+import { RoxError } from "../../errors/rox-error";
 
 export interface SampleOptions {
   /** Flights parquet file; default: vega-datasets' flights-3m.parquet. */
@@ -39,7 +40,8 @@ export interface SampleResult {
   rows: number;
 }
 
-export class SampleOptionsError extends Error {
+export class SampleOptionsError extends RoxError {
+  readonly kind = "usage";
   override name = "SampleOptionsError";
 }
 

@@ -1,3 +1,5 @@
+import { RoxError } from "../../errors/rox-error";
+
 /**
  * A 5-field cron expression (unix-cron, the format Cloud Scheduler takes): minute hour day-of-month month day-of-week.
  * Each field is `*`, a value, a range `a-b`, a step `*\/n`, `a-b/n` or `a/n`, or a comma list of these; months and
@@ -17,7 +19,8 @@ export interface CronSpec {
 }
 
 /** The expression cannot be a schedule; the message names the field and what is wrong with it. */
-export class CronError extends Error {
+export class CronError extends RoxError {
+  readonly kind = "usage";
   constructor(message: string) {
     super(message);
     this.name = "CronError";

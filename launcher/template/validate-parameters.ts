@@ -5,6 +5,7 @@
  */
 import type { TemplateMetadata } from "./metadata";
 import type { TemplateParameter } from "./parameters";
+import { RoxError } from "../../errors/rox-error";
 
 export type ParameterProblem =
   | { kind: "unknown"; name: string }
@@ -12,7 +13,8 @@ export type ParameterProblem =
   | { kind: "mismatch"; name: string; value: string; regex: string };
 
 /** Launch parameters a template would refuse; `problems` lists each one. */
-export class TemplateParameterError extends Error {
+export class TemplateParameterError extends RoxError {
+  readonly kind = "input";
   constructor(
     readonly template: string,
     readonly problems: ParameterProblem[],

@@ -8,6 +8,7 @@ import type { TrainSettings } from "./settings";
 import { localJobDirs, vertexTrainingEnv, type LocalJobDirs } from "./trainer-env";
 import { exportSliceSql, type ResolvedSlice } from "./warehouse-slice";
 import { exampleTrainerCommand } from "./trainer/location";
+import { RoxError } from "../../errors/rox-error";
 
 export interface LocalTrainingRequest {
   /** Writes the training slice to `dataUri`. */
@@ -33,7 +34,8 @@ export interface LocalTrainingResult {
 }
 
 /** A local trainer exited with a failure: its exit code and the last lines it wrote to stderr. */
-export class TrainerFailedError extends Error {
+export class TrainerFailedError extends RoxError {
+  readonly kind = "run-failed";
   constructor(readonly exitCode: number | null, readonly signal: string | null, stderrTail: string) {
     super(`the trainer ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${stderrTail ? `:\n${stderrTail}` : ""}`);
     this.name = "TrainerFailedError";

@@ -10,9 +10,11 @@ import type { TrainSettings } from "./settings";
 import { DUCKDB_DIALECT, type SliceDialect } from "./slice-dialect";
 import type { CreateCustomJobRequest, CreatePipelineJobRequest } from "./vertex-plans";
 import { readSliceFacts, resolveSlice } from "./warehouse-slice";
+import { RoxError } from "../../errors/rox-error";
 
 /** The slice holds no rows: there is nothing to train on (a typo in the partition, or the data has not landed). */
-export class NoTrainingDataError extends Error {
+export class NoTrainingDataError extends RoxError {
+  readonly kind = "input";
   constructor(slice: TrainingSlice) {
     super(`${describeSlice(slice)} holds no rows: nothing to train on`);
     this.name = "NoTrainingDataError";

@@ -1,5 +1,6 @@
 import type { PipelineResult } from "apache-beam/runners/runner";
 import { JobState_Enum, JobMessage_MessageImportance, type JobMessagesResponse } from "apache-beam/proto/beam_job_api";
+import { RoxError } from "../../errors/rox-error";
 
 /** What Dataflow answered a submission with: the job it created. */
 export interface SubmittedJob {
@@ -9,7 +10,8 @@ export interface SubmittedJob {
 }
 
 /** Dataflow (or the job service on its way there: staging, credentials, the endpoint) refused or failed the submission. */
-export class DataflowSubmitError extends Error {
+export class DataflowSubmitError extends RoxError {
+  readonly kind = "cloud";
   constructor(message: string) {
     super(message);
     this.name = "DataflowSubmitError";

@@ -1,8 +1,10 @@
 import * as net from "net";
 import { GCP_EXPANSION_SERVICE_TARGET } from "../beam-services";
+import { RoxError } from "../../errors/rox-error";
 
 /** A Google API (or a stand-in of it) this machine cannot reach: said at once, instead of a client retrying for minutes. */
-export class ServiceUnreachableError extends Error {
+export class ServiceUnreachableError extends RoxError {
+  readonly kind = "cloud";
   constructor(message: string) {
     super(message);
     this.name = "ServiceUnreachableError";

@@ -3,16 +3,19 @@ import * as os from "os";
 import * as path from "path";
 import { acceptsConnections, freeLoopbackPort, spawnEmulator, waitUntilAnswering, type EmulatorProcess } from "../../io/emulator-process";
 import { beamServicePaths } from "../beam-services";
+import { RoxError } from "../../errors/rox-error";
 
 /** `scripts/setup-beam.sh flink` has not installed Beam's Flink job server (or Java is missing). */
-export class FlinkJobServerUnavailableError extends Error {
+export class FlinkJobServerUnavailableError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(message: string) {
     super(message);
     this.name = "FlinkJobServerUnavailableError";
   }
 }
 
-export class FlinkJobServerStartError extends Error {
+export class FlinkJobServerStartError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(message: string) {
     super(message);
     this.name = "FlinkJobServerStartError";

@@ -3,9 +3,11 @@ import type { PipelineResult } from "apache-beam/runners/runner";
 import type { Root } from "apache-beam/pvalue";
 import { JobState_Enum } from "apache-beam/proto/beam_job_api";
 import type { MonitoringInfo } from "apache-beam/proto/metrics";
+import { RoxError } from "../../errors/rox-error";
 
 /** A job a runner we started reports as failed, cancelled or otherwise not DONE. */
-export class FlinkJobFailedError extends Error {
+export class FlinkJobFailedError extends RoxError {
+  readonly kind = "run-failed";
   constructor(message: string) {
     super(message);
     this.name = "FlinkJobFailedError";

@@ -47,7 +47,7 @@ function expectRule(validate: (id: string) => string, kind: string, [id, rule]: 
   }
   const thrown = thrownBy(() => validate(id));
   expect(thrown).toBeInstanceOf(InvalidIdentifierError);
-  expect(thrown).toMatchObject({ kind, id });
+  expect(thrown).toMatchObject({ idKind: kind, id });
   expect((thrown as Error).message).toContain(rule);
 }
 
@@ -71,6 +71,6 @@ describe("subscription paths", () => {
     ["rox-test", "fs", "Pub/Sub subscription id"],
     ["rox-test", "goog-stream", "Pub/Sub subscription id"],
   ])("refuses %s / %s (bad %s)", (project, subscription, kind) => {
-    expect(thrownBy(() => subscriptionPath(project, subscription))).toMatchObject({ name: "InvalidIdentifierError", kind });
+    expect(thrownBy(() => subscriptionPath(project, subscription))).toMatchObject({ name: "InvalidIdentifierError", idKind: kind });
   });
 });

@@ -4,6 +4,7 @@
  * monitoring reads `baseline` (see baseline.ts for how its histograms bin).
  */
 import type { ModelFeature } from "../../schemas/model-spec";
+import { RoxError } from "../../errors/rox-error";
 
 export const CARD_FORMAT = "rox.model-card/v1";
 
@@ -89,7 +90,8 @@ export function checkCard(value: unknown): ModelCard {
 }
 
 /** A model file or card that is not what it claims to be: refused at load time, before any record is scored. */
-export class ModelFormatError extends Error {
+export class ModelFormatError extends RoxError {
+  readonly kind = "input";
   constructor(message: string) {
     super(message);
     this.name = "ModelFormatError";

@@ -1,7 +1,9 @@
 /** Typed errors of the BigQuery adapter and its emulator; only `launcher/main.ts` maps them to exit codes. */
+import { RoxError } from "../../../errors/rox-error";
 
 /** A BigQuery call (a job, a table operation) failed: `step` says what the warehouse was doing, `cause` keeps the client's error. */
-export class BigQueryWarehouseError extends Error {
+export class BigQueryWarehouseError extends RoxError {
+  readonly kind = "cloud";
   constructor(
     readonly step: string,
     message: string,
@@ -13,7 +15,8 @@ export class BigQueryWarehouseError extends Error {
 }
 
 /** bqemulator is not installed where it was looked for: the message names the path and how to install it. */
-export class BigQueryEmulatorUnavailableError extends Error {
+export class BigQueryEmulatorUnavailableError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(readonly missing: string, message: string) {
     super(message);
     this.name = "BigQueryEmulatorUnavailableError";
@@ -21,7 +24,8 @@ export class BigQueryEmulatorUnavailableError extends Error {
 }
 
 /** bqemulator was found but did not come up; the message carries its log tail. */
-export class BigQueryEmulatorStartError extends Error {
+export class BigQueryEmulatorStartError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "BigQueryEmulatorStartError";

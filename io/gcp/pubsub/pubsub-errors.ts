@@ -1,3 +1,5 @@
+import { RoxError } from "../../../errors/rox-error";
+
 /** gRPC status names by code, as Pub/Sub reports them (google.rpc.Code). */
 const STATUS_NAMES = [
   "OK",
@@ -23,7 +25,8 @@ const STATUS_NAMES = [
  * A call through `@google-cloud/pubsub` failed. `status` is Pub/Sub's status name (`NOT_FOUND`, …), as on
  * `PubSubRestError`; "UNKNOWN" when the failure carried no gRPC code (no credentials, say). The client's error is the cause.
  */
-export class PubSubCallError extends Error {
+export class PubSubCallError extends RoxError {
+  readonly kind = "cloud";
   constructor(
     message: string,
     readonly method: string,

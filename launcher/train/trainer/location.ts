@@ -1,8 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
+import { RoxError } from "../../../errors/rox-error";
 
 /** The example trainer has not been compiled (it runs as its own Node process, from `dist/`). */
-export class TrainerNotBuiltError extends Error {
+export class TrainerNotBuiltError extends RoxError {
+  readonly kind = "missing-tool";
   constructor(file: string) {
     super(`the example trainer is not compiled (${file} is missing): run \`npm run build\``);
     this.name = "TrainerNotBuiltError";
