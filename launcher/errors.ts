@@ -14,6 +14,14 @@ export class ReconciliationError extends Error {
   }
 }
 
+/** `rox serve` cannot listen where it was told (the port is taken, the host is not this machine's). */
+export class ServeListenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ServeListenError";
+  }
+}
+
 /**
  * Exit codes by error type (its `name`, so modules loaded lazily need not be imported here); only `main` uses them.
  * Documented in the README's "Exit codes".
@@ -26,6 +34,7 @@ export const EXIT_CODES: Readonly<Record<string, number>> = {
   CronError: 2,
   RunnerChoiceError: 2,
   SampleOptionsError: 2,
+  ServeListenError: 2,
   // 3: the input is wrong — a file, a schema, a name, a template parameter.
   InputError: 3,
   SchemaError: 3,

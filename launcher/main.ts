@@ -14,6 +14,7 @@ import { templateUsage } from "./commands/template";
 import { modelsUsage } from "./commands/models";
 import { scoreUsage } from "./commands/score";
 import { pipelineUsage } from "./commands/pipeline";
+import { serveUsage } from "./commands/serve";
 
 const usage = `usage:
   ${batchUsage}
@@ -29,7 +30,8 @@ const usage = `usage:
   ${scheduleUsage}
   ${modelsUsage}
   ${scoreUsage}
-  ${pipelineUsage}`;
+  ${pipelineUsage}
+  ${serveUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -47,6 +49,7 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
   score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
   pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
+  serve: async (argv) => (await import("./commands/serve")).serveCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

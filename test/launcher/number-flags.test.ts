@@ -25,6 +25,10 @@ const COMMANDS: Record<string, string[]> = {
   "num-workers": ["schedule", "batch", "--cron", "0 2 * * *", "--input-template", "gs://b/{date}/*", "--schema", "flights", "--dry-run"],
   "poll-interval": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
   "max-wait": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
+  "reload-every": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "cache-ttl": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "max-body-bytes": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "max-instances": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
 };
 const EVERYWHERE_WRONG = ["-1", "-0.5", "NaN", "Infinity", "-Infinity", "1e999", "abc", "", " 5", "0x10", "5s"];
 const cases = Object.entries(COMMANDS).flatMap(([flag, argv]) => EVERYWHERE_WRONG.map((value) => [flag, value, argv] as const));
@@ -43,7 +47,11 @@ test.each<[string, string[]]>([
   ["duplicates", ["1.01"]],
   ["rate", ["0"]],
   ["seed", ["1.5", "4294967296"]],
-  ["port", ["0", "65536", "80.5"]],
+  ["port", ["65536", "80.5"]],
+  ["reload-every", ["86401"]],
+  ["cache-ttl", ["3601"]],
+  ["max-body-bytes", ["0", "1.5"]],
+  ["max-instances", ["0", "100001"]],
   ["limit", ["0", "1.5"]],
   ["max-workers", ["0", "1.5", "4001"]],
   ["num-workers", ["0"]],
