@@ -3,10 +3,12 @@
  * before and after the load, valid, invalid and mixed batches, bodies the server must refuse, the window cache, and
  * a reload when the alias moves. Predictions must equal the batch path's (the feature query, then the scorer).
  */
+import { spawn } from "child_process";
+import * as path from "path";
 import { startServer, type RunningServer } from "../../launcher/serve/run";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
-import { batchPredictions, models, postJson, servingFixture, type Served } from "./fixture";
+import { batchPredictions, models, postJson, servingFixture, type ServeAnswer, type Served } from "./fixture";
 
 let work: ReturnType<typeof tempDir>;
 let s: Served;
@@ -139,6 +141,30 @@ describeNeeds("ml-python")("rox serve over HTTP", () => {
   test("an unknown route is a 404; GET on the predict route is not a prediction", async () => {
     expect((await fetch(url("/nope"))).status).toBe(404);
     expect((await fetch(url("/predict"))).status).toBe(404);
+  });
+
+  test("while another process holds the DuckDB file, a lookup is a 503 with retry-after; then it answers", async () => {
+    const dist = path.resolve(__dirname, "..", "..", "dist", "io", "local", "duckdb-warehouse.js");
+    const hold = `require(${JSON.stringify(dist)}).DuckDbWarehouse.open(${JSON.stringify(s.warehouse)})
+      .then(() => { console.log("held"); setInterval(() => {}, 1000); });`;
+    const holder = spawn(process.execPath, ["-e", hold], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((resolve) => holder.stdout!.once("data", resolve));
+    // A day the warehouse has no flights of: its window is in no cache.
+    const fresh = { ...instance(0), date: "2001-01-20T10:30:00Z" };
+    const busy = await fetch(url("/predict"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instances: [fresh] }),
+    });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(((await busy.json()) as ServeAnswer).error).toMatchObject({ code: 503, status: "UNAVAILABLE" });
+    const exited = new Promise((resolve) => holder.once("exit", resolve));
+    holder.kill("SIGTERM");
+    await exited;
+    const answer = await postJson(url("/predict"), { instances: [fresh] });
+    expect(answer.status).toBe(200);
+    expect(answer.body.predictions).toHaveLength(1);
   });
 
   test("when the alias moves, a reload serves the new version; requests name the version that answered", async () => {
