@@ -3,6 +3,7 @@
  * when it stops accepting connections, lets the requests in flight finish, and returns. The alias is resolved again
  * every `reloadEverySeconds` (0: never) and on SIGHUP; a new version is swapped in without dropping a request.
  */
+import type { Warehouse } from "../../io/ports";
 import { DUCKDB_FEATURE_SQL, bigQueryFeatureSql } from "../../io/feature-query";
 import type { ModelRef } from "../models/model-ref";
 import { openRegistry } from "../models/open-registry";
@@ -44,8 +45,7 @@ export interface RunningServer {
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const log = o.log ?? ((line: string) => console.log(line));
   const access = warehouseAccess(o.target);
-  const open = (w: Parameters<Parameters<typeof access.use>[0]>[0]) =>
-    openRegistry(w, o.target, o.store, o.storageEndpoint);
+  const open = (w: Warehouse) => openRegistry(w, o.target, o.store, o.storageEndpoint);
   const slot = new ModelSlot(registrySource(o.ref, access.use, open, o.schemasDir), log);
   const sql = o.target.kind === "duckdb" ? DUCKDB_FEATURE_SQL : bigQueryFeatureSql();
   const windows = new WindowLookup(access.use, sql, o.cacheTtlSeconds * 1000);
