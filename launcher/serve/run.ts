@@ -67,26 +67,29 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   return { url: address, slot, windows, reload, close };
 }
 
-/** The command's run: start, load, serve until a signal, drain. */
+const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/** The command's run: start, load, serve until a signal (one during the load stops it too), drain. */
 export async function serve(o: ServeOptions): Promise<void> {
   const log = o.log ?? ((line: string) => console.log(line));
+  let stop: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
   const server = await startServer({ ...o, log });
   log(`rox serve: listening on ${server.url} (POST ${o.predictRoute}, GET ${o.healthRoute})`);
-  try {
-    await server.slot.refresh();
-  } catch (err) {
-    await server.close();
-    throw err;
-  }
-  log(`rox serve: ready`);
   const onHup = () => void server.reload();
-  process.on("SIGHUP", onHup);
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
-  process.off("SIGHUP", onHup);
-  log(`rox serve: ${signal}: draining the requests in flight`);
-  await server.close();
+  try {
+    const loaded = server.slot.refresh().then(() => "loaded");
+    loaded.catch(() => undefined); // a load that fails after a signal is not an unhandled rejection
+    if ((await Promise.race([loaded, stopped])) === "loaded") {
+      log("rox serve: ready");
+      process.on("SIGHUP", onHup);
+    }
+    log(`rox serve: ${await stopped}: draining the requests in flight`);
+  } finally {
+    process.off("SIGHUP", onHup);
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    await server.close();
+  }
   log("rox serve: stopped");
 }

@@ -4,8 +4,9 @@
  * while a request is in flight: the request is answered, then the process exits 0. The serving path loads no Google
  * client library.
  */
-import { spawn, execFileSync, type ChildProcess } from "child_process";
+import { spawn, spawnSync, execFileSync, type ChildProcess } from "child_process";
 import * as http from "http";
+import * as net from "net";
 import * as path from "path";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
@@ -71,6 +72,38 @@ describeNeeds("ml-python")("the rox serve process", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   }, 120_000);
+
+  test("a model the registry does not hold is exit 3, a port in use exit 2, each with one line", async () => {
+    const rox = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "bin", "rox.js"),
+          "serve",
+          ...args,
+          "--host",
+          "127.0.0.1",
+          "--warehouse",
+          s.warehouse,
+          "--store",
+          s.store,
+        ],
+        { encoding: "utf8" },
+      );
+    const missing = rox("--model", "flights-delay@nope", "--port", "0");
+    expect(missing.status).toBe(3);
+    expect(missing.stderr).toMatch(/^rox: model flights-delay@nope is not registered/);
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((taken.address() as net.AddressInfo).port);
+      const busy = rox("--model", "flights-delay@champion", "--port", port);
+      expect(busy.status).toBe(2);
+      expect(busy.stderr).toContain(`rox: cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      taken.close();
+    }
+  });
 
   test("serving a prediction loads no Google client library", () => {
     const run = path.join(ROOT, "dist", "launcher", "serve", "run.js");
