@@ -105,24 +105,42 @@ describeNeeds("ml-python")("the rox serve process", () => {
     }
   });
 
-  test("serving a prediction loads no Google client library", () => {
-    const run = path.join(ROOT, "dist", "launcher", "serve", "run.js");
+  test("rox serve loads no Google client library: started, answering a prediction, stopped by SIGTERM", () => {
+    const main = path.join(ROOT, "dist", "launcher", "main.js");
+    const argv = [
+      "serve",
+      "--model",
+      "flights-delay@champion",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--warehouse",
+      s.warehouse,
+      "--store",
+      s.store,
+    ];
     const script = `
-      const { startServer } = require(${JSON.stringify(run)});
+      const lines = [];
+      const log = console.log;
+      console.log = (line) => lines.push(String(line));
+      const until = async (test) => { while (!test()) await new Promise((r) => setTimeout(r, 20)); };
+      const done = require(${JSON.stringify(main)}).main(${JSON.stringify(argv)});
       (async () => {
-        const server = await startServer({ ref: { name: "flights-delay", alias: "champion" },
-          target: { kind: "duckdb", file: ${JSON.stringify(s.warehouse)} }, store: ${JSON.stringify(s.store)},
-          host: "127.0.0.1", port: 0, predictRoute: "/predict", healthRoute: "/health", maxBodyBytes: 1e6,
-          maxInstances: 10, cacheTtlSeconds: 30, reloadEverySeconds: 0, log: () => {} });
-        await server.slot.refresh();
+        await until(() => lines.some((l) => l.endsWith("ready")));
+        const url = /listening on (\\S+)/.exec(lines.join("\\n"))[1];
         const body = JSON.stringify({ instances: [${JSON.stringify(s.events[9])}] });
-        const r = await fetch(server.url + "/predict", { method: "POST", headers: { "content-type": "application/json" }, body });
-        const answer = await r.json();
-        await server.close();
-        const google = Object.keys(require.cache).filter((m) => /node_modules\\/(@google-cloud|google-gax|google-auth-library)\\//.test(m));
-        process.stdout.write(JSON.stringify({ answer, google, loaded: Object.keys(require.cache).length }));
+        const headers = { "content-type": "application/json" };
+        const answer = await (await fetch(url + "/predict", { method: "POST", headers, body })).json();
+        process.kill(process.pid, "SIGTERM");
+        const code = await done;
+        const google = Object.keys(require.cache)
+          .filter((m) => /node_modules\\/(@google-cloud|google-gax|google-auth-library)\\//.test(m));
+        log(JSON.stringify({ code, answer, google, loaded: Object.keys(require.cache).length }));
       })();`;
-    const result = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+    const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    const result = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1));
+    expect(result.code).toBe(0);
     expect(result.answer.predictions).toHaveLength(1);
     expect(result.loaded).toBeGreaterThan(20);
     expect(result.google).toStrictEqual([]);
