@@ -20,15 +20,15 @@ const COMMANDS: Record<string, string[]> = {
   "shuffle-within": ["publish", "--topic", "t-1", "--from", "nowhere", "--host", "127.0.0.1:9"],
   seed: ["publish", "--topic", "t-1", "--from", "nowhere", "--host", "127.0.0.1:9"],
   port: ["emulator", "start", "--state-file", "nowhere/state.json"],
+  "reload-every": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "cache-ttl": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "max-body-bytes": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  "max-instances": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
   limit: ["sample", "flights", "--out", "nowhere"],
   "max-workers": ["launch", "batch", "--schema", "flights", "--dry-run"],
   "num-workers": ["schedule", "batch", "--cron", "0 2 * * *", "--input-template", "gs://b/{date}/*", "--schema", "flights", "--dry-run"],
   "poll-interval": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
   "max-wait": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
-  "reload-every": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
-  "cache-ttl": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
-  "max-body-bytes": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
-  "max-instances": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
 };
 const EVERYWHERE_WRONG = ["-1", "-0.5", "NaN", "Infinity", "-Infinity", "1e999", "abc", "", " 5", "0x10", "5s"];
 const cases = Object.entries(COMMANDS).flatMap(([flag, argv]) => EVERYWHERE_WRONG.map((value) => [flag, value, argv] as const));
