@@ -105,7 +105,7 @@ describeNeeds("ml-python")("the rox serve process", () => {
     }
   });
 
-  test("rox serve loads no Google client library: started, answering a prediction, stopped by SIGTERM", () => {
+  test("rox serve loads no Google client library nor Beam: started, answering a prediction, stopped by SIGTERM", () => {
     const main = path.join(ROOT, "dist", "launcher", "main.js");
     const argv = [
       "serve",
@@ -136,7 +136,8 @@ describeNeeds("ml-python")("the rox serve process", () => {
         const code = await done;
         const google = Object.keys(require.cache)
           .filter((m) => /node_modules\\/(@google-cloud|google-gax|google-auth-library)\\//.test(m));
-        log(JSON.stringify({ code, answer, google, loaded: Object.keys(require.cache).length }));
+        const beam = Object.keys(require.cache).filter((m) => m.includes("/node_modules/apache-beam/"));
+        log(JSON.stringify({ code, answer, google, beam, loaded: Object.keys(require.cache).length }));
       })();`;
     const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" });
     const result = JSON.parse(out.slice(out.lastIndexOf("\n{") + 1));
@@ -144,6 +145,7 @@ describeNeeds("ml-python")("the rox serve process", () => {
     expect(result.answer.predictions).toHaveLength(1);
     expect(result.loaded).toBeGreaterThan(20);
     expect(result.google).toStrictEqual([]);
+    expect(result.beam).toStrictEqual([]);
   });
 });
 
