@@ -1,4 +1,4 @@
-/** A closed-loop HTTP load: `connections` keep-alive connections, each posting its next request when the last answered. */
+/** A closed-loop HTTP load: `connections` keep-alive connections, each posting its next request once answered. */
 import * as http from "http";
 
 export interface Load {

@@ -66,7 +66,7 @@ describeNeeds("ml-python", "bigquery-emulator")("rox serve on BigQuery (the emul
     work?.cleanup();
   });
 
-  test("champion resolved in BigQuery, window rows read from BigQuery, predictions equal the batch path's", async () => {
+  test("the champion and the window rows from BigQuery; predictions equal the batch path's", async () => {
     if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
     server = await startServer({
       ref: { name: "flights-delay", alias: "champion" },
