@@ -1,8 +1,9 @@
 /**
  * Online lookup of window rows in the warehouse, cached for a short time (`ttlMs`). A window is read whole: the first
- * request that needs any key of a (window table, window end) reads every key's row of that window in one query, so
- * live traffic — whose events fall in the same last complete window — costs one query per window per TTL. A key
- * without a row is known to have none. Concurrent requests share a query; a failed one is not cached.
+ * request that needs any key of a (window table, window end) reads every key's row of that window, so live traffic —
+ * whose events fall in the same last complete window — costs one query per window per TTL; the windows a request
+ * misses are read in one query per window table. A key without a row is known to have none. Concurrent requests share
+ * a query; a failed one is not cached.
  */
 import type { FeatureSqlDialect } from "../../io/feature-query";
 import type { Warehouse } from "../../io/ports";
@@ -16,6 +17,8 @@ interface Entry {
   rows: Promise<WindowRows>;
   expiresAt: number;
 }
+
+const END_COLUMN = "_rox_window_end_ms";
 
 export class WindowLookup {
   private readonly cache = new Map<string, Entry>();
@@ -31,34 +34,60 @@ export class WindowLookup {
 
   /** The rows of `keys` (null: no row), by `windowKeyId`. */
   async rows(keys: readonly WindowKey[]): Promise<Map<string, Record<string, unknown> | null>> {
-    const windows = keys.map((key) => this.window(key));
+    const at = this.now();
+    const missing = new Map<string, WindowKey>();
+    for (const key of keys) {
+      const cached = this.cache.get(windowId(key));
+      if (!cached || cached.expiresAt <= at) missing.set(windowId(key), key);
+    }
+    if (missing.size > 0) this.fetch([...missing.values()], at);
+    const windows = keys.map((key) => this.cache.get(windowId(key))!.rows);
     const out = new Map<string, Record<string, unknown> | null>();
     for (const [i, key] of keys.entries()) out.set(windowKeyId(key), (await windows[i]).get(String(key.key)) ?? null);
     return out;
   }
 
-  private window(key: WindowKey): Promise<WindowRows> {
-    const id = `${key.table}\u0000${key.keyColumn}\u0000${key.windowEndMs}`;
-    const at = this.now();
-    const cached = this.cache.get(id);
-    if (cached && cached.expiresAt > at) return cached.rows;
+  private fetch(windows: WindowKey[], at: number): void {
     if (this.cache.size > 10_000) this.evictExpired(at);
-    const rows = this.query(key);
-    const entry = { rows, expiresAt: at + this.ttlMs };
-    this.cache.set(id, entry);
-    rows.catch(() => this.cache.get(id) === entry && this.cache.delete(id));
-    return rows;
+    for (const table of new Set(windows.map((w) => w.table))) {
+      const ofTable = windows.filter((w) => w.table === table);
+      const read = this.query(ofTable);
+      for (const window of ofTable) {
+        const id = windowId(window);
+        const entry = {
+          rows: read.then((ends) => ends.get(window.windowEndMs) ?? new Map()),
+          expiresAt: at + this.ttlMs,
+        };
+        this.cache.set(id, entry);
+        entry.rows.catch(() => this.cache.get(id) === entry && this.cache.delete(id));
+      }
+    }
   }
 
-  private async query({ table, keyColumn, windowEndMs }: WindowKey): Promise<WindowRows> {
+  /** The rows of some windows of one table, by window end, then by key. */
+  private async query(windows: WindowKey[]): Promise<Map<number, WindowRows>> {
     this.queries++;
-    const end = this.sql.instant(new Date(windowEndMs).toISOString());
-    const text = `SELECT * FROM ${this.sql.table(table)} WHERE ${this.sql.ident("window_end")} = ${end}`;
-    const rows = await this.useWarehouse((warehouse) => warehouse.query(text));
-    return new Map(rows.map((r) => [String(r[keyColumn]), r]));
+    const { table, keyColumn } = windows[0];
+    const selects = windows.map(({ windowEndMs }) => {
+      const end = this.sql.instant(new Date(windowEndMs).toISOString());
+      const where = `${this.sql.ident("window_end")} = ${end}`;
+      return `SELECT ${windowEndMs} AS ${this.sql.ident(END_COLUMN)}, * FROM ${this.sql.table(table)} WHERE ${where}`;
+    });
+    const rows = await this.useWarehouse((warehouse) => warehouse.query(selects.join(" UNION ALL ")));
+    const ends = new Map<number, WindowRows>();
+    for (const row of rows) {
+      const end = Number(row[END_COLUMN]);
+      if (!ends.has(end)) ends.set(end, new Map());
+      ends.get(end)!.set(String(row[keyColumn]), row);
+    }
+    return ends;
   }
 
   private evictExpired(at: number): void {
     for (const [id, entry] of this.cache) if (entry.expiresAt <= at) this.cache.delete(id);
   }
+}
+
+function windowId(key: WindowKey): string {
+  return `${key.table}\u0000${key.keyColumn}\u0000${key.windowEndMs}`;
 }
