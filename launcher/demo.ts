@@ -24,7 +24,10 @@ export async function demo(): Promise<number> {
   if (streamed !== 0) return streamed;
   // Last, the batch model: trained on what both jobs wrote, registered, promoted (gated), and a day scored.
   const { modelDemo } = await import("./models/demo");
-  return modelDemo(cliMain);
+  const modelled = await modelDemo(cliMain);
+  if (modelled !== 0) return modelled;
+  // And one live prediction from `rox serve`.
+  return (await import("./serve/demo")).serveDemo();
 }
 
 const STREAM_DAY = "2001-02-01";

@@ -27,4 +27,13 @@ export class MonitoringAlertError extends RoxError {
   }
 }
 
+/** `rox serve` cannot listen where it was told (the port is taken, the host is not this machine's). */
+export class ServeListenError extends RoxError {
+  readonly kind = "usage";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ServeListenError";
+  }
+}
+
 export { exitCodeOf } from "../errors/rox-error";

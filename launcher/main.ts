@@ -17,6 +17,7 @@ import { scoreUsage } from "./commands/score";
 import { pipelineUsage } from "./commands/pipeline";
 import { monitorUsage } from "./commands/monitor";
 import { reportUsage } from "./commands/report";
+import { serveUsage } from "./commands/serve";
 
 const usage = `usage (every command also takes --log-format json|text and --verbose):
   ${batchUsage}
@@ -34,7 +35,8 @@ const usage = `usage (every command also takes --log-format json|text and --verb
   ${scoreUsage}
   ${pipelineUsage}
   ${monitorUsage}
-  ${reportUsage}`;
+  ${reportUsage}
+  ${serveUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -54,6 +56,7 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
   monitor: async (argv) => (await import("./commands/monitor")).monitorCommand(argv),
   report: async (argv) => (await import("./commands/report")).reportCommand(argv),
+  serve: async (argv) => (await import("./commands/serve")).serveCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

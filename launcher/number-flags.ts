@@ -37,7 +37,12 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["shuffle-within", { min: 0, max: 31 * 86_400, unit: "seconds" }],
   ["seed", { integer: true, min: 0, max: 2 ** 32 - 1, unit: "a 32-bit seed" }],
   // rox emulator
-  ["port", { integer: true, min: 1, max: 65_535, unit: "a TCP port" }],
+  ["port", { integer: true, min: 0, max: 65_535, unit: "a TCP port", why: "0 picks a free one" }],
+  // rox serve
+  ["reload-every", { min: 0, max: 86_400, unit: "seconds", why: "0: only on SIGHUP" }],
+  ["cache-ttl", { min: 0, max: 3_600, unit: "seconds", why: "0: every request reads the warehouse" }],
+  ["max-body-bytes", count("bytes", 100 << 20)],
+  ["max-instances", count("instances per request", 100_000)],
   // rox sample
   ["limit", count("rows", Number.MAX_SAFE_INTEGER)],
   // rox launch, jobs update, schedule

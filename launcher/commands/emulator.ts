@@ -12,7 +12,7 @@ export async function emulatorCommand(argv: string[]): Promise<EmulatorStatus> {
   const { values, positionals } = parseFlags(argv, { "state-file": { type: "string" }, port: { type: "string" } }, true);
   const action = positionals[0] as Action;
   if (positionals.length !== 1 || !ACTIONS.includes(action)) throw new UsageError(`usage: ${emulatorUsage}`);
-  const port = optionalNumber(values.port, "port");
+  const port = optionalNumber(values.port, "port") || undefined; // 0: a free port, as when none is given
   if (port !== undefined && action !== "start") throw new UsageError("--port applies to start only");
   const emulator = await import("../../io/pubsub/emulator");
   const stateFile = values["state-file"] ?? emulator.DEFAULT_STATE_FILE;

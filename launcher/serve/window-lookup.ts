@@ -1,0 +1,93 @@
+/**
+ * Online lookup of window rows in the warehouse, cached for a short time (`ttlMs`). A window is read whole: the first
+ * request that needs any key of a (window table, window end) reads every key's row of that window, so live traffic —
+ * whose events fall in the same last complete window — costs one query per window per TTL; the windows a request
+ * misses are read in one query per window table. A key without a row is known to have none. Concurrent requests share
+ * a query; a failed one is not cached.
+ */
+import type { FeatureSqlDialect } from "../../io/feature-query";
+import type { Warehouse } from "../../io/ports";
+import { windowKeyId, type WindowKey } from "../../transforms/score/online-features";
+
+export type UseWarehouse = <T>(run: (warehouse: Warehouse) => Promise<T>) => Promise<T>;
+
+type WindowRows = Map<string, Record<string, unknown>>;
+
+interface Entry {
+  rows: Promise<WindowRows>;
+  expiresAt: number;
+}
+
+const END_COLUMN = "_rox_window_end_ms";
+
+export class WindowLookup {
+  private readonly cache = new Map<string, Entry>();
+  /** Queries sent to the warehouse (for the tests and the bench). */
+  queries = 0;
+
+  constructor(
+    private readonly useWarehouse: UseWarehouse,
+    private readonly sql: FeatureSqlDialect,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The rows of `keys` (null: no row), by `windowKeyId`. */
+  async rows(keys: readonly WindowKey[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const at = this.now();
+    const missing = new Map<string, WindowKey>();
+    for (const key of keys) {
+      const cached = this.cache.get(windowId(key));
+      if (!cached || cached.expiresAt <= at) missing.set(windowId(key), key);
+    }
+    if (missing.size > 0) this.fetch([...missing.values()], at);
+    const windows = keys.map((key) => this.cache.get(windowId(key))!.rows);
+    const out = new Map<string, Record<string, unknown> | null>();
+    for (const [i, key] of keys.entries()) out.set(windowKeyId(key), (await windows[i]).get(String(key.key)) ?? null);
+    return out;
+  }
+
+  private fetch(windows: WindowKey[], at: number): void {
+    if (this.cache.size > 10_000) this.evictExpired(at);
+    for (const table of new Set(windows.map((w) => w.table))) {
+      const ofTable = windows.filter((w) => w.table === table);
+      const read = this.query(ofTable);
+      for (const window of ofTable) {
+        const id = windowId(window);
+        const entry = {
+          rows: read.then((ends) => ends.get(window.windowEndMs) ?? new Map()),
+          expiresAt: at + this.ttlMs,
+        };
+        this.cache.set(id, entry);
+        entry.rows.catch(() => this.cache.get(id) === entry && this.cache.delete(id));
+      }
+    }
+  }
+
+  /** The rows of some windows of one table, by window end, then by key. */
+  private async query(windows: WindowKey[]): Promise<Map<number, WindowRows>> {
+    this.queries++;
+    const { table, keyColumn } = windows[0];
+    const selects = windows.map(({ windowEndMs }) => {
+      const end = this.sql.instant(new Date(windowEndMs).toISOString());
+      const where = `${this.sql.ident("window_end")} = ${end}`;
+      return `SELECT ${windowEndMs} AS ${this.sql.ident(END_COLUMN)}, * FROM ${this.sql.table(table)} WHERE ${where}`;
+    });
+    const rows = await this.useWarehouse((warehouse) => warehouse.query(selects.join(" UNION ALL ")));
+    const ends = new Map<number, WindowRows>();
+    for (const row of rows) {
+      const end = Number(row[END_COLUMN]);
+      if (!ends.has(end)) ends.set(end, new Map());
+      ends.get(end)!.set(String(row[keyColumn]), row);
+    }
+    return ends;
+  }
+
+  private evictExpired(at: number): void {
+    for (const [id, entry] of this.cache) if (entry.expiresAt <= at) this.cache.delete(id);
+  }
+}
+
+function windowId(key: WindowKey): string {
+  return `${key.table}\u0000${key.keyColumn}\u0000${key.windowEndMs}`;
+}
