@@ -4,7 +4,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { layersPlugin } from "./lint/layers.mjs";
 
-const SOURCE = ["errors", "io", "launcher", "pipelines", "transforms", "schemas", "bench"].map((dir) => `${dir}/**/*.ts`);
+const SOURCE = ["errors", "io", "launcher", "pipelines", "transforms", "schemas", "bench"].map(
+  (dir) => `${dir}/**/*.ts`,
+);
 const GOOGLE = { scopes: ["@google-cloud"], packages: ["google-gax", "google-auth-library"] };
 
 /** Where the Google client libraries may be loaded: the Google adapters and the launcher's client modules. */

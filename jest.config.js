@@ -4,8 +4,17 @@
 // --experimental-vm-modules), so swc turns them into CommonJS. hyparquet is ours; node-fetch 3 and its dependencies
 // come with @google-cloud/bigquery's teeny-request, which imports node-fetch dynamically.
 const esmOnly = [
-  "hyparquet", "hyparquet-compressors", "hysnappy", "fzstd",
-  "teeny-request", "node-fetch", "fetch-blob", "data-uri-to-buffer", "formdata-polyfill", "web-streams-polyfill", "node-domexception",
+  "hyparquet",
+  "hyparquet-compressors",
+  "hysnappy",
+  "fzstd",
+  "teeny-request",
+  "node-fetch",
+  "fetch-blob",
+  "data-uri-to-buffer",
+  "formdata-polyfill",
+  "web-streams-polyfill",
+  "node-domexception",
 ].join("|");
 
 module.exports = {
@@ -14,7 +23,10 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }],
-    [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+    [`^.+/node_modules/(${esmOnly})/.+\\.js$`]: [
+      "@swc/jest",
+      { jsc: { target: "es2022" }, module: { type: "commonjs" } },
+    ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
   // Jest realms break fast-deep-equal's Uint8Array check, which Beam uses to compare coder output.

@@ -21,17 +21,21 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const counts = new Map<string, number>();
   const drops = new Map<string, number>();
   const tally = (map: Map<string, number>, path: string) => map.set(path, (map.get(path) ?? 0) + 1);
-  const sum = (map: Map<string, number>, suffix: string) => [...map].filter(([path]) => path.endsWith(suffix)).reduce((n, [, k]) => n + k, 0);
+  const sum = (map: Map<string, number>, suffix: string) =>
+    [...map].filter(([path]) => path.endsWith(suffix)).reduce((n, [, k]) => n + k, 0);
   let down = false;
   const server = http.createServer((request, response) => {
     const path = request.url ?? "/";
     if (down) return void (tally(drops, path), request.socket.destroy());
     tally(counts, path);
     const [hostname, port] = target.split(":");
-    const upstream = http.request({ hostname, port: Number(port), path, method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      { hostname, port: Number(port), path, method: request.method, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on("error", () => response.destroy());
     request.pipe(upstream);
   });

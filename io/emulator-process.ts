@@ -34,7 +34,9 @@ export function spawnEmulator(command: string, args: string[], options: SpawnEmu
   }
   let exit: string | undefined;
   child.once("error", (err) => (exit = err.message)); // e.g. EACCES; unhandled it would crash this process
-  const reaped = new Promise<void>((resolve) => child.once("exit", (code, signal) => ((exit = signal ? `signal ${signal}` : `code ${code}`), resolve())));
+  const reaped = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => ((exit = signal ? `signal ${signal}` : `code ${code}`), resolve())),
+  );
   if (child.pid === undefined) throw options.startError(`could not run ${command}`);
   const pid = child.pid;
   child.unref();
@@ -52,14 +54,20 @@ export function spawnEmulator(command: string, args: string[], options: SpawnEmu
  * Polls `answers` until it is true; fails with the emulator's typed error, quoting its log, if it exits first or the
  * time runs out. Stops the emulator before failing, so a failed start leaves nothing running.
  */
-export async function waitUntilAnswering(emulator: EmulatorProcess, what: { name: string; url: string; timeoutMs: number }, answers: () => Promise<boolean>, options: SpawnEmulatorOptions): Promise<void> {
+export async function waitUntilAnswering(
+  emulator: EmulatorProcess,
+  what: { name: string; url: string; timeoutMs: number },
+  answers: () => Promise<boolean>,
+  options: SpawnEmulatorOptions,
+): Promise<void> {
   const deadline = Date.now() + what.timeoutMs;
   let failure: string | undefined;
   while (!failure) {
     const exit = emulator.exited();
     if (exit) failure = `${what.name} exited (${exit}) before answering on ${what.url}`;
     else if (await answers()) return;
-    else if (Date.now() >= deadline) failure = `${what.name} did not answer on ${what.url} within ${what.timeoutMs / 1000} s`;
+    else if (Date.now() >= deadline)
+      failure = `${what.name} did not answer on ${what.url} within ${what.timeoutMs / 1000} s`;
     else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   await emulator.stop();

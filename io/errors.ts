@@ -34,7 +34,10 @@ export class WarehouseBusyError extends RoxError {
     readonly holderPid: number | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`another job holds ${file}${holderPid === undefined ? "" : ` (process ${holderPid})`}: run again when it has finished`, options);
+    super(
+      `another job holds ${file}${holderPid === undefined ? "" : ` (process ${holderPid})`}: run again when it has finished`,
+      options,
+    );
     this.name = "WarehouseBusyError";
   }
 }

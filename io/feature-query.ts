@@ -58,7 +58,13 @@ export interface FeatureRowsFilter {
  * `event_id, event_time, label, run_id, <features…>`: the events' id, time, the target's actual value, the run that
  * wrote them, then the features under their model names.
  */
-export function featureRowsSql(contract: Contract, target: string, features: readonly ModelFeature[], sql: FeatureSqlDialect, filter: FeatureRowsFilter = {}): string {
+export function featureRowsSql(
+  contract: Contract,
+  target: string,
+  features: readonly ModelFeature[],
+  sql: FeatureSqlDialect,
+  filter: FeatureRowsFilter = {},
+): string {
   const e = (name: string) => `e.${sql.ident(name)}`;
   const time = e(contract.eventTimeField);
   const joins: string[] = [];
@@ -72,12 +78,22 @@ export function featureRowsSql(contract: Contract, target: string, features: rea
     joins.push(`LEFT JOIN ${sql.table(windowTableName(contract, spec))} ${alias} ON ${on}`);
   }
   const columns = features.map((f) => `${featureExpr(f, aliases, e, sql)} AS ${sql.ident(f.name)}`);
-  const head = [`${e(contract.idField)} AS ${sql.ident("event_id")}`, `${time} AS ${sql.ident("event_time")}`, `${e(target)} AS ${sql.ident("label")}`, `${e("_run_id")} AS ${sql.ident("run_id")}`];
+  const head = [
+    `${e(contract.idField)} AS ${sql.ident("event_id")}`,
+    `${time} AS ${sql.ident("event_time")}`,
+    `${e(target)} AS ${sql.ident("label")}`,
+    `${e("_run_id")} AS ${sql.ident("run_id")}`,
+  ];
   const where = dayRange(time, filter, sql);
   return `SELECT ${[...head, ...columns].join(", ")} FROM ${sql.table(contract.table)} e ${joins.join(" ")}${where ? ` WHERE ${where}` : ""}`;
 }
 
-function featureExpr(f: ModelFeature, aliases: Map<string, string>, e: (n: string) => string, sql: FeatureSqlDialect): string {
+function featureExpr(
+  f: ModelFeature,
+  aliases: Map<string, string>,
+  e: (n: string) => string,
+  sql: FeatureSqlDialect,
+): string {
   if (!f.window) return e(f.name);
   const value = `${aliases.get(f.window)}.${sql.ident(f.column!)}`;
   return f.whenNoWindow === undefined ? value : `coalesce(${value}, ${Number(f.whenNoWindow)})`;

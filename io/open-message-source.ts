@@ -7,7 +7,8 @@ import type { OpenSubscriptionOptions } from "./pubsub/open-subscription";
  *   emulator-rest  the Pub/Sub emulator over our REST client (the local default; no Google library is loaded)
  *   pubsub         Pub/Sub through Google's official client library: Google Cloud, or an emulator when `emulatorHost` is given
  */
-export type MessageSourceTarget = ({ target: "emulator-rest" } & OpenSubscriptionOptions) | ({ target: "pubsub" } & PubSubSourceOptions);
+export type MessageSourceTarget =
+  ({ target: "emulator-rest" } & OpenSubscriptionOptions) | ({ target: "pubsub" } & PubSubSourceOptions);
 
 /**
  * Opens the message source for a target. Both implementations are imported lazily, so the local path never loads the

@@ -48,12 +48,21 @@ export interface DeadLetterExport {
  */
 export interface Warehouse {
   ensureTables(contract: Contract): Promise<void>;
-  prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport>;
+  prepareChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PrepareReport>;
   /**
    * Appends, merges and (when `runSummary` is given) records the run's summary so far in the `job_runs` table, all in
    * one transaction: a run killed at any moment leaves a summary that matches exactly what it committed.
    */
-  commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport>;
+  commitChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport>;
   /** Drops a prepared chunk (its transaction) after a failure between prepare and commit. */
   abortChunk(): Promise<void>;
   /**

@@ -66,11 +66,18 @@ async function copyAll(source: FileSource, planned: { object: SourceObject; loca
 }
 
 function planStaging(objects: SourceObject[], root: string): { object: SourceObject; localPath: string }[] {
-  const planned = objects.map((object) => ({ object, localPath: resolveInside(root, validateRelativePath(object.name)) }));
+  const planned = objects.map((object) => ({
+    object,
+    localPath: resolveInside(root, validateRelativePath(object.name)),
+  }));
   const folders = new Set(planned.flatMap(({ localPath }) => ancestorsBelow(root, localPath)));
   const clash = planned.find(({ localPath }) => folders.has(localPath));
   // Cloud Storage may hold both `a` and `a/b`; a disk cannot.
-  if (clash) throw new FileSourceError(`cannot stage ${clash.object.uri}: another object uses its name as a folder`, clash.object.uri);
+  if (clash)
+    throw new FileSourceError(
+      `cannot stage ${clash.object.uri}: another object uses its name as a folder`,
+      clash.object.uri,
+    );
   return planned;
 }
 
@@ -82,16 +89,24 @@ function ancestorsBelow(root: string, file: string): string[] {
 
 function prepareEmptyDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  if (fs.readdirSync(dir).length > 0) throw new FileSourceError(`cannot stage into ${dir}: the folder is not empty`, dir);
+  if (fs.readdirSync(dir).length > 0)
+    throw new FileSourceError(`cannot stage into ${dir}: the folder is not empty`, dir);
 }
 
 async function copyObject(source: FileSource, object: SourceObject, localPath: string): Promise<void> {
   fs.mkdirSync(path.dirname(localPath), { recursive: true });
   const part = path.join(path.dirname(localPath), `.staging-${randomBytes(6).toString("hex")}.part`);
   try {
-    await pipeline(await source.read(object.uri, { generation: object.generation }), fs.createWriteStream(part, { flags: "wx" }));
+    await pipeline(
+      await source.read(object.uri, { generation: object.generation }),
+      fs.createWriteStream(part, { flags: "wx" }),
+    );
     const written = fs.statSync(part).size;
-    if (written !== object.size) throw new FileSourceError(`${object.uri} changed while it was staged: listed ${object.size} bytes, read ${written}`, object.uri);
+    if (written !== object.size)
+      throw new FileSourceError(
+        `${object.uri} changed while it was staged: listed ${object.size} bytes, read ${written}`,
+        object.uri,
+      );
     fs.renameSync(part, localPath);
   } finally {
     fs.rmSync(part, { force: true });

@@ -62,6 +62,7 @@ export function optionalNumber(value: string | undefined, flag: string): number 
 
 export function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
+  if (!allowed.includes(value as T))
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
   return value as T;
 }

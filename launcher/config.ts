@@ -47,7 +47,8 @@ export function loadConfig(file: string | undefined): RoxConfig {
   } catch (err) {
     throw new ConfigError(`config file ${chosen} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${chosen} must hold a JSON object`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(`config file ${chosen} must hold a JSON object`);
   const problem = configProblem(parsed);
   if (problem) throw new ConfigError(`config file ${chosen}: ${problem}`);
   return parsed as RoxConfig;
@@ -57,6 +58,7 @@ export function loadConfig(file: string | undefined): RoxConfig {
 export function configSection(config: RoxConfig, name: string): Record<string, unknown> {
   const section = config[name];
   if (section === undefined) return {};
-  if (typeof section !== "object" || section === null || Array.isArray(section)) throw new ConfigError(`config: "${name}" must be an object`);
+  if (typeof section !== "object" || section === null || Array.isArray(section))
+    throw new ConfigError(`config: "${name}" must be an object`);
   return section as Record<string, unknown>;
 }

@@ -17,7 +17,15 @@ const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
 export async function demo(): Promise<number> {
   await ensureSample();
   console.log(`\n== rox batch --input ${EVENTS_DIR} --schema flights (warehouse ${DEFAULT_WAREHOUSE})`);
-  const code = await cliMain(["batch", "--input", EVENTS_DIR, "--schema", "flights", "--summary", path.join(DEMO_DIR, "batch-summary.json")]);
+  const code = await cliMain([
+    "batch",
+    "--input",
+    EVENTS_DIR,
+    "--schema",
+    "flights",
+    "--summary",
+    path.join(DEMO_DIR, "batch-summary.json"),
+  ]);
   if (code !== 0) return code;
   await previewTables();
   const streamed = await streamDemo();
@@ -35,7 +43,8 @@ const STREAM_DAY = "2001-02-01";
 /** Then the streaming job: a day of real flights replayed through the Pub/Sub emulator, with re-sends and disorder. */
 async function streamDemo(): Promise<number> {
   const dayDir = path.join(DEMO_DIR, `flights-${STREAM_DAY}`);
-  if (!fs.existsSync(dayDir)) await writeFlightSample({ outDir: dayDir, format: "jsonl", by: "day", from: STREAM_DAY, to: "2001-02-02" });
+  if (!fs.existsSync(dayDir))
+    await writeFlightSample({ outDir: dayDir, format: "jsonl", by: "day", from: STREAM_DAY, to: "2001-02-02" });
   const { startEmulator } = await import("../io/pubsub/emulator");
   const stateFile = path.join(DEMO_DIR, "pubsub-emulator.json");
   console.log(`\n== rox emulator start (state in ${stateFile})`);
@@ -45,11 +54,43 @@ async function streamDemo(): Promise<number> {
     const { openSubscription } = await import("../io/pubsub/open-subscription");
     // The job did not create this subscription, so it runs at least one ack deadline before stopping idle (messages a
     // killed run left leased come back only then): a short one keeps the demo short.
-    await openSubscription({ host: emulator.host, project: "rox-local", subscription: "flights-stream", topic: "flights-events", ackDeadlineSeconds: 15 });
-    console.log(`== rox publish --topic flights-events --from ${dayDir} --rate 4000 --duplicates 0.02 --shuffle-within 120  (in the background, log in ${DEMO_DIR}/publish.log)`);
-    const publisher = spawnRox(["publish", "--topic", "flights-events", "--from", dayDir, "--rate", "4000", "--duplicates", "0.02", "--shuffle-within", "120", ...host]);
+    await openSubscription({
+      host: emulator.host,
+      project: "rox-local",
+      subscription: "flights-stream",
+      topic: "flights-events",
+      ackDeadlineSeconds: 15,
+    });
+    console.log(
+      `== rox publish --topic flights-events --from ${dayDir} --rate 4000 --duplicates 0.02 --shuffle-within 120  (in the background, log in ${DEMO_DIR}/publish.log)`,
+    );
+    const publisher = spawnRox([
+      "publish",
+      "--topic",
+      "flights-events",
+      "--from",
+      dayDir,
+      "--rate",
+      "4000",
+      "--duplicates",
+      "0.02",
+      "--shuffle-within",
+      "120",
+      ...host,
+    ]);
     console.log("== rox stream --subscription flights-stream --schema flights --idle-timeout 5");
-    const code = await cliMain(["stream", "--subscription", "flights-stream", "--schema", "flights", "--idle-timeout", "5", "--summary", path.join(DEMO_DIR, "stream-summary.json"), ...host]);
+    const code = await cliMain([
+      "stream",
+      "--subscription",
+      "flights-stream",
+      "--schema",
+      "flights",
+      "--idle-timeout",
+      "5",
+      "--summary",
+      path.join(DEMO_DIR, "stream-summary.json"),
+      ...host,
+    ]);
     await publisher;
     return code;
   } finally {
@@ -61,14 +102,22 @@ async function streamDemo(): Promise<number> {
 /** A rox command in its own process, its output in a log file so it does not mix with the stream's progress line. */
 function spawnRox(args: string[]): Promise<number | null> {
   const log = fs.openSync(path.join(DEMO_DIR, `${args[0]}.log`), "w");
-  const child = spawn(process.execPath, [path.join(__dirname, "..", "..", "bin", "rox.js"), ...args], { stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "..", "bin", "rox.js"), ...args], {
+    stdio: ["ignore", log, log],
+  });
   return new Promise((resolve) => child.once("exit", (code) => (fs.closeSync(log), resolve(code))));
 }
 
 async function ensureSample(): Promise<void> {
   if (fs.existsSync(path.join(EVENTS_DIR, "flights-2001-01-31.jsonl"))) return;
   console.log(`== rox sample flights --out ${EVENTS_DIR} --format jsonl --by day --from 2001-01-01 --to 2001-02-01`);
-  const result = await writeFlightSample({ outDir: EVENTS_DIR, format: "jsonl", by: "day", from: "2001-01-01", to: "2001-02-01" });
+  const result = await writeFlightSample({
+    outDir: EVENTS_DIR,
+    format: "jsonl",
+    by: "day",
+    from: "2001-01-01",
+    to: "2001-02-01",
+  });
   console.log(`wrote ${result.rows.toLocaleString("en-US")} real flights to ${result.files.length} daily files`);
   writeInjectedFaults(result.files[0].path);
 }
@@ -84,9 +133,18 @@ function writeInjectedFaults(realFile: string): void {
 
 async function previewTables(): Promise<void> {
   const previews: [string, string][] = [
-    ["flights", "SELECT event_id, date, delay, distance, origin, destination, hour_of_day, day_of_week, route, is_delayed FROM flights ORDER BY date, event_id LIMIT 5"],
-    ["flights_origin_hourly (busiest windows)", "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5"],
-    ["dead_letters", "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8"],
+    [
+      "flights",
+      "SELECT event_id, date, delay, distance, origin, destination, hour_of_day, day_of_week, route, is_delayed FROM flights ORDER BY date, event_id LIMIT 5",
+    ],
+    [
+      "flights_origin_hourly (busiest windows)",
+      "SELECT origin, window_start, window_end, flights, round(mean_delay, 2) AS mean_delay, max_delay, round(delayed_share, 3) AS delayed_share FROM flights_origin_hourly ORDER BY flights DESC, origin LIMIT 5",
+    ],
+    [
+      "dead_letters",
+      "SELECT errorStage, errorClass, errorMessage, sourceUri || ':' || sourceLine AS source FROM dead_letters ORDER BY sourceUri, sourceLine LIMIT 8",
+    ],
   ];
   await withWarehouse({ kind: "duckdb", file: DEFAULT_WAREHOUSE }, async (warehouse) => {
     for (const [title, sql] of previews) {
@@ -97,8 +155,11 @@ async function previewTables(): Promise<void> {
 }
 
 if (require.main === module) {
-  demo().then((code) => process.exit(code), (err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  demo().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

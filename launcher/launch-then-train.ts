@@ -55,12 +55,25 @@ export interface LaunchThenTrainResult {
 }
 
 /** The dataset the job writes: its `dataset` (and `location`) template parameters, in the launch's project. */
-export function landedWarehouse(plan: Plan<LaunchFlexTemplateRequest>, apiEndpoint?: string): Extract<WarehouseTarget, { kind: "bigquery" }> {
+export function landedWarehouse(
+  plan: Plan<LaunchFlexTemplateRequest>,
+  apiEndpoint?: string,
+): Extract<WarehouseTarget, { kind: "bigquery" }> {
   const { projectId, launchParameter } = plan.request;
   const dataset = launchParameter.parameters.dataset;
-  if (!dataset) throw new MissingSettingError("dataset", `pass --dataset or set "dataflow.parameters.dataset" in rox.config.json: training reads what the job wrote there`);
+  if (!dataset)
+    throw new MissingSettingError(
+      "dataset",
+      `pass --dataset or set "dataflow.parameters.dataset" in rox.config.json: training reads what the job wrote there`,
+    );
   const location = launchParameter.parameters.location;
-  return { kind: "bigquery", projectId, dataset, ...(location ? { location } : {}), ...(apiEndpoint ? { apiEndpoint } : {}) };
+  return {
+    kind: "bigquery",
+    projectId,
+    dataset,
+    ...(location ? { location } : {}),
+    ...(apiEndpoint ? { apiEndpoint } : {}),
+  };
 }
 
 /**
@@ -83,15 +96,28 @@ export function planTrainingAfterLaunch(plan: Plan<LaunchFlexTemplateRequest>, t
     ...trainingDataOf(slice, bigQueryDialect(warehouse)),
   };
   const planned = planCloudTraining(target, lineage, train.settings).plan;
-  return { ...planned, summary: `once Dataflow job ${plan.request.launchParameter.jobName} is DONE: ${planned.summary}` };
+  return {
+    ...planned,
+    summary: `once Dataflow job ${plan.request.launchParameter.jobName} is DONE: ${planned.summary}`,
+  };
 }
 
 /** Launch (or reuse the running job), wait for DONE, then (given `train`) train on what the job landed. */
-export async function launchThenTrain(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, o: LaunchThenTrainOptions): Promise<LaunchThenTrainResult> {
+export async function launchThenTrain(
+  api: DataflowApi,
+  plan: Plan<LaunchFlexTemplateRequest>,
+  o: LaunchThenTrainOptions,
+): Promise<LaunchThenTrainResult> {
   if (o.train) planTrainingAfterLaunch(plan, o.train); // every training setting is checked before the launch
   const launch = await applyLaunch(api, plan, { retry: o.retry });
   o.onLaunched?.(launch);
-  const done = await waitUntilDone(api, { project: plan.request.projectId, region: plan.request.location }, launch.job, o.polling, { retry: o.retry });
+  const done = await waitUntilDone(
+    api,
+    { project: plan.request.projectId, region: plan.request.location },
+    launch.job,
+    o.polling,
+    { retry: o.retry },
+  );
   const finalized = await finalizeLanded(plan, o.bigqueryEndpoint ?? o.train?.bigqueryEndpoint, o.train?.schemasDir);
   if (finalized) o.onFinalized?.(finalized);
   const landed = { launch, done, ...(finalized ? { finalized } : {}) };
@@ -104,7 +130,11 @@ export async function launchThenTrain(api: DataflowApi, plan: Plan<LaunchFlexTem
  * for a job launched without a `runId` parameter (a template that does not take it names no staging tables) and for a
  * run that left none: a template built before staging wrote the final tables itself.
  */
-async function finalizeLanded(plan: Plan<LaunchFlexTemplateRequest>, apiEndpoint?: string, schemasDir?: string): Promise<JobSummary | undefined> {
+async function finalizeLanded(
+  plan: Plan<LaunchFlexTemplateRequest>,
+  apiEndpoint?: string,
+  schemasDir?: string,
+): Promise<JobSummary | undefined> {
   const { schema, runId, replace } = plan.request.launchParameter.parameters;
   if (!schema || !runId) return undefined;
   const { kind: _kind, ...target } = landedWarehouse(plan, apiEndpoint);
@@ -114,7 +144,12 @@ async function finalizeLanded(plan: Plan<LaunchFlexTemplateRequest>, apiEndpoint
 }
 
 /** The lineage's run is the job's: its `rox-run` label (the rows carry the graph's own id), else its Dataflow id. */
-async function trainOnLanded(plan: Plan<LaunchFlexTemplateRequest>, done: JobInfo, train: TrainAfterJob, retry?: RetryPolicy): Promise<TrainResult> {
+async function trainOnLanded(
+  plan: Plan<LaunchFlexTemplateRequest>,
+  done: JobInfo,
+  train: TrainAfterJob,
+  retry?: RetryPolicy,
+): Promise<TrainResult> {
   const target = landedWarehouse(plan, train.bigqueryEndpoint);
   const landedBy = done.labels["rox-run"] ?? plannedRunOf(plan) ?? done.id;
   return withWarehouse(target, (warehouse) =>

@@ -82,7 +82,10 @@ export async function main(argv: string[]): Promise<number> {
   let json = false;
   let restore = (): void => undefined;
   try {
-    const { format, rest } = takeLogFormat(argv.filter((a) => a !== "--verbose"), process.env);
+    const { format, rest } = takeLogFormat(
+      argv.filter((a) => a !== "--verbose"),
+      process.env,
+    );
     json = format === "json";
     if (json) restore = installJsonLogging(labelsOf(rest));
     await run(rest);

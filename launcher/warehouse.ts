@@ -35,7 +35,13 @@ export function warehouseTarget(values: WarehouseFlagValues): WarehouseTarget {
   }
   if (!values.project) throw new UsageError("--warehouse bigquery needs --project");
   if (!values.dataset) throw new UsageError("--warehouse bigquery needs --dataset");
-  return { kind: "bigquery", projectId: values.project, dataset: values.dataset, location: values.location, apiEndpoint: values["bigquery-endpoint"] };
+  return {
+    kind: "bigquery",
+    projectId: values.project,
+    dataset: values.dataset,
+    location: values.location,
+    apiEndpoint: values["bigquery-endpoint"],
+  };
 }
 
 /** Opens the chosen warehouse (its module loaded lazily: the local path never loads a Google client), runs a job, always closes it. */

@@ -44,7 +44,10 @@ export interface ResolvedInput {
 function someToRead(input: string, resolved: ResolvedInput): ResolvedInput {
   const { files, skipped } = resolved;
   if (files.length > 0 || skipped.length === 0) return resolved;
-  const shown = skipped.slice(0, 3).map((s) => `${s.uri}: ${s.reason}`).join("; ");
+  const shown = skipped
+    .slice(0, 3)
+    .map((s) => `${s.uri}: ${s.reason}`)
+    .join("; ");
   const more = skipped.length > 3 ? "; …" : "";
   throw new InputError(`nothing to read in ${input}: ${skipped.length} matching file(s) skipped (${shown}${more})`);
 }

@@ -46,7 +46,14 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   let counts = emptyCounts();
   let skipped: SkippedFiles | undefined;
-  const summaryWith = (more: ChunkCounts): JobSummary => ({ job: "batch", runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(counts, more) });
+  const summaryWith = (more: ChunkCounts): JobSummary => ({
+    job: "batch",
+    runId,
+    schema: contract.name,
+    startedAt,
+    finishedAt: new Date(now()).toISOString(),
+    ...addCounts(counts, more),
+  });
   await warehouse.ensureTables(contract);
   const workDir = await beginRun(warehouse, summaryWith(emptyCounts()), options.workDir);
   try {
@@ -54,9 +61,21 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
     skipped = skippedFiles(input.skipped);
     const chunks = groupIntoChunks(planInput(input.files, options, chunkBytes), chunkBytes);
     for (const [index, chunk] of chunks.entries()) {
-      const chunkRun = { options, contract, runId, nowMs: now(), chunkDir: path.join(workDir, `chunk-${index}`), splits: chunk };
+      const chunkRun = {
+        options,
+        contract,
+        runId,
+        nowMs: now(),
+        chunkDir: path.join(workDir, `chunk-${index}`),
+        splits: chunk,
+      };
       counts = addCounts(counts, await runFileChunk(chunkRun, warehouse, summaryWith));
-      options.onProgress?.({ read: counts.read, elapsedMs: now() - Date.parse(startedAt), chunk: index + 1, chunks: chunks.length });
+      options.onProgress?.({
+        read: counts.read,
+        elapsedMs: now() - Date.parse(startedAt),
+        chunk: index + 1,
+        chunks: chunks.length,
+      });
     }
   } catch (err) {
     await endRun(warehouse, summaryWith(emptyCounts()), "failed");
@@ -72,8 +91,14 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
 
 /** Splits no larger than a chunk, so a big file is cut across chunks instead of filling one; each names its file's URI. */
 function planInput(files: InputFile[], options: BatchJobOptions, chunkBytes: number): FileSplit[] {
-  const plan = { targetBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, csvQuotedNewlines: options.csvQuotedNewlines };
-  return files.flatMap((file) => planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })));
+  const plan = {
+    targetBytes: chunkBytes,
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    csvQuotedNewlines: options.csvQuotedNewlines,
+  };
+  return files.flatMap((file) =>
+    planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })),
+  );
 }
 
 interface FileChunk {
@@ -85,7 +110,11 @@ interface FileChunk {
   splits: FileSplit[];
 }
 
-async function runFileChunk(chunk: FileChunk, warehouse: Warehouse, runSummary: (more: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
+async function runFileChunk(
+  chunk: FileChunk,
+  warehouse: Warehouse,
+  runSummary: (more: ChunkCounts) => JobSummary,
+): Promise<ChunkCounts> {
   fs.mkdirSync(chunk.chunkDir, { recursive: true });
   const manifest = path.join(chunk.chunkDir, "manifest.json");
   fs.writeFileSync(manifest, JSON.stringify(chunk.splits));

@@ -25,7 +25,11 @@ export class BeamServicesMissingError extends RoxError {
 export function beamServicePaths(from: string = __dirname, env = process.env): BeamServicePaths {
   const dir = env.ROX_BEAM_DIR ?? path.join(projectRoot(from), ".rox", "beam");
   return {
-    gcpExpansionJar: path.join(dir, "jars", `beam-sdks-java-io-google-cloud-platform-expansion-service-${BEAM_VERSION}.jar`),
+    gcpExpansionJar: path.join(
+      dir,
+      "jars",
+      `beam-sdks-java-io-google-cloud-platform-expansion-service-${BEAM_VERSION}.jar`,
+    ),
     python: path.join(dir, "python-venv", "bin", "python"),
   };
 }
@@ -43,7 +47,10 @@ export function beamServiceOverrides(paths: BeamServicePaths): Record<string, st
  * built: otherwise the SDK downloads the JAR from Maven Central and pip-installs the newest apache-beam, and offline
  * the download dies with an uncatchable ENOTFOUND. Overrides already set (e.g. an expansion service address) win.
  */
-export function useLocalBeamServices(paths: BeamServicePaths = beamServicePaths(), env = process.env): Record<string, string> {
+export function useLocalBeamServices(
+  paths: BeamServicePaths = beamServicePaths(),
+  env = process.env,
+): Record<string, string> {
   const missing = [paths.gcpExpansionJar, paths.python].filter((file) => !fs.existsSync(file));
   if (missing.length > 0) throw new BeamServicesMissingError(missing);
   const current = env.BEAM_SERVICE_OVERRIDES ? (JSON.parse(env.BEAM_SERVICE_OVERRIDES) as Record<string, string>) : {};

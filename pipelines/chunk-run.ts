@@ -38,7 +38,11 @@ export interface StagedOutcome {
 }
 
 /** ingest pipeline → stage in the warehouse → (window pass over the fresh events if needed) → commit. */
-export async function runChunk(spec: ChunkSpec, warehouse: Warehouse, runSummary?: (chunk: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
+export async function runChunk(
+  spec: ChunkSpec,
+  warehouse: Warehouse,
+  runSummary?: (chunk: ChunkCounts) => JobSummary,
+): Promise<ChunkCounts> {
   const paths = stagedPathsIn(spec.chunkDir);
   const read = await runIngest(spec, paths);
   return landStagedRun({ ...spec, read, windowsStaged: true }, paths, warehouse, runSummary);
@@ -55,7 +59,12 @@ export interface StagedRun extends Pick<ChunkSpec, "contract" | "schemasDir" | "
  * partials do not fit (some events were held already, or the run wrote none), commit. Used by the DirectRunner's
  * chunks and by runs on another engine (Flink) that staged the same files.
  */
-export async function landStagedRun(run: StagedRun, paths: StagedPaths, warehouse: Warehouse, runSummary?: (chunk: ChunkCounts) => JobSummary): Promise<ChunkCounts> {
+export async function landStagedRun(
+  run: StagedRun,
+  paths: StagedPaths,
+  warehouse: Warehouse,
+  runSummary?: (chunk: ChunkCounts) => JobSummary,
+): Promise<ChunkCounts> {
   const { read, ...spec } = run;
   const staged = stagedChunk(spec.contract, paths);
   const freshEvents = path.join(spec.chunkDir, "fresh-events.jsonl");
@@ -106,7 +115,16 @@ function stagedChunk(contract: Contract, paths: StagedPaths): StagedChunk {
 
 async function runIngest(spec: ChunkSpec, paths: StagedPaths): Promise<number> {
   const { contract, schemasDir, jobName, runId, nowMs, source, maxRecordBytes } = spec;
-  const options = { schema: contract.name, schemasDir, jobName, runId, nowMs, source, maxRecordBytes, windows: windowsOf(contract) };
+  const options = {
+    schema: contract.name,
+    schemasDir,
+    jobName,
+    runId,
+    nowMs,
+    source,
+    maxRecordBytes,
+    windows: windowsOf(contract),
+  };
   const result = await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
   const counters = await result.counters();
   return counters[READ_COUNTER] ?? 0;
@@ -116,7 +134,11 @@ function windowsOf(contract: Contract): { name: string; sizeSeconds: number }[] 
   return (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
 }
 
-async function runWindows(spec: Pick<ChunkSpec, "contract" | "schemasDir">, freshEvents: string, paths: StagedPaths): Promise<void> {
+async function runWindows(
+  spec: Pick<ChunkSpec, "contract" | "schemasDir">,
+  freshEvents: string,
+  paths: StagedPaths,
+): Promise<void> {
   const windows = windowsOf(spec.contract);
   windows.forEach((w) => fs.writeFileSync(paths.windowPartials(w.name), ""));
   if (windows.length === 0 || countLines(freshEvents) === 0) return;
@@ -128,7 +150,11 @@ async function runWindows(spec: Pick<ChunkSpec, "contract" | "schemasDir">, fres
  * What the staged files say happened to the chunk's records: read once, before the commit that uses it. A dead letter
  * counts the records it stands for (a corrupt block's declared count), one when that is unknown — and says so.
  */
-function stagedCounts(read: number, paths: StagedPaths, alreadyPresent: number): Omit<ChunkCounts, "written" | "byTable"> {
+function stagedCounts(
+  read: number,
+  paths: StagedPaths,
+  alreadyPresent: number,
+): Omit<ChunkCounts, "written" | "byTable"> {
   const inBatchDuplicates = countLines(paths.duplicates);
   const byReason: Record<string, number> = {};
   let deadLettered = 0;
@@ -141,12 +167,25 @@ function stagedCounts(read: number, paths: StagedPaths, alreadyPresent: number):
     if (dead.records === null) uncounted++;
   }
   const duplicateReasons = { "duplicate/in_batch": inBatchDuplicates, "duplicate/in_warehouse": alreadyPresent };
-  const counts = { read, deadLettered, duplicates: inBatchDuplicates + alreadyPresent, byReason: addTallies(byReason, nonZero(duplicateReasons)) };
+  const counts = {
+    read,
+    deadLettered,
+    duplicates: inBatchDuplicates + alreadyPresent,
+    byReason: addTallies(byReason, nonZero(duplicateReasons)),
+  };
   return uncounted > 0 ? { ...counts, uncounted } : counts;
 }
 
-function chunkCounts(contract: Contract, staged: Omit<ChunkCounts, "written" | "byTable">, committed: CommitReport): ChunkCounts {
-  const byTable = { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows };
+function chunkCounts(
+  contract: Contract,
+  staged: Omit<ChunkCounts, "written" | "byTable">,
+  committed: CommitReport,
+): ChunkCounts {
+  const byTable = {
+    [contract.table]: committed.eventsWritten,
+    dead_letters: committed.deadLettersWritten,
+    ...committed.windowRows,
+  };
   return { ...staged, written: committed.eventsWritten, byTable };
 }
 

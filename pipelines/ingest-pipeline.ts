@@ -3,7 +3,14 @@ import type { Counter } from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
 import { readDeadLetterBatch, readManifest, readMessageBatch, readSplitRecords } from "../io/files/beam-files";
 import type { Decoded, Outcome } from "../transforms/envelope";
-import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../transforms/beam/ingest";
+import {
+  keepFirstOfId,
+  validateDecoded,
+  type Deduped,
+  type IngestContext,
+  type KeyedEvent,
+  type Validated,
+} from "../transforms/beam/ingest";
 import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
@@ -38,14 +45,24 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
       .apply(beam.groupByKey<string, KeyedEvent["value"]>())
       .flatMap(keepFirstOfId, ctx)
       .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
-    sinks.deadLetters(beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()));
+    sinks.deadLetters(
+      beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()),
+    );
     sinks.events(deduped.events as beam.PCollection<Record<string, unknown>>);
     sinks.duplicates(deduped.duplicates as beam.PCollection<Record<string, unknown>>);
-    applyWindowAggregates(deduped.unique as beam.PCollection<EventRecord>, { schema: ctx.schema, schemasDir: ctx.schemasDir, windows }, sinks);
+    applyWindowAggregates(
+      deduped.unique as beam.PCollection<EventRecord>,
+      { schema: ctx.schema, schemasDir: ctx.schemasDir, windows },
+      sinks,
+    );
   };
 }
 
-function readRecords(root: beam.Root, source: IngestSource, maxRecordBytes: number): beam.PCollection<Outcome<Decoded>> {
+function readRecords(
+  root: beam.Root,
+  source: IngestSource,
+  maxRecordBytes: number,
+): beam.PCollection<Outcome<Decoded>> {
   const start = root.apply(beam.impulse());
   if (source.kind === "messages") return start.flatMap(readMessageBatch, { ...source, maxRecordBytes });
   if (source.kind === "dead-letters") {

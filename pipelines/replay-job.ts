@@ -90,15 +90,20 @@ async function replayChunksOf(exported: string, run: ReplayRun, warehouse: Wareh
     deadLettersUpdated: updated,
     notReplayable,
   });
-  return inRun(warehouse, () => summaryWith(emptyCounts()), run.workParent, async (workDir) => {
-    const selected = readJsonLines(exported) as unknown as Iterable<StoredDeadLetter>;
-    let index = 0;
-    for (const chunk of replayChunks(selected, run.chunkBytes ?? DEFAULT_CHUNK_BYTES, notReplayable)) {
-      const chunkDir = path.join(workDir, `chunk-${index++}`);
-      counts = addCounts(counts, await replayChunk(chunk, chunkDir, run, warehouse, summaryWith));
-      updated += chunk.rows.length;
-    }
-  });
+  return inRun(
+    warehouse,
+    () => summaryWith(emptyCounts()),
+    run.workParent,
+    async (workDir) => {
+      const selected = readJsonLines(exported) as unknown as Iterable<StoredDeadLetter>;
+      let index = 0;
+      for (const chunk of replayChunks(selected, run.chunkBytes ?? DEFAULT_CHUNK_BYTES, notReplayable)) {
+        const chunkDir = path.join(workDir, `chunk-${index++}`);
+        counts = addCounts(counts, await replayChunk(chunk, chunkDir, run, warehouse, summaryWith));
+        updated += chunk.rows.length;
+      }
+    },
+  );
 }
 
 async function replayChunk(

@@ -6,7 +6,11 @@
 import { randomBytes } from "crypto";
 
 export function newRunId(nowMs: number, job?: string, random: () => string = randomHex): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "").toLowerCase();
+  const stamp = new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "")
+    .toLowerCase();
   return [...(job ? [job.toLowerCase()] : []), stamp, random()].join("-");
 }
 

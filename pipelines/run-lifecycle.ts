@@ -15,15 +15,24 @@ const RUN_WORK_DIRS = /rox-(batch|stream|replay)-/;
 export async function beginRun(warehouse: Warehouse, summary: JobSummary, workParent = os.tmpdir()): Promise<string> {
   sweepWorkDirs(workParent, RUN_WORK_DIRS);
   const abandoned = await warehouse.markAbandonedRuns();
-  if (abandoned.length > 0) console.warn(`marked ${abandoned.length} run(s) that never finished as abandoned in job_runs: ${abandoned.join(", ")}`);
+  if (abandoned.length > 0)
+    console.warn(
+      `marked ${abandoned.length} run(s) that never finished as abandoned in job_runs: ${abandoned.join(", ")}`,
+    );
   await warehouse.recordRun(summary, "running");
   return makeWorkDir(workParent, `rox-${summary.runId}-`);
 }
 
 /** Records how the run ended; a failure to record a failed run must not hide the error that failed it. */
-export async function endRun(warehouse: Warehouse, summary: JobSummary, status: Exclude<RunStatus, "running" | "abandoned">): Promise<void> {
+export async function endRun(
+  warehouse: Warehouse,
+  summary: JobSummary,
+  status: Exclude<RunStatus, "running" | "abandoned">,
+): Promise<void> {
   if (status === "finished") return warehouse.recordRun(summary, status);
-  await warehouse.recordRun(summary, status).catch((err) => console.error(`could not record run ${summary.runId} as ${status}: ${(err as Error).message}`));
+  await warehouse
+    .recordRun(summary, status)
+    .catch((err) => console.error(`could not record run ${summary.runId} as ${status}: ${(err as Error).message}`));
 }
 
 /**

@@ -52,14 +52,18 @@ export function chooseRunner(name: string = "direct", options: Record<string, un
 
 export function dataflowOptions(options: Record<string, unknown>): DataflowOptions {
   const missing = REQUIRED_DATAFLOW.filter((key) => typeof options[key] !== "string" || options[key] === "");
-  if (missing.length > 0) throw new RunnerChoiceError(`the dataflow runner needs ${missing.map((m) => `--${m}`).join(", ")}`);
+  if (missing.length > 0)
+    throw new RunnerChoiceError(`the dataflow runner needs ${missing.map((m) => `--${m}`).join(", ")}`);
   const tempLocation = String(options.tempLocation);
-  if (!tempLocation.startsWith("gs://")) throw new RunnerChoiceError(`--tempLocation must be a gs:// path (got "${tempLocation}")`);
+  if (!tempLocation.startsWith("gs://"))
+    throw new RunnerChoiceError(`--tempLocation must be a gs:// path (got "${tempLocation}")`);
   return { stagingLocation: `${tempLocation.replace(/\/$/, "")}/staging`, ...(options as DataflowOptions) };
 }
 
 function directRunnerNow(): Runner {
-  return (require("apache-beam/runners/direct_runner") as typeof import("apache-beam/runners/direct_runner")).directRunner();
+  return (
+    require("apache-beam/runners/direct_runner") as typeof import("apache-beam/runners/direct_runner")
+  ).directRunner();
 }
 
 function dataflowRunnerNow(options: DataflowOptions): Runner {
@@ -69,8 +73,10 @@ function dataflowRunnerNow(options: DataflowOptions): Runner {
 }
 
 function flinkRunnerNow(options: Record<string, unknown>): Runner {
-  if (typeof options.jobEndpoint !== "string") throw new RunnerChoiceError("the flink runner needs --jobEndpoint=<host:port> of a Beam Flink job server");
+  if (typeof options.jobEndpoint !== "string")
+    throw new RunnerChoiceError("the flink runner needs --jobEndpoint=<host:port> of a Beam Flink job server");
   useLocalBeamServices();
-  const { PortableRunner } = require("apache-beam/runners/portable_runner/runner") as typeof import("apache-beam/runners/portable_runner/runner");
+  const { PortableRunner } =
+    require("apache-beam/runners/portable_runner/runner") as typeof import("apache-beam/runners/portable_runner/runner");
   return new PortableRunner({ environmentType: "LOOPBACK", ...options, jobEndpoint: options.jobEndpoint });
 }

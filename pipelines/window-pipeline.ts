@@ -17,7 +17,11 @@ export interface WindowPassOptions extends WindowSpecs {
 }
 
 /** Events → event-time tumbling windows → per-key partial aggregates, one sink output per declared window. */
-export function applyWindowAggregates(events: beam.PCollection<EventRecord>, specs: WindowSpecs, sinks: RowSinks): void {
+export function applyWindowAggregates(
+  events: beam.PCollection<EventRecord>,
+  specs: WindowSpecs,
+  sinks: RowSinks,
+): void {
   const { schema, schemasDir } = specs;
   for (const window of specs.windows) {
     const ctx = { schema, schemasDir, window: window.name };

@@ -64,7 +64,8 @@ export function jobRunsTableSchema(): BigQueryTableSchema {
 }
 
 function toBigQuery(layout: TableLayout): BigQueryTableSchema {
-  const json = (field: BigQueryField) => (layout.jsonColumns?.includes(field.name) ? { ...field, type: "JSON" } : field);
+  const json = (field: BigQueryField) =>
+    layout.jsonColumns?.includes(field.name) ? { ...field, type: "JSON" } : field;
   const schema: BigQueryTableSchema = { fields: layout.columns.map(bigQueryField).map(json) };
   if (layout.partitionBy) schema.timePartitioning = { type: "DAY", field: layout.partitionBy };
   if (layout.clusterBy.length > 0) schema.clustering = { fields: layout.clusterBy };

@@ -3,16 +3,7 @@
  * The schema's own `rox.*` attributes declare what Avro cannot say (id, event time, constraints, features).
  */
 export type ScalarKind =
-  | "string"
-  | "int"
-  | "long"
-  | "float"
-  | "double"
-  | "boolean"
-  | "bytes"
-  | "timestamp"
-  | "date"
-  | "decimal";
+  "string" | "int" | "long" | "float" | "double" | "boolean" | "bytes" | "timestamp" | "date" | "decimal";
 
 export interface FieldConstraints {
   minLength?: number;

@@ -7,7 +7,15 @@
  */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { DEAD_LETTER_TABLE, deadLetterTable, eventsTable, jobRunsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
+import {
+  DEAD_LETTER_TABLE,
+  deadLetterTable,
+  eventsTable,
+  jobRunsTable,
+  predictionsTable,
+  type TableLayout,
+  windowTable,
+} from "./tables";
 
 const TYPES: Record<string, string> = {
   string: "VARCHAR",
@@ -58,7 +66,10 @@ export function jobRunsColumnsDdl(): string[] {
 function nullableColumnsDdl(layout: TableLayout): string[] {
   return layout.columns
     .filter((c) => c.nullable)
-    .map((c) => `ALTER TABLE ${quoteIdentifier(layout.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${columnType(layout, c)}`);
+    .map(
+      (c) =>
+        `ALTER TABLE ${quoteIdentifier(layout.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${columnType(layout, c)}`,
+    );
 }
 
 /** Identifiers are always quoted: column names such as `timestamp` or `date` are keywords. */
@@ -67,7 +78,9 @@ export function quoteIdentifier(name: string): string {
 }
 
 function createTable(layout: TableLayout): string {
-  const lines = layout.columns.map((c) => `${quoteIdentifier(c.name)} ${columnType(layout, c)}${c.nullable ? "" : NOT_NULL}`);
+  const lines = layout.columns.map(
+    (c) => `${quoteIdentifier(c.name)} ${columnType(layout, c)}${c.nullable ? "" : NOT_NULL}`,
+  );
   if (layout.primaryKey.length > 0) lines.push(`PRIMARY KEY (${layout.primaryKey.map(quoteIdentifier).join(", ")})`);
   return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(layout.name)} (\n  ${lines.join(",\n  ")}\n);\n`;
 }

@@ -55,7 +55,8 @@ export function modelSpecsDir(dir?: string): string {
 
 /** `schemas/models/<name>.json`, checked against its schema contract. Throws SchemaError. */
 export function loadModelSpec(name: string, opts: { dir?: string } = {}): ModelSpec {
-  if (!MODEL_NAME.test(name)) throw new SchemaError("not_found", `model name ${JSON.stringify(name)} must match ${MODEL_NAME}`);
+  if (!MODEL_NAME.test(name))
+    throw new SchemaError("not_found", `model name ${JSON.stringify(name)} must match ${MODEL_NAME}`);
   const file = path.join(modelSpecsDir(opts.dir), `${name}.json`);
   if (!fs.existsSync(file)) throw new SchemaError("not_found", `no model spec ${file}`);
   const spec = JSON.parse(fs.readFileSync(file, "utf8")) as ModelSpec;
@@ -68,19 +69,27 @@ export function loadModelSpec(name: string, opts: { dir?: string } = {}): ModelS
 export function modelSpecsOf(contract: Contract, dir?: string): ModelSpec[] {
   const folder = modelSpecsDir(dir);
   if (!fs.existsSync(folder)) return [];
-  return fs.readdirSync(folder).filter((f) => f.endsWith(".json")).map((f) => loadModelSpec(f.slice(0, -5), { dir })).filter((s) => s.schema === contract.name);
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => loadModelSpec(f.slice(0, -5), { dir }))
+    .filter((s) => s.schema === contract.name);
 }
 
 function checkSpec(spec: ModelSpec, contract: Contract, file: string): void {
   const fail = (message: string) => {
     throw new SchemaError("invalid_attribute", `${file}: ${message}`);
   };
-  const columns = new Set([...contract.fields.map((f) => f.name), ...(contract.features?.event ?? []).map((f) => f.name)]);
+  const columns = new Set([
+    ...contract.fields.map((f) => f.name),
+    ...(contract.features?.event ?? []).map((f) => f.name),
+  ]);
   if (!columns.has(spec.target)) fail(`target "${spec.target}" is not a column of ${contract.table}`);
   if (!Array.isArray(spec.features) || spec.features.length === 0) fail("features must be a non-empty list");
   const seen = new Set<string>();
   for (const f of spec.features) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(f.name) || seen.has(f.name)) fail(`feature name "${f.name}" is not a unique column name`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(f.name) || seen.has(f.name))
+      fail(`feature name "${f.name}" is not a unique column name`);
     seen.add(f.name);
     if (f.kind !== "number" && f.kind !== "category") fail(`feature ${f.name}: kind must be number or category`);
     if (f.name === spec.target) fail(`feature ${f.name} is the target`);
@@ -92,9 +101,11 @@ function checkSpec(spec: ModelSpec, contract: Contract, file: string): void {
     }
     const window = contract.features?.windows.find((w) => w.name === f.window);
     if (!window) fail(`feature ${f.name}: schema ${contract.name} has no window "${f.window}"`);
-    if (!window!.columns.some((c) => c.name === f.column)) fail(`feature ${f.name}: window ${f.window} has no column "${f.column}"`);
+    if (!window!.columns.some((c) => c.name === f.column))
+      fail(`feature ${f.name}: window ${f.window} has no column "${f.column}"`);
   }
-  if (!(spec.split?.testFraction > 0 && spec.split.testFraction < 1)) fail("split.testFraction must be between 0 and 1");
+  if (!(spec.split?.testFraction > 0 && spec.split.testFraction < 1))
+    fail("split.testFraction must be between 0 and 1");
 }
 
 function featureMonitoringProblem(m: FeatureMonitoring | undefined): string | undefined {

@@ -92,7 +92,7 @@ function shapeOf(json: Json, path: string, constraints: FieldConstraints, scope:
 function unwrapNullable(type: unknown, path: string, scope: Scope): { inner: unknown; nullable: boolean } {
   if (!Array.isArray(type)) return { inner: type, nullable: false };
   const others = type.filter((branch) => branch !== "null");
-  if (others.length !== 1) throw unsupported(scope, path, "unions other than [\"null\", T]");
+  if (others.length !== 1) throw unsupported(scope, path, 'unions other than ["null", T]');
   return { inner: others[0], nullable: others.length < type.length };
 }
 

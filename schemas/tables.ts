@@ -81,7 +81,12 @@ export function deadLetterTable(name: string = DEAD_LETTER_TABLE): TableLayout {
     column("sourceLine", "long", true, "1-based line (text files) or record index (binary files)."),
     column("messageId", "string", true, "Pub/Sub message id."),
     column("attempt", "long", false, "Delivery attempt, 1 for files."),
-    column("records", "long", true, "Input records the row stands for: 1, a corrupt block's or row group's declared count, null if unknowable."),
+    column(
+      "records",
+      "long",
+      true,
+      "Input records the row stands for: 1, a corrupt block's or row group's declared count, null if unknowable.",
+    ),
     column("schemaName", "string", false, "Schema the record was checked against."),
     column("jobName", "string", false, "Job that read the record."),
     column("runId", "string", false, "Run that read the record."),
@@ -129,7 +134,13 @@ export function predictionsTable(contract: Contract): TableLayout {
     column("score_run_id", "string", false, "The scoring run."),
     column("scored_at", "timestamp", false, "When it was scored."),
   ];
-  return { name: predictionsTableName(contract), columns, primaryKey: ["event_id", "model", "model_version"], partitionBy: "event_time", clusterBy: ["model", "model_version"] };
+  return {
+    name: predictionsTableName(contract),
+    columns,
+    primaryKey: ["event_id", "model", "model_version"],
+    partitionBy: "event_time",
+    clusterBy: ["model", "model_version"],
+  };
 }
 
 // Feature columns are nullable: a feature may be undefined for some events (e.g. computed from an optional field),

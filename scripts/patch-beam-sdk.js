@@ -60,7 +60,9 @@ const METRICS_PATCHES = [
   {
     name: "user-metric-ptransform",
     original: '            info.labels["TRANSFORM"] = this.transformId;\n',
-    patched: '            info.labels["TRANSFORM"] = this.transformId;\n' + `            info.labels["PTRANSFORM"] = this.transformId; ${MARK}\n`,
+    patched:
+      '            info.labels["TRANSFORM"] = this.transformId;\n' +
+      `            info.labels["PTRANSFORM"] = this.transformId; ${MARK}\n`,
   },
 ];
 
@@ -109,14 +111,20 @@ function installedSdk(from) {
     const pkg = path.join(dir, "node_modules", "apache-beam", "package.json");
     if (!fs.existsSync(pkg)) continue;
     const { version } = JSON.parse(fs.readFileSync(pkg, "utf8"));
-    if (version !== SDK_VERSION) throw new SdkPatchError(`apache-beam ${version} is installed; these patches are for ${SDK_VERSION}`);
+    if (version !== SDK_VERSION)
+      throw new SdkPatchError(`apache-beam ${version} is installed; these patches are for ${SDK_VERSION}`);
     return path.dirname(pkg);
   }
   throw new SdkPatchError(`no node_modules/apache-beam above ${from}`);
 }
 
 function main(argv) {
-  const say = (file, report) => console.log(`patch-beam-sdk: ${file}: ${Object.entries(report).map(([name, what]) => `${name} ${what}`).join(", ")}`);
+  const say = (file, report) =>
+    console.log(
+      `patch-beam-sdk: ${file}: ${Object.entries(report)
+        .map(([name, what]) => `${name} ${what}`)
+        .join(", ")}`,
+    );
   if (argv[0]) return say(argv[0], patchRunnerFile(argv[0]));
   const sdk = installedSdk(path.resolve(__dirname, ".."));
   say(path.join(sdk, RUNNER), patchRunnerFile(path.join(sdk, RUNNER)));

@@ -56,7 +56,13 @@ function checkString(spec: FieldSpec, value: string, path: string): Violation | 
 
 type BoundRule = "min" | "max";
 
-function checkBound(spec: FieldSpec, value: unknown, path: string, nowMs: number, rule: BoundRule): Violation | undefined {
+function checkBound(
+  spec: FieldSpec,
+  value: unknown,
+  path: string,
+  nowMs: number,
+  rule: BoundRule,
+): Violation | undefined {
   const bound = spec.constraints[rule];
   if (bound === undefined) return undefined;
   const limit = resolveBound(spec, bound, nowMs);

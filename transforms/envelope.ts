@@ -49,7 +49,13 @@ export function success<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
-export function failure<T>(stage: Stage, errorClass: string, errorMessage: string, envelope: Envelope, records?: number | null): Outcome<T> {
+export function failure<T>(
+  stage: Stage,
+  errorClass: string,
+  errorMessage: string,
+  envelope: Envelope,
+  records?: number | null,
+): Outcome<T> {
   const dead: DeadLetter = { stage, errorClass, errorMessage, envelope };
   if (records !== undefined) dead.records = records;
   return { ok: false, dead };

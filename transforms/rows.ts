@@ -10,7 +10,13 @@ export interface RowMeta {
 }
 
 /** The events-table row of a validated, normalized event: timestamps rendered as ISO-8601 UTC. */
-export function eventRow(contract: Contract, event: EventRecord, features: Record<string, unknown>, source: string, meta: RowMeta): Record<string, unknown> {
+export function eventRow(
+  contract: Contract,
+  event: EventRecord,
+  features: Record<string, unknown>,
+  source: string,
+  meta: RowMeta,
+): Record<string, unknown> {
   // Assigned in place rather than spread: this runs once per event and spreads were its main cost.
   const row = renderEvent(contract, event);
   for (const name in features) row[name] = features[name];
@@ -55,7 +61,9 @@ export function deadLetterRow(dead: DeadLetter, ctx: DeadLetterContext): Record<
 }
 
 function wellFormedValues(attributes: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [wellFormedText(key), wellFormedText(String(value))]));
+  return Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [wellFormedText(key), wellFormedText(String(value))]),
+  );
 }
 
 /** `uri:line` (or `uri#messageId`): the events row's `_source`, pointing back at the input record. */

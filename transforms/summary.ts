@@ -45,13 +45,46 @@ export function skippedFiles(files: readonly { uri: string; reason: string }[]):
 export type RunStatus = "running" | "finished" | "failed" | "abandoned";
 
 /** The `job_runs` columns, in order; `byTable` and `byReason` as JSON text. */
-export const JOB_RUN_COLUMNS = ["runId", "job", "schema", "startedAt", "finishedAt", "read", "written", "deadLettered", "duplicates", "byTable", "byReason", "uncounted", "status", "owner"] as const;
+export const JOB_RUN_COLUMNS = [
+  "runId",
+  "job",
+  "schema",
+  "startedAt",
+  "finishedAt",
+  "read",
+  "written",
+  "deadLettered",
+  "duplicates",
+  "byTable",
+  "byReason",
+  "uncounted",
+  "status",
+  "owner",
+] as const;
 
 /** A run's `job_runs` row; `owner` is `host:pid` of the process running it, so a later run can tell it died. */
-export function jobRunRow(summary: JobSummary, status: RunStatus, owner: string): Record<(typeof JOB_RUN_COLUMNS)[number], string | number> {
+export function jobRunRow(
+  summary: JobSummary,
+  status: RunStatus,
+  owner: string,
+): Record<(typeof JOB_RUN_COLUMNS)[number], string | number> {
   const { runId, job, schema, startedAt, finishedAt, read, written, deadLettered, duplicates } = summary;
   const json = { byTable: JSON.stringify(summary.byTable), byReason: JSON.stringify(summary.byReason) };
-  return { runId, job, schema, startedAt, finishedAt, read, written, deadLettered, duplicates, ...json, uncounted: summary.uncounted ?? 0, status, owner };
+  return {
+    runId,
+    job,
+    schema,
+    startedAt,
+    finishedAt,
+    read,
+    written,
+    deadLettered,
+    duplicates,
+    ...json,
+    uncounted: summary.uncounted ?? 0,
+    status,
+    owner,
+  };
 }
 
 export function emptyCounts(): ChunkCounts {
@@ -106,7 +139,8 @@ export function renderSummary(s: JobSummary, extra: [string, string][] = []): st
 /** "yes", or why not: records unaccounted for, or dead letters whose record count cannot be known. */
 export function reconciliation(c: ChunkCounts): string {
   if (unaccounted(c) !== 0) return `NO (${unaccounted(c)} unaccounted)`;
-  if (c.uncounted) return `UNKNOWN (${c.uncounted} dead letter${c.uncounted === 1 ? "" : "s"} stand for records that cannot be counted)`;
+  if (c.uncounted)
+    return `UNKNOWN (${c.uncounted} dead letter${c.uncounted === 1 ? "" : "s"} stand for records that cannot be counted)`;
   return "yes";
 }
 

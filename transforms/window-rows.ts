@@ -22,14 +22,23 @@ export function mergeWindowRows(
   updatedAt: string,
 ): Record<string, unknown>[] {
   const aggregator = windowAggregator(contract, window.name);
-  const storedAcc = new Map(stored.map((row) => [slot(String(row[window.key]), Number(row.start_ms)), accumulatorOf(aggregator, row, ACC_PREFIX)]));
+  const storedAcc = new Map(
+    stored.map((row) => [
+      slot(String(row[window.key]), Number(row.start_ms)),
+      accumulatorOf(aggregator, row, ACC_PREFIX),
+    ]),
+  );
   const touched = new Map<string, { key: unknown; startMs: number; acc: Accumulator }>();
   for (const partial of partials) {
     const startMs = Date.parse(String(partial.window_start));
     const id = slot(String(partial[window.key]), startMs);
     const before = touched.get(id)?.acc ?? storedAcc.get(id);
     const acc = accumulatorOf(aggregator, partial, "");
-    touched.set(id, { key: partial[window.key], startMs, acc: before ? mergeAccumulators(aggregator, before, acc) : acc });
+    touched.set(id, {
+      key: partial[window.key],
+      startMs,
+      acc: before ? mergeAccumulators(aggregator, before, acc) : acc,
+    });
   }
   return [...touched.values()].map((item) => finishRow(aggregator, window, item, updatedAt));
 }
@@ -47,7 +56,12 @@ function toNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-function finishRow(aggregator: WindowAggregator, window: WindowFeatureSpec, item: { key: unknown; startMs: number; acc: Accumulator }, updatedAt: string): Record<string, unknown> {
+function finishRow(
+  aggregator: WindowAggregator,
+  window: WindowFeatureSpec,
+  item: { key: unknown; startMs: number; acc: Accumulator },
+  updatedAt: string,
+): Record<string, unknown> {
   const accColumns = Object.fromEntries(Object.entries(item.acc).map(([name, value]) => [ACC_PREFIX + name, value]));
   return {
     [window.key]: item.key,

@@ -10,10 +10,19 @@ async function main(kind: string, input: string, workDir: string): Promise<void>
   fs.mkdirSync(workDir, { recursive: true });
   const warehouseFile = path.join(workDir, "warehouse.duckdb");
   const started = process.hrtime.bigint();
-  const counts = kind === "plain" ? await runPlain(input, warehouseFile, workDir) : await runJob(input, warehouseFile, workDir);
+  const counts =
+    kind === "plain" ? await runPlain(input, warehouseFile, workDir) : await runJob(input, warehouseFile, workDir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ contender: kind, ...counts, seconds, recordsPerSecond: Math.round(counts.read / seconds), peakRssMb }));
+  console.log(
+    JSON.stringify({
+      contender: kind,
+      ...counts,
+      seconds,
+      recordsPerSecond: Math.round(counts.read / seconds),
+      peakRssMb,
+    }),
+  );
 }
 
 async function runJob(input: string, warehouseFile: string, workDir: string) {

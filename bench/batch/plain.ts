@@ -16,13 +16,23 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
  * job — the same readers, validator, normalizer and features, dedupe with a Set, hourly windows in a Map — and the same
  * DuckDB load of staged files. No Beam, no chunking.
  */
-export async function runPlain(input: string, warehouseFile: string, workDir: string): Promise<{ read: number; written: number; deadLettered: number; duplicates: number }> {
+export async function runPlain(
+  input: string,
+  warehouseFile: string,
+  workDir: string,
+): Promise<{ read: number; written: number; deadLettered: number; duplicates: number }> {
   const contract = loadContract("flights");
   const nowMs = Date.now();
   const meta = { runId: "plain", ingestedAt: new Date(nowMs).toISOString() };
   fs.mkdirSync(workDir, { recursive: true });
-  const staged = { events: path.join(workDir, "events.jsonl"), deadLetters: path.join(workDir, "dead.jsonl"), windowPartials: { origin_hourly: path.join(workDir, "window.jsonl") } };
-  Object.values({ ...staged, ...staged.windowPartials }).forEach((f) => typeof f === "string" && fs.writeFileSync(f, ""));
+  const staged = {
+    events: path.join(workDir, "events.jsonl"),
+    deadLetters: path.join(workDir, "dead.jsonl"),
+    windowPartials: { origin_hourly: path.join(workDir, "window.jsonl") },
+  };
+  Object.values({ ...staged, ...staged.windowPartials }).forEach(
+    (f) => typeof f === "string" && fs.writeFileSync(f, ""),
+  );
   const events = new JsonLinesAppender(staged.events);
   const dead = new JsonLinesAppender(staged.deadLetters);
   const seen = new Set<string>();
@@ -34,12 +44,26 @@ export async function runPlain(input: string, warehouseFile: string, workDir: st
       for (const decoded of readSplit(split)) {
         read++;
         if (!decoded.ok) {
-          dead.append(deadLetterRow(decoded.dead, { schemaName: "flights", jobName: "plain", runId: "plain", now: meta.ingestedAt }));
+          dead.append(
+            deadLetterRow(decoded.dead, {
+              schemaName: "flights",
+              jobName: "plain",
+              runId: "plain",
+              now: meta.ingestedAt,
+            }),
+          );
           continue;
         }
         const valid = validateRecord(contract, decoded.value, nowMs);
         if (!valid.ok) {
-          dead.append(deadLetterRow(valid.dead, { schemaName: "flights", jobName: "plain", runId: "plain", now: meta.ingestedAt }));
+          dead.append(
+            deadLetterRow(valid.dead, {
+              schemaName: "flights",
+              jobName: "plain",
+              runId: "plain",
+              now: meta.ingestedAt,
+            }),
+          );
           continue;
         }
         const event = normalizeEvent(contract, valid.value);
@@ -49,7 +73,15 @@ export async function runPlain(input: string, warehouseFile: string, workDir: st
           continue;
         }
         seen.add(id);
-        events.append(eventRow(contract, event, flightsFeatures.eventFeatures(event), sourceRef(decoded.value.envelope.source), meta));
+        events.append(
+          eventRow(
+            contract,
+            event,
+            flightsFeatures.eventFeatures(event),
+            sourceRef(decoded.value.envelope.source),
+            meta,
+          ),
+        );
         addToWindow(windows, event);
       }
     }
@@ -59,7 +91,12 @@ export async function runPlain(input: string, warehouseFile: string, workDir: st
   const partials = new JsonLinesAppender(staged.windowPartials.origin_hourly);
   for (const [slot, acc] of windows) {
     const [origin, start] = slot.split("|");
-    partials.append({ origin, window_start: new Date(Number(start)).toISOString(), window_end: new Date(Number(start) + 3_600_000).toISOString(), ...acc });
+    partials.append({
+      origin,
+      window_start: new Date(Number(start)).toISOString(),
+      window_end: new Date(Number(start) + 3_600_000).toISOString(),
+      ...acc,
+    });
   }
   partials.close();
   const warehouse = await DuckDbWarehouse.open(warehouseFile);

@@ -22,8 +22,11 @@ interface Result {
 
 async function main(records: number, skipPython: boolean): Promise<void> {
   const input = path.join(BENCH_DIR, `flights-${records}`);
-  if (!fs.existsSync(input)) await writeFlightSample({ outDir: input, format: "jsonl", by: "month", from: "2001-01-01", limit: records });
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  if (!fs.existsSync(input))
+    await writeFlightSample({ outDir: input, format: "jsonl", by: "month", from: "2001-01-01", limit: records });
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   console.log(`input: ${records.toLocaleString("en-US")} real flights, JSONL by month, ${input}`);
   const results = [runNode("job", input), runNode("plain", input)];
   if (!skipPython) results.push(runPython(input));
@@ -32,25 +35,57 @@ async function main(records: number, skipPython: boolean): Promise<void> {
 
 function runNode(kind: string, input: string): Result {
   const script = path.join(ROOT, "dist", "bench", "batch", "contender.js");
-  return lastJsonLine(execFileSync("node", [script, kind, input, path.join(BENCH_DIR, `work-${kind}`)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 }));
+  return lastJsonLine(
+    execFileSync("node", [script, kind, input, path.join(BENCH_DIR, `work-${kind}`)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 26,
+    }),
+  );
 }
 
 function runPython(input: string): Result {
   execFileSync("bash", [path.join(ROOT, "bench", "batch", "setup-python.sh")], { stdio: "inherit" });
   const python = path.join(BENCH_DIR, "python-venv", "bin", "python");
-  const files = fs.readdirSync(input).map((f) => path.join(input, f)).sort();
-  const out = execFileSync(python, [path.join(ROOT, "bench", "batch", "python", "pipeline.py"), "--db", path.join(BENCH_DIR, "python.duckdb"), "--staging", path.join(BENCH_DIR, "work-python"), ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+  const files = fs
+    .readdirSync(input)
+    .map((f) => path.join(input, f))
+    .sort();
+  const out = execFileSync(
+    python,
+    [
+      path.join(ROOT, "bench", "batch", "python", "pipeline.py"),
+      "--db",
+      path.join(BENCH_DIR, "python.duckdb"),
+      "--staging",
+      path.join(BENCH_DIR, "work-python"),
+      ...files,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 },
+  );
   return { ...lastJsonLine(out), contender: "python-beam" };
 }
 
 function lastJsonLine(out: string): Result {
-  const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  const line = out
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .pop();
   if (!line) throw new Error(`no result line in:\n${out}`);
   return JSON.parse(line) as Result;
 }
 
 function printResults(results: Result[]): void {
-  console.table(results.map((r) => ({ contender: r.contender, records: r.read, seconds: r.seconds.toFixed(1), "records/s": r.recordsPerSecond, "peak RSS MB": r.peakRssMb })));
+  console.table(
+    results.map((r) => ({
+      contender: r.contender,
+      records: r.read,
+      seconds: r.seconds.toFixed(1),
+      "records/s": r.recordsPerSecond,
+      "peak RSS MB": r.peakRssMb,
+    })),
+  );
   const rate = (name: string) => results.find((r) => r.contender === name)?.recordsPerSecond;
   const job = rate("job") ?? 0;
   const plain = rate("plain");

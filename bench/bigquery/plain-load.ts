@@ -29,17 +29,29 @@ export interface PlainLoadTarget {
  * table, and one `INSERT … SELECT … WHERE NOT EXISTS` from it into an empty table shaped like the job's events table
  * (partitioned, clustered) — the statement at the core of the job's commit.
  */
-export async function plainLoad(target: PlainLoadTarget, contract: Contract, stagedDir: string, workDir: string): Promise<PlainLoadResult> {
+export async function plainLoad(
+  target: PlainLoadTarget,
+  contract: Contract,
+  stagedDir: string,
+  workDir: string,
+): Promise<PlainLoadResult> {
   const spec = eventsSpec(contract);
   const file = path.join(workDir, "plain-load.jsonl");
-  const staged = fs.readdirSync(stagedDir).sort().map((name) => path.join(stagedDir, name));
+  const staged = fs
+    .readdirSync(stagedDir)
+    .sort()
+    .map((name) => path.join(stagedDir, name));
   let started = process.hrtime.bigint();
   writeLoadFile(concat(staged.map((f) => readJsonLines(f))), spec.fields, file);
   const convertSeconds = secondsSince(started);
 
   // BigQueryJobs is the adapters' pass-through to @google-cloud/bigquery (`table.load`, `createQueryJob`): the bench
   // itself imports no Google client, and no warehouse logic sits in between.
-  const jobs = await BigQueryJobs.connect({ projectId: target.projectId, dataset: target.dataset, apiEndpoint: target.apiEndpoint });
+  const jobs = await BigQueryJobs.connect({
+    projectId: target.projectId,
+    dataset: target.dataset,
+    apiEndpoint: target.apiEndpoint,
+  });
   await jobs.ensureDataset();
   await jobs.ensureTable("events", spec);
 

@@ -36,14 +36,19 @@ interface JobRun {
 
 async function main(events: number): Promise<void> {
   const input = path.join(BENCH_DIR, `flights-${events}`);
-  if (!fs.existsSync(input)) await writeFlightSample({ outDir: input, format: "jsonl", by: "month", from: "2001-01-01", limit: events });
+  if (!fs.existsSync(input))
+    await writeFlightSample({ outDir: input, format: "jsonl", by: "month", from: "2001-01-01", limit: events });
   fs.rmSync(WORK, { recursive: true, force: true });
   const staged = path.join(WORK, "staged");
   fs.mkdirSync(staged, { recursive: true });
   process.env.METADATA_SERVER_DETECTION ??= "none"; // the Google clients would probe the GCE metadata server
   process.env.ROX_EMULATORS_DIR ??= path.join(ROOT, ".rox", "emulators"); // where the setup script put them, from any folder
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-  console.log(`input: ${events.toLocaleString("en-US")} real flights, JSONL by month, ${input}; load average at start ${loadAverage()}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `input: ${events.toLocaleString("en-US")} real flights, JSONL by month, ${input}; load average at start ${loadAverage()}`,
+  );
 
   const emulator = await startBigQueryEmulator({ projectId: PROJECT, workDir: path.join(WORK, "emulator") });
   const backstop = killOnExit(emulator);
@@ -63,7 +68,9 @@ async function main(events: number): Promise<void> {
   const duckdb = await timedJob(input, () => DuckDbWarehouse.open(path.join(WORK, "job.duckdb")));
   report(events, bigquery, plain, duckdb);
   printSteps(stepTimer.steps(), bigquery);
-  console.log(`for comparison, one JS pass over all staged rows to a load file (parse, convert, write): ${plain.convertSeconds.toFixed(2)} s`);
+  console.log(
+    `for comparison, one JS pass over all staged rows to a load file (parse, convert, write): ${plain.convertSeconds.toFixed(2)} s`,
+  );
   console.log(`load average at end ${loadAverage()}`);
 }
 
@@ -80,25 +87,65 @@ async function timedJob(input: string, open: () => Promise<Warehouse>, keepStage
 
 function report(events: number, bigquery: JobRun, plain: PlainLoadResult, duckdb: JobRun): void {
   console.log("\nBigQuery job, per chunk (the pipeline's own time is the rest of the end-to-end time):");
-  console.table(bigquery.timed.chunks.map((c) => ({ events: c.events, "prepare s": c.prepareSeconds.toFixed(2), "commit s": c.commitSeconds.toFixed(2) })));
-  const inWarehouse = (run: JobRun) => run.timed.ensureSeconds + run.timed.chunks.reduce((s, c) => s + c.prepareSeconds + c.commitSeconds, 0);
+  console.table(
+    bigquery.timed.chunks.map((c) => ({
+      events: c.events,
+      "prepare s": c.prepareSeconds.toFixed(2),
+      "commit s": c.commitSeconds.toFixed(2),
+    })),
+  );
+  const inWarehouse = (run: JobRun) =>
+    run.timed.ensureSeconds + run.timed.chunks.reduce((s, c) => s + c.prepareSeconds + c.commitSeconds, 0);
   const plainSeconds = plain.loadSeconds + plain.insertSeconds;
   const rate = (seconds: number) => Math.round(events / seconds);
   const rows = [
-    { measure: "job → BigQuery, end to end", rows: bigquery.written, seconds: bigquery.seconds, "events/s": rate(bigquery.seconds) },
-    { measure: "  of which in the warehouse", rows: bigquery.written, seconds: inWarehouse(bigquery), "events/s": rate(inWarehouse(bigquery)) },
-    { measure: "  of which in the pipeline (rest)", rows: bigquery.written, seconds: bigquery.seconds - inWarehouse(bigquery), "events/s": rate(bigquery.seconds - inWarehouse(bigquery)) },
+    {
+      measure: "job → BigQuery, end to end",
+      rows: bigquery.written,
+      seconds: bigquery.seconds,
+      "events/s": rate(bigquery.seconds),
+    },
+    {
+      measure: "  of which in the warehouse",
+      rows: bigquery.written,
+      seconds: inWarehouse(bigquery),
+      "events/s": rate(inWarehouse(bigquery)),
+    },
+    {
+      measure: "  of which in the pipeline (rest)",
+      rows: bigquery.written,
+      seconds: bigquery.seconds - inWarehouse(bigquery),
+      "events/s": rate(bigquery.seconds - inWarehouse(bigquery)),
+    },
     { measure: "plain load job", rows: plain.rows, seconds: plain.loadSeconds, "events/s": rate(plain.loadSeconds) },
-    { measure: "plain INSERT … WHERE NOT EXISTS", rows: plain.inserted, seconds: plain.insertSeconds, "events/s": rate(plain.insertSeconds) },
+    {
+      measure: "plain INSERT … WHERE NOT EXISTS",
+      rows: plain.inserted,
+      seconds: plain.insertSeconds,
+      "events/s": rate(plain.insertSeconds),
+    },
     { measure: "plain load + insert", rows: plain.inserted, seconds: plainSeconds, "events/s": rate(plainSeconds) },
-    { measure: "job → DuckDB, end to end", rows: duckdb.written, seconds: duckdb.seconds, "events/s": rate(duckdb.seconds) },
-    { measure: "  of which in the warehouse", rows: duckdb.written, seconds: inWarehouse(duckdb), "events/s": rate(inWarehouse(duckdb)) },
+    {
+      measure: "job → DuckDB, end to end",
+      rows: duckdb.written,
+      seconds: duckdb.seconds,
+      "events/s": rate(duckdb.seconds),
+    },
+    {
+      measure: "  of which in the warehouse",
+      rows: duckdb.written,
+      seconds: inWarehouse(duckdb),
+      "events/s": rate(inWarehouse(duckdb)),
+    },
   ];
   console.table(rows.map((r) => ({ ...r, seconds: r.seconds.toFixed(2) })));
   console.log(`job → BigQuery / plain load+insert:              ${(plainSeconds / bigquery.seconds).toFixed(2)}`);
   console.log(`job's warehouse time only / plain load+insert:   ${(plainSeconds / inWarehouse(bigquery)).toFixed(2)}`);
   console.log(`job → BigQuery / job → DuckDB:                   ${(duckdb.seconds / bigquery.seconds).toFixed(2)}`);
-  if (bigquery.written !== plain.inserted || duckdb.written !== bigquery.written) console.log(`WARNING: row counts differ (job ${bigquery.written}, plain ${plain.inserted}, DuckDB ${duckdb.written})`);
+  if (bigquery.written !== plain.inserted || duckdb.written !== bigquery.written)
+    console.log(
+      `WARNING: row counts differ (job ${bigquery.written}, plain ${plain.inserted}, DuckDB ${duckdb.written})`,
+    );
 }
 
 function printSteps(steps: StepTime[], bigquery: JobRun): void {
@@ -107,13 +154,16 @@ function printSteps(steps: StepTime[], bigquery: JobRun): void {
   const inJobs = steps.reduce((sum, s) => sum + s.seconds, 0);
   const inChunks = bigquery.timed.chunks.reduce((sum, c) => sum + c.prepareSeconds + c.commitSeconds, 0);
   console.log(`ensureTables (REST calls, once per run): ${bigquery.timed.ensureSeconds.toFixed(2)} s`);
-  console.log(`prepare+commit outside those jobs (staging-table creation, load and fresh-event files in JS): ${(inChunks - inJobs).toFixed(2)} s`);
+  console.log(
+    `prepare+commit outside those jobs (staging-table creation, load and fresh-event files in JS): ${(inChunks - inJobs).toFixed(2)} s`,
+  );
 }
 
-
-
 function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 }
 
 const args = process.argv.slice(2);

@@ -33,15 +33,25 @@ export class TimedWarehouse implements Warehouse {
     this.ensureSeconds += secondsSince(started);
   }
 
-  async prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport> {
-    if (this.keepStagedIn) fs.linkSync(chunk.events, path.join(this.keepStagedIn, `events-${String(this.staged++).padStart(4, "0")}.jsonl`));
+  async prepareChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PrepareReport> {
+    if (this.keepStagedIn)
+      fs.linkSync(chunk.events, path.join(this.keepStagedIn, `events-${String(this.staged++).padStart(4, "0")}.jsonl`));
     const started = process.hrtime.bigint();
     const report = await this.inner.prepareChunk(contract, chunk, freshEventsPath, opts);
     this.chunks.push({ events: report.staged, prepareSeconds: secondsSince(started), commitSeconds: 0 });
     return report;
   }
 
-  async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+  async commitChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport> {
     const started = process.hrtime.bigint();
     const report = await this.inner.commitChunk(contract, chunk, runSummary);
     const last = this.chunks[this.chunks.length - 1];

@@ -27,7 +27,8 @@ export async function viaStageInput(at: Bucketed, dir: string): Promise<Copied> 
 export function viaSyncBridge(at: Bucketed, dir: string): Copied {
   fs.mkdirSync(dir, { recursive: true });
   const objects = listObjectsSync(`gs://${at.bucket}/${at.prefix}`, at.client);
-  for (const object of objects) copyObjectSync(object.uri, path.join(dir, object.name), { ...at.client, generation: object.generation });
+  for (const object of objects)
+    copyObjectSync(object.uri, path.join(dir, object.name), { ...at.client, generation: object.generation });
   return { objects: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
 }
 
@@ -36,13 +37,22 @@ export function viaSyncBridge(at: Bucketed, dir: string): Copied {
  * destination })` for each object, `concurrency` at a time (1: a plain loop). `validate`: the client's default CRC32C
  * check of each whole object (the adapters' reads pass a byte range, which turns that check off in the client).
  */
-export async function plainDownloads(at: Bucketed, dir: string, concurrency: number, validate: boolean): Promise<Copied> {
+export async function plainDownloads(
+  at: Bucketed,
+  dir: string,
+  concurrency: number,
+  validate: boolean,
+): Promise<Copied> {
   fs.mkdirSync(dir, { recursive: true });
   const bucket = (await createStorageClient(at.client)).bucket(at.bucket);
   const [files] = await bucket.getFiles({ prefix: at.prefix });
   const queue = [...files];
   const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) await file.download({ destination: path.join(dir, file.name.slice(at.prefix.length)), validation: validate ? "crc32c" : false });
+    for (let file = queue.shift(); file; file = queue.shift())
+      await file.download({
+        destination: path.join(dir, file.name.slice(at.prefix.length)),
+        validation: validate ? "crc32c" : false,
+      });
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { objects: files.length, bytes: files.reduce((sum, f) => sum + Number(f.metadata.size), 0) };

@@ -24,7 +24,9 @@ export async function perObjectCosts(at: Bucketed, dir: string, calls: number): 
   fs.mkdirSync(dir, { recursive: true });
   const source = await GcsFileSource.open(at.client);
   const statMs = await msPerCall(calls, () => source.stat(uri));
-  const plainDownloadMs = await msPerCall(calls, (i) => file.download({ destination: path.join(dir, `plain-${i}`), validation: false }));
+  const plainDownloadMs = await msPerCall(calls, (i) =>
+    file.download({ destination: path.join(dir, `plain-${i}`), validation: false }),
+  );
   const copyObjectSyncMs = await msPerCall(calls, (i) => copyObjectSync(uri, path.join(dir, `sync-${i}`), at.client));
   await file.delete();
   return { statMs, plainDownloadMs, copyObjectSyncMs };

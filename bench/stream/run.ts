@@ -28,8 +28,16 @@ const IDLE_SECONDS = 30;
 async function main(backlog: number, rate: number, seconds: number): Promise<void> {
   fs.rmSync(WORK, { recursive: true, force: true });
   const events = path.join(WORK, "events");
-  await writeFlightSample({ outDir: events, format: "jsonl", by: "month", from: "2001-01-01", limit: Math.max(backlog, rate * seconds) });
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  await writeFlightSample({
+    outDir: events,
+    format: "jsonl",
+    by: "month",
+    from: "2001-01-01",
+    limit: Math.max(backlog, rate * seconds),
+  });
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
   const emulator = await startEmulator({ stateFile: path.join(WORK, "emulator.json") });
   try {
     const bare = await barePullRate(emulator.host, events, backlog);
@@ -38,17 +46,29 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
     const idle = await idlePullsPerSecond(emulator.host, IDLE_SECONDS);
     console.log(`backlog ${backlog.toLocaleString("en-US")} real flights, published before the job starts`);
     console.log(`bare long-poll pull+ack: ${bare.toLocaleString("en-US")} msg/s`);
-    console.log(`stream job drain:        ${job.rate.toLocaleString("en-US")} events/s to its last commit  (${(job.rate / bare).toFixed(2)} of bare; ${job.read.toLocaleString("en-US")} read, ${job.written.toLocaleString("en-US")} written, stopped idle after ${job.seconds.toFixed(1)} s)`);
+    console.log(
+      `stream job drain:        ${job.rate.toLocaleString("en-US")} events/s to its last commit  (${(job.rate / bare).toFixed(2)} of bare; ${job.read.toLocaleString("en-US")} read, ${job.written.toLocaleString("en-US")} written, stopped idle after ${job.seconds.toFixed(1)} s)`,
+    );
     console.log(`idle job:                ${idle.toFixed(2)} pull requests/s at the emulator (over ${IDLE_SECONDS} s)`);
-    console.log(`latency at ${rate}/s:  p50 ${latency.p50.toFixed(3)} s  p99 ${latency.p99.toFixed(3)} s  (goal p99 ≤ 1 s; ${latency.count.toLocaleString("en-US")} events)`);
+    console.log(
+      `latency at ${rate}/s:  p50 ${latency.p50.toFixed(3)} s  p99 ${latency.p99.toFixed(3)} s  (goal p99 ≤ 1 s; ${latency.count.toLocaleString("en-US")} events)`,
+    );
   } finally {
     await emulator.stop();
   }
 }
 
 async function backlogOn(host: string, name: string, events: string, limit: number): Promise<MessageSource> {
-  const source = await openSubscription({ host, project: PROJECT, subscription: `${name}-sub`, topic: `${name}-topic` });
-  const file = fs.readdirSync(events).map((f) => path.join(events, f)).sort()[0];
+  const source = await openSubscription({
+    host,
+    project: PROJECT,
+    subscription: `${name}-sub`,
+    topic: `${name}-topic`,
+  });
+  const file = fs
+    .readdirSync(events)
+    .map((f) => path.join(events, f))
+    .sort()[0];
   const slice = path.join(WORK, `${name}.jsonl`);
   fs.writeFileSync(slice, fs.readFileSync(file, "utf8").split("\n").slice(0, limit).join("\n") + "\n");
   await publishEvents({ host, project: PROJECT, topic: `${name}-topic`, from: slice });
@@ -68,14 +88,25 @@ async function barePullRate(host: string, events: string, backlog: number): Prom
 }
 
 /** The job as `rox stream --idle-timeout 10` runs it: until idle; the rate counts up to its last commit. */
-async function drainRate(host: string, events: string, backlog: number): Promise<{ rate: number; read: number; written: number; seconds: number }> {
+async function drainRate(
+  host: string,
+  events: string,
+  backlog: number,
+): Promise<{ rate: number; read: number; written: number; seconds: number }> {
   const source = await backlogOn(host, "job", events, backlog);
   const warehouse = await DuckDbWarehouse.open(path.join(WORK, "job.duckdb"));
   try {
     const started = Date.now();
     let lastCommit = started;
     const onBatch = (e: BatchEvent) => void (lastCommit = e.committedAt);
-    const options = { schema: "flights", subscription: `projects/${PROJECT}/subscriptions/job-sub`, idleTimeoutSeconds: 10, workDir: WORK, batchSize: BATCH_SIZE, onBatch };
+    const options = {
+      schema: "flights",
+      subscription: `projects/${PROJECT}/subscriptions/job-sub`,
+      idleTimeoutSeconds: 10,
+      workDir: WORK,
+      batchSize: BATCH_SIZE,
+      onBatch,
+    };
     const summary = await runStreamJob(options, source, warehouse);
     const rate = Math.round(summary.read / ((lastCommit - started) / 1000));
     return { rate, read: summary.read, written: summary.written, seconds: (Date.now() - started) / 1000 };
@@ -89,9 +120,23 @@ async function idlePullsPerSecond(host: string, seconds: number): Promise<number
   const proxy = await startCountingProxy(host);
   const warehouse = await DuckDbWarehouse.open(path.join(WORK, "idle.duckdb"));
   try {
-    const source = await openSubscription({ host: proxy.host, project: PROJECT, subscription: "idle-sub", topic: "idle-topic" });
+    const source = await openSubscription({
+      host: proxy.host,
+      project: PROJECT,
+      subscription: "idle-sub",
+      topic: "idle-topic",
+    });
     const started = Date.now();
-    await runStreamJob({ schema: "flights", subscription: `projects/${PROJECT}/subscriptions/idle-sub`, idleTimeoutSeconds: seconds, workDir: WORK }, source, warehouse);
+    await runStreamJob(
+      {
+        schema: "flights",
+        subscription: `projects/${PROJECT}/subscriptions/idle-sub`,
+        idleTimeoutSeconds: seconds,
+        workDir: WORK,
+      },
+      source,
+      warehouse,
+    );
     return proxy.count(":pull") / ((Date.now() - started) / 1000);
   } finally {
     await warehouse.close();
@@ -100,18 +145,62 @@ async function idlePullsPerSecond(host: string, seconds: number): Promise<number
 }
 
 /** The publisher runs in its own process at the fixed rate while the job consumes in this one. */
-async function latencyAtRate(host: string, events: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; count: number }> {
+async function latencyAtRate(
+  host: string,
+  events: string,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; count: number }> {
   const source = await openSubscription({ host, project: PROJECT, subscription: "live-sub", topic: "live-topic" });
-  const file = fs.readdirSync(events).map((f) => path.join(events, f)).sort()[0];
+  const file = fs
+    .readdirSync(events)
+    .map((f) => path.join(events, f))
+    .sort()[0];
   const slice = path.join(WORK, "live.jsonl");
-  fs.writeFileSync(slice, fs.readFileSync(file, "utf8").split("\n").slice(0, rate * seconds).join("\n") + "\n");
+  fs.writeFileSync(
+    slice,
+    fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .slice(0, rate * seconds)
+      .join("\n") + "\n",
+  );
   const rox = path.join(ROOT, "bin", "rox.js");
-  const publisher = spawn(process.execPath, [rox, "publish", "--topic", "live-topic", "--from", slice, "--rate", String(rate), "--host", host, "--project", PROJECT], { stdio: "ignore" });
+  const publisher = spawn(
+    process.execPath,
+    [
+      rox,
+      "publish",
+      "--topic",
+      "live-topic",
+      "--from",
+      slice,
+      "--rate",
+      String(rate),
+      "--host",
+      host,
+      "--project",
+      PROJECT,
+    ],
+    { stdio: "ignore" },
+  );
   const latencies: number[] = [];
   const warehouse = await DuckDbWarehouse.open(path.join(WORK, "live.duckdb"));
   try {
     const onBatch = (e: BatchEvent) => e.publishTimes.forEach((t) => latencies.push((e.committedAt - t) / 1000));
-    await runStreamJob({ schema: "flights", subscription: `projects/${PROJECT}/subscriptions/live-sub`, maxMessages: rate * seconds, idleTimeoutSeconds: 10, workDir: WORK, onBatch, batchSize: BATCH_SIZE }, source, warehouse);
+    await runStreamJob(
+      {
+        schema: "flights",
+        subscription: `projects/${PROJECT}/subscriptions/live-sub`,
+        maxMessages: rate * seconds,
+        idleTimeoutSeconds: 10,
+        workDir: WORK,
+        onBatch,
+        batchSize: BATCH_SIZE,
+      },
+      source,
+      warehouse,
+    );
   } finally {
     await warehouse.close();
     publisher.kill();

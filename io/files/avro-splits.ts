@@ -50,7 +50,14 @@ function* readBlocks(split: FileSplit, source: ByteSource): Generator<Outcome<De
   for (const frame of walkAvroBlocks(source, sync, split.start, split.end)) {
     const decoded = decodeAvroBlock(frame, blockData(source, frame), codec, type);
     if (decoded.ok) yield* recordsOf(split, frame, decoded.records, line);
-    else yield corruptAvroBlock(split, frame, source.read(frame.start, Math.min(PREVIEW_BYTES + 1, frame.end - frame.start)), line, decoded.reason);
+    else
+      yield corruptAvroBlock(
+        split,
+        frame,
+        source.read(frame.start, Math.min(PREVIEW_BYTES + 1, frame.end - frame.start)),
+        line,
+        decoded.reason,
+      );
     line += recordsSpanned(frame);
   }
 }
@@ -59,7 +66,12 @@ function blockData(source: ByteSource, frame: AvroBlockFrame): Uint8Array {
   return frame.problem ? new Uint8Array(0) : source.read(frame.dataStart, frame.dataEnd - frame.dataStart);
 }
 
-function* recordsOf(split: FileSplit, frame: AvroBlockFrame, records: unknown[], firstLine: number): Generator<Outcome<Decoded>> {
+function* recordsOf(
+  split: FileSplit,
+  frame: AvroBlockFrame,
+  records: unknown[],
+  firstLine: number,
+): Generator<Outcome<Decoded>> {
   for (let i = 0; i < records.length; i++) {
     yield decodeBinaryRecord(records[i], { uri: split.uri, line: firstLine + i, offset: frame.start });
   }

@@ -19,8 +19,12 @@ export function readSplitRecords(split: FileSplit, ctx: { maxRecordBytes: number
 }
 
 /** The messages of one micro-batch, staged by the streaming job, decoded one by one. */
-export function* readMessageBatch(_impulse: unknown, ctx: { batch: string; subscription: string } & MessageLimits): Generator<Outcome<Decoded>> {
-  for (const message of readJsonLines(ctx.batch)) yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx);
+export function* readMessageBatch(
+  _impulse: unknown,
+  ctx: { batch: string; subscription: string } & MessageLimits,
+): Generator<Outcome<Decoded>> {
+  for (const message of readJsonLines(ctx.batch))
+    yield decodeMessage(message as unknown as MessageRecord, ctx.subscription, ctx);
 }
 
 /** The stored dead letters of one replay chunk, each decoded again as its source decoded it (`decodeDeadLetter`). */

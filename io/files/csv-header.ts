@@ -6,8 +6,7 @@ import { readChunks } from "./file-byte-source";
 import { framerFor, type TextFraming } from "../../transforms/decode/text-framing";
 
 export type CsvHeaderRead =
-  | { ok: true; names: string[]; next: { offset: number; line: number } }
-  | { ok: false; reason: string };
+  { ok: true; names: string[]; next: { offset: number; line: number } } | { ok: false; reason: string };
 
 /** The first non-blank record of a CSV file, as column names; undefined when the file has no such record. */
 export function readCsvHeader(source: ByteSource, framing: TextFraming): CsvHeaderRead | undefined {
@@ -21,7 +20,11 @@ export function readCsvHeader(source: ByteSource, framing: TextFraming): CsvHead
 }
 
 function firstNonBlankRecord(source: ByteSource, framing: TextFraming): FramedRecord | undefined {
-  const assembler = new RecordAssembler(framerFor(framing), { offset: 0, line: 1, maxRecordBytes: framing.maxRecordBytes });
+  const assembler = new RecordAssembler(framerFor(framing), {
+    offset: 0,
+    line: 1,
+    maxRecordBytes: framing.maxRecordBytes,
+  });
   for (const chunk of readChunks(source, 0, source.size)) {
     for (const record of assembler.push(chunk)) if (prepareTextRecord(record, "") !== undefined) return record;
   }

@@ -34,8 +34,13 @@ function readAt(fd: number, position: number, length: number): Uint8Array {
 }
 
 /** Streams source[start, end) in chunks. */
-export function* readChunks(source: ByteSource, start: number, end: number, chunkBytes = CHUNK_BYTES): Generator<Uint8Array> {
-  for (let position = start; position < end; ) {
+export function* readChunks(
+  source: ByteSource,
+  start: number,
+  end: number,
+  chunkBytes = CHUNK_BYTES,
+): Generator<Uint8Array> {
+  for (let position = start; position < end;) {
     const chunk = source.read(position, Math.min(chunkBytes, end - position));
     if (chunk.length === 0) return;
     yield chunk;

@@ -46,6 +46,7 @@ export function detectFormat(name: string): FileFormat | undefined {
 /** The format given, else the one the name says; an InputError when neither tells. */
 export function formatOf(name: string, given?: FileFormat): FileFormat {
   const found = given ?? detectFormat(name);
-  if (!found) throw new InputError(`cannot tell the format of ${name} from its name: pass --format ${FILE_FORMATS.join("|")}`);
+  if (!found)
+    throw new InputError(`cannot tell the format of ${name} from its name: pass --format ${FILE_FORMATS.join("|")}`);
   return found;
 }

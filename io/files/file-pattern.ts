@@ -36,7 +36,9 @@ export function expandBraces(glob: string): string[] {
   if (close < 0) return [glob];
   const head = glob.slice(0, open);
   const tails = expandBraces(glob.slice(close + 1));
-  return topLevelParts(glob.slice(open + 1, close)).flatMap((part) => expandBraces(part).flatMap((body) => tails.map((tail) => head + body + tail)));
+  return topLevelParts(glob.slice(open + 1, close)).flatMap((part) =>
+    expandBraces(part).flatMap((body) => tails.map((tail) => head + body + tail)),
+  );
 }
 
 function matchingBrace(text: string, open: number): number {

@@ -4,7 +4,6 @@ import { pathToFileURL } from "url";
 import type { SkippedInput } from "../ports";
 import { InputError } from "../errors";
 
-
 /** What a path names: the files to read, and what was passed over (hidden, a marker, a symlink) with the reason. */
 export interface InputListing {
   files: string[];
@@ -51,7 +50,10 @@ function listGlob(pattern: string): InputListing {
 /** The longest leading folder of a pattern without wildcards: where the walk starts. */
 function globRoot(pattern: string): string {
   const parts = pattern.split(path.sep);
-  const fixed = parts.slice(0, parts.findIndex((p) => hasGlob(p)));
+  const fixed = parts.slice(
+    0,
+    parts.findIndex((p) => hasGlob(p)),
+  );
   return fixed.join(path.sep) || path.sep;
 }
 

@@ -2,7 +2,12 @@ import type { FileMetaData } from "hyparquet" with { "resolution-mode": "import"
 import type { Decoded, Outcome } from "../../transforms/envelope";
 import { decodeBinaryRecord } from "../../transforms/decode/binary-record";
 import type { ByteSource } from "../../transforms/decode/byte-source";
-import { readParquetFooter, rowGroupRecordBytes, rowGroupFirstRow, rowGroupOffset } from "../../transforms/decode/parquet-footer";
+import {
+  readParquetFooter,
+  rowGroupRecordBytes,
+  rowGroupFirstRow,
+  rowGroupOffset,
+} from "../../transforms/decode/parquet-footer";
 import { decodeParquetRowGroup, parquetRows } from "../../transforms/decode/parquet-row-group";
 import { streamFromFile, withFileByteSource } from "./file-byte-source";
 import { corruptParquetRowGroup, unreadableFile } from "./split-dead-letters";
@@ -43,7 +48,12 @@ function* readRowGroups(split: FileSplit, source: ByteSource): Generator<Outcome
   for (let index = split.start; index < end; index++) yield* readRowGroup(split, source, read.metadata, index);
 }
 
-function* readRowGroup(split: FileSplit, source: ByteSource, metadata: FileMetaData, index: number): Generator<Outcome<Decoded>> {
+function* readRowGroup(
+  split: FileSplit,
+  source: ByteSource,
+  metadata: FileMetaData,
+  index: number,
+): Generator<Outcome<Decoded>> {
   const firstRow = rowGroupFirstRow(metadata, index);
   const offset = rowGroupOffset(metadata, index);
   const decoded = decodeParquetRowGroup(source, metadata, index);

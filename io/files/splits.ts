@@ -34,7 +34,10 @@ export function planSplits(filePath: string, format: FileFormat, opts: PlanOptio
   const targetBytes = Math.max(1, opts.targetBytes ?? DEFAULT_TARGET_BYTES);
   if (format === "avro") return planAvroSplits(file, targetBytes);
   if (format === "parquet") return planParquetSplits(file, targetBytes);
-  const text = { maxRecordBytes: opts.maxRecordBytes, quotedNewlines: format === "csv" && opts.csvQuotedNewlines === true };
+  const text = {
+    maxRecordBytes: opts.maxRecordBytes,
+    quotedNewlines: format === "csv" && opts.csvQuotedNewlines === true,
+  };
   return planTextSplits(file, targetBytes, text);
 }
 

@@ -40,7 +40,8 @@ function cutSplits(source: ByteSource, framing: TextFraming, from: Position, tar
     splits.push({ ...split, end });
     split = { start: end, firstLine: record.line + record.newlines };
   };
-  for (const chunk of readChunks(source, from.offset, source.size)) for (const record of assembler.push(chunk)) cutAfter(record);
+  for (const chunk of readChunks(source, from.offset, source.size))
+    for (const record of assembler.push(chunk)) cutAfter(record);
   for (const record of assembler.finish()) cutAfter(record);
   if (split.start < source.size) splits.push({ ...split, end: source.size });
   return splits;
@@ -54,13 +55,22 @@ function* readRecords(split: FileSplit, source: ByteSource, maxRecordBytes?: num
   const framing = { maxRecordBytes, quotedNewlines: split.quotedNewlines === true };
   const decodeText = textDecoderFor(split, source, framing);
   if (typeof decodeText === "string") return yield unreadableFile(split, decodeText);
-  const assembler = new RecordAssembler(framerFor(framing), { offset: split.start, line: split.firstLine, maxRecordBytes });
-  for (const chunk of readChunks(source, split.start, split.end)) yield* decodeRecords(assembler.push(chunk), split.uri, decodeText);
+  const assembler = new RecordAssembler(framerFor(framing), {
+    offset: split.start,
+    line: split.firstLine,
+    maxRecordBytes,
+  });
+  for (const chunk of readChunks(source, split.start, split.end))
+    yield* decodeRecords(assembler.push(chunk), split.uri, decodeText);
   yield* decodeRecords(assembler.finish(), split.uri, decodeText);
 }
 
 /** The format's record decoder, or why the file cannot be read (a CSV split planned without a header). */
-function textDecoderFor(split: FileSplit, source: ByteSource, framing: TextFraming): ((record: TextRecord) => Outcome<Decoded>) | string {
+function textDecoderFor(
+  split: FileSplit,
+  source: ByteSource,
+  framing: TextFraming,
+): ((record: TextRecord) => Outcome<Decoded>) | string {
   if (split.format !== "csv") return decodeJsonRecord;
   const names = split.header;
   if (names) {
@@ -75,7 +85,11 @@ function textDecoderFor(split: FileSplit, source: ByteSource, framing: TextFrami
   return header?.ok === false ? header.reason : "CSV file has no header row";
 }
 
-function* decodeRecords(records: Iterable<FramedRecord>, uri: string, decodeText: (record: TextRecord) => Outcome<Decoded>): Generator<Outcome<Decoded>> {
+function* decodeRecords(
+  records: Iterable<FramedRecord>,
+  uri: string,
+  decodeText: (record: TextRecord) => Outcome<Decoded>,
+): Generator<Outcome<Decoded>> {
   for (const record of records) {
     const prepared = prepareTextRecord(record, uri);
     if (prepared) yield prepared.ok ? decodeText(prepared.value) : prepared;

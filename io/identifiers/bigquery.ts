@@ -17,7 +17,10 @@ const TABLE_RULES: IdentifierRule[] = [
   (id) => (id.length === 0 ? "must not be empty" : undefined),
   (id) => (Buffer.byteLength(id, "utf8") > MAX_LENGTH ? `must be at most ${MAX_LENGTH} bytes long (UTF-8)` : undefined),
   (id) => (id.includes("$") ? "must not contain $ (a partition decorator is not a table)" : undefined),
-  (id) => (/^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd} ]+$/u.test(id) ? undefined : "may contain only letters, marks, numbers, underscores, dashes and spaces"),
+  (id) =>
+    /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd} ]+$/u.test(id)
+      ? undefined
+      : "may contain only letters, marks, numbers, underscores, dashes and spaces",
 ];
 
 export function validateDatasetId(id: string): string {

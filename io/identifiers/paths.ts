@@ -37,7 +37,10 @@ const RELATIVE_RULES: IdentifierRule[] = [
   (name) => (segmentsOf(name).includes("..") ? 'must not contain a ".." segment' : undefined),
   (name) => (segmentsOf(name).includes(".") ? 'must not contain a "." segment' : undefined),
   (name) => (segmentsOf(name).includes("") ? "must not contain an empty segment (// or a trailing /)" : undefined),
-  (name) => (segmentsOf(name).some((s) => Buffer.byteLength(s) > MAX_SEGMENT_BYTES) ? `each segment must be at most ${MAX_SEGMENT_BYTES} bytes long` : undefined),
+  (name) =>
+    segmentsOf(name).some((s) => Buffer.byteLength(s) > MAX_SEGMENT_BYTES)
+      ? `each segment must be at most ${MAX_SEGMENT_BYTES} bytes long`
+      : undefined,
 ];
 
 function segmentsOf(name: string): string[] {
@@ -56,7 +59,9 @@ export function validateRelativePath(name: string): string {
 export function resolveInside(root: string, name: string): string {
   const base = path.resolve(root);
   if (path.isAbsolute(name)) checkIdentifier("path", name, TEXT_RULES);
-  const resolved = path.isAbsolute(name) ? path.resolve(name) : path.join(base, ...validateRelativePath(name).split("/"));
+  const resolved = path.isAbsolute(name)
+    ? path.resolve(name)
+    : path.join(base, ...validateRelativePath(name).split("/"));
   if (!isInside(base, resolved)) throw new InvalidIdentifierError("path", name, `must lie inside ${base}`);
   return resolved;
 }

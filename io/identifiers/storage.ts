@@ -14,7 +14,10 @@ const ACME_CHALLENGE = ".well-known/acme-challenge/";
 
 const BUCKET_RULES: IdentifierRule[] = [
   (name) => (name.length === 0 ? "must not be empty" : undefined),
-  (name) => (/^[a-z0-9._-]*$/.test(name) ? undefined : "may contain only lowercase letters, digits, dashes, underscores and dots"),
+  (name) =>
+    /^[a-z0-9._-]*$/.test(name)
+      ? undefined
+      : "may contain only lowercase letters, digits, dashes, underscores and dots",
   (name) => (/^[a-z0-9](.*[a-z0-9])?$/.test(name) ? undefined : "must start and end with a letter or a digit"),
   bucketLength,
   (name) => (name.split(".").some((part) => part === "") ? "must not contain an empty dot-separated part" : undefined),
@@ -26,13 +29,18 @@ const BUCKET_RULES: IdentifierRule[] = [
 function bucketLength(name: string): string | undefined {
   if (!name.includes(".")) return name.length >= 3 && name.length <= 63 ? undefined : "must be 3 to 63 characters long";
   if (name.length > 222) return "must be at most 222 characters long (with dots)";
-  return name.split(".").some((part) => part.length > 63) ? "each dot-separated part must be at most 63 characters long" : undefined;
+  return name.split(".").some((part) => part.length > 63)
+    ? "each dot-separated part must be at most 63 characters long"
+    : undefined;
 }
 
 const OBJECT_RULES: IdentifierRule[] = [
   (name) => (name.length === 0 ? "must not be empty" : undefined),
   (name) => (hasLoneSurrogate(name) ? "must be valid Unicode (no lone surrogate)" : undefined),
-  (name) => (Buffer.byteLength(name, "utf8") > MAX_OBJECT_BYTES ? `must be at most ${MAX_OBJECT_BYTES} bytes long (UTF-8)` : undefined),
+  (name) =>
+    Buffer.byteLength(name, "utf8") > MAX_OBJECT_BYTES
+      ? `must be at most ${MAX_OBJECT_BYTES} bytes long (UTF-8)`
+      : undefined,
   (name) => (/[\r\n]/.test(name) ? "must not contain a carriage return or a line feed" : undefined),
   (name) => (name === "." || name === ".." ? 'must not be "." or ".."' : undefined),
   (name) => (name.startsWith(ACME_CHALLENGE) ? `must not start with ${ACME_CHALLENGE}` : undefined),

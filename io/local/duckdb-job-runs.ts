@@ -22,7 +22,10 @@ export async function upsertJobRun(db: DuckDBConnection, summary: JobSummary, st
   const row = jobRunRow(summary, status, runOwner());
   const columns = JOB_RUN_COLUMNS.map((c) => `"${c}"`).join(", ");
   const values = JOB_RUN_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
-  await db.run(`INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${columns}) VALUES (${values})`, JOB_RUN_COLUMNS.map((c) => row[c]));
+  await db.run(
+    `INSERT OR REPLACE INTO ${JOB_RUNS_TABLE} (${columns}) VALUES (${values})`,
+    JOB_RUN_COLUMNS.map((c) => row[c]),
+  );
 }
 
 /**

@@ -22,11 +22,22 @@ export class DuckDbPredictions implements PredictionWarehouse {
     const ofVersion = "model = $1 AND model_version = $2";
     await run("BEGIN TRANSACTION");
     try {
-      const replaced = c.replace ? await changed(run, `DELETE FROM ${table} WHERE ${ofVersion} AND strftime(event_time, '%Y-%m-%d') = $3`, [c.model, c.modelVersion, c.partition]) : 0;
+      const replaced = c.replace
+        ? await changed(run, `DELETE FROM ${table} WHERE ${ofVersion} AND strftime(event_time, '%Y-%m-%d') = $3`, [
+            c.model,
+            c.modelVersion,
+            c.partition,
+          ])
+        : 0;
       await run(`CREATE OR REPLACE TEMP TABLE rox_scored AS SELECT * FROM ${table} LIMIT 0`);
-      await run(`INSERT INTO rox_scored SELECT * FROM read_json(${lit(c.predictions)}, columns = ${PREDICTION_COLUMNS})`);
+      await run(
+        `INSERT INTO rox_scored SELECT * FROM read_json(${lit(c.predictions)}, columns = ${PREDICTION_COLUMNS})`,
+      );
       const staged = await count(run, "rox_scored");
-      const written = await changed(run, `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version`);
+      const written = await changed(
+        run,
+        `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version`,
+      );
       const deadLettersWritten = await appendDeadLetters(run, c.deadLetters);
       const report = { written, alreadyPresent: staged - written, deadLettersWritten, replaced };
       await this.warehouse.recordRun(c.summary(report), "finished");
@@ -60,9 +71,15 @@ async function count(run: Run, table: string): Promise<number> {
 
 /** As the ingest jobs do: keyed by source, message id (here the model version) and reason, so a rerun adds none. */
 async function appendDeadLetters(run: Run, file: string): Promise<number> {
-  await run(`CREATE OR REPLACE TEMP TABLE rox_score_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`);
+  await run(
+    `CREATE OR REPLACE TEMP TABLE rox_score_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`,
+  );
   await run(`COPY rox_score_dead FROM ${lit(file)} (FORMAT json)`);
-  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`).join(" AND ");
-  return changed(run, `INSERT INTO ${DEAD_LETTER_TABLE} SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_score_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`);
+  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"]
+    .map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`)
+    .join(" AND ");
+  return changed(
+    run,
+    `INSERT INTO ${DEAD_LETTER_TABLE} SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_score_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`,
+  );
 }
-

@@ -74,7 +74,12 @@ export async function updateReplayedDeadLetters(
   run: (sql: string) => Promise<number>,
   replayed: { path: string; rows: number },
 ): Promise<number> {
-  const columns = "{" + Object.entries(SETTLED_COLUMNS).map(([name, type]) => `'${name}': '${type}'`).join(", ") + "}";
+  const columns =
+    "{" +
+    Object.entries(SETTLED_COLUMNS)
+      .map(([name, type]) => `'${name}': '${type}'`)
+      .join(", ") +
+    "}";
   const read = `read_json(${literal(replayed.path)}, format = 'newline_delimited', columns = ${columns})`;
   await run(`CREATE OR REPLACE TEMP TABLE rox_replayed AS SELECT * FROM ${read}`);
   const set = SET_COLUMNS.map((c) => `${q(c)} = r.${q(c)}`).join(", ");

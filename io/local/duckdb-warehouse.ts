@@ -24,7 +24,11 @@ export class DuckDbWarehouse implements Warehouse {
   /** Partitions the open chunk emptied: replaced for good only once its transaction commits (a retry empties them again). */
   private replacing: string[] = [];
 
-  private constructor(private readonly instance: DuckDBInstance, private readonly db: DuckDBConnection, private readonly scratch: string) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+    private readonly scratch: string,
+  ) {}
 
   /**
    * Opens (or creates) the file. DuckDB lets one process write a file at a time: a second job gets a
@@ -35,7 +39,9 @@ export class DuckDbWarehouse implements Warehouse {
     const folder = path.dirname(path.resolve(file));
     fs.mkdirSync(folder, { recursive: true });
     const instance = await DuckDBInstance.create(file).catch((err: Error) => {
-      throw /Could not set lock on file/.test(err.message) ? new WarehouseBusyError(file, lockHolder(err.message), { cause: err }) : err;
+      throw /Could not set lock on file/.test(err.message)
+        ? new WarehouseBusyError(file, lockHolder(err.message), { cause: err })
+        : err;
     });
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
@@ -59,39 +65,64 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  async prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport> {
+  async prepareChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PrepareReport> {
     this.replacing = [];
     await this.db.run("BEGIN TRANSACTION");
     await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_stage AS SELECT * FROM ${q(contract.table)} LIMIT 0`);
     await this.db.run(`COPY rox_stage FROM ${lit(chunk.events)} (FORMAT json)`);
     const replacedPartitions = opts.replace ? await this.emptyPartitions(contract) : [];
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_fresh AS SELECT s.* FROM rox_stage s ANTI JOIN ${q(contract.table)} e ON s.${q(contract.idField)} = e.${q(contract.idField)}`);
-    await this.db.run(`COPY (SELECT ${epochMsSelect(contract)} FROM rox_fresh) TO ${lit(freshEventsPath)} (FORMAT json)`);
+    await this.db.run(
+      `CREATE OR REPLACE TEMP TABLE rox_fresh AS SELECT s.* FROM rox_stage s ANTI JOIN ${q(contract.table)} e ON s.${q(contract.idField)} = e.${q(contract.idField)}`,
+    );
+    await this.db.run(
+      `COPY (SELECT ${epochMsSelect(contract)} FROM rox_fresh) TO ${lit(freshEventsPath)} (FORMAT json)`,
+    );
     const staged = await this.count("rox_stage");
     const fresh = await this.count("rox_fresh");
     return { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions };
   }
 
   private async emptyPartitions(contract: Contract): Promise<string[]> {
-    const days = (await this.query(`SELECT DISTINCT strftime(${q(contract.eventTimeField)}, '%Y-%m-%d') AS day FROM rox_stage`))
+    const days = (
+      await this.query(`SELECT DISTINCT strftime(${q(contract.eventTimeField)}, '%Y-%m-%d') AS day FROM rox_stage`)
+    )
       .map((r) => String(r.day))
       .filter((day) => !this.replaced.has(day));
     if (days.length === 0) return [];
-    await this.query(`DELETE FROM ${q(contract.table)} WHERE list_contains($1, strftime(${q(contract.eventTimeField)}, '%Y-%m-%d'))`, [days]);
+    await this.query(
+      `DELETE FROM ${q(contract.table)} WHERE list_contains($1, strftime(${q(contract.eventTimeField)}, '%Y-%m-%d'))`,
+      [days],
+    );
     for (const window of contract.features?.windows ?? []) {
-      await this.query(`DELETE FROM ${q(windowTableName(contract, window))} WHERE list_contains($1, strftime(window_start, '%Y-%m-%d'))`, [days]);
+      await this.query(
+        `DELETE FROM ${q(windowTableName(contract, window))} WHERE list_contains($1, strftime(window_start, '%Y-%m-%d'))`,
+        [days],
+      );
     }
     this.replacing = days;
     return days;
   }
 
-  async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+  async commitChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport> {
     try {
       const eventsWritten = await this.changed(`INSERT INTO ${q(contract.table)} SELECT * FROM rox_fresh`);
       const deadLettersWritten = await this.appendDeadLetters(chunk.deadLetters);
       const windowRows: Record<string, number> = {};
       for (const window of contract.features?.windows ?? []) {
-        windowRows[windowTableName(contract, window)] = await this.mergeWindow(contract, window, chunk.windowPartials[window.name]);
+        windowRows[windowTableName(contract, window)] = await this.mergeWindow(
+          contract,
+          window,
+          chunk.windowPartials[window.name],
+        );
       }
       const report: CommitReport = { eventsWritten, deadLettersWritten, windowRows };
       const run = (sql: string) => this.changed(sql);
@@ -134,15 +165,23 @@ export class DuckDbWarehouse implements Warehouse {
   /** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */
   private async appendDeadLetters(file: string): Promise<number> {
     // Staged rows carry raw bytes as base64 text (JSON has no bytes); the table's BLOB gets the bytes themselves.
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`);
+    await this.db.run(
+      `CREATE OR REPLACE TEMP TABLE rox_dead AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS payloadBytes) FROM ${DEAD_LETTER_TABLE} LIMIT 0`,
+    );
     await this.db.run(`COPY rox_dead FROM ${lit(file)} (FORMAT json)`);
-    const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`).join(" AND ");
+    const same = ["sourceUri", "sourceLine", "messageId", "errorClass"]
+      .map((c) => `d.${c} IS NOT DISTINCT FROM x.${c}`)
+      .join(" AND ");
     const rows = `SELECT d.* REPLACE (from_base64(d.payloadBytes) AS payloadBytes) FROM rox_dead d ANTI JOIN ${DEAD_LETTER_TABLE} x ON ${same}`;
     return this.changed(`INSERT INTO ${DEAD_LETTER_TABLE} ${rows}`);
   }
 
   /** Upserts the window rows a chunk touched: stored accumulator + the chunk's partial, finished again. */
-  private async mergeWindow(contract: Contract, window: WindowFeatureSpec, partialsFile: string | undefined): Promise<number> {
+  private async mergeWindow(
+    contract: Contract,
+    window: WindowFeatureSpec,
+    partialsFile: string | undefined,
+  ): Promise<number> {
     if (!partialsFile || !fs.existsSync(partialsFile)) return 0;
     const table = windowTableName(contract, window);
     const partials = [...readJsonLines(partialsFile)];
@@ -154,11 +193,17 @@ export class DuckDbWarehouse implements Warehouse {
     const out = new JsonLinesAppender(file);
     merged.forEach((row) => out.append(row));
     out.close();
-    await this.db.run(`INSERT OR REPLACE INTO ${q(table)} BY NAME SELECT * FROM read_json(${lit(file)}, columns = ${await this.columnsOf(table)})`);
+    await this.db.run(
+      `INSERT OR REPLACE INTO ${q(table)} BY NAME SELECT * FROM read_json(${lit(file)}, columns = ${await this.columnsOf(table)})`,
+    );
     return merged.length;
   }
 
-  private async storedWindowRows(table: string, window: WindowFeatureSpec, partials: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  private async storedWindowRows(
+    table: string,
+    window: WindowFeatureSpec,
+    partials: Record<string, unknown>[],
+  ): Promise<Record<string, unknown>[]> {
     const keys = [...new Set(partials.map((p) => String(p[window.key])))];
     // A loop, not Math.min(...starts): a large chunk has more partials than a call's argument list can hold.
     let first = Infinity;
@@ -175,7 +220,10 @@ export class DuckDbWarehouse implements Warehouse {
 
   /** The table's columns as read_json's `columns` struct; names and types are the catalog's, quoted as literals. */
   private async columnsOf(table: string): Promise<string> {
-    const rows = await this.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", [table]);
+    const rows = await this.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
+      [table],
+    );
     return "{" + rows.map((r) => `${lit(String(r.column_name))}: ${lit(String(r.data_type))}`).join(", ") + "}";
   }
 
@@ -216,7 +264,9 @@ async function duckDbValues(params: unknown[]): Promise<never[]> {
 }
 
 function epochMsSelect(contract: Contract): string {
-  const stamps = contract.fields.filter((f) => f.kind === "timestamp").map((f) => `epoch_ms(${q(f.name)}) AS ${q(f.name)}`);
+  const stamps = contract.fields
+    .filter((f) => f.kind === "timestamp")
+    .map((f) => `epoch_ms(${q(f.name)}) AS ${q(f.name)}`);
   return stamps.length ? `* REPLACE (${stamps.join(", ")})` : "*";
 }
 

@@ -16,7 +16,11 @@ export interface EmulatorInstall {
 /** Finds the emulator shipped with the Google Cloud CLI, or says exactly what is missing. */
 export function findEmulator(env: NodeJS.ProcessEnv = process.env): EmulatorInstall {
   const gcloud = findOnPath("gcloud", env.PATH);
-  if (!gcloud) throw new EmulatorUnavailableError("gcloud", "gcloud is not on PATH: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)");
+  if (!gcloud)
+    throw new EmulatorUnavailableError(
+      "gcloud",
+      "gcloud is not on PATH: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)",
+    );
   const sdkRoot = findSdkRoot(gcloud, env);
   const launcher = path.join(sdkRoot, LAUNCHER);
   if (!isExecutable(launcher)) {
@@ -35,7 +39,11 @@ export function findEmulator(env: NodeJS.ProcessEnv = process.env): EmulatorInst
 function findSdkRoot(gcloud: string, env: NodeJS.ProcessEnv): string {
   const byLayout = path.dirname(path.dirname(fs.realpathSync(gcloud)));
   if (fs.existsSync(path.join(byLayout, "platform"))) return byLayout;
-  const info = spawnSync(gcloud, ["info", "--format=value(installation.sdk_root)"], { env, encoding: "utf8", timeout: 30_000 });
+  const info = spawnSync(gcloud, ["info", "--format=value(installation.sdk_root)"], {
+    env,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   const reported = info.status === 0 ? info.stdout.trim() : "";
   return reported || byLayout;
 }
@@ -45,7 +53,10 @@ function findJava(env: NodeJS.ProcessEnv): string {
   const java = env.JAVA_HOME ? path.join(env.JAVA_HOME, "bin", "java") : findOnPath("java", env.PATH);
   if (java && isExecutable(java)) return java;
   const where = env.JAVA_HOME ? `JAVA_HOME=${env.JAVA_HOME} has no bin/java` : "JAVA_HOME is unset and no java on PATH";
-  throw new EmulatorUnavailableError("java", `java is not installed (${where}): the Pub/Sub emulator is a Java program; install a Java runtime (17 works)`);
+  throw new EmulatorUnavailableError(
+    "java",
+    `java is not installed (${where}): the Pub/Sub emulator is a Java program; install a Java runtime (17 works)`,
+  );
 }
 
 function findOnPath(command: string, searchPath: string | undefined): string | undefined {

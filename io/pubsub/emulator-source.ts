@@ -44,18 +44,32 @@ export class EmulatorMessageSource implements MessageSource {
     await client.createTopic(options.topic);
     if (options.deadLetterPolicy) await client.createTopic(options.deadLetterPolicy.deadLetterTopic);
     const { ackDeadlineSeconds = 60, deadLetterPolicy } = options;
-    const created = await client.createSubscription(options.subscription, options.topic, { ackDeadlineSeconds, deadLetterPolicy });
-    return new EmulatorMessageSource(client, options.subscription, created === "created" ? ackDeadlineSeconds : undefined);
+    const created = await client.createSubscription(options.subscription, options.topic, {
+      ackDeadlineSeconds,
+      deadLetterPolicy,
+    });
+    return new EmulatorMessageSource(
+      client,
+      options.subscription,
+      created === "created" ? ackDeadlineSeconds : undefined,
+    );
   }
 
   /** Long polls of ≤100 messages (see `pullInPolls`): [] only after about `waitSeconds` without a message. */
   async pull(max: number, waitSeconds?: number, onLost?: PollLost): Promise<PulledMessage[]> {
-    const received = await pullInPolls(max, EMULATOR_MAX_PER_PULL, waitSeconds, (size, wait) => this.client.pull(this.subscription, size, wait), onLost);
+    const received = await pullInPolls(
+      max,
+      EMULATOR_MAX_PER_PULL,
+      waitSeconds,
+      (size, wait) => this.client.pull(this.subscription, size, wait),
+      onLost,
+    );
     return received.map((message) => this.toPulled(message));
   }
 
   async leases(): Promise<LeaseInfo> {
-    if (this.createdAckDeadlineSeconds !== undefined) return { ackDeadlineSeconds: this.createdAckDeadlineSeconds, earlierLeasesPossible: false };
+    if (this.createdAckDeadlineSeconds !== undefined)
+      return { ackDeadlineSeconds: this.createdAckDeadlineSeconds, earlierLeasesPossible: false };
     const { ackDeadlineSeconds = 10 } = await this.client.getSubscription(this.subscription); // 10 s: Pub/Sub's default
     return { ackDeadlineSeconds, earlierLeasesPossible: true };
   }

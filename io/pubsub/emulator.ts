@@ -69,7 +69,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 }
 
 /** Stops the recorded emulator's process group (SIGTERM, SIGKILL after a grace period) and removes the state file. */
-export async function stopEmulator(stateFile: string = DEFAULT_STATE_FILE): Promise<{ stopped: boolean; pid?: number }> {
+export async function stopEmulator(
+  stateFile: string = DEFAULT_STATE_FILE,
+): Promise<{ stopped: boolean; pid?: number }> {
   const state = readEmulatorState(stateFile);
   const running = state !== undefined && isEmulatorProcess(state.pid);
   if (running) await killGroup(state.pid);
@@ -99,7 +101,9 @@ async function refuseIfRunning(stateFile: string): Promise<void> {
   const status = await emulatorStatus(stateFile);
   if (!status.running) return;
   const { pid, host } = status.state!;
-  throw new EmulatorStartError(`an emulator is already running (pid ${pid}, ${host}, state in ${stateFile}): stop it first (rox emulator stop) or use another state file`);
+  throw new EmulatorStartError(
+    `an emulator is already running (pid ${pid}, ${host}, state in ${stateFile}): stop it first (rox emulator stop) or use another state file`,
+  );
 }
 
 /**
@@ -125,7 +129,10 @@ function spawnEmulator(install: EmulatorInstall, port: number, logFile: string):
   const log = fs.openSync(logFile, "w");
   let child: ChildProcess;
   try {
-    child = spawn(install.launcher, ["--host=127.0.0.1", `--port=${port}`], { detached: true, stdio: ["ignore", log, log] });
+    child = spawn(install.launcher, ["--host=127.0.0.1", `--port=${port}`], {
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
   } finally {
     fs.closeSync(log);
   }
@@ -142,15 +149,25 @@ function spawnEmulator(install: EmulatorInstall, port: number, logFile: string):
   return { pid: child.pid, exited: () => exit, reaped };
 }
 
-async function waitUntilAnswering(host: string, exited: () => string | undefined, timeoutMs: number, logFile: string): Promise<void> {
+async function waitUntilAnswering(
+  host: string,
+  exited: () => string | undefined,
+  timeoutMs: number,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exit = exited();
-    if (exit) throw new EmulatorStartError(`the emulator exited (${exit}) before answering on ${host}; log ${logFile}:\n${logTail(logFile)}`);
+    if (exit)
+      throw new EmulatorStartError(
+        `the emulator exited (${exit}) before answering on ${host}; log ${logFile}:\n${logTail(logFile)}`,
+      );
     if (await isAnswering(host, 1_000)) return;
     await sleep(POLL_MS);
   }
-  throw new EmulatorStartError(`the emulator did not answer on http://${host}/ within ${timeoutMs / 1000} s; log ${logFile}:\n${logTail(logFile)}`);
+  throw new EmulatorStartError(
+    `the emulator did not answer on http://${host}/ within ${timeoutMs / 1000} s; log ${logFile}:\n${logTail(logFile)}`,
+  );
 }
 
 async function killGroup(pid: number): Promise<void> {

@@ -32,7 +32,13 @@ export type PollLost = (err: unknown) => void;
  * batch is full or a round comes back short. Rejects only when the first request fails: a later failure keeps what
  * came and is reported to `onLost`.
  */
-export async function pullInPolls<T>(max: number, perRequest: number, waitSeconds: number | undefined, poll: PollOnce<T>, onLost?: PollLost): Promise<T[]> {
+export async function pullInPolls<T>(
+  max: number,
+  perRequest: number,
+  waitSeconds: number | undefined,
+  poll: PollOnce<T>,
+  onLost?: PollLost,
+): Promise<T[]> {
   const sizes = requestSizes(max, perRequest);
   if (sizes.length === 0) return [];
   const wait = clampWait(waitSeconds ?? DEFAULT_WAIT_SECONDS);

@@ -21,7 +21,8 @@ export interface OpenSubscriptionOptions {
  */
 export async function openSubscription(options: OpenSubscriptionOptions): Promise<EmulatorMessageSource> {
   checkNames(options);
-  if (!options.topic) return new EmulatorMessageSource(new PubSubRestClient(options.host, options.project), options.subscription);
+  if (!options.topic)
+    return new EmulatorMessageSource(new PubSubRestClient(options.host, options.project), options.subscription);
   const maxDeliveryAttempts = Math.max(5, (options.maxDeliveryAttempts ?? 5) + 1);
   return EmulatorMessageSource.open({
     host: options.host,

@@ -79,10 +79,19 @@ export function listTopicSubscriptionsRequest(project: string, topic: string): R
   return { method: "GET", path: `${urlPath(topicName(project, topic))}/subscriptions` };
 }
 
-export function createSubscriptionRequest(project: string, subscription: string, topic: string, options: SubscriptionOptions): RestRequest {
+export function createSubscriptionRequest(
+  project: string,
+  subscription: string,
+  topic: string,
+  options: SubscriptionOptions,
+): RestRequest {
   const { deadLetterPolicy, ...rest } = options;
   const body: Record<string, unknown> = { topic: topicName(project, topic), ...rest };
-  if (deadLetterPolicy) body.deadLetterPolicy = { ...deadLetterPolicy, deadLetterTopic: topicName(project, deadLetterPolicy.deadLetterTopic) };
+  if (deadLetterPolicy)
+    body.deadLetterPolicy = {
+      ...deadLetterPolicy,
+      deadLetterTopic: topicName(project, deadLetterPolicy.deadLetterTopic),
+    };
   return { method: "PUT", path: urlPath(subscriptionName(project, subscription)), body };
 }
 
@@ -119,7 +128,12 @@ function splitPublishBatches(messages: OutgoingMessage[]): OutgoingMessage[][] {
  * answers about a second before it); without one an empty pull waits ~90 s. The client gives up `CLIENT_GRACE_SECONDS`
  * later than that deadline, only if the server stalled.
  */
-export function pullRequest(project: string, subscription: string, maxMessages: number, waitSeconds: number): RestRequest {
+export function pullRequest(
+  project: string,
+  subscription: string,
+  maxMessages: number,
+  waitSeconds: number,
+): RestRequest {
   return {
     method: "POST",
     path: `${urlPath(subscriptionName(project, subscription))}:pull`,
@@ -138,7 +152,12 @@ export function acknowledgeRequests(project: string, subscription: string, ackId
   return chunk(ackIds, MAX_ACK_IDS).map((ids) => ({ method: "POST", path, body: { ackIds: ids } }));
 }
 
-export function modifyAckDeadlineRequests(project: string, subscription: string, ackIds: string[], ackDeadlineSeconds: number): RestRequest[] {
+export function modifyAckDeadlineRequests(
+  project: string,
+  subscription: string,
+  ackIds: string[],
+  ackDeadlineSeconds: number,
+): RestRequest[] {
   const path = `${urlPath(subscriptionName(project, subscription))}:modifyAckDeadline`;
   return chunk(ackIds, MAX_ACK_IDS).map((ids) => ({ method: "POST", path, body: { ackIds: ids, ackDeadlineSeconds } }));
 }

@@ -42,7 +42,9 @@ export class PubSubRestClient {
 
   /** Full names of the topic's subscriptions (a message published to a topic without any is dropped). */
   async listTopicSubscriptions(topic: string): Promise<string[]> {
-    const response = (await this.send(requests.listTopicSubscriptionsRequest(this.project, topic))) as { subscriptions?: string[] };
+    const response = (await this.send(requests.listTopicSubscriptionsRequest(this.project, topic))) as {
+      subscriptions?: string[];
+    };
     return response.subscriptions ?? [];
   }
 
@@ -60,13 +62,17 @@ export class PubSubRestClient {
    * 100 messages however many are asked for.
    */
   async pull(subscription: string, maxMessages: number, waitSeconds = MIN_WAIT_SECONDS): Promise<ReceivedMessage[]> {
-    const response = (await this.send(requests.pullRequest(this.project, subscription, maxMessages, waitSeconds))) as { receivedMessages?: ReceivedMessage[] };
+    const response = (await this.send(requests.pullRequest(this.project, subscription, maxMessages, waitSeconds))) as {
+      receivedMessages?: ReceivedMessage[];
+    };
     return response.receivedMessages ?? [];
   }
 
   /** The subscription's settings (its ack deadline, …). */
   async getSubscription(subscription: string): Promise<{ ackDeadlineSeconds?: number }> {
-    return (await this.send(requests.getSubscriptionRequest(this.project, subscription))) as { ackDeadlineSeconds?: number };
+    return (await this.send(requests.getSubscriptionRequest(this.project, subscription))) as {
+      ackDeadlineSeconds?: number;
+    };
   }
 
   async acknowledge(subscription: string, ackIds: string[]): Promise<void> {
@@ -75,7 +81,11 @@ export class PubSubRestClient {
 
   /** Seconds 0 hands the messages back for redelivery now (a nack). */
   async modifyAckDeadline(subscription: string, ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
-    await Promise.all(requests.modifyAckDeadlineRequests(this.project, subscription, ackIds, ackDeadlineSeconds).map((r) => this.send(r)));
+    await Promise.all(
+      requests
+        .modifyAckDeadlineRequests(this.project, subscription, ackIds, ackDeadlineSeconds)
+        .map((r) => this.send(r)),
+    );
   }
 
   private async create(request: RestRequest): Promise<CreateResult> {
@@ -104,11 +114,21 @@ export class PubSubRestClient {
     try {
       const body = request.body === undefined ? undefined : JSON.stringify(request.body);
       const headers = { "content-type": "application/json", ...request.headers };
-      response = await fetch(url, { method: request.method, body, headers, signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs) });
+      response = await fetch(url, {
+        method: request.method,
+        body,
+        headers,
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
+      });
       text = await response.text(); // a connection lost in the middle of the answer is "no answer" too
     } catch (err) {
       const status = (err as Error).name === "TimeoutError" ? "DEADLINE_EXCEEDED" : "UNAVAILABLE";
-      throw new PubSubRestError(`${request.method} ${url}: no answer (${describeCause(err)}); is the emulator running? (rox emulator status)`, 0, status, { cause: err });
+      throw new PubSubRestError(
+        `${request.method} ${url}: no answer (${describeCause(err)}); is the emulator running? (rox emulator status)`,
+        0,
+        status,
+        { cause: err },
+      );
     }
     if (!response.ok) throw restError(request, url, response.status, text);
     return text.trim() ? JSON.parse(text) : {};
@@ -123,7 +143,11 @@ function restError(request: RestRequest, url: string, httpStatus: number, text: 
     // not JSON: keep the raw text as the message
   }
   const status = error.status ?? String(httpStatus);
-  return new PubSubRestError(`${request.method} ${url}: ${httpStatus} ${status}: ${error.message ?? text.slice(0, 200)}`, httpStatus, status);
+  return new PubSubRestError(
+    `${request.method} ${url}: ${httpStatus} ${status}: ${error.message ?? text.slice(0, 200)}`,
+    httpStatus,
+    status,
+  );
 }
 
 function describeCause(err: unknown): string {

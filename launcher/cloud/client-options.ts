@@ -16,7 +16,9 @@ export async function grpcClientOptions(endpoint: string | undefined): Promise<R
     return { authClient: await auth.getClient() };
   } catch (err) {
     const hint = "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS to a key file";
-    throw Object.assign(new MissingSettingError("credentials", `${hint} (${(err as Error).message.split("\n")[0]})`), { cause: err });
+    throw Object.assign(new MissingSettingError("credentials", `${hint} (${(err as Error).message.split("\n")[0]})`), {
+      cause: err,
+    });
   }
 }
 

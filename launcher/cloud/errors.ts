@@ -30,7 +30,10 @@ export class CloudApiError extends RoxError {
 /** A setting the cloud call needs (project, region, credentials, a template path) is missing: found before any call. */
 export class MissingSettingError extends RoxError {
   readonly kind = "usage";
-  constructor(readonly setting: string, hint: string) {
+  constructor(
+    readonly setting: string,
+    hint: string,
+  ) {
     super(`missing ${setting}: ${hint}`);
     this.name = "MissingSettingError";
   }

@@ -9,7 +9,11 @@ export interface RetryPolicy {
 }
 
 /** Quota and availability errors are worth waiting for; everything else is final at once. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 1000, retryOn: ["quota-exhausted", "unavailable"] };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  initialDelayMs: 1000,
+  retryOn: ["quota-exhausted", "unavailable"],
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,14 @@ import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { ReconciliationError } from "../errors";
 import { FILE_FORMATS } from "../../io/files/file-format";
 import { TRAIN_TARGETS } from "../train/settings";
-import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
+import {
+  onlyForPortable,
+  portableRunner,
+  runnerFlags,
+  runnerUsage,
+  runOnFlink,
+  submitToDataflow,
+} from "./runner-flags";
 import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 import { setLogLabels } from "../logging/json-logging";
@@ -39,11 +46,22 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
   });
   const runner = portableRunner(values);
   if (runner === "dataflow") {
-    const own = { input: requireFlag(values.input, "input"), schema: requireFlag(values.schema, "schema"), format: values.format, location: values.location, replace: values.replace ? "true" : undefined };
+    const own = {
+      input: requireFlag(values.input, "input"),
+      schema: requireFlag(values.schema, "schema"),
+      format: values.format,
+      location: values.location,
+      replace: values.replace ? "true" : undefined,
+    };
     return void (await submitToDataflow("batch", onlyForPortable(values), own));
   }
   if (runner === "flink") {
-    const parameters = { input: requireFlag(values.input, "input"), schema: requireFlag(values.schema, "schema"), ...(values.format ? { format: values.format } : {}), ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}) };
+    const parameters = {
+      input: requireFlag(values.input, "input"),
+      schema: requireFlag(values.schema, "schema"),
+      ...(values.format ? { format: values.format } : {}),
+      ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}),
+    };
     const summary = await runOnFlink("batch", onlyForPortable(values), parameters, { replace: values.replace });
     reportSummary(summary, values.summary);
     return summary;
@@ -71,8 +89,24 @@ export async function batchCommand(argv: string[]): Promise<JobSummary | undefin
     if (values["then-train"]) {
       const { trainAfterBatch } = await import("./train");
       const trainTarget = oneOf(values["train-target"], "train-target", TRAIN_TARGETS);
-      const where = { warehouse: values.warehouse, project: values.project, dataset: values.dataset, location: values.location, bigqueryEndpoint: values["bigquery-endpoint"] };
-      await trainAfterBatch(summary, { target: trainTarget, partition: values["train-partition"], config: values.config, schemasDir: values["schemas-dir"], ...where }, warehouse);
+      const where = {
+        warehouse: values.warehouse,
+        project: values.project,
+        dataset: values.dataset,
+        location: values.location,
+        bigqueryEndpoint: values["bigquery-endpoint"],
+      };
+      await trainAfterBatch(
+        summary,
+        {
+          target: trainTarget,
+          partition: values["train-partition"],
+          config: values.config,
+          schemasDir: values["schemas-dir"],
+          ...where,
+        },
+        warehouse,
+      );
     }
     return summary;
   });
@@ -99,6 +133,12 @@ export function reportSummary<S extends JobSummary>(
     fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + "\n");
   }
   const missing = unaccounted(summary);
-  if (missing !== 0) throw new ReconciliationError(`${missing} records unaccounted for: read ${summary.read} != written + dead-lettered + duplicates`);
-  if (summary.uncounted) throw new ReconciliationError(`counts cannot reconcile: ${summary.uncounted} dead letters stand for records that cannot be counted (see dead_letters, errorClass unreadable_file or corrupt_avro_block with no records count)`);
+  if (missing !== 0)
+    throw new ReconciliationError(
+      `${missing} records unaccounted for: read ${summary.read} != written + dead-lettered + duplicates`,
+    );
+  if (summary.uncounted)
+    throw new ReconciliationError(
+      `counts cannot reconcile: ${summary.uncounted} dead letters stand for records that cannot be counted (see dead_letters, errorClass unreadable_file or corrupt_avro_block with no records count)`,
+    );
 }

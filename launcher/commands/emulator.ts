@@ -9,7 +9,11 @@ type Action = (typeof ACTIONS)[number];
 
 /** `rox emulator`: runs the Pub/Sub emulator of the Google Cloud CLI in the background, on 127.0.0.1. */
 export async function emulatorCommand(argv: string[]): Promise<EmulatorStatus> {
-  const { values, positionals } = parseFlags(argv, { "state-file": { type: "string" }, port: { type: "string" } }, true);
+  const { values, positionals } = parseFlags(
+    argv,
+    { "state-file": { type: "string" }, port: { type: "string" } },
+    true,
+  );
   const action = positionals[0] as Action;
   if (positionals.length !== 1 || !ACTIONS.includes(action)) throw new UsageError(`usage: ${emulatorUsage}`);
   const port = optionalNumber(values.port, "port") || undefined; // 0: a free port, as when none is given
@@ -35,14 +39,21 @@ async function startAndPrint(stateFile: string, port: number | undefined): Promi
   const startedAt = Date.now();
   const handle = await startEmulator({ stateFile, port });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  console.log(`the Pub/Sub emulator is running at ${handle.host} (pid ${handle.pid}, up in ${seconds} s, log ${handle.logFile})`);
-  console.log("it keeps nothing between starts: topics and subscriptions are created again by rox publish and the stream job");
+  console.log(
+    `the Pub/Sub emulator is running at ${handle.host} (pid ${handle.pid}, up in ${seconds} s, log ${handle.logFile})`,
+  );
+  console.log(
+    "it keeps nothing between starts: topics and subscriptions are created again by rox publish and the stream job",
+  );
   console.log(`export PUBSUB_EMULATOR_HOST=${handle.host}`);
 }
 
 function printStopped(result: { stopped: boolean; pid?: number }, stateFile: string): void {
   if (result.stopped) console.log(`stopped the Pub/Sub emulator (pid ${result.pid})`);
-  else console.log(`no Pub/Sub emulator was running (state file ${stateFile}${result.pid ? `, stale pid ${result.pid} removed` : ""})`);
+  else
+    console.log(
+      `no Pub/Sub emulator was running (state file ${stateFile}${result.pid ? `, stale pid ${result.pid} removed` : ""})`,
+    );
 }
 
 function printStatus(status: EmulatorStatus): void {
@@ -51,5 +62,7 @@ function printStatus(status: EmulatorStatus): void {
     return;
   }
   const { host, pid, startedAt, logFile } = status.state;
-  console.log(`running at ${host} (pid ${pid}, since ${startedAt}, log ${logFile}); answering: ${status.answering ? "yes" : "no"}`);
+  console.log(
+    `running at ${host} (pid ${pid}, since ${startedAt}, log ${logFile}); answering: ${status.answering ? "yes" : "no"}`,
+  );
 }

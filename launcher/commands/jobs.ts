@@ -4,7 +4,13 @@ import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
 import type { LaunchResult } from "../dataflow/apply";
 import type { JobInfo } from "../dataflow/clients";
-import { dataflowFlagsOf, keyValues, LAUNCH_OPTIONS, launchParametersOf, TARGET_OPTIONS } from "../dataflow/command-flags";
+import {
+  dataflowFlagsOf,
+  keyValues,
+  LAUNCH_OPTIONS,
+  launchParametersOf,
+  TARGET_OPTIONS,
+} from "../dataflow/command-flags";
 import { newRunId } from "../../pipelines/run-id";
 import { planCancel, planDrain, planStatus } from "../dataflow/plan-jobs";
 import { batchUpdateRefused, planUpdate } from "../dataflow/plan-update";
@@ -27,18 +33,34 @@ const PLANNERS = { status: planStatus, drain: planDrain, cancel: planCancel } as
 /** `rox jobs`: one Dataflow job's state, or a drain, cancel or in-place update of it. */
 export async function jobsCommand(argv: string[]): Promise<Plan | JobInfo | LaunchResult | JobSummary> {
   const action = oneOf(argv[0], "action", ACTIONS);
-  if (action === undefined) throw new UsageError(`rox jobs needs an action: ${ACTIONS.join(", ")}\nusage: ${jobsUsage}`);
+  if (action === undefined)
+    throw new UsageError(`rox jobs needs an action: ${ACTIONS.join(", ")}\nusage: ${jobsUsage}`);
   if (action === "finalize") return finalizeJob(argv.slice(1));
   return action === "update" ? updateJob(argv.slice(1)) : changeJob(action, argv.slice(1));
 }
 
 /** Lands a finished Dataflow batch run from its staging tables, then prints and checks its summary as `rox batch` does. */
 async function finalizeJob(argv: string[]): Promise<JobSummary> {
-  const flags = { ...warehouseFlags, "run-id": { type: "string" }, schema: { type: "string" }, project: { type: "string" }, replace: { type: "boolean" }, "schemas-dir": { type: "string" }, summary: { type: "string" } } as const;
+  const flags = {
+    ...warehouseFlags,
+    "run-id": { type: "string" },
+    schema: { type: "string" },
+    project: { type: "string" },
+    replace: { type: "boolean" },
+    "schemas-dir": { type: "string" },
+    summary: { type: "string" },
+  } as const;
   const { values } = parseFlags(argv, flags);
-  const target = (values.warehouse ?? "bigquery") === "bigquery" ? warehouseTarget({ ...values, warehouse: "bigquery" }) : undefined;
-  if (target?.kind !== "bigquery") throw new UsageError("rox jobs finalize lands a Dataflow run in BigQuery: --warehouse can only be bigquery");
-  const options = { schema: requireFlag(values.schema, "schema"), runId: requireFlag(values["run-id"], "run-id"), replace: values.replace ?? false, schemasDir: values["schemas-dir"] };
+  const target =
+    (values.warehouse ?? "bigquery") === "bigquery" ? warehouseTarget({ ...values, warehouse: "bigquery" }) : undefined;
+  if (target?.kind !== "bigquery")
+    throw new UsageError("rox jobs finalize lands a Dataflow run in BigQuery: --warehouse can only be bigquery");
+  const options = {
+    schema: requireFlag(values.schema, "schema"),
+    runId: requireFlag(values["run-id"], "run-id"),
+    replace: values.replace ?? false,
+    schemasDir: values["schemas-dir"],
+  };
   const { finalizeRun } = await import("../dataflow/finalize-run");
   const summary = await finalizeRun(target, options);
   const { reportSummary } = await import("./batch");
@@ -49,14 +71,21 @@ async function finalizeJob(argv: string[]): Promise<JobSummary> {
 async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise<Plan | JobInfo> {
   const { values } = parseFlags(argv, { ...TARGET_OPTIONS, "job-id": { type: "string" } });
   const target = resolveTarget(loadConfig(values.config), values);
-  const plan: Plan<GetJobRequest | UpdateJobRequest> = PLANNERS[action](target, requireFlag(values["job-id"], "job-id"));
+  const plan: Plan<GetJobRequest | UpdateJobRequest> = PLANNERS[action](
+    target,
+    requireFlag(values["job-id"], "job-id"),
+  );
   if (values["dry-run"]) return printPlan(plan);
   const { createDataflowApi } = await import("../dataflow/clients");
   const { applyJobRequest } = await import("../dataflow/apply");
   const api = await createDataflowApi(values.endpoint);
   try {
     const job = await applyJobRequest(api, plan);
-    console.log(action === "status" ? describeJob(job) : `${action === "drain" ? "draining" : "cancelling"} ${job.name || job.id} (${job.id})`);
+    console.log(
+      action === "status"
+        ? describeJob(job)
+        : `${action === "drain" ? "draining" : "cancelling"} ${job.name || job.id} (${job.id})`,
+    );
     return job;
   } finally {
     await api.close();
@@ -64,9 +93,16 @@ async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise
 }
 
 async function updateJob(argv: string[]): Promise<Plan | LaunchResult> {
-  const options = { ...LAUNCH_OPTIONS, "previous-schemas-dir": { type: "string" }, "transform-mapping": { type: "string", multiple: true } } as const;
+  const options = {
+    ...LAUNCH_OPTIONS,
+    "previous-schemas-dir": { type: "string" },
+    "transform-mapping": { type: "string", multiple: true },
+  } as const;
   const { values, positionals } = parseFlags(argv, options, true);
-  if (positionals.length !== 1) throw new UsageError(`rox jobs update needs the job: stream (batch jobs are relaunched, not updated)\nusage: ${jobsUsage}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `rox jobs update needs the job: stream (batch jobs are relaunched, not updated)\nusage: ${jobsUsage}`,
+    );
   const job: JobKind = oneOf(positionals[0], "job", ["batch", "stream"] as const)!;
   const schema = requireFlag(values.schema, "schema");
   if (job === "batch") throw batchUpdateRefused(values["job-name"] ?? `the ${schema} batch job`);
@@ -75,13 +111,18 @@ async function updateJob(argv: string[]): Promise<Plan | LaunchResult> {
     previous: loadContract(schema, { dir: requireFlag(values["previous-schemas-dir"], "previous-schemas-dir") }),
     next: loadContract(schema, { dir: values["schemas-dir"] }),
   };
-  const plan = planUpdate(job, settings, {
-    runId: newRunId(Date.now()),
-    subscription: values.subscription,
-    parameters: launchParametersOf(values),
-    jobName: values["job-name"],
-    transformNameMappings: keyValues(values["transform-mapping"], "transform-mapping"),
-  }, contracts);
+  const plan = planUpdate(
+    job,
+    settings,
+    {
+      runId: newRunId(Date.now()),
+      subscription: values.subscription,
+      parameters: launchParametersOf(values),
+      jobName: values["job-name"],
+      transformNameMappings: keyValues(values["transform-mapping"], "transform-mapping"),
+    },
+    contracts,
+  );
   if (values["dry-run"]) return printPlan(plan);
   return sendUpdate(plan, values.endpoint);
 }
@@ -105,6 +146,13 @@ function printPlan<T extends Plan>(plan: T): T {
 }
 
 function describeJob(job: JobInfo): string {
-  const labels = Object.entries(job.labels).map(([k, v]) => `${k}=${v}`).join(" ");
-  return [`${job.name} (${job.id})`, `  type   ${job.type ?? "?"}`, `  state  ${job.currentState ?? "?"}${job.currentStateTime ? ` since ${job.currentStateTime}` : ""}`, `  labels ${labels || "-"}`].join("\n");
+  const labels = Object.entries(job.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  return [
+    `${job.name} (${job.id})`,
+    `  type   ${job.type ?? "?"}`,
+    `  state  ${job.currentState ?? "?"}${job.currentStateTime ? ` since ${job.currentStateTime}` : ""}`,
+    `  labels ${labels || "-"}`,
+  ].join("\n");
 }

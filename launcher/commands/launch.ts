@@ -26,8 +26,14 @@ export const launchUsage = `rox launch batch|stream --schema <name> [--input gs:
 const JOBS = ["batch", "stream"] as const;
 
 /** `rox launch`: plan the LaunchFlexTemplate request → print it (`--dry-run`) or send it → print the job. */
-export async function launchCommand(argv: string[]): Promise<Plan<LaunchFlexTemplateRequest> | Plan[] | LaunchResult | LaunchThenTrainResult> {
-  const { values, positionals } = parseFlags(argv, { ...LAUNCH_OPTIONS, "run-id": { type: "string" }, ...WAIT_OPTIONS }, true);
+export async function launchCommand(
+  argv: string[],
+): Promise<Plan<LaunchFlexTemplateRequest> | Plan[] | LaunchResult | LaunchThenTrainResult> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { ...LAUNCH_OPTIONS, "run-id": { type: "string" }, ...WAIT_OPTIONS },
+    true,
+  );
   const job = jobOf(positionals);
   const untilDone = checkWaitFlags(job, values);
   const config = loadConfig(values.config);
@@ -47,7 +53,8 @@ export async function launchCommand(argv: string[]): Promise<Plan<LaunchFlexTemp
   const { createDataflowApi } = await import("../dataflow/clients");
   const api = await createDataflowApi(values.endpoint);
   try {
-    if (untilDone) return await launchUntilDone(api, plan, { ...untilDone, bigqueryEndpoint: values["bigquery-endpoint"] }, train);
+    if (untilDone)
+      return await launchUntilDone(api, plan, { ...untilDone, bigqueryEndpoint: values["bigquery-endpoint"] }, train);
     const { applyLaunch } = await import("../dataflow/apply");
     const result = await applyLaunch(api, plan, values.wait ? { wait: { intervalMs: 10_000, maxPolls: 90 } } : {});
     console.log(describeLaunch(result, settings.project, settings.region));
@@ -61,11 +68,20 @@ async function trainAfterJob(config: RoxConfig, values: WaitFlagValues, table: s
   const { readTrainSettings } = await import("../train/settings");
   const target = oneOf(values["train-target"], "train-target", TRAIN_TARGETS);
   const settings = readTrainSettings(config, { target, project: values.project, region: values.region });
-  return { table, partition: values.date!, settings, schemasDir: values["schemas-dir"], bigqueryEndpoint: values["bigquery-endpoint"] };
+  return {
+    table,
+    partition: values.date!,
+    settings,
+    schemasDir: values["schemas-dir"],
+    bigqueryEndpoint: values["bigquery-endpoint"],
+  };
 }
 
 /** Both plans: the launch, then the training it would send once the job is DONE (see `planTrainingAfterLaunch`). */
-async function printDryRun(plan: Plan<LaunchFlexTemplateRequest>, train: TrainAfterJob | undefined): Promise<Plan<LaunchFlexTemplateRequest> | Plan[]> {
+async function printDryRun(
+  plan: Plan<LaunchFlexTemplateRequest>,
+  train: TrainAfterJob | undefined,
+): Promise<Plan<LaunchFlexTemplateRequest> | Plan[]> {
   if (!train) {
     console.log(renderPlans([plan]));
     return plan;
@@ -77,12 +93,20 @@ async function printDryRun(plan: Plan<LaunchFlexTemplateRequest>, train: TrainAf
 }
 
 /** Launch, a line per poll (stderr) until DONE, then what training started. */
-async function launchUntilDone(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, wait: WaitFlags & { bigqueryEndpoint?: string }, train: TrainAfterJob | undefined): Promise<LaunchThenTrainResult> {
+async function launchUntilDone(
+  api: DataflowApi,
+  plan: Plan<LaunchFlexTemplateRequest>,
+  wait: WaitFlags & { bigqueryEndpoint?: string },
+  train: TrainAfterJob | undefined,
+): Promise<LaunchThenTrainResult> {
   const { donePolling } = await import("../dataflow/wait-until-done");
   const { launchThenTrain } = await import("../launch-then-train");
   const { renderTrainResult } = await import("../train/report");
   const result = await launchThenTrain(api, plan, {
-    polling: { ...donePolling(wait.pollSeconds, wait.maxWaitMinutes), onPoll: (job, poll) => console.error(`poll ${poll}: ${job.id} ${job.currentState ?? "in an unknown state"}`) },
+    polling: {
+      ...donePolling(wait.pollSeconds, wait.maxWaitMinutes),
+      onPoll: (job, poll) => console.error(`poll ${poll}: ${job.id} ${job.currentState ?? "in an unknown state"}`),
+    },
     onLaunched: (launch) => console.log(describeLaunch(launch, plan.request.projectId, plan.request.location)),
     // The run landed in its staging tables; finalizing commits it like a local chunk: print that summary.
     onFinalized: (summary) => console.log(renderSummary(summary)),
@@ -95,7 +119,8 @@ async function launchUntilDone(api: DataflowApi, plan: Plan<LaunchFlexTemplateRe
 }
 
 function jobOf(positionals: string[]): JobKind {
-  if (positionals.length !== 1) throw new UsageError(`rox launch needs the job: batch or stream\nusage: ${launchUsage}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`rox launch needs the job: batch or stream\nusage: ${launchUsage}`);
   return oneOf(positionals[0], "job", JOBS)!;
 }
 

@@ -36,12 +36,22 @@ export async function modelsCommand(argv: string[]): Promise<unknown> {
   const target = modelsWarehouse(values);
   return withWarehouse(target, async (warehouse) => {
     const { openRegistry } = await import("../models/open-registry");
-    const registry = openRegistry(warehouse, target, values.store ?? storeOf(values.config), values["storage-endpoint"]);
+    const registry = openRegistry(
+      warehouse,
+      target,
+      values.store ?? storeOf(values.config),
+      values["storage-endpoint"],
+    );
     return runVerb(verb, registry, values, positionals);
   });
 }
 
-async function runVerb(verb: string | undefined, registry: ModelRegistry, values: Values, positionals: string[]): Promise<unknown> {
+async function runVerb(
+  verb: string | undefined,
+  registry: ModelRegistry,
+  values: Values,
+  positionals: string[],
+): Promise<unknown> {
   const verbs = await import("../models/verbs");
   switch (verb) {
     case "register":
@@ -52,13 +62,23 @@ async function runVerb(verb: string | undefined, registry: ModelRegistry, values
       return verbs.show(registry, one(positionals, "show"));
     case "promote": {
       const vertex = values.vertex ? await vertexOf(values) : undefined;
-      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", { force: values.force ?? false, schemasDir: values["schemas-dir"], vertex });
+      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", {
+        force: values.force ?? false,
+        schemasDir: values["schemas-dir"],
+        vertex,
+      });
     }
     case "upload":
       return verbs.upload(registry, one(positionals, "upload"), await vertexOf(values));
     case "evaluate":
       if (positionals.length === 0) throw new UsageError("rox models evaluate needs at least one model");
-      return verbs.evaluate(registry, positionals, requireFlag(values.on, "on"), { from: requireFlag(values.from, "from"), to: requireFlag(values.to, "to") }, values["schemas-dir"]);
+      return verbs.evaluate(
+        registry,
+        positionals,
+        requireFlag(values.on, "on"),
+        { from: requireFlag(values.from, "from"), to: requireFlag(values.to, "to") },
+        values["schemas-dir"],
+      );
     default:
       throw new UsageError(`rox models: unknown verb "${verb ?? ""}"\n  ${modelsUsage}`);
   }
@@ -67,7 +87,11 @@ async function runVerb(verb: string | undefined, registry: ModelRegistry, values
 async function vertexOf(values: Values) {
   const { readVertexModelSettings } = await import("../models/vertex-settings");
   const config = loadConfig(values.config);
-  return { settings: readVertexModelSettings(config, values), dryRun: values["dry-run"] ?? false, endpoint: values.endpoint };
+  return {
+    settings: readVertexModelSettings(config, values),
+    dryRun: values["dry-run"] ?? false,
+    endpoint: values.endpoint,
+  };
 }
 
 function one(positionals: string[], verb: string): string {
@@ -77,7 +101,13 @@ function one(positionals: string[], verb: string): string {
 
 function modelsWarehouse(values: Values): WarehouseTarget {
   const project = values.project ?? loadConfig(values.config).project;
-  return warehouseTarget({ warehouse: values.warehouse, project, dataset: values.dataset, location: values.location, "bigquery-endpoint": values["bigquery-endpoint"] });
+  return warehouseTarget({
+    warehouse: values.warehouse,
+    project,
+    dataset: values.dataset,
+    location: values.location,
+    "bigquery-endpoint": values["bigquery-endpoint"],
+  });
 }
 
 /** `"models": {"store": "gs://…"}` in rox.config.json. */

@@ -42,10 +42,17 @@ export async function pipelineCommand(argv: string[]): Promise<unknown> {
     return console.log(`compiled the KFP pipeline to ${values.out}`);
   }
   if (verb === "run") {
-    if (!values.local) throw new UsageError("rox pipeline run runs here with --local; use rox pipeline submit for Vertex AI or Kubeflow");
+    if (!values.local)
+      throw new UsageError(
+        "rox pipeline run runs here with --local; use rox pipeline submit for Vertex AI or Kubeflow",
+      );
     return (await import("../pipeline/run-command")).runLocal(values);
   }
-  if (verb === "submit") return (await import("../pipeline/submit-command")).submitPipeline(oneOf(values.target, "target", PIPELINE_TARGETS) ?? "vertex", values);
+  if (verb === "submit")
+    return (await import("../pipeline/submit-command")).submitPipeline(
+      oneOf(values.target, "target", PIPELINE_TARGETS) ?? "vertex",
+      values,
+    );
   if (verb === "step") return (await import("../pipeline/run-command")).runOneStep(positionals[0], values);
   throw new UsageError(`rox pipeline: unknown verb "${verb ?? ""}"\n  ${pipelineUsage}`);
 }

@@ -40,14 +40,19 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");
-  console.log(`published ${result.published.toLocaleString("en-US")} messages (${result.duplicatesPublished.toLocaleString("en-US")} duplicates) in ${result.seconds.toFixed(1)} s`);
+  console.log(
+    `published ${result.published.toLocaleString("en-US")} messages (${result.duplicatesPublished.toLocaleString("en-US")} duplicates) in ${result.seconds.toFixed(1)} s`,
+  );
   return result;
 }
 
 function printStart(files: number, topic: string, host: string, subscriptions: string[], skipped: SkippedInput[]) {
   console.error(`publishing ${files} file${files === 1 ? "" : "s"} to ${topic} on ${host}`);
   for (const entry of skipped) console.error(`skipped ${entry.uri}: ${entry.reason}`);
-  if (subscriptions.length === 0) console.error("warning: the topic has no subscription yet, so Pub/Sub drops these messages; start the consumer first");
+  if (subscriptions.length === 0)
+    console.error(
+      "warning: the topic has no subscription yet, so Pub/Sub drops these messages; start the consumer first",
+    );
 }
 
 /** At most four lines a second: a publish request takes ~25 ms. */
@@ -57,6 +62,8 @@ function progressPrinter(): (p: PublishProgress) => void {
     if (p.elapsedMs - printedAt < 250) return;
     printedAt = p.elapsedMs;
     const rate = p.elapsedMs > 0 ? Math.round((p.published * 1000) / p.elapsedMs) : 0;
-    process.stderr.write(`\r${p.published.toLocaleString("en-US")} published  ${rate.toLocaleString("en-US")} msg/s  ${(p.elapsedMs / 1000).toFixed(1)} s elapsed`);
+    process.stderr.write(
+      `\r${p.published.toLocaleString("en-US")} published  ${rate.toLocaleString("en-US")} msg/s  ${(p.elapsedMs / 1000).toFixed(1)} s elapsed`,
+    );
   };
 }

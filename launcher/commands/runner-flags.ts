@@ -51,15 +51,25 @@ type LocalFlags = { warehouse?: string; host?: string; "bigquery-endpoint"?: str
  */
 export function onlyForPortable<V extends RunnerFlagValues & LocalFlags>(values: V): V {
   if (values.runner === "flink") {
-    for (const flag of ["region", "temp-location", "staging-location", "sdk-container-image", "service-account", "dataflow-endpoint", "dry-run"] as const) {
+    for (const flag of [
+      "region",
+      "temp-location",
+      "staging-location",
+      "sdk-container-image",
+      "service-account",
+      "dataflow-endpoint",
+      "dry-run",
+    ] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to --runner dataflow only`);
     }
     return values;
   }
   for (const flag of ["host", "bigquery-endpoint", "storage-endpoint", "job-endpoint", "parallelism"] as const) {
-    if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --runner dataflow (it reaches Google Cloud itself)`);
+    if (values[flag] !== undefined)
+      throw new UsageError(`--${flag} does not apply to --runner dataflow (it reaches Google Cloud itself)`);
   }
-  if (values.warehouse !== undefined && values.warehouse !== "bigquery") throw new UsageError(`--runner dataflow writes to BigQuery (--dataset), not to ${values.warehouse}`);
+  if (values.warehouse !== undefined && values.warehouse !== "bigquery")
+    throw new UsageError(`--runner dataflow writes to BigQuery (--dataset), not to ${values.warehouse}`);
   return values;
 }
 
@@ -74,10 +84,17 @@ export function portableRunner(values: RunnerFlagValues): "dataflow" | "flink" |
  * options → `--dry-run` prints the options and the job request; otherwise submits, waits for Dataflow's answer and
  * prints the job id and console URL.
  */
-export async function submitToDataflow(job: "batch" | "stream", values: RunnerFlagValues, own: Record<string, string | undefined>): Promise<void> {
+export async function submitToDataflow(
+  job: "batch" | "stream",
+  values: RunnerFlagValues,
+  own: Record<string, string | undefined>,
+): Promise<void> {
   const { validateParameters } = await import("../template/validate-parameters");
   const { buildTemplateMetadata } = await import("../template/metadata");
-  const parameters = validateParameters(buildTemplateMetadata(job), definedOnly({ ...own, dataset: requireFlag(values.dataset, "dataset") }));
+  const parameters = validateParameters(
+    buildTemplateMetadata(job),
+    definedOnly({ ...own, dataset: requireFlag(values.dataset, "dataset") }),
+  );
   const { planSubmission, submitToDataflow: submit } = await import("../../pipelines/dataflow/submit");
   const submission = planSubmission(job, { ...parameters, ...definedOnly(dataflowOptionsOf(values)) });
   if (values["dry-run"]) {
@@ -90,7 +107,12 @@ export async function submitToDataflow(job: "batch" | "stream", values: RunnerFl
 }
 
 /** Flink: the portable graph on a Beam Flink job server, its output landed in the local warehouse; the run's summary. */
-export async function runOnFlink(job: "batch" | "stream", values: RunnerFlagValues & { warehouse?: string }, parameters: Record<string, string>, extra: { replace?: boolean; pubsubRootUrl?: string; stop?: (runDir: string) => Promise<void> }): Promise<JobSummary> {
+export async function runOnFlink(
+  job: "batch" | "stream",
+  values: RunnerFlagValues & { warehouse?: string },
+  parameters: Record<string, string>,
+  extra: { replace?: boolean; pubsubRootUrl?: string; stop?: (runDir: string) => Promise<void> },
+): Promise<JobSummary> {
   const { runFlinkJob } = await import("../../pipelines/flink/flink-job");
   const { startFlinkJobServer } = await import("../../pipelines/flink/job-server");
   const { warehouseTarget, withWarehouse } = await import("../warehouse");
@@ -100,7 +122,13 @@ export async function runOnFlink(job: "batch" | "stream", values: RunnerFlagValu
   try {
     const jobEndpoint = values["job-endpoint"] ?? server!.endpoint;
     const pipelineOptions = extra.pubsubRootUrl ? { pubsubRootUrl: extra.pubsubRootUrl } : undefined;
-    return await withWarehouse(target, (warehouse) => runFlinkJob(job, { jobEndpoint, parallelism, parameters, pipelineOptions, replace: extra.replace, stop: extra.stop }, warehouse));
+    return await withWarehouse(target, (warehouse) =>
+      runFlinkJob(
+        job,
+        { jobEndpoint, parallelism, parameters, pipelineOptions, replace: extra.replace, stop: extra.stop },
+        warehouse,
+      ),
+    );
   } finally {
     await server?.stop();
   }
@@ -120,5 +148,7 @@ function dataflowOptionsOf(values: RunnerFlagValues): Record<string, string | un
 }
 
 function definedOnly(record: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

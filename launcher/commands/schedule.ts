@@ -36,16 +36,28 @@ const OPTIONS = {
 /** `rox schedule batch`: a Cloud Scheduler job that launches the batch job, or (`--local`) the same on this machine. */
 export async function scheduleCommand(argv: string[]): Promise<Plan | ScheduleResult | void> {
   const { values, positionals } = parseFlags(argv, OPTIONS, true);
-  if (positionals.length === 1 && positionals[0] === "score") return (await import("../models/schedule-score")).scheduleScore(values);
-  if (positionals.length !== 1 || positionals[0] !== "batch") throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
+  if (positionals.length === 1 && positionals[0] === "score")
+    return (await import("../models/schedule-score")).scheduleScore(values);
+  if (positionals.length !== 1 || positionals[0] !== "batch")
+    throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
   const cron = requireFlag(values.cron, "cron");
   const inputTemplate = requireFlag(values["input-template"], "input-template");
   if (values.local) return scheduleLocally(values, cron, inputTemplate);
   const config = loadConfig(values.config);
-  const schedule = resolveScheduleSettings(config, { ...values, serviceAccountEmail: values["service-account"], timeZone: values["time-zone"] });
+  const schedule = resolveScheduleSettings(config, {
+    ...values,
+    serviceAccountEmail: values["service-account"],
+    timeZone: values["time-zone"],
+  });
   const dataflow = resolveDataflowSettings("batch", config, dataflowFlagsOf(values));
   const contract = loadContract(requireFlag(values.schema, "schema"), { dir: values["schemas-dir"] });
-  const plan = planSchedule(schedule, dataflow, { cron, inputTemplate, schema: { name: contract.name, version: contract.version }, parameters: launchParametersOf(values), jobId: values["job-id"] });
+  const plan = planSchedule(schedule, dataflow, {
+    cron,
+    inputTemplate,
+    schema: { name: contract.name, version: contract.version },
+    parameters: launchParametersOf(values),
+    jobId: values["job-id"],
+  });
   if (values["dry-run"]) {
     console.log(renderPlans([plan]));
     return plan;
@@ -55,7 +67,9 @@ export async function scheduleCommand(argv: string[]): Promise<Plan | ScheduleRe
   const api = await createSchedulerApi(values.endpoint);
   try {
     const result = await applySchedule(api, plan);
-    console.log(`${result.action} Cloud Scheduler job ${result.job.name}: "${result.job.schedule}" (${result.job.timeZone})`);
+    console.log(
+      `${result.action} Cloud Scheduler job ${result.job.name}: "${result.job.schedule}" (${result.job.timeZone})`,
+    );
     return result;
   } finally {
     await api.close();
@@ -73,7 +87,10 @@ async function scheduleLocally(values: Values, cron: string, inputTemplate: stri
     timeZone,
     inputTemplate,
     schema,
-    batchArgs: [...(values.warehouse ? ["--warehouse", values.warehouse] : []), ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : [])],
+    batchArgs: [
+      ...(values.warehouse ? ["--warehouse", values.warehouse] : []),
+      ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : []),
+    ],
     lockFile: values["lock-file"] ?? path.join(".rox", `schedule-batch-${schema}.lock`),
   };
   const plan = planLocalSchedule(schedule, new Date());
@@ -84,7 +101,13 @@ async function scheduleLocally(values: Values, cron: string, inputTemplate: stri
   const stop = () => controller.abort();
   process.once("SIGINT", stop).once("SIGTERM", stop);
   try {
-    await runLocalSchedule(schedule, { command: roxCommand(), now: Date.now, sleep: abortableSleep, signal: controller.signal, onEvent: printEvent });
+    await runLocalSchedule(schedule, {
+      command: roxCommand(),
+      now: Date.now,
+      sleep: abortableSleep,
+      signal: controller.signal,
+      onEvent: printEvent,
+    });
   } finally {
     process.off("SIGINT", stop).off("SIGTERM", stop);
   }
@@ -93,8 +116,10 @@ async function scheduleLocally(values: Values, cron: string, inputTemplate: stri
 function printEvent(event: TickEvent): void {
   if (event.kind === "waiting") console.log(`next run at ${event.until}`);
   if (event.kind === "started") console.log(`${event.at}: rox batch for ${event.partition} started (PID ${event.pid})`);
-  if (event.kind === "finished") console.log(`${event.at}: rox batch for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
-  if (event.kind === "skipped") console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
+  if (event.kind === "finished")
+    console.log(`${event.at}: rox batch for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
+  if (event.kind === "skipped")
+    console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

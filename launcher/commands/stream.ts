@@ -1,7 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
-import { onlyForPortable, portableRunner, runnerFlags, runnerUsage, runOnFlink, submitToDataflow } from "./runner-flags";
+import {
+  onlyForPortable,
+  portableRunner,
+  runnerFlags,
+  runnerUsage,
+  runOnFlink,
+  submitToDataflow,
+} from "./runner-flags";
 import type { MessageSource } from "../../io/ports";
 import { resolveEmulatorHost } from "../emulator-host";
 import { reportSummary } from "./batch";
@@ -42,9 +49,16 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   const runner = portableRunner(values);
   if (runner) {
     const subscription = requireFlag(values.subscription, "subscription");
-    const fullName = subscription.startsWith("projects/") ? subscription : `projects/${values.project ?? (runner === "flink" ? DEFAULT_PROJECT : requireFlag(values.project, "project"))}/subscriptions/${subscription}`;
+    const fullName = subscription.startsWith("projects/")
+      ? subscription
+      : `projects/${values.project ?? (runner === "flink" ? DEFAULT_PROJECT : requireFlag(values.project, "project"))}/subscriptions/${subscription}`;
     if (runner === "dataflow") {
-      const own = { subscription: fullName, schema: requireFlag(values.schema, "schema"), location: values.location, maxDeliveryAttempts: values["max-attempts"] };
+      const own = {
+        subscription: fullName,
+        schema: requireFlag(values.schema, "schema"),
+        location: values.location,
+        maxDeliveryAttempts: values["max-attempts"],
+      };
       return void (await submitToDataflow("stream", onlyForPortable(values), own));
     }
     return streamOnFlink(values, fullName);
@@ -82,13 +96,25 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
  * it runs until SIGINT/SIGTERM, or until `--idle-timeout` seconds pass without a new row, then is cancelled and what
  * it wrote is landed in the local warehouse.
  */
-async function streamOnFlink(values: Parameters<typeof onlyForPortable>[0] & SourceFlags & { schema?: string; "schemas-dir"?: string; "idle-timeout"?: string; summary?: string }, subscription: string): Promise<JobSummary> {
+async function streamOnFlink(
+  values: Parameters<typeof onlyForPortable>[0] &
+    SourceFlags & { schema?: string; "schemas-dir"?: string; "idle-timeout"?: string; summary?: string },
+  subscription: string,
+): Promise<JobSummary> {
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
   const { stopWhenIdle } = await import("../../pipelines/flink/stop-when-idle");
   const idleSeconds = optionalNumber(values["idle-timeout"], "idle-timeout");
-  const parameters = { subscription, schema: requireFlag(values.schema, "schema"), ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}) };
-  const stop = (watchDir: string) => Promise.race([stopOnSignal(), ...(idleSeconds ? [stopWhenIdle(watchDir, idleSeconds * 1000)] : [])]);
-  const summary = await runOnFlink("stream", onlyForPortable(values), parameters, { pubsubRootUrl: `http://${host}`, stop });
+  const parameters = {
+    subscription,
+    schema: requireFlag(values.schema, "schema"),
+    ...(values["schemas-dir"] ? { schemasDir: values["schemas-dir"] } : {}),
+  };
+  const stop = (watchDir: string) =>
+    Promise.race([stopOnSignal(), ...(idleSeconds ? [stopWhenIdle(watchDir, idleSeconds * 1000)] : [])]);
+  const summary = await runOnFlink("stream", onlyForPortable(values), parameters, {
+    pubsubRootUrl: `http://${host}`,
+    stop,
+  });
   reportSummary(summary, values.summary);
   return summary;
 }
@@ -97,14 +123,30 @@ async function streamOnFlink(values: Parameters<typeof onlyForPortable>[0] & Sou
  * The local default reads the emulator over our REST client and creates the topic and subscription (the emulator forgets
  * them at each restart); `--source pubsub` uses Google's client on a subscription that already exists.
  */
-async function openSource(values: SourceFlags, settings: { project: string; subscription: string; maxDeliveryAttempts?: number }): Promise<MessageSource> {
+async function openSource(
+  values: SourceFlags,
+  settings: { project: string; subscription: string; maxDeliveryAttempts?: number },
+): Promise<MessageSource> {
   const { openMessageSource } = await import("../../io/open-message-source");
   if (oneOf(values.source, "source", ["emulator", "pubsub"] as const) === "pubsub") {
-    return openMessageSource({ target: "pubsub", projectId: settings.project, subscription: settings.subscription, emulatorHost: values.host });
+    return openMessageSource({
+      target: "pubsub",
+      projectId: settings.project,
+      subscription: settings.subscription,
+      emulatorHost: values.host,
+    });
   }
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
   const ackDeadlineSeconds = optionalNumber(values["ack-deadline"], "ack-deadline");
-  return openMessageSource({ target: "emulator-rest", host, project: settings.project, subscription: settings.subscription, topic: values.topic, maxDeliveryAttempts: settings.maxDeliveryAttempts, ackDeadlineSeconds });
+  return openMessageSource({
+    target: "emulator-rest",
+    host,
+    project: settings.project,
+    subscription: settings.subscription,
+    topic: values.topic,
+    maxDeliveryAttempts: settings.maxDeliveryAttempts,
+    ackDeadlineSeconds,
+  });
 }
 
 interface SourceFlags {

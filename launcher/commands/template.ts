@@ -11,7 +11,12 @@ export const templateUsage = `rox template build --image <registry/launcher:tag>
 export async function templateCommand(argv: string[]): Promise<TemplateBuildResult> {
   const { values, positionals } = parseFlags(
     argv,
-    { image: { type: "string" }, "worker-image": { type: "string" }, out: { type: "string" }, "beam-dir": { type: "string" } },
+    {
+      image: { type: "string" },
+      "worker-image": { type: "string" },
+      out: { type: "string" },
+      "beam-dir": { type: "string" },
+    },
     true,
   );
   if (positionals.length !== 1 || positionals[0] !== "build") throw new UsageError(`usage: ${templateUsage}`);
@@ -25,7 +30,9 @@ export async function templateCommand(argv: string[]): Promise<TemplateBuildResu
     out: values.out ?? DEFAULT_OUT,
     beamDir: values["beam-dir"] ?? DEFAULT_BEAM_DIR,
   });
-  console.log(`wrote ${result.files.join(", ")} to ${result.out} (bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `wrote ${result.files.join(", ")} to ${result.out} (bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB)`,
+  );
   return result;
 }
 
@@ -36,7 +43,9 @@ export async function templateCommand(argv: string[]): Promise<TemplateBuildResu
 function checkImage(reference: string, flag: string): string {
   const pinned = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
   if (!pinned.test(reference) || reference.endsWith(":latest")) {
-    throw new UsageError(`--${flag} must be a registry image with a tag other than latest or a digest, e.g. europe-docker.pkg.dev/my-project/rox/launcher:1.0.0 (got "${reference}")`);
+    throw new UsageError(
+      `--${flag} must be a registry image with a tag other than latest or a digest, e.g. europe-docker.pkg.dev/my-project/rox/launcher:1.0.0 (got "${reference}")`,
+    );
   }
   return reference;
 }

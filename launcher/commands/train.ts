@@ -70,7 +70,8 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     retrain: values.retrain,
   };
   if (flags.model !== undefined) {
-    if (values.on !== undefined) throw new UsageError("--model trains on its own schema's table: give --on or --model, not both");
+    if (values.on !== undefined)
+      throw new UsageError("--model trains on its own schema's table: give --on or --model, not both");
     return (await import("../models/train-command")).trainModel(flags);
   }
   return trainOn(requireFlag(values.on, "on"), flags);
@@ -82,9 +83,14 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
  * without it the warehouse of `flags` is opened here. A Dataflow batch job is followed by `rox launch batch …
  * --then-train` (launcher/launch-then-train.ts), which waits for the job to be DONE first.
  */
-export async function trainAfterBatch(summary: JobSummary, flags: TrainFlags, warehouse?: Warehouse): Promise<TrainResult> {
+export async function trainAfterBatch(
+  summary: JobSummary,
+  flags: TrainFlags,
+  warehouse?: Warehouse,
+): Promise<TrainResult> {
   const missing = unaccounted(summary);
-  if (missing !== 0) throw new ReconciliationError(`not training after run ${summary.runId}: ${missing} records unaccounted for`);
+  if (missing !== 0)
+    throw new ReconciliationError(`not training after run ${summary.runId}: ${missing} records unaccounted for`);
   const { loadContract } = await import("../../schemas/load");
   const table = loadContract(summary.schema, { dir: flags.schemasDir }).table;
   return trainOn(table, flags, warehouse);
@@ -101,7 +107,15 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
   checkTargetReadsWarehouse(settings.target, target.kind);
   const slice = { table, ...(flags.partition ? { partition: flags.partition } : {}) };
   const run = (warehouse: Warehouse) =>
-    runTraining({ slice, settings, warehouse, dialect: sliceDialectOf(target), dryRun: flags.dryRun, schemasDir: flags.schemasDir, vertexEndpoint: flags.endpoint });
+    runTraining({
+      slice,
+      settings,
+      warehouse,
+      dialect: sliceDialectOf(target),
+      dryRun: flags.dryRun,
+      schemasDir: flags.schemasDir,
+      vertexEndpoint: flags.endpoint,
+    });
   const result = open ? await run(open) : await withWarehouse(target, run);
   await printResult(result);
   return result;
@@ -110,7 +124,13 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
 /** The warehouse flags of every job command; BigQuery's project defaults to the config's, as training's does. */
 export function trainWarehouse(flags: TrainFlags, configProject: string | undefined): WarehouseTarget {
   const project = flags.project ?? configProject;
-  return warehouseTarget({ warehouse: flags.warehouse, project, dataset: flags.dataset, location: flags.location, "bigquery-endpoint": flags.bigqueryEndpoint });
+  return warehouseTarget({
+    warehouse: flags.warehouse,
+    project,
+    dataset: flags.dataset,
+    location: flags.location,
+    "bigquery-endpoint": flags.bigqueryEndpoint,
+  });
 }
 
 async function printResult(result: TrainResult): Promise<void> {

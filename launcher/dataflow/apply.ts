@@ -29,7 +29,11 @@ const STARTED = ["JOB_STATE_RUNNING", "JOB_STATE_DONE"];
 export const FAILED = ["JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 
 /** Sends a launch; ALREADY_EXISTS means this job is already running, so it is found and reused (idempotent). */
-export async function applyLaunch(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, options: LaunchOptions = {}): Promise<LaunchResult> {
+export async function applyLaunch(
+  api: DataflowApi,
+  plan: Plan<LaunchFlexTemplateRequest>,
+  options: LaunchOptions = {},
+): Promise<LaunchResult> {
   const target = targetOf(plan.request);
   const result = await launchOrReuse(api, plan, target, options);
   if (options.wait && !result.reused) result.job = await waitUntilStarted(api, target, result.job, options);
@@ -37,12 +41,21 @@ export async function applyLaunch(api: DataflowApi, plan: Plan<LaunchFlexTemplat
 }
 
 /** Sends a GetJob or an UpdateJob (status, cancel, drain) and returns the job as the API answered it. */
-export async function applyJobRequest(api: DataflowApi, plan: Plan<GetJobRequest | UpdateJobRequest>, options: ApplyOptions = {}): Promise<JobInfo> {
+export async function applyJobRequest(
+  api: DataflowApi,
+  plan: Plan<GetJobRequest | UpdateJobRequest>,
+  options: ApplyOptions = {},
+): Promise<JobInfo> {
   const request = plan.request;
   return send(plan, () => ("view" in request ? api.getJob(request) : api.updateJob(request)), options);
 }
 
-async function launchOrReuse(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequest>, target: CloudTarget, options: ApplyOptions): Promise<LaunchResult> {
+async function launchOrReuse(
+  api: DataflowApi,
+  plan: Plan<LaunchFlexTemplateRequest>,
+  target: CloudTarget,
+  options: ApplyOptions,
+): Promise<LaunchResult> {
   const name = plan.request.launchParameter.jobName;
   try {
     const job = await send(plan, () => api.launchFlexTemplate(plan.request), options);
@@ -56,7 +69,12 @@ async function launchOrReuse(api: DataflowApi, plan: Plan<LaunchFlexTemplateRequ
   }
 }
 
-async function waitUntilStarted(api: DataflowApi, target: CloudTarget, job: JobInfo, options: LaunchOptions): Promise<JobInfo> {
+async function waitUntilStarted(
+  api: DataflowApi,
+  target: CloudTarget,
+  job: JobInfo,
+  options: LaunchOptions,
+): Promise<JobInfo> {
   const { intervalMs, maxPolls, sleep = delay } = options.wait!;
   let current = job;
   for (let poll = 0; poll < maxPolls && !STARTED.includes(current.currentState ?? ""); poll++) {
@@ -69,7 +87,12 @@ async function waitUntilStarted(api: DataflowApi, target: CloudTarget, job: JobI
 }
 
 /** The launcher's own error: Dataflow records why a template launch (or the job) failed as the job's error messages. */
-export async function launchFailure(api: DataflowApi, target: CloudTarget, job: JobInfo, options: ApplyOptions): Promise<LaunchFailedError> {
+export async function launchFailure(
+  api: DataflowApi,
+  target: CloudTarget,
+  job: JobInfo,
+  options: ApplyOptions,
+): Promise<LaunchFailedError> {
   const plan = planJobErrors(target, job.id);
   const errors = await send(plan, () => api.listJobMessages(plan.request), options);
   return new LaunchFailedError(job.id, job.name, job.currentState ?? "an unknown state", errors);

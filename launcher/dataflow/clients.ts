@@ -1,5 +1,11 @@
 import { grpcClientOptions } from "../cloud/client-options";
-import type { GetJobRequest, LaunchFlexTemplateRequest, ListJobMessagesRequest, ListJobsRequest, UpdateJobRequest } from "./requests";
+import type {
+  GetJobRequest,
+  LaunchFlexTemplateRequest,
+  ListJobMessagesRequest,
+  ListJobsRequest,
+  UpdateJobRequest,
+} from "./requests";
 
 type Dataflow = typeof import("@google-cloud/dataflow");
 type ClientOptions = ConstructorParameters<Dataflow["FlexTemplatesServiceClient"]>[0];
@@ -71,6 +77,9 @@ function jobInfoOf(job: ApiJob): JobInfo {
   if (job.type) info.type = String(job.type);
   if (job.currentState) info.currentState = String(job.currentState);
   const seconds = Number(job.currentStateTime?.seconds ?? 0);
-  if (seconds > 0) info.currentStateTime = new Date(seconds * 1000 + Math.floor((job.currentStateTime?.nanos ?? 0) / 1e6)).toISOString();
+  if (seconds > 0)
+    info.currentStateTime = new Date(
+      seconds * 1000 + Math.floor((job.currentStateTime?.nanos ?? 0) / 1e6),
+    ).toISOString();
   return info;
 }

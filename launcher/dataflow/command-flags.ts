@@ -34,7 +34,13 @@ export const LAUNCH_OPTIONS = {
   label: { type: "string", multiple: true },
 } as const;
 
-type LaunchValues = { [K in keyof typeof LAUNCH_OPTIONS]?: (typeof LAUNCH_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof LAUNCH_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+type LaunchValues = {
+  [K in keyof typeof LAUNCH_OPTIONS]?: (typeof LAUNCH_OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof LAUNCH_OPTIONS)[K]["type"] extends "boolean"
+      ? boolean
+      : string;
+};
 
 /** Settings given as flags (they win over rox.config.json). */
 export function dataflowFlagsOf(values: LaunchValues): DataflowFlags {
@@ -48,7 +54,14 @@ export function dataflowFlagsOf(values: LaunchValues): DataflowFlags {
     maxWorkers: optionalNumber(values["max-workers"], "max-workers"),
     numWorkers: optionalNumber(values["num-workers"], "num-workers"),
   };
-  return { project: values.project, region: values.region, template: values.template, metadataFile: values.metadata, environment, labels: keyValues(values.label, "label") };
+  return {
+    project: values.project,
+    region: values.region,
+    template: values.template,
+    metadataFile: values.metadata,
+    environment,
+    labels: keyValues(values.label, "label"),
+  };
 }
 
 /** `--param name=value` flags plus `--dataset`, the one parameter every template requires. */

@@ -11,7 +11,8 @@ export function stringField(section: Record<string, unknown>, key: string, where
 export function numberField(section: Record<string, unknown>, key: string, where: string): number | undefined {
   const value = section[key];
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw new ConfigError(`config: "${where}.${key}" must be a positive integer`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
+    throw new ConfigError(`config: "${where}.${key}" must be a positive integer`);
   return value;
 }
 
@@ -25,7 +26,11 @@ export function booleanField(section: Record<string, unknown>, key: string, wher
 export function stringMapField(section: Record<string, unknown>, key: string, where: string): Record<string, string> {
   const value = section[key];
   if (value === undefined) return {};
-  const ok = typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
+  const ok =
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string");
   if (!ok) throw new ConfigError(`config: "${where}.${key}" must be an object of strings`);
   return value as Record<string, string>;
 }
@@ -33,6 +38,7 @@ export function stringMapField(section: Record<string, unknown>, key: string, wh
 export function sectionField(section: Record<string, unknown>, key: string, where: string): Record<string, unknown> {
   const value = section[key];
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`config: "${where}.${key}" must be an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ConfigError(`config: "${where}.${key}" must be an object`);
   return value as Record<string, unknown>;
 }

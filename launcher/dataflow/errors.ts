@@ -7,7 +7,11 @@ import { RoxError } from "../../errors/rox-error";
 /** A running job cannot be updated in place to the new graph; the operator should drain it and launch anew. */
 export class UpdateIncompatibleError extends RoxError {
   readonly kind = "update-incompatible";
-  constructor(readonly jobName: string, readonly reasons: readonly string[], readonly suggestion: string) {
+  constructor(
+    readonly jobName: string,
+    readonly reasons: readonly string[],
+    readonly suggestion: string,
+  ) {
     super(`${jobName} cannot be updated in place: ${reasons.join("; ")}. ${suggestion}`);
     this.name = "UpdateIncompatibleError";
   }

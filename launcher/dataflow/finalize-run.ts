@@ -31,7 +31,12 @@ export async function finalizeRun(target: FinalizeRunTarget, options: FinalizeRu
 }
 
 /** Whether the run left staging tables: a template built before staging wrote the final tables itself, and left none. */
-export async function runWasStaged(target: FinalizeRunTarget, schema: string, runId: string, schemasDir?: string): Promise<boolean> {
+export async function runWasStaged(
+  target: FinalizeRunTarget,
+  schema: string,
+  runId: string,
+  schemasDir?: string,
+): Promise<boolean> {
   const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
   const { runStageTables } = await import("../../io/gcp/bigquery/bigquery-run-stage");
   const { loadContract } = await import("../../schemas/load");

@@ -16,7 +16,8 @@ export function readMetadataFile(file: string): TemplateMetadata {
     throw new ConfigError(`template metadata ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   const metadata = isObject(parsed) && isObject(parsed.metadata) ? parsed.metadata : parsed;
-  if (!isObject(metadata) || !Array.isArray(metadata.parameters)) throw new ConfigError(`template metadata ${file} has no "parameters" list`);
+  if (!isObject(metadata) || !Array.isArray(metadata.parameters))
+    throw new ConfigError(`template metadata ${file} has no "parameters" list`);
   return {
     name: typeof metadata.name === "string" ? metadata.name : file,
     description: typeof metadata.description === "string" ? metadata.description : "",
@@ -29,7 +30,8 @@ export function readMetadataFile(file: string): TemplateMetadata {
 function parameterOf(raw: unknown, where: string): TemplateParameter {
   if (!isObject(raw) || typeof raw.name !== "string") throw new ConfigError(`${where} has no "name"`);
   const regexes = raw.regexes ?? [];
-  if (!(Array.isArray(regexes) && regexes.every((r) => typeof r === "string"))) throw new ConfigError(`${where}: "regexes" must be a list of strings`);
+  if (!(Array.isArray(regexes) && regexes.every((r) => typeof r === "string")))
+    throw new ConfigError(`${where}: "regexes" must be a list of strings`);
   return {
     name: raw.name,
     label: typeof raw.label === "string" ? raw.label : raw.name,

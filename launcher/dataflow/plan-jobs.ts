@@ -46,11 +46,22 @@ export function planJobErrors(target: CloudTarget, jobId: string): Plan<ListJobM
     summary: `list the error messages of Dataflow job ${jobId}`,
     service: MESSAGES,
     method: "ListJobMessages",
-    request: { projectId: target.project, location: target.region, jobId, minimumImportance: "JOB_MESSAGE_ERROR", pageSize: 50 },
+    request: {
+      projectId: target.project,
+      location: target.region,
+      jobId,
+      minimumImportance: "JOB_MESSAGE_ERROR",
+      pageSize: 50,
+    },
   };
 }
 
-function requestState(target: CloudTarget, jobId: string, requestedState: RequestedJobState, verb: string): Plan<UpdateJobRequest> {
+function requestState(
+  target: CloudTarget,
+  jobId: string,
+  requestedState: RequestedJobState,
+  verb: string,
+): Plan<UpdateJobRequest> {
   return {
     summary: `${verb} ${jobId} in ${target.project}/${target.region}`,
     service: JOBS,

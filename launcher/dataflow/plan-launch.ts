@@ -33,12 +33,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * The LaunchFlexTemplate request for one run. Its parameters are checked against the template's metadata with the
  * entry point's own check (TemplateParameterError lists every problem), so a launch that would fail never leaves.
  */
-export function planLaunch(job: JobKind, settings: DataflowSettings, flags: LaunchFlags): Plan<LaunchFlexTemplateRequest> {
-  if (flags.date !== undefined && !DATE.test(flags.date)) throw new UsageError(`--date must be YYYY-MM-DD (got "${flags.date}")`);
+export function planLaunch(
+  job: JobKind,
+  settings: DataflowSettings,
+  flags: LaunchFlags,
+): Plan<LaunchFlexTemplateRequest> {
+  if (flags.date !== undefined && !DATE.test(flags.date))
+    throw new UsageError(`--date must be YYYY-MM-DD (got "${flags.date}")`);
   const parameters = validateParameters(settings.metadata, launchParameters(job, settings, flags));
   const jobName = flags.jobName ?? defaultJobName(job, flags.schema.name, flags.date, flags.runId);
   const labels = { ...userLabels(settings.labels), ...lineageLabels(job, flags) };
-  const streamingEngine = job === "stream" ? { enableStreamingEngine: settings.environment.enableStreamingEngine ?? true } : {};
+  const streamingEngine =
+    job === "stream" ? { enableStreamingEngine: settings.environment.enableStreamingEngine ?? true } : {};
   return {
     summary: `launch ${job} job ${jobName} from ${settings.template} in ${settings.project}/${settings.region}`,
     service: FLEX_TEMPLATES,
@@ -58,7 +64,8 @@ export function planLaunch(job: JobKind, settings: DataflowSettings, flags: Laun
 
 function launchParameters(job: JobKind, settings: DataflowSettings, flags: LaunchFlags): Record<string, string> {
   const own: Record<string, string> = { schema: flags.schema.name, ...runIdParameter(settings, flags) };
-  if (job === "batch" && flags.input !== undefined) own.input = flags.dateAtRun ? flags.input : expandDate(flags.input, flags.date);
+  if (job === "batch" && flags.input !== undefined)
+    own.input = flags.dateAtRun ? flags.input : expandDate(flags.input, flags.date);
   if (job === "stream" && flags.subscription !== undefined) own.subscription = flags.subscription;
   return { ...settings.parameters, ...own, ...flags.parameters };
 }

@@ -43,7 +43,14 @@ export interface DataflowFlags {
   labels?: Record<string, string>;
 }
 
-const ENV_STRINGS = ["tempLocation", "stagingLocation", "serviceAccountEmail", "network", "subnetwork", "machineType"] as const;
+const ENV_STRINGS = [
+  "tempLocation",
+  "stagingLocation",
+  "serviceAccountEmail",
+  "network",
+  "subnetwork",
+  "machineType",
+] as const;
 const ENV_NUMBERS = ["numWorkers", "maxWorkers"] as const;
 
 /** Reads the settings of one job kind; a missing project, region or template is named before any call. */
@@ -53,14 +60,23 @@ export function resolveDataflowSettings(job: JobKind, config: RoxConfig, flags: 
   const own = sectionField(shared, job, "dataflow");
   const where = `dataflow.${job}`;
   const template = flags.template ?? stringField(own, "template", where);
-  if (!template) throw new MissingSettingError("template", `pass --template gs://… or set "${where}.template" in rox.config.json`);
+  if (!template)
+    throw new MissingSettingError("template", `pass --template gs://… or set "${where}.template" in rox.config.json`);
   const metadataFile = flags.metadataFile ?? stringField(own, "metadata", where);
   return {
     ...target,
     template,
     metadata: metadataFile ? readMetadataFile(metadataFile) : buildTemplateMetadata(job),
-    environment: { ...environmentOf(shared, "dataflow"), ...environmentOf(own, where), ...definedOnly(flags.environment ?? {}) },
-    labels: { ...stringMapField(shared, "labels", "dataflow"), ...stringMapField(own, "labels", where), ...flags.labels },
+    environment: {
+      ...environmentOf(shared, "dataflow"),
+      ...environmentOf(own, where),
+      ...definedOnly(flags.environment ?? {}),
+    },
+    labels: {
+      ...stringMapField(shared, "labels", "dataflow"),
+      ...stringMapField(own, "labels", where),
+      ...flags.labels,
+    },
     parameters: { ...stringMapField(shared, "parameters", "dataflow"), ...stringMapField(own, "parameters", where) },
   };
 }

@@ -14,7 +14,8 @@ export function updateProblems(previous: Contract, next: Contract): string[] {
 }
 
 function windowChanges(before: readonly WindowFeatureSpec[], after: readonly WindowFeatureSpec[]): string[] {
-  const shapeOf = (w: WindowFeatureSpec) => JSON.stringify([w.key, w.sizeSeconds, w.columns.map((c) => [c.name, c.kind])]);
+  const shapeOf = (w: WindowFeatureSpec) =>
+    JSON.stringify([w.key, w.sizeSeconds, w.columns.map((c) => [c.name, c.kind])]);
   const old = new Map(before.map((w) => [w.name, shapeOf(w)]));
   const now = new Map(after.map((w) => [w.name, shapeOf(w)]));
   const removed = before.filter((w) => !now.has(w.name)).map((w) => `window aggregate ${w.name} was removed`);

@@ -36,19 +36,28 @@ export interface WaitFlags {
 /** `--wait-until-done` (which `--then-train` needs) as seconds between polls and minutes in all; undefined without it. */
 export function checkWaitFlags(job: JobKind, values: WaitFlagValues): WaitFlags | undefined {
   const untilDone = values["wait-until-done"] ?? false;
-  if (values["then-train"] && !untilDone) throw new UsageError("--then-train needs --wait-until-done: training starts once the job is DONE");
+  if (values["then-train"] && !untilDone)
+    throw new UsageError("--then-train needs --wait-until-done: training starts once the job is DONE");
   onlyWith(values, ["train-target"], values["then-train"], "--then-train");
   // The endpoint is where the DONE run is finalized (and trained from): bqemulator in tests.
   onlyWith(values, ["poll-interval", "max-wait", "bigquery-endpoint"], untilDone, "--wait-until-done");
   if (!untilDone) return undefined;
-  if (job !== "batch") throw new UsageError("--wait-until-done is for batch jobs: a streaming job runs until it is drained");
+  if (job !== "batch")
+    throw new UsageError("--wait-until-done is for batch jobs: a streaming job runs until it is drained");
   if (values.wait) throw new UsageError("pass --wait or --wait-until-done, not both");
-  if (values["then-train"] && !values.date) throw new UsageError("--then-train needs --date: the partition the job lands is what it trains on");
+  if (values["then-train"] && !values.date)
+    throw new UsageError("--then-train needs --date: the partition the job lands is what it trains on");
   const pollSeconds = optionalNumber(values["poll-interval"], "poll-interval");
   const maxWaitMinutes = optionalNumber(values["max-wait"], "max-wait");
   return { pollSeconds, maxWaitMinutes };
 }
 
-function onlyWith(values: WaitFlagValues, flags: readonly ("train-target" | "bigquery-endpoint" | "poll-interval" | "max-wait")[], given: boolean | undefined, needed: string): void {
-  for (const flag of flags) if (!given && values[flag] !== undefined) throw new UsageError(`--${flag} applies only with ${needed}`);
+function onlyWith(
+  values: WaitFlagValues,
+  flags: readonly ("train-target" | "bigquery-endpoint" | "poll-interval" | "max-wait")[],
+  given: boolean | undefined,
+  needed: string,
+): void {
+  for (const flag of flags)
+    if (!given && values[flag] !== undefined) throw new UsageError(`--${flag} applies only with ${needed}`);
 }

@@ -23,8 +23,14 @@ export const DONE = "JOB_STATE_DONE";
 /** The job was still not DONE when the wait ended: nothing failed, but what was to follow it (training) did not start. */
 export class JobWaitTimeoutError extends RoxError {
   readonly kind = "run-failed";
-  constructor(readonly job: JobInfo, readonly polls: number, waitedMs: number) {
-    super(`${job.name} (${job.id}) is still ${job.currentState ?? "in an unknown state"} after ${polls} polls (${Math.round(waitedMs / 1000)} s): not waiting longer (rox jobs status --job-id ${job.id})`);
+  constructor(
+    readonly job: JobInfo,
+    readonly polls: number,
+    waitedMs: number,
+  ) {
+    super(
+      `${job.name} (${job.id}) is still ${job.currentState ?? "in an unknown state"} after ${polls} polls (${Math.round(waitedMs / 1000)} s): not waiting longer (rox jobs status --job-id ${job.id})`,
+    );
     this.name = "JobWaitTimeoutError";
   }
 }
@@ -33,7 +39,13 @@ export class JobWaitTimeoutError extends RoxError {
  * Polls a job (one planned GetJob per poll, as `rox jobs status` sends it) until it is DONE. FAILED or CANCELLED end
  * the wait with `LaunchFailedError` and the job's error messages; no DONE within `maxPolls` is `JobWaitTimeoutError`.
  */
-export async function waitUntilDone(api: DataflowApi, target: CloudTarget, job: JobInfo, polling: DonePolling, options: ApplyOptions = {}): Promise<JobInfo> {
+export async function waitUntilDone(
+  api: DataflowApi,
+  target: CloudTarget,
+  job: JobInfo,
+  polling: DonePolling,
+  options: ApplyOptions = {},
+): Promise<JobInfo> {
   const { intervalMs, maxPolls, sleep = delay } = polling;
   let current = job;
   for (let poll = 1; current.currentState !== DONE; poll++) {
@@ -47,7 +59,10 @@ export async function waitUntilDone(api: DataflowApi, target: CloudTarget, job: 
 }
 
 /** `--poll-interval` seconds and `--max-wait` minutes as a polling plan (at least one poll). */
-export function donePolling(pollSeconds = DEFAULT_POLL_SECONDS, maxWaitMinutes = DEFAULT_MAX_WAIT_MINUTES): DonePolling {
+export function donePolling(
+  pollSeconds = DEFAULT_POLL_SECONDS,
+  maxWaitMinutes = DEFAULT_MAX_WAIT_MINUTES,
+): DonePolling {
   const intervalMs = pollSeconds * 1000;
   return { intervalMs, maxPolls: Math.max(1, Math.ceil((maxWaitMinutes * 60_000) / intervalMs)) };
 }

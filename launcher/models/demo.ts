@@ -10,12 +10,16 @@ type Cli = (argv: string[]) => Promise<number>;
 export async function modelDemo(cli: Cli): Promise<number> {
   const { trainCommand } = await import("../commands/train");
   const { modelsCommand } = await import("../commands/models");
-  console.log(`\n== rox train --model ${MODEL}   (XGBoost on the feature rows: the flight and its origin's previous hour)`);
+  console.log(
+    `\n== rox train --model ${MODEL}   (XGBoost on the feature rows: the flight and its origin's previous hour)`,
+  );
   const trained = (await trainCommand(["--model", MODEL])) as TrainResult;
   const modelDir = trained.local!.modelDir;
   console.log(`\n== rox models register --from ${modelDir}`);
   const { model } = (await modelsCommand(["register", "--from", modelDir])) as RegisterResult;
-  console.log(`\n== rox models promote ${MODEL}@${model.version}   (gated: it must beat the champion on its held-out rows)`);
+  console.log(
+    `\n== rox models promote ${MODEL}@${model.version}   (gated: it must beat the champion on its held-out rows)`,
+  );
   const promoted = await cli(["models", "promote", `${MODEL}@${model.version}`]);
   if (promoted !== 0) console.log("(the champion stays)");
   console.log(`\n== rox score --model ${MODEL}@champion --on flights --partition ${SCORE_DAY}`);

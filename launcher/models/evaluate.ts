@@ -18,10 +18,17 @@ export interface Evaluation {
   mean: ErrorMetrics & { prediction: number };
 }
 
-export async function evaluateModels(registry: ModelRegistry, contract: Contract, models: RegisteredModel[], filter: FeatureRowsFilter): Promise<Evaluation> {
+export async function evaluateModels(
+  registry: ModelRegistry,
+  contract: Contract,
+  models: RegisteredModel[],
+  filter: FeatureRowsFilter,
+): Promise<Evaluation> {
   const scorers = await Promise.all(models.map((m) => registry.scorer(m)));
   const features = mergedFeatures(scorers.map((s) => s.card));
-  const rows = await registry.warehouse.query(featureRowsSql(contract, scorers[0].card.target.name, features, registry.sql, filter));
+  const rows = await registry.warehouse.query(
+    featureRowsSql(contract, scorers[0].card.target.name, features, registry.sql, filter),
+  );
   const accumulators = scorers.map(() => new ErrorAccumulator());
   const mean = new ErrorAccumulator();
   const meanPrediction = scorers[0].card.metrics.mean.prediction;

@@ -13,10 +13,12 @@ export const ALIAS = /^[a-z][a-z0-9-]{0,62}$/;
 
 export function parseModelRef(text: string): ModelRef {
   const [name, at, ...rest] = text.split("@");
-  if (rest.length > 0 || !MODEL_NAME.test(name ?? "")) throw new UsageError(`model "${text}" must be name, name@alias or name@version (name: ${MODEL_NAME})`);
+  if (rest.length > 0 || !MODEL_NAME.test(name ?? ""))
+    throw new UsageError(`model "${text}" must be name, name@alias or name@version (name: ${MODEL_NAME})`);
   if (at === undefined) return { name };
   if (/^[1-9]\d{0,8}$/.test(at)) return { name, version: Number(at) };
-  if (!ALIAS.test(at)) throw new UsageError(`model "${text}": "${at}" is neither a version number nor an alias (${ALIAS})`);
+  if (!ALIAS.test(at))
+    throw new UsageError(`model "${text}": "${at}" is neither a version number nor an alias (${ALIAS})`);
   return { name, alias: at };
 }
 

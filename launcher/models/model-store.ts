@@ -55,7 +55,8 @@ export class LocalModelStore implements ModelStore {
 
   /** A version's folder, refused unless it is a version folder inside the store. */
   inside(uri: string): string {
-    if (isGcsUri(uri)) throw new InvalidIdentifierError("model URI", uri, `must lie inside the local store ${this.root}`);
+    if (isGcsUri(uri))
+      throw new InvalidIdentifierError("model URI", uri, `must lie inside the local store ${this.root}`);
     const resolved = resolveInside(this.root, uri);
     if (!/^[a-z][a-z0-9-]*\/v\d+$/.test(path.relative(this.root, resolved).split(path.sep).join("/"))) {
       throw new InvalidIdentifierError("model URI", uri, `must be <name>/v<version> inside ${this.root}`);
@@ -68,7 +69,10 @@ export class GcsModelStore implements ModelStore {
   private readonly bucket: string;
   private readonly prefix: string;
 
-  constructor(readonly root: string, private readonly options: GcsClientOptions = {}) {
+  constructor(
+    readonly root: string,
+    private readonly options: GcsClientOptions = {},
+  ) {
     const { bucket, object } = parseGcsUri(root.replace(/\/+$/, ""));
     this.bucket = bucket;
     this.prefix = object ? `${validateRelativePath(object)}/` : "";
@@ -78,7 +82,10 @@ export class GcsModelStore implements ModelStore {
   async put(name: string, version: number, dir: string): Promise<string> {
     const storage = await this.client();
     const folder = `${this.prefix}${versionPath(name, version)}`;
-    for (const file of safeFilesIn(dir)) await storage.bucket(this.bucket).upload(path.join(dir, file), { destination: validateObjectName(`${folder}/${file}`) });
+    for (const file of safeFilesIn(dir))
+      await storage
+        .bucket(this.bucket)
+        .upload(path.join(dir, file), { destination: validateObjectName(`${folder}/${file}`) });
     return gcsUri(this.bucket, folder);
   }
 
@@ -91,7 +98,11 @@ export class GcsModelStore implements ModelStore {
   private objectInside(uri: string): string {
     const { bucket, object } = parseGcsUri(uri);
     const relative = object.startsWith(this.prefix) ? object.slice(this.prefix.length) : undefined;
-    if (bucket !== this.bucket || relative === undefined || !/^[a-z][a-z0-9-]*\/v\d+$/.test(validateRelativePath(relative))) {
+    if (
+      bucket !== this.bucket ||
+      relative === undefined ||
+      !/^[a-z][a-z0-9-]*\/v\d+$/.test(validateRelativePath(relative))
+    ) {
       throw new InvalidIdentifierError("model URI", uri, `must be <name>/v<version> inside ${this.root}`);
     }
     return object;

@@ -30,13 +30,24 @@ export function findMlPython(): string | undefined {
 export function mlCommand(module: string): { command: string[]; env: Record<string, string> } {
   const python = findMlPython();
   if (!python) throw new MlEnvironmentMissingError(mlPythonPath());
-  return { command: [python, "-m", `rox_ml.${module}`], env: { PYTHONPATH: path.join(repoRoot(), "python"), PYTHONDONTWRITEBYTECODE: "1" } };
+  return {
+    command: [python, "-m", `rox_ml.${module}`],
+    env: { PYTHONPATH: path.join(repoRoot(), "python"), PYTHONDONTWRITEBYTECODE: "1" },
+  };
 }
 
 /** XGBoost's own predictions for a Parquet file of feature rows (python/rox_ml/predict.py): the parity and bench reference. */
-export function xgboostPredictions(modelDir: string, rows: string, out: string, repeat = 1): { event_ids: string[]; predictions: number[]; seconds: number[]; dmatrixSeconds: number[] } {
+export function xgboostPredictions(
+  modelDir: string,
+  rows: string,
+  out: string,
+  repeat = 1,
+): { event_ids: string[]; predictions: number[]; seconds: number[]; dmatrixSeconds: number[] } {
   const { command, env } = mlCommand("predict");
   const [program, ...args] = command;
-  execFileSync(program, [...args, "--model-dir", modelDir, "--rows", rows, "--out", out, "--repeat", String(repeat)], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(program, [...args, "--model-dir", modelDir, "--rows", rows, "--out", out, "--repeat", String(repeat)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return JSON.parse(fs.readFileSync(out, "utf8"));
 }

@@ -21,11 +21,19 @@ export interface ModelRow {
 }
 
 export function modelsTableDdl(sql: FeatureSqlDialect): string {
-  const [text, int, time] = sql.kind === "duckdb" ? ["VARCHAR", "INTEGER", "TIMESTAMPTZ"] : ["STRING", "INT64", "TIMESTAMP"];
+  const [text, int, time] =
+    sql.kind === "duckdb" ? ["VARCHAR", "INTEGER", "TIMESTAMPTZ"] : ["STRING", "INT64", "TIMESTAMP"];
   const columns = [
-    `name ${text} NOT NULL`, `version ${int} NOT NULL`, `uri ${text} NOT NULL`, `${sql.ident("schema")} ${text}`,
-    `schema_version ${int}`, `registered_at ${time} NOT NULL`, `aliases ${text} NOT NULL`, `sha256 ${text} NOT NULL`,
-    `metrics ${text}`, `card ${text}`,
+    `name ${text} NOT NULL`,
+    `version ${int} NOT NULL`,
+    `uri ${text} NOT NULL`,
+    `${sql.ident("schema")} ${text}`,
+    `schema_version ${int}`,
+    `registered_at ${time} NOT NULL`,
+    `aliases ${text} NOT NULL`,
+    `sha256 ${text} NOT NULL`,
+    `metrics ${text}`,
+    `card ${text}`,
   ];
   const key = sql.kind === "duckdb" ? ", PRIMARY KEY (name, version)" : "";
   return `CREATE TABLE IF NOT EXISTS ${sql.table(MODELS_TABLE)} (${columns.join(", ")}${key})`;
@@ -33,20 +41,33 @@ export function modelsTableDdl(sql: FeatureSqlDialect): string {
 
 export function selectModelsSql(sql: FeatureSqlDialect, name?: string): string {
   const where = name === undefined ? "" : ` WHERE name = ${sql.literal(name)}`;
-  const time = sql.kind === "duckdb" ? `strftime(registered_at, '%Y-%m-%dT%H:%M:%S.%gZ')` : `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', registered_at)`;
+  const time =
+    sql.kind === "duckdb"
+      ? `strftime(registered_at, '%Y-%m-%dT%H:%M:%S.%gZ')`
+      : `FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', registered_at)`;
   return `SELECT name, version, uri, ${sql.ident("schema")} AS ${sql.ident("schema")}, schema_version, ${time} AS registered_at, aliases, sha256, metrics, card FROM ${sql.table(MODELS_TABLE)}${where} ORDER BY name, version`;
 }
 
 export function insertModelSql(sql: FeatureSqlDialect, row: ModelRow): string {
   const values = [
-    sql.literal(row.name), String(row.version), sql.literal(row.uri), sql.literal(row.schema),
-    row.schemaVersion === null ? "NULL" : String(row.schemaVersion), `TIMESTAMP ${sql.literal(row.registeredAt)}`,
-    sql.literal(JSON.stringify(row.aliases)), sql.literal(row.sha256), sql.literal(row.metrics), sql.literal(row.card),
+    sql.literal(row.name),
+    String(row.version),
+    sql.literal(row.uri),
+    sql.literal(row.schema),
+    row.schemaVersion === null ? "NULL" : String(row.schemaVersion),
+    `TIMESTAMP ${sql.literal(row.registeredAt)}`,
+    sql.literal(JSON.stringify(row.aliases)),
+    sql.literal(row.sha256),
+    sql.literal(row.metrics),
+    sql.literal(row.card),
   ];
   return `INSERT INTO ${sql.table(MODELS_TABLE)} (name, version, uri, ${sql.ident("schema")}, schema_version, registered_at, aliases, sha256, metrics, card) VALUES (${values.join(", ")})`;
 }
 
 /** Sets the aliases of each listed version (an alias moves: the caller lists both the old holder and the new one). */
 export function setAliasesSql(sql: FeatureSqlDialect, name: string, aliases: Map<number, string[]>): string[] {
-  return [...aliases].map(([version, list]) => `UPDATE ${sql.table(MODELS_TABLE)} SET aliases = ${sql.literal(JSON.stringify(list))} WHERE name = ${sql.literal(name)} AND version = ${version}`);
+  return [...aliases].map(
+    ([version, list]) =>
+      `UPDATE ${sql.table(MODELS_TABLE)} SET aliases = ${sql.literal(JSON.stringify(list))} WHERE name = ${sql.literal(name)} AND version = ${version}`,
+  );
 }

@@ -26,7 +26,11 @@ export interface RegisterResult {
 }
 
 export class ModelRegistry {
-  constructor(readonly warehouse: Warehouse, readonly sql: FeatureSqlDialect, readonly store: ModelStore) {}
+  constructor(
+    readonly warehouse: Warehouse,
+    readonly sql: FeatureSqlDialect,
+    readonly store: ModelStore,
+  ) {}
 
   async ensureTable(): Promise<void> {
     await this.warehouse.query(modelsTableDdl(this.sql));
@@ -41,7 +45,9 @@ export class ModelRegistry {
   async register(dir: string, aliases: string[] = []): Promise<RegisterResult> {
     await this.ensureTable();
     const card = checkCard(JSON.parse(fs.readFileSync(path.join(dir, "card.json"), "utf8")));
-    const sha256 = createHash("sha256").update(fs.readFileSync(path.join(dir, "model.json"))).digest("hex");
+    const sha256 = createHash("sha256")
+      .update(fs.readFileSync(path.join(dir, "model.json")))
+      .digest("hex");
     const existing = await this.rows(card.name);
     const same = existing.find((r) => r.sha256 === sha256);
     if (same) return { model: toRegistered(same), added: false };
@@ -51,8 +57,16 @@ export class ModelRegistry {
     const uri = await this.store.put(card.name, version, stored);
     fs.rmSync(path.join(dir, ".register"), { recursive: true, force: true });
     const row: ModelRow = {
-      name: card.name, version, uri, schema: card.schema.name, schemaVersion: card.schema.version,
-      registeredAt: new Date().toISOString(), aliases: [], sha256, metrics: JSON.stringify(card.metrics), card: JSON.stringify({ ...card, version }),
+      name: card.name,
+      version,
+      uri,
+      schema: card.schema.name,
+      schemaVersion: card.schema.version,
+      registeredAt: new Date().toISOString(),
+      aliases: [],
+      sha256,
+      metrics: JSON.stringify(card.metrics),
+      card: JSON.stringify({ ...card, version }),
     };
     await this.warehouse.query(insertModelSql(this.sql, row));
     for (const alias of aliases) await this.setAlias(card.name, version, alias);
@@ -64,10 +78,15 @@ export class ModelRegistry {
     const rows = await this.rows(ref.name);
     if (rows.length === 0) throw new ModelNotFoundError(`no model "${ref.name}" is registered`);
     const found =
-      ref.version !== undefined ? rows.find((r) => r.version === ref.version)
-      : ref.alias !== undefined ? rows.find((r) => r.aliases.includes(ref.alias!))
-      : rows[rows.length - 1];
-    if (!found) throw new ModelNotFoundError(`model ${formatModelRef(ref)} is not registered (versions: ${rows.map(describeRow).join(", ")})`);
+      ref.version !== undefined
+        ? rows.find((r) => r.version === ref.version)
+        : ref.alias !== undefined
+          ? rows.find((r) => r.aliases.includes(ref.alias!))
+          : rows[rows.length - 1];
+    if (!found)
+      throw new ModelNotFoundError(
+        `model ${formatModelRef(ref)} is not registered (versions: ${rows.map(describeRow).join(", ")})`,
+      );
     return toRegistered(found);
   }
 
@@ -76,7 +95,8 @@ export class ModelRegistry {
     const rows = await this.rows(name);
     const changes = new Map<number, string[]>();
     for (const r of rows) {
-      const next = r.version === version ? [...new Set([...r.aliases, alias])].sort() : r.aliases.filter((a) => a !== alias);
+      const next =
+        r.version === version ? [...new Set([...r.aliases, alias])].sort() : r.aliases.filter((a) => a !== alias);
       if (next.join() !== r.aliases.join()) changes.set(r.version, next);
     }
     for (const statement of setAliasesSql(this.sql, name, changes)) await this.warehouse.query(statement);
@@ -86,7 +106,8 @@ export class ModelRegistry {
   async removeAlias(name: string, version: number, alias: string): Promise<void> {
     const row = (await this.rows(name)).find((r) => r.version === version);
     if (!row || !row.aliases.includes(alias)) return;
-    for (const statement of setAliasesSql(this.sql, name, new Map([[version, row.aliases.filter((a) => a !== alias)]]))) await this.warehouse.query(statement);
+    for (const statement of setAliasesSql(this.sql, name, new Map([[version, row.aliases.filter((a) => a !== alias)]])))
+      await this.warehouse.query(statement);
   }
 
   async card(model: RegisteredModel): Promise<ModelCard> {
@@ -95,7 +116,10 @@ export class ModelRegistry {
 
   /** The version's scorer: its card and model.json, read from the store (the URI checked to lie inside it). */
   async scorer(model: RegisteredModel): Promise<Scorer> {
-    const [card, json] = await Promise.all([this.store.read(model.uri, "card.json"), this.store.read(model.uri, "model.json")]);
+    const [card, json] = await Promise.all([
+      this.store.read(model.uri, "card.json"),
+      this.store.read(model.uri, "model.json"),
+    ]);
     return createScorer(JSON.parse(card.toString("utf8")), json.toString("utf8"));
   }
 
@@ -110,10 +134,16 @@ export class ModelRegistry {
 
   private async rows(name?: string): Promise<ModelRow[]> {
     return (await this.warehouse.query(selectModelsSql(this.sql, name))).map((r) => ({
-      name: String(r.name), version: Number(r.version), uri: String(r.uri), schema: String(r.schema),
+      name: String(r.name),
+      version: Number(r.version),
+      uri: String(r.uri),
+      schema: String(r.schema),
       schemaVersion: r.schema_version === null || r.schema_version === undefined ? null : Number(r.schema_version),
-      registeredAt: String(r.registered_at), aliases: JSON.parse(String(r.aliases)) as string[], sha256: String(r.sha256),
-      metrics: String(r.metrics ?? "null"), card: String(r.card ?? "null"),
+      registeredAt: String(r.registered_at),
+      aliases: JSON.parse(String(r.aliases)) as string[],
+      sha256: String(r.sha256),
+      metrics: String(r.metrics ?? "null"),
+      card: String(r.card ?? "null"),
     }));
   }
 }
@@ -124,7 +154,11 @@ function writeVersionedCopy(dir: string, target: string, version: number): void 
   for (const file of fs.readdirSync(dir)) {
     const from = path.join(dir, file);
     if (!fs.statSync(from).isFile()) continue;
-    if (file === "card.json") fs.writeFileSync(path.join(target, file), JSON.stringify({ ...JSON.parse(fs.readFileSync(from, "utf8")), version }, null, 2) + "\n");
+    if (file === "card.json")
+      fs.writeFileSync(
+        path.join(target, file),
+        JSON.stringify({ ...JSON.parse(fs.readFileSync(from, "utf8")), version }, null, 2) + "\n",
+      );
     else fs.copyFileSync(from, path.join(target, file));
   }
 }

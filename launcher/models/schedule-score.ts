@@ -34,17 +34,28 @@ export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
   const table = requireFlag(values.on, "on");
   const timeZone = values["time-zone"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   checkTimeZone(timeZone);
-  const extra = [...(values.warehouse ? ["--warehouse", values.warehouse] : []), ...(values.store ? ["--store", values.store] : []), ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : [])];
+  const extra = [
+    ...(values.warehouse ? ["--warehouse", values.warehouse] : []),
+    ...(values.store ? ["--store", values.store] : []),
+    ...(values["schemas-dir"] ? ["--schemas-dir", values["schemas-dir"]] : []),
+  ];
   const modelText = requireFlag(values.model, "model");
   return {
-    cron, timeZone, inputTemplate: "", schema: model.name, batchArgs: [],
+    cron,
+    timeZone,
+    inputTemplate: "",
+    schema: model.name,
+    batchArgs: [],
     lockFile: values["lock-file"] ?? path.join(".rox", `schedule-score-${model.name}.lock`),
     argvTemplate: ["score", "--model", modelText, "--on", table, "--partition", "{date}", ...extra],
   };
 }
 
 export async function scheduleScore(values: ScheduleScoreValues): Promise<Plan | void> {
-  if (!values.local) throw new UsageError("rox schedule score runs on this machine with --local; on Google Cloud schedule the ML pipeline: rox pipeline submit --target vertex|kubeflow --schedule \"<cron>\"");
+  if (!values.local)
+    throw new UsageError(
+      'rox schedule score runs on this machine with --local; on Google Cloud schedule the ML pipeline: rox pipeline submit --target vertex|kubeflow --schedule "<cron>"',
+    );
   const schedule = planScoreSchedule(values);
   const plan = planLocalSchedule(schedule, new Date());
   console.log(values["dry-run"] ? renderPlans([plan]) : plan.summary);
@@ -54,7 +65,13 @@ export async function scheduleScore(values: ScheduleScoreValues): Promise<Plan |
   const stop = () => controller.abort();
   process.once("SIGINT", stop).once("SIGTERM", stop);
   try {
-    await runLocalSchedule(schedule, { command: roxCommand(), now: Date.now, sleep: sleepUnlessAborted, signal: controller.signal, onEvent: printTick });
+    await runLocalSchedule(schedule, {
+      command: roxCommand(),
+      now: Date.now,
+      sleep: sleepUnlessAborted,
+      signal: controller.signal,
+      onEvent: printTick,
+    });
   } finally {
     process.off("SIGINT", stop).off("SIGTERM", stop);
   }
@@ -63,8 +80,10 @@ export async function scheduleScore(values: ScheduleScoreValues): Promise<Plan |
 function printTick(event: TickEvent): void {
   if (event.kind === "waiting") console.log(`next scoring run at ${event.until}`);
   if (event.kind === "started") console.log(`${event.at}: rox score for ${event.partition} started (PID ${event.pid})`);
-  if (event.kind === "finished") console.log(`${event.at}: rox score for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
-  if (event.kind === "skipped") console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
+  if (event.kind === "finished")
+    console.log(`${event.at}: rox score for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
+  if (event.kind === "skipped")
+    console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
 }
 
 function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {

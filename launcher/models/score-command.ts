@@ -16,12 +16,29 @@ import { newRunId } from "../../pipelines/run-id";
 
 /** The Beam scoring job on the DirectRunner, into the embedded warehouse's `<table>_predictions`. */
 export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
-  if (values.runner !== undefined && values.runner !== "direct") throw new UsageError(`rox score runs on the DirectRunner (--runner direct); on Google Cloud use --target vertex-batch (got "${values.runner}")`);
+  if (values.runner !== undefined && values.runner !== "direct")
+    throw new UsageError(
+      `rox score runs on the DirectRunner (--runner direct); on Google Cloud use --target vertex-batch (got "${values.runner}")`,
+    );
   const partition = checkDay(values.partition!);
-  const target = warehouseTarget({ warehouse: values.warehouse, project: values.project ?? loadConfig(values.config).project, dataset: values.dataset, location: values.location, "bigquery-endpoint": values["bigquery-endpoint"] });
-  if (target.kind !== "duckdb") throw new UsageError("rox score on the DirectRunner writes to the embedded warehouse; for BigQuery data use --target vertex-batch");
+  const target = warehouseTarget({
+    warehouse: values.warehouse,
+    project: values.project ?? loadConfig(values.config).project,
+    dataset: values.dataset,
+    location: values.location,
+    "bigquery-endpoint": values["bigquery-endpoint"],
+  });
+  if (target.kind !== "duckdb")
+    throw new UsageError(
+      "rox score on the DirectRunner writes to the embedded warehouse; for BigQuery data use --target vertex-batch",
+    );
   const summary = await withWarehouse(target, async (warehouse) => {
-    const registry = openRegistry(warehouse, target, values.store ?? storeOf(values.config), values["storage-endpoint"]);
+    const registry = openRegistry(
+      warehouse,
+      target,
+      values.store ?? storeOf(values.config),
+      values["storage-endpoint"],
+    );
     const model = await registry.resolve(parseModelRef(values.model!));
     const card = await registry.card(model);
     const contract = loadContract(card.schema.name, { dir: values["schemas-dir"] });
@@ -31,7 +48,17 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
       const { runScoreJob } = await import("../../pipelines/score/score-job");
       const { DuckDbPredictions } = await import("../../io/local/duckdb-predictions");
       const runId = values["run-id"] ?? newRunId(Date.now(), "score");
-      const options = { contract, card, modelDir: await registry.localFolder(model), modelVersion: model.version, partition, replace: values.replace ?? false, runId, nowMs: Date.now(), workDir };
+      const options = {
+        contract,
+        card,
+        modelDir: await registry.localFolder(model),
+        modelVersion: model.version,
+        partition,
+        replace: values.replace ?? false,
+        runId,
+        nowMs: Date.now(),
+        workDir,
+      };
       return await runScoreJob(options, new DuckDbPredictions(warehouse), DUCKDB_FEATURE_SQL);
     } finally {
       fs.rmSync(workDir, { recursive: true, force: true });
@@ -39,6 +66,7 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
   });
   console.log(renderSummary(summary));
   if (values.summary) fs.writeFileSync(values.summary, JSON.stringify(summary, null, 2) + "\n");
-  if (unaccounted(summary) !== 0) throw new ReconciliationError(`scoring run ${summary.runId}: ${unaccounted(summary)} feature rows unaccounted for`);
+  if (unaccounted(summary) !== 0)
+    throw new ReconciliationError(`scoring run ${summary.runId}: ${unaccounted(summary)} feature rows unaccounted for`);
   return summary;
 }

@@ -23,7 +23,18 @@ export async function trainModel(flags: TrainFlags): Promise<TrainResult> {
       throw err;
     });
     const championDir = champion && (settings.target === "local" ? await registry.localFolder(champion) : champion.uri);
-    return runModelTraining({ spec, partition: flags.partition, settings, warehouse, dialect: sliceDialectOf(target), champion: championDir, dryRun: flags.dryRun, schemasDir: flags.schemasDir, vertexEndpoint: flags.endpoint, retrain: flags.retrain });
+    return runModelTraining({
+      spec,
+      partition: flags.partition,
+      settings,
+      warehouse,
+      dialect: sliceDialectOf(target),
+      champion: championDir,
+      dryRun: flags.dryRun,
+      schemasDir: flags.schemasDir,
+      vertexEndpoint: flags.endpoint,
+      retrain: flags.retrain,
+    });
   });
   if (result.dryRun) console.log(renderPlans([result.plan]));
   else console.log((await import("./render")).renderModelTraining(result));

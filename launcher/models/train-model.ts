@@ -42,22 +42,49 @@ export interface ModelTrainOptions {
 export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResult> {
   checkTargetReadsWarehouse(o.settings.target, o.dialect.kind);
   const contract = loadContract(o.spec.schema, { dir: o.schemasDir });
-  const slice = resolveSlice({ table: contract.table, ...(o.partition ? { partition: o.partition } : {}) }, o.schemasDir);
+  const slice = resolveSlice(
+    { table: contract.table, ...(o.partition ? { partition: o.partition } : {}) },
+    o.schemasDir,
+  );
   const lineage = lineageOf(await readSliceFacts(o.warehouse, slice, o.dialect), undefined);
   if (!lineage) throw new NoTrainingDataError(slice);
   const filter = o.partition ? { from: o.partition, to: nextDay(o.partition) } : {};
   const base = { target: o.settings.target, lineage, dryRun: o.dryRun ?? false };
-  const specArgs = ["--spec-json", JSON.stringify(o.spec), ...(o.champion ? [`--champion-dir=${fuseOf(o.champion)}`] : [])];
+  const specArgs = [
+    "--spec-json",
+    JSON.stringify(o.spec),
+    ...(o.champion ? [`--champion-dir=${fuseOf(o.champion)}`] : []),
+  ];
   if (o.settings.target === "local") {
-    const plan = planLocalModelTraining(lineage, o.spec, o.settings, featureRowsSql(contract, o.spec.target, o.spec.features, DUCKDB_FEATURE_SQL, filter), specArgs);
+    const plan = planLocalModelTraining(
+      lineage,
+      o.spec,
+      o.settings,
+      featureRowsSql(contract, o.spec.target, o.spec.features, DUCKDB_FEATURE_SQL, filter),
+      specArgs,
+    );
     if (base.dryRun) return { ...base, plan };
     const earlier = o.retrain ? undefined : trainedBefore(plan.request);
     return { ...base, plan, local: earlier ?? (await applyLocalTraining(plan, o.warehouse, { echo: o.echo })) };
   }
-  const query = featureRowsSql(contract, o.spec.target, o.spec.features, bigQueryFeatureSql(bigQueryRefOf(lineage)), filter);
-  const planned = planCloudTraining(o.settings.target, { ...lineage, data: { ...lineage.data!, query } }, { ...o.settings, args: [...o.settings.args, ...specArgs] });
+  const query = featureRowsSql(
+    contract,
+    o.spec.target,
+    o.spec.features,
+    bigQueryFeatureSql(bigQueryRefOf(lineage)),
+    filter,
+  );
+  const planned = planCloudTraining(
+    o.settings.target,
+    { ...lineage, data: { ...lineage.data!, query } },
+    { ...o.settings, args: [...o.settings.args, ...specArgs] },
+  );
   if (base.dryRun) return { ...base, plan: planned.plan };
-  return { ...base, plan: planned.plan, job: await submitCloudTraining(planned, { settings: o.settings, vertexEndpoint: o.vertexEndpoint }) };
+  return {
+    ...base,
+    plan: planned.plan,
+    job: await submitCloudTraining(planned, { settings: o.settings, vertexEndpoint: o.vertexEndpoint }),
+  };
 }
 
 /** A model's own job id: `rox-train-<model>-<partition|all>-<data trigger>` (a rerun on the same data reuses the folder). */
@@ -66,17 +93,33 @@ export function modelJobId(spec: ModelSpec, lineage: TrainingLineage): string {
   return `rox-train-${labelValue(spec.name).slice(0, 50)}-${lineage.partition ?? "all"}-${lineage.trigger}-${recipe}`;
 }
 
-function planLocalModelTraining(lineage: TrainingLineage, spec: ModelSpec, settings: TrainSettings, featureSql: string, specArgs: string[]): Plan<LocalTrainingRequest> {
+function planLocalModelTraining(
+  lineage: TrainingLineage,
+  spec: ModelSpec,
+  settings: TrainSettings,
+  featureSql: string,
+  specArgs: string[],
+): Plan<LocalTrainingRequest> {
   const jobId = modelJobId(spec, lineage);
   const dirs = localJobDirs(settings.localOutputDir, jobId);
   const dataUri = path.join(dirs.data, "features-00000-of-00001.parquet");
   const python = mlCommand("train");
-  const env = { ...vertexTrainingEnv({ dirs, dataUri, jobId, project: settings.project, region: settings.region }), ...lineageEnv(lineage), ...python.env };
+  const env = {
+    ...vertexTrainingEnv({ dirs, dataUri, jobId, project: settings.project, region: settings.region }),
+    ...lineageEnv(lineage),
+    ...python.env,
+  };
   return {
     summary: `train ${spec.name} on ${lineage.table}${lineage.partition ? ` ${lineage.partition}` : ""} (${lineage.rowCount} rows, run ${lineage.runId}) locally as ${jobId}`,
     service: "rox.local",
     method: "train",
-    request: { exportSql: `COPY (${featureSql}) TO ${DUCKDB_FEATURE_SQL.literal(dataUri)} (FORMAT parquet)`, dataUri, command: [...python.command, ...specArgs, ...lineageArgs(lineage)], env, dirs },
+    request: {
+      exportSql: `COPY (${featureSql}) TO ${DUCKDB_FEATURE_SQL.literal(dataUri)} (FORMAT parquet)`,
+      dataUri,
+      command: [...python.command, ...specArgs, ...lineageArgs(lineage)],
+      env,
+      dirs,
+    },
   };
 }
 
@@ -92,7 +135,14 @@ function trainedBefore(request: LocalTrainingRequest): LocalTrainingResult | und
   const files = ["card.json", "metrics.json", "model.json"];
   if (!files.every((f) => fs.existsSync(path.join(modelDir, f)))) return undefined;
   const metrics = JSON.parse(fs.readFileSync(path.join(modelDir, "metrics.json"), "utf8")) as Record<string, unknown>;
-  return { jobId: request.env.CLOUD_ML_JOB_ID, dataUri: request.dataUri, modelDir, modelFiles: fs.readdirSync(modelDir).sort(), metrics, reused: true };
+  return {
+    jobId: request.env.CLOUD_ML_JOB_ID,
+    dataUri: request.dataUri,
+    modelDir,
+    modelFiles: fs.readdirSync(modelDir).sort(),
+    metrics,
+    reused: true,
+  };
 }
 
 /** Vertex AI mounts Cloud Storage under /gcs/ in training containers. */

@@ -12,7 +12,9 @@ import { planVertexAliases, planVertexUpload, type VertexModelSettings } from ".
 export async function register(registry: ModelRegistry, dir: string, aliases: string[]): Promise<RegisterResult> {
   const result = await registry.register(dir, aliases.length ? aliases : [CHALLENGER]);
   const m = result.model;
-  console.log(`${result.added ? "registered" : "already registered"} ${m.name}@${m.version}${m.aliases.length ? ` [${m.aliases.join(", ")}]` : ""} in ${m.uri}`);
+  console.log(
+    `${result.added ? "registered" : "already registered"} ${m.name}@${m.version}${m.aliases.length ? ` [${m.aliases.join(", ")}]` : ""} in ${m.uri}`,
+  );
   return result;
 }
 
@@ -45,15 +47,36 @@ export async function upload(registry: ModelRegistry, ref: string, vertex: Verte
   return uploaded;
 }
 
-export async function promote(registry: ModelRegistry, ref: string, alias: string, o: { force: boolean; schemasDir?: string; vertex?: VertexTarget }): Promise<PromoteResult | unknown> {
+export async function promote(
+  registry: ModelRegistry,
+  ref: string,
+  alias: string,
+  o: { force: boolean; schemasDir?: string; vertex?: VertexTarget },
+): Promise<PromoteResult | unknown> {
   if (o.vertex?.dryRun) {
     const model = await registry.resolve(parseModelRef(ref));
-    return console.log(renderPlans([planVertexAliases(o.vertex.settings, model.name, model.version, [alias], alias === "champion" ? [CHALLENGER] : [])]));
+    return console.log(
+      renderPlans([
+        planVertexAliases(
+          o.vertex.settings,
+          model.name,
+          model.version,
+          [alias],
+          alias === "champion" ? [CHALLENGER] : [],
+        ),
+      ]),
+    );
   }
   const result = await promoteModel(registry, parseModelRef(ref), alias, { force: o.force, schemasDir: o.schemasDir });
   if (o.vertex) {
     const { applyVertexAliases } = await import("./vertex-apply");
-    const plan = planVertexAliases(o.vertex.settings, result.model.name, result.model.version, [alias], alias === "champion" ? [CHALLENGER] : []);
+    const plan = planVertexAliases(
+      o.vertex.settings,
+      result.model.name,
+      result.model.version,
+      [alias],
+      alias === "champion" ? [CHALLENGER] : [],
+    );
     const merged = await applyVertexAliases(plan, o.vertex.settings.region, o.vertex.endpoint);
     console.log(`Vertex AI: version ${merged.versionId} has ${merged.aliases.join(", ")}`);
   }
@@ -64,7 +87,13 @@ export async function promote(registry: ModelRegistry, ref: string, alias: strin
   return result;
 }
 
-export async function evaluate(registry: ModelRegistry, refs: string[], table: string, filter: FeatureRowsFilter, schemasDir?: string): Promise<Evaluation> {
+export async function evaluate(
+  registry: ModelRegistry,
+  refs: string[],
+  table: string,
+  filter: FeatureRowsFilter,
+  schemasDir?: string,
+): Promise<Evaluation> {
   const models = await Promise.all(refs.map((r) => registry.resolve(parseModelRef(r))));
   const contract = loadContract(models[0].schema, { dir: schemasDir });
   if (contract.table !== table) throw new UsageError(`--on ${table}: ${models[0].name} scores ${contract.table}`);
@@ -74,7 +103,9 @@ export async function evaluate(registry: ModelRegistry, refs: string[], table: s
 }
 
 function renderEvaluation(e: Evaluation): string {
-  const lines = e.models.map((m) => `  ${m.name}@${m.version}: MAE ${m.metrics.mae.toFixed(2)}, RMSE ${m.metrics.rmse.toFixed(2)}`);
+  const lines = e.models.map(
+    (m) => `  ${m.name}@${m.version}: MAE ${m.metrics.mae.toFixed(2)}, RMSE ${m.metrics.rmse.toFixed(2)}`,
+  );
   lines.push(`  mean (${e.mean.prediction.toFixed(2)}): MAE ${e.mean.mae.toFixed(2)}, RMSE ${e.mean.rmse.toFixed(2)}`);
   return [`on ${e.rows - e.unscorable} rows (${e.unscorable} unscorable):`, ...lines].join("\n");
 }

@@ -66,8 +66,16 @@ const parentOf = (s: VertexModelSettings) => `projects/${s.project}/locations/${
 const modelName = (s: VertexModelSettings, name: string) => `${parentOf(s)}/models/${name}`;
 export const roxAlias = (version: number) => `rox-v${version}`;
 
-export function planVertexUpload(s: VertexModelSettings, model: RegisteredModel, card: ModelCard): Plan<UploadModelRequest> {
-  if (!model.uri.startsWith("gs://")) throw new MissingSettingError("models.store", `Vertex AI reads a model from Cloud Storage: register it with --store gs://<bucket>/<prefix> (it is in ${model.uri})`);
+export function planVertexUpload(
+  s: VertexModelSettings,
+  model: RegisteredModel,
+  card: ModelCard,
+): Plan<UploadModelRequest> {
+  if (!model.uri.startsWith("gs://"))
+    throw new MissingSettingError(
+      "models.store",
+      `Vertex AI reads a model from Cloud Storage: register it with --store gs://<bucket>/<prefix> (it is in ${model.uri})`,
+    );
   const first = model.version === 1;
   const request: UploadModelRequest = {
     parent: parentOf(s),
@@ -79,20 +87,39 @@ export function planVertexUpload(s: VertexModelSettings, model: RegisteredModel,
       containerSpec: { imageUri: s.servingImage },
       versionAliases: [roxAlias(model.version), ...model.aliases],
       versionDescription: `rox ${model.name}@${model.version}: held-out MAE ${card.metrics.model.mae.toFixed(3)} (mean ${card.metrics.mean.mae.toFixed(3)}) on ${card.metrics.testRows} rows`,
-      labels: { rox_model: labelValue(model.name), rox_version: String(model.version), rox_schema: labelValue(card.schema.name), rox_sha256: model.sha256.slice(0, 16) },
+      labels: {
+        rox_model: labelValue(model.name),
+        rox_version: String(model.version),
+        rox_schema: labelValue(card.schema.name),
+        rox_sha256: model.sha256.slice(0, 16),
+      },
     },
   };
   if (s.serviceAccount) request.serviceAccount = s.serviceAccount;
-  return { summary: `upload ${model.name}@${model.version} to Vertex AI Model Registry${first ? "" : ` as a new version of ${model.name}`}`, service: MODEL_SERVICE, method: "UploadModel", request };
+  return {
+    summary: `upload ${model.name}@${model.version} to Vertex AI Model Registry${first ? "" : ` as a new version of ${model.name}`}`,
+    service: MODEL_SERVICE,
+    method: "UploadModel",
+    request,
+  };
 }
 
 /** Moving an alias onto a version takes it off the version that had it (Vertex AI keeps aliases unique per model). */
-export function planVertexAliases(s: VertexModelSettings, name: string, version: number, add: string[], remove: string[] = []): Plan<MergeVersionAliasesRequest> {
+export function planVertexAliases(
+  s: VertexModelSettings,
+  name: string,
+  version: number,
+  add: string[],
+  remove: string[] = [],
+): Plan<MergeVersionAliasesRequest> {
   return {
     summary: `set ${add.join(", ")}${remove.length ? ` (and drop ${remove.join(", ")})` : ""} on ${name}@${version} in Vertex AI Model Registry`,
     service: MODEL_SERVICE,
     method: "MergeVersionAliases",
-    request: { name: `${modelName(s, name)}@${roxAlias(version)}`, versionAliases: [...add, ...remove.map((a) => `-${a}`)] },
+    request: {
+      name: `${modelName(s, name)}@${roxAlias(version)}`,
+      versionAliases: [...add, ...remove.map((a) => `-${a}`)],
+    },
   };
 }
 
@@ -101,16 +128,30 @@ export function planVertexAliases(s: VertexModelSettings, name: string, version:
  * caller names, the same rows `rox score` reads), sent as arrays in the card's feature order; Vertex writes its own
  * `predictions_<time>` table into the output dataset.
  */
-export function planVertexBatchPrediction(s: VertexModelSettings, model: RegisteredModel, card: ModelCard, source: { featureTable: string; outputDataset: string; day: string }): Plan<CreateBatchPredictionJobRequest> {
+export function planVertexBatchPrediction(
+  s: VertexModelSettings,
+  model: RegisteredModel,
+  card: ModelCard,
+  source: { featureTable: string; outputDataset: string; day: string },
+): Plan<CreateBatchPredictionJobRequest> {
   const job: CreateBatchPredictionJobRequest["batchPredictionJob"] = {
     displayName: `rox-score-${model.name}-v${model.version}-${source.day}`,
     model: `${modelName(s, model.name)}@${roxAlias(model.version)}`,
     inputConfig: { instancesFormat: "bigquery", bigquerySource: { inputUri: `bq://${source.featureTable}` } },
     instanceConfig: { instanceType: "array", includedFields: card.features.map((f) => f.name) },
     outputConfig: { predictionsFormat: "bigquery", bigqueryDestination: { outputUri: `bq://${source.outputDataset}` } },
-    dedicatedResources: { machineSpec: { machineType: s.machineType }, startingReplicaCount: s.replicas, maxReplicaCount: s.replicas },
+    dedicatedResources: {
+      machineSpec: { machineType: s.machineType },
+      startingReplicaCount: s.replicas,
+      maxReplicaCount: s.replicas,
+    },
     labels: { rox_model: labelValue(model.name), rox_version: String(model.version), rox_day: source.day },
   };
   if (s.serviceAccount) job.serviceAccount = s.serviceAccount;
-  return { summary: `score ${source.day} with ${model.name}@${model.version} as Vertex AI batch prediction job ${job.displayName}`, service: JOB_SERVICE, method: "CreateBatchPredictionJob", request: { parent: parentOf(s), batchPredictionJob: job } };
+  return {
+    summary: `score ${source.day} with ${model.name}@${model.version} as Vertex AI batch prediction job ${job.displayName}`,
+    service: JOB_SERVICE,
+    method: "CreateBatchPredictionJob",
+    request: { parent: parentOf(s), batchPredictionJob: job },
+  };
 }

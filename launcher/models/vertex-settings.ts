@@ -3,7 +3,10 @@ import { MissingSettingError } from "../cloud/errors";
 import { PREBUILT_XGBOOST, type VertexModelSettings } from "./vertex-plans";
 
 /** `project`, `region` (flags win) and the `models` section: servingImage, serviceAccount, batch machine and replicas. */
-export function readVertexModelSettings(config: RoxConfig, flags: { project?: string; region?: string } = {}): VertexModelSettings {
+export function readVertexModelSettings(
+  config: RoxConfig,
+  flags: { project?: string; region?: string } = {},
+): VertexModelSettings {
   const section = configSection(config, "models");
   const project = flags.project ?? config.project;
   const region = flags.region ?? config.region;

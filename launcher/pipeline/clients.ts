@@ -11,12 +11,17 @@ export async function openVertexScheduleClient(region: string, endpoint?: string
   const options = await grpcClientOptions(endpoint);
   const aiplatform = await import("@google-cloud/aiplatform");
   type Options = ConstructorParameters<typeof aiplatform.v1.ScheduleServiceClient>[0];
-  const client = new aiplatform.v1.ScheduleServiceClient((endpoint ? options : { ...options, apiEndpoint: `${region}-aiplatform.googleapis.com` }) as Options);
+  const client = new aiplatform.v1.ScheduleServiceClient(
+    (endpoint ? options : { ...options, apiEndpoint: `${region}-aiplatform.googleapis.com` }) as Options,
+  );
   const states = aiplatform.protos.google.cloud.aiplatform.v1.Schedule.State as unknown as Record<number, string>;
   return {
     createSchedule: async (request) => {
       const [schedule] = await client.createSchedule(request as Parameters<typeof client.createSchedule>[0]);
-      return { name: schedule.name ?? "", state: typeof schedule.state === "number" ? states[schedule.state] : String(schedule.state ?? "") };
+      return {
+        name: schedule.name ?? "",
+        state: typeof schedule.state === "number" ? states[schedule.state] : String(schedule.state ?? ""),
+      };
     },
     close: () => client.close(),
   };

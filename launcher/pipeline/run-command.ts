@@ -24,7 +24,8 @@ export function pipelineParameters(values: PipelineValues): Record<string, strin
 /** Compiles the spec (unless `--spec` names one) and runs its steps here, with `platform=local`. */
 export async function runLocal(values: PipelineValues): Promise<LocalRunResult> {
   const parameters = { platform: "local", ...pipelineParameters(values) };
-  if (parameters.platform !== "local") throw new UsageError("rox pipeline run --local runs the steps with platform=local");
+  if (parameters.platform !== "local")
+    throw new UsageError("rox pipeline run --local runs the steps with platform=local");
   let spec = values.spec;
   const scratch = spec ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "rox-pipeline-spec-"));
   try {
@@ -42,15 +43,22 @@ function dayOf(value: string): string {
 }
 
 export async function runOneStep(name: string | undefined, values: PipelineValues): Promise<string> {
-  if (!STEPS.includes(name as StepName)) throw new UsageError(`rox pipeline step: the step is one of ${STEPS.join(", ")} (got "${name ?? ""}")`);
+  if (!STEPS.includes(name as StepName))
+    throw new UsageError(`rox pipeline step: the step is one of ${STEPS.join(", ")} (got "${name ?? ""}")`);
   const platform = values.platform ?? "local";
-  if (platform !== "local" && platform !== "gcp") throw new UsageError(`--platform must be local or gcp (got "${platform}")`);
+  if (platform !== "local" && platform !== "gcp")
+    throw new UsageError(`--platform must be local or gcp (got "${platform}")`);
   const { commands } = await import("../main");
   const cli = (argv: string[]) => commands[argv[0]](argv.slice(1));
   const options = {
-    day: dayOf(requireFlag(values.day, "day")), schema: values.schema ?? "flights", model: values.model ?? "flights-delay",
-    inputTemplate: values["input-template"] ?? "", platform: platform as "local" | "gcp", warehouse: values.warehouse ?? "",
-    store: values.store ?? "", upstream: values.upstream ?? "",
+    day: dayOf(requireFlag(values.day, "day")),
+    schema: values.schema ?? "flights",
+    model: values.model ?? "flights-delay",
+    inputTemplate: values["input-template"] ?? "",
+    platform: platform as "local" | "gcp",
+    warehouse: values.warehouse ?? "",
+    store: values.store ?? "",
+    upstream: values.upstream ?? "",
   };
   const result = await runStep(name as StepName, options, cli);
   writeResult(values["result-file"], result);

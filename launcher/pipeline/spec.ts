@@ -26,7 +26,10 @@ export interface PipelineSpec {
   pipelineInfo: { name: string };
   components: Record<string, { executorLabel: string }>;
   deploymentSpec: { executors: Record<string, { container: ContainerSpec }> };
-  root: { dag: { tasks: Record<string, PipelineTask> }; inputDefinitions?: { parameters?: Record<string, { defaultValue?: unknown }> } };
+  root: {
+    dag: { tasks: Record<string, PipelineTask> };
+    inputDefinitions?: { parameters?: Record<string, { defaultValue?: unknown }> };
+  };
 }
 
 /** `python -m rox_ml.pipeline`: the real KFP compiler writes the spec (JSON for a `.json` file, else YAML). */
@@ -34,7 +37,10 @@ export function compilePipeline(out: string, image?: string): void {
   const { command, env } = mlCommand("pipeline");
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const [program, ...args] = command;
-  execFileSync(program, [...args, "--out", out, ...(image ? ["--image", image] : [])], { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync(program, [...args, "--out", out, ...(image ? ["--image", image] : [])], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }
 
 export function readPipelineSpec(file: string): PipelineSpec {
@@ -47,11 +53,14 @@ export function taskOrder(spec: PipelineSpec): string[] {
   const done: string[] = [];
   const visit = (name: string, path: string[]) => {
     if (done.includes(name)) return;
-    if (path.includes(name)) throw new Error(`pipeline tasks depend on each other in a cycle: ${[...path, name].join(" → ")}`);
+    if (path.includes(name))
+      throw new Error(`pipeline tasks depend on each other in a cycle: ${[...path, name].join(" → ")}`);
     for (const dep of tasks[name].dependentTasks ?? []) visit(dep, [...path, name]);
     done.push(name);
   };
-  Object.keys(tasks).sort().forEach((name) => visit(name, []));
+  Object.keys(tasks)
+    .sort()
+    .forEach((name) => visit(name, []));
   return done;
 }
 

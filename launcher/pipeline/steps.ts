@@ -36,18 +36,43 @@ export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise
     case "ingest":
       return ingest(o, where, cli);
     case "train": {
-      const result = (await cli(["train", "--model", o.model, ...where, ...store, ...(o.platform === "gcp" ? ["--target", "vertex-custom-job"] : [])])) as TrainResult;
+      const result = (await cli([
+        "train",
+        "--model",
+        o.model,
+        ...where,
+        ...store,
+        ...(o.platform === "gcp" ? ["--target", "vertex-custom-job"] : []),
+      ])) as TrainResult;
       return result.local?.modelDir ?? result.job?.name ?? "";
     }
     case "register": {
-      const { model } = (await cli(["models", "register", "--from", required(o.upstream, "the trained model's folder"), ...where, ...store])) as RegisterResult;
+      const { model } = (await cli([
+        "models",
+        "register",
+        "--from",
+        required(o.upstream, "the trained model's folder"),
+        ...where,
+        ...store,
+      ])) as RegisterResult;
       return `${model.name}@${model.version}`;
     }
     case "promote":
       return promote(o, where, store, cli);
     case "score": {
       const table = loadContract(o.schema).table;
-      await cli(["score", "--model", `${o.model}@champion`, "--on", table, "--partition", o.day, ...where, ...store, ...(o.platform === "gcp" ? ["--target", "vertex-batch"] : [])]);
+      await cli([
+        "score",
+        "--model",
+        `${o.model}@champion`,
+        "--on",
+        table,
+        "--partition",
+        o.day,
+        ...where,
+        ...store,
+        ...(o.platform === "gcp" ? ["--target", "vertex-batch"] : []),
+      ]);
       return `scored ${table} ${o.day} with ${o.model}@champion`;
     }
   }
@@ -59,7 +84,18 @@ async function ingest(o: StepOptions, where: string[], cli: Cli): Promise<string
   if (o.platform === "local") {
     await cli(["batch", "--input", template.replace(/\{date\}/g, o.day), "--schema", o.schema, ...where]);
   } else {
-    await cli(["launch", "batch", "--schema", o.schema, "--input", template, "--date", o.day, "--wait-until-done", ...where.filter((a) => a !== "bigquery" && a !== "--warehouse")]);
+    await cli([
+      "launch",
+      "batch",
+      "--schema",
+      o.schema,
+      "--input",
+      template,
+      "--date",
+      o.day,
+      "--wait-until-done",
+      ...where.filter((a) => a !== "bigquery" && a !== "--warehouse"),
+    ]);
   }
   return `ingested ${o.schema} ${o.day}`;
 }
@@ -67,7 +103,13 @@ async function ingest(o: StepOptions, where: string[], cli: Cli): Promise<string
 /** The gate refusing is an answer, not a failure: the champion stays and the day is scored with it. */
 async function promote(o: StepOptions, where: string[], store: string[], cli: Cli): Promise<string> {
   try {
-    const result = (await cli(["models", "promote", required(o.upstream, "the registered model"), ...where, ...store])) as PromoteResult;
+    const result = (await cli([
+      "models",
+      "promote",
+      required(o.upstream, "the registered model"),
+      ...where,
+      ...store,
+    ])) as PromoteResult;
     return `${result.model.name}@${result.model.version} is champion`;
   } catch (err) {
     if ((err as Error).name !== "PromotionRefusedError") throw err;
@@ -79,7 +121,8 @@ async function promote(o: StepOptions, where: string[], store: string[], cli: Cl
 function warehouseArgs(o: StepOptions): string[] {
   if (o.platform === "local") return o.warehouse ? ["--warehouse", o.warehouse] : [];
   const [project, dataset] = required(o.warehouse, "--warehouse <project.dataset>").split(".");
-  if (!project || !dataset) throw new UsageError(`--warehouse must be <project>.<dataset> on Google Cloud (got "${o.warehouse}")`);
+  if (!project || !dataset)
+    throw new UsageError(`--warehouse must be <project>.<dataset> on Google Cloud (got "${o.warehouse}")`);
   return ["--warehouse", "bigquery", "--project", project, "--dataset", dataset];
 }
 

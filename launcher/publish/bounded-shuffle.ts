@@ -10,7 +10,11 @@ const MAX_BUFFERED = 500_000;
  * apart, and only that much event time is ever buffered. Input that is already late (earlier than what was read
  * before it) goes out at once, late as it came. Items without an event time go out with their neighbours.
  */
-export function* boundedShuffle<T extends { eventTimeMs?: number }>(items: Iterable<T>, windowMs: number, random: () => number): Generator<T> {
+export function* boundedShuffle<T extends { eventTimeMs?: number }>(
+  items: Iterable<T>,
+  windowMs: number,
+  random: () => number,
+): Generator<T> {
   if (!(windowMs > 0)) return yield* items;
   const held = new MinHeap<T>();
   let reached = -Infinity; // the largest event time read so far

@@ -8,14 +8,19 @@ export const MAX_DUPLICATE_LAG = 100;
  * does: the copy (marked `duplicate`) follows the original within the next MAX_DUPLICATE_LAG messages, so it often
  * lands in a later publish request, and in a later micro-batch of the consumer.
  */
-export function* withDuplicates<T>(items: Iterable<T>, probability: number, random: () => number): Generator<{ item: T; duplicate: boolean }> {
+export function* withDuplicates<T>(
+  items: Iterable<T>,
+  probability: number,
+  random: () => number,
+): Generator<{ item: T; duplicate: boolean }> {
   const pending = new MinHeap<T>();
   let position = 0;
   for (const item of items) {
     while (pending.size > 0 && pending.peekKey()! <= position) yield { item: pending.pop()!, duplicate: true };
     yield { item, duplicate: false };
     position++;
-    if (probability > 0 && random() < probability) pending.push(position + Math.floor(random() * MAX_DUPLICATE_LAG), item);
+    if (probability > 0 && random() < probability)
+      pending.push(position + Math.floor(random() * MAX_DUPLICATE_LAG), item);
   }
   while (pending.size > 0) yield { item: pending.pop()!, duplicate: true };
 }

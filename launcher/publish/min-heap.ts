@@ -13,7 +13,8 @@ export class MinHeap<T> {
 
   push(key: number, value: T): void {
     this.items.push({ key, seq: this.seq++, value });
-    for (let i = this.items.length - 1; i > 0 && this.less(i, (i - 1) >> 1); i = (i - 1) >> 1) this.swap(i, (i - 1) >> 1);
+    for (let i = this.items.length - 1; i > 0 && this.less(i, (i - 1) >> 1); i = (i - 1) >> 1)
+      this.swap(i, (i - 1) >> 1);
   }
 
   pop(): T | undefined {

@@ -45,14 +45,21 @@ export async function publishEvents(options: PublishEventsOptions): Promise<Publ
   const startedAt = Date.now();
   const progress: PublishProgress = { published: 0, duplicatesPublished: 0, elapsedMs: 0 };
   for (const batch of batches(planMessages(files, options), publishBatchSize(options.rate))) {
-    await client.publish(options.topic, batch.map((planned) => planned.message));
+    await client.publish(
+      options.topic,
+      batch.map((planned) => planned.message),
+    );
     progress.published += batch.length;
     progress.duplicatesPublished += batch.filter((planned) => planned.duplicate).length;
     progress.elapsedMs = Date.now() - startedAt;
     options.onProgress?.({ ...progress });
     await paceTo(progress.published, options.rate, startedAt);
   }
-  return { published: progress.published, duplicatesPublished: progress.duplicatesPublished, seconds: (Date.now() - startedAt) / 1000 };
+  return {
+    published: progress.published,
+    duplicatesPublished: progress.duplicatesPublished,
+    seconds: (Date.now() - startedAt) / 1000,
+  };
 }
 
 export function publishBatchSize(rate: number | undefined): number {

@@ -31,6 +31,7 @@ export function injectFaults(events: Event[], duplicates: number): InjectedFault
     const source = events[i % events.length];
     return { line: mutate({ ...source, event_id: `fault:${i + 1}` }), expect };
   });
-  for (let i = 0; i < duplicates; i++) faults.push({ line: JSON.stringify(events[i % events.length]), expect: "duplicate" });
+  for (let i = 0; i < duplicates; i++)
+    faults.push({ line: JSON.stringify(events[i % events.length]), expect: "duplicate" });
   return faults;
 }

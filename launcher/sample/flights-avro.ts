@@ -53,7 +53,12 @@ function syncMarkerFor(path: string): Buffer {
  * Streams the rows of `query` into an Avro object container file, one DuckDB chunk at a time, honouring the
  * encoder's backpressure so that memory stays flat whatever the row count. Returns the number of rows written.
  */
-export async function writeAvroFile(connection: DuckDBConnection, query: string, schema: avro.Schema, path: string): Promise<number> {
+export async function writeAvroFile(
+  connection: DuckDBConnection,
+  query: string,
+  schema: avro.Schema,
+  path: string,
+): Promise<number> {
   const encoder = new avro.streams.BlockEncoder(schema, { codec: "deflate", syncMarker: syncMarkerFor(path) });
   const written = pipeline(encoder, createWriteStream(path));
   try {
@@ -68,7 +73,11 @@ export async function writeAvroFile(connection: DuckDBConnection, query: string,
   }
 }
 
-async function encodeRows(connection: DuckDBConnection, query: string, encoder: avro.streams.BlockEncoder): Promise<number> {
+async function encodeRows(
+  connection: DuckDBConnection,
+  query: string,
+  encoder: avro.streams.BlockEncoder,
+): Promise<number> {
   const result = await connection.stream(query);
   let rows = 0;
   for await (const chunk of result.yieldRowObjectJs()) {

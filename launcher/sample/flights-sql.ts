@@ -90,7 +90,12 @@ function dateColumn(format: SampleFormat): string {
   return "strftime(date, '%Y-%m-%dT%H:%M:%SZ')";
 }
 
-export function eventsQuery(eventIdPrefix: string, format: SampleFormat, by: SampleGrouping, partition: Partition): string {
+export function eventsQuery(
+  eventIdPrefix: string,
+  format: SampleFormat,
+  by: SampleGrouping,
+  partition: Partition,
+): string {
   const start = `TIMESTAMP ${sqlString(partition.start)}`;
   return (
     `SELECT ${sqlString(`${eventIdPrefix}:`)} || (file_row_number + 1) AS event_id, ${dateColumn(format)} AS date,` +

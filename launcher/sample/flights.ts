@@ -50,10 +50,15 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Options usually come from a command line, so their types are checked again here. */
 export function checkSampleOptions(opts: SampleOptions): void {
-  if (!(FILE_FORMATS as readonly string[]).includes(opts.format)) throw new SampleOptionsError(`unknown format "${opts.format}"`);
+  if (!(FILE_FORMATS as readonly string[]).includes(opts.format))
+    throw new SampleOptionsError(`unknown format "${opts.format}"`);
   if (!GROUPINGS.includes(opts.by)) throw new SampleOptionsError(`unknown grouping "${opts.by}" (day or month)`);
-  for (const [name, value] of [["from", opts.from], ["to", opts.to]] as const) {
-    if (value !== undefined && !DAY.test(value)) throw new SampleOptionsError(`${name} must be YYYY-MM-DD, got "${value}"`);
+  for (const [name, value] of [
+    ["from", opts.from],
+    ["to", opts.to],
+  ] as const) {
+    if (value !== undefined && !DAY.test(value))
+      throw new SampleOptionsError(`${name} must be YYYY-MM-DD, got "${value}"`);
   }
   if (opts.limit !== undefined && !(Number.isSafeInteger(opts.limit) && opts.limit > 0)) {
     throw new SampleOptionsError(`limit must be a positive integer, got ${opts.limit}`);
@@ -100,7 +105,11 @@ async function listPartitions(connection: DuckDBConnection, by: SampleGrouping):
   return reader.getRowObjectsJS().map((row) => ({ name: String(row.name), start: String(row.start) }));
 }
 
-async function writePartitions(connection: DuckDBConnection, source: string, opts: SampleOptions): Promise<SampleResult> {
+async function writePartitions(
+  connection: DuckDBConnection,
+  source: string,
+  opts: SampleOptions,
+): Promise<SampleResult> {
   const eventIdPrefix = basename(source, extname(source));
   const files: SampleResult["files"] = [];
   for (const partition of await listPartitions(connection, opts.by)) {
@@ -111,7 +120,12 @@ async function writePartitions(connection: DuckDBConnection, source: string, opt
   return { files, rows: files.reduce((sum, file) => sum + file.rows, 0) };
 }
 
-async function writeEventsFile(connection: DuckDBConnection, query: string, format: SampleFormat, path: string): Promise<number> {
+async function writeEventsFile(
+  connection: DuckDBConnection,
+  query: string,
+  format: SampleFormat,
+  path: string,
+): Promise<number> {
   if (format === "avro") return writeAvroFile(connection, query, loadFlightSchema(), path);
   const result = await connection.run(copyStatement(query, format, path));
   return result.rowsChanged;

@@ -15,7 +15,11 @@ export interface ScheduleResult {
  * Creates the Scheduler job; if one of that name exists, updates it to the plan (schedule, zone, target, retries), so
  * running the same command twice, or with a new cron, leaves exactly one job that matches the plan.
  */
-export async function applySchedule(api: SchedulerApi, plan: Plan<CreateSchedulerJobRequest>, retry: RetryPolicy = DEFAULT_RETRY): Promise<ScheduleResult> {
+export async function applySchedule(
+  api: SchedulerApi,
+  plan: Plan<CreateSchedulerJobRequest>,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<ScheduleResult> {
   try {
     return { action: "created", job: await sendPlan(plan, () => api.createJob(plan.request), retry) };
   } catch (err) {

@@ -31,7 +31,12 @@ export async function createSchedulerApi(endpoint?: string): Promise<SchedulerAp
   };
 }
 
-function jobInfoOf(job: { name?: string | null; schedule?: string | null; timeZone?: string | null; state?: unknown }): ScheduledJobInfo {
+function jobInfoOf(job: {
+  name?: string | null;
+  schedule?: string | null;
+  timeZone?: string | null;
+  state?: unknown;
+}): ScheduledJobInfo {
   const info: ScheduledJobInfo = { name: job.name ?? "", schedule: job.schedule ?? "", timeZone: job.timeZone ?? "" };
   if (job.state) info.state = String(job.state);
   return info;

@@ -47,11 +47,26 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function parseCron(expression: string): CronSpec {
   const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) throw new CronError(`cron "${expression}" must have 5 fields (minute hour day-of-month month day-of-week), not ${fields.length}`);
-  const [minutes, hours, daysOfMonth, months, weekdays] = fields.map((field, i) => parseField(field, RULES[i], expression));
+  if (fields.length !== 5)
+    throw new CronError(
+      `cron "${expression}" must have 5 fields (minute hour day-of-month month day-of-week), not ${fields.length}`,
+    );
+  const [minutes, hours, daysOfMonth, months, weekdays] = fields.map((field, i) =>
+    parseField(field, RULES[i], expression),
+  );
   const daysOfWeek = new Set([...weekdays].map((d) => d % 7));
-  const spec = { source: expression, minutes, hours, daysOfMonth, months, daysOfWeek, domRestricted: !fields[2].startsWith("*"), dowRestricted: !fields[4].startsWith("*") };
-  if (spec.domRestricted && !spec.dowRestricted && !someDayExists(daysOfMonth, months)) throw new CronError(`cron "${expression}" never fires: no month in it has those days`);
+  const spec = {
+    source: expression,
+    minutes,
+    hours,
+    daysOfMonth,
+    months,
+    daysOfWeek,
+    domRestricted: !fields[2].startsWith("*"),
+    dowRestricted: !fields[4].startsWith("*"),
+  };
+  if (spec.domRestricted && !spec.dowRestricted && !someDayExists(daysOfMonth, months))
+    throw new CronError(`cron "${expression}" never fires: no month in it has those days`);
   return spec;
 }
 
@@ -60,7 +75,8 @@ function parseField(field: string, rule: FieldRule, expression: string): Set<num
   for (const item of field.split(",")) {
     const [range, stepText, extra] = item.split("/");
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (extra !== undefined || !/^\d*$/.test(stepText ?? "") || !(step >= 1)) throw fieldError(rule, expression, `"${item}" needs a step of 1 or more`);
+    if (extra !== undefined || !/^\d*$/.test(stepText ?? "") || !(step >= 1))
+      throw fieldError(rule, expression, `"${item}" needs a step of 1 or more`);
     const [from, to] = rangeOf(range, stepText !== undefined, rule, expression);
     for (let v = from; v <= to; v += step) values.add(v);
   }
@@ -85,7 +101,8 @@ function parseValue(text: string, rule: FieldRule, expression: string): number {
 }
 
 function parseNumber(text: string, rule: FieldRule, expression: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text)) throw fieldError(rule, expression, `"${text}" is not a number${rule.names ? " or a name" : ""}`);
+  if (!/^\d+$/.test(text))
+    throw fieldError(rule, expression, `"${text}" is not a number${rule.names ? " or a name" : ""}`);
   const value = Number(text);
   if (value < min || value > max) throw fieldError(rule, expression, `${value} is outside ${min}-${max}`);
   return value;

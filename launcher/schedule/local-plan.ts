@@ -31,13 +31,26 @@ export interface LocalTick {
 /** The `rox batch` arguments of one tick. */
 export function localTick(schedule: LocalSchedule, tick: Date): LocalTick {
   const partition = dayBefore(wallClockIn(schedule.timeZone)(tick.getTime()));
-  if (schedule.argvTemplate) return { at: tick.toISOString(), partition, argv: schedule.argvTemplate.map((a) => a.split("{date}").join(partition)) };
+  if (schedule.argvTemplate)
+    return {
+      at: tick.toISOString(),
+      partition,
+      argv: schedule.argvTemplate.map((a) => a.split("{date}").join(partition)),
+    };
   const input = schedule.inputTemplate.split("{date}").join(partition);
-  return { at: tick.toISOString(), partition, argv: ["batch", "--input", input, "--schema", schedule.schema, ...schedule.batchArgs] };
+  return {
+    at: tick.toISOString(),
+    partition,
+    argv: ["batch", "--input", input, "--schema", schedule.schema, ...schedule.batchArgs],
+  };
 }
 
 /** `--dry-run --local`: the next ticks and what each would run, nothing started. */
-export function planLocalSchedule(schedule: LocalSchedule, now: Date, count = 5): Plan<{ cron: string; timeZone: string; lockFile: string; next: LocalTick[] }> {
+export function planLocalSchedule(
+  schedule: LocalSchedule,
+  now: Date,
+  count = 5,
+): Plan<{ cron: string; timeZone: string; lockFile: string; next: LocalTick[] }> {
   parseCron(schedule.cron);
   const next = nextFireTimes(schedule.cron, now, count, schedule.timeZone).map((tick) => localTick(schedule, tick));
   return {

@@ -47,4 +47,3 @@ export function readPidLock(file: string): number | undefined {
   }
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
-

@@ -3,7 +3,12 @@ import { toJobName } from "../dataflow/names";
 import { planLaunch } from "../dataflow/plan-launch";
 import type { DataflowSettings } from "../dataflow/settings";
 import { parseCron } from "./cron";
-import { CLOUD_SCHEDULER, type CreateSchedulerJobRequest, type SchedulerJob, type UpdateSchedulerJobRequest } from "./requests";
+import {
+  CLOUD_SCHEDULER,
+  type CreateSchedulerJobRequest,
+  type SchedulerJob,
+  type UpdateSchedulerJobRequest,
+} from "./requests";
 import type { ScheduleSettings } from "./settings";
 import { checkTimeZone } from "./zoned-clock";
 
@@ -33,17 +38,25 @@ const RETRIES = 3;
  * `rox-batch-<schema>-scheduled`: Dataflow allows one active job per name, so a tick that comes while the previous
  * day's run is still going (or a Scheduler retry) fails instead of running the pipeline twice at once.
  */
-export function planSchedule(schedule: ScheduleSettings, dataflow: DataflowSettings, flags: ScheduleFlags): Plan<CreateSchedulerJobRequest> {
+export function planSchedule(
+  schedule: ScheduleSettings,
+  dataflow: DataflowSettings,
+  flags: ScheduleFlags,
+): Plan<CreateSchedulerJobRequest> {
   parseCron(flags.cron);
   checkTimeZone(schedule.timeZone);
   const jobId = flags.jobId ?? toJobName(["rox", "batch", flags.schema.name]);
-  const launch = planLaunch("batch", { ...dataflow, labels: { ...dataflow.labels, "rox-schedule": jobId } }, {
-    schema: flags.schema,
-    input: flags.inputTemplate,
-    dateAtRun: true,
-    parameters: flags.parameters,
-    jobName: toJobName(["rox", "batch", flags.schema.name, "scheduled"]),
-  });
+  const launch = planLaunch(
+    "batch",
+    { ...dataflow, labels: { ...dataflow.labels, "rox-schedule": jobId } },
+    {
+      schema: flags.schema,
+      input: flags.inputTemplate,
+      dateAtRun: true,
+      parameters: flags.parameters,
+      jobName: toJobName(["rox", "batch", flags.schema.name, "scheduled"]),
+    },
+  );
   const { projectId, location, ...body } = launch.request;
   const parent = `projects/${schedule.project}/locations/${schedule.region}`;
   const job: SchedulerJob = {
@@ -74,7 +87,10 @@ export function planScheduleUpdate(create: Plan<CreateSchedulerJobRequest>): Pla
     summary: create.summary.replace(/^schedule /, "update the schedule of "),
     service: CLOUD_SCHEDULER,
     method: "UpdateJob",
-    request: { job: create.request.job, updateMask: { paths: ["description", "schedule", "time_zone", "http_target", "retry_config"] } },
+    request: {
+      job: create.request.job,
+      updateMask: { paths: ["description", "schedule", "time_zone", "http_target", "retry_config"] },
+    },
   };
 }
 

@@ -23,7 +23,17 @@ export function resolveScheduleSettings(config: RoxConfig, flags: ScheduleFlags)
   const target = resolveTarget(config, flags);
   const schedule = configSection(config, "schedule");
   const serviceAccountEmail =
-    flags.serviceAccountEmail ?? stringField(schedule, "serviceAccountEmail", "schedule") ?? stringField(configSection(config, "dataflow"), "serviceAccountEmail", "dataflow");
-  if (!serviceAccountEmail) throw new MissingSettingError("service account", 'pass --service-account or set "schedule.serviceAccountEmail" in rox.config.json: Scheduler calls Dataflow as this account');
-  return { ...target, serviceAccountEmail, timeZone: flags.timeZone ?? stringField(schedule, "timeZone", "schedule") ?? "Etc/UTC" };
+    flags.serviceAccountEmail ??
+    stringField(schedule, "serviceAccountEmail", "schedule") ??
+    stringField(configSection(config, "dataflow"), "serviceAccountEmail", "dataflow");
+  if (!serviceAccountEmail)
+    throw new MissingSettingError(
+      "service account",
+      'pass --service-account or set "schedule.serviceAccountEmail" in rox.config.json: Scheduler calls Dataflow as this account',
+    );
+  return {
+    ...target,
+    serviceAccountEmail,
+    timeZone: flags.timeZone ?? stringField(schedule, "timeZone", "schedule") ?? "Etc/UTC",
+  };
 }

@@ -35,7 +35,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   if (known) return known;
   let format: Intl.DateTimeFormat;
   try {
-    const fields = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", weekday: "short" } as const;
+    const fields = {
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      weekday: "short",
+    } as const;
     format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", ...fields });
   } catch {
     throw new CronError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin or Etc/UTC)`);
@@ -46,7 +53,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 function utcWallClock(epochMs: number): WallClock {
   const d = new Date(epochMs);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), weekday: d.getUTCDay() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    weekday: d.getUTCDay(),
+  };
 }
 
 /** The calendar day before a wall-clock date, as `YYYY-MM-DD` (the partition a daily run after midnight processes). */

@@ -26,7 +26,8 @@ export class BuildContextError extends Error {
 export function copyApp(projectRoot: string, out: string): void {
   const app = path.join(out, "app");
   fs.rmSync(app, { recursive: true, force: true });
-  for (const file of ["package.json", "package-lock.json", "scripts/patch-beam-sdk.js"]) copyFile(projectRoot, app, file);
+  for (const file of ["package.json", "package-lock.json", "scripts/patch-beam-sdk.js"])
+    copyFile(projectRoot, app, file);
   for (const schema of fs.readdirSync(path.join(projectRoot, "schemas")).filter((f) => f.endsWith(".avsc"))) {
     copyFile(projectRoot, app, path.join("schemas", schema));
   }
@@ -36,7 +37,8 @@ export function copyApp(projectRoot: string, out: string): void {
 /** Every compiled folder but the benchmarks, and never the output folder itself (by default it lives in dist/). */
 function copyDist(projectRoot: string, out: string, target: string): void {
   const dist = path.join(projectRoot, "dist");
-  if (!fs.existsSync(path.join(dist, "pipelines"))) throw new BuildContextError(`${dist} has no compiled pipelines: run npm run build first`);
+  if (!fs.existsSync(path.join(dist, "pipelines")))
+    throw new BuildContextError(`${dist} has no compiled pipelines: run npm run build first`);
   for (const entry of fs.readdirSync(dist).filter((e) => e !== "bench" && !isWithin(out, path.join(dist, e)))) {
     fs.cpSync(path.join(dist, entry), path.join(target, entry), { recursive: true });
   }
@@ -56,7 +58,8 @@ export function copyBeam(beamDir: string, out: string): void {
 }
 
 // Lists the venv's distributions with importlib.metadata rather than `pip freeze`: it needs no pip in the venv.
-const FREEZE = "import importlib.metadata as m; print('\\n'.join(sorted({f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions()})))";
+const FREEZE =
+  "import importlib.metadata as m; print('\\n'.join(sorted({f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions()})))";
 
 function freezeVenv(venv: string): string {
   const python = path.join(venv, "bin", "python");

@@ -49,6 +49,7 @@ export async function bundleTemplateMain(projectRoot: string, outFile: string): 
     metafile: true,
     logLevel: "silent",
   });
-  if (!(LAUNCH_MODULE in result.metafile.inputs)) throw new BundleError(`${LAUNCH_MODULE} was not bundled: is it missing?`);
+  if (!(LAUNCH_MODULE in result.metafile.inputs))
+    throw new BundleError(`${LAUNCH_MODULE} was not bundled: is it missing?`);
   return result.metafile.outputs[path.relative(projectRoot, outFile)]?.bytes ?? 0;
 }

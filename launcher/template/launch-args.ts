@@ -50,12 +50,15 @@ function splitFlag(arg: string): [string, string] {
 
 function chooseJob(explicit: string | undefined, parameters: Record<string, string>): TemplateJob {
   if (explicit !== undefined) {
-    if (!(TEMPLATE_JOBS as readonly string[]).includes(explicit)) throw new UsageError(`--job must be one of ${TEMPLATE_JOBS.join(", ")} (got "${explicit}")`);
+    if (!(TEMPLATE_JOBS as readonly string[]).includes(explicit))
+      throw new UsageError(`--job must be one of ${TEMPLATE_JOBS.join(", ")} (got "${explicit}")`);
     return explicit as TemplateJob;
   }
   const named = Object.keys(parameters).filter((name) => Object.hasOwn(JOB_BY_PARAMETER, name));
   const jobs = [...new Set(named.map((name) => JOB_BY_PARAMETER[name]))];
   if (jobs.length === 1) return jobs[0];
-  const keys = Object.keys(JOB_BY_PARAMETER).map((k) => `--${k} (${JOB_BY_PARAMETER[k]})`).join(" or ");
+  const keys = Object.keys(JOB_BY_PARAMETER)
+    .map((k) => `--${k} (${JOB_BY_PARAMETER[k]})`)
+    .join(" or ");
   throw new UsageError(`cannot tell which job to launch: pass exactly one of ${keys}, or --job`);
 }

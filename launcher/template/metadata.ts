@@ -77,5 +77,10 @@ export function buildTemplateSpec(job: TemplateJob, images: TemplateImages): Tem
     additionalExperiments: ["use_runner_v2"],
   };
   if (job === "stream") defaultEnvironment.enableStreamingEngine = true;
-  return { image: images.image, sdkInfo: { language: "PYTHON" }, metadata: buildTemplateMetadata(job), defaultEnvironment };
+  return {
+    image: images.image,
+    sdkInfo: { language: "PYTHON" },
+    metadata: buildTemplateMetadata(job),
+    defaultEnvironment,
+  };
 }

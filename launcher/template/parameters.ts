@@ -59,7 +59,8 @@ const DATASET: TemplateParameter = {
 const RUN_ID: TemplateParameter = {
   name: "runId",
   label: "Run id",
-  helpText: "Id recorded with every row this job writes (_run_id), for lineage. Default: a random id chosen when the job starts (scheduled runs).",
+  helpText:
+    "Id recorded with every row this job writes (_run_id), for lineage. Default: a random id chosen when the job starts (scheduled runs).",
   paramType: "TEXT",
   isOptional: true,
   regexes: ["^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"],
@@ -68,7 +69,8 @@ const RUN_ID: TemplateParameter = {
 const LOCATION: TemplateParameter = {
   name: "location",
   label: "BigQuery location",
-  helpText: "Location of the dataset, used when it is created, e.g. EU or europe-west1. Default: BigQuery's default (US).",
+  helpText:
+    "Location of the dataset, used when it is created, e.g. EU or europe-west1. Default: BigQuery's default (US).",
   paramType: "TEXT",
   isOptional: true,
   regexes: ["^[A-Za-z]+[A-Za-z0-9-]*$"],
@@ -85,7 +87,8 @@ const BATCH: TemplateParameter[] = [
   {
     name: "input",
     label: "Input files",
-    helpText: "A Cloud Storage file, folder (prefix ending in /) or glob of event files, e.g. gs://my-bucket/events/2001-01-*.jsonl.",
+    helpText:
+      "A Cloud Storage file, folder (prefix ending in /) or glob of event files, e.g. gs://my-bucket/events/2001-01-*.jsonl.",
     paramType: "GCS_READ_FILE",
     isOptional: false,
     regexes: ["^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$"],
@@ -106,7 +109,8 @@ const BATCH: TemplateParameter[] = [
   {
     name: "replace",
     label: "Replace date partitions",
-    helpText: "true: empty the date partitions the input covers, then load them again. false (default): events already in the table count as duplicates.",
+    helpText:
+      "true: empty the date partitions the input covers, then load them again. false (default): events already in the table count as duplicates.",
     paramType: "BOOLEAN",
     isOptional: true,
     regexes: ["^(true|false)$"],

@@ -21,7 +21,9 @@ export async function templateMain(argv: string[]): Promise<number> {
     const { runOnDataflow } = await import("../../pipelines/dataflow/submit");
     // Template parameters and Dataflow options share one record: their names never overlap (a test checks).
     const submitted = await runOnDataflow(args.job, { ...args.parameters, ...args.pipelineOptions });
-    console.log(`rox template: Dataflow job ${submitted.jobId} created (${args.job})${submitted.consoleUrl ? ` ${submitted.consoleUrl}` : ""}`);
+    console.log(
+      `rox template: Dataflow job ${submitted.jobId} created (${args.job})${submitted.consoleUrl ? ` ${submitted.consoleUrl}` : ""}`,
+    );
     return 0;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -34,7 +34,10 @@ export function describeProblem(problem: ParameterProblem): string {
  * Returns the parameters that were given, with empty optional values dropped (a launch form sends "" for a field
  * left blank); throws TemplateParameterError listing every problem otherwise.
  */
-export function validateParameters(metadata: TemplateMetadata, values: Readonly<Record<string, string>>): Record<string, string> {
+export function validateParameters(
+  metadata: TemplateMetadata,
+  values: Readonly<Record<string, string>>,
+): Record<string, string> {
   const declared = new Map(metadata.parameters.map((p) => [p.name, p]));
   const problems: ParameterProblem[] = Object.keys(values)
     .filter((name) => !declared.has(name))

@@ -2,7 +2,12 @@ import { cloudErrorOf } from "../cloud/errors";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../cloud/retry";
 
 /** One API call: client errors become CloudApiErrors (naming the call), quota and availability errors are retried. */
-export function callWithRetry<T>(service: string, method: string, send: () => Promise<T>, retry: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export function callWithRetry<T>(
+  service: string,
+  method: string,
+  send: () => Promise<T>,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
   return withRetry(async () => {
     try {
       return await send();

@@ -21,12 +21,22 @@ async function clientOptions(region: string, endpoint: string | undefined): Prom
   return (endpoint ? options : { ...options, apiEndpoint: `${region}-aiplatform.googleapis.com` }) as ClientOptions;
 }
 
-export async function openVertexJobClient(region: string, endpoint?: string): Promise<VertexJobClient & { close(): Promise<void> }> {
+export async function openVertexJobClient(
+  region: string,
+  endpoint?: string,
+): Promise<VertexJobClient & { close(): Promise<void> }> {
   const options = await clientOptions(region, endpoint);
   const aiplatform: Aiplatform = await import("@google-cloud/aiplatform");
   const client = new aiplatform.v1.JobServiceClient(options);
-  const states = aiplatform.protos.google.cloud.aiplatform.v1.JobState as unknown as Record<string | number, string | number>;
-  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({ name: j.name ?? "", displayName: j.displayName ?? "", state: enumName(states, j.state) });
+  const states = aiplatform.protos.google.cloud.aiplatform.v1.JobState as unknown as Record<
+    string | number,
+    string | number
+  >;
+  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({
+    name: j.name ?? "",
+    displayName: j.displayName ?? "",
+    state: enumName(states, j.state),
+  });
   return {
     listCustomJobs: async (request) => (await client.listCustomJobs(request, { autoPaginate: false }))[0].map(job),
     createCustomJob: async (request) => job((await client.createCustomJob(request))[0]),
@@ -34,12 +44,22 @@ export async function openVertexJobClient(region: string, endpoint?: string): Pr
   };
 }
 
-export async function openVertexPipelineClient(region: string, endpoint?: string): Promise<VertexPipelineClient & { close(): Promise<void> }> {
+export async function openVertexPipelineClient(
+  region: string,
+  endpoint?: string,
+): Promise<VertexPipelineClient & { close(): Promise<void> }> {
   const options = await clientOptions(region, endpoint);
   const aiplatform: Aiplatform = await import("@google-cloud/aiplatform");
   const client = new aiplatform.v1.PipelineServiceClient(options);
-  const states = aiplatform.protos.google.cloud.aiplatform.v1.PipelineState as unknown as Record<string | number, string | number>;
-  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({ name: j.name ?? "", displayName: j.displayName ?? "", state: enumName(states, j.state) });
+  const states = aiplatform.protos.google.cloud.aiplatform.v1.PipelineState as unknown as Record<
+    string | number,
+    string | number
+  >;
+  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({
+    name: j.name ?? "",
+    displayName: j.displayName ?? "",
+    state: enumName(states, j.state),
+  });
   return {
     createPipelineJob: async (request) => job((await client.createPipelineJob(request))[0]),
     getPipelineJob: async (request) => job((await client.getPipelineJob(request))[0]),
@@ -62,6 +82,9 @@ export async function adcAccessToken(): Promise<string> {
     if (!token) throw new Error("no access token returned");
     return token;
   } catch (err) {
-    throw new MissingSettingError("credentials", `no Application Default Credentials for the Kubeflow API (${(err as Error).message.split("\n")[0]}): run \`gcloud auth application-default login\``);
+    throw new MissingSettingError(
+      "credentials",
+      `no Application Default Credentials for the Kubeflow API (${(err as Error).message.split("\n")[0]}): run \`gcloud auth application-default login\``,
+    );
   }
 }

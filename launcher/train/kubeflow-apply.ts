@@ -22,16 +22,32 @@ const ENDED_WITHOUT_MODEL = new Set(["FAILED", "CANCELING", "CANCELED"]);
  * KFP runs have no caller-chosen id, so a run of this data is first looked up by its name (which carries the data's
  * trigger key); one that has not failed is reused, otherwise the planned run is posted.
  */
-export async function applyKubeflowRun(plan: Plan<KubeflowRunRequest>, connection: KubeflowConnection, retry?: RetryPolicy): Promise<SubmittedJob> {
+export async function applyKubeflowRun(
+  plan: Plan<KubeflowRunRequest>,
+  connection: KubeflowConnection,
+  retry?: RetryPolicy,
+): Promise<SubmittedJob> {
   const { endpoint, body } = plan.request;
   // Checked again where the token is attached: a plan built elsewhere must not carry it over plain http either.
   if (connection.token) checkKubeflowEndpoint(endpoint, "adc");
   const headers = await requestHeaders(connection);
   const query = runsQuery(body.display_name, body.experiment_id);
-  const listed = await callWithRetry(KUBEFLOW_SERVICE, `GET ${RUNS_PATH}`, () => sendJson<{ runs?: KubeflowRun[] }>("GET", `${endpoint}${RUNS_PATH}?${query}`, headers), retry);
-  const live = (listed.runs ?? []).find((run) => run.display_name === body.display_name && !ENDED_WITHOUT_MODEL.has(run.state ?? ""));
+  const listed = await callWithRetry(
+    KUBEFLOW_SERVICE,
+    `GET ${RUNS_PATH}`,
+    () => sendJson<{ runs?: KubeflowRun[] }>("GET", `${endpoint}${RUNS_PATH}?${query}`, headers),
+    retry,
+  );
+  const live = (listed.runs ?? []).find(
+    (run) => run.display_name === body.display_name && !ENDED_WITHOUT_MODEL.has(run.state ?? ""),
+  );
   if (live) return submitted(live, true);
-  const run = await callWithRetry(KUBEFLOW_SERVICE, plan.method, () => sendJson<KubeflowRun>("POST", `${endpoint}${RUNS_PATH}`, headers, body), retry);
+  const run = await callWithRetry(
+    KUBEFLOW_SERVICE,
+    plan.method,
+    () => sendJson<KubeflowRun>("POST", `${endpoint}${RUNS_PATH}`, headers, body),
+    retry,
+  );
   return submitted(run, false);
 }
 
@@ -50,7 +66,12 @@ async function requestHeaders(connection: KubeflowConnection): Promise<Record<st
   return headers;
 }
 
-export async function sendJson<T>(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<T> {
+export async function sendJson<T>(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<T> {
   const call = `${method} ${new URL(url).pathname}`;
   let response: Response;
   try {
@@ -59,7 +80,13 @@ export async function sendJson<T>(method: string, url: string, headers: Record<s
     response = await fetch(url, { method, headers, body: json, redirect: "manual" });
   } catch (err) {
     // No answer at all (refused, reset, DNS): worth retrying like a 503.
-    throw new CloudApiError("unavailable", KUBEFLOW_SERVICE, call, `${new URL(url).host} did not answer: ${causeOf(err)}`, { cause: err });
+    throw new CloudApiError(
+      "unavailable",
+      KUBEFLOW_SERVICE,
+      call,
+      `${new URL(url).host} did not answer: ${causeOf(err)}`,
+      { cause: err },
+    );
   }
   const text = await response.text();
   if (response.status >= 300 && response.status < 400) {
@@ -68,7 +95,13 @@ export async function sendJson<T>(method: string, url: string, headers: Record<s
     const detail = `HTTP ${response.status} redirect to ${target}, not followed: ${fix}`;
     throw new CloudApiError("failed-precondition", KUBEFLOW_SERVICE, call, detail);
   }
-  if (!response.ok) throw new CloudApiError(failureOfHttpStatus(response.status), KUBEFLOW_SERVICE, call, `HTTP ${response.status}: ${errorText(text)}`);
+  if (!response.ok)
+    throw new CloudApiError(
+      failureOfHttpStatus(response.status),
+      KUBEFLOW_SERVICE,
+      call,
+      `HTTP ${response.status}: ${errorText(text)}`,
+    );
   return (text ? JSON.parse(text) : {}) as T;
 }
 
@@ -88,5 +121,10 @@ function causeOf(err: unknown): string {
 }
 
 function submitted(run: KubeflowRun, reused: boolean): SubmittedJob {
-  return { name: run.run_id ?? "", displayName: run.display_name ?? "", state: run.state ?? "RUNTIME_STATE_UNSPECIFIED", reused };
+  return {
+    name: run.run_id ?? "",
+    displayName: run.display_name ?? "",
+    state: run.state ?? "RUNTIME_STATE_UNSPECIFIED",
+    reused,
+  };
 }

@@ -32,8 +32,16 @@ export function planKubeflowRun(lineage: PlannedLineage, settings: TrainSettings
   const hint = `set "train": {"kubeflow": {"endpoint": "https://<kfp host>"}} in rox.config.json`;
   const given = required(kf.endpoint, "train.kubeflow.endpoint", hint);
   const endpoint = checkKubeflowEndpoint(given, kf.auth).replace(/\/+$/, "");
-  const pipelineId = required(kf.pipelineId, "train.kubeflow.pipelineId", `upload the training pipeline and set "train.kubeflow.pipelineId"`);
-  const pipelineVersionId = required(kf.pipelineVersionId, "train.kubeflow.pipelineVersionId", `set "train.kubeflow.pipelineVersionId" to the uploaded version`);
+  const pipelineId = required(
+    kf.pipelineId,
+    "train.kubeflow.pipelineId",
+    `upload the training pipeline and set "train.kubeflow.pipelineId"`,
+  );
+  const pipelineVersionId = required(
+    kf.pipelineVersionId,
+    "train.kubeflow.pipelineVersionId",
+    `set "train.kubeflow.pipelineVersionId" to the uploaded version`,
+  );
   const runtime: KubeflowRunBody["runtime_config"] = { parameters: lineageParameters(lineage) };
   if (settings.outputUri) runtime.pipeline_root = `${settings.outputUri.replace(/\/+$/, "")}/pipelines`;
   const body: KubeflowRunBody = {

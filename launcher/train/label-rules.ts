@@ -9,7 +9,10 @@ export const MAX_LABELS = 64;
 
 /** A label value: lower-cased, any other character replaced by `_`, cut to 63 characters. */
 export function labelValue(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, MAX_VALUE);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "_")
+    .slice(0, MAX_VALUE);
 }
 
 export function isLabelKey(key: string): boolean {
@@ -18,5 +21,8 @@ export function isLabelKey(key: string): boolean {
 
 /** A resource id of `[a-z0-9-]` (Vertex pipeline job ids, Kubeflow display names): `_` and others become `-`. */
 export function resourceSlug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }

@@ -40,7 +40,9 @@ export interface TrainingLineage extends TrainingSlice {
 export const RESOLVED_AFTER_JOB = "<resolved after the job>";
 
 /** What a plan is built from: a lineage read from the warehouse, or one whose row count and trigger wait for a job. */
-export type PlannedLineage = Omit<TrainingLineage, "rowCount" | "runCount"> & { rowCount: number | typeof RESOLVED_AFTER_JOB };
+export type PlannedLineage = Omit<TrainingLineage, "rowCount" | "runCount"> & {
+  rowCount: number | typeof RESOLVED_AFTER_JOB;
+};
 
 /**
  * Lineage from the warehouse's facts; `undefined` when the slice holds no rows (nothing to train on). `landedBy` names
@@ -50,7 +52,9 @@ export type PlannedLineage = Omit<TrainingLineage, "rowCount" | "runCount"> & { 
 export function lineageOf(facts: SliceFacts, landedBy?: string): TrainingLineage | undefined {
   const rowCount = facts.runs.reduce((sum, run) => sum + run.rows, 0);
   if (rowCount === 0) return undefined;
-  const latest = [...facts.runs].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.runId.localeCompare(b.runId)).pop()!;
+  const latest = [...facts.runs]
+    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.runId.localeCompare(b.runId))
+    .pop()!;
   const base = {
     table: facts.table,
     ...(facts.partition ? { partition: facts.partition } : {}),
@@ -66,7 +70,14 @@ export function lineageOf(facts: SliceFacts, landedBy?: string): TrainingLineage
 
 /** The data's identity; where it lives counts too (the same table in another dataset is other data). */
 function triggerKey(l: Omit<TrainingLineage, "trigger">): string {
-  const identity = [l.table, l.partition ?? "", l.runId, l.rowCount, `${l.schema}@${l.schemaVersion}`, ...(l.data ? [l.data.uri] : [])].join("|");
+  const identity = [
+    l.table,
+    l.partition ?? "",
+    l.runId,
+    l.rowCount,
+    `${l.schema}@${l.schemaVersion}`,
+    ...(l.data ? [l.data.uri] : []),
+  ].join("|");
   return createHash("sha256").update(identity).digest("hex").slice(0, 12);
 }
 
@@ -80,7 +91,12 @@ export function trainingJobId(l: PlannedLineage): string {
 export function lineageArgs(l: PlannedLineage): string[] {
   const args = [`--table=${l.table}`];
   if (l.partition) args.push(`--partition=${l.partition}`);
-  args.push(`--rows=${l.rowCount}`, `--run-id=${l.runId}`, `--schema=${l.schema}`, `--schema-version=${l.schemaVersion}`);
+  args.push(
+    `--rows=${l.rowCount}`,
+    `--run-id=${l.runId}`,
+    `--schema=${l.schema}`,
+    `--schema-version=${l.schemaVersion}`,
+  );
   return args;
 }
 
@@ -99,7 +115,14 @@ export function lineageLabels(l: PlannedLineage): Record<string, string> {
 
 /** Pipeline parameters (Vertex `parameterValues`, Kubeflow `parameters`), as plain JSON values; then where the data is. */
 export function lineageParameters(l: PlannedLineage): Record<string, string | number> {
-  const lineage = { table: l.table, partition: l.partition ?? "", rows: l.rowCount, run_id: l.runId, schema: l.schema, schema_version: l.schemaVersion };
+  const lineage = {
+    table: l.table,
+    partition: l.partition ?? "",
+    rows: l.rowCount,
+    run_id: l.runId,
+    schema: l.schema,
+    schema_version: l.schemaVersion,
+  };
   return { ...lineage, ...(l.data ? trainingDataParameters(l.data) : {}) };
 }
 

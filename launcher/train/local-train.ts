@@ -36,17 +36,30 @@ export interface LocalTrainingResult {
 /** A local trainer exited with a failure: its exit code and the last lines it wrote to stderr. */
 export class TrainerFailedError extends RoxError {
   readonly kind = "run-failed";
-  constructor(readonly exitCode: number | null, readonly signal: string | null, stderrTail: string) {
-    super(`the trainer ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${stderrTail ? `:\n${stderrTail}` : ""}`);
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+    stderrTail: string,
+  ) {
+    super(
+      `the trainer ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${stderrTail ? `:\n${stderrTail}` : ""}`,
+    );
     this.name = "TrainerFailedError";
   }
 }
 
-export function planLocalTraining(lineage: TrainingLineage, slice: ResolvedSlice, settings: TrainSettings): Plan<LocalTrainingRequest> {
+export function planLocalTraining(
+  lineage: TrainingLineage,
+  slice: ResolvedSlice,
+  settings: TrainSettings,
+): Plan<LocalTrainingRequest> {
   const jobId = trainingJobId(lineage);
   const dirs = localJobDirs(settings.localOutputDir, jobId);
   const dataUri = path.join(dirs.data, "training-00000-of-00001.parquet");
-  const env = { ...vertexTrainingEnv({ dirs, dataUri, jobId, project: settings.project, region: settings.region }), ...lineageEnv(lineage) };
+  const env = {
+    ...vertexTrainingEnv({ dirs, dataUri, jobId, project: settings.project, region: settings.region }),
+    ...lineageEnv(lineage),
+  };
   const command = [...(settings.command ?? exampleTrainerCommand()), ...settings.args, ...lineageArgs(lineage)];
   return {
     summary: `train on ${describeSlice(lineage)} (${lineage.rowCount} rows, run ${lineage.runId}) locally as ${jobId}`,
@@ -57,7 +70,11 @@ export function planLocalTraining(lineage: TrainingLineage, slice: ResolvedSlice
 }
 
 /** Exports the slice to Parquet, runs the trainer with Vertex's environment, and reports what it wrote. */
-export async function applyLocalTraining(plan: Plan<LocalTrainingRequest>, warehouse: Warehouse, opts: { echo?: boolean } = {}): Promise<LocalTrainingResult> {
+export async function applyLocalTraining(
+  plan: Plan<LocalTrainingRequest>,
+  warehouse: Warehouse,
+  opts: { echo?: boolean } = {},
+): Promise<LocalTrainingResult> {
   const { dirs, dataUri, exportSql, command, env } = plan.request;
   fs.rmSync(dirs.base, { recursive: true, force: true }); // same data, same folder: a rerun replaces its outputs
   for (const dir of [dirs.data, dirs.model, dirs.checkpoints, dirs.logs]) fs.mkdirSync(dir, { recursive: true });
@@ -69,7 +86,9 @@ export async function applyLocalTraining(plan: Plan<LocalTrainingRequest>, wareh
     dataUri,
     modelDir: dirs.model,
     modelFiles: fs.readdirSync(dirs.model).sort(),
-    metrics: fs.existsSync(metricsFile) ? (JSON.parse(fs.readFileSync(metricsFile, "utf8")) as Record<string, unknown>) : undefined,
+    metrics: fs.existsSync(metricsFile)
+      ? (JSON.parse(fs.readFileSync(metricsFile, "utf8")) as Record<string, unknown>)
+      : undefined,
   };
 }
 

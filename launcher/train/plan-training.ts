@@ -4,7 +4,12 @@ import { planKubeflowRun, type KubeflowRunRequest } from "./kubeflow-plan";
 import type { PlannedLineage } from "./lineage";
 import type { TrainSettings, TrainTarget } from "./settings";
 import type { SliceDialect } from "./slice-dialect";
-import { planVertexCustomJob, planVertexPipelineJob, type CreateCustomJobRequest, type CreatePipelineJobRequest } from "./vertex-plans";
+import {
+  planVertexCustomJob,
+  planVertexPipelineJob,
+  type CreateCustomJobRequest,
+  type CreatePipelineJobRequest,
+} from "./vertex-plans";
 
 export type CloudTrainTarget = Exclude<TrainTarget, "local">;
 
@@ -14,7 +19,11 @@ export type CloudTrainingPlan =
   | { target: "vertex-pipeline"; plan: Plan<CreatePipelineJobRequest> }
   | { target: "kubeflow"; plan: Plan<KubeflowRunRequest> };
 
-export function planCloudTraining(target: CloudTrainTarget, lineage: PlannedLineage, settings: TrainSettings): CloudTrainingPlan {
+export function planCloudTraining(
+  target: CloudTrainTarget,
+  lineage: PlannedLineage,
+  settings: TrainSettings,
+): CloudTrainingPlan {
   switch (target) {
     case "vertex-custom-job":
       return { target, plan: planVertexCustomJob(lineage, settings) };
@@ -36,5 +45,7 @@ export function checkTargetReadsWarehouse(target: TrainTarget, warehouse: SliceD
 /** A target that can read BigQuery data, or the UsageError naming those that can. */
 export function cloudTargetFor(target: TrainTarget): CloudTrainTarget {
   if (target !== "local") return target;
-  throw new UsageError("--target local trains on the embedded DuckDB warehouse only; to train on BigQuery data use --target vertex-custom-job, vertex-pipeline or kubeflow (they read it at its bq:// URI)");
+  throw new UsageError(
+    "--target local trains on the embedded DuckDB warehouse only; to train on BigQuery data use --target vertex-custom-job, vertex-pipeline or kubeflow (they read it at its bq:// URI)",
+  );
 }

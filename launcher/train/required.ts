@@ -16,6 +16,10 @@ export function vertexParent(settings: TrainSettings): string {
 
 /** `gs://bucket/path` without a trailing slash, so folders below it join with one `/`. */
 export function outputUri(settings: TrainSettings): string {
-  const uri = required(settings.outputUri, "train.outputUri", `set "train": {"outputUri": "gs://<bucket>/<folder>"} in rox.config.json`);
+  const uri = required(
+    settings.outputUri,
+    "train.outputUri",
+    `set "train": {"outputUri": "gs://<bucket>/<folder>"} in rox.config.json`,
+  );
   return uri.replace(/\/+$/, "");
 }

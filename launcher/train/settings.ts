@@ -83,27 +83,31 @@ export function readTrainSettings(config: RoxConfig, flags: TrainFlags = {}): Tr
 
 function targetOf(value: string | undefined): TrainTarget | undefined {
   if (value === undefined) return undefined;
-  if (!(TRAIN_TARGETS as readonly string[]).includes(value)) throw new ConfigError(`config: "train.target" must be one of ${TRAIN_TARGETS.join(", ")}`);
+  if (!(TRAIN_TARGETS as readonly string[]).includes(value))
+    throw new ConfigError(`config: "train.target" must be one of ${TRAIN_TARGETS.join(", ")}`);
   return value as TrainTarget;
 }
 
 function subsection(section: Record<string, unknown>, name: string): Record<string, unknown> {
   const value = section[name];
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`config: "train.${name}" must be an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ConfigError(`config: "train.${name}" must be an object`);
   return value as Record<string, unknown>;
 }
 
 function optionalString(section: Record<string, unknown>, key: string, where: string): string | undefined {
   const value = section[key];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") throw new ConfigError(`config: "${where}.${key}" must be a non-empty string`);
+  if (typeof value !== "string" || value === "")
+    throw new ConfigError(`config: "${where}.${key}" must be a non-empty string`);
   return value;
 }
 
 function stringList(section: Record<string, unknown>, key: string): string[] | undefined {
   const value = section[key];
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new ConfigError(`config: "train.${key}" must be an array of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw new ConfigError(`config: "train.${key}" must be an array of strings`);
   return value as string[];
 }

@@ -26,7 +26,8 @@ export const DUCKDB_DIALECT: SliceDialect = {
   literal: duckDbLiteral,
   onDay: (column, day) => `strftime(${column}, '%Y-%m-%d') = ${duckDbLiteral(day)}`,
   text: (expr) => `CAST(${expr} AS VARCHAR)`,
-  tablesPresent: (tables) => `SELECT table_name AS "name" FROM information_schema.tables WHERE table_name IN (${tables.map(duckDbLiteral).join(", ")})`,
+  tablesPresent: (tables) =>
+    `SELECT table_name AS "name" FROM information_schema.tables WHERE table_name IN (${tables.map(duckDbLiteral).join(", ")})`,
 };
 
 /**
@@ -40,7 +41,8 @@ export function bigQueryDialect(ref: DatasetRef): SliceDialect {
     literal: str,
     onDay: (column, day) => `DATE(${column}) = ${str(day)}`,
     text: (expr) => `CAST(${expr} AS STRING)`,
-    tablesPresent: (tables) => `SELECT table_name AS name FROM \`${ref.projectId}.${ref.dataset}\`.INFORMATION_SCHEMA.TABLES WHERE table_name IN (${tables.map(str).join(", ")})`,
+    tablesPresent: (tables) =>
+      `SELECT table_name AS name FROM \`${ref.projectId}.${ref.dataset}\`.INFORMATION_SCHEMA.TABLES WHERE table_name IN (${tables.map(str).join(", ")})`,
     dataUri: (table) => `bq://${ref.projectId}.${ref.dataset}.${table}`,
   };
 }

@@ -64,10 +64,14 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const base = { target: o.settings.target, lineage, dryRun: o.dryRun ?? false };
   if (o.settings.target === "local") {
     const plan = planLocalTraining(lineage, slice, o.settings);
-    return base.dryRun ? { ...base, plan } : { ...base, plan, local: await applyLocalTraining(plan, o.warehouse, { echo: o.echo }) };
+    return base.dryRun
+      ? { ...base, plan }
+      : { ...base, plan, local: await applyLocalTraining(plan, o.warehouse, { echo: o.echo }) };
   }
   const planned = planCloudTraining(o.settings.target, lineage, o.settings);
-  return base.dryRun ? { ...base, plan: planned.plan } : { ...base, plan: planned.plan, job: await submitCloudTraining(planned, o) };
+  return base.dryRun
+    ? { ...base, plan: planned.plan }
+    : { ...base, plan: planned.plan, job: await submitCloudTraining(planned, o) };
 }
 
 /** Sends a cloud target's plan with the target's client; the same for `rox train` and a launch that trains after. */
@@ -108,6 +112,7 @@ async function submitPipelineJob(plan: Plan<CreatePipelineJobRequest>, o: TrainC
 
 async function submitKubeflowRun(plan: Plan<KubeflowRunRequest>, o: TrainClientOptions): Promise<SubmittedJob> {
   const { applyKubeflowRun } = await import("./kubeflow-apply");
-  const token = o.kubeflowToken ?? (o.settings.kubeflow.auth === "adc" ? (await import("./clients")).adcAccessToken : undefined);
+  const token =
+    o.kubeflowToken ?? (o.settings.kubeflow.auth === "adc" ? (await import("./clients")).adcAccessToken : undefined);
   return applyKubeflowRun(plan, { token }, o.retry);
 }

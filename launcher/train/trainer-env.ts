@@ -11,7 +11,13 @@ export interface LocalJobDirs {
 
 export function localJobDirs(outputDir: string, jobId: string): LocalJobDirs {
   const base = path.resolve(outputDir, jobId);
-  return { base, data: path.join(base, "data"), model: path.join(base, "model"), checkpoints: path.join(base, "checkpoints"), logs: path.join(base, "logs") };
+  return {
+    base,
+    data: path.join(base, "data"),
+    model: path.join(base, "model"),
+    checkpoints: path.join(base, "checkpoints"),
+    logs: path.join(base, "logs"),
+  };
 }
 
 /** Stands in for the project and region Vertex AI would name when none is configured. */
@@ -24,7 +30,13 @@ const LOCAL_REGION = "local";
  * and format, and the project, region and job id. Vertex's managed datasets say `jsonl`, `csv` or `bigquery` in
  * `AIP_DATA_FORMAT`; the local slice is one Parquet file, so it says `parquet`.
  */
-export function vertexTrainingEnv(o: { dirs: LocalJobDirs; dataUri: string; jobId: string; project?: string; region?: string }): Record<string, string> {
+export function vertexTrainingEnv(o: {
+  dirs: LocalJobDirs;
+  dataUri: string;
+  jobId: string;
+  project?: string;
+  region?: string;
+}): Record<string, string> {
   return {
     AIP_MODEL_DIR: o.dirs.model + path.sep,
     AIP_CHECKPOINT_DIR: o.dirs.checkpoints + path.sep,

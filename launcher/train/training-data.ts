@@ -25,5 +25,10 @@ export function trainingDataEnv(data: TrainingData): { name: string; value: stri
 
 /** The same for a pipeline's parameters (Vertex PipelineJob, Kubeflow run). */
 export function trainingDataParameters(data: TrainingData): Record<string, string> {
-  return { data_uri: data.uri, data_format: data.format, ...(data.filter ? { data_filter: data.filter } : {}), ...(data.query ? { data_query: data.query } : {}) };
+  return {
+    data_uri: data.uri,
+    data_format: data.format,
+    ...(data.filter ? { data_filter: data.filter } : {}),
+    ...(data.query ? { data_query: data.query } : {}),
+  };
 }

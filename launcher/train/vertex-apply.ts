@@ -2,7 +2,12 @@ import { CloudApiError } from "../cloud/errors";
 import type { RetryPolicy } from "../cloud/retry";
 import type { Plan } from "../plan";
 import { callWithRetry, type SubmittedJob } from "./call";
-import { JOB_SERVICE, PIPELINE_SERVICE, type CreateCustomJobRequest, type CreatePipelineJobRequest } from "./vertex-plans";
+import {
+  JOB_SERVICE,
+  PIPELINE_SERVICE,
+  type CreateCustomJobRequest,
+  type CreatePipelineJobRequest,
+} from "./vertex-plans";
 
 /** A Vertex job as the apply needs it: state as the enum's name (`JOB_STATE_RUNNING`, `PIPELINE_STATE_RUNNING`). */
 export interface VertexJob {
@@ -23,16 +28,30 @@ export interface VertexPipelineClient {
 }
 
 /** A job in one of these states did not train: a new trigger for the same data starts a fresh one. */
-const ENDED_WITHOUT_MODEL = new Set(["JOB_STATE_FAILED", "JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED"]);
+const ENDED_WITHOUT_MODEL = new Set([
+  "JOB_STATE_FAILED",
+  "JOB_STATE_CANCELLING",
+  "JOB_STATE_CANCELLED",
+  "JOB_STATE_EXPIRED",
+]);
 
 /**
  * CreateCustomJob has no caller-chosen id, so idempotency comes from the lineage labels: a job already labelled with
  * the same `rox_trigger` (same table, partition, rows, run and schema) that has not failed is reused.
  */
-export async function applyVertexCustomJob(plan: Plan<CreateCustomJobRequest>, client: VertexJobClient, retry?: RetryPolicy): Promise<SubmittedJob> {
+export async function applyVertexCustomJob(
+  plan: Plan<CreateCustomJobRequest>,
+  client: VertexJobClient,
+  retry?: RetryPolicy,
+): Promise<SubmittedJob> {
   const { parent, customJob } = plan.request;
   const filter = `labels.rox_trigger="${customJob.labels.rox_trigger}"`;
-  const earlier = await callWithRetry(JOB_SERVICE, "ListCustomJobs", () => client.listCustomJobs({ parent, filter }), retry);
+  const earlier = await callWithRetry(
+    JOB_SERVICE,
+    "ListCustomJobs",
+    () => client.listCustomJobs({ parent, filter }),
+    retry,
+  );
   const live = earlier.find((job) => !ENDED_WITHOUT_MODEL.has(job.state));
   if (live) return { ...live, reused: true };
   const job = await callWithRetry(JOB_SERVICE, plan.method, () => client.createCustomJob(plan.request), retry);
@@ -40,7 +59,11 @@ export async function applyVertexCustomJob(plan: Plan<CreateCustomJobRequest>, c
 }
 
 /** The pipeline job id comes from the data: ALREADY_EXISTS means this data's job was started before, so it is reused. */
-export async function applyVertexPipelineJob(plan: Plan<CreatePipelineJobRequest>, client: VertexPipelineClient, retry?: RetryPolicy): Promise<SubmittedJob> {
+export async function applyVertexPipelineJob(
+  plan: Plan<CreatePipelineJobRequest>,
+  client: VertexPipelineClient,
+  retry?: RetryPolicy,
+): Promise<SubmittedJob> {
   try {
     const job = await callWithRetry(PIPELINE_SERVICE, plan.method, () => client.createPipelineJob(plan.request), retry);
     return { ...job, reused: false };

@@ -1,5 +1,12 @@
 import type { Plan } from "../plan";
-import { describeSlice, lineageArgs, lineageLabels, lineageParameters, trainingJobId, type PlannedLineage } from "./lineage";
+import {
+  describeSlice,
+  lineageArgs,
+  lineageLabels,
+  lineageParameters,
+  trainingJobId,
+  type PlannedLineage,
+} from "./lineage";
 import { outputUri, required, vertexParent } from "./required";
 import type { TrainSettings } from "./settings";
 import { trainingDataEnv } from "./training-data";
@@ -14,7 +21,11 @@ export interface CreateCustomJobRequest {
     displayName: string;
     labels: Record<string, string>;
     jobSpec: {
-      workerPoolSpecs: { machineSpec: { machineType: string }; replicaCount: string; containerSpec: { imageUri: string; args: string[]; env?: { name: string; value: string }[] } }[];
+      workerPoolSpecs: {
+        machineSpec: { machineType: string };
+        replicaCount: string;
+        containerSpec: { imageUri: string; args: string[]; env?: { name: string; value: string }[] };
+      }[];
       baseOutputDirectory: { outputUriPrefix: string };
       serviceAccount?: string;
     };
@@ -28,7 +39,10 @@ export interface CreatePipelineJobRequest {
     displayName: string;
     labels: Record<string, string>;
     templateUri: string;
-    runtimeConfig: { gcsOutputDirectory: string; parameterValues: Record<string, { stringValue: string } | { numberValue: number }> };
+    runtimeConfig: {
+      gcsOutputDirectory: string;
+      parameterValues: Record<string, { stringValue: string } | { numberValue: number }>;
+    };
     serviceAccount?: string;
   };
 }
@@ -40,11 +54,21 @@ export interface CreatePipelineJobRequest {
  */
 export function planVertexCustomJob(lineage: PlannedLineage, settings: TrainSettings): Plan<CreateCustomJobRequest> {
   const parent = vertexParent(settings);
-  const imageUri = required(settings.image, "train.image", `set "train": {"image": "<region>-docker.pkg.dev/<project>/<repo>/<trainer>:<tag>"} in rox.config.json`);
+  const imageUri = required(
+    settings.image,
+    "train.image",
+    `set "train": {"image": "<region>-docker.pkg.dev/<project>/<repo>/<trainer>:<tag>"} in rox.config.json`,
+  );
   const jobId = trainingJobId(lineage);
-  const container = { imageUri, args: [...settings.args, ...lineageArgs(lineage)], ...(lineage.data ? { env: trainingDataEnv(lineage.data) } : {}) };
+  const container = {
+    imageUri,
+    args: [...settings.args, ...lineageArgs(lineage)],
+    ...(lineage.data ? { env: trainingDataEnv(lineage.data) } : {}),
+  };
   const spec: CreateCustomJobRequest["customJob"]["jobSpec"] = {
-    workerPoolSpecs: [{ machineSpec: { machineType: settings.machineType }, replicaCount: "1", containerSpec: container }],
+    workerPoolSpecs: [
+      { machineSpec: { machineType: settings.machineType }, replicaCount: "1", containerSpec: container },
+    ],
     baseOutputDirectory: { outputUriPrefix: `${outputUri(settings)}/${jobId}` },
   };
   if (settings.serviceAccount) spec.serviceAccount = settings.serviceAccount;
@@ -60,15 +84,25 @@ export function planVertexCustomJob(lineage: PlannedLineage, settings: TrainSett
  * A Vertex AI PipelineJob from a compiled pipeline template, the lineage as its parameters and labels. Its id is
  * derived from the data, so triggering twice for the same data finds the first job (ALREADY_EXISTS) instead.
  */
-export function planVertexPipelineJob(lineage: PlannedLineage, settings: TrainSettings): Plan<CreatePipelineJobRequest> {
+export function planVertexPipelineJob(
+  lineage: PlannedLineage,
+  settings: TrainSettings,
+): Plan<CreatePipelineJobRequest> {
   const parent = vertexParent(settings);
-  const templateUri = required(settings.pipelineTemplate, "train.pipelineTemplate", `set "train": {"pipelineTemplate": "gs://…/pipeline.json"} (a compiled KFP v2 pipeline) in rox.config.json`);
+  const templateUri = required(
+    settings.pipelineTemplate,
+    "train.pipelineTemplate",
+    `set "train": {"pipelineTemplate": "gs://…/pipeline.json"} (a compiled KFP v2 pipeline) in rox.config.json`,
+  );
   const jobId = trainingJobId(lineage);
   const job: CreatePipelineJobRequest["pipelineJob"] = {
     displayName: jobId,
     labels: lineageLabels(lineage),
     templateUri,
-    runtimeConfig: { gcsOutputDirectory: `${outputUri(settings)}/pipelines`, parameterValues: protoValues(lineageParameters(lineage)) },
+    runtimeConfig: {
+      gcsOutputDirectory: `${outputUri(settings)}/pipelines`,
+      parameterValues: protoValues(lineageParameters(lineage)),
+    },
   };
   if (settings.serviceAccount) job.serviceAccount = settings.serviceAccount;
   return {
@@ -80,8 +114,11 @@ export function planVertexPipelineJob(lineage: PlannedLineage, settings: TrainSe
 }
 
 /** `google.protobuf.Value`s as the client's message objects. */
-function protoValues(values: Record<string, string | number>): CreatePipelineJobRequest["pipelineJob"]["runtimeConfig"]["parameterValues"] {
+function protoValues(
+  values: Record<string, string | number>,
+): CreatePipelineJobRequest["pipelineJob"]["runtimeConfig"]["parameterValues"] {
   const out: CreatePipelineJobRequest["pipelineJob"]["runtimeConfig"]["parameterValues"] = {};
-  for (const [key, value] of Object.entries(values)) out[key] = typeof value === "number" ? { numberValue: value } : { stringValue: value };
+  for (const [key, value] of Object.entries(values))
+    out[key] = typeof value === "number" ? { numberValue: value } : { stringValue: value };
   return out;
 }

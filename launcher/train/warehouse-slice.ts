@@ -26,11 +26,13 @@ export function resolveSlice(slice: TrainingSlice, dir?: string): ResolvedSlice 
   const known: string[] = [];
   for (const name of listContracts(dir ?? schemasDir())) {
     const contract = loadContract(name, { dir });
-    if (contract.table === slice.table) return { ...slice, contract, partitionColumn: contract.eventTimeField, rowsKnowTheirRun: true };
+    if (contract.table === slice.table)
+      return { ...slice, contract, partitionColumn: contract.eventTimeField, rowsKnowTheirRun: true };
     known.push(contract.table);
     for (const window of contract.features?.windows ?? []) {
       const table = windowTableName(contract, window);
-      if (table === slice.table) return { ...slice, contract, partitionColumn: "window_start", rowsKnowTheirRun: false };
+      if (table === slice.table)
+        return { ...slice, contract, partitionColumn: "window_start", rowsKnowTheirRun: false };
       known.push(table);
     }
   }
@@ -38,7 +40,11 @@ export function resolveSlice(slice: TrainingSlice, dir?: string): ResolvedSlice 
 }
 
 /** The condition on the slice's day partition (UTC, as the warehouse partitions it); none for the whole table. */
-export function sliceCondition(slice: ResolvedSlice, alias = "", sql: SliceDialect = DUCKDB_DIALECT): string | undefined {
+export function sliceCondition(
+  slice: ResolvedSlice,
+  alias = "",
+  sql: SliceDialect = DUCKDB_DIALECT,
+): string | undefined {
   return slice.partition ? sql.onDay(`${alias}${sql.ident(slice.partitionColumn)}`, slice.partition) : undefined;
 }
 
@@ -58,14 +64,33 @@ export function trainingDataOf(slice: ResolvedSlice, sql: SliceDialect): { data?
  * Row counts per run of the slice, with each run's finish time from `job_runs` when the warehouse has that table
  * (a Dataflow job writes none: its runs are then known by their rows alone). No table, no rows.
  */
-export async function readSliceFacts(warehouse: Warehouse, slice: ResolvedSlice, sql: SliceDialect = DUCKDB_DIALECT): Promise<SliceFacts> {
-  const base = { table: slice.table, ...(slice.partition ? { partition: slice.partition } : {}), schema: slice.contract.name, schemaVersion: slice.contract.version };
+export async function readSliceFacts(
+  warehouse: Warehouse,
+  slice: ResolvedSlice,
+  sql: SliceDialect = DUCKDB_DIALECT,
+): Promise<SliceFacts> {
+  const base = {
+    table: slice.table,
+    ...(slice.partition ? { partition: slice.partition } : {}),
+    schema: slice.contract.name,
+    schemaVersion: slice.contract.version,
+  };
   const data = trainingDataOf(slice, sql);
-  const present = new Set((await warehouse.query(sql.tablesPresent([slice.table, JOB_RUNS]))).map((r) => String(r.name)));
+  const present = new Set(
+    (await warehouse.query(sql.tablesPresent([slice.table, JOB_RUNS]))).map((r) => String(r.name)),
+  );
   if (!present.has(slice.table)) return { ...base, runs: [], ...data };
-  const query = slice.rowsKnowTheirRun ? runsOfRows(slice, sql, present.has(JOB_RUNS)) : latestRunOfSchema(slice, sql, present.has(JOB_RUNS));
+  const query = slice.rowsKnowTheirRun
+    ? runsOfRows(slice, sql, present.has(JOB_RUNS))
+    : latestRunOfSchema(slice, sql, present.has(JOB_RUNS));
   const rows = await warehouse.query(query);
-  const runs = rows.filter((r) => Number(r.rows) > 0).map((r) => ({ runId: String(r.runId ?? "unknown"), rows: Number(r.rows), finishedAt: String(r.finishedAt ?? "") }));
+  const runs = rows
+    .filter((r) => Number(r.rows) > 0)
+    .map((r) => ({
+      runId: String(r.runId ?? "unknown"),
+      rows: Number(r.rows),
+      finishedAt: String(r.finishedAt ?? ""),
+    }));
   return { ...base, runs, ...data };
 }
 

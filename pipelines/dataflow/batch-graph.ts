@@ -1,5 +1,12 @@
 import * as beam from "../../transforms/beam/sdk";
-import { inputPattern, keyByUri, listInputObjects, objectsOfGroup, readObjectRecords, type InputObject } from "../../io/gcp/gcs/beam-gcs-files";
+import {
+  inputPattern,
+  keyByUri,
+  listInputObjects,
+  objectsOfGroup,
+  readObjectRecords,
+  type InputObject,
+} from "../../io/gcp/gcs/beam-gcs-files";
 import type { GcsClientOptions } from "../../io/gcp/gcs/gcs-client";
 import type { FileFormat } from "../../io/files/splits";
 import { runStageTable } from "../../io/gcp/bigquery/bigquery-run-stage";
@@ -44,5 +51,9 @@ export function runStageTablesOf(tables: BigQueryTables, runId: string): BigQuer
     return `${table.slice(0, dot + 1)}${runStageTable(table.slice(dot + 1), runId)}`;
   };
   // The run's tables do not exist before the job: the write creates them (the final tables are the launcher's).
-  return { events: beside(tables.events), deadLetters: beside(tables.deadLetters), createDisposition: "CREATE_IF_NEEDED" };
+  return {
+    events: beside(tables.events),
+    deadLetters: beside(tables.deadLetters),
+    createDisposition: "CREATE_IF_NEEDED",
+  };
 }

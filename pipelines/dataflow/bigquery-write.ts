@@ -31,9 +31,19 @@ type Rows = beam.PCollection<Record<string, unknown>>;
  * configuration fields are in the provider's order (alphabetical on 2.49.0; the graph test checks it against the
  * service's own DiscoverSchemaTransform answer).
  */
-export async function writeToBigQuery(name: string, rows: Rows, options: StorageWriteOptions): Promise<beam.PCollection<FailedRow>> {
-  const typed = rows.apply(beam.withName(`${name} as rows`, withCoderInternal(new PortableRowCoder(beamRowSchema(options.schema)))));
-  const transform = gcpSchemaTransform<{ input: Rows }, Record<string, beam.PCollection<unknown>>>(name, STORAGE_WRITE_IDENTIFIER, storageWriteConfig(options));
+export async function writeToBigQuery(
+  name: string,
+  rows: Rows,
+  options: StorageWriteOptions,
+): Promise<beam.PCollection<FailedRow>> {
+  const typed = rows.apply(
+    beam.withName(`${name} as rows`, withCoderInternal(new PortableRowCoder(beamRowSchema(options.schema)))),
+  );
+  const transform = gcpSchemaTransform<{ input: Rows }, Record<string, beam.PCollection<unknown>>>(
+    name,
+    STORAGE_WRITE_IDENTIFIER,
+    storageWriteConfig(options),
+  );
   const outputs = await beam.P({ input: typed }).applyAsync(transform);
   return outputs.FailedRowsWithErrors as beam.PCollection<FailedRow>;
 }
@@ -52,7 +62,14 @@ export function storageWriteConfig(options: StorageWriteOptions): SchemaTransfor
 }
 
 function configField(name: string, atomicType: AtomicType, nullable: boolean, index: number): Field {
-  return { name, description: "", type: { nullable, typeInfo: { oneofKind: "atomicType", atomicType } }, id: index, encodingPosition: index, options: [] };
+  return {
+    name,
+    description: "",
+    type: { nullable, typeInfo: { oneofKind: "atomicType", atomicType } },
+    id: index,
+    encodingPosition: index,
+    options: [],
+  };
 }
 
 export const STORAGE_WRITE_CONFIG_SCHEMA: Schema = {

@@ -21,12 +21,22 @@ export class DataflowSubmitError extends RoxError {
 /** What the SDK's portable result holds at run time (not in its typings): the job service client and its job id. */
 interface PortableHandle {
   jobId: string;
-  runner: { getClient(): Promise<{ getMessageStream(request: { jobId: string }): { responses: AsyncIterable<JobMessagesResponse> } }> };
+  runner: {
+    getClient(): Promise<{
+      getMessageStream(request: { jobId: string }): { responses: AsyncIterable<JobMessagesResponse> };
+    }>;
+  };
 }
 
 const CREATED = /Created job with id: \[([^\]]+)\]/;
 const CONSOLE = /(https:\/\/console\.cloud\.google\.com\/dataflow\/jobs\/\S+)/;
-const FAILED_STATES = [JobState_Enum.FAILED, JobState_Enum.CANCELLED, JobState_Enum.DRAINED, JobState_Enum.DONE, JobState_Enum.UPDATED];
+const FAILED_STATES = [
+  JobState_Enum.FAILED,
+  JobState_Enum.CANCELLED,
+  JobState_Enum.DRAINED,
+  JobState_Enum.DONE,
+  JobState_Enum.UPDATED,
+];
 
 /**
  * Python's Dataflow job service answers `run` at once and submits in a background thread: it stages the artifacts,
@@ -65,6 +75,9 @@ function refusal(state: string, errors: string[], logFile: string | undefined): 
 }
 
 function lastMeaningfulLine(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
   return lines[lines.length - 1] ?? "";
 }

@@ -4,7 +4,14 @@ const TYPESCRIPT_SDK_IMAGE = "apache/beam_typescript_sdk:2.49.0";
 /** Where Dataflow takes the Java stages' image from (Python's runner rewrites Docker Hub's apache/beam_java17_sdk). */
 const JAVA_SDK_IMAGE = "gcr.io/cloud-dataflow/v1beta3/beam_java17_sdk:2.49.0";
 /** The TypeScript SDK's Dataflow runner adds the first; Python's runner (2.49.0) the others, for a portable job. */
-const ADDED_EXPERIMENTS = ["use_sibling_sdk_workers", "beam_fn_api", "use_unified_worker", "use_runner_v2", "use_portable_job_submission", "use_multiple_sdk_containers"];
+const ADDED_EXPERIMENTS = [
+  "use_sibling_sdk_workers",
+  "beam_fn_api",
+  "use_unified_worker",
+  "use_runner_v2",
+  "use_portable_job_submission",
+  "use_multiple_sdk_containers",
+];
 /** …and for a streaming job, Streaming Engine. */
 const ADDED_STREAMING_EXPERIMENTS = ["enable_streaming_engine", "enable_windmill_service"];
 
@@ -16,11 +23,16 @@ const ADDED_STREAMING_EXPERIMENTS = ["enable_streaming_engine", "enable_windmill
  * request it really sent. Pure: nothing is built, expanded or sent.
  */
 export function dataflowDryRun(submission: DataflowSubmission): Record<string, unknown> {
-  const options: Record<string, unknown> = { ...submission.options, experiments: [...(submission.options.experiments as string[]), ADDED_EXPERIMENTS[0]] };
+  const options: Record<string, unknown> = {
+    ...submission.options,
+    experiments: [...(submission.options.experiments as string[]), ADDED_EXPERIMENTS[0]],
+  };
   const project = String(options.project);
   const endpoint = String(options.dataflowEndpoint ?? DATAFLOW_ENDPOINT).replace(/\/$/, "");
   return {
-    pipelineOptions: Object.fromEntries(Object.entries(options).map(([name, value]) => [`beam:option:${snakeCase(name)}:v1`, value])),
+    pipelineOptions: Object.fromEntries(
+      Object.entries(options).map(([name, value]) => [`beam:option:${snakeCase(name)}:v1`, value]),
+    ),
     parameters: submission.parameters,
     jobsCreate: {
       method: "POST",
@@ -41,9 +53,18 @@ export function jobsCreateBody(submission: DataflowSubmission): Record<string, u
     labels: Object.fromEntries((options.labels as string[]).map((label) => label.split("=", 2))),
     environment: {
       experiments,
-      tempStoragePrefix: String(options.tempLocation).replace(/^gs:\/\//, "storage.googleapis.com/").replace(/\/$/, ""),
+      tempStoragePrefix: String(options.tempLocation)
+        .replace(/^gs:\/\//, "storage.googleapis.com/")
+        .replace(/\/$/, ""),
       ...(options.serviceAccountEmail ? { serviceAccountEmail: options.serviceAccountEmail } : {}),
-      workerPools: [{ sdkHarnessContainerImages: [{ containerImage: options.sdkContainerImage ?? TYPESCRIPT_SDK_IMAGE }, { containerImage: JAVA_SDK_IMAGE }] }],
+      workerPools: [
+        {
+          sdkHarnessContainerImages: [
+            { containerImage: options.sdkContainerImage ?? TYPESCRIPT_SDK_IMAGE },
+            { containerImage: JAVA_SDK_IMAGE },
+          ],
+        },
+      ],
     },
   };
 }

@@ -24,14 +24,20 @@ export interface FinalizeOptions {
 }
 
 /** The slice of the BigQuery warehouse a finalize needs (the type only: this module loads no Google client). */
-export type RunStageWarehouse = Pick<BigQueryWarehouse, "ensureTables" | "prepareRunStage" | "commitRunStage" | "abortChunk">;
+export type RunStageWarehouse = Pick<
+  BigQueryWarehouse,
+  "ensureTables" | "prepareRunStage" | "commitRunStage" | "abortChunk"
+>;
 
 /**
  * Lands a finished Dataflow batch run like a local chunk: its staging tables → the events the tables do not hold yet
  * (exported) → the window pass over them on the DirectRunner → one transaction with events, dead letters, window
  * rows and the run's `job_runs` summary; the staging tables are dropped after it. A rerun of the same input adds nothing.
  */
-export async function finalizeDataflowBatch(options: FinalizeOptions, warehouse: RunStageWarehouse): Promise<JobSummary> {
+export async function finalizeDataflowBatch(
+  options: FinalizeOptions,
+  warehouse: RunStageWarehouse,
+): Promise<JobSummary> {
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const contract = loadContract(options.schema, { dir: options.schemasDir });
@@ -40,7 +46,12 @@ export async function finalizeDataflowBatch(options: FinalizeOptions, warehouse:
   try {
     await warehouse.ensureTables(contract);
     const freshEvents = path.join(workDir, "fresh-events.jsonl");
-    const prepared = await warehouse.prepareRunStage(contract, runStageTables(contract.table, options.runId), freshEvents, { replace: options.replace });
+    const prepared = await warehouse.prepareRunStage(
+      contract,
+      runStageTables(contract.table, options.runId),
+      freshEvents,
+      { replace: options.replace },
+    );
     try {
       const windowPartials = await runWindows(contract, options.schemasDir, freshEvents, workDir);
       const summaryOf = (committed: CommitReport): JobSummary => ({
@@ -62,13 +73,23 @@ export async function finalizeDataflowBatch(options: FinalizeOptions, warehouse:
 }
 
 /** The window pass over the fresh events, as a local chunk runs it; one partials file per declared window. */
-async function runWindows(contract: Contract, schemasDir: string | undefined, freshEvents: string, dir: string): Promise<Record<string, string>> {
+async function runWindows(
+  contract: Contract,
+  schemasDir: string | undefined,
+  freshEvents: string,
+  dir: string,
+): Promise<Record<string, string>> {
   const windows = (contract.features?.windows ?? []).map((w) => ({ name: w.name, sizeSeconds: w.sizeSeconds }));
   const partials = (window: string) => path.join(dir, `window-${window}.jsonl`);
   windows.forEach((w) => fs.writeFileSync(partials(w.name), ""));
   if (windows.length > 0 && countLines(freshEvents) > 0) {
     const unused = path.join(dir, "unused.jsonl"); // the window pass writes partials only
-    const sinks = stagedFileSinks({ events: unused, deadLetters: unused, duplicates: unused, windowPartials: partials });
+    const sinks = stagedFileSinks({
+      events: unused,
+      deadLetters: unused,
+      duplicates: unused,
+      windowPartials: partials,
+    });
     await runDirect(windowPipeline({ schema: contract.name, schemasDir, newEvents: freshEvents, windows }, sinks));
   }
   return Object.fromEntries(windows.map((w) => [w.name, partials(w.name)]));
@@ -81,13 +102,20 @@ async function runWindows(contract: Contract, schemasDir: string | undefined, fr
  */
 function runCounts(contract: Contract, prepared: RunStageReport, committed: CommitReport) {
   const duplicates = prepared.alreadyPresent;
-  const byReason = addTallies(prepared.deadLetterReasons, duplicates > 0 ? { "duplicate/in_warehouse": duplicates } : {});
+  const byReason = addTallies(
+    prepared.deadLetterReasons,
+    duplicates > 0 ? { "duplicate/in_warehouse": duplicates } : {},
+  );
   return {
     read: prepared.staged + prepared.deadLettered,
     written: committed.eventsWritten,
     deadLettered: prepared.deadLettered,
     duplicates,
-    byTable: { [contract.table]: committed.eventsWritten, dead_letters: committed.deadLettersWritten, ...committed.windowRows },
+    byTable: {
+      [contract.table]: committed.eventsWritten,
+      dead_letters: committed.deadLettersWritten,
+      ...committed.windowRows,
+    },
     byReason,
   };
 }

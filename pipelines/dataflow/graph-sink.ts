@@ -34,10 +34,19 @@ export function bigQuerySink(tables: BigQueryTables, contract: Contract): GraphS
   const createDisposition = tables.createDisposition;
   return {
     eventsTable: tables.events,
-    events: (rows) => writeToBigQuery("write events", rows, { table: tables.events, schema: bigQueryTableSchema(contract), createDisposition }),
+    events: (rows) =>
+      writeToBigQuery("write events", rows, {
+        table: tables.events,
+        schema: bigQueryTableSchema(contract),
+        createDisposition,
+      }),
     deadLetters: async (rows) => {
       // Rows the dead-letter table itself refuses have nowhere further to go: Java counts them (BigQuery-write-error-counter).
-      await writeToBigQuery("write dead letters", rows, { table: tables.deadLetters, schema: deadLetterTableSchema(), createDisposition });
+      await writeToBigQuery("write dead letters", rows, {
+        table: tables.deadLetters,
+        schema: deadLetterTableSchema(),
+        createDisposition,
+      });
     },
     duplicates: () => undefined,
   };

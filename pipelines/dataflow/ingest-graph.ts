@@ -1,7 +1,14 @@
 import * as beam from "../../transforms/beam/sdk";
 import type { Counter } from "../../transforms/beam/sdk";
 import type { Decoded, Outcome } from "../../transforms/envelope";
-import { keepFirstOfId, validateDecoded, type Deduped, type IngestContext, type KeyedEvent, type Validated } from "../../transforms/beam/ingest";
+import {
+  keepFirstOfId,
+  validateDecoded,
+  type Deduped,
+  type IngestContext,
+  type KeyedEvent,
+  type Validated,
+} from "../../transforms/beam/ingest";
 import { READ_COUNTER } from "../ingest-pipeline";
 import type { GraphSink } from "./graph-sink";
 import { asGroupOfOne, failedRowToDeadLetter } from "./ingest-steps";
@@ -21,16 +28,28 @@ type Rows = beam.PCollection<Record<string, unknown>>;
  * features, and the rows the sink refused) → its dead letters. `dedupe: "group"` groups by id (bounded input);
  * `"none"` leaves it to the Pub/Sub id attribute.
  */
-export async function ingestToSink(decoded: beam.PCollection<Outcome<Decoded>>, options: DataflowIngestOptions, dedupe: "group" | "none"): Promise<void> {
+export async function ingestToSink(
+  decoded: beam.PCollection<Outcome<Decoded>>,
+  options: DataflowIngestOptions,
+  dedupe: "group" | "none",
+): Promise<void> {
   const { sink, maxRecordBytes: _limit, ...ctx } = options;
   const validated = decoded
     .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
     .apply(beam.split<Validated & Record<string, unknown>>(["ok", "dead"]));
   const ok = validated.ok as beam.PCollection<KeyedEvent>;
   const groups = dedupe === "group" ? ok.apply(beam.groupByKey<string, KeyedEvent["value"]>()) : ok.map(asGroupOfOne);
-  const deduped = groups.flatMap(keepFirstOfId, ctx).apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
+  const deduped = groups
+    .flatMap(keepFirstOfId, ctx)
+    .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
   const failed = await sink.events(deduped.events as Rows);
-  const failedContext = { table: sink.eventsTable ?? ctx.schema, schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, nowMs: ctx.nowMs };
+  const failedContext = {
+    table: sink.eventsTable ?? ctx.schema,
+    schemaName: ctx.schema,
+    jobName: ctx.jobName,
+    runId: ctx.runId,
+    nowMs: ctx.nowMs,
+  };
   const failedDead = failed ? [failed.map(failedRowToDeadLetter, failedContext) as Rows] : [];
   await sink.deadLetters(beam.P([validated.dead, deduped.dead, ...failedDead] as Rows[]).apply(beam.flatten()));
   sink.duplicates(deduped.duplicates as Rows);

@@ -29,7 +29,12 @@ export function failedRowToDeadLetter(failed: FailedRow, ctx: FailedWriteContext
   const uri = typeof row._source === "string" ? row._source : ctx.table;
   const envelope: Envelope = { payload: JSON.stringify(row), source: { uri }, attempt: 1 };
   const dead = { stage: "write" as const, errorClass: "bigquery_write", errorMessage: failed.error_message, envelope };
-  return deadLetterRow(dead, { schemaName: ctx.schemaName, jobName: ctx.jobName, runId: ctx.runId, now: new Date(clockNow(ctx.nowMs)).toISOString() });
+  return deadLetterRow(dead, {
+    schemaName: ctx.schemaName,
+    jobName: ctx.jobName,
+    runId: ctx.runId,
+    now: new Date(clockNow(ctx.nowMs)).toISOString(),
+  });
 }
 
 requireForSerialization("rox-gcp/pipelines/dataflow/ingest-steps", { asGroupOfOne, failedRowToDeadLetter });

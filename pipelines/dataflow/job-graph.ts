@@ -31,11 +31,19 @@ const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
  * The graph of a job from its parameters, without a runner: what `runOnDataflow` (submit.ts) submits and the graph test expands.
  * `sink` defaults to Dataflow's (BigQuery: the final tables for the stream, the run's staging tables for a batch).
  */
-export function dataflowGraph(job: "batch" | "stream", parameters: Record<string, string>, clock: RunClock = liveClock(parameters), sink?: GraphSink): Graph {
+export function dataflowGraph(
+  job: "batch" | "stream",
+  parameters: Record<string, string>,
+  clock: RunClock = liveClock(parameters),
+  sink?: GraphSink,
+): Graph {
   const options = ingestOptions(parameters, clock, sink ?? bigQuerySinkOf(job, parameters, clock.runId));
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
-    return streamGraph({ ...options, pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE } });
+    return streamGraph({
+      ...options,
+      pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE },
+    });
   }
   const storage = { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint };
   return batchGraph({ ...options, input: required(parameters, "input"), ...formatOf(parameters), storage });
@@ -78,7 +86,8 @@ function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink
 function formatOf(parameters: Record<string, string>): { format?: FileFormat } {
   const format = parameters.format;
   if (format === undefined || format === "") return {};
-  if (!(FILE_FORMATS as readonly string[]).includes(format)) throw new RunnerChoiceError(`--format must be one of ${FILE_FORMATS.join(", ")}, got "${format}"`);
+  if (!(FILE_FORMATS as readonly string[]).includes(format))
+    throw new RunnerChoiceError(`--format must be one of ${FILE_FORMATS.join(", ")}, got "${format}"`);
   return { format: format as FileFormat };
 }
 

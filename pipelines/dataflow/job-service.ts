@@ -24,9 +24,17 @@ export async function startDataflowJobService(python: string): Promise<DataflowJ
   if (!fs.existsSync(python)) throw new BeamServicesMissingError([python]);
   const port = await freeLoopbackPort();
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rox-dataflow-job-service-")), "job-service.log");
-  const options = { logFile, startError: (message: string) => new BeamServicesMissingError([`${python} -m ${DATAFLOW_JOB_SERVICE_MODULE}: ${message}`]) };
+  const options = {
+    logFile,
+    startError: (message: string) =>
+      new BeamServicesMissingError([`${python} -m ${DATAFLOW_JOB_SERVICE_MODULE}: ${message}`]),
+  };
   const service = spawnEmulator(python, ["-u", "-m", DATAFLOW_JOB_SERVICE_MODULE, "--port", String(port)], options);
-  await waitUntilAnswering(service, { name: "Python's Dataflow job service", url: `localhost:${port}`, timeoutMs: 180_000 }, () => acceptsConnections(port, "localhost"), options);
+  await waitUntilAnswering(
+    service,
+    { name: "Python's Dataflow job service", url: `localhost:${port}`, timeoutMs: 180_000 },
+    () => acceptsConnections(port, "localhost"),
+    options,
+  );
   return { address: `localhost:${port}`, logFile, tail: () => logTail(logFile), stop: () => service.stop() };
 }
-

@@ -18,7 +18,10 @@ export async function checkReachable(url: string, what: string): Promise<void> {
   const { hostname, port, protocol } = new URL(url);
   const target = { host: hostname.replace(/^\[|\]$/g, ""), port: Number(port || (protocol === "http:" ? 80 : 443)) };
   const problem = await connectProblem(target.host, target.port);
-  if (problem) throw new ServiceUnreachableError(`cannot reach ${what} at ${target.host}:${target.port} (${problem}): check the network, or the endpoint given`);
+  if (problem)
+    throw new ServiceUnreachableError(
+      `cannot reach ${what} at ${target.host}:${target.port} (${problem}): check the network, or the endpoint given`,
+    );
 }
 
 /**
@@ -27,9 +30,14 @@ export async function checkReachable(url: string, what: string): Promise<void> {
  * address), it must reach BigQuery: checked first. An expansion service given by address is the caller's business.
  */
 export async function checkExpansionReachesBigQuery(env = process.env): Promise<void> {
-  const overrides = env.BEAM_SERVICE_OVERRIDES ? (JSON.parse(env.BEAM_SERVICE_OVERRIDES) as Record<string, string>) : {};
+  const overrides = env.BEAM_SERVICE_OVERRIDES
+    ? (JSON.parse(env.BEAM_SERVICE_OVERRIDES) as Record<string, string>)
+    : {};
   if (/^[a-zA-Z0-9.]+:[0-9]+$/.test(overrides[GCP_EXPANSION_SERVICE_TARGET] ?? "")) return;
-  await checkReachable("https://bigquery.googleapis.com", "BigQuery (the graph's BigQuery write reads the table's schema while it is built)");
+  await checkReachable(
+    "https://bigquery.googleapis.com",
+    "BigQuery (the graph's BigQuery write reads the table's schema while it is built)",
+  );
 }
 
 function connectProblem(host: string, port: number): Promise<string | undefined> {

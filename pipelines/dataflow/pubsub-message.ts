@@ -24,7 +24,10 @@ export function toMessageRecord(bytes: Uint8Array): MessageRecord {
 }
 
 /** Proto bytes of one message → a decoded record or a dead letter, by the same decoder as the local stream job. */
-export function decodePubsubMessage(bytes: Uint8Array, ctx: { subscription: string } & MessageLimits): Outcome<Decoded> {
+export function decodePubsubMessage(
+  bytes: Uint8Array,
+  ctx: { subscription: string } & MessageLimits,
+): Outcome<Decoded> {
   return decodeMessage(toMessageRecord(bytes), ctx.subscription, ctx);
 }
 

@@ -28,6 +28,10 @@ export function readPubsubMessages(options: PubsubReadOptions) {
   };
   return beam.withName(
     "read pubsub",
-    rawExternalTransform<beam.Root, beam.PCollection<Uint8Array>>(PUBSUB_READ_URN, config, serviceProviderFromJavaGradleTarget(GCP_EXPANSION_SERVICE_TARGET)),
+    rawExternalTransform<beam.Root, beam.PCollection<Uint8Array>>(
+      PUBSUB_READ_URN,
+      config,
+      serviceProviderFromJavaGradleTarget(GCP_EXPANSION_SERVICE_TARGET),
+    ),
   );
 }

@@ -25,7 +25,8 @@ export class PortableRowCoder implements Coder<Row> {
     this.schema = schema instanceof Uint8Array ? Schema.fromBinary(schema) : schema;
     const fields = this.schema.fields;
     this.order = fields.map((_, i) => i);
-    if (this.schema.encodingPositionsSet) this.order.sort((a, b) => fields[a].encodingPosition - fields[b].encodingPosition);
+    if (this.schema.encodingPositionsSet)
+      this.order.sort((a, b) => fields[a].encodingPosition - fields[b].encodingPosition);
   }
 
   encode(row: Row, writer: Writer, _context?: Context): void {

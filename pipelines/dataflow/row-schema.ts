@@ -49,7 +49,10 @@ function beamField(column: BigQueryField, index: number): Field {
   const element = elementType(column);
   const type: FieldType =
     column.mode === "REPEATED"
-      ? { nullable: false, typeInfo: { oneofKind: "arrayType", arrayType: { elementType: { ...element, nullable: false } } } }
+      ? {
+          nullable: false,
+          typeInfo: { oneofKind: "arrayType", arrayType: { elementType: { ...element, nullable: false } } },
+        }
       : { ...element, nullable: column.mode !== "REQUIRED" };
   return { name: column.name, description: "", type, id: index, encodingPosition: index, options: [] };
 }
@@ -68,12 +71,23 @@ function elementType(column: BigQueryField): FieldType {
 
 function logical(urn: string): FieldType {
   const representation = scalar(AtomicType.INT64);
-  return { nullable: false, typeInfo: { oneofKind: "logicalType", logicalType: { urn, payload: new Uint8Array(), representation } } };
+  return {
+    nullable: false,
+    typeInfo: { oneofKind: "logicalType", logicalType: { urn, payload: new Uint8Array(), representation } },
+  };
 }
 
 function javaDate(): FieldType {
-  const argument: FieldValue = { fieldValue: { oneofKind: "atomicValue", atomicValue: { value: { oneofKind: "string", string: "" } } } };
-  const logicalType = { urn: DATE_URN, payload: new Uint8Array(JAVA_DATE_PAYLOAD), representation: scalar(AtomicType.INT64), argumentType: scalar(AtomicType.STRING), argument };
+  const argument: FieldValue = {
+    fieldValue: { oneofKind: "atomicValue", atomicValue: { value: { oneofKind: "string", string: "" } } },
+  };
+  const logicalType = {
+    urn: DATE_URN,
+    payload: new Uint8Array(JAVA_DATE_PAYLOAD),
+    representation: scalar(AtomicType.INT64),
+    argumentType: scalar(AtomicType.STRING),
+    argument,
+  };
   return { nullable: false, typeInfo: { oneofKind: "logicalType", logicalType } };
 }
 

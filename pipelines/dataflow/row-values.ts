@@ -34,7 +34,8 @@ export function encodeValue(type: FieldType, value: unknown, writer: Writer, row
     count.writeInt32BE(items.length);
     writeRawBytes(count, writer);
     for (const item of items) {
-      if (item === null || item === undefined) throw new RowCodingError("an array element is null (BigQuery arrays cannot hold nulls)");
+      if (item === null || item === undefined)
+        throw new RowCodingError("an array element is null (BigQuery arrays cannot hold nulls)");
       encodeValue(info.arrayType.elementType, item, writer, rows);
     }
     return;
@@ -109,9 +110,13 @@ function decodeAtomic(atomic: AtomicType, reader: Reader): unknown {
  */
 function writeInt64(value: unknown, writer: Writer): void {
   if (typeof value === "number" && Number.isSafeInteger(value)) return void writer.int64(value);
-  const integral = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && INTEGER_TEXT.test(value));
+  const integral =
+    typeof value === "bigint" ||
+    (typeof value === "number" && Number.isInteger(value)) ||
+    (typeof value === "string" && INTEGER_TEXT.test(value));
   const exact = integral ? BigInt(value) : undefined;
-  if (exact === undefined || BigInt.asIntN(64, exact) !== exact) throw new RowCodingError(`INT64 value ${String(value)} is not a 64-bit integer`);
+  if (exact === undefined || BigInt.asIntN(64, exact) !== exact)
+    throw new RowCodingError(`INT64 value ${String(value)} is not a 64-bit integer`);
   let rest = BigInt.asUintN(64, exact);
   const bytes: number[] = [];
   for (; rest > 0x7fn; rest >>= 7n) bytes.push(Number(rest & 0x7fn) | 0x80);
@@ -148,7 +153,8 @@ function epochDays(value: unknown): number {
 }
 
 function readRaw(reader: Reader, length: number): Buffer {
-  if (reader.pos + length > reader.len) throw new RowCodingError(`row bytes end ${reader.pos + length - reader.len} bytes early`);
+  if (reader.pos + length > reader.len)
+    throw new RowCodingError(`row bytes end ${reader.pos + length - reader.len} bytes early`);
   const bytes = Buffer.from(reader.buf.subarray(reader.pos, reader.pos + length));
   reader.pos += length;
   return bytes;

@@ -23,9 +23,12 @@ export function schemaTransformPayload(identifier: string, config: SchemaTransfo
   const row = Writer.create();
   new PortableRowCoder(config.schema).encode(config.row, row);
   return Writer.create()
-    .uint32((1 << 3) | 2).string(identifier)
-    .uint32((2 << 3) | 2).bytes(Schema.toBinary(config.schema))
-    .uint32((3 << 3) | 2).bytes(row.finish())
+    .uint32((1 << 3) | 2)
+    .string(identifier)
+    .uint32((2 << 3) | 2)
+    .bytes(Schema.toBinary(config.schema))
+    .uint32((3 << 3) | 2)
+    .bytes(row.finish())
     .finish();
 }
 
@@ -37,5 +40,8 @@ export function gcpSchemaTransform<InputT extends beam.PValue<unknown>, OutputT 
 ) {
   const payload = schemaTransformPayload(identifier, config);
   const service = serviceProviderFromJavaGradleTarget(GCP_EXPANSION_SERVICE_TARGET);
-  return beam.withName(name, rawExternalTransform<InputT, OutputT>(SCHEMA_TRANSFORM_URN, payload, service, { inferPValueType: false }));
+  return beam.withName(
+    name,
+    rawExternalTransform<InputT, OutputT>(SCHEMA_TRANSFORM_URN, payload, service, { inferPValueType: false }),
+  );
 }

@@ -11,7 +11,11 @@ export interface StreamGraphOptions extends DataflowIngestOptions {
 export function streamGraph(options: StreamGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
     const messages = await root.applyAsync(readPubsubMessages(options.pubsub));
-    const limits = { subscription: options.pubsub.subscription, maxRecordBytes: options.maxRecordBytes, maxDeliveryAttempts: Number.MAX_SAFE_INTEGER };
+    const limits = {
+      subscription: options.pubsub.subscription,
+      maxRecordBytes: options.maxRecordBytes,
+      maxDeliveryAttempts: Number.MAX_SAFE_INTEGER,
+    };
     await ingestToSink(messages.map(decodePubsubMessage, limits), options, "none");
   };
 }

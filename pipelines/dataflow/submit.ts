@@ -32,10 +32,22 @@ export function planSubmission(job: "batch" | "stream", flat: Record<string, str
   }
   parameters.runId ||= newRunId(Date.now(), job);
   parameters.project = String(options.project ?? "");
-  const runLabel = parameters.runId.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
-  const labels = [`rox-job=${job}`, `rox-schema=${parameters.schema}`, `rox-run=${runLabel}`, ...listOption(options.labels)];
+  const runLabel = parameters.runId
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "-")
+    .slice(0, 63);
+  const labels = [
+    `rox-job=${job}`,
+    `rox-schema=${parameters.schema}`,
+    `rox-run=${runLabel}`,
+    ...listOption(options.labels),
+  ];
   options.jobName ??= `rox-${job}-${parameters.schema}-${Date.now()}`;
-  return { job, options: { ...dataflowOptions({ ...options, labels }), experiments: listOption(options.experiments) }, parameters };
+  return {
+    job,
+    options: { ...dataflowOptions({ ...options, labels }), experiments: listOption(options.experiments) },
+    parameters,
+  };
 }
 
 /**
@@ -73,7 +85,10 @@ function pythonOverride(env = process.env): string {
 /** Points the SDK at a service we started (by address) for one submission; returns what puts the overrides back. */
 function overrideService(key: string, address: string, env = process.env): () => void {
   const before = env.BEAM_SERVICE_OVERRIDES;
-  env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ ...(JSON.parse(before ?? "{}") as Record<string, string>), [key]: address });
+  env.BEAM_SERVICE_OVERRIDES = JSON.stringify({
+    ...(JSON.parse(before ?? "{}") as Record<string, string>),
+    [key]: address,
+  });
   return () => {
     if (before === undefined) delete env.BEAM_SERVICE_OVERRIDES;
     else env.BEAM_SERVICE_OVERRIDES = before;
@@ -83,7 +98,8 @@ function overrideService(key: string, address: string, env = process.env): () =>
 /** A list option given as a list, as `a,b`, or (labels from the Flex Template launcher) as a JSON object. */
 function listOption(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
-  if (typeof value === "string" && value.startsWith("{")) return Object.entries(JSON.parse(value) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  if (typeof value === "string" && value.startsWith("{"))
+    return Object.entries(JSON.parse(value) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
   if (typeof value === "string" && value !== "") return value.split(",").map((part) => part.trim());
   return [];
 }
@@ -93,6 +109,9 @@ function listOption(value: unknown): string[] {
  * URL); a refusal throws `DataflowSubmitError`. `parameters` holds the template parameters (schema, dataset,
  * subscription | input…) and Dataflow's options (project, region, tempLocation, sdkContainerImage…) in one record.
  */
-export async function runOnDataflow(job: "batch" | "stream", parameters: Record<string, string>): Promise<SubmittedJob> {
+export async function runOnDataflow(
+  job: "batch" | "stream",
+  parameters: Record<string, string>,
+): Promise<SubmittedJob> {
   return submitToDataflow(planSubmission(job, parameters));
 }

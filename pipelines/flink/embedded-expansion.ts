@@ -22,9 +22,21 @@ export async function startEmbeddedExpansionService(): Promise<ExpansionService>
   const port = await freeLoopbackPort();
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rox-expansion-")), "expansion-service.log");
   const options = { logFile, startError: (message: string) => new FlinkJobServerStartError(message) };
-  const args = ["-Xmx384m", "-cp", jar, "org.apache.beam.sdk.expansion.service.ExpansionService", String(port), "--defaultEnvironmentType=EMBEDDED", `--filesToStage=${jar}`];
+  const args = [
+    "-Xmx384m",
+    "-cp",
+    jar,
+    "org.apache.beam.sdk.expansion.service.ExpansionService",
+    String(port),
+    "--defaultEnvironmentType=EMBEDDED",
+    `--filesToStage=${jar}`,
+  ];
   const service = spawnEmulator("java", args, options);
-  await waitUntilAnswering(service, { name: "the GCP expansion service", url: `127.0.0.1:${port}`, timeoutMs: 120_000 }, () => acceptsConnections(port), options);
+  await waitUntilAnswering(
+    service,
+    { name: "the GCP expansion service", url: `127.0.0.1:${port}`, timeoutMs: 120_000 },
+    () => acceptsConnections(port),
+    options,
+  );
   return { address: `127.0.0.1:${port}`, stop: () => service.stop() };
 }
-

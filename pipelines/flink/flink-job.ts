@@ -30,7 +30,11 @@ export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
  * landed in the warehouse like a DirectRunner chunk's: fresh events only, the window pass over them, dead letters and
  * `job_runs` in one commit. `read` is the job's own Beam counter, read from Flink's metrics.
  */
-export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOptions, warehouse: Warehouse): Promise<JobSummary> {
+export async function runFlinkJob(
+  job: "batch" | "stream",
+  options: FlinkJobOptions,
+  warehouse: Warehouse,
+): Promise<JobSummary> {
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const runId = newRunId(now(), `${job}-flink`);
@@ -38,11 +42,32 @@ export async function runFlinkJob(job: "batch" | "stream", options: FlinkJobOpti
   const runDir = fs.mkdtempSync(path.join(options.workDir ?? os.tmpdir(), `rox-${runId}-`));
   try {
     const paths = stagedPathsIn(runDir);
-    const graph = dataflowGraph(job, { jobName: job, ...options.parameters }, { nowMs: now(), runId }, stagedFilesSink(stagedFileSinks(paths)));
-    const counters = await withJavaExpansion(job === "stream", () => runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) }));
+    const graph = dataflowGraph(
+      job,
+      { jobName: job, ...options.parameters },
+      { nowMs: now(), runId },
+      stagedFilesSink(stagedFileSinks(paths)),
+    );
+    const counters = await withJavaExpansion(job === "stream", () =>
+      runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) }),
+    );
     await warehouse.ensureTables(contract);
-    const summaryOf = (counts: ChunkCounts): JobSummary => ({ job, runId, schema: contract.name, startedAt, finishedAt: new Date(now()).toISOString(), ...addCounts(emptyCounts(), counts) });
-    const run = { contract, schemasDir: options.parameters.schemasDir, chunkDir: runDir, replace: options.replace ?? false, read: counters[READ_COUNTER] ?? 0, windowsStaged: false };
+    const summaryOf = (counts: ChunkCounts): JobSummary => ({
+      job,
+      runId,
+      schema: contract.name,
+      startedAt,
+      finishedAt: new Date(now()).toISOString(),
+      ...addCounts(emptyCounts(), counts),
+    });
+    const run = {
+      contract,
+      schemasDir: options.parameters.schemasDir,
+      chunkDir: runDir,
+      replace: options.replace ?? false,
+      read: counters[READ_COUNTER] ?? 0,
+      windowsStaged: false,
+    };
     return summaryOf(await landStagedRun(run, paths, warehouse, summaryOf));
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
@@ -54,7 +79,10 @@ async function withJavaExpansion<T>(needed: boolean, run: () => Promise<T>): Pro
   if (!needed) return run();
   const service = await startEmbeddedExpansionService();
   const before = process.env.BEAM_SERVICE_OVERRIDES;
-  process.env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ ...(JSON.parse(before ?? "{}") as Record<string, string>), [GCP_EXPANSION_SERVICE_TARGET]: service.address });
+  process.env.BEAM_SERVICE_OVERRIDES = JSON.stringify({
+    ...(JSON.parse(before ?? "{}") as Record<string, string>),
+    [GCP_EXPANSION_SERVICE_TARGET]: service.address,
+  });
   try {
     return await run();
   } finally {

@@ -1,7 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { acceptsConnections, freeLoopbackPort, spawnEmulator, waitUntilAnswering, type EmulatorProcess } from "../../io/emulator-process";
+import {
+  acceptsConnections,
+  freeLoopbackPort,
+  spawnEmulator,
+  waitUntilAnswering,
+  type EmulatorProcess,
+} from "../../io/emulator-process";
 import { beamServicePaths } from "../beam-services";
 import { RoxError } from "../../errors/rox-error";
 
@@ -41,7 +47,19 @@ export interface FlinkJobServerOptions {
 }
 
 /** Flink 1.15 on Java 17 reflects into these packages (its own docs list them for Java 17). */
-const OPENS = ["java.lang", "java.lang.reflect", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "java.io", "java.net", "java.nio", "sun.nio.ch", "java.text", "java.time"];
+const OPENS = [
+  "java.lang",
+  "java.lang.reflect",
+  "java.util",
+  "java.util.concurrent",
+  "java.util.concurrent.atomic",
+  "java.io",
+  "java.net",
+  "java.nio",
+  "sun.nio.ch",
+  "java.text",
+  "java.time",
+];
 const DRIVER = "org.apache.beam.runners.flink.FlinkJobServerDriver";
 
 /** The folder of Beam's Flink job server JARs, as `scripts/setup-beam.sh flink` installs them. */
@@ -56,21 +74,41 @@ export function flinkJobServerLib(env = process.env): string {
  */
 export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): Promise<FlinkJobServer> {
   const lib = flinkJobServerLib(options.env);
-  if (!fs.existsSync(path.join(lib, ".installed"))) throw new FlinkJobServerUnavailableError(`Beam's Flink job server is not installed in ${lib}: run scripts/setup-beam.sh flink`);
+  if (!fs.existsSync(path.join(lib, ".installed")))
+    throw new FlinkJobServerUnavailableError(
+      `Beam's Flink job server is not installed in ${lib}: run scripts/setup-beam.sh flink`,
+    );
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "rox-flink-"));
   const confDir = writeFlinkConf(workDir, options.slots ?? 2);
-  const [jobPort, artifactPort, expansionPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const [jobPort, artifactPort, expansionPort] = [
+    await freeLoopbackPort(),
+    await freeLoopbackPort(),
+    await freeLoopbackPort(),
+  ];
   const args = [
     `-Xmx${options.heapMb ?? 640}m`,
     ...OPENS.map((pkg) => `--add-opens=java.base/${pkg}=ALL-UNNAMED`),
     "-cp",
     path.join(lib, "*"),
     DRIVER,
-    ...["--job-host", "127.0.0.1", "--job-port", String(jobPort), "--artifact-port", String(artifactPort), "--expansion-port", String(expansionPort)],
+    ...[
+      "--job-host",
+      "127.0.0.1",
+      "--job-port",
+      String(jobPort),
+      "--artifact-port",
+      String(artifactPort),
+      "--expansion-port",
+      String(expansionPort),
+    ],
     ...["--flink-master", "[local]", "--flink-conf-dir", confDir, "--artifacts-dir", path.join(workDir, "artifacts")],
   ];
   const logFile = path.join(workDir, "job-server.log");
-  const spawnOptions = { logFile, env: options.env, startError: (message: string) => new FlinkJobServerStartError(message) };
+  const spawnOptions = {
+    logFile,
+    env: options.env,
+    startError: (message: string) => new FlinkJobServerStartError(message),
+  };
   let server: EmulatorProcess;
   try {
     server = spawnEmulator("java", args, spawnOptions);
@@ -78,7 +116,12 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
     throw new FlinkJobServerUnavailableError(`cannot start java: ${(err as Error).message}`);
   }
   const endpoint = `127.0.0.1:${jobPort}`;
-  await waitUntilAnswering(server, { name: "Beam's Flink job server", url: endpoint, timeoutMs: 120_000 }, () => acceptsConnections(jobPort), spawnOptions);
+  await waitUntilAnswering(
+    server,
+    { name: "Beam's Flink job server", url: endpoint, timeoutMs: 120_000 },
+    () => acceptsConnections(jobPort),
+    spawnOptions,
+  );
   return { endpoint, pid: server.pid, logFile, stop: () => server.stop() };
 }
 
@@ -95,7 +138,11 @@ function writeFlinkConf(workDir: string, slots: number): string {
     "taskmanager.host": "127.0.0.1",
     "jobmanager.rpc.address": "127.0.0.1",
   };
-  fs.writeFileSync(path.join(dir, "flink-conf.yaml"), Object.entries(conf).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
+  fs.writeFileSync(
+    path.join(dir, "flink-conf.yaml"),
+    Object.entries(conf)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n") + "\n",
+  );
   return dir;
 }
-

@@ -37,8 +37,12 @@ const CHECKPOINT_INTERVAL_MS = 2_000;
  * (LOOPBACK: Flink's task slots call back into a worker pool served here) — alive until the job ends. A bounded
  * graph must end DONE; an unbounded one runs until `stop` resolves, then is cancelled. Resolves to the job's counters.
  */
-export async function runGraphOnFlink(graph: (root: Root) => Promise<void>, options: FlinkRunOptions): Promise<Record<string, number>> {
-  const { PortableRunner } = require("apache-beam/runners/portable_runner/runner") as typeof import("apache-beam/runners/portable_runner/runner");
+export async function runGraphOnFlink(
+  graph: (root: Root) => Promise<void>,
+  options: FlinkRunOptions,
+): Promise<Record<string, number>> {
+  const { PortableRunner } =
+    require("apache-beam/runners/portable_runner/runner") as typeof import("apache-beam/runners/portable_runner/runner");
   const runner = new PortableRunner({
     environmentType: "LOOPBACK",
     jobEndpoint: options.jobEndpoint,
@@ -49,7 +53,8 @@ export async function runGraphOnFlink(graph: (root: Root) => Promise<void>, opti
   const result = await runner.runAsync(graph);
   if (options.stop) return runUntilStopped(result, options.stop);
   const state = await result.waitUntilFinish();
-  if (state !== JobState_Enum.DONE) throw new FlinkJobFailedError(`the Flink job ended ${JobState_Enum[state]} (the job server's log says why)`);
+  if (state !== JobState_Enum.DONE)
+    throw new FlinkJobFailedError(`the Flink job ended ${JobState_Enum[state]} (the job server's log says why)`);
   return jobCounters(result);
 }
 
@@ -68,13 +73,16 @@ async function jobCounters(result: PipelineResult): Promise<Record<string, numbe
 /** What the SDK's portable result holds (not in its typings): the runner that submitted it and the job service's id. */
 interface PortableHandle {
   jobId: string;
-  runner: { getJobMetrics(jobId: string): Promise<{ metrics?: { committed: MonitoringInfo[]; attempted: MonitoringInfo[] } }> };
+  runner: {
+    getJobMetrics(jobId: string): Promise<{ metrics?: { committed: MonitoringInfo[]; attempted: MonitoringInfo[] } }>;
+  };
 }
 
 async function runUntilStopped(result: PipelineResult, stop: Promise<void>): Promise<Record<string, number>> {
   const ended = result.waitUntilFinish();
   const first = await Promise.race([stop.then(() => "stop" as const), ended]);
-  if (first !== "stop") throw new FlinkJobFailedError(`the streaming Flink job ended ${JobState_Enum[first]} before it was stopped`);
+  if (first !== "stop")
+    throw new FlinkJobFailedError(`the streaming Flink job ended ${JobState_Enum[first]} before it was stopped`);
   const counters = await jobCounters(result).catch(() => ({}));
   await (result as PipelineResult & { cancel(): Promise<void> }).cancel();
   return counters;

@@ -30,29 +30,69 @@ export interface ScoreJobOptions {
   workDir: string;
 }
 
-export async function runScoreJob(o: ScoreJobOptions, warehouse: PredictionWarehouse, sql: FeatureSqlDialect): Promise<JobSummary> {
+export async function runScoreJob(
+  o: ScoreJobOptions,
+  warehouse: PredictionWarehouse,
+  sql: FeatureSqlDialect,
+): Promise<JobSummary> {
   const startedAt = new Date().toISOString();
   fs.mkdirSync(o.workDir, { recursive: true });
-  const files = { featureRows: path.join(o.workDir, "feature-rows.jsonl"), predictions: path.join(o.workDir, "predictions.jsonl"), deadLetters: path.join(o.workDir, "dead-letters.jsonl") };
+  const files = {
+    featureRows: path.join(o.workDir, "feature-rows.jsonl"),
+    predictions: path.join(o.workDir, "predictions.jsonl"),
+    deadLetters: path.join(o.workDir, "dead-letters.jsonl"),
+  };
   Object.values(files).forEach((f) => fs.writeFileSync(f, ""));
-  await warehouse.exportRows(featureRowsSql(o.contract, o.card.target.name, o.card.features, sql, { from: o.partition, to: nextDay(o.partition) }), files.featureRows);
+  await warehouse.exportRows(
+    featureRowsSql(o.contract, o.card.target.name, o.card.features, sql, {
+      from: o.partition,
+      to: nextDay(o.partition),
+    }),
+    files.featureRows,
+  );
   const jobName = o.jobName ?? `rox-score-${o.card.name}`;
-  const ctx = { modelDir: o.modelDir, model: o.card.name, modelVersion: o.modelVersion, table: o.contract.table, schema: o.contract.name, jobName, runId: o.runId, nowMs: o.nowMs };
+  const ctx = {
+    modelDir: o.modelDir,
+    model: o.card.name,
+    modelVersion: o.modelVersion,
+    table: o.contract.table,
+    schema: o.contract.name,
+    jobName,
+    runId: o.runId,
+    nowMs: o.nowMs,
+  };
   const result = await runDirect(scorePipeline({ ...ctx, ...files }));
   const read = (await result.counters())[SCORE_READ_COUNTER] ?? 0;
   const dead = deadLetterTally(files.deadLetters);
   const summaryOf = (report: PredictionCommitReport): JobSummary => ({
-    job: jobName, runId: o.runId, schema: o.contract.name, startedAt, finishedAt: new Date().toISOString(),
-    read, written: report.written, deadLettered: dead.total, duplicates: report.alreadyPresent,
+    job: jobName,
+    runId: o.runId,
+    schema: o.contract.name,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    read,
+    written: report.written,
+    deadLettered: dead.total,
+    duplicates: report.alreadyPresent,
     byTable: { [predictionsTableName(o.contract)]: report.written, dead_letters: report.deadLettersWritten },
-    byReason: { ...dead.byReason, ...(report.alreadyPresent ? { "duplicate/already_scored": report.alreadyPresent } : {}) },
+    byReason: {
+      ...dead.byReason,
+      ...(report.alreadyPresent ? { "duplicate/already_scored": report.alreadyPresent } : {}),
+    },
   });
   let summary: JobSummary | undefined;
   await warehouse.commitPredictions({
-    contract: o.contract, predictions: files.predictions, deadLetters: files.deadLetters, model: o.card.name,
-    modelVersion: o.modelVersion, partition: o.partition, replace: o.replace, summary: (report) => (summary = summaryOf(report)),
+    contract: o.contract,
+    predictions: files.predictions,
+    deadLetters: files.deadLetters,
+    model: o.card.name,
+    modelVersion: o.modelVersion,
+    partition: o.partition,
+    replace: o.replace,
+    summary: (report) => (summary = summaryOf(report)),
   });
-  if (countLines(files.featureRows) !== read) throw new Error(`the pipeline read ${read} of ${countLines(files.featureRows)} staged feature rows`);
+  if (countLines(files.featureRows) !== read)
+    throw new Error(`the pipeline read ${read} of ${countLines(files.featureRows)} staged feature rows`);
   return summary!;
 }
 

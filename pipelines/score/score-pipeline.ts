@@ -23,13 +23,17 @@ export function applyScoring(rows: Rows, ctx: ScoreContext, sinks: ScoreSinks): 
 }
 
 /** The local scoring job: the feature rows a warehouse query staged (a JSON-lines file) → scoring → staged files. */
-export function scorePipeline(options: ScoreContext & { featureRows: string; predictions: string; deadLetters: string }) {
+export function scorePipeline(
+  options: ScoreContext & { featureRows: string; predictions: string; deadLetters: string },
+) {
   const { featureRows, predictions, deadLetters, ...ctx } = options;
   return (root: beam.Root) => {
     const rows = root.apply(beam.impulse()).flatMap(readJsonLinesFile, { path: featureRows });
     applyScoring(rows, ctx, {
-      predictions: (out) => out.apply(beam.withName("write predictions", beam.parDo(new JsonLinesFileSink(), { path: predictions }))),
-      deadLetters: (out) => out.apply(beam.withName("write dead letters", beam.parDo(new JsonLinesFileSink(), { path: deadLetters }))),
+      predictions: (out) =>
+        out.apply(beam.withName("write predictions", beam.parDo(new JsonLinesFileSink(), { path: predictions }))),
+      deadLetters: (out) =>
+        out.apply(beam.withName("write dead letters", beam.parDo(new JsonLinesFileSink(), { path: deadLetters }))),
     });
   };
 }

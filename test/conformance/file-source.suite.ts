@@ -34,7 +34,11 @@ export type FileSourceCase =
  * Every case runs against a fresh fixture; `skip` names the cases a target cannot run, each with its reason (a string
  * skips them all, e.g. when the emulator is not installed).
  */
-export function fileSourceSuite(label: string, fixture: () => Promise<FileSourceFixture>, skip: Partial<Record<FileSourceCase, string>> | string = {}): void {
+export function fileSourceSuite(
+  label: string,
+  fixture: () => Promise<FileSourceFixture>,
+  skip: Partial<Record<FileSourceCase, string>> | string = {},
+): void {
   const names = (list: { name: string }[]) => list.map((o) => o.name);
   const pattern = (f: FileSourceFixture, relative: string) => `${f.root}/${relative}`;
 
@@ -45,15 +49,33 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
         for (const name of ["a/1.jsonl", "a/2.jsonl", "ab/3.jsonl", "b/c/4.jsonl"]) await f.put(name, name);
         const inA = await f.source.list(pattern(f, "a"));
         expect(names(inA)).toStrictEqual(["1.jsonl", "2.jsonl"]);
-        expect(inA.map((o) => [o.uri, o.size])).toStrictEqual([[pattern(f, "a/1.jsonl"), 9], [pattern(f, "a/2.jsonl"), 9]]);
+        expect(inA.map((o) => [o.uri, o.size])).toStrictEqual([
+          [pattern(f, "a/1.jsonl"), 9],
+          [pattern(f, "a/2.jsonl"), 9],
+        ]);
         expect(names(await f.source.list(pattern(f, "a/")))).toStrictEqual(["1.jsonl", "2.jsonl"]);
-        expect(names(await f.source.list(f.root))).toStrictEqual(["a/1.jsonl", "a/2.jsonl", "ab/3.jsonl", "b/c/4.jsonl"]);
-        expect(await f.source.list(pattern(f, "b/c/4.jsonl"))).toStrictEqual([expect.objectContaining({ uri: pattern(f, "b/c/4.jsonl"), name: "4.jsonl", size: 11 })]);
+        expect(names(await f.source.list(f.root))).toStrictEqual([
+          "a/1.jsonl",
+          "a/2.jsonl",
+          "ab/3.jsonl",
+          "b/c/4.jsonl",
+        ]);
+        expect(await f.source.list(pattern(f, "b/c/4.jsonl"))).toStrictEqual([
+          expect.objectContaining({ uri: pattern(f, "b/c/4.jsonl"), name: "4.jsonl", size: 11 }),
+        ]);
         expect(await f.source.list(pattern(f, "nothing-here"))).toStrictEqual([]);
       },
       "filters by glob": async () => {
         const f = await fixture();
-        for (const name of ["d/2001-01-01.jsonl", "d/2001-01-02.jsonl", "d/2001-01-10.jsonl", "d/notes.txt", "d/x/2001-02-01.jsonl", "d/x/y.csv"]) await f.put(name, "x");
+        for (const name of [
+          "d/2001-01-01.jsonl",
+          "d/2001-01-02.jsonl",
+          "d/2001-01-10.jsonl",
+          "d/notes.txt",
+          "d/x/2001-02-01.jsonl",
+          "d/x/y.csv",
+        ])
+          await f.put(name, "x");
         const table: [string, string[]][] = [
           ["d/*.jsonl", ["2001-01-01.jsonl", "2001-01-02.jsonl", "2001-01-10.jsonl"]],
           ["d/2001-01-0?.jsonl", ["2001-01-01.jsonl", "2001-01-02.jsonl"]],
@@ -63,18 +85,35 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
           ["*/x/*", ["d/x/2001-02-01.jsonl", "d/x/y.csv"]],
           ["d/*.parquet", []],
         ];
-        for (const [glob, expected] of table) expect([glob, names(await f.source.list(pattern(f, glob)))]).toStrictEqual([glob, expected]);
+        for (const [glob, expected] of table)
+          expect([glob, names(await f.source.list(pattern(f, glob)))]).toStrictEqual([glob, expected]);
       },
       "skips hidden and underscore names": async () => {
         const f = await fixture();
-        for (const name of ["d/a.jsonl", "d/.hidden.jsonl", "d/_SUCCESS", "d/_temporary/b.jsonl", "d/.cache/c.jsonl", "d/e/f.jsonl"]) await f.put(name, "x");
+        for (const name of [
+          "d/a.jsonl",
+          "d/.hidden.jsonl",
+          "d/_SUCCESS",
+          "d/_temporary/b.jsonl",
+          "d/.cache/c.jsonl",
+          "d/e/f.jsonl",
+        ])
+          await f.put(name, "x");
         expect(names(await f.source.list(pattern(f, "d")))).toStrictEqual(["a.jsonl", "e/f.jsonl"]);
         expect(names(await f.source.list(pattern(f, "d/**")))).toStrictEqual(["a.jsonl", "e/f.jsonl"]);
         expect(names(await f.source.list(pattern(f, "d/_SUCCESS")))).toStrictEqual(["_SUCCESS"]); // named exactly, it is listed
       },
       "reports what it skips": async () => {
         const f = await fixture();
-        for (const name of ["d/a.jsonl", "d/.hidden.jsonl", "d/_SUCCESS", "d/_temporary/b.jsonl", "d/.cache/c.jsonl", "d/e/f.jsonl"]) await f.put(name, "x");
+        for (const name of [
+          "d/a.jsonl",
+          "d/.hidden.jsonl",
+          "d/_SUCCESS",
+          "d/_temporary/b.jsonl",
+          "d/.cache/c.jsonl",
+          "d/e/f.jsonl",
+        ])
+          await f.put(name, "x");
         const table: [string, string[]][] = [
           ["d/*.jsonl", ["d/.hidden.jsonl"]],
           ["d/**/*.jsonl", ["d/.cache/c.jsonl", "d/.hidden.jsonl", "d/_temporary/b.jsonl"]],
@@ -84,18 +123,25 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
         for (const [glob, expected] of table) {
           const reported: SkippedInput[] = [];
           await f.source.list(pattern(f, glob), { onSkip: (skipped) => reported.push(skipped) });
-          expect([glob, reported.map((r) => r.uri).sort()]).toStrictEqual([glob, expected.map((name) => pattern(f, name))]);
+          expect([glob, reported.map((r) => r.uri).sort()]).toStrictEqual([
+            glob,
+            expected.map((name) => pattern(f, name)),
+          ]);
           for (const { reason } of reported) expect(reason).toMatch(/hidden|marker/);
         }
       },
       "names with spaces and é": async () => {
         const f = await fixture();
         const name = "été 2001/jour 1 é.jsonl";
-        await f.put(name, "{\"é\": 1}\n");
+        await f.put(name, '{"é": 1}\n');
         const [listed] = await f.source.list(pattern(f, "été 2001/*.jsonl"));
-        expect(listed).toMatchObject({ uri: pattern(f, name), name: "jour 1 é.jsonl", size: Buffer.byteLength("{\"é\": 1}\n") });
+        expect(listed).toMatchObject({
+          uri: pattern(f, name),
+          name: "jour 1 é.jsonl",
+          size: Buffer.byteLength('{"é": 1}\n'),
+        });
         expect(await f.source.stat(listed.uri)).toMatchObject({ uri: listed.uri, size: listed.size });
-        expect((await readAll(await f.source.read(listed.uri))).toString("utf8")).toBe("{\"é\": 1}\n");
+        expect((await readAll(await f.source.read(listed.uri))).toString("utf8")).toBe('{"é": 1}\n');
       },
       "more objects than one page": async () => {
         const f = await fixture();
@@ -127,7 +173,11 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
           [{ start: 500, end: 500 }, Buffer.alloc(0)],
           [{ start: 200_000 }, Buffer.alloc(0)],
         ];
-        for (const [range, expected] of table) expect([range, sha256(await readAll(await f.source.read(uri, { range })))]).toStrictEqual([range, sha256(expected)]);
+        for (const [range, expected] of table)
+          expect([range, sha256(await readAll(await f.source.read(uri, { range })))]).toStrictEqual([
+            range,
+            sha256(expected),
+          ]);
       },
       "a missing object is FileNotFoundError": async () => {
         const f = await fixture();
@@ -139,7 +189,11 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
       },
       "stages to a folder and keeps the URIs": async () => {
         const f = await fixture();
-        const files: Record<string, Buffer> = { "s/2001-01-01.jsonl": Buffer.from("a\n"), "s/x/é 2.jsonl": Buffer.from("bb\n"), "s/big.bin": randomBytes(3 << 20) };
+        const files: Record<string, Buffer> = {
+          "s/2001-01-01.jsonl": Buffer.from("a\n"),
+          "s/x/é 2.jsonl": Buffer.from("bb\n"),
+          "s/big.bin": randomBytes(3 << 20),
+        };
         for (const [name, bytes] of Object.entries(files)) await f.put(name, bytes);
         const work = tempDir("stage");
         try {
@@ -149,7 +203,10 @@ export function fileSourceSuite(label: string, fixture: () => Promise<FileSource
             ["big.bin", pattern(f, "s/big.bin"), 3 << 20],
             ["x/é 2.jsonl", pattern(f, "s/x/é 2.jsonl"), 3],
           ]);
-          for (const s of staged.files) expect(sha256(fs.readFileSync(s.localPath))).toBe(sha256(files[`s/${path.relative(staged.dir, s.localPath)}`]));
+          for (const s of staged.files)
+            expect(sha256(fs.readFileSync(s.localPath))).toBe(
+              sha256(files[`s/${path.relative(staged.dir, s.localPath)}`]),
+            );
           expect(walk(staged.dir)).toStrictEqual(["2001-01-01.jsonl", "big.bin", "x/é 2.jsonl"]); // no part file left
           await expect(stageInput(f.source, pattern(f, "s/**"), staged.dir)).rejects.toThrow(/not empty/);
         } finally {
@@ -215,6 +272,8 @@ function sha256(bytes: Uint8Array): string {
 function walk(dir: string, base = dir): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]))
+    .flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))],
+    )
     .sort();
 }

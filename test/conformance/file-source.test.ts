@@ -25,17 +25,29 @@ if (targetSelected("local")) {
     return { source: new FolderSource(), root, put };
   };
   fileSourceSuite("local folder", localFixture, {
-    "staging refuses names that escape the folder": "a file system cannot hold such names: `a/../x` and `a//x` resolve to other paths when the file is created",
+    "staging refuses names that escape the folder":
+      "a file system cannot hold such names: `a/../x` and `a//x` resolve to other paths when the file is created",
   });
 }
 
 if (targetSelected("emulator")) {
   const missing = unmet("gcs-emulator");
   const available = missing === undefined;
-  fileSourceSuite("Cloud Storage on fake-gcs-server, filesystem backend", gcsFixture(useGcsEmulator("filesystem", available)), available ? {
-    "staging refuses names that escape the folder": "fake-gcs-server's filesystem backend cleans object names (`a//x` is stored as `a/x`, and `a/../../x` is written to `<filesystem-root>/x`, outside the bucket's folder); the memory backend below runs it",
-  } : missing);
-  fileSourceSuite("Cloud Storage on fake-gcs-server, memory backend", gcsFixture(useGcsEmulator("memory", available)), missing ?? {});
+  fileSourceSuite(
+    "Cloud Storage on fake-gcs-server, filesystem backend",
+    gcsFixture(useGcsEmulator("filesystem", available)),
+    available
+      ? {
+          "staging refuses names that escape the folder":
+            "fake-gcs-server's filesystem backend cleans object names (`a//x` is stored as `a/x`, and `a/../../x` is written to `<filesystem-root>/x`, outside the bucket's folder); the memory backend below runs it",
+        }
+      : missing,
+  );
+  fileSourceSuite(
+    "Cloud Storage on fake-gcs-server, memory backend",
+    gcsFixture(useGcsEmulator("memory", available)),
+    missing ?? {},
+  );
 }
 
 function useTempDir(prefix: string): () => { dir: string } {
@@ -64,7 +76,12 @@ function gcsFixture(emulator: () => TestGcsEmulator): () => Promise<FileSourceFi
     const storage = await createStorageClient({ projectId: "rox-test", apiEndpoint: endpoint });
     const bucket = `rox-case-${++cases}`;
     await storage.createBucket(bucket);
-    const put = async (name: string, bytes: Uint8Array | string) => void (await storage.bucket(bucket).file(name).save(Buffer.from(bytes), { resumable: false }));
-    return { source: await GcsFileSource.open({ projectId: "rox-test", apiEndpoint: endpoint, pageSize: PAGE_SIZE }), root: `gs://${bucket}`, put };
+    const put = async (name: string, bytes: Uint8Array | string) =>
+      void (await storage.bucket(bucket).file(name).save(Buffer.from(bytes), { resumable: false }));
+    return {
+      source: await GcsFileSource.open({ projectId: "rox-test", apiEndpoint: endpoint, pageSize: PAGE_SIZE }),
+      root: `gs://${bucket}`,
+      put,
+    };
   };
 }

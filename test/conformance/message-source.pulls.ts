@@ -6,7 +6,11 @@ export async function pullCount(source: MessageSource, count: number): Promise<P
   return pullUntil(source, (messages) => messages.length >= count, count);
 }
 
-export async function pullUntil(source: MessageSource, done: (messages: PulledMessage[]) => boolean, max = 100): Promise<PulledMessage[]> {
+export async function pullUntil(
+  source: MessageSource,
+  done: (messages: PulledMessage[]) => boolean,
+  max = 100,
+): Promise<PulledMessage[]> {
   const messages: PulledMessage[] = [];
   while (!done(messages)) {
     messages.push(...(await source.pull(Math.max(1, max - messages.length), 2)));
@@ -17,6 +21,7 @@ export async function pullUntil(source: MessageSource, done: (messages: PulledMe
 /** Everything available now: pulls until a long poll of 2 s comes back empty. */
 export async function drain(source: MessageSource): Promise<PulledMessage[]> {
   const messages: PulledMessage[] = [];
-  for (let batch = await source.pull(1000, 2); batch.length > 0; batch = await source.pull(1000, 2)) messages.push(...batch);
+  for (let batch = await source.pull(1000, 2); batch.length > 0; batch = await source.pull(1000, 2))
+    messages.push(...batch);
   return messages;
 }

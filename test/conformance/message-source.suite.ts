@@ -49,10 +49,18 @@ const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$
 const base64 = (data: string | Buffer) => Buffer.from(data).toString("base64");
 
 /** The message-source conformance suite: one `describe` per implementation, every case on a fresh subscription. */
-export function messageSourceSuite(name: string, factory: MessageSourceFactory, skip: SkipList, enabled: boolean): void {
+export function messageSourceSuite(
+  name: string,
+  factory: MessageSourceFactory,
+  skip: SkipList,
+  enabled: boolean,
+): void {
   describe(`MessageSource conformance: ${name}`, () => {
     const opened: MessageSource[] = [];
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    const slug = name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "");
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((source) => source.close()));
     });
@@ -86,7 +94,7 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
       const { source, publish } = await subscribe("published");
       const sent: OutgoingMessage[] = [
         { data: base64(Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff])), attributes: { kind: "binary" } },
-        { data: base64("héllo ✓ {\"a\":1}"), attributes: { event_id: "e-1", "clé": "välue ✓", empty: "" } },
+        { data: base64('héllo ✓ {"a":1}'), attributes: { event_id: "e-1", clé: "välue ✓", empty: "" } },
         { data: "", attributes: { only: "attributes" } },
       ];
       const before = Date.now();
@@ -147,29 +155,41 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
     });
 
     // The per-test timeout is the guard, not a measurement: an empty pull that ignored its wait would take ~90 s.
-    test_("a long poll on an empty subscription returns [] when its wait is over", async () => {
-      const { source } = await subscribe("empty");
-      expect(await source.pull(1, 2)).toEqual([]);
-      expect(await source.pull(1000, 2)).toEqual([]);
-      expect(await source.pull(0)).toEqual([]);
-    }, 30_000);
+    test_(
+      "a long poll on an empty subscription returns [] when its wait is over",
+      async () => {
+        const { source } = await subscribe("empty");
+        expect(await source.pull(1, 2)).toEqual([]);
+        expect(await source.pull(1000, 2)).toEqual([]);
+        expect(await source.pull(0)).toEqual([]);
+      },
+      30_000,
+    );
 
     // Pulls that return at once (`returnImmediately`) come back empty here, and can while a backlog waits.
-    test_("a long poll returns a message published while it waits", async () => {
-      const { source, publish } = await subscribe("waits");
-      const polling = source.pull(10, 10);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const [id] = await publish([{ data: base64("late") }]);
-      expect((await polling).map((m) => m.messageId)).toEqual([id]);
-    }, 30_000);
+    test_(
+      "a long poll returns a message published while it waits",
+      async () => {
+        const { source, publish } = await subscribe("waits");
+        const polling = source.pull(10, 10);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const [id] = await publish([{ data: base64("late") }]);
+        expect((await polling).map((m) => m.messageId)).toEqual([id]);
+      },
+      30_000,
+    );
 
     // A poll the client abandoned while the server still held it would take this message and lease it to nobody.
-    test_("a long poll that came back empty leaves nothing leased", async () => {
-      const { source, publish } = await subscribe("ended");
-      expect(await source.pull(100, 2)).toEqual([]);
-      const [id] = await publish([{ data: base64("next") }]);
-      expect((await source.pull(100, 2)).map((m) => m.messageId)).toEqual([id]);
-    }, 30_000);
+    test_(
+      "a long poll that came back empty leaves nothing leased",
+      async () => {
+        const { source, publish } = await subscribe("ended");
+        expect(await source.pull(100, 2)).toEqual([]);
+        const [id] = await publish([{ data: base64("next") }]);
+        expect((await source.pull(100, 2)).map((m) => m.messageId)).toEqual([id]);
+      },
+      30_000,
+    );
 
     test_("leases report the subscription's ack deadline", async () => {
       const { source, publish } = await subscribe("leases", 17);
@@ -195,9 +215,15 @@ export function messageSourceSuite(name: string, factory: MessageSourceFactory, 
 
     test_("pull from a missing subscription fails with a typed NOT_FOUND error", async () => {
       const source = await open(`${slug}-never-created-sub`);
-      const error = await source.pull(1).then(() => undefined, (err: unknown) => err);
+      const error = await source.pull(1).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(error).toBeInstanceOf(factory.errorClass);
-      expect(error).toMatchObject({ status: "NOT_FOUND", message: expect.stringContaining(`${slug}-never-created-sub`) });
+      expect(error).toMatchObject({
+        status: "NOT_FOUND",
+        message: expect.stringContaining(`${slug}-never-created-sub`),
+      });
     });
 
     test_("empty ack id lists send nothing", async () => {

@@ -41,7 +41,16 @@ const restBroker = (): ReferenceBroker => {
   const rest = new PubSubRestClient(host(), PROJECT);
   return {
     subscribe: async (topic, subscription, ackDeadlineSeconds) => {
-      await (await openSubscription({ host: host(), project: PROJECT, topic, subscription, ackDeadlineSeconds, maxDeliveryAttempts: 5 })).close();
+      await (
+        await openSubscription({
+          host: host(),
+          project: PROJECT,
+          topic,
+          subscription,
+          ackDeadlineSeconds,
+          maxDeliveryAttempts: 5,
+        })
+      ).close();
     },
     publish: (topic, messages) => rest.publish(topic, messages),
     nack: (subscription, ackIds) => rest.modifyAckDeadline(subscription, ackIds, 0),
@@ -55,14 +64,22 @@ const restSource: MessageSourceFactory = {
 };
 
 const officialClientSource: MessageSourceFactory = {
-  open: (subscription) => openMessageSource({ target: "pubsub", projectId: PROJECT, subscription, emulatorHost: host() }),
+  open: (subscription) =>
+    openMessageSource({ target: "pubsub", projectId: PROJECT, subscription, emulatorHost: host() }),
   broker: restBroker,
   errorClass: PubSubCallError,
 };
 
 messageSourceSuite("EmulatorMessageSource (REST)", restSource, {}, emulatorReady && targetSelected("local"));
-messageSourceSuite("PubSubMessageSource (official client, emulator)", officialClientSource, {}, emulatorReady && targetSelected("emulator"));
+messageSourceSuite(
+  "PubSubMessageSource (official client, emulator)",
+  officialClientSource,
+  {},
+  emulatorReady && targetSelected("emulator"),
+);
 
 if (conformanceTargets().has("cloud")) {
-  console.warn('MessageSource conformance: target "cloud" not run: the suite creates its topics and subscriptions over the emulator\'s REST API, which real Pub/Sub does not offer without credentials');
+  console.warn(
+    'MessageSource conformance: target "cloud" not run: the suite creates its topics and subscriptions over the emulator\'s REST API, which real Pub/Sub does not offer without credentials',
+  );
 }

@@ -11,9 +11,13 @@ export type ConformanceTarget = "local" | "emulator" | "cloud";
 const KNOWN: readonly ConformanceTarget[] = ["local", "emulator", "cloud"];
 
 export function conformanceTargets(env: NodeJS.ProcessEnv = process.env): Set<ConformanceTarget> {
-  const listed = (env.IO_TARGETS ?? "local,emulator").split(",").map((s) => s.trim()).filter(Boolean);
+  const listed = (env.IO_TARGETS ?? "local,emulator")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of listed) {
-    if (!KNOWN.includes(name as ConformanceTarget)) throw new Error(`IO_TARGETS: unknown target "${name}" (known: ${KNOWN.join(", ")})`);
+    if (!KNOWN.includes(name as ConformanceTarget))
+      throw new Error(`IO_TARGETS: unknown target "${name}" (known: ${KNOWN.join(", ")})`);
   }
   return new Set(listed as ConformanceTarget[]);
 }

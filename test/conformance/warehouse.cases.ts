@@ -21,9 +21,17 @@ function flights(prefix: string, days: string[], perDay = 4): Flight[] {
 
 const DAYS = ["2001-01-01", "2001-01-02", "2001-01-03"];
 const INVALID_UTF8 = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-const firstRun: ChunkInput = { runId: "run-1", events: flights("a", DAYS), deadLetters: [{ line: 3 }, { line: 7, bytes: INVALID_UTF8 }] };
+const firstRun: ChunkInput = {
+  runId: "run-1",
+  events: flights("a", DAYS),
+  deadLetters: [{ line: 3 }, { line: 7, bytes: INVALID_UTF8 }],
+};
 /** A second run over one day of the first and a new day, with a dead letter of its own. */
-const failing: ChunkInput = { runId: "run-2", events: flights("f", ["2001-01-02", "2001-01-04"]), deadLetters: [{ line: 99 }] };
+const failing: ChunkInput = {
+  runId: "run-2",
+  events: flights("f", ["2001-01-02", "2001-01-04"]),
+  deadLetters: [{ line: 99 }],
+};
 
 /** The window rows the events imply, finished by the feature module (what any grouping of partials must give). */
 function expectedWindows(events: Flight[]): Record<string, unknown>[] {
@@ -31,8 +39,18 @@ function expectedWindows(events: Flight[]): Record<string, unknown>[] {
   return partials
     .map((p) => {
       const flights = Number(p.flights);
-      const row = { origin: p.origin, start_ms: Date.parse(String(p.window_start)), end_ms: Date.parse(String(p.window_end)) };
-      return { ...row, flights, max_delay: p.max_delay, mean_delay: Number(p.delay_sum) / flights, delayed_share: Number(p.delayed_flights) / flights };
+      const row = {
+        origin: p.origin,
+        start_ms: Date.parse(String(p.window_start)),
+        end_ms: Date.parse(String(p.window_end)),
+      };
+      return {
+        ...row,
+        flights,
+        max_delay: p.max_delay,
+        mean_delay: Number(p.delay_sum) / flights,
+        delayed_share: Number(p.delayed_flights) / flights,
+      };
     })
     .sort((a, b) => String(a.origin).localeCompare(String(b.origin)) || a.start_ms - b.start_ms);
 }
@@ -41,9 +59,14 @@ function expectedWindows(events: Flight[]): Record<string, unknown>[] {
 const HOSTILE_KEYS = ["O'X", "B\\'--", "N\u0000L", "L\nF", "😀"];
 
 export const chunkCases: Record<string, Case> = {
-  "window keys that no SQL literal could carry merge over two chunks: values are bound, not written into SQL": async ({ warehouse, dialect, land }) => {
+  "window keys that no SQL literal could carry merge over two chunks: values are bound, not written into SQL": async ({
+    warehouse,
+    dialect,
+    land,
+  }) => {
     const at = (i: number) => new Date(Date.parse("2001-01-05T10:00:00Z") + i * 60_000).toISOString();
-    const events = (prefix: string) => HOSTILE_KEYS.map((origin, i) => ({ id: `${prefix}-${i}`, at: at(i), origin, delay: 20 }));
+    const events = (prefix: string) =>
+      HOSTILE_KEYS.map((origin, i) => ({ id: `${prefix}-${i}`, at: at(i), origin, delay: 20 }));
     await land(warehouse, { runId: "run-h1", events: events("h1") });
     await land(warehouse, { runId: "run-h2", events: events("h2") });
     const rows = await windowRows(warehouse, dialect);
@@ -55,13 +78,24 @@ export const chunkCases: Record<string, Case> = {
     expect(prepared).toEqual({ staged: 12, fresh: 12, alreadyPresent: 0, replacedPartitions: [] });
     const events = await eventRows(warehouse, dialect);
     expect(events.map((e) => e.id)).toEqual(firstRun.events.map((f) => f.id).sort());
-    expect(events[0]).toMatchObject({ id: "a-2001-01-01-0", ms: Date.parse("2001-01-01T10:00:00Z"), day: "2001-01-01", origin: "SFO", route: "SFO-LAX", is_delayed: false, hour_of_day: 10, run: "run-1" });
+    expect(events[0]).toMatchObject({
+      id: "a-2001-01-01-0",
+      ms: Date.parse("2001-01-01T10:00:00Z"),
+      day: "2001-01-01",
+      origin: "SFO",
+      route: "SFO-LAX",
+      is_delayed: false,
+      hour_of_day: 10,
+      run: "run-1",
+    });
     expect(await deadLetterRows(warehouse, dialect)).toEqual([
       { line: 3, reason: "type.int", bytes: null, run: "run-1" },
       { line: 7, reason: "type.int", bytes: INVALID_UTF8.toString("base64"), run: "run-1" },
     ]);
     expect(await windowRows(warehouse, dialect)).toMatchObject(expectedWindows(firstRun.events));
-    expect(await jobRuns(warehouse, dialect)).toEqual([{ run: "run-1", read: 14, written: 12, deadLettered: 2, duplicates: 0 }]);
+    expect(await jobRuns(warehouse, dialect)).toEqual([
+      { run: "run-1", read: 14, written: 12, deadLettered: 2, duplicates: 0 },
+    ]);
   },
 
   "a rerun of the same chunk adds nothing": async ({ warehouse, dialect, land }) => {
@@ -72,10 +106,20 @@ export const chunkCases: Record<string, Case> = {
     expect([...readJsonLines(fresh)]).toEqual([]);
     const after = await snapshot(warehouse, dialect);
     expect({ ...after, runs: undefined }).toEqual({ ...before, runs: undefined });
-    expect((after.runs as unknown[])[1]).toEqual({ run: "run-2", read: 14, written: 0, deadLettered: 2, duplicates: 12 });
+    expect((after.runs as unknown[])[1]).toEqual({
+      run: "run-2",
+      read: 14,
+      written: 0,
+      deadLettered: 2,
+      duplicates: 12,
+    });
   },
 
-  "only the fresh events of an overlapping chunk are exported, event time in epoch ms": async ({ warehouse, dialect, land }) => {
+  "only the fresh events of an overlapping chunk are exported, event time in epoch ms": async ({
+    warehouse,
+    dialect,
+    land,
+  }) => {
     await land(warehouse, { runId: "run-1", events: flights("a", ["2001-01-01"]) });
     const overlapping = [...flights("a", ["2001-01-01"]).slice(0, 2), ...flights("b", ["2001-01-01"], 2)];
     const { prepared, fresh } = await land(warehouse, { runId: "run-2", events: overlapping });
@@ -87,7 +131,11 @@ export const chunkCases: Record<string, Case> = {
     expect((await eventRows(warehouse, dialect)).length).toBe(6);
   },
 
-  "replace rewrites exactly the touched days and leaves the other days unchanged": async ({ warehouse, dialect, land }) => {
+  "replace rewrites exactly the touched days and leaves the other days unchanged": async ({
+    warehouse,
+    dialect,
+    land,
+  }) => {
     await land(warehouse, firstRun);
     const before = await dayChecksums(warehouse, dialect);
     const day2 = flights("r", ["2001-01-02"], 3); // other ids, fewer rows: the old day's rows must all go
@@ -131,7 +179,12 @@ export const chunkCases: Record<string, Case> = {
     expect(day2).toEqual(failing.events.filter((f) => f.at.startsWith("2001-01-02")).map((f) => f.id));
   },
 
-  "a prepared chunk that is aborted leaves nothing, replaced days included": async ({ warehouse, dialect, land, dir }) => {
+  "a prepared chunk that is aborted leaves nothing, replaced days included": async ({
+    warehouse,
+    dialect,
+    land,
+    dir,
+  }) => {
     await land(warehouse, firstRun);
     const before = await snapshot(warehouse, dialect);
     const chunk = writeChunk(contract, `${dir}/aborted`, { runId: "run-2", events: flights("x", ["2001-01-01"]) });
@@ -141,7 +194,12 @@ export const chunkCases: Record<string, Case> = {
     expect(await snapshot(warehouse, dialect)).toEqual(before);
   },
 
-  "window partials from two chunks merge to the same rows as one chunk": async ({ warehouse, dialect, another, land }) => {
+  "window partials from two chunks merge to the same rows as one chunk": async ({
+    warehouse,
+    dialect,
+    another,
+    land,
+  }) => {
     const all = flights("w", DAYS, 6);
     const split = (await another()).warehouse;
     await land(warehouse, { runId: "one", events: all });

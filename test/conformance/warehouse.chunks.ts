@@ -31,7 +31,14 @@ export interface ChunkInput {
 }
 
 export function flightEvent(f: Flight): EventRecord {
-  return { event_id: f.id, date: Date.parse(f.at), delay: f.delay, distance: 500, origin: f.origin, destination: f.origin === "SFO" ? "LAX" : "SFO" };
+  return {
+    event_id: f.id,
+    date: Date.parse(f.at),
+    delay: f.delay,
+    distance: 500,
+    origin: f.origin,
+    destination: f.origin === "SFO" ? "LAX" : "SFO",
+  };
 }
 
 /** Writes the chunk's staged files into a fresh folder under `dir`. */
@@ -40,14 +47,22 @@ export function writeChunk(contract: Contract, dir: string, input: ChunkInput): 
   const events = input.events.map(flightEvent);
   const meta = { runId: input.runId, ingestedAt: "2001-02-01T00:00:00.000Z" };
   const features = featureModule(contract.features?.module);
-  const rows = events.map((e, i) => eventRow(contract, e, features.eventFeatures(e), `test://flights.jsonl:${i + 1}`, meta));
+  const rows = events.map((e, i) =>
+    eventRow(contract, e, features.eventFeatures(e), `test://flights.jsonl:${i + 1}`, meta),
+  );
   const chunk: StagedChunk = {
     events: writeLines(path.join(dir, "events.jsonl"), rows),
-    deadLetters: writeLines(path.join(dir, "dead-letters.jsonl"), (input.deadLetters ?? []).map((d) => deadLetter(d, input.runId))),
+    deadLetters: writeLines(
+      path.join(dir, "dead-letters.jsonl"),
+      (input.deadLetters ?? []).map((d) => deadLetter(d, input.runId)),
+    ),
     windowPartials: {},
   };
   for (const window of contract.features?.windows ?? []) {
-    chunk.windowPartials[window.name] = writeLines(path.join(dir, `window-${window.name}.jsonl`), windowPartials(contract, window.name, events));
+    chunk.windowPartials[window.name] = writeLines(
+      path.join(dir, `window-${window.name}.jsonl`),
+      windowPartials(contract, window.name, events),
+    );
   }
   return chunk;
 }
@@ -71,7 +86,11 @@ function deadLetter(d: { line: number; bytes?: Buffer; errorClass?: string }, ru
 }
 
 /** Partial aggregates per (key, window), as the window pipeline's merge step emits them. */
-export function windowPartials(contract: Contract, windowName: string, events: EventRecord[]): Record<string, unknown>[] {
+export function windowPartials(
+  contract: Contract,
+  windowName: string,
+  events: EventRecord[],
+): Record<string, unknown>[] {
   const spec = contract.features!.windows.find((w) => w.name === windowName)!;
   const aggregator = featureModule(contract.features?.module).windows[windowName];
   const sizeMs = spec.sizeSeconds * 1000;

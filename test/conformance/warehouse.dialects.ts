@@ -5,7 +5,8 @@ export const duckDbDialect: WarehouseDialect = {
   q: (name) => `"${name}"`,
   epochMs: (column) => `epoch_ms("${column}")`,
   day: (column) => `strftime("${column}", '%Y-%m-%d')`,
-  columnsSql: (table) => `SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
+  columnsSql: (table) =>
+    `SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
   partitioned: false,
 };
 
@@ -19,7 +20,8 @@ export function bigQueryDialect(dataset: string): WarehouseDialect {
     q: (name) => `\`${name}\``,
     epochMs: (column) => `UNIX_MILLIS(\`${column}\`)`,
     day: (column) => `CAST(DATE(\`${column}\`) AS STRING)`,
-    columnsSql: (table) => `SELECT ${columns} FROM \`${dataset}.INFORMATION_SCHEMA.COLUMNS\` WHERE table_name = '${table}' ORDER BY ordinal_position`,
+    columnsSql: (table) =>
+      `SELECT ${columns} FROM \`${dataset}.INFORMATION_SCHEMA.COLUMNS\` WHERE table_name = '${table}' ORDER BY ordinal_position`,
     partitioned: true,
   };
 }

@@ -9,7 +9,22 @@ import type { WarehouseDialect } from "./warehouse.read-back";
 
 const window = contract.features!.windows[0];
 const accumulators = accumulatorColumns(featureModule(contract.features?.module).windows[window.name]);
-const JOB_RUN_COLUMNS = ["runId", "job", "schema", "startedAt", "finishedAt", "read", "written", "deadLettered", "duplicates", "byTable", "byReason", "uncounted", "status", "owner"];
+const JOB_RUN_COLUMNS = [
+  "runId",
+  "job",
+  "schema",
+  "startedAt",
+  "finishedAt",
+  "read",
+  "written",
+  "deadLettered",
+  "duplicates",
+  "byTable",
+  "byReason",
+  "uncounted",
+  "status",
+  "owner",
+];
 
 /** The contract's tables with the columns a warehouse adds to them (window accumulators). */
 function expectedTables(): { layout: TableLayout; extra: string[] }[] {
@@ -39,7 +54,9 @@ export const layoutCases: Record<string, Case> = {
   "tables are partitioned by day and clustered as the contract says": async ({ warehouse, dialect }) => {
     for (const { layout } of expectedTables()) {
       const columns = await columnsOf(warehouse, dialect, layout.name);
-      expect(columns.filter((c) => c.is_partitioning_column === "YES").map((c) => c.column_name)).toEqual([layout.partitionBy]);
+      expect(columns.filter((c) => c.is_partitioning_column === "YES").map((c) => c.column_name)).toEqual([
+        layout.partitionBy,
+      ]);
       const clustered = columns.filter((c) => c.clustering_ordinal_position !== null);
       clustered.sort((a, b) => Number(a.clustering_ordinal_position) - Number(b.clustering_ordinal_position));
       expect(clustered.map((c) => c.column_name)).toEqual(layout.clusterBy);

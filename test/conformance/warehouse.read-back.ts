@@ -32,7 +32,9 @@ export async function eventRows(wh: Warehouse, d: WarehouseDialect): Promise<Row
 export async function windowRows(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
   const accumulators = ["_acc_flights", "_acc_delay_sum", "_acc_max_delay", "_acc_delayed_flights"];
   const sql = `SELECT origin, ${d.epochMs("window_start")} AS start_ms, ${d.epochMs("window_end")} AS end_ms, flights, mean_delay, max_delay, delayed_share, ${accumulators.join(", ")} FROM ${WINDOW_TABLE} ORDER BY origin, start_ms`;
-  return (await wh.query(sql)).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "origin" ? v : num(v)])));
+  return (await wh.query(sql)).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "origin" ? v : num(v)])),
+  );
 }
 
 export async function deadLetterRows(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
@@ -43,19 +45,28 @@ export async function deadLetterRows(wh: Warehouse, d: WarehouseDialect): Promis
 export async function jobRuns(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
   const counts = ["read", "written", "deadLettered", "duplicates"];
   const sql = `SELECT ${d.q("runId")} AS run, ${counts.map((c) => `${d.q(c)} AS ${d.q(c)}`).join(", ")} FROM job_runs ORDER BY run`;
-  return (await wh.query(sql)).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "run" ? v : num(v)])));
+  return (await wh.query(sql)).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "run" ? v : num(v)])),
+  );
 }
 
 /** A checksum of each day's event rows (id, instant, run): a day rewritten by another run changes, others do not. */
 export async function dayChecksums(wh: Warehouse, d: WarehouseDialect): Promise<Record<string, string>> {
   const byDay: Record<string, Row[]> = {};
   for (const row of await eventRows(wh, d)) (byDay[String(row.day)] ??= []).push(row);
-  return Object.fromEntries(Object.entries(byDay).map(([day, rows]) => [day, createHash("sha256").update(JSON.stringify(rows)).digest("hex")]));
+  return Object.fromEntries(
+    Object.entries(byDay).map(([day, rows]) => [day, createHash("sha256").update(JSON.stringify(rows)).digest("hex")]),
+  );
 }
 
 /** Everything the suite can see, for "nothing changed" checks. */
 export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row> {
-  return { events: await eventRows(wh, d), windows: await windowRows(wh, d), dead: await deadLetterRows(wh, d), runs: await jobRuns(wh, d) };
+  return {
+    events: await eventRows(wh, d),
+    windows: await windowRows(wh, d),
+    dead: await deadLetterRows(wh, d),
+    runs: await jobRuns(wh, d),
+  };
 }
 
 /** Dead letters with what replays did to them, by line. */

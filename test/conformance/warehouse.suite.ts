@@ -34,14 +34,17 @@ export interface WarehouseSuiteOptions {
   setup?: () => void;
 }
 
-
 /** Context a case gets: a fresh warehouse, its dialect, a temp folder, and helpers over them. */
 export interface CaseContext extends WarehouseFixture {
   dir: string;
   /** Opens one more fresh warehouse of the same target (closed after the case). */
   another(): Promise<WarehouseFixture>;
   /** Stage, prepare and commit a chunk as the jobs do (windows re-aggregated over nothing when all were present). */
-  land(wh: Warehouse, input: ChunkInput, opts?: { replace?: boolean; summary?: Partial<JobSummary> }): Promise<{ prepared: Awaited<ReturnType<Warehouse["prepareChunk"]>>; fresh: string }>;
+  land(
+    wh: Warehouse,
+    input: ChunkInput,
+    opts?: { replace?: boolean; summary?: Partial<JobSummary> },
+  ): Promise<{ prepared: Awaited<ReturnType<Warehouse["prepareChunk"]>>; fresh: string }>;
 }
 
 export type Case = (ctx: CaseContext) => Promise<void>;

@@ -23,9 +23,13 @@ if (targetSelected("local")) {
       beforeAll(() => void (temp = tempDir("duckdb-conformance")));
       afterAll(() => temp.cleanup());
     },
-    open: async () => ({ warehouse: await DuckDbWarehouse.open(path.join(temp.dir, `wh-${++opened}.duckdb`)), dialect: duckDbDialect }),
+    open: async () => ({
+      warehouse: await DuckDbWarehouse.open(path.join(temp.dir, `wh-${++opened}.duckdb`)),
+      dialect: duckDbDialect,
+    }),
     skip: {
-      "tables are partitioned by day and clustered as the contract says": "DuckDB has no partitioning or clustering; the local warehouse selects days with a WHERE on the event time",
+      "tables are partitioned by day and clustered as the contract says":
+        "DuckDB has no partitioning or clustering; the local warehouse selects days with a WHERE on the event time",
     },
   });
 }
@@ -40,7 +44,11 @@ if (targetSelected("emulator")) {
     open: async () => {
       const emulator = bq.emulator!; // started by setup's beforeAll, which fails the cases when it cannot start
       const dataset = `rox_conformance_${++opened}`;
-      const warehouse = await BigQueryWarehouse.open({ projectId: emulator.projectId, dataset, apiEndpoint: emulator.apiEndpoint });
+      const warehouse = await BigQueryWarehouse.open({
+        projectId: emulator.projectId,
+        dataset,
+        apiEndpoint: emulator.apiEndpoint,
+      });
       return { warehouse, dialect: bigQueryDialect(dataset) };
     },
   });

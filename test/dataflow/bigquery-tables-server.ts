@@ -16,7 +16,10 @@ export interface BigQueryTablesServer {
 const TABLE_PATH = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/?]+)/;
 
 /** Port 443: the Java client's URL has no port. Rejects when it is taken (the caller skips with the reason). */
-export function startBigQueryTablesServer(tls: GoogleHostTls, tables: Record<string, BigQueryTableSchema>): Promise<BigQueryTablesServer> {
+export function startBigQueryTablesServer(
+  tls: GoogleHostTls,
+  tables: Record<string, BigQueryTableSchema>,
+): Promise<BigQueryTablesServer> {
   const requests: string[] = [];
   const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -29,7 +32,14 @@ export function startBigQueryTablesServer(tls: GoogleHostTls, tables: Record<str
       return;
     }
     const tableReference = { projectId: match[1], datasetId: match[2], tableId: match[3] };
-    res.end(JSON.stringify({ kind: "bigquery#table", id: `${match[1]}:${match[2]}.${match[3]}`, tableReference, schema: { fields: table.fields } }));
+    res.end(
+      JSON.stringify({
+        kind: "bigquery#table",
+        id: `${match[1]}:${match[2]}.${match[3]}`,
+        tableReference,
+        schema: { fields: table.fields },
+      }),
+    );
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

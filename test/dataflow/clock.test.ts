@@ -28,9 +28,15 @@ interface RunOutput {
 
 /** Flights: one departing 12 h after `soonMs` (valid only if now is about `soonMs`), one in 2001, one malformed line. */
 function writeInput(dir: string, soonMs: number): string {
-  const flight = (id: string, date: string) => JSON.stringify({ event_id: id, date, delay: 3, distance: 400, origin: "ABQ", destination: "DAL" });
+  const flight = (id: string, date: string) =>
+    JSON.stringify({ event_id: id, date, delay: 3, distance: 400, origin: "ABQ", destination: "DAL" });
   const file = path.join(dir, "flights.jsonl");
-  fs.writeFileSync(file, [flight("soon", new Date(soonMs + 12 * HOUR_MS).toISOString()), flight("old", "2001-01-01T06:05:00Z"), "{"].join("\n") + "\n");
+  fs.writeFileSync(
+    file,
+    [flight("soon", new Date(soonMs + 12 * HOUR_MS).toISOString()), flight("old", "2001-01-01T06:05:00Z"), "{"].join(
+      "\n",
+    ) + "\n",
+  );
   return file;
 }
 
@@ -46,7 +52,15 @@ async function runIngest(name: string, nowMs: RunClockMs, soonMs: number): Promi
     windowPartials: (window) => path.join(dir, `window-${window}.jsonl`),
   };
   for (const file of [paths.events, paths.deadLetters, paths.duplicates]) fs.writeFileSync(file, "");
-  const options = { schema: "flights", jobName: "clock-test", runId: name, nowMs, source: { kind: "files" as const, manifest }, maxRecordBytes: 1 << 20, windows: [] };
+  const options = {
+    schema: "flights",
+    jobName: "clock-test",
+    runId: name,
+    nowMs,
+    source: { kind: "files" as const, manifest },
+    maxRecordBytes: 1 << 20,
+    windows: [],
+  };
   await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
   return { events: [...readJsonLines(paths.events)], deadLetters: [...readJsonLines(paths.deadLetters)] };
 }
@@ -60,7 +74,9 @@ test("built with the live clock, the DoFns stamp and bound with the processing t
   // "soon" is within now+1d of the processing time, so it is an event, not a constraint violation.
   expect(ids(out.events, "event_id")).toEqual(["old", "soon"]);
   expect(ids(out.deadLetters, "errorClass")).toEqual(["malformed_json"]);
-  const stamps = [...out.events.map((row) => row._ingested_at), ...out.deadLetters.map((row) => row.timestamp)].map((iso) => Date.parse(String(iso)));
+  const stamps = [...out.events.map((row) => row._ingested_at), ...out.deadLetters.map((row) => row.timestamp)].map(
+    (iso) => Date.parse(String(iso)),
+  );
   for (const stamp of stamps) {
     expect(stamp).toBeGreaterThanOrEqual(before);
     expect(stamp).toBeLessThanOrEqual(after);

@@ -37,7 +37,14 @@ const CREATE = /^\/v1b3\/projects\/([^/]+)\/locations\/([^/]+)\/jobs(\?|$)/;
 const JOB = /^\/v1b3\/projects\/([^/]+)\/locations\/([^/]+)\/jobs\/([^/?]+)/;
 
 export async function startDataflowStandIn(): Promise<DataflowStandIn> {
-  const state: DataflowStandIn = { endpoint: "", tokenUri: "", requests: [], created: [], tokens: 0, close: async () => undefined };
+  const state: DataflowStandIn = {
+    endpoint: "",
+    tokenUri: "",
+    requests: [],
+    created: [],
+    tokens: 0,
+    close: async () => undefined,
+  };
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
@@ -54,7 +61,8 @@ export async function startDataflowStandIn(): Promise<DataflowStandIn> {
 function answer(state: DataflowStandIn, req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
   const url = req.url ?? "";
   state.requests.push(`${req.method} ${url}`);
-  const json = (status: number, value: unknown): void => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+  const json = (status: number, value: unknown): void =>
+    void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
   if (req.method === "POST" && url === "/token") {
     state.tokens++;
     return json(200, { access_token: "wire-test-token", expires_in: 3600, token_type: "Bearer" });
@@ -63,11 +71,25 @@ function answer(state: DataflowStandIn, req: http.IncomingMessage, body: string,
   if (req.method === "POST" && create) {
     const job = JSON.parse(body) as DataflowJobBody;
     state.created.push({ ...job, authorization: req.headers.authorization });
-    if (String(job.name).startsWith("refuse-")) return json(403, { error: { code: 403, message: "Permission 'dataflow.jobs.create' denied on project", status: "PERMISSION_DENIED" } });
-    return json(200, { ...job, id: `2026-12-02_00_00_00-${state.created.length}`, projectId: create[1], location: create[2], currentState: "JOB_STATE_PENDING" });
+    if (String(job.name).startsWith("refuse-"))
+      return json(403, {
+        error: {
+          code: 403,
+          message: "Permission 'dataflow.jobs.create' denied on project",
+          status: "PERMISSION_DENIED",
+        },
+      });
+    return json(200, {
+      ...job,
+      id: `2026-12-02_00_00_00-${state.created.length}`,
+      projectId: create[1],
+      location: create[2],
+      currentState: "JOB_STATE_PENDING",
+    });
   }
   const job = JOB.exec(url);
-  if (req.method === "GET" && job) return json(200, { id: job[3], projectId: job[1], location: job[2], currentState: "JOB_STATE_RUNNING" });
+  if (req.method === "GET" && job)
+    return json(200, { id: job[3], projectId: job[1], location: job[2], currentState: "JOB_STATE_RUNNING" });
   if (req.method === "GET" && /\/messages/.test(url)) return json(200, { jobMessages: [] });
   json(404, { error: { code: 404, message: `not served by the stand-in: ${req.method} ${url}`, status: "NOT_FOUND" } });
 }
@@ -75,7 +97,9 @@ function answer(state: DataflowStandIn, req: http.IncomingMessage, body: string,
 /** A service account key whose token endpoint is the stand-in: Python's google-auth signs a JWT and asks there. */
 export function writeTestKey(dir: string, project: string, tokenUri: string): string {
   const keyFile = path.join(dir, "rsa.pem");
-  execFileSync("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyFile], { stdio: "ignore" });
+  execFileSync("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyFile], {
+    stdio: "ignore",
+  });
   const key = {
     type: "service_account",
     project_id: project,

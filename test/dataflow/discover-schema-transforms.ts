@@ -14,11 +14,17 @@ export function discoverSchemaTransforms(address: string): Promise<Map<string, D
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   const method = "/org.apache.beam.model.expansion.v1.ExpansionService/DiscoverSchemaTransform";
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(method, () => Buffer.alloc(0), (bytes: Buffer) => bytes, {}, (err, response) => {
-      client.close();
-      if (err || !response) reject(err ?? new Error("no DiscoverSchemaTransform response"));
-      else resolve(decodeResponse(response));
-    });
+    client.makeUnaryRequest(
+      method,
+      () => Buffer.alloc(0),
+      (bytes: Buffer) => bytes,
+      {},
+      (err, response) => {
+        client.close();
+        if (err || !response) reject(err ?? new Error("no DiscoverSchemaTransform response"));
+        else resolve(decodeResponse(response));
+      },
+    );
   });
 }
 

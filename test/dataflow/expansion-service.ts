@@ -17,13 +17,27 @@ export interface ExpansionService {
  * Java's ExpansionService main binds every interface (`ServerBuilder.forPort`), not only loopback: nothing here can
  * narrow that; the port is a free one and the process lives only as long as the test.
  */
-export async function startExpansionService(jar: string, tls: Pick<GoogleHostTls, "trustClasspath"> & { hostsFile?: string }, logDir: string, jvmFlags: string[] = [], filesToStage = jar): Promise<ExpansionService> {
+export async function startExpansionService(
+  jar: string,
+  tls: Pick<GoogleHostTls, "trustClasspath"> & { hostsFile?: string },
+  logDir: string,
+  jvmFlags: string[] = [],
+  filesToStage = jar,
+): Promise<ExpansionService> {
   const port = await freeLoopbackPort();
   const logFile = path.join(logDir, "expansion-service.log");
   const out = fs.openSync(logFile, "w");
   const classpath = `${tls.trustClasspath}${path.delimiter}${jar}`;
   const hosts = tls.hostsFile ? [`-Djdk.net.hosts.file=${tls.hostsFile}`] : [];
-  const args = [...hosts, ...jvmFlags, "-cp", classpath, "org.apache.beam.sdk.expansion.service.ExpansionService", String(port), `--filesToStage=${filesToStage}`];
+  const args = [
+    ...hosts,
+    ...jvmFlags,
+    "-cp",
+    classpath,
+    "org.apache.beam.sdk.expansion.service.ExpansionService",
+    String(port),
+    `--filesToStage=${filesToStage}`,
+  ];
   const child = spawn("java", args, { detached: true, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   const stop = () => stopGroup(child);

@@ -33,11 +33,50 @@ export function makeGoogleHostsTls(dir: string): GoogleHostsTls {
   const key = path.join(dir, "proxy-key.pem");
   const certFile = path.join(dir, "proxy-cert.pem");
   const san = GOOGLE_HOSTS.map((host) => `DNS:${host}`).join(",");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=www.googleapis.com", "-addext", `subjectAltName=${san}`, "-addext", "basicConstraints=critical,CA:TRUE", "-days", "1", "-keyout", key, "-out", certFile], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=www.googleapis.com",
+      "-addext",
+      `subjectAltName=${san}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-days",
+      "1",
+      "-keyout",
+      key,
+      "-out",
+      certFile,
+    ],
+    { stdio: "ignore" },
+  );
   const trustClasspath = path.join(dir, "trust");
   const store = path.join(trustClasspath, "com", "google", "api", "client", "googleapis", "google.p12");
   fs.mkdirSync(path.dirname(store), { recursive: true });
-  execFileSync("keytool", ["-importcert", "-noprompt", "-alias", "test", "-file", certFile, "-keystore", store, "-storetype", "PKCS12", "-storepass", "notasecret"], { stdio: "ignore" });
+  execFileSync(
+    "keytool",
+    [
+      "-importcert",
+      "-noprompt",
+      "-alias",
+      "test",
+      "-file",
+      certFile,
+      "-keystore",
+      store,
+      "-storetype",
+      "PKCS12",
+      "-storepass",
+      "notasecret",
+    ],
+    { stdio: "ignore" },
+  );
   return { key: fs.readFileSync(key), cert: fs.readFileSync(certFile), certFile, trustClasspath };
 }
 
@@ -81,10 +120,14 @@ export async function startGoogleProxy(tls: GoogleHostsTls, storageEndpoint: str
  */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, endpoint: string): void {
   const target = new URL((req.url ?? "/").replace(/^\/resumable\/upload\//, "/upload/"), endpoint);
-  const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = http.request(
+    target,
+    { method: req.method, headers: { ...req.headers, host: target.host } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.once("error", (err) => res.writeHead(502).end(err.message));
   req.pipe(upstream);
 }

@@ -14,9 +14,13 @@ const KEPT_COMPOSITES = new Set(["beam:transform:pubsub_read:v1"]);
 export function renderPipeline(proto: Pipeline): unknown {
   const c = proto.components ?? ({} as Components);
   // Leaves, and the composites runners replace by URN (Dataflow runs the Pub/Sub read natively).
-  const leaves = Object.entries(c.transforms).filter(([, t]) => t.subtransforms.length === 0 || KEPT_COMPOSITES.has(t.spec?.urn ?? ""));
+  const leaves = Object.entries(c.transforms).filter(
+    ([, t]) => t.subtransforms.length === 0 || KEPT_COMPOSITES.has(t.spec?.urn ?? ""),
+  );
   const ours = new Set<string>();
-  for (const [id, t] of leaves) if (!id.startsWith("namespace_")) [...Object.values(t.inputs), ...Object.values(t.outputs)].forEach((pc) => ours.add(pc));
+  for (const [id, t] of leaves)
+    if (!id.startsWith("namespace_"))
+      [...Object.values(t.inputs), ...Object.values(t.outputs)].forEach((pc) => ours.add(pc));
   const rendered = {
     roots: proto.rootTransformIds.map((id) => c.transforms[id].uniqueName),
     requirements: [...new Set(proto.requirements)].sort(),
@@ -43,7 +47,16 @@ function renderTransform(t: Components["transforms"][string]) {
 function renderPayload(urn: string, payload: Uint8Array): Record<string, unknown> {
   if (urn === "beam:transform:pardo:v1") return { doFn: ParDoPayload.fromBinary(payload).doFn?.urn };
   if (urn === "beam:transform:pubsub_read:v1") {
-    const names = ["", "topic", "subscription", "timestampAttribute", "idAttribute", "withAttributes", "topicRuntimeOverridden", "subscriptionRuntimeOverridden"];
+    const names = [
+      "",
+      "topic",
+      "subscription",
+      "timestampAttribute",
+      "idAttribute",
+      "withAttributes",
+      "topicRuntimeOverridden",
+      "subscriptionRuntimeOverridden",
+    ];
     return { payload: decodeFlatProto(payload, names) };
   }
   return {};
@@ -79,17 +92,26 @@ function renderFieldType(type: FieldType | undefined): string {
   if (!type) return "?";
   const info = type.typeInfo;
   const base =
-    info.oneofKind === "atomicType" ? AtomicType[info.atomicType]
-    : info.oneofKind === "logicalType" ? info.logicalType.urn
-    : info.oneofKind === "rowType" ? `row(${renderSchema(info.rowType.schema ?? Schema.create())})`
-    : info.oneofKind === "arrayType" ? `array(${renderFieldType(info.arrayType.elementType)})`
-    : String(info.oneofKind);
+    info.oneofKind === "atomicType"
+      ? AtomicType[info.atomicType]
+      : info.oneofKind === "logicalType"
+        ? info.logicalType.urn
+        : info.oneofKind === "rowType"
+          ? `row(${renderSchema(info.rowType.schema ?? Schema.create())})`
+          : info.oneofKind === "arrayType"
+            ? `array(${renderFieldType(info.arrayType.elementType)})`
+            : String(info.oneofKind);
   return type.nullable ? `${base}?` : base;
 }
 
 function renderEnvironment(env: Components["environments"][string]) {
-  const container = env.urn === "beam:env:docker:v1" ? decodeFlatProto(env.payload, ["", "containerImage"]).containerImage : undefined;
-  const dependencies = env.dependencies.map((d) => ({ type: d.typeUrn, role: d.roleUrn, ...(d.roleUrn.includes("staging_to") ? decodeFlatProto(d.rolePayload, ["", "stagedName"]) : {}) }));
+  const container =
+    env.urn === "beam:env:docker:v1" ? decodeFlatProto(env.payload, ["", "containerImage"]).containerImage : undefined;
+  const dependencies = env.dependencies.map((d) => ({
+    type: d.typeUrn,
+    role: d.roleUrn,
+    ...(d.roleUrn.includes("staging_to") ? decodeFlatProto(d.rolePayload, ["", "stagedName"]) : {}),
+  }));
   return { urn: env.urn, ...(container ? { container } : {}), dependencies };
 }
 
@@ -102,7 +124,11 @@ function renumberNamespaces(text: string): string {
 }
 
 /** The configuration row a SchemaTransformPayload carries, decoded by the schema it carries. */
-export function renderSchemaTransformPayload(payload: Uint8Array): { identifier: string; schema: string; config: Record<string, unknown> } {
+export function renderSchemaTransformPayload(payload: Uint8Array): {
+  identifier: string;
+  schema: string;
+  config: Record<string, unknown>;
+} {
   const reader = Reader.create(payload);
   let identifier = "";
   let schema = Schema.create();

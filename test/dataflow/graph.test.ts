@@ -15,7 +15,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
 import { dataflowGraph, pipelineProto } from "../../pipelines/dataflow/job-graph";
-import { STORAGE_WRITE_CONFIG_SCHEMA, STORAGE_WRITE_IDENTIFIER, storageWriteConfig } from "../../pipelines/dataflow/bigquery-write";
+import {
+  STORAGE_WRITE_CONFIG_SCHEMA,
+  STORAGE_WRITE_IDENTIFIER,
+  storageWriteConfig,
+} from "../../pipelines/dataflow/bigquery-write";
 import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transform";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
 import { loadContract } from "../../schemas/load";
@@ -54,7 +58,9 @@ beforeAll(async () => {
     bigquery = await startBigQueryTablesServer(tls, tables);
   } catch (err) {
     // Most likely another run of this test holds the port: a failure to retry, not a reason to skip.
-    throw new Error(`cannot serve bigquery.googleapis.com on 127.0.0.1:443 (${(err as Error).message})`, { cause: err });
+    throw new Error(`cannot serve bigquery.googleapis.com on 127.0.0.1:443 (${(err as Error).message})`, {
+      cause: err,
+    });
   }
   service = await startExpansionService(beamServicePaths().gcpExpansionJar, tls, work.dir);
   process.env.BEAM_SERVICE_OVERRIDES = JSON.stringify({ [GCP_EXPANSION_SERVICE_TARGET]: service.address });
@@ -88,46 +94,77 @@ function transformNamed(graph: Rendered, name: string) {
 }
 
 describe("the Dataflow graphs, expanded by the real GCP IO expansion service", () => {
-  withExpansionService("the storage write configuration matches the provider's own schema (DiscoverSchemaTransform)", async () => {
-    const discovered = (await discoverSchemaTransforms(service!.address)).get(STORAGE_WRITE_IDENTIFIER);
-    expect(discovered?.inputs).toEqual(["input"]);
-    expect(discovered?.outputs).toEqual(["FailedRows", "FailedRowsWithErrors", "errors"]);
-    expect(renderSchema(STORAGE_WRITE_CONFIG_SCHEMA)).toBe(renderSchema(discovered?.configSchema ?? STORAGE_WRITE_CONFIG_SCHEMA));
-  });
+  withExpansionService(
+    "the storage write configuration matches the provider's own schema (DiscoverSchemaTransform)",
+    async () => {
+      const discovered = (await discoverSchemaTransforms(service!.address)).get(STORAGE_WRITE_IDENTIFIER);
+      expect(discovered?.inputs).toEqual(["input"]);
+      expect(discovered?.outputs).toEqual(["FailedRows", "FailedRowsWithErrors", "errors"]);
+      expect(renderSchema(STORAGE_WRITE_CONFIG_SCHEMA)).toBe(
+        renderSchema(discovered?.configSchema ?? STORAGE_WRITE_CONFIG_SCHEMA),
+      );
+    },
+  );
 
-  withExpansionService("streaming: Pub/Sub with id and event-time attributes → shared transforms → BigQuery, failed rows → dead letters", async () => {
-    const bigquery = bigQueryServer();
-    const graph = renderPipeline(await pipelineProto(dataflowGraph("stream", PARAMETERS, CLOCK))) as Rendered;
-    const read = graph.transforms.find((t) => t.urn === "beam:transform:pubsub_read:v1") as unknown as { payload: Record<string, unknown> };
-    // Java writes the subscription in the legacy `/subscriptions/<project>/<name>` form Dataflow's native source reads.
-    expect(read.payload).toEqual({ subscription: `/subscriptions/${PROJECT}/flights-stream`, timestampAttribute: "event_time", idAttribute: "event_id", withAttributes: 1 });
-    expectFailedRowsWired(graph);
-    // Java looked up both destination tables to validate the rows' schema against them, and nothing else.
-    expect(bigquery.requests).toEqual([
-      `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/flights?prettyPrint=false&view=STORAGE_STATS`,
-      `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/dead_letters?prettyPrint=false&view=STORAGE_STATS`,
-    ]);
-    expectGolden("stream-graph.json", graph);
-  }, 120_000);
+  withExpansionService(
+    "streaming: Pub/Sub with id and event-time attributes → shared transforms → BigQuery, failed rows → dead letters",
+    async () => {
+      const bigquery = bigQueryServer();
+      const graph = renderPipeline(await pipelineProto(dataflowGraph("stream", PARAMETERS, CLOCK))) as Rendered;
+      const read = graph.transforms.find((t) => t.urn === "beam:transform:pubsub_read:v1") as unknown as {
+        payload: Record<string, unknown>;
+      };
+      // Java writes the subscription in the legacy `/subscriptions/<project>/<name>` form Dataflow's native source reads.
+      expect(read.payload).toEqual({
+        subscription: `/subscriptions/${PROJECT}/flights-stream`,
+        timestampAttribute: "event_time",
+        idAttribute: "event_id",
+        withAttributes: 1,
+      });
+      expectFailedRowsWired(graph);
+      // Java looked up both destination tables to validate the rows' schema against them, and nothing else.
+      expect(bigquery.requests).toEqual([
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/flights?prettyPrint=false&view=STORAGE_STATS`,
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/dead_letters?prettyPrint=false&view=STORAGE_STATS`,
+      ]);
+      expectGolden("stream-graph.json", graph);
+    },
+    120_000,
+  );
 
-  withExpansionService("batch: gs:// objects → shared transforms grouped by id → the run's staging tables, failed rows → dead letters", async () => {
-    const bigquery = bigQueryServer();
-    const graph = renderPipeline(await pipelineProto(dataflowGraph("batch", PARAMETERS, CLOCK))) as Rendered;
-    expect(graph.transforms.some((t) => t.urn === "beam:transform:group_by_key:v1" && t.name.startsWith("groupByKey"))).toBe(true);
-    expectFailedRowsWired(graph);
-    // The batch job lands in its run's staging tables (created by the write), which `rox jobs finalize` commits.
-    const stage = (table: string) => `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${table}__run_${CLOCK.runId.replace(/[^A-Za-z0-9_]/g, "_")}?prettyPrint=false&view=STORAGE_STATS`;
-    // (Java asks several times for a table that is not there yet, hence the set.)
-    expect([...new Set(bigquery.requests)]).toEqual([stage("flights"), stage("dead_letters")]);
-    expectGolden("batch-graph.json", graph);
-  }, 120_000);
+  withExpansionService(
+    "batch: gs:// objects → shared transforms grouped by id → the run's staging tables, failed rows → dead letters",
+    async () => {
+      const bigquery = bigQueryServer();
+      const graph = renderPipeline(await pipelineProto(dataflowGraph("batch", PARAMETERS, CLOCK))) as Rendered;
+      expect(
+        graph.transforms.some((t) => t.urn === "beam:transform:group_by_key:v1" && t.name.startsWith("groupByKey")),
+      ).toBe(true);
+      expectFailedRowsWired(graph);
+      // The batch job lands in its run's staging tables (created by the write), which `rox jobs finalize` commits.
+      const stage = (table: string) =>
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${table}__run_${CLOCK.runId.replace(/[^A-Za-z0-9_]/g, "_")}?prettyPrint=false&view=STORAGE_STATS`;
+      // (Java asks several times for a table that is not there yet, hence the set.)
+      expect([...new Set(bigquery.requests)]).toEqual([stage("flights"), stage("dead_letters")]);
+      expectGolden("batch-graph.json", graph);
+    },
+    120_000,
+  );
 
   test("the schema-transform payloads and row schemas, decoded", () => {
     const events = { table: `${PROJECT}:rox_events.flights`, schema: tables.flights };
     const deadLetters = { table: `${PROJECT}:rox_events.dead_letters`, schema: tables.dead_letters };
     const rendered = {
-      events: { ...renderSchemaTransformPayload(schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(events))), rows: renderSchema(beamRowSchema(tables.flights)) },
-      deadLetters: { ...renderSchemaTransformPayload(schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(deadLetters))), rows: renderSchema(beamRowSchema(tables.dead_letters)) },
+      events: {
+        ...renderSchemaTransformPayload(schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(events))),
+        rows: renderSchema(beamRowSchema(tables.flights)),
+      },
+      deadLetters: {
+        ...renderSchemaTransformPayload(
+          schemaTransformPayload(STORAGE_WRITE_IDENTIFIER, storageWriteConfig(deadLetters)),
+        ),
+        rows: renderSchema(beamRowSchema(tables.dead_letters)),
+      },
     };
     expectGolden("storage-write-payloads.json", rendered);
   });
@@ -138,7 +175,9 @@ function expectFailedRowsWired(graph: Rendered): void {
   const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
   expect(failed.inputs).toHaveLength(1);
   expect(failed.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
-  const flatten = graph.transforms.find((t) => t.urn === "beam:transform:flatten:v1" && t.inputs.includes(failed.outputs[0]));
+  const flatten = graph.transforms.find(
+    (t) => t.urn === "beam:transform:flatten:v1" && t.inputs.includes(failed.outputs[0]),
+  );
   expect(flatten?.inputs).toHaveLength(3);
   const consumer = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
   expect(consumer?.name).toBe("write dead letters as rows");

@@ -32,10 +32,20 @@ function flightRows(): Row[] {
   const records = [
     { event_id: "f-1", date: "2001-01-01T06:05:00Z", delay: 14, distance: 405, origin: "ABQ", destination: "DAL" },
     { event_id: "f-2", date: "1990-01-01T00:00:00Z", delay: -1440, distance: 1, origin: "SFO", destination: "JFK" },
-    { event_id: "vol-ü-✈-🛫", date: "2024-03-02T11:59:59.999Z", delay: 2880, distance: 10000, origin: "LAS", destination: "PHL" },
+    {
+      event_id: "vol-ü-✈-🛫",
+      date: "2024-03-02T11:59:59.999Z",
+      delay: 2880,
+      distance: 10000,
+      origin: "LAS",
+      destination: "PHL",
+    },
   ];
   return records.map((fields, line) => {
-    const decoded: Decoded = { fields, envelope: { payload: JSON.stringify(fields), source: { uri: "gs://b/in.jsonl", line }, attempt: 1 } };
+    const decoded: Decoded = {
+      fields,
+      envelope: { payload: JSON.stringify(fields), source: { uri: "gs://b/in.jsonl", line }, attempt: 1 },
+    };
     const valid = validateRecord(contract, decoded, NOW_MS);
     if (!valid.ok) throw new Error(`fixture record ${fields.event_id} is invalid: ${valid.dead.errorMessage}`);
     const event = normalizeEvent(contract, valid.value);
@@ -47,19 +57,40 @@ function flightRows(): Row[] {
 function deadLetterRows(): Row[] {
   const ctx = { schemaName: "flights", jobName: "rox-flights", runId: "run-7", now: "2024-03-01T12:00:00.000Z" };
   const dead: DeadLetter[] = [
-    { stage: "decode", errorClass: "malformed_json", errorMessage: "Unexpected token } in JSON", envelope: { payload: "{\"a\":}", source: { uri: "gs://b/in.jsonl", line: 12 }, attempt: 1 } },
+    {
+      stage: "decode",
+      errorClass: "malformed_json",
+      errorMessage: "Unexpected token } in JSON",
+      envelope: { payload: '{"a":}', source: { uri: "gs://b/in.jsonl", line: 12 }, attempt: 1 },
+    },
     {
       stage: "validate",
       errorClass: "constraint.pattern",
       errorMessage: 'origin: must match ^[A-Z]{3}$ (got "la")',
-      envelope: { payload: "�\u0000x", payloadBase64: "/wB4", source: { uri: "projects/p/subscriptions/s", messageId: "1234567890123" }, attributes: { event_id: "é-1", event_time: "2001-01-01T00:00:00Z" }, attempt: 5 },
+      envelope: {
+        payload: "�\u0000x",
+        payloadBase64: "/wB4",
+        source: { uri: "projects/p/subscriptions/s", messageId: "1234567890123" },
+        attributes: { event_id: "é-1", event_time: "2001-01-01T00:00:00Z" },
+        attempt: 5,
+      },
     },
-    { stage: "features", errorClass: "feature_error", errorMessage: "", envelope: { payload: "", source: { uri: "" }, attempt: 1 } },
+    {
+      stage: "features",
+      errorClass: "feature_error",
+      errorMessage: "",
+      envelope: { payload: "", source: { uri: "" }, attempt: 1 },
+    },
   ];
   return dead.map((d) => deadLetterRow(d, ctx));
 }
 
-const field = (name: string, type: string, mode: BigQueryField["mode"], fields?: BigQueryField[]): BigQueryField => ({ name, type, mode, ...(fields ? { fields } : {}) });
+const field = (name: string, type: string, mode: BigQueryField["mode"], fields?: BigQueryField[]): BigQueryField => ({
+  name,
+  type,
+  mode,
+  ...(fields ? { fields } : {}),
+});
 
 /** Every column type, nullable and repeated, nested twice, 16 columns (encoding positions past 10). */
 export const ALL_TYPES: BigQueryTableSchema = {
@@ -71,7 +102,11 @@ export const ALL_TYPES: BigQueryTableSchema = {
     field("y", "BYTES", "NULLABLE"),
     field("t", "TIMESTAMP", "NULLABLE"),
     field("dt", "DATE", "NULLABLE"),
-    field("r", "RECORD", "NULLABLE", [field("a", "STRING", "REQUIRED"), field("n", "INT64", "NULLABLE"), field("inner", "RECORD", "NULLABLE", [field("at", "TIMESTAMP", "REQUIRED"), field("tags", "STRING", "REPEATED")])]),
+    field("r", "RECORD", "NULLABLE", [
+      field("a", "STRING", "REQUIRED"),
+      field("n", "INT64", "NULLABLE"),
+      field("inner", "RECORD", "NULLABLE", [field("at", "TIMESTAMP", "REQUIRED"), field("tags", "STRING", "REPEATED")]),
+    ]),
     field("ss", "STRING", "REPEATED"),
     field("ii", "INT64", "REPEATED"),
     field("dd", "FLOAT64", "REPEATED"),
@@ -91,10 +126,51 @@ function allTypesRows(): Row[] {
   return [
     { ...NULLS, ...EMPTY_LISTS, req: "" },
     { ...NULLS, ...EMPTY_LISTS, req: "only the 15th field set", last: 1 },
-    { ...EMPTY_LISTS, s: "", i: 0, d: 0, b: false, y: "", t: "1970-01-01T00:00:00.000Z", dt: "1970-01-01", r: { a: "", n: null, inner: null }, req: "zeros", last: null },
-    { ...EMPTY_LISTS, s: "ß∂ƒ 漢字 🚀 \u0000 \n\t\"\\", i: -1, d: -0, b: true, y: "AA==", t: "1969-12-31T23:59:59.999Z", dt: "1969-12-31", r: null, req: "negatives", last: -9007199254740991 },
-    { ...NULLS, ...EMPTY_LISTS, i: 9007199254740991, d: Number.NaN, t: "1900-01-01T00:00:00.000Z", dt: "1900-01-01", req: "bounds", last: "-9223372036854775808" },
-    { ...NULLS, ...EMPTY_LISTS, i: "9223372036854775807", d: Number.POSITIVE_INFINITY, t: "9999-12-31T23:59:59.999Z", dt: "9999-12-31", req: "far future" },
+    {
+      ...EMPTY_LISTS,
+      s: "",
+      i: 0,
+      d: 0,
+      b: false,
+      y: "",
+      t: "1970-01-01T00:00:00.000Z",
+      dt: "1970-01-01",
+      r: { a: "", n: null, inner: null },
+      req: "zeros",
+      last: null,
+    },
+    {
+      ...EMPTY_LISTS,
+      s: 'ß∂ƒ 漢字 🚀 \u0000 \n\t"\\',
+      i: -1,
+      d: -0,
+      b: true,
+      y: "AA==",
+      t: "1969-12-31T23:59:59.999Z",
+      dt: "1969-12-31",
+      r: null,
+      req: "negatives",
+      last: -9007199254740991,
+    },
+    {
+      ...NULLS,
+      ...EMPTY_LISTS,
+      i: 9007199254740991,
+      d: Number.NaN,
+      t: "1900-01-01T00:00:00.000Z",
+      dt: "1900-01-01",
+      req: "bounds",
+      last: "-9223372036854775808",
+    },
+    {
+      ...NULLS,
+      ...EMPTY_LISTS,
+      i: "9223372036854775807",
+      d: Number.POSITIVE_INFINITY,
+      t: "9999-12-31T23:59:59.999Z",
+      dt: "9999-12-31",
+      req: "far future",
+    },
     { ...NULLS, ...EMPTY_LISTS, d: Number.NEGATIVE_INFINITY, req: "-inf", last: 300 },
     { ...NULLS, ...EMPTY_LISTS, d: Number.MIN_VALUE, y: bigBytes, s: "x".repeat(20_000), req: "large" },
     { ...NULLS, ...EMPTY_LISTS, d: -Number.MAX_VALUE, i: -128, req: "doubles", last: 128 },
@@ -109,7 +185,11 @@ function allTypesRows(): Row[] {
       dd: [1.5, Number.NaN, -0, Number.POSITIVE_INFINITY],
       tt: ["2001-01-01T00:00:00.000Z", "1969-07-20T20:17:40.000Z"],
       dts: ["2001-01-01", "1800-12-31"],
-      rr: [{ k: "a", v: 1 }, { k: "b", v: null }, { k: "", v: -0.5 }],
+      rr: [
+        { k: "a", v: 1 },
+        { k: "b", v: null },
+        { k: "", v: -0.5 },
+      ],
       req: "collections",
     },
   ];

@@ -13,7 +13,15 @@ import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
 import { itNeeds, unmet, type Prerequisite } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { ALL_TYPES, rowCases, type Row, type RowCase } from "./row-coder-cases";
-import { asJavaRenders, encodeRow, judgeWithJava, schemaInPipelineProto, withJavaDoubles, type EncodedCase, type JavaCase } from "./row-coder-java";
+import {
+  asJavaRenders,
+  encodeRow,
+  judgeWithJava,
+  schemaInPipelineProto,
+  withJavaDoubles,
+  type EncodedCase,
+  type JavaCase,
+} from "./row-coder-java";
 
 const cases = rowCases();
 const work = tempDir("row-coder-java");
@@ -29,7 +37,12 @@ function schemaOf(c: RowCase): Schema {
   const schema = beamRowSchema(c.table);
   if (!c.reversedEncoding) return schema;
   const count = schema.fields.length;
-  return { ...schema, id: randomUUID(), encodingPositionsSet: true, fields: schema.fields.map((f, i) => ({ ...f, encodingPosition: count - 1 - i })) };
+  return {
+    ...schema,
+    id: randomUUID(),
+    encodingPositionsSet: true,
+    fields: schema.fields.map((f, i) => ({ ...f, encodingPosition: count - 1 - i })),
+  };
 }
 
 function encodeCase(c: RowCase): EncodedCase {
@@ -73,15 +86,23 @@ describe.each(cases.map((c) => [c.name, c] as const))("rows of %s, judged by Bea
     expect(javaAnswer(name).schema).toBe(JAVA_SCHEMAS[name.replace(/_reversed_encoding$/, "")]);
   });
 
-  judgedByJava("Java decodes our bytes to exactly our values, reading every byte, and the Storage Write converts them", () => {
-    const answers = javaAnswer(name).rows;
-    expect(answers).toHaveLength(c.rows.length);
-    c.rows.forEach((row: Row, i) => {
-      const { error, unread, storageWrite } = answers[i];
-      expect({ row: i, error, unread, storageWrite }).toEqual({ row: i, error: undefined, unread: 0, storageWrite: "ok" });
-      expect(withJavaDoubles(c.table.fields, answers[i].value ?? {})).toEqual(asJavaRenders(c.table.fields, row));
-    });
-  });
+  judgedByJava(
+    "Java decodes our bytes to exactly our values, reading every byte, and the Storage Write converts them",
+    () => {
+      const answers = javaAnswer(name).rows;
+      expect(answers).toHaveLength(c.rows.length);
+      c.rows.forEach((row: Row, i) => {
+        const { error, unread, storageWrite } = answers[i];
+        expect({ row: i, error, unread, storageWrite }).toEqual({
+          row: i,
+          error: undefined,
+          unread: 0,
+          storageWrite: "ok",
+        });
+        expect(withJavaDoubles(c.table.fields, answers[i].value ?? {})).toEqual(asJavaRenders(c.table.fields, row));
+      });
+    },
+  );
 
   judgedByJava("Java re-encodes what it decoded to exactly our bytes", () => {
     const ours = encodeCase(c).rows.map((bytes) => Buffer.from(bytes).toString("hex"));

@@ -46,10 +46,16 @@ export interface EncodedCase {
 export async function judgeWithJava(cases: EncodedCase[], dir: string): Promise<JavaCase[]> {
   const input = path.join(dir, "row-coder-cases.json");
   const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-  const json = cases.map((c) => ({ name: c.name, schema: Buffer.from(c.schema).toString("base64"), rows: c.rows.map(hex) }));
+  const json = cases.map((c) => ({
+    name: c.name,
+    schema: Buffer.from(c.schema).toString("base64"),
+    rows: c.rows.map(hex),
+  }));
   fs.writeFileSync(input, JSON.stringify({ cases: json }));
   const run = promisify(execFile);
-  const { stdout } = await run("java", ["-cp", beamServicePaths().gcpExpansionJar, CHECK_SOURCE, input], { maxBuffer: 256 << 20 });
+  const { stdout } = await run("java", ["-cp", beamServicePaths().gcpExpansionJar, CHECK_SOURCE, input], {
+    maxBuffer: 256 << 20,
+  });
   return (JSON.parse(stdout) as { cases: JavaCase[] }).cases;
 }
 

@@ -52,14 +52,23 @@ beforeAll(async () => {
   // Here a small stand-in file keeps the upload short; what is proven is that Java's artifacts are staged at all.
   const javaArtifact = path.join(work.dir, "java-stage-artifact.jar");
   fs.writeFileSync(javaArtifact, "stand-in for the expansion service JAR");
-  expansion = await startExpansionService(paths.gcpExpansionJar, tls, work.dir, ["-Dhttps.proxyHost=127.0.0.1", `-Dhttps.proxyPort=${proxyPort}`, "-Xmx512m"], javaArtifact);
+  expansion = await startExpansionService(
+    paths.gcpExpansionJar,
+    tls,
+    work.dir,
+    ["-Dhttps.proxyHost=127.0.0.1", `-Dhttps.proxyPort=${proxyPort}`, "-Xmx512m"],
+    javaArtifact,
+  );
   env = {
     ...process.env,
     GOOGLE_APPLICATION_CREDENTIALS: writeTestKey(work.dir, PROJECT, standIn.tokenUri),
     https_proxy: proxy.url,
     no_proxy: "127.0.0.1,localhost",
     HTTPLIB2_CA_CERTS: tls.certFile,
-    BEAM_SERVICE_OVERRIDES: JSON.stringify({ [GCP_EXPANSION_SERVICE_TARGET]: expansion.address, "python:*": paths.python }),
+    BEAM_SERVICE_OVERRIDES: JSON.stringify({
+      [GCP_EXPANSION_SERVICE_TARGET]: expansion.address,
+      "python:*": paths.python,
+    }),
     METADATA_SERVER_DETECTION: "none",
     NO_GCE_CHECK: "True",
   };
@@ -74,66 +83,161 @@ afterAll(async () => {
 });
 
 const dataflowFlags = (job: string) => [
-  "--project", PROJECT, "--region", "europe-west1", "--temp-location", `gs://${BUCKET}/${job}/tmp`,
-  "--sdk-container-image", WORKER_IMAGE, "--dataflow-endpoint", standIn.endpoint, "--dataset", "rox_events",
+  "--project",
+  PROJECT,
+  "--region",
+  "europe-west1",
+  "--temp-location",
+  `gs://${BUCKET}/${job}/tmp`,
+  "--sdk-container-image",
+  WORKER_IMAGE,
+  "--dataflow-endpoint",
+  standIn.endpoint,
+  "--dataset",
+  "rox_events",
 ];
 
-wire("rox batch --runner dataflow: the jobs.create request, the staged artifacts, the job id and console URL", async () => {
-  const args = ["batch", "--runner", "dataflow", "--input", "gs://rox-wire-events/flights/dt=2001-01-02/*.jsonl", "--schema", "flights", "--job-name", "rox-cli-batch", ...dataflowFlags("cli-batch")];
-  const run = await rox(args);
-  expect(run.code).toBe(0);
-  const job = createdJob("rox-cli-batch");
-  expect(run.stdout).toContain(`Dataflow job ${job.id} created (batch`);
-  expect(run.stdout).toContain(`https://console.cloud.google.com/dataflow/jobs/europe-west1/${job.id}?project=${PROJECT}`);
-  expectJobRequest(job.body, await dryRun(args));
-  const staged = await listObjects(gcs!.endpoint, BUCKET, "cli-batch/tmp/staging/");
-  expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
-  // From a checkout the SDK stages the project and the SDK as npm packages for the workers (npm pack): the project's
-  // carries the compiled code the workers require by name.
-  const packages = await npmPackagesAmong(gcs!.endpoint, BUCKET, staged);
-  expect(packages.get("rox-gcp")).toContain("package/dist/pipelines/dataflow/ingest-graph.js");
-  expect(packages.has("apache-beam")).toBe(true);
-  expect(staged.some((name) => /java-stage-artifact/.test(name))).toBe(true);
-}, 600_000);
+wire(
+  "rox batch --runner dataflow: the jobs.create request, the staged artifacts, the job id and console URL",
+  async () => {
+    const args = [
+      "batch",
+      "--runner",
+      "dataflow",
+      "--input",
+      "gs://rox-wire-events/flights/dt=2001-01-02/*.jsonl",
+      "--schema",
+      "flights",
+      "--job-name",
+      "rox-cli-batch",
+      ...dataflowFlags("cli-batch"),
+    ];
+    const run = await rox(args);
+    expect(run.code).toBe(0);
+    const job = createdJob("rox-cli-batch");
+    expect(run.stdout).toContain(`Dataflow job ${job.id} created (batch`);
+    expect(run.stdout).toContain(
+      `https://console.cloud.google.com/dataflow/jobs/europe-west1/${job.id}?project=${PROJECT}`,
+    );
+    expectJobRequest(job.body, await dryRun(args));
+    const staged = await listObjects(gcs!.endpoint, BUCKET, "cli-batch/tmp/staging/");
+    expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
+    // From a checkout the SDK stages the project and the SDK as npm packages for the workers (npm pack): the project's
+    // carries the compiled code the workers require by name.
+    const packages = await npmPackagesAmong(gcs!.endpoint, BUCKET, staged);
+    expect(packages.get("rox-gcp")).toContain("package/dist/pipelines/dataflow/ingest-graph.js");
+    expect(packages.has("apache-beam")).toBe(true);
+    expect(staged.some((name) => /java-stage-artifact/.test(name))).toBe(true);
+  },
+  600_000,
+);
 
-wire("the Flex Template entry point submits the batch job the same way (no npm staging: the worker image has the project)", async () => {
-  const run = await templateMain(["--input=gs://rox-wire-events/flights/dt=2001-01-03/*.jsonl", "--schema=flights", "--dataset=rox_events", ...templateOptions("tpl-batch", "rox-template-batch")]);
-  expect(run.code).toBe(0);
-  const job = createdJob("rox-template-batch");
-  expect(run.stdout).toContain(`rox template: Dataflow job ${job.id} created (batch)`);
-  const flags = ["--input", "gs://rox-wire-events/flights/dt=2001-01-03/*.jsonl", "--schema", "flights", "--job-name", "rox-template-batch"];
-  expectJobRequest(job.body, await dryRun(["batch", "--runner", "dataflow", ...flags, ...dataflowFlags("tpl-batch")]));
-  const staged = await listObjects(gcs!.endpoint, BUCKET, "tpl-batch/tmp/staging/");
-  expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
-  expect((await npmPackagesAmong(gcs!.endpoint, BUCKET, staged)).size).toBe(0);
-}, 600_000);
+wire(
+  "the Flex Template entry point submits the batch job the same way (no npm staging: the worker image has the project)",
+  async () => {
+    const run = await templateMain([
+      "--input=gs://rox-wire-events/flights/dt=2001-01-03/*.jsonl",
+      "--schema=flights",
+      "--dataset=rox_events",
+      ...templateOptions("tpl-batch", "rox-template-batch"),
+    ]);
+    expect(run.code).toBe(0);
+    const job = createdJob("rox-template-batch");
+    expect(run.stdout).toContain(`rox template: Dataflow job ${job.id} created (batch)`);
+    const flags = [
+      "--input",
+      "gs://rox-wire-events/flights/dt=2001-01-03/*.jsonl",
+      "--schema",
+      "flights",
+      "--job-name",
+      "rox-template-batch",
+    ];
+    expectJobRequest(
+      job.body,
+      await dryRun(["batch", "--runner", "dataflow", ...flags, ...dataflowFlags("tpl-batch")]),
+    );
+    const staged = await listObjects(gcs!.endpoint, BUCKET, "tpl-batch/tmp/staging/");
+    expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
+    expect((await npmPackagesAmong(gcs!.endpoint, BUCKET, staged)).size).toBe(0);
+  },
+  600_000,
+);
 
-wire("rox stream --runner dataflow and the template entry point submit a streaming job", async () => {
-  const stream = (name: string, prefix: string) => ["stream", "--runner", "dataflow", "--subscription", `projects/${PROJECT}/subscriptions/flights-stream`, "--schema", "flights", "--job-name", name, ...dataflowFlags(prefix)];
-  const cli = await rox(stream("rox-cli-stream", "cli-stream"), { ROX_SKIP_NPM_STAGING: "1" });
-  expect(cli.code).toBe(0);
-  expectJobRequest(createdJob("rox-cli-stream").body, await dryRun(stream("rox-cli-stream", "cli-stream")));
-  const template = await templateMain([`--subscription=projects/${PROJECT}/subscriptions/flights-stream`, "--schema=flights", "--dataset=rox_events", ...templateOptions("tpl-stream", "rox-template-stream")]);
-  expect(template.code).toBe(0);
-  expectJobRequest(createdJob("rox-template-stream").body, await dryRun(stream("rox-template-stream", "tpl-stream")));
-}, 600_000);
+wire(
+  "rox stream --runner dataflow and the template entry point submit a streaming job",
+  async () => {
+    const stream = (name: string, prefix: string) => [
+      "stream",
+      "--runner",
+      "dataflow",
+      "--subscription",
+      `projects/${PROJECT}/subscriptions/flights-stream`,
+      "--schema",
+      "flights",
+      "--job-name",
+      name,
+      ...dataflowFlags(prefix),
+    ];
+    const cli = await rox(stream("rox-cli-stream", "cli-stream"), { ROX_SKIP_NPM_STAGING: "1" });
+    expect(cli.code).toBe(0);
+    expectJobRequest(createdJob("rox-cli-stream").body, await dryRun(stream("rox-cli-stream", "cli-stream")));
+    const template = await templateMain([
+      `--subscription=projects/${PROJECT}/subscriptions/flights-stream`,
+      "--schema=flights",
+      "--dataset=rox_events",
+      ...templateOptions("tpl-stream", "rox-template-stream"),
+    ]);
+    expect(template.code).toBe(0);
+    expectJobRequest(createdJob("rox-template-stream").body, await dryRun(stream("rox-template-stream", "tpl-stream")));
+  },
+  600_000,
+);
 
-wire("a refused jobs.create ends with Dataflow's reason and exit code 5", async () => {
-  const run = await templateMain(["--input=gs://rox-wire-events/x/*.jsonl", "--schema=flights", "--dataset=rox_events", ...templateOptions("refused", "refuse-me")]);
-  expect(run.code).toBe(5);
-  expect(run.stderr).toMatch(/rox template: Dataflow did not create the job \(job service FAILED\): .*403/);
-}, 600_000);
+wire(
+  "a refused jobs.create ends with Dataflow's reason and exit code 5",
+  async () => {
+    const run = await templateMain([
+      "--input=gs://rox-wire-events/x/*.jsonl",
+      "--schema=flights",
+      "--dataset=rox_events",
+      ...templateOptions("refused", "refuse-me"),
+    ]);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/rox template: Dataflow did not create the job \(job service FAILED\): .*403/);
+  },
+  600_000,
+);
 
-wire("an unreachable Dataflow endpoint is said at once, with exit code 5", async () => {
-  const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
-  const flags = dataflowFlags("unreachable").map((flag) => (flag === standIn.endpoint ? closed : flag));
-  const run = await rox(["batch", "--runner", "dataflow", "--input", "gs://rox-wire-events/x/*.jsonl", "--schema", "flights", ...flags]);
-  expect(run.code).toBe(5);
-  expect(run.stderr).toContain(`cannot reach the Dataflow API at 127.0.0.1:${new URL(closed).port} (ECONNREFUSED)`);
-}, 120_000);
+wire(
+  "an unreachable Dataflow endpoint is said at once, with exit code 5",
+  async () => {
+    const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
+    const flags = dataflowFlags("unreachable").map((flag) => (flag === standIn.endpoint ? closed : flag));
+    const run = await rox([
+      "batch",
+      "--runner",
+      "dataflow",
+      "--input",
+      "gs://rox-wire-events/x/*.jsonl",
+      "--schema",
+      "flights",
+      ...flags,
+    ]);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain(`cannot reach the Dataflow API at 127.0.0.1:${new URL(closed).port} (ECONNREFUSED)`);
+  },
+  120_000,
+);
 
 function templateOptions(prefix: string, jobName: string): string[] {
-  return [`--project=${PROJECT}`, "--region=europe-west1", `--temp_location=gs://${BUCKET}/${prefix}/tmp`, `--sdk_container_image=${WORKER_IMAGE}`, `--dataflow_endpoint=${standIn.endpoint}`, `--job_name=${jobName}`];
+  return [
+    `--project=${PROJECT}`,
+    "--region=europe-west1",
+    `--temp_location=gs://${BUCKET}/${prefix}/tmp`,
+    `--sdk_container_image=${WORKER_IMAGE}`,
+    `--dataflow_endpoint=${standIn.endpoint}`,
+    `--job_name=${jobName}`,
+  ];
 }
 
 function createdJob(name: string): { id: string; body: DataflowJobBody } {
@@ -151,7 +255,9 @@ function expectJobRequest(body: DataflowJobBody, planned: DataflowJobBody): void
   expect(labels).toStrictEqual(plannedLabels);
   expect(run).toMatch(/^[a-z0-9_-]+$/);
   expect([...body.environment.experiments].sort()).toStrictEqual([...planned.environment.experiments].sort());
-  expect(body.environment.tempStoragePrefix.startsWith(`${planned.environment.tempStoragePrefix}/${body.name}.`)).toBe(true);
+  expect(body.environment.tempStoragePrefix.startsWith(`${planned.environment.tempStoragePrefix}/${body.name}.`)).toBe(
+    true,
+  );
   const images = (pools: DataflowJobBody["environment"]["workerPools"]) =>
     pools.flatMap((pool) => pool.sdkHarnessContainerImages.map((image) => image.containerImage)).sort();
   expect(images(body.environment.workerPools)).toStrictEqual(images(planned.environment.workerPools));
@@ -176,7 +282,9 @@ function rox(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> {
 }
 
 function templateMain(args: string[]): Promise<Run> {
-  return runNode([path.join(ROOT, "dist", "launcher", "template", "template-main.js"), ...args], { ROX_SKIP_NPM_STAGING: "1" });
+  return runNode([path.join(ROOT, "dist", "launcher", "template", "template-main.js"), ...args], {
+    ROX_SKIP_NPM_STAGING: "1",
+  });
 }
 
 function runNode(args: string[], extra: NodeJS.ProcessEnv): Promise<Run> {
@@ -194,7 +302,11 @@ function runNode(args: string[], extra: NodeJS.ProcessEnv): Promise<Run> {
 }
 
 async function createBucket(endpoint: string, name: string): Promise<void> {
-  const res = await fetch(`${endpoint}/storage/v1/b?project=${PROJECT}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const res = await fetch(`${endpoint}/storage/v1/b?project=${PROJECT}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
   if (!res.ok) throw new Error(`cannot create bucket ${name}: ${res.status} ${await res.text()}`);
 }
 
@@ -215,18 +327,30 @@ async function npmPackagesAmong(endpoint: string, bucket: string, names: string[
 
 function tarPaths(tar: Buffer): string[] {
   const paths: string[] = [];
-  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
     paths.push(tar.toString("utf8", at, at + 100).replace(/\0.*$/s, ""));
-    const size = parseInt(tar.toString("utf8", at + 124, at + 136).replace(/\0.*$/s, "").trim() || "0", 8);
+    const size = parseInt(
+      tar
+        .toString("utf8", at + 124, at + 136)
+        .replace(/\0.*$/s, "")
+        .trim() || "0",
+      8,
+    );
     at += 512 + Math.ceil(size / 512) * 512;
   }
   return paths;
 }
 
 function tarFile(tar: Buffer, wanted: string): string | undefined {
-  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
     const name = tar.toString("utf8", at, at + 100).replace(/\0.*$/s, "");
-    const size = parseInt(tar.toString("utf8", at + 124, at + 136).replace(/\0.*$/s, "").trim() || "0", 8);
+    const size = parseInt(
+      tar
+        .toString("utf8", at + 124, at + 136)
+        .replace(/\0.*$/s, "")
+        .trim() || "0",
+      8,
+    );
     if (name === wanted) return tar.toString("utf8", at + 512, at + 512 + size);
     at += 512 + Math.ceil(size / 512) * 512;
   }

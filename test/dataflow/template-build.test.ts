@@ -37,25 +37,46 @@ describe("rox template build", () => {
     execFileSync("python3", ["-m", "venv", "--without-pip", path.join(beamDir, "python-venv")]);
     fs.mkdirSync(path.join(beamDir, "jars"), { recursive: true });
     fs.writeFileSync(path.join(beamDir, "jars", EXPANSION_SERVICE_JAR), "copied as it is");
-    await templateCommand(["build", "--image", GOLDEN_IMAGES.image, "--worker-image", GOLDEN_IMAGES.workerImage, "--out", out, "--beam-dir", beamDir]);
+    await templateCommand([
+      "build",
+      "--image",
+      GOLDEN_IMAGES.image,
+      "--worker-image",
+      GOLDEN_IMAGES.workerImage,
+      "--out",
+      out,
+      "--beam-dir",
+      beamDir,
+    ]);
   }, 120_000);
 
   maybe.each(["batch", "stream"])("%s: metadata.json and spec.json are the goldens", (job) => {
     for (const kind of ["metadata", "spec"]) {
-      expect(fs.readFileSync(path.join(out, job, `${kind}.json`), "utf8")).toBe(fs.readFileSync(path.join(TEMPLATE_GOLDEN_DIR, `${job}.${kind}.json`), "utf8"));
+      expect(fs.readFileSync(path.join(out, job, `${kind}.json`), "utf8")).toBe(
+        fs.readFileSync(path.join(TEMPLATE_GOLDEN_DIR, `${job}.${kind}.json`), "utf8"),
+      );
     }
   });
 
   maybe.each(DOCKERFILES)("every build-context file %s COPYs exists", (dockerfile) => {
     const sources = contextSources(dockerfile);
     expect(sources.length).toBeGreaterThan(3);
-    const missing = sources.filter((s) => !s.startsWith(CONTEXT_PREFIX) || !fs.existsSync(path.join(out, s.slice(CONTEXT_PREFIX.length))));
+    const missing = sources.filter(
+      (s) => !s.startsWith(CONTEXT_PREFIX) || !fs.existsSync(path.join(out, s.slice(CONTEXT_PREFIX.length))),
+    );
     expect(missing).toStrictEqual([]);
   });
 
   maybe("the context holds the compiled jobs, the schemas, the JAR and the frozen venv, and not itself", () => {
     const has = (relative: string) => fs.existsSync(path.join(out, relative));
-    expect(["app/dist/pipelines", "app/dist/transforms", "app/schemas/flights.avsc", `beam/jars/${EXPANSION_SERVICE_JAR}`].filter((f) => !has(f))).toStrictEqual([]);
+    expect(
+      [
+        "app/dist/pipelines",
+        "app/dist/transforms",
+        "app/schemas/flights.avsc",
+        `beam/jars/${EXPANSION_SERVICE_JAR}`,
+      ].filter((f) => !has(f)),
+    ).toStrictEqual([]);
     expect(fs.readFileSync(path.join(out, "beam", "python-constraints.txt"), "utf8")).toMatch(/^# the packages of /);
     expect(has("app/dist/templates")).toBe(false);
   });
@@ -64,8 +85,16 @@ describe("rox template build", () => {
 describe("rox template build: usage", () => {
   test.each<[string, string[], string]>([
     ["no image", ["build", "--worker-image", GOLDEN_IMAGES.workerImage], "missing --image"],
-    ["an unpinned image", ["build", "--image", "europe-docker.pkg.dev/p/rox/launcher:latest", "--worker-image", GOLDEN_IMAGES.workerImage], "--image must be a registry image with a tag other than latest"],
-    ["no tag", ["build", "--image", GOLDEN_IMAGES.image, "--worker-image", "europe-docker.pkg.dev/p/rox/worker"], "--worker-image must be a registry image"],
+    [
+      "an unpinned image",
+      ["build", "--image", "europe-docker.pkg.dev/p/rox/launcher:latest", "--worker-image", GOLDEN_IMAGES.workerImage],
+      "--image must be a registry image with a tag other than latest",
+    ],
+    [
+      "no tag",
+      ["build", "--image", GOLDEN_IMAGES.image, "--worker-image", "europe-docker.pkg.dev/p/rox/worker"],
+      "--worker-image must be a registry image",
+    ],
     ["no action", ["--image", GOLDEN_IMAGES.image], "usage: rox template build"],
   ])("usage error: %s", async (_name, argv, message) => {
     await expect(templateCommand(argv)).rejects.toThrow(message);

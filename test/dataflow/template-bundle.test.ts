@@ -62,18 +62,34 @@ describe("the bundled Flex Template entry point", () => {
       job: "batch",
       validateOnly: true,
       parameters: { input: "gs://rox-events/flights/2001-01-*.jsonl", schema: "flights", dataset: "rox_events" },
-      pipelineOptions: { project: "rox-demo", tempLocation: "gs://rox-tmp/temp", sdkContainerImage: "europe-docker.pkg.dev/rox-demo/rox/worker:1.0.0" },
+      pipelineOptions: {
+        project: "rox-demo",
+        tempLocation: "gs://rox-tmp/temp",
+        sdkContainerImage: "europe-docker.pkg.dev/rox-demo/rox/worker:1.0.0",
+      },
     });
   });
 
   test("the stream job, told apart by its subscription", () => {
-    const run = runBundle(["--validate-only", "--subscription=projects/rox-demo/subscriptions/flights-stream", "--schema=flights", "--dataset=rox_events", "--maxDeliveryAttempts=7"]);
+    const run = runBundle([
+      "--validate-only",
+      "--subscription=projects/rox-demo/subscriptions/flights-stream",
+      "--schema=flights",
+      "--dataset=rox_events",
+      "--maxDeliveryAttempts=7",
+    ]);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ job: "stream", parameters: { maxDeliveryAttempts: "7" } });
   });
 
   test("a bad parameter exits non-zero with every problem, before anything is launched", () => {
-    const run = runBundle(["--validate-only", "--input=/local/flights", "--schema=flights", "--dataset=rox_events", "--format=xml"]);
+    const run = runBundle([
+      "--validate-only",
+      "--input=/local/flights",
+      "--schema=flights",
+      "--dataset=rox_events",
+      "--format=xml",
+    ]);
     expect(run.status).not.toBe(0);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(

@@ -35,8 +35,16 @@ describe.each(TEMPLATE_JOBS)("%s parameters", (job) => {
 
   test("enum options and default values pass the parameter's own regexes", () => {
     for (const p of parameters) {
-      const values = [...(p.enumOptions ?? []).map((o) => o.value), ...(p.defaultValue === undefined ? [] : [p.defaultValue])];
-      for (const value of values) expect({ name: p.name, value, ok: p.regexes.every((r) => new RegExp(r).test(value)) }).toStrictEqual({ name: p.name, value, ok: true });
+      const values = [
+        ...(p.enumOptions ?? []).map((o) => o.value),
+        ...(p.defaultValue === undefined ? [] : [p.defaultValue]),
+      ];
+      for (const value of values)
+        expect({ name: p.name, value, ok: p.regexes.every((r) => new RegExp(r).test(value)) }).toStrictEqual({
+          name: p.name,
+          value,
+          ok: true,
+        });
     }
   });
 
@@ -60,9 +68,9 @@ test("only the stream template is streaming, with both streaming modes", () => {
 
 test("the spec carries both images and asks for Runner v2", () => {
   const spec = buildTemplateSpec("batch", { image: "r.example/p/launcher:7", workerImage: "r.example/p/worker:7" });
-  expect([spec.image, spec.defaultEnvironment.sdkContainerImage, spec.defaultEnvironment.additionalExperiments]).toStrictEqual([
-    "r.example/p/launcher:7",
-    "r.example/p/worker:7",
-    ["use_runner_v2"],
-  ]);
+  expect([
+    spec.image,
+    spec.defaultEnvironment.sdkContainerImage,
+    spec.defaultEnvironment.additionalExperiments,
+  ]).toStrictEqual(["r.example/p/launcher:7", "r.example/p/worker:7", ["use_runner_v2"]]);
 });

@@ -11,7 +11,17 @@ const { PATCHES, patchRunnerSource } = require("../../scripts/patch-beam-sdk.js"
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SCRIPT = path.join(ROOT, "scripts", "patch-beam-sdk.js");
-const INSTALLED = path.join(ROOT, "node_modules", "apache-beam", "dist", "src", "apache_beam", "runners", "portable_runner", "runner.js");
+const INSTALLED = path.join(
+  ROOT,
+  "node_modules",
+  "apache-beam",
+  "dist",
+  "src",
+  "apache_beam",
+  "runners",
+  "portable_runner",
+  "runner.js",
+);
 
 /** The published text: the installed file, with our patches undone if postinstall already applied them. */
 function publishedRunner(): string {
@@ -34,10 +44,15 @@ describe("scripts/patch-beam-sdk.js", () => {
 
   test("patches a copy: packs the installed SDK folder, and skips npm staging on request", () => {
     const run = runScript(copy);
-    expect([run.status, run.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk applied, pack-file-name applied, skip-npm-staging applied`]);
+    expect([run.status, run.stdout.trim()]).toStrictEqual([
+      0,
+      `patch-beam-sdk: ${copy}: pack-installed-sdk applied, pack-file-name applied, skip-npm-staging applied`,
+    ]);
     const text = fs.readFileSync(copy, "utf8");
     expect(text).not.toContain("apache-beam@2_49_rc");
-    expect(text).toContain('"npm", ["pack", path.resolve(__dirname, "..", "..", "..", "..", ".."), "--pack-destination", tmpDir]');
+    expect(text).toContain(
+      '"npm", ["pack", path.resolve(__dirname, "..", "..", "..", "..", ".."), "--pack-destination", tmpDir]',
+    );
     expect(text).toContain('if (process.env.ROX_SKIP_NPM_STAGING === "1") continue;');
     expect(() => new Function(text)).not.toThrow();
   });
@@ -46,13 +61,19 @@ describe("scripts/patch-beam-sdk.js", () => {
     runScript(copy);
     const once = fs.readFileSync(copy, "utf8");
     const again = runScript(copy);
-    expect([again.status, again.stdout.trim()]).toStrictEqual([0, `patch-beam-sdk: ${copy}: pack-installed-sdk already, pack-file-name already, skip-npm-staging already`]);
+    expect([again.status, again.stdout.trim()]).toStrictEqual([
+      0,
+      `patch-beam-sdk: ${copy}: pack-installed-sdk already, pack-file-name already, skip-npm-staging already`,
+    ]);
     expect(fs.readFileSync(copy, "utf8")).toBe(once);
   });
 
   test("five folders above runner.js is the apache-beam package it packs", () => {
     const packed = path.resolve(path.dirname(INSTALLED), "..", "..", "..", "..", "..");
-    expect(JSON.parse(fs.readFileSync(path.join(packed, "package.json"), "utf8"))).toMatchObject({ name: "apache-beam", version: "2.49.0" });
+    expect(JSON.parse(fs.readFileSync(path.join(packed, "package.json"), "utf8"))).toMatchObject({
+      name: "apache-beam",
+      version: "2.49.0",
+    });
   });
 
   test("fails loudly, changing nothing, when the SDK's text is not the expected one", () => {
@@ -60,7 +81,9 @@ describe("scripts/patch-beam-sdk.js", () => {
     fs.writeFileSync(copy, changed);
     const run = runScript(copy);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('expected exactly one of the original or patched text for "pack-installed-sdk" and found 0 / 0: the SDK changed');
+    expect(run.stderr).toContain(
+      'expected exactly one of the original or patched text for "pack-installed-sdk" and found 0 / 0: the SDK changed',
+    );
     expect(fs.readFileSync(copy, "utf8")).toBe(changed);
   });
 

@@ -2,10 +2,18 @@ import { UsageError } from "../../launcher/errors";
 import { parseLaunchArgs } from "../../launcher/template/launch-args";
 import { buildTemplateMetadata } from "../../launcher/template/metadata";
 import type { TemplateJob } from "../../launcher/template/parameters";
-import { TemplateParameterError, validateParameters, type ParameterProblem } from "../../launcher/template/validate-parameters";
+import {
+  TemplateParameterError,
+  validateParameters,
+  type ParameterProblem,
+} from "../../launcher/template/validate-parameters";
 
 const BATCH = { input: "gs://rox-events/flights/2001-01-*.jsonl", schema: "flights", dataset: "rox_events" };
-const STREAM = { subscription: "projects/rox-demo/subscriptions/flights-stream", schema: "flights", dataset: "rox_events" };
+const STREAM = {
+  subscription: "projects/rox-demo/subscriptions/flights-stream",
+  schema: "flights",
+  dataset: "rox_events",
+};
 
 function problemsOf(job: TemplateJob, values: Record<string, string>): ParameterProblem[] {
   try {
@@ -23,18 +31,77 @@ describe("validateParameters", () => {
     ["batch, every optional", "batch", { ...BATCH, format: "parquet", location: "europe-west1", replace: "true" }, []],
     ["batch, a folder prefix", "batch", { ...BATCH, input: "gs://rox-events/flights/" }, []],
     ["stream, required only", "stream", STREAM, []],
-    ["stream, a domain-scoped project", "stream", { ...STREAM, subscription: "projects/example.com:rox-demo/subscriptions/s-1" }, []],
+    [
+      "stream, a domain-scoped project",
+      "stream",
+      { ...STREAM, subscription: "projects/example.com:rox-demo/subscriptions/s-1" },
+      [],
+    ],
     ["stream, attempts", "stream", { ...STREAM, maxDeliveryAttempts: "10" }, []],
     ["nothing at all", "batch", {}, ["input", "schema", "dataset"].map((name) => ({ kind: "missing", name }))],
     ["an empty required value is missing", "batch", { ...BATCH, schema: "" }, [{ kind: "missing", name: "schema" }]],
-    ["a local path is not Cloud Storage", "batch", { ...BATCH, input: "/data/flights" }, [{ kind: "mismatch", name: "input", value: "/data/flights", regex: "^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$" }]],
-    ["an unknown format", "batch", { ...BATCH, format: "xml" }, [{ kind: "mismatch", name: "format", value: "xml", regex: "^(jsonl|csv|avro|parquet)$" }]],
-    ["replace is true or false", "batch", { ...BATCH, replace: "yes" }, [{ kind: "mismatch", name: "replace", value: "yes", regex: "^(true|false)$" }]],
-    ["a dataset with a dash", "batch", { ...BATCH, dataset: "rox-events" }, [{ kind: "mismatch", name: "dataset", value: "rox-events", regex: "^[A-Za-z0-9_]{1,1024}$" }]],
-    ["a schema path is not a name", "stream", { ...STREAM, schema: "../etc/passwd" }, [{ kind: "mismatch", name: "schema", value: "../etc/passwd", regex: "^[A-Za-z0-9_-]+$" }]],
-    ["a short subscription name", "stream", { ...STREAM, subscription: "flights-stream" }, [{ kind: "mismatch", name: "subscription", value: "flights-stream", regex: "^projects/[a-z][a-z0-9.:-]{4,62}/subscriptions/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$" }]],
-    ["zero attempts", "stream", { ...STREAM, maxDeliveryAttempts: "0" }, [{ kind: "mismatch", name: "maxDeliveryAttempts", value: "0", regex: "^[1-9][0-9]?$" }]],
-    ["a batch parameter on the stream job", "stream", { ...STREAM, input: BATCH.input }, [{ kind: "unknown", name: "input" }]],
+    [
+      "a local path is not Cloud Storage",
+      "batch",
+      { ...BATCH, input: "/data/flights" },
+      [
+        {
+          kind: "mismatch",
+          name: "input",
+          value: "/data/flights",
+          regex: "^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$",
+        },
+      ],
+    ],
+    [
+      "an unknown format",
+      "batch",
+      { ...BATCH, format: "xml" },
+      [{ kind: "mismatch", name: "format", value: "xml", regex: "^(jsonl|csv|avro|parquet)$" }],
+    ],
+    [
+      "replace is true or false",
+      "batch",
+      { ...BATCH, replace: "yes" },
+      [{ kind: "mismatch", name: "replace", value: "yes", regex: "^(true|false)$" }],
+    ],
+    [
+      "a dataset with a dash",
+      "batch",
+      { ...BATCH, dataset: "rox-events" },
+      [{ kind: "mismatch", name: "dataset", value: "rox-events", regex: "^[A-Za-z0-9_]{1,1024}$" }],
+    ],
+    [
+      "a schema path is not a name",
+      "stream",
+      { ...STREAM, schema: "../etc/passwd" },
+      [{ kind: "mismatch", name: "schema", value: "../etc/passwd", regex: "^[A-Za-z0-9_-]+$" }],
+    ],
+    [
+      "a short subscription name",
+      "stream",
+      { ...STREAM, subscription: "flights-stream" },
+      [
+        {
+          kind: "mismatch",
+          name: "subscription",
+          value: "flights-stream",
+          regex: "^projects/[a-z][a-z0-9.:-]{4,62}/subscriptions/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$",
+        },
+      ],
+    ],
+    [
+      "zero attempts",
+      "stream",
+      { ...STREAM, maxDeliveryAttempts: "0" },
+      [{ kind: "mismatch", name: "maxDeliveryAttempts", value: "0", regex: "^[1-9][0-9]?$" }],
+    ],
+    [
+      "a batch parameter on the stream job",
+      "stream",
+      { ...STREAM, input: BATCH.input },
+      [{ kind: "unknown", name: "input" }],
+    ],
     [
       "every problem at once",
       "stream",
@@ -50,7 +117,9 @@ describe("validateParameters", () => {
   });
 
   test("empty optional values are dropped, given ones kept", () => {
-    expect(validateParameters(buildTemplateMetadata("batch"), { ...BATCH, format: "", replace: "false" })).toStrictEqual({ ...BATCH, replace: "false" });
+    expect(
+      validateParameters(buildTemplateMetadata("batch"), { ...BATCH, format: "", replace: "false" }),
+    ).toStrictEqual({ ...BATCH, replace: "false" });
   });
 
   test("the error message lists every problem, one per line", () => {
@@ -66,7 +135,12 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
   const argv = (values: Record<string, string>) => Object.entries(values).map(([k, v]) => `--${k}=${v}`);
 
   test("splits template parameters from Dataflow options, camelCasing the options", () => {
-    const args = parseLaunchArgs([...argv(BATCH), "--temp_location=gs://rox-tmp/t", "--sdkContainerImage=r.example/w:1", "--no_use_public_ips"]);
+    const args = parseLaunchArgs([
+      ...argv(BATCH),
+      "--temp_location=gs://rox-tmp/t",
+      "--sdkContainerImage=r.example/w:1",
+      "--no_use_public_ips",
+    ]);
     expect(args).toStrictEqual({
       job: "batch",
       validateOnly: false,
@@ -86,7 +160,11 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
   });
 
   test.each<[string, string, string]>([
-    ["a scheduled input gets the day before the launch (UTC)", "gs://rox-in/events/dt={date}/*.jsonl", "gs://rox-in/events/dt=2001-02-28/*.jsonl"],
+    [
+      "a scheduled input gets the day before the launch (UTC)",
+      "gs://rox-in/events/dt={date}/*.jsonl",
+      "gs://rox-in/events/dt=2001-02-28/*.jsonl",
+    ],
     ["every {date} is filled", "gs://rox-in/{date}/part-{date}.jsonl", "gs://rox-in/2001-02-28/part-2001-02-28.jsonl"],
     ["an input without {date} is kept", "gs://rox-in/events/x.jsonl", "gs://rox-in/events/x.jsonl"],
   ])("%s", (_name, input, expected) => {
@@ -96,7 +174,7 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
   });
 
   test("a value may contain = and spaces", () => {
-    const parsed = parseLaunchArgs([...argv(STREAM), "--labels={\"team\": \"a=b\"}"]);
+    const parsed = parseLaunchArgs([...argv(STREAM), '--labels={"team": "a=b"}']);
     expect(parsed.pipelineOptions).toStrictEqual({ labels: '{"team": "a=b"}' });
   });
 
@@ -111,7 +189,9 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
   });
 
   test("bad parameters are a TemplateParameterError naming each one", () => {
-    expect(() => parseLaunchArgs([...argv({ ...STREAM, maxDeliveryAttempts: "many" }), "--tmp_location=gs://x"])).toThrow(
+    expect(() =>
+      parseLaunchArgs([...argv({ ...STREAM, maxDeliveryAttempts: "many" }), "--tmp_location=gs://x"]),
+    ).toThrow(
       new TemplateParameterError("rox stream: Pub/Sub events to BigQuery", [
         { kind: "unknown", name: "tmp_location" },
         { kind: "mismatch", name: "maxDeliveryAttempts", value: "many", regex: "^[1-9][0-9]?$" },

@@ -19,11 +19,48 @@ export interface GoogleHostTls {
 export function makeGoogleHostTls(dir: string, host: string): GoogleHostTls {
   const key = path.join(dir, "key.pem");
   const cert = path.join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${host}`, "-addext", `subjectAltName=DNS:${host}`, "-days", "1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${host}`,
+      "-addext",
+      `subjectAltName=DNS:${host}`,
+      "-days",
+      "1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
   const trustClasspath = path.join(dir, "trust");
   const store = path.join(trustClasspath, "com", "google", "api", "client", "googleapis", "google.p12");
   fs.mkdirSync(path.dirname(store), { recursive: true });
-  execFileSync("keytool", ["-importcert", "-noprompt", "-alias", "test", "-file", cert, "-keystore", store, "-storetype", "PKCS12", "-storepass", "notasecret"], { stdio: "ignore" });
+  execFileSync(
+    "keytool",
+    [
+      "-importcert",
+      "-noprompt",
+      "-alias",
+      "test",
+      "-file",
+      cert,
+      "-keystore",
+      store,
+      "-storetype",
+      "PKCS12",
+      "-storepass",
+      "notasecret",
+    ],
+    { stdio: "ignore" },
+  );
   const hostsFile = path.join(dir, "hosts");
   fs.writeFileSync(hostsFile, `127.0.0.1 ${host}\n`);
   return { host, key: fs.readFileSync(key), cert: fs.readFileSync(cert), hostsFile, trustClasspath };

@@ -9,7 +9,8 @@ type Hysnappy = { snappyCompress(input: Uint8Array): Uint8Array };
 const writerLong = longType((value) => value);
 
 function writerType(schema: avro.Schema): avro.Type {
-  const hook = (s: avro.Schema) => ((typeof s === "string" ? s : (s as { type?: unknown }).type) === "long" ? writerLong : undefined);
+  const hook = (s: avro.Schema) =>
+    (typeof s === "string" ? s : (s as { type?: unknown }).type) === "long" ? writerLong : undefined;
   return avro.Type.forSchema(schema, { typeHook: hook });
 }
 
@@ -22,9 +23,16 @@ function snappyCodec(data: Buffer, callback: (error: Error | null, result?: Buff
 }
 
 /** An Avro object container file in memory, written by avsc's own BlockEncoder. */
-export async function encodeAvroFile(schema: avro.Schema, records: unknown[], opts: { codec?: string; blockSize?: number } = {}): Promise<Buffer> {
+export async function encodeAvroFile(
+  schema: avro.Schema,
+  records: unknown[],
+  opts: { codec?: string; blockSize?: number } = {},
+): Promise<Buffer> {
   const codecs = { ...avro.streams.BlockEncoder.defaultCodecs(), snappy: snappyCodec };
-  const encoder = new avro.streams.BlockEncoder(writerType(schema) as unknown as avro.Schema, { codec: opts.codec ?? "null", blockSize: opts.blockSize ?? 256, codecs } as never);
+  const encoder = new avro.streams.BlockEncoder(
+    writerType(schema) as unknown as avro.Schema,
+    { codec: opts.codec ?? "null", blockSize: opts.blockSize ?? 256, codecs } as never,
+  );
   // Given a Type, avsc writes the type's own export as the header schema, which drops logicalType
   // attributes from our bigint longs; the header must carry the schema as written.
   (encoder as unknown as { _schema: avro.Schema })._schema = schema;

@@ -36,9 +36,16 @@ describe("Avro container decoding", () => {
     expect(decoded).toEqual({
       ok: true,
       value: {
-        fields: { id: "1152921504606846976", name: "event 0", at: new Date(1_700_000_000_000), score: null, blob: new Uint8Array([0, 1, 2]) },
+        fields: {
+          id: "1152921504606846976",
+          name: "event 0",
+          at: new Date(1_700_000_000_000),
+          score: null,
+          blob: new Uint8Array([0, 1, 2]),
+        },
         envelope: {
-          payload: '{"id":"1152921504606846976","name":"event 0","at":"2023-11-14T22:13:20.000Z","score":null,"blob":"AAEC"}',
+          payload:
+            '{"id":"1152921504606846976","name":"event 0","at":"2023-11-14T22:13:20.000Z","score":null,"blob":"AAEC"}',
           source: { uri: "file:///e.avro", line: 1, offset: 42 },
           attempt: 1,
         },
@@ -48,7 +55,10 @@ describe("Avro container decoding", () => {
 
   test("a file of non-records gives not_an_object", async () => {
     const [values] = decodeFile(await encodeAvroFile("int" as avro.Schema, [7]));
-    expect(decodeBinaryRecord((values as unknown[])[0], { uri: "u", line: 1 })).toMatchObject({ ok: false, dead: { errorClass: "not_an_object" } });
+    expect(decodeBinaryRecord((values as unknown[])[0], { uri: "u", line: 1 })).toMatchObject({
+      ok: false,
+      dead: { errorClass: "not_an_object" },
+    });
   });
 
   test.each([
@@ -80,7 +90,12 @@ describe("Avro container decoding", () => {
     file[frames[1].dataEnd] ^= 0xff;
     const after = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, file.length)];
     expect(after).toHaveLength(frames.length);
-    expect(after[1]).toMatchObject({ start: frames[1].start, end: frames[1].end, countKnown: true, problem: "damaged sync marker after the block" });
+    expect(after[1]).toMatchObject({
+      start: frames[1].start,
+      end: frames[1].end,
+      countKnown: true,
+      problem: "damaged sync marker after the block",
+    });
     expect(recordsSpanned(after[1])).toBe(frames[1].count);
   });
 
@@ -104,7 +119,10 @@ describe("Avro container decoding", () => {
     const read = readAvroHeader(source);
     if (!read.ok) throw new Error(read.reason);
     const frames = [...walkAvroBlocks(source, read.header.sync, read.header.dataStart, cut.length)];
-    expect(frames[frames.length - 1]).toMatchObject({ end: cut.length, problem: "block runs past the end of the file" });
+    expect(frames[frames.length - 1]).toMatchObject({
+      end: cut.length,
+      problem: "block runs past the end of the file",
+    });
   });
 
   test.each([

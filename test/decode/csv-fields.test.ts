@@ -38,7 +38,10 @@ describe("decodeCsvRecord", () => {
 
   test("maps fields by header and marks them textual", () => {
     const result = decodeCsvRecord({ text: '1,33,"a, b"', envelope }, header);
-    expect(result).toEqual({ ok: true, value: { fields: { id: "1", delay: "33", note: "a, b" }, envelope, textual: true } });
+    expect(result).toEqual({
+      ok: true,
+      value: { fields: { id: "1", delay: "33", note: "a, b" }, envelope, textual: true },
+    });
   });
 
   test.each([
@@ -56,6 +59,9 @@ describe("decodeCsvRecord", () => {
 
   test("parseCsvHeader", () => {
     expect(parseCsvHeader('id,"de,lay"')).toEqual({ ok: true, names: ["id", "de,lay"] });
-    expect(parseCsvHeader('id,de"lay')).toMatchObject({ ok: false, reason: expect.stringMatching(/CSV header: field 2/) });
+    expect(parseCsvHeader('id,de"lay')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/CSV header: field 2/),
+    });
   });
 });

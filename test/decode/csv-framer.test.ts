@@ -7,22 +7,94 @@ function frame(text: string, framer: () => RecordFramer, chunkSize: number) {
   const bytes = Buffer.from(text);
   const assembler = new RecordAssembler(framer(), { offset: 0, line: 1 });
   const records = [];
-  for (let at = 0; at < bytes.length; at += chunkSize) records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
+  for (let at = 0; at < bytes.length; at += chunkSize)
+    records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
   records.push(...assembler.finish());
   return records.map((r) => ({ text: Buffer.from(r.bytes).toString(), line: r.line, offset: r.offset }));
 }
 
 const csvCases: [string, string, { text: string; line: number }[]][] = [
-  ["simple", "a,b\nc,d\n", [{ text: "a,b", line: 1 }, { text: "c,d", line: 2 }]],
-  ["no final newline", "a\nb", [{ text: "a", line: 1 }, { text: "b", line: 2 }]],
-  ["CRLF", "a,b\r\nc\r\n", [{ text: "a,b", line: 1 }, { text: "c", line: 2 }]],
-  ["newline in quotes", 'x,"1\n2\n3"\ny\n', [{ text: 'x,"1\n2\n3"', line: 1 }, { text: "y", line: 4 }]],
-  ["escaped quotes around newline", '"a""\n""b"\nz\n', [{ text: '"a""\n""b"', line: 1 }, { text: "z", line: 3 }]],
-  ["quote mid-field is data", 'a"b\nc"d\n', [{ text: 'a"b', line: 1 }, { text: 'c"d', line: 2 }]],
-  ["garbage after closing quote", '"a"x"\ny\n', [{ text: '"a"x"', line: 1 }, { text: "y", line: 2 }]],
-  ["empty quoted then newline", '"",""\n1\n', [{ text: '"",""', line: 1 }, { text: "1", line: 2 }]],
-  ["unterminated runs to EOF", 'a\n"b\nc\n', [{ text: "a", line: 1 }, { text: '"b\nc\n', line: 2 }]],
-  ["blank lines are records too", "a\n\n b\n", [{ text: "a", line: 1 }, { text: "", line: 2 }, { text: " b", line: 3 }]],
+  [
+    "simple",
+    "a,b\nc,d\n",
+    [
+      { text: "a,b", line: 1 },
+      { text: "c,d", line: 2 },
+    ],
+  ],
+  [
+    "no final newline",
+    "a\nb",
+    [
+      { text: "a", line: 1 },
+      { text: "b", line: 2 },
+    ],
+  ],
+  [
+    "CRLF",
+    "a,b\r\nc\r\n",
+    [
+      { text: "a,b", line: 1 },
+      { text: "c", line: 2 },
+    ],
+  ],
+  [
+    "newline in quotes",
+    'x,"1\n2\n3"\ny\n',
+    [
+      { text: 'x,"1\n2\n3"', line: 1 },
+      { text: "y", line: 4 },
+    ],
+  ],
+  [
+    "escaped quotes around newline",
+    '"a""\n""b"\nz\n',
+    [
+      { text: '"a""\n""b"', line: 1 },
+      { text: "z", line: 3 },
+    ],
+  ],
+  [
+    "quote mid-field is data",
+    'a"b\nc"d\n',
+    [
+      { text: 'a"b', line: 1 },
+      { text: 'c"d', line: 2 },
+    ],
+  ],
+  [
+    "garbage after closing quote",
+    '"a"x"\ny\n',
+    [
+      { text: '"a"x"', line: 1 },
+      { text: "y", line: 2 },
+    ],
+  ],
+  [
+    "empty quoted then newline",
+    '"",""\n1\n',
+    [
+      { text: '"",""', line: 1 },
+      { text: "1", line: 2 },
+    ],
+  ],
+  [
+    "unterminated runs to EOF",
+    'a\n"b\nc\n',
+    [
+      { text: "a", line: 1 },
+      { text: '"b\nc\n', line: 2 },
+    ],
+  ],
+  [
+    "blank lines are records too",
+    "a\n\n b\n",
+    [
+      { text: "a", line: 1 },
+      { text: "", line: 2 },
+      { text: " b", line: 3 },
+    ],
+  ],
 ];
 
 describe("CsvFramer", () => {
@@ -39,9 +111,30 @@ describe("CsvFramer", () => {
 
 describe("lineFramer", () => {
   test.each([
-    ["lines", "{}\n[]\n", [{ text: "{}", line: 1 }, { text: "[]", line: 2 }]],
-    ["quotes do not matter", '"a\n"b\n', [{ text: '"a', line: 1 }, { text: '"b', line: 2 }]],
-    ["CRLF and no final newline", "a\r\nb", [{ text: "a", line: 1 }, { text: "b", line: 2 }]],
+    [
+      "lines",
+      "{}\n[]\n",
+      [
+        { text: "{}", line: 1 },
+        { text: "[]", line: 2 },
+      ],
+    ],
+    [
+      "quotes do not matter",
+      '"a\n"b\n',
+      [
+        { text: '"a', line: 1 },
+        { text: '"b', line: 2 },
+      ],
+    ],
+    [
+      "CRLF and no final newline",
+      "a\r\nb",
+      [
+        { text: "a", line: 1 },
+        { text: "b", line: 2 },
+      ],
+    ],
   ])("%s, at every chunk size", (_name, text, expected) => {
     for (let chunkSize = 1; chunkSize <= text.length; chunkSize++) {
       expect(frame(text, () => lineFramer, chunkSize).map(({ text, line }) => ({ text, line }))).toEqual(expected);
@@ -57,9 +150,12 @@ describe("a record spanning lines stays within maxRecordBytes (CSV with quoted n
       const bytes = Buffer.from(text);
       const assembler = new RecordAssembler(new CsvFramer(), { offset: 0, line: 1, maxRecordBytes });
       const records = [];
-      for (let at = 0; at < bytes.length; at += chunkSize) records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
+      for (let at = 0; at < bytes.length; at += chunkSize)
+        records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
       records.push(...assembler.finish());
-      results.push(records.map((r) => ({ text: Buffer.from(r.bytes).toString(), line: r.line, offset: r.offset, size: r.size })));
+      results.push(
+        records.map((r) => ({ text: Buffer.from(r.bytes).toString(), line: r.line, offset: r.offset, size: r.size })),
+      );
     }
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     return results[0];
@@ -86,6 +182,10 @@ describe("a record spanning lines stays within maxRecordBytes (CSV with quoted n
 
   test("a first line already over the limit is one oversized record, and the next lines are read", () => {
     const records = frameLimited(`"${"x".repeat(20)}\n1\n2\n`, 8);
-    expect(records.map((r) => [r.line, r.size])).toEqual([[1, 22], [2, 2], [3, 2]]);
+    expect(records.map((r) => [r.line, r.size])).toEqual([
+      [1, 22],
+      [2, 2],
+      [3, 2],
+    ]);
   });
 });

@@ -18,7 +18,12 @@ describe("decoding a Pub/Sub message", () => {
       ok: true,
       value: {
         fields: { event_id: "e1", delay: 3 },
-        envelope: { payload: '{"event_id":"e1","delay":3}', source: { uri: SUBSCRIPTION, messageId: "42" }, attributes: { event_id: "e1" }, attempt: 1 },
+        envelope: {
+          payload: '{"event_id":"e1","delay":3}',
+          source: { uri: SUBSCRIPTION, messageId: "42" },
+          attributes: { event_id: "e1" },
+          attempt: 1,
+        },
       },
     });
   });
@@ -29,9 +34,27 @@ describe("decoding a Pub/Sub message", () => {
     ["an empty payload", message(""), "decode", "empty_message", /message 42 has no payload/],
     ["a blank payload", message("  \n"), "decode", "empty_message", /no payload/],
     ["invalid UTF-8", message(Buffer.from([0x7b, 0xc3, 0x28, 0x7d])), "decode", "invalid_utf8", /not valid UTF-8/],
-    ["an oversized payload", message("x".repeat(1025)), "decode", "record_too_large", /1025 bytes, over the 1024-byte limit/],
-    ["a sixth delivery", message('{"event_id":"e1"}', { deliveryAttempt: 6 }), "read", "delivery_attempts_exhausted", /failed 5 deliveries \(limit 5\)/],
-    ["a message that failed its micro-batch alone", message('{"event_id":"e1"}', { failedAlone: "commit refused" }), "write", "isolated_failure", /message 42 failed its micro-batch on its own: commit refused/],
+    [
+      "an oversized payload",
+      message("x".repeat(1025)),
+      "decode",
+      "record_too_large",
+      /1025 bytes, over the 1024-byte limit/,
+    ],
+    [
+      "a sixth delivery",
+      message('{"event_id":"e1"}', { deliveryAttempt: 6 }),
+      "read",
+      "delivery_attempts_exhausted",
+      /failed 5 deliveries \(limit 5\)/,
+    ],
+    [
+      "a message that failed its micro-batch alone",
+      message('{"event_id":"e1"}', { failedAlone: "commit refused" }),
+      "write",
+      "isolated_failure",
+      /message 42 failed its micro-batch on its own: commit refused/,
+    ],
   ])("%s becomes a dead letter", (_name, input, stage, errorClass, text) => {
     const out = decodeMessage(input, SUBSCRIPTION, limits);
     if (out.ok) throw new Error("expected a dead letter");

@@ -36,8 +36,17 @@ describe("Parquet row groups, read synchronously", () => {
     expect(decoded).toMatchObject({
       ok: true,
       value: {
-        fields: { date: new Date("2001-01-01T00:01:00.000Z"), delay: 33, distance: 2176, origin: "LAS", destination: "PHL" },
-        envelope: { payload: '{"date":"2001-01-01T00:01:00.000Z","delay":"33","distance":"2176","origin":"LAS","destination":"PHL"}' },
+        fields: {
+          date: new Date("2001-01-01T00:01:00.000Z"),
+          delay: 33,
+          distance: 2176,
+          origin: "LAS",
+          destination: "PHL",
+        },
+        envelope: {
+          payload:
+            '{"date":"2001-01-01T00:01:00.000Z","delay":"33","distance":"2176","origin":"LAS","destination":"PHL"}',
+        },
       },
     });
   });
@@ -72,7 +81,11 @@ describe("Parquet row groups, read synchronously", () => {
     ["too short", Buffer.from("PAR1"), /too short/],
     ["no magic", Buffer.alloc(100), /missing PAR1 magic/],
     ["footer cut off", flights.subarray(0, flights.length - 1000), /missing PAR1 magic/],
-    ["footer length too large", Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(10), Buffer.from([0xff, 0xff, 0, 0]), Buffer.from("PAR1")]), /footer length 65535 exceeds the file/],
+    [
+      "footer length too large",
+      Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(10), Buffer.from([0xff, 0xff, 0, 0]), Buffer.from("PAR1")]),
+      /footer length 65535 exceeds the file/,
+    ],
   ])("unreadable footer: %s", (_name, bytes, reason) => {
     const read = readParquetFooter(memoryByteSource(bytes));
     expect(read.ok).toBe(false);

@@ -49,7 +49,9 @@ describe("renderJson", () => {
 
 describe("formatIsoDate", () => {
   test("matches toISOString across days, years and extremes", () => {
-    const samples = [0, -1, 1, 951_782_400_000, 1_709_251_199_999, -62_198_755_200_000, 253_402_300_799_999, 8.64e15, -8.64e15];
+    const samples = [
+      0, -1, 1, 951_782_400_000, 1_709_251_199_999, -62_198_755_200_000, 253_402_300_799_999, 8.64e15, -8.64e15,
+    ];
     for (let ms = 1_600_000_000_000; ms < 1_600_000_000_000 + 5 * 86_400_000; ms += 7_777_777) samples.push(ms);
     for (const ms of samples) expect(formatIsoDate(new Date(ms))).toBe(new Date(ms).toISOString());
   });

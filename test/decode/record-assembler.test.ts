@@ -1,10 +1,16 @@
 import { PREVIEW_BYTES, RecordAssembler, type FramedRecord } from "../../transforms/decode/record-assembler";
 import { lineFramer } from "../../transforms/decode/record-framer";
 
-function assemble(bytes: Buffer, chunkSize: number, maxRecordBytes: number, start = { offset: 0, line: 1 }): FramedRecord[] {
+function assemble(
+  bytes: Buffer,
+  chunkSize: number,
+  maxRecordBytes: number,
+  start = { offset: 0, line: 1 },
+): FramedRecord[] {
   const assembler = new RecordAssembler(lineFramer, { ...start, maxRecordBytes });
   const records: FramedRecord[] = [];
-  for (let at = 0; at < bytes.length; at += chunkSize) records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
+  for (let at = 0; at < bytes.length; at += chunkSize)
+    records.push(...assembler.push(bytes.subarray(at, at + chunkSize)));
   return [...records, ...assembler.finish()];
 }
 

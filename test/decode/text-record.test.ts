@@ -21,12 +21,20 @@ describe("JSON lines", () => {
       ok: true,
       value: {
         fields: { delay: "33", distance: 2176, ok: true, tags: ["a"], n: null },
-        envelope: { payload: '{"delay":"33","distance":2176,"ok":true,"tags":["a"],"n":null}', source: { uri, line: 9, offset: 120 }, attempt: 1 },
+        envelope: {
+          payload: '{"delay":"33","distance":2176,"ok":true,"tags":["a"],"n":null}',
+          source: { uri, line: 9, offset: 120 },
+          attempt: 1,
+        },
       },
     });
   });
 
-  test.each([["empty", ""], ["spaces", "   "], ["tabs and CR", "\t\r"]])("a blank line (%s) is skipped", (_name, line) => {
+  test.each([
+    ["empty", ""],
+    ["spaces", "   "],
+    ["tabs and CR", "\t\r"],
+  ])("a blank line (%s) is skipped", (_name, line) => {
     expect(decodeJsonLine(line)).toBeUndefined();
   });
 
@@ -39,23 +47,40 @@ describe("JSON lines", () => {
     ["null", "null", "not_an_object", /is null/],
   ])("%s becomes a dead letter", (_name, line, errorClass, message) => {
     const result = decodeJsonLine(line);
-    expect(result).toMatchObject({ ok: false, dead: { stage: "decode", errorClass, envelope: { payload: line, source: { uri, line: 9, offset: 120 }, attempt: 1 } } });
+    expect(result).toMatchObject({
+      ok: false,
+      dead: {
+        stage: "decode",
+        errorClass,
+        envelope: { payload: line, source: { uri, line: 9, offset: 120 }, attempt: 1 },
+      },
+    });
     if (result && !result.ok) expect(result.dead.errorMessage).toMatch(message);
   });
 
   test("invalid UTF-8 keeps the raw bytes in payloadBase64", () => {
     const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
     const result = decodeJsonLine(bytes);
-    expect(result).toMatchObject({ ok: false, dead: { stage: "decode", errorClass: "invalid_utf8", envelope: { payload: '{"a":"\uFFFD\uFFFD"}', payloadBase64: bytes.toString("base64") } } });
+    expect(result).toMatchObject({
+      ok: false,
+      dead: {
+        stage: "decode",
+        errorClass: "invalid_utf8",
+        envelope: { payload: '{"a":"\uFFFD\uFFFD"}', payloadBase64: bytes.toString("base64") },
+      },
+    });
   });
 
   test("an oversized record is one record_too_large dead letter noting its full size", () => {
     const result = decodeJsonLine("x".repeat(100), { size: 2_000_001, oversized: true });
-    expect(result).toMatchObject({ ok: false, dead: { stage: "decode", errorClass: "record_too_large", envelope: { payload: "x".repeat(100) } } });
+    expect(result).toMatchObject({
+      ok: false,
+      dead: { stage: "decode", errorClass: "record_too_large", envelope: { payload: "x".repeat(100) } },
+    });
     if (result && !result.ok) expect(result.dead.errorMessage).toMatch(/line 9 is 2000001 bytes/);
   });
 
   test("a BOM at the start of the file is not part of the record", () => {
-    expect(decodeJsonLine(Buffer.from("\uFEFF{\"a\":1}"))).toMatchObject({ ok: true, value: { fields: { a: 1 } } });
+    expect(decodeJsonLine(Buffer.from('\uFEFF{"a":1}'))).toMatchObject({ ok: true, value: { fields: { a: 1 } } });
   });
 });

@@ -27,7 +27,8 @@ const PARALLELISM = 2;
 const now = () => Date.parse("2026-06-01T00:00:00Z");
 const FLIGHTS = "SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights ORDER BY event_id";
 const HOURLY = "SELECT * EXCLUDE (_updated_at) FROM flights_origin_hourly ORDER BY origin, window_start";
-const DEAD = "SELECT errorStage, errorClass, errorMessage, payloadString, sourceLine, attempt FROM dead_letters ORDER BY ALL";
+const DEAD =
+  "SELECT errorStage, errorClass, errorMessage, payloadString, sourceLine, attempt FROM dead_letters ORDER BY ALL";
 
 const skipReason = unmet("java", "flink-job-server", "beam-jar");
 const flinkTest = skipReason ? test.skip : test;
@@ -36,10 +37,15 @@ const input = path.join(work.dir, "events");
 let server: FlinkJobServer;
 let faultCount = 0;
 
-
 beforeAll(async () => {
   if (skipReason) return;
-  const sample = await writeFlightSample({ outDir: path.join(work.dir, "day"), format: "jsonl", by: "day", from: DAY, to: "2001-01-03" });
+  const sample = await writeFlightSample({
+    outDir: path.join(work.dir, "day"),
+    format: "jsonl",
+    by: "day",
+    from: DAY,
+    to: "2001-01-03",
+  });
   const flights = [...readJsonLines(sample.files[0].path)].slice(0, FLIGHTS_OF_THE_DAY);
   fs.mkdirSync(input);
   fs.writeFileSync(path.join(input, `flights-${DAY}.jsonl`), flights.map((f) => JSON.stringify(f)).join("\n") + "\n");
@@ -56,7 +62,10 @@ afterAll(async () => {
 
 async function tables(file: string): Promise<Record<string, unknown[]>> {
   const warehouse = await DuckDbWarehouse.open(file);
-  const rows = async (sql: string) => JSON.parse(JSON.stringify(await warehouse.query(sql), (_k, v) => (typeof v === "bigint" ? String(v) : v))) as unknown[];
+  const rows = async (sql: string) =>
+    JSON.parse(
+      JSON.stringify(await warehouse.query(sql), (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    ) as unknown[];
   try {
     return { flights: await rows(FLIGHTS), hourly: await rows(HOURLY), dead: await rows(DEAD) };
   } finally {
@@ -80,15 +89,41 @@ function counts(summary: JobSummary) {
 
 /** Flink's own log names each parallel subtask `(i/n)`: the stages really ran `n` wide. */
 function subtasksSeen(log: string): string[] {
-  return [...new Set([...log.matchAll(/\((\d+)\/(\d+)\)#\d+ \([0-9a-f]+\) switched from DEPLOYING to INITIALIZING/g)].map((m) => `${m[1]}/${m[2]}`))].sort();
+  return [
+    ...new Set(
+      [...log.matchAll(/\((\d+)\/(\d+)\)#\d+ \([0-9a-f]+\) switched from DEPLOYING to INITIALIZING/g)].map(
+        (m) => `${m[1]}/${m[2]}`,
+      ),
+    ),
+  ].sort();
 }
 
-flinkTest("batch: the Dataflow graph on Flink gives the DirectRunner's tables and counts", async () => {
-  const direct = await into(path.join(work.dir, "direct.duckdb"), (w) => runBatchJob({ input, schema: "flights", workDir: work.dir, now }, w));
-  const flink = await into(path.join(work.dir, "flink.duckdb"), (w) => runFlinkJob("batch", { jobEndpoint: server.endpoint, parallelism: PARALLELISM, parameters: { schema: "flights", input }, workDir: work.dir, now }, w));
-  expect(flink.read).toBe(FLIGHTS_OF_THE_DAY + faultCount);
-  expect(counts(flink)).toStrictEqual(counts(direct));
-  expect(unaccounted(flink)).toBe(0);
-  expect(await tables(path.join(work.dir, "flink.duckdb"))).toStrictEqual(await tables(path.join(work.dir, "direct.duckdb")));
-  expect(subtasksSeen(fs.readFileSync(server.logFile, "utf8"))).toStrictEqual(["1/2", "2/2"]);
-}, 600_000);
+flinkTest(
+  "batch: the Dataflow graph on Flink gives the DirectRunner's tables and counts",
+  async () => {
+    const direct = await into(path.join(work.dir, "direct.duckdb"), (w) =>
+      runBatchJob({ input, schema: "flights", workDir: work.dir, now }, w),
+    );
+    const flink = await into(path.join(work.dir, "flink.duckdb"), (w) =>
+      runFlinkJob(
+        "batch",
+        {
+          jobEndpoint: server.endpoint,
+          parallelism: PARALLELISM,
+          parameters: { schema: "flights", input },
+          workDir: work.dir,
+          now,
+        },
+        w,
+      ),
+    );
+    expect(flink.read).toBe(FLIGHTS_OF_THE_DAY + faultCount);
+    expect(counts(flink)).toStrictEqual(counts(direct));
+    expect(unaccounted(flink)).toBe(0);
+    expect(await tables(path.join(work.dir, "flink.duckdb"))).toStrictEqual(
+      await tables(path.join(work.dir, "direct.duckdb")),
+    );
+    expect(subtasksSeen(fs.readFileSync(server.logFile, "utf8"))).toStrictEqual(["1/2", "2/2"]);
+  },
+  600_000,
+);

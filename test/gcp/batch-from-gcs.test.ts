@@ -23,14 +23,23 @@ beforeAll(async () => {
   emulator = await startTestGcsEmulator();
   if (!emulator) return;
   const local = path.join(work.dir, "events");
-  const sample = await writeFlightSample({ outDir: local, format: "jsonl", by: "day", from: "2001-01-05", to: "2001-01-07" });
+  const sample = await writeFlightSample({
+    outDir: local,
+    format: "jsonl",
+    by: "day",
+    from: "2001-01-05",
+    to: "2001-01-07",
+  });
   rows = sample.rows;
-  const faults = injectFaults([...readJsonLines(sample.files[0].path)].slice(0, 30), 5).filter((f) => f.expect !== "duplicate");
+  const faults = injectFaults([...readJsonLines(sample.files[0].path)].slice(0, 30), 5).filter(
+    (f) => f.expect !== "duplicate",
+  );
   faultCount = faults.length;
   fs.writeFileSync(path.join(local, "faults.jsonl"), faults.map((f) => f.line).join("\n") + "\n");
   const storage = await createStorageClient({ projectId: "rox-test", apiEndpoint: emulator.endpoint });
   await storage.createBucket("rox-events");
-  for (const name of fs.readdirSync(local)) await storage.bucket("rox-events").upload(path.join(local, name), { destination: `flights/dt=2001-01/${name}` });
+  for (const name of fs.readdirSync(local))
+    await storage.bucket("rox-events").upload(path.join(local, name), { destination: `flights/dt=2001-01/${name}` });
   // An object outside the pattern must not be read.
   await storage.bucket("rox-events").file("other/ignored.jsonl").save("{}\n", { resumable: false });
 });
@@ -42,7 +51,21 @@ afterAll(async () => {
 it_("reads gs:// input into the warehouse; dead letters name their gs:// object", async () => {
   const warehouse = path.join(work.dir, "w.duckdb");
   const summaryFile = path.join(work.dir, "summary.json");
-  const args = ["batch", "--input", "gs://rox-events/flights/dt=2001-01/*.jsonl", "--schema", "flights", "--warehouse", warehouse, "--project", "rox-test", "--storage-endpoint", emulator!.endpoint, "--summary", summaryFile];
+  const args = [
+    "batch",
+    "--input",
+    "gs://rox-events/flights/dt=2001-01/*.jsonl",
+    "--schema",
+    "flights",
+    "--warehouse",
+    warehouse,
+    "--project",
+    "rox-test",
+    "--storage-endpoint",
+    emulator!.endpoint,
+    "--summary",
+    summaryFile,
+  ];
   expect(await main(args)).toBe(0);
   const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"));
   expect(summary).toMatchObject({ read: rows + faultCount, written: rows, deadLettered: faultCount, duplicates: 0 });
@@ -58,6 +81,16 @@ it_("reads gs:// input into the warehouse; dead letters name their gs:// object"
 });
 
 it_("a pattern that matches nothing is an input error (exit 3), not an empty run", async () => {
-  const args = ["batch", "--input", "gs://rox-events/nothing/*.jsonl", "--schema", "flights", "--warehouse", path.join(work.dir, "none.duckdb"), "--storage-endpoint", emulator!.endpoint];
+  const args = [
+    "batch",
+    "--input",
+    "gs://rox-events/nothing/*.jsonl",
+    "--schema",
+    "flights",
+    "--warehouse",
+    path.join(work.dir, "none.duckdb"),
+    "--storage-endpoint",
+    emulator!.endpoint,
+  ];
   expect(await main(args)).toBe(3);
 });

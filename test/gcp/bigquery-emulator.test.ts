@@ -9,22 +9,28 @@ describe("bqemulator lifecycle", () => {
     const empty = tempDir("no-emulators");
     try {
       expect(() => findBigQueryEmulator({ ROX_EMULATORS_DIR: empty.dir })).toThrow(BigQueryEmulatorUnavailableError);
-      expect(() => findBigQueryEmulator({ ROX_EMULATORS_DIR: empty.dir })).toThrow(/no executable .*bin\/bqemulator.*setup-gcp-emulators\.sh/);
+      expect(() => findBigQueryEmulator({ ROX_EMULATORS_DIR: empty.dir })).toThrow(
+        /no executable .*bin\/bqemulator.*setup-gcp-emulators\.sh/,
+      );
     } finally {
       empty.cleanup();
     }
   });
 
-  itNeeds("bigquery-emulator")("starts on loopback in its own process group, answers /healthz, and stops by its group", async () => {
-    const emulator = (await startTestBigQueryEmulator())!;
-    try {
-      expect(emulator.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(await isHealthy(emulator.apiEndpoint)).toBe(true);
-      expect(() => process.kill(-emulator.pid, 0)).not.toThrow(); // the group exists: it is the emulator's own
-    } finally {
-      await emulator.stop();
-    }
-    expect(() => process.kill(-emulator.pid, 0)).toThrow(/ESRCH/);
-    expect(await isHealthy(emulator.apiEndpoint)).toBe(false);
-  }, 90_000);
+  itNeeds("bigquery-emulator")(
+    "starts on loopback in its own process group, answers /healthz, and stops by its group",
+    async () => {
+      const emulator = (await startTestBigQueryEmulator())!;
+      try {
+        expect(emulator.apiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(await isHealthy(emulator.apiEndpoint)).toBe(true);
+        expect(() => process.kill(-emulator.pid, 0)).not.toThrow(); // the group exists: it is the emulator's own
+      } finally {
+        await emulator.stop();
+      }
+      expect(() => process.kill(-emulator.pid, 0)).toThrow(/ESRCH/);
+      expect(await isHealthy(emulator.apiEndpoint)).toBe(false);
+    },
+    90_000,
+  );
 });

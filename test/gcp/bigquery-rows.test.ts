@@ -3,7 +3,12 @@ import { loadContract } from "../../schemas/load";
 import { plainValue, stagingFields, toFreshEvent, toLoadRow } from "../../io/gcp/bigquery/bigquery-rows";
 import { str } from "../../io/gcp/bigquery/bigquery-sql";
 
-const f = (name: string, type: string, extra: Partial<BigQueryField> = {}): BigQueryField => ({ name, type, mode: "NULLABLE", ...extra });
+const f = (name: string, type: string, extra: Partial<BigQueryField> = {}): BigQueryField => ({
+  name,
+  type,
+  mode: "NULLABLE",
+  ...extra,
+});
 
 describe("toLoadRow: staged rows as a BigQuery JSON load takes them", () => {
   const fields = [
@@ -23,12 +28,23 @@ describe("toLoadRow: staged rows as a BigQuery JSON load takes them", () => {
     ["null kept", { at: null, raw: null }, { at: null, raw: null }],
     ["unknown columns dropped", { n: 1, extra: "x" }, { n: 1 }],
     ["nested record", { device: { seen: 0 } }, { device: { seen: "1970-01-01T00:00:00.000Z" } }],
-    ["repeated field", { times: [0, "2001-01-01T00:00:00Z"] }, { times: ["1970-01-01T00:00:00.000Z", "2001-01-01T00:00:00Z"] }],
+    [
+      "repeated field",
+      { times: [0, "2001-01-01T00:00:00Z"] },
+      { times: ["1970-01-01T00:00:00.000Z", "2001-01-01T00:00:00Z"] },
+    ],
   ];
   it.each(cases)("%s", (_, row, expected) => expect(toLoadRow(fields, row)).toEqual(expected));
 
   it("stages top-level BYTES as STRING (decoded by FROM_BASE64 when copied)", () => {
-    expect(stagingFields(fields).map((x) => x.type)).toEqual(["TIMESTAMP", "DATE", "STRING", "INT64", "RECORD", "TIMESTAMP"]);
+    expect(stagingFields(fields).map((x) => x.type)).toEqual([
+      "TIMESTAMP",
+      "DATE",
+      "STRING",
+      "INT64",
+      "RECORD",
+      "TIMESTAMP",
+    ]);
   });
 });
 
@@ -55,7 +71,12 @@ describe("plainValue: query results as plain JSON", () => {
 describe("toFreshEvent: the window pass's shape", () => {
   it("turns the contract's timestamps into epoch ms and keeps the rest", () => {
     const contract = loadContract("flights");
-    const row = { event_id: "e1", date: "2001-01-01T01:00:00.000Z", delay: 5, _ingested_at: "2001-02-01T00:00:00.000Z" };
+    const row = {
+      event_id: "e1",
+      date: "2001-01-01T01:00:00.000Z",
+      delay: 5,
+      _ingested_at: "2001-02-01T00:00:00.000Z",
+    };
     expect(toFreshEvent(contract, row)).toEqual({ ...row, date: 978310800000 });
   });
 });

@@ -43,7 +43,14 @@ beforeAll(async () => {
   work = tempDir("finalize");
   input = path.join(work.dir, "events");
   for (const [i, day] of DAYS.entries()) {
-    const sample = await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: day, to: `2001-02-1${i + 1}`, limit: 1500 });
+    const sample = await writeFlightSample({
+      outDir: input,
+      format: "jsonl",
+      by: "day",
+      from: day,
+      to: `2001-02-1${i + 1}`,
+      limit: 1500,
+    });
     rowsByDay[day] = sample.rows;
     rows += sample.rows;
   }
@@ -53,7 +60,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => work?.cleanup());
 
-const emulatorTarget = (dataset: string) => ({ projectId: bq.emulator!.projectId, dataset, apiEndpoint: bq.emulator!.apiEndpoint });
+const emulatorTarget = (dataset: string) => ({
+  projectId: bq.emulator!.projectId,
+  dataset,
+  apiEndpoint: bq.emulator!.apiEndpoint,
+});
 
 async function inDataset<T>(dataset: string, use: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> {
   const warehouse = await BigQueryWarehouse.open(emulatorTarget(dataset));
@@ -66,9 +77,18 @@ async function inDataset<T>(dataset: string, use: (warehouse: BigQueryWarehouse)
 
 /** What a Dataflow batch run over `inputPattern` stages; returns the in-run duplicates it drops. */
 const stageRun = (runId: string, inputPattern: string) =>
-  stageAsDataflowRun({ target: emulatorTarget(CLOUD), runId, input: inputPattern, dir: path.join(work.dir, `run-${runId}`), nowMs: NOW });
+  stageAsDataflowRun({
+    target: emulatorTarget(CLOUD),
+    runId,
+    input: inputPattern,
+    dir: path.join(work.dir, `run-${runId}`),
+    nowMs: NOW,
+  });
 
-const finalize = (runId: string, replace = false) => inDataset(CLOUD, (warehouse) => finalizeDataflowBatch({ schema: "flights", runId, replace, workDir: work.dir }, warehouse));
+const finalize = (runId: string, replace = false) =>
+  inDataset(CLOUD, (warehouse) =>
+    finalizeDataflowBatch({ schema: "flights", runId, replace, workDir: work.dir }, warehouse),
+  );
 
 /** Every column but those naming the run or the moment it ran, in a stable order. */
 function rowsSql(dataset: string, table: string, fields: BigQueryField[], orderBy: string[]): string {
@@ -83,70 +103,120 @@ const TABLES: [string, BigQueryField[], string[]][] = [
   [WINDOW_TABLE, windowSpec(contract, WINDOW).fields, [WINDOW.key, "window_start"]],
 ];
 
-const count = (warehouse: BigQueryWarehouse, sql: string) => warehouse.query(sql).then(([row]) => Number(Object.values(row)[0]));
+const count = (warehouse: BigQueryWarehouse, sql: string) =>
+  warehouse.query(sql).then(([row]) => Number(Object.values(row)[0]));
 
 const test_ = itNeeds("bigquery-emulator");
 
-test_("a finalized run lands what the local batch job lands: the same events, dead letters, window rows and counts", async () => {
-  local = await inDataset(LOCAL, (warehouse) => runBatchJob({ input, schema: "flights", workDir: work.dir, now: () => NOW }, warehouse));
-  const inRunDuplicates = await stageRun("20010212t000000-aaaaaa", input);
-  first = await finalize("20010212t000000-aaaaaa");
+test_(
+  "a finalized run lands what the local batch job lands: the same events, dead letters, window rows and counts",
+  async () => {
+    local = await inDataset(LOCAL, (warehouse) =>
+      runBatchJob({ input, schema: "flights", workDir: work.dir, now: () => NOW }, warehouse),
+    );
+    const inRunDuplicates = await stageRun("20010212t000000-aaaaaa", input);
+    first = await finalize("20010212t000000-aaaaaa");
 
-  await inDataset(CLOUD, async (warehouse) => {
-    for (const [table, fields, orderBy] of TABLES) {
-      const [mine, theirs] = [await warehouse.query(rowsSql(CLOUD, table, fields, orderBy)), await warehouse.query(rowsSql(LOCAL, table, fields, orderBy))];
-      expect({ table, rows: mine.length }).toStrictEqual({ table, rows: theirs.length });
+    await inDataset(CLOUD, async (warehouse) => {
+      for (const [table, fields, orderBy] of TABLES) {
+        const [mine, theirs] = [
+          await warehouse.query(rowsSql(CLOUD, table, fields, orderBy)),
+          await warehouse.query(rowsSql(LOCAL, table, fields, orderBy)),
+        ];
+        expect({ table, rows: mine.length }).toStrictEqual({ table, rows: theirs.length });
+        expect(mine).toStrictEqual(theirs);
+      }
+      const [run] = await warehouse.query(
+        `SELECT runId, job, \`read\`, written, deadLettered, duplicates FROM job_runs`,
+      );
+      expect(run).toStrictEqual({
+        runId: first.runId,
+        job: "batch",
+        read: first.read,
+        written: first.written,
+        deadLettered: first.deadLettered,
+        duplicates: first.duplicates,
+      });
+      const staging = await BigQueryJobs.connect(emulatorTarget(CLOUD));
+      for (const table of Object.values(runStageTables(contract.table, first.runId)))
+        expect(await staging.tableExists(table)).toBe(false);
+    });
+    // In-run duplicates never reach a staging table: the one difference from the local summary, and it is documented.
+    expect(inRunDuplicates).toBe(4);
+    const { "duplicate/in_batch": inBatch, ...localReasons } = local.byReason;
+    expect(inBatch).toBe(inRunDuplicates);
+    expect(first).toMatchObject({
+      read: local.read - inRunDuplicates,
+      written: local.written,
+      deadLettered: local.deadLettered,
+      duplicates: local.duplicates - inRunDuplicates,
+    });
+    expect(first.byTable).toStrictEqual(local.byTable);
+    expect(first.byReason).toStrictEqual(localReasons);
+    expect(first).toMatchObject({ written: rows, deadLettered: badRecords });
+    expect(unaccounted(first)).toBe(0);
+  },
+  300_000,
+);
+
+test_(
+  "finalizing a second run of the same input adds nothing; a finalized run cannot be finalized again",
+  async () => {
+    await stageRun("20010212t010000-bbbbbb", input);
+    const before = await inDataset(CLOUD, (warehouse) =>
+      Promise.all(TABLES.map(([t, f, o]) => warehouse.query(rowsSql(CLOUD, t, f, o)))),
+    );
+    const second = await finalize("20010212t010000-bbbbbb");
+    expect(second).toMatchObject({ read: rows + badRecords, written: 0, duplicates: rows, deadLettered: badRecords });
+    expect(second.byTable).toStrictEqual({ flights: 0, dead_letters: 0, [WINDOW_TABLE]: 0 });
+    expect(second.byReason["duplicate/in_warehouse"]).toBe(rows);
+    expect(unaccounted(second)).toBe(0);
+    await inDataset(CLOUD, async (warehouse) => {
+      expect(await Promise.all(TABLES.map(([t, f, o]) => warehouse.query(rowsSql(CLOUD, t, f, o))))).toStrictEqual(
+        before,
+      );
+      expect(await count(warehouse, "SELECT count(*) FROM job_runs")).toBe(2);
+    });
+    await expect(finalize("20010212t010000-bbbbbb")).rejects.toThrow(InputError);
+    await expect(finalize("20010212t010000-bbbbbb")).rejects.toThrow(
+      /no staging tables of the run .*finalized already/,
+    );
+  },
+  300_000,
+);
+
+test_(
+  "--replace rewrites exactly the days the run touched",
+  async () => {
+    const [touched, untouched] = DAYS;
+    const dayRows = (day: string) =>
+      `SELECT * FROM ${WINDOW_TABLE} WHERE DATE(window_start) = '${day}' ORDER BY ${WINDOW.key}, window_start`;
+    const untouchedBefore = await inDataset(CLOUD, (warehouse) => warehouse.query(dayRows(untouched)));
+    await stageRun("20010212t020000-cccccc", path.join(input, `flights-${touched}.jsonl`));
+    const replaced = await finalize("20010212t020000-cccccc", true);
+    expect(replaced).toMatchObject({
+      read: rowsByDay[touched],
+      written: rowsByDay[touched],
+      duplicates: 0,
+      deadLettered: 0,
+    });
+    await inDataset(CLOUD, async (warehouse) => {
+      const byRun = await warehouse.query(
+        "SELECT _run_id AS run, CAST(DATE(`date`) AS STRING) AS day, count(*) AS n FROM flights GROUP BY 1, 2 ORDER BY 2",
+      );
+      expect(byRun.map((r) => ({ ...r, n: Number(r.n) }))).toStrictEqual([
+        { run: "20010212t020000-cccccc", day: touched, n: rowsByDay[touched] },
+        { run: first.runId, day: untouched, n: rowsByDay[untouched] },
+      ]);
+      expect(await warehouse.query(dayRows(untouched))).toStrictEqual(untouchedBefore);
+      expect(await count(warehouse, `SELECT sum(flights) FROM ${WINDOW_TABLE}`)).toBe(rows);
+      expect(await count(warehouse, "SELECT count(*) FROM dead_letters")).toBe(badRecords);
+      const [mine, theirs] = [
+        await warehouse.query(rowsSql(CLOUD, WINDOW_TABLE, TABLES[2][1], TABLES[2][2])),
+        await warehouse.query(rowsSql(LOCAL, WINDOW_TABLE, TABLES[2][1], TABLES[2][2])),
+      ];
       expect(mine).toStrictEqual(theirs);
-    }
-    const [run] = await warehouse.query(`SELECT runId, job, \`read\`, written, deadLettered, duplicates FROM job_runs`);
-    expect(run).toStrictEqual({ runId: first.runId, job: "batch", read: first.read, written: first.written, deadLettered: first.deadLettered, duplicates: first.duplicates });
-    const staging = await BigQueryJobs.connect(emulatorTarget(CLOUD));
-    for (const table of Object.values(runStageTables(contract.table, first.runId))) expect(await staging.tableExists(table)).toBe(false);
-  });
-  // In-run duplicates never reach a staging table: the one difference from the local summary, and it is documented.
-  expect(inRunDuplicates).toBe(4);
-  const { "duplicate/in_batch": inBatch, ...localReasons } = local.byReason;
-  expect(inBatch).toBe(inRunDuplicates);
-  expect(first).toMatchObject({ read: local.read - inRunDuplicates, written: local.written, deadLettered: local.deadLettered, duplicates: local.duplicates - inRunDuplicates });
-  expect(first.byTable).toStrictEqual(local.byTable);
-  expect(first.byReason).toStrictEqual(localReasons);
-  expect(first).toMatchObject({ written: rows, deadLettered: badRecords });
-  expect(unaccounted(first)).toBe(0);
-}, 300_000);
-
-test_("finalizing a second run of the same input adds nothing; a finalized run cannot be finalized again", async () => {
-  await stageRun("20010212t010000-bbbbbb", input);
-  const before = await inDataset(CLOUD, (warehouse) => Promise.all(TABLES.map(([t, f, o]) => warehouse.query(rowsSql(CLOUD, t, f, o)))));
-  const second = await finalize("20010212t010000-bbbbbb");
-  expect(second).toMatchObject({ read: rows + badRecords, written: 0, duplicates: rows, deadLettered: badRecords });
-  expect(second.byTable).toStrictEqual({ flights: 0, dead_letters: 0, [WINDOW_TABLE]: 0 });
-  expect(second.byReason["duplicate/in_warehouse"]).toBe(rows);
-  expect(unaccounted(second)).toBe(0);
-  await inDataset(CLOUD, async (warehouse) => {
-    expect(await Promise.all(TABLES.map(([t, f, o]) => warehouse.query(rowsSql(CLOUD, t, f, o))))).toStrictEqual(before);
-    expect(await count(warehouse, "SELECT count(*) FROM job_runs")).toBe(2);
-  });
-  await expect(finalize("20010212t010000-bbbbbb")).rejects.toThrow(InputError);
-  await expect(finalize("20010212t010000-bbbbbb")).rejects.toThrow(/no staging tables of the run .*finalized already/);
-}, 300_000);
-
-test_("--replace rewrites exactly the days the run touched", async () => {
-  const [touched, untouched] = DAYS;
-  const dayRows = (day: string) => `SELECT * FROM ${WINDOW_TABLE} WHERE DATE(window_start) = '${day}' ORDER BY ${WINDOW.key}, window_start`;
-  const untouchedBefore = await inDataset(CLOUD, (warehouse) => warehouse.query(dayRows(untouched)));
-  await stageRun("20010212t020000-cccccc", path.join(input, `flights-${touched}.jsonl`));
-  const replaced = await finalize("20010212t020000-cccccc", true);
-  expect(replaced).toMatchObject({ read: rowsByDay[touched], written: rowsByDay[touched], duplicates: 0, deadLettered: 0 });
-  await inDataset(CLOUD, async (warehouse) => {
-    const byRun = await warehouse.query("SELECT _run_id AS run, CAST(DATE(`date`) AS STRING) AS day, count(*) AS n FROM flights GROUP BY 1, 2 ORDER BY 2");
-    expect(byRun.map((r) => ({ ...r, n: Number(r.n) }))).toStrictEqual([
-      { run: "20010212t020000-cccccc", day: touched, n: rowsByDay[touched] },
-      { run: first.runId, day: untouched, n: rowsByDay[untouched] },
-    ]);
-    expect(await warehouse.query(dayRows(untouched))).toStrictEqual(untouchedBefore);
-    expect(await count(warehouse, `SELECT sum(flights) FROM ${WINDOW_TABLE}`)).toBe(rows);
-    expect(await count(warehouse, "SELECT count(*) FROM dead_letters")).toBe(badRecords);
-    const [mine, theirs] = [await warehouse.query(rowsSql(CLOUD, WINDOW_TABLE, TABLES[2][1], TABLES[2][2])), await warehouse.query(rowsSql(LOCAL, WINDOW_TABLE, TABLES[2][1], TABLES[2][2]))];
-    expect(mine).toStrictEqual(theirs);
-  });
-}, 300_000);
+    });
+  },
+  300_000,
+);

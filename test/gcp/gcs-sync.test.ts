@@ -26,7 +26,13 @@ beforeAll(async () => {
   if (!emulator) return;
   storage = await createStorageClient(options());
   await storage.createBucket(BUCKET);
-  const objects: [string, string | Buffer][] = [["in/a.jsonl", "{}\n"], ["in/b c/é.jsonl", "{\"x\":1}\n"], ["in/_SUCCESS", ""], ["in/big.bin", big], ["other/x.jsonl", "{}\n"]];
+  const objects: [string, string | Buffer][] = [
+    ["in/a.jsonl", "{}\n"],
+    ["in/b c/é.jsonl", '{"x":1}\n'],
+    ["in/_SUCCESS", ""],
+    ["in/big.bin", big],
+    ["other/x.jsonl", "{}\n"],
+  ];
   for (const [name, bytes] of objects) await storage.bucket(BUCKET).file(name).save(bytes, { resumable: false });
 });
 afterAll(async () => {
@@ -42,7 +48,10 @@ it_("lists a prefix and a glob synchronously, names with spaces and é included,
     ["b c/é.jsonl", `gs://${BUCKET}/in/b c/é.jsonl`, 8],
     ["big.bin", `gs://${BUCKET}/in/big.bin`, big.length],
   ]);
-  expect(listObjectsSync(`gs://${BUCKET}/in/**/*.jsonl`, options()).map((o) => o.name)).toStrictEqual(["a.jsonl", "b c/é.jsonl"]);
+  expect(listObjectsSync(`gs://${BUCKET}/in/**/*.jsonl`, options()).map((o) => o.name)).toStrictEqual([
+    "a.jsonl",
+    "b c/é.jsonl",
+  ]);
   expect(listObjectsSync(`gs://${BUCKET}/nothing/*.jsonl`, options())).toStrictEqual([]);
 });
 
@@ -56,18 +65,26 @@ it_("copies an object byte for byte, the generation listed, into a path with spa
   expect(fs.readdirSync(path.dirname(target))).toStrictEqual(["big.bin"]);
   const unicode = path.join(work.dir, "é.jsonl");
   copyObjectSync(`gs://${BUCKET}/in/b c/é.jsonl`, unicode, options());
-  expect(fs.readFileSync(unicode, "utf8")).toBe("{\"x\":1}\n");
+  expect(fs.readFileSync(unicode, "utf8")).toBe('{"x":1}\n');
 });
 
 it_("a missing object, generation or bucket is FileNotFoundError; nothing is left behind", () => {
   const target = path.join(work.dir, "missing.jsonl");
   const missing = thrownBy(() => copyObjectSync(`gs://${BUCKET}/in/none.jsonl`, target, options()));
   expect(missing).toBeInstanceOf(FileNotFoundError);
-  expect(missing).toMatchObject({ uri: `gs://${BUCKET}/in/none.jsonl`, message: `not found: gs://${BUCKET}/in/none.jsonl` });
-  expect(thrownBy(() => copyObjectSync(`gs://${BUCKET}/in/a.jsonl`, target, { ...options(), generation: "1" }))).toBeInstanceOf(FileNotFoundError);
+  expect(missing).toMatchObject({
+    uri: `gs://${BUCKET}/in/none.jsonl`,
+    message: `not found: gs://${BUCKET}/in/none.jsonl`,
+  });
+  expect(
+    thrownBy(() => copyObjectSync(`gs://${BUCKET}/in/a.jsonl`, target, { ...options(), generation: "1" })),
+  ).toBeInstanceOf(FileNotFoundError);
   const noBucket = thrownBy(() => listObjectsSync("gs://rox-no-such-bucket/x/*.jsonl", options()));
   expect(noBucket).toBeInstanceOf(FileNotFoundError);
-  expect(noBucket).toMatchObject({ uri: "gs://rox-no-such-bucket", message: "not found: gs://rox-no-such-bucket (no such bucket)" });
+  expect(noBucket).toMatchObject({
+    uri: "gs://rox-no-such-bucket",
+    message: "not found: gs://rox-no-such-bucket (no such bucket)",
+  });
   expect(fs.existsSync(target)).toBe(false);
   expect(fs.readdirSync(work.dir).filter((name) => name.endsWith(".part"))).toStrictEqual([]);
 });
@@ -77,9 +94,14 @@ it_("other failures are FileSourceError with the cause; a bad URI fails before a
   fs.writeFileSync(existing, "mine\n");
   const exists = thrownBy(() => copyObjectSync(`gs://${BUCKET}/in/a.jsonl`, existing, options()));
   expect(exists).toBeInstanceOf(FileSourceError);
-  expect(exists).toMatchObject({ uri: `gs://${BUCKET}/in/a.jsonl`, message: `cannot copy gs://${BUCKET}/in/a.jsonl to ${existing}: the file exists` });
+  expect(exists).toMatchObject({
+    uri: `gs://${BUCKET}/in/a.jsonl`,
+    message: `cannot copy gs://${BUCKET}/in/a.jsonl to ${existing}: the file exists`,
+  });
   expect(fs.readFileSync(existing, "utf8")).toBe("mine\n");
-  const noFolder = thrownBy(() => copyObjectSync(`gs://${BUCKET}/in/a.jsonl`, path.join(work.dir, "no-dir", "a.jsonl"), options()));
+  const noFolder = thrownBy(() =>
+    copyObjectSync(`gs://${BUCKET}/in/a.jsonl`, path.join(work.dir, "no-dir", "a.jsonl"), options()),
+  );
   expect(noFolder).toBeInstanceOf(FileSourceError);
   expect((noFolder as Error).cause).toMatchObject({ message: expect.stringContaining("ENOENT") });
   expect(thrownBy(() => listObjectsSync("gs://Bad_Bucket/x", options()))).toBeInstanceOf(InvalidIdentifierError);

@@ -21,8 +21,12 @@ let work: ReturnType<typeof tempDir>;
 beforeAll(() => void (work = tempDir("replay-bq")));
 afterAll(() => work.cleanup());
 
-const counts =
-  ({ read, written, deadLettered, duplicates }: JobSummary) => ({ read, written, deadLettered, duplicates });
+const counts = ({ read, written, deadLettered, duplicates }: JobSummary) => ({
+  read,
+  written,
+  deadLettered,
+  duplicates,
+});
 const inBigQuery = <T>(read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> =>
   inEmulatorDataset(bq.emulator!, DATASET, read);
 

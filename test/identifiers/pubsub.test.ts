@@ -71,6 +71,9 @@ describe("subscription paths", () => {
     ["rox-test", "fs", "Pub/Sub subscription id"],
     ["rox-test", "goog-stream", "Pub/Sub subscription id"],
   ])("refuses %s / %s (bad %s)", (project, subscription, kind) => {
-    expect(thrownBy(() => subscriptionPath(project, subscription))).toMatchObject({ name: "InvalidIdentifierError", idKind: kind });
+    expect(thrownBy(() => subscriptionPath(project, subscription))).toMatchObject({
+      name: "InvalidIdentifierError",
+      idKind: kind,
+    });
   });
 });

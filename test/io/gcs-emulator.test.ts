@@ -11,7 +11,9 @@ describe("fake-gcs-server lifecycle", () => {
   test("a missing binary is a typed error that names it and how to install it", () => {
     const env = { ROX_EMULATORS_DIR: "/nonexistent/emulators" };
     expect(() => findGcsEmulator(env)).toThrow(GcsEmulatorUnavailableError);
-    expect(() => findGcsEmulator(env)).toThrow(/\/nonexistent\/emulators\/bin\/fake-gcs-server.*setup-gcp-emulators\.sh/);
+    expect(() => findGcsEmulator(env)).toThrow(
+      /\/nonexistent\/emulators\/bin\/fake-gcs-server.*setup-gcp-emulators\.sh/,
+    );
   });
 
   it_("starts on loopback in its own process group, answers, and is gone after stop", async () => {

@@ -8,7 +8,15 @@ describe("listing input files", () => {
   let root: string;
   beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "rox-list-"));
-    for (const file of ["a/2001-01-01.jsonl", "a/2001-01-02.jsonl", "a/notes.txt", "b/c/2001-02-01.jsonl", "top.csv", ".hidden/x.jsonl", "a/_SUCCESS"]) {
+    for (const file of [
+      "a/2001-01-01.jsonl",
+      "a/2001-01-02.jsonl",
+      "a/notes.txt",
+      "b/c/2001-02-01.jsonl",
+      "top.csv",
+      ".hidden/x.jsonl",
+      "a/_SUCCESS",
+    ]) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), "");
     }

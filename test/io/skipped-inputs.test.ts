@@ -12,7 +12,15 @@ import { tempDir } from "../support/temp";
 // links (never followed) are not passed over silently.
 const temp = tempDir("skipped-inputs");
 afterAll(() => temp.cleanup());
-const EVENT = (id: string) => JSON.stringify({ event_id: id, date: "2001-01-01T00:00:00Z", delay: 1, distance: 2, origin: "LAX", destination: "SFO" });
+const EVENT = (id: string) =>
+  JSON.stringify({
+    event_id: id,
+    date: "2001-01-01T00:00:00Z",
+    delay: 1,
+    distance: 2,
+    origin: "LAX",
+    destination: "SFO",
+  });
 
 let root: string;
 let outside: string;
@@ -21,7 +29,14 @@ beforeAll(() => {
   outside = path.join(temp.dir, "outside");
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, "secret.jsonl"), EVENT("outside") + "\n");
-  const files: Record<string, string> = { "a.jsonl": "a", "_b.jsonl": "b", ".c.jsonl": "c", "_temporary/d.jsonl": "d", "sub/e.jsonl": "e", "sub/.f.jsonl": "f" };
+  const files: Record<string, string> = {
+    "a.jsonl": "a",
+    "_b.jsonl": "b",
+    ".c.jsonl": "c",
+    "_temporary/d.jsonl": "d",
+    "sub/e.jsonl": "e",
+    "sub/.f.jsonl": "f",
+  };
   for (const [name, id] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     fs.writeFileSync(path.join(root, name), EVENT(id) + "\n");
@@ -31,7 +46,8 @@ beforeAll(() => {
 });
 
 const at = (name: string) => pathToFileURL(path.join(root, name)).href;
-const skippedOf = (input: string) => Object.fromEntries(listInputs(input).skipped.map((s) => [path.relative(root, new URL(s.uri).pathname), s.reason]));
+const skippedOf = (input: string) =>
+  Object.fromEntries(listInputs(input).skipped.map((s) => [path.relative(root, new URL(s.uri).pathname), s.reason]));
 
 test("a glob reports what it names and skipped, with the reason", () => {
   const listing = listInputs(path.join(root, "*.jsonl"));
@@ -44,13 +60,29 @@ test("a glob reports what it names and skipped, with the reason", () => {
 });
 
 test("a deep glob reports files inside marker folders and linked folders it could reach", () => {
-  expect(Object.keys(skippedOf(path.join(root, "**/*.jsonl"))).sort()).toEqual([".c.jsonl", "_b.jsonl", "_temporary/d.jsonl", "link.jsonl", "linked-folder", "sub/.f.jsonl"]);
-  expect(skippedOf(path.join(root, "**/*.jsonl"))["_temporary/d.jsonl"]).toBe('inside _temporary/, a marker or temporary name such as _SUCCESS (it starts with "_")');
+  expect(Object.keys(skippedOf(path.join(root, "**/*.jsonl"))).sort()).toEqual([
+    ".c.jsonl",
+    "_b.jsonl",
+    "_temporary/d.jsonl",
+    "link.jsonl",
+    "linked-folder",
+    "sub/.f.jsonl",
+  ]);
+  expect(skippedOf(path.join(root, "**/*.jsonl"))["_temporary/d.jsonl"]).toBe(
+    'inside _temporary/, a marker or temporary name such as _SUCCESS (it starts with "_")',
+  );
   expect(Object.keys(skippedOf(path.join(root, "sub/*.jsonl")))).toEqual(["sub/.f.jsonl"]);
 });
 
 test("a folder reports everything it skipped; a path naming a file reads it, whatever its name", () => {
-  expect(Object.keys(skippedOf(root)).sort()).toEqual([".c.jsonl", "_b.jsonl", "_temporary/d.jsonl", "link.jsonl", "linked-folder", "sub/.f.jsonl"]);
+  expect(Object.keys(skippedOf(root)).sort()).toEqual([
+    ".c.jsonl",
+    "_b.jsonl",
+    "_temporary/d.jsonl",
+    "link.jsonl",
+    "linked-folder",
+    "sub/.f.jsonl",
+  ]);
   expect(listInputs(path.join(root, "_b.jsonl"))).toEqual({ files: [path.join(root, "_b.jsonl")], skipped: [] });
   expect(listInputs(path.join(root, "link.jsonl")).files).toEqual([path.resolve(root, "link.jsonl")]);
 });
@@ -65,7 +97,17 @@ describe("rox batch", () => {
 
   test("reads what the glob names, and its summary lists the skipped files with their reasons", async () => {
     const summaryFile = path.join(temp.dir, "summary.json");
-    const argv = ["batch", "--input", path.join(root, "*.jsonl"), "--schema", "flights", "--warehouse", path.join(temp.dir, "w.duckdb"), "--summary", summaryFile];
+    const argv = [
+      "batch",
+      "--input",
+      path.join(root, "*.jsonl"),
+      "--schema",
+      "flights",
+      "--warehouse",
+      path.join(temp.dir, "w.duckdb"),
+      "--summary",
+      summaryFile,
+    ];
     expect(await main(argv)).toBe(0);
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as JobSummary;
     expect(summary).toMatchObject({ read: 1, written: 1 });
@@ -83,8 +125,18 @@ describe("rox batch", () => {
   });
 
   test("an input whose every match was skipped exits 3 and says what and why", async () => {
-    const argv = ["batch", "--input", path.join(root, "_*.jsonl"), "--schema", "flights", "--warehouse", path.join(temp.dir, "w2.duckdb")];
+    const argv = [
+      "batch",
+      "--input",
+      path.join(root, "_*.jsonl"),
+      "--schema",
+      "flights",
+      "--warehouse",
+      path.join(temp.dir, "w2.duckdb"),
+    ];
     expect(await main(argv)).toBe(3);
-    expect(errors.join("\n")).toContain(`nothing to read in ${path.join(root, "_*.jsonl")}: 1 matching file(s) skipped (${at("_b.jsonl")}: a marker`);
+    expect(errors.join("\n")).toContain(
+      `nothing to read in ${path.join(root, "_*.jsonl")}: 1 matching file(s) skipped (${at("_b.jsonl")}: a marker`,
+    );
   });
 });

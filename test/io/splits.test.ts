@@ -23,8 +23,16 @@ function writeFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-function readAll(file: string, format: FileFormat, targetBytes?: number, maxRecordBytes?: number, csvQuotedNewlines?: boolean): Outcome<Decoded>[] {
-  return planSplits(file, format, { targetBytes, maxRecordBytes, csvQuotedNewlines }).flatMap((split) => [...readSplit(split, { maxRecordBytes })]);
+function readAll(
+  file: string,
+  format: FileFormat,
+  targetBytes?: number,
+  maxRecordBytes?: number,
+  csvQuotedNewlines?: boolean,
+): Outcome<Decoded>[] {
+  return planSplits(file, format, { targetBytes, maxRecordBytes, csvQuotedNewlines }).flatMap((split) => [
+    ...readSplit(split, { maxRecordBytes }),
+  ]);
 }
 
 /** Splits must tile the file: contiguous, in order, from the first record to the end. */
@@ -33,12 +41,19 @@ function expectContiguous(splits: FileSplit[], end: number): void {
   expect(splits[splits.length - 1].end).toBe(end);
 }
 
-const lines = (outcomes: Outcome<Decoded>[]) => outcomes.map((o) => (o.ok ? o.value.envelope : o.dead.envelope).source.line);
+const lines = (outcomes: Outcome<Decoded>[]) =>
+  outcomes.map((o) => (o.ok ? o.value.envelope : o.dead.envelope).source.line);
 const deadClasses = (outcomes: Outcome<Decoded>[]) => outcomes.flatMap((o) => (o.ok ? [] : [o.dead.errorClass]));
 
 test.each([
-  ["a/b.jsonl", "jsonl"], ["x.NDJSON", "jsonl"], ["x.json", "jsonl"], ["x.csv", "csv"],
-  ["x.avro", "avro"], ["x.parquet", "parquet"], ["x.txt", undefined], ["noext", undefined],
+  ["a/b.jsonl", "jsonl"],
+  ["x.NDJSON", "jsonl"],
+  ["x.json", "jsonl"],
+  ["x.csv", "csv"],
+  ["x.avro", "avro"],
+  ["x.parquet", "parquet"],
+  ["x.txt", undefined],
+  ["noext", undefined],
 ])("detectFormat(%s)", (file, format) => expect(detectFormat(file)).toBe(format));
 
 describe("JSONL", () => {
@@ -53,9 +68,15 @@ describe("JSONL", () => {
     const outcomes = readAll(writeFile("events.jsonl", content), "jsonl");
     expect(lines(outcomes)).toEqual([1, 4, 5, 6, 7, 8, 9, 10]);
     expect(deadClasses(outcomes)).toEqual(["malformed_json", "not_an_object", "invalid_utf8", "record_too_large"]);
-    expect(outcomes[0]).toMatchObject({ ok: true, value: { fields: { id: 1, delay: "33" }, envelope: { payload: '{"id":1,"delay":"33"}', source: { offset: 0 } } } });
+    expect(outcomes[0]).toMatchObject({
+      ok: true,
+      value: { fields: { id: 1, delay: "33" }, envelope: { payload: '{"id":1,"delay":"33"}', source: { offset: 0 } } },
+    });
     const tooLarge = outcomes.find((o) => !o.ok && o.dead.errorClass === "record_too_large");
-    expect(tooLarge).toMatchObject({ ok: false, dead: { errorMessage: expect.stringContaining(`${bigLine.length + 1} bytes`) } });
+    expect(tooLarge).toMatchObject({
+      ok: false,
+      dead: { errorMessage: expect.stringContaining(`${bigLine.length + 1} bytes`) },
+    });
     if (tooLarge && !tooLarge.ok) expect(tooLarge.dead.envelope.payload).toHaveLength(64 * 1024);
   });
 
@@ -68,20 +89,37 @@ describe("JSONL", () => {
   });
 
   test("a file that is missing becomes one unreadable_file dead letter, not an exception", () => {
-    const split: FileSplit = { uri: "file:///nope.jsonl", path: path.join(dir, "nope.jsonl"), format: "jsonl", start: 0, end: 10, firstLine: 1 };
-    expect([...readSplit(split)]).toMatchObject([{ ok: false, dead: { stage: "read", errorClass: "unreadable_file" } }]);
+    const split: FileSplit = {
+      uri: "file:///nope.jsonl",
+      path: path.join(dir, "nope.jsonl"),
+      format: "jsonl",
+      start: 0,
+      end: 10,
+      firstLine: 1,
+    };
+    expect([...readSplit(split)]).toMatchObject([
+      { ok: false, dead: { stage: "read", errorClass: "unreadable_file" } },
+    ]);
   });
 });
 
 describe("CSV", () => {
   /** Every record carries its file's column names, so its dead letter can be replayed (`rox replay`). */
   const HEADER_ATTRIBUTE = { "rox.csvHeader": '["id","note","delay"]' };
-  const content = 'id,note,delay\r\n1,"multi\nline, quoted",33\r\n\r\n2,"say ""hi""",7\n3,bad"quote,1\n4,too,many,fields\n5,"x"y,2\n6,last,9\n7,"never closed,1\n';
+  const content =
+    'id,note,delay\r\n1,"multi\nline, quoted",33\r\n\r\n2,"say ""hi""",7\n3,bad"quote,1\n4,too,many,fields\n5,"x"y,2\n6,last,9\n7,"never closed,1\n';
 
   test("by default a newline ends every record, as in BigQuery's loader: a quoted newline breaks its record in two", () => {
     const outcomes = readAll(writeFile("events.csv", content), "csv");
     expect(lines(outcomes)).toEqual([2, 3, 5, 6, 7, 8, 9, 10]);
-    expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_bad_quoting", "csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
+    expect(deadClasses(outcomes)).toEqual([
+      "csv_bad_quoting",
+      "csv_bad_quoting",
+      "csv_bad_quoting",
+      "csv_column_count",
+      "csv_bad_quoting",
+      "csv_bad_quoting",
+    ]);
   });
 
   test("--csv-quoted-newlines, one split: quoted newlines, CRLF, blank lines and bad records", () => {
@@ -90,7 +128,12 @@ describe("CSV", () => {
     expect(split).toMatchObject({ header: ["id", "note", "delay"], start: 15, firstLine: 2, quotedNewlines: true });
     const outcomes = readAll(file, "csv", undefined, undefined, true);
     expect(lines(outcomes)).toEqual([2, 5, 6, 7, 8, 9, 10]);
-    expect(deadClasses(outcomes)).toEqual(["csv_bad_quoting", "csv_column_count", "csv_bad_quoting", "csv_bad_quoting"]);
+    expect(deadClasses(outcomes)).toEqual([
+      "csv_bad_quoting",
+      "csv_column_count",
+      "csv_bad_quoting",
+      "csv_bad_quoting",
+    ]);
     expect(outcomes[0]).toEqual({
       ok: true,
       value: {
@@ -113,23 +156,39 @@ describe("CSV", () => {
       const splits = planSplits(file, "csv", { targetBytes, csvQuotedNewlines: quoted });
       expectContiguous(splits, Buffer.byteLength(content));
       expect(splits.every((s) => s.header?.join() === "id,note,delay")).toBe(true);
-      expect(readAll(file, "csv", targetBytes, undefined, quoted)).toEqual(readAll(file, "csv", undefined, undefined, quoted));
+      expect(readAll(file, "csv", targetBytes, undefined, quoted)).toEqual(
+        readAll(file, "csv", undefined, undefined, quoted),
+      );
     }
   });
 
   test("a header-only file has no splits; a broken header makes the file unreadable", () => {
     expect(planSplits(writeFile("empty.csv", "\n a,b\n"), "csv")).toEqual([]);
     const outcomes = readAll(writeFile("broken.csv", 'a,"b\n1,2\n'), "csv");
-    expect(outcomes).toMatchObject([{ ok: false, dead: { stage: "read", errorClass: "unreadable_file", errorMessage: expect.stringMatching(/CSV header: field 2: quoted field is not terminated/) } }]);
+    expect(outcomes).toMatchObject([
+      {
+        ok: false,
+        dead: {
+          stage: "read",
+          errorClass: "unreadable_file",
+          errorMessage: expect.stringMatching(/CSV header: field 2: quoted field is not terminated/),
+        },
+      },
+    ]);
   });
 });
 
 describe("Avro", () => {
-  async function avroFile(name: string, damage?: (file: Buffer, frames: { start: number; dataStart: number; dataEnd: number }[]) => void): Promise<string> {
+  async function avroFile(
+    name: string,
+    damage?: (file: Buffer, frames: { start: number; dataStart: number; dataEnd: number }[]) => void,
+  ): Promise<string> {
     const bytes = await encodeAvroFile(EVENT_SCHEMA, eventRecords(200), { codec: "deflate", blockSize: 500 });
     const read = readAvroHeader(memoryByteSource(bytes));
     if (!read.ok) throw new Error(read.reason);
-    damage?.(bytes, [...walkAvroBlocks(memoryByteSource(bytes), read.header.sync, read.header.dataStart, bytes.length)]);
+    damage?.(bytes, [
+      ...walkAvroBlocks(memoryByteSource(bytes), read.header.sync, read.header.dataStart, bytes.length),
+    ]);
     return writeFile(name, bytes);
   }
 
@@ -140,7 +199,10 @@ describe("Avro", () => {
     const outcomes = readAll(file, "avro", targetBytes);
     expect(outcomes).toEqual(readAll(file, "avro"));
     expect(lines(outcomes)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(outcomes[3]).toMatchObject({ ok: true, value: { fields: { id: 3, name: "event 3", at: new Date(1_700_000_003_000) } } });
+    expect(outcomes[3]).toMatchObject({
+      ok: true,
+      value: { fields: { id: 3, name: "event 3", at: new Date(1_700_000_003_000) } },
+    });
   });
 
   test("a block with damaged data is one corrupt_avro_block dead letter; the rest is read", async () => {
@@ -155,12 +217,22 @@ describe("Avro", () => {
       const outcomes = readAll(file, "avro", targetBytes);
       const dead = outcomes.filter((o) => !o.ok);
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ dead: { stage: "decode", errorClass: "corrupt_avro_block", errorMessage: expect.stringMatching(/header declares \d+ records/), records: expect.any(Number) } });
-      if (!dead[0].ok) expect(Buffer.from(dead[0].dead.envelope.payloadBase64 ?? "", "base64").length).toBeGreaterThan(40);
+      expect(dead[0]).toMatchObject({
+        dead: {
+          stage: "decode",
+          errorClass: "corrupt_avro_block",
+          errorMessage: expect.stringMatching(/header declares \d+ records/),
+          records: expect.any(Number),
+        },
+      });
+      if (!dead[0].ok)
+        expect(Buffer.from(dead[0].dead.envelope.payloadBase64 ?? "", "base64").length).toBeGreaterThan(40);
       const good = outcomes.filter((o) => o.ok).length;
       expect(good).toBeGreaterThan(150);
       if (!dead[0].ok) expect(good + (dead[0].dead.records ?? 0)).toBe(200);
-      expect(lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || (line ?? 0) > (all[i - 1] ?? 0))).toBe(true);
+      expect(
+        lines(outcomes.filter((o) => o.ok)).every((line, i, all) => i === 0 || (line ?? 0) > (all[i - 1] ?? 0)),
+      ).toBe(true);
     }
   });
 
@@ -174,9 +246,13 @@ describe("Avro", () => {
   });
 
   test("a damaged block header: the frame runs to the next marker and its record count is unknown", async () => {
-    const file = await avroFile("badheader.avro", (bytes, frames) => bytes.fill(0xff, frames[1].start, frames[1].start + 12));
+    const file = await avroFile("badheader.avro", (bytes, frames) =>
+      bytes.fill(0xff, frames[1].start, frames[1].start + 12),
+    );
     const outcomes = readAll(file, "avro", 64);
-    expect(outcomes.filter((o) => !o.ok)).toMatchObject([{ dead: { errorClass: "corrupt_avro_block", records: null } }]);
+    expect(outcomes.filter((o) => !o.ok)).toMatchObject([
+      { dead: { errorClass: "corrupt_avro_block", records: null } },
+    ]);
     expect(readAll(file, "avro")).toEqual(outcomes);
   });
 
@@ -185,7 +261,12 @@ describe("Avro", () => {
     ["not Avro at all", () => Buffer.from("hello, world")],
   ])("%s: one unreadable_file dead letter", async (_name, mangle) => {
     const file = writeFile("bad.avro", mangle(await encodeAvroFile(EVENT_SCHEMA, eventRecords(3))));
-    expect(readAll(file, "avro")).toMatchObject([{ ok: false, dead: { stage: "read", errorClass: "unreadable_file", errorMessage: expect.stringMatching(/Avro/) } }]);
+    expect(readAll(file, "avro")).toMatchObject([
+      {
+        ok: false,
+        dead: { stage: "read", errorClass: "unreadable_file", errorMessage: expect.stringMatching(/Avro/) },
+      },
+    ]);
   });
 });
 
@@ -196,15 +277,21 @@ describe("Parquet", () => {
     await writeParquetFile(file, MIXED_ROWS_SQL.replace("ROWS", "10000"), "COMPRESSION zstd, ROW_GROUP_SIZE 2048");
   });
 
-  test.each([1, 30_000, undefined])("targetBytes %p: row-group ranges give the same rows as one split", (targetBytes) => {
-    const splits = planSplits(file, "parquet", { targetBytes });
-    expect(splits[splits.length - 1].end).toBeGreaterThan(1);
-    expectContiguous(splits, splits[splits.length - 1].end);
-    const outcomes = readAll(file, "parquet", targetBytes);
-    expect(outcomes.every((o) => o.ok)).toBe(true);
-    expect(lines(outcomes)).toEqual(Array.from({ length: 10000 }, (_, i) => i + 1));
-    expect(outcomes[9999]).toMatchObject({ ok: true, value: { fields: { id: 9999, big: "9007199254750992", nested: { a: 9999 } } } });
-  });
+  test.each([1, 30_000, undefined])(
+    "targetBytes %p: row-group ranges give the same rows as one split",
+    (targetBytes) => {
+      const splits = planSplits(file, "parquet", { targetBytes });
+      expect(splits[splits.length - 1].end).toBeGreaterThan(1);
+      expectContiguous(splits, splits[splits.length - 1].end);
+      const outcomes = readAll(file, "parquet", targetBytes);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect(lines(outcomes)).toEqual(Array.from({ length: 10000 }, (_, i) => i + 1));
+      expect(outcomes[9999]).toMatchObject({
+        ok: true,
+        value: { fields: { id: 9999, big: "9007199254750992", nested: { a: 9999 } } },
+      });
+    },
+  );
 
   test("a damaged row group is one corrupt_parquet_row_group dead letter", () => {
     const bytes = fs.readFileSync(file);
@@ -221,7 +308,9 @@ describe("Parquet", () => {
 
   test("a truncated file is one unreadable_file dead letter", () => {
     const cut = writeFile("cut.parquet", fs.readFileSync(file).subarray(0, 5000));
-    expect(readAll(cut, "parquet")).toMatchObject([{ ok: false, dead: { stage: "read", errorClass: "unreadable_file" } }]);
+    expect(readAll(cut, "parquet")).toMatchObject([
+      { ok: false, dead: { stage: "read", errorClass: "unreadable_file" } },
+    ]);
   });
 });
 
@@ -230,23 +319,34 @@ describe("large files, streamed", () => {
   // production (3M rows: ~8 s plain node, ~46 s here); so one full row group is read here, the whole file in the bench.
   test("flights-3m.parquet: 11 row-group splits; the last one ends at row 3,000,000", () => {
     const splits = planSplits(FLIGHTS, "parquet", { targetBytes: 1 });
-    expect(splits.map((s) => [s.start, s.end, s.firstLine])).toEqual(Array.from({ length: 11 }, (_, i) => [i, i + 1, i * 272_727 + 1]));
+    expect(splits.map((s) => [s.start, s.end, s.firstLine])).toEqual(
+      Array.from({ length: 11 }, (_, i) => [i, i + 1, i * 272_727 + 1]),
+    );
     let expected = splits[10].firstLine;
     for (const outcome of readSplit(splits[10])) {
-      if (!outcome.ok || outcome.value.envelope.source.line !== expected) throw new Error(`row ${expected}: ${JSON.stringify(outcome)}`);
+      if (!outcome.ok || outcome.value.envelope.source.line !== expected)
+        throw new Error(`row ${expected}: ${JSON.stringify(outcome)}`);
       expected++;
     }
     expect(expected - 1).toBe(3_000_000);
     // Row groups are grouped by the weight of their records (272,727 rows × 128 bytes ≈ 35 MB each).
     const pairs = planSplits(FLIGHTS, "parquet", { targetBytes: 75 << 20 });
-    expect(pairs.map((s) => [s.start, s.end])).toEqual([[0, 2], [2, 4], [4, 6], [6, 8], [8, 10], [10, 11]]);
+    expect(pairs.map((s) => [s.start, s.end])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+      [6, 8],
+      [8, 10],
+      [10, 11],
+    ]);
   });
 
   test("a ~50 MB JSONL file is read in splits with bounded memory", () => {
     const file = path.join(dir, "big.jsonl");
     const fd = fs.openSync(file, "w");
     const line = (i: number) => `{"id":${i},"user":"u${i % 997}","delay":${i % 120},"note":"${"n".repeat(60)}"}\n`;
-    for (let i = 0; i < 500_000; i += 10_000) fs.writeSync(fd, Array.from({ length: 10_000 }, (_, j) => line(i + j)).join(""));
+    for (let i = 0; i < 500_000; i += 10_000)
+      fs.writeSync(fd, Array.from({ length: 10_000 }, (_, j) => line(i + j)).join(""));
     fs.closeSync(fd);
     expect(fs.statSync(file).size).toBeGreaterThan(45_000_000);
 

@@ -11,7 +11,15 @@ test("launch, jobs and schedule dry-runs load no Google client library", () => {
   const work = tempDir("dry-run-local-only");
   try {
     const config = path.join(work.dir, "rox.config.json");
-    fs.writeFileSync(config, JSON.stringify({ project: "p", region: "europe-west1", dataflow: { parameters: { dataset: "d" }, batch: { template: "gs://t/b.json" } }, schedule: { serviceAccountEmail: "s@p.iam.gserviceaccount.com" } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        project: "p",
+        region: "europe-west1",
+        dataflow: { parameters: { dataset: "d" }, batch: { template: "gs://t/b.json" } },
+        schedule: { serviceAccountEmail: "s@p.iam.gserviceaccount.com" },
+      }),
+    );
     const dist = path.resolve(__dirname, "..", "..", "dist", "launcher", "commands");
     const script = `
       const launch = require(${JSON.stringify(path.join(dist, "launch.js"))});

@@ -44,7 +44,14 @@ const EVERY_KEY = {
     pipelineTemplate: "gs://m/pipeline.json",
     command: ["node", "trainer.js"],
     localOutputDir: ".rox/t",
-    kubeflow: { endpoint: "https://kfp.example", pipelineId: "p", pipelineVersionId: "v", experimentId: "e", serviceAccount: "sa", auth: "adc" },
+    kubeflow: {
+      endpoint: "https://kfp.example",
+      pipelineId: "p",
+      pipelineVersionId: "v",
+      experimentId: "e",
+      serviceAccount: "sa",
+      auth: "adc",
+    },
   },
 };
 
@@ -68,10 +75,19 @@ test("the example config and a config with every declared key are valid", () => 
 
 test("every declared key is read by the settings modules (none is declared and then ignored)", () => {
   const dataflow = resolveDataflowSettings("batch", EVERY_KEY, {});
-  const { batch: _batch, stream: _stream, labels: _labels, parameters: _parameters, ...environment } = EVERY_KEY.dataflow;
+  const {
+    batch: _batch,
+    stream: _stream,
+    labels: _labels,
+    parameters: _parameters,
+    ...environment
+  } = EVERY_KEY.dataflow;
   expect(dataflow.environment).toEqual({ ...environment, maxWorkers: 7 });
   expect(dataflow.labels).toEqual({ team: "ml", job: "b" });
-  expect(resolveDataflowSettings("stream", EVERY_KEY, {}).parameters).toEqual({ dataset: "rox_events", location: "EU" });
+  expect(resolveDataflowSettings("stream", EVERY_KEY, {}).parameters).toEqual({
+    dataset: "rox_events",
+    location: "EU",
+  });
   expect(resolveScheduleSettings(EVERY_KEY, {})).toMatchObject(EVERY_KEY.schedule);
   const { target: _target, ...train } = EVERY_KEY.train;
   expect(readTrainSettings(EVERY_KEY)).toMatchObject({ ...train, target: "kubeflow" });
@@ -80,13 +96,38 @@ test("every declared key is read by the settings modules (none is declared and t
 test.each<[string, string[], string, string]>([
   ["top level", [], "projet", 'unknown key "projet" (did you mean "project"?)'],
   ["dataflow", ["dataflow"], "maxWorkerz", 'unknown key "dataflow.maxWorkerz" (did you mean "maxWorkers"?)'],
-  ["dataflow (a swap)", ["dataflow"], "serviceAccountEmial", 'unknown key "dataflow.serviceAccountEmial" (did you mean "serviceAccountEmail"?)'],
-  ["dataflow.batch", ["dataflow", "batch"], "tempalte", 'unknown key "dataflow.batch.tempalte" (did you mean "template"?)'],
-  ["dataflow.stream", ["dataflow", "stream"], "EnableStreamingEngine", 'unknown key "dataflow.stream.EnableStreamingEngine" (did you mean "enableStreamingEngine"?)'],
+  [
+    "dataflow (a swap)",
+    ["dataflow"],
+    "serviceAccountEmial",
+    'unknown key "dataflow.serviceAccountEmial" (did you mean "serviceAccountEmail"?)',
+  ],
+  [
+    "dataflow.batch",
+    ["dataflow", "batch"],
+    "tempalte",
+    'unknown key "dataflow.batch.tempalte" (did you mean "template"?)',
+  ],
+  [
+    "dataflow.stream",
+    ["dataflow", "stream"],
+    "EnableStreamingEngine",
+    'unknown key "dataflow.stream.EnableStreamingEngine" (did you mean "enableStreamingEngine"?)',
+  ],
   ["schedule", ["schedule"], "timezone", 'unknown key "schedule.timezone" (did you mean "timeZone"?)'],
   ["train", ["train"], "outputUrl", 'unknown key "train.outputUrl" (did you mean "outputUri"?)'],
-  ["train.kubeflow", ["train", "kubeflow"], "endpont", 'unknown key "train.kubeflow.endpont" (did you mean "endpoint"?)'],
-  ["a key of another level", ["dataflow"], "template", 'unknown key "dataflow.template" ("template" belongs in "dataflow.batch.template" or "dataflow.stream.template")'],
+  [
+    "train.kubeflow",
+    ["train", "kubeflow"],
+    "endpont",
+    'unknown key "train.kubeflow.endpont" (did you mean "endpoint"?)',
+  ],
+  [
+    "a key of another level",
+    ["dataflow"],
+    "template",
+    'unknown key "dataflow.template" ("template" belongs in "dataflow.batch.template" or "dataflow.stream.template")',
+  ],
   ["nothing near", ["schedule"], "colour", 'unknown key "schedule.colour" (valid: "serviceAccountEmail", "timeZone")'],
   ["a prototype name", [], "constructor", 'unknown key "constructor"'],
 ])("a misspelled key (%s) is a ConfigError naming it and the nearest valid one", (_level, at, key, message) => {
@@ -109,8 +150,20 @@ test("__proto__ in the file is an unknown key, not a prototype", () => {
 test.each<[string, string[], string, unknown, string]>([
   ["a number as text", ["dataflow"], "maxWorkers", "10", '"dataflow.maxWorkers" must be a positive integer'],
   ["zero workers", ["dataflow", "batch"], "numWorkers", 0, '"dataflow.batch.numWorkers" must be a positive integer'],
-  ["a string flag", ["dataflow"], "enableStreamingEngine", "yes", '"dataflow.enableStreamingEngine" must be true or false'],
-  ["an unknown target", ["train"], "target", "sagemaker", '"train.target" must be one of "local", "vertex-custom-job", "vertex-pipeline", "kubeflow"'],
+  [
+    "a string flag",
+    ["dataflow"],
+    "enableStreamingEngine",
+    "yes",
+    '"dataflow.enableStreamingEngine" must be true or false',
+  ],
+  [
+    "an unknown target",
+    ["train"],
+    "target",
+    "sagemaker",
+    '"train.target" must be one of "local", "vertex-custom-job", "vertex-pipeline", "kubeflow"',
+  ],
   ["a label that is not text", ["dataflow"], "labels", { team: 1 }, '"dataflow.labels" must be an object of strings'],
   ["a section that is not an object", [], "schedule", "daily", '"schedule" must be an object'],
   ["an empty project", [], "project", "", '"project" must be a non-empty string'],

@@ -36,8 +36,17 @@ const config: RoxConfig = {
 };
 const flights = loadContract("flights");
 const schema = { name: "flights", version: flights.version };
-const batchFlags: LaunchFlags = { schema, runId: "20010102t020000-3fa2c1", input: "gs://rox-prod-events/flights/dt={date}/*.jsonl", date: "2001-01-01" };
-const streamFlags: LaunchFlags = { schema, runId: "20010102t020000-3fa2c1", subscription: "projects/rox-prod/subscriptions/flights-stream" };
+const batchFlags: LaunchFlags = {
+  schema,
+  runId: "20010102t020000-3fa2c1",
+  input: "gs://rox-prod-events/flights/dt={date}/*.jsonl",
+  date: "2001-01-01",
+};
+const streamFlags: LaunchFlags = {
+  schema,
+  runId: "20010102t020000-3fa2c1",
+  subscription: "projects/rox-prod/subscriptions/flights-stream",
+};
 const batch = () => resolveDataflowSettings("batch", config, {});
 const stream = () => resolveDataflowSettings("stream", config, {});
 const target = { project: "rox-prod", region: "europe-west1" };
@@ -46,7 +55,16 @@ describe("golden plans (exactly what --dry-run prints and apply sends)", () => {
   test.each([
     ["launch-batch.json", () => planLaunch("batch", batch(), batchFlags)],
     ["launch-stream.json", () => planLaunch("stream", stream(), streamFlags)],
-    ["update-stream.json", () => planUpdate("stream", stream(), { subscription: streamFlags.subscription, transformNameMappings: { "ingest/decode": "ingest/decode-v2" } }, { previous: flights, next: flights })],
+    [
+      "update-stream.json",
+      () =>
+        planUpdate(
+          "stream",
+          stream(),
+          { subscription: streamFlags.subscription, transformNameMappings: { "ingest/decode": "ingest/decode-v2" } },
+          { previous: flights, next: flights },
+        ),
+    ],
     ["status.json", () => planStatus(target, "2001-01-02_02_00_00-1234567890")],
     ["drain.json", () => planDrain(target, "2001-01-02_02_00_00-1234567890")],
     ["cancel.json", () => planCancel(target, "2001-01-02_02_00_00-1234567890")],
@@ -58,7 +76,10 @@ describe("golden plans (exactly what --dry-run prints and apply sends)", () => {
 describe("job names and labels keep to Dataflow's rules", () => {
   const JOB_NAME = /^[a-z]([-a-z0-9]{0,1022}[a-z0-9])?$/;
   test.each([
-    [["rox", "batch", "flights", "20010101", "20010102t020000-3fa2c1"], "rox-batch-flights-20010101-20010102t020000-3fa2c1"],
+    [
+      ["rox", "batch", "flights", "20010101", "20010102t020000-3fa2c1"],
+      "rox-batch-flights-20010101-20010102t020000-3fa2c1",
+    ],
     [["rox", "batch", "Click_Events", "x"], "rox-batch-click-events-x"],
     [["9lives", "--a--"], "lives-a"],
     [["", "!!"], "rox"],
@@ -116,25 +137,40 @@ describe("parameters are checked against the template's metadata before anything
   });
 
   test("--param wins over the config's parameters", () => {
-    const plan = planLaunch("batch", batch(), { ...batchFlags, parameters: { dataset: "rox_backfill", replace: "true" } });
+    const plan = planLaunch("batch", batch(), {
+      ...batchFlags,
+      parameters: { dataset: "rox_backfill", replace: "true" },
+    });
     expect(plan.request.launchParameter.parameters).toMatchObject({ dataset: "rox_backfill", replace: "true" });
   });
 
   test("{date} needs --date, and --date must be a date", () => {
     expect(() => planLaunch("batch", batch(), { ...batchFlags, date: undefined })).toThrow(UsageError);
-    expect(() => planLaunch("batch", batch(), { ...batchFlags, date: undefined })).toThrow("contains {date}: pass --date YYYY-MM-DD");
-    expect(() => planLaunch("batch", batch(), { ...batchFlags, date: "01/01/2001" })).toThrow('--date must be YYYY-MM-DD (got "01/01/2001")');
+    expect(() => planLaunch("batch", batch(), { ...batchFlags, date: undefined })).toThrow(
+      "contains {date}: pass --date YYYY-MM-DD",
+    );
+    expect(() => planLaunch("batch", batch(), { ...batchFlags, date: "01/01/2001" })).toThrow(
+      '--date must be YYYY-MM-DD (got "01/01/2001")',
+    );
   });
 
   test("--metadata checks against another template's metadata (metadata.json or a template spec file)", () => {
-    const metadata = { name: "older batch", parameters: [{ name: "input", regexes: ["^gs://.+"] }, { name: "schema" }, { name: "dataset", isOptional: true }] };
-    const files = { "metadata.json": metadata, "spec.json": { image: "europe-docker.pkg.dev/p/rox/launcher:0.9", sdkInfo: { language: "PYTHON" }, metadata } };
+    const metadata = {
+      name: "older batch",
+      parameters: [{ name: "input", regexes: ["^gs://.+"] }, { name: "schema" }, { name: "dataset", isOptional: true }],
+    };
+    const files = {
+      "metadata.json": metadata,
+      "spec.json": { image: "europe-docker.pkg.dev/p/rox/launcher:0.9", sdkInfo: { language: "PYTHON" }, metadata },
+    };
     for (const [name, content] of Object.entries(files)) {
       const file = path.join(temp.dir, name);
       fs.writeFileSync(file, JSON.stringify(content));
       const settings = resolveDataflowSettings("batch", config, { metadataFile: file });
       expect(() => planLaunch("batch", settings, batchFlags)).toThrow('unknown parameter "location"');
-      expect(planLaunch("batch", { ...settings, parameters: {} }, batchFlags).request.launchParameter.parameters).toEqual({
+      expect(
+        planLaunch("batch", { ...settings, parameters: {} }, batchFlags).request.launchParameter.parameters,
+      ).toEqual({
         input: "gs://rox-prod-events/flights/dt=2001-01-01/*.jsonl",
         schema: "flights",
       });
@@ -161,8 +197,18 @@ describe("settings: flags over the config, and what is missing is named before a
   });
 
   test("flags win over dataflow.<job> which wins over dataflow", () => {
-    const settings = resolveDataflowSettings("batch", config, { region: "us-central1", template: "gs://t/b.json", environment: { maxWorkers: 50 }, labels: { team: "data" } });
-    expect(settings).toMatchObject({ project: "rox-prod", region: "us-central1", template: "gs://t/b.json", labels: { team: "data", "cost-center": "4711" } });
+    const settings = resolveDataflowSettings("batch", config, {
+      region: "us-central1",
+      template: "gs://t/b.json",
+      environment: { maxWorkers: 50 },
+      labels: { team: "data" },
+    });
+    expect(settings).toMatchObject({
+      project: "rox-prod",
+      region: "us-central1",
+      template: "gs://t/b.json",
+      labels: { team: "data", "cost-center": "4711" },
+    });
     expect(settings.environment).toEqual({
       tempLocation: "gs://rox-prod-dataflow/tmp",
       stagingLocation: "gs://rox-prod-dataflow/staging",
@@ -173,8 +219,20 @@ describe("settings: flags over the config, and what is missing is named before a
   });
 
   test("a malformed config field is a ConfigError naming it", () => {
-    expect(() => resolveDataflowSettings("batch", { ...config, dataflow: { maxWorkers: "ten", batch: { template: "gs://t/b.json" } } }, {})).toThrow(ConfigError);
-    expect(() => resolveDataflowSettings("batch", { ...config, dataflow: { maxWorkers: "ten", batch: { template: "gs://t/b.json" } } }, {})).toThrow('"dataflow.maxWorkers" must be a positive integer');
+    expect(() =>
+      resolveDataflowSettings(
+        "batch",
+        { ...config, dataflow: { maxWorkers: "ten", batch: { template: "gs://t/b.json" } } },
+        {},
+      ),
+    ).toThrow(ConfigError);
+    expect(() =>
+      resolveDataflowSettings(
+        "batch",
+        { ...config, dataflow: { maxWorkers: "ten", batch: { template: "gs://t/b.json" } } },
+        {},
+      ),
+    ).toThrow('"dataflow.maxWorkers" must be a positive integer');
   });
 });
 

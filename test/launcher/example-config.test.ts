@@ -16,10 +16,37 @@ afterEach(() => {
 });
 
 test.each<[string, string[]]>([
-  ["launch batch", ["launch", "batch", "--schema", "flights", "--input", "gs://my-ml-project-landing/flights/dt={date}/*.jsonl", "--date", "2001-01-02"]],
-  ["launch stream", ["launch", "stream", "--schema", "flights", "--subscription", "projects/my-ml-project/subscriptions/flights"]],
+  [
+    "launch batch",
+    [
+      "launch",
+      "batch",
+      "--schema",
+      "flights",
+      "--input",
+      "gs://my-ml-project-landing/flights/dt={date}/*.jsonl",
+      "--date",
+      "2001-01-02",
+    ],
+  ],
+  [
+    "launch stream",
+    ["launch", "stream", "--schema", "flights", "--subscription", "projects/my-ml-project/subscriptions/flights"],
+  ],
   ["jobs drain", ["jobs", "drain", "--job-id", "2001-01-02_00_00_00-123"]],
-  ["schedule batch", ["schedule", "batch", "--cron", "0 2 * * *", "--input-template", "gs://my-ml-project-landing/flights/dt={date}/*.jsonl", "--schema", "flights"]],
+  [
+    "schedule batch",
+    [
+      "schedule",
+      "batch",
+      "--cron",
+      "0 2 * * *",
+      "--input-template",
+      "gs://my-ml-project-landing/flights/dt={date}/*.jsonl",
+      "--schema",
+      "flights",
+    ],
+  ],
 ])("%s plans from the example config", async (_name, args) => {
   expect(await main([...args, "--config", CONFIG, "--dry-run"])).toBe(0);
   const plan = JSON.parse(printed.join("\n"));

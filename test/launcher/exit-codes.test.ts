@@ -12,7 +12,12 @@ import { CloudApiError } from "../../launcher/cloud/errors";
 // it; a missing topic there is a programming fault. NeedMoreBytes: the Avro cursor's signal to read on, caught inside
 // the reader.)
 const EXIT_ONE = new Set([
-  "BuildContextError", "BundleError", "MemoryPubSubError", "NeedMoreBytes", "RowCodingError", "UnsupportedColumnError",
+  "BuildContextError",
+  "BundleError",
+  "MemoryPubSubError",
+  "NeedMoreBytes",
+  "RowCodingError",
+  "UnsupportedColumnError",
 ]);
 const ROOTS = ["errors", "io", "launcher", "pipelines", "schemas", "transforms"];
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -3,7 +3,11 @@ import * as path from "path";
 import type { Contract } from "../../schemas/contract";
 import { loadContract, schemasDir } from "../../schemas/load";
 
-type SchemaJson = { fields: Record<string, unknown>[]; "rox.version": number; "rox.features": { windows: Record<string, unknown>[] } };
+type SchemaJson = {
+  fields: Record<string, unknown>[];
+  "rox.version": number;
+  "rox.features": { windows: Record<string, unknown>[] };
+};
 
 /** A changed copy of schemas/flights.avsc, written to `dir` and loaded as a contract (the "next version"). */
 export function flightsVersion(dir: string, change: (schema: SchemaJson) => void): Contract {

@@ -14,8 +14,17 @@ import { tempDir } from "../support/temp";
 
 // `train.kubeflow.auth: "adc"` sends a Google access token: never over plain http to another machine, never to a
 // redirect's target, and refused before the warehouse, the token source or the network is touched.
-const lineage = lineageOf({ table: "flights", partition: "2001-01-03", schema: "flights", schemaVersion: 1, runs: [{ runId: "batch-1", rows: 10, finishedAt: "2001-01-04T02:03:10.000Z" }] })!;
-const settings = (endpoint: string, auth: "adc" | "none" = "adc") => readTrainSettings({ train: { target: "kubeflow", kubeflow: { endpoint, pipelineId: "p", pipelineVersionId: "v", auth } } });
+const lineage = lineageOf({
+  table: "flights",
+  partition: "2001-01-03",
+  schema: "flights",
+  schemaVersion: 1,
+  runs: [{ runId: "batch-1", rows: 10, finishedAt: "2001-01-04T02:03:10.000Z" }],
+})!;
+const settings = (endpoint: string, auth: "adc" | "none" = "adc") =>
+  readTrainSettings({
+    train: { target: "kubeflow", kubeflow: { endpoint, pipelineId: "p", pipelineVersionId: "v", auth } },
+  });
 const TINY_RETRY = { attempts: 2, initialDelayMs: 1, retryOn: ["unavailable"] as const };
 
 test.each([
@@ -29,19 +38,32 @@ test.each([
   "HTTP://KFP.EXAMPLE",
 ])("auth adc refuses the plain-http endpoint %s", (endpoint) => {
   expect(() => settings(endpoint)).toThrow(ConfigError);
-  expect(() => settings(endpoint)).toThrow('with "auth": "adc" a Google access token would cross the network unencrypted');
-  expect(() => planKubeflowRun(lineage, { ...settings("https://ok.example"), kubeflow: { ...settings("https://ok.example").kubeflow, endpoint } })).toThrow(ConfigError);
+  expect(() => settings(endpoint)).toThrow(
+    'with "auth": "adc" a Google access token would cross the network unencrypted',
+  );
+  expect(() =>
+    planKubeflowRun(lineage, {
+      ...settings("https://ok.example"),
+      kubeflow: { ...settings("https://ok.example").kubeflow, endpoint },
+    }),
+  ).toThrow(ConfigError);
 });
 
-test.each(["https://kfp.example.internal/", "http://127.0.0.1:8888", "http://127.1:8888", "http://0x7f.1", "http://localhost:8888/", "http://[::1]:8888"])(
-  "auth adc accepts %s (TLS, or this machine)",
-  (endpoint) => {
-    expect(planKubeflowRun(lineage, settings(endpoint)).request.endpoint).toBe(endpoint.replace(/\/+$/, ""));
-  },
-);
+test.each([
+  "https://kfp.example.internal/",
+  "http://127.0.0.1:8888",
+  "http://127.1:8888",
+  "http://0x7f.1",
+  "http://localhost:8888/",
+  "http://[::1]:8888",
+])("auth adc accepts %s (TLS, or this machine)", (endpoint) => {
+  expect(planKubeflowRun(lineage, settings(endpoint)).request.endpoint).toBe(endpoint.replace(/\/+$/, ""));
+});
 
 test("without a token plain http is fine (a cluster-internal API server)", () => {
-  expect(planKubeflowRun(lineage, settings("http://ml-pipeline.kubeflow:8888", "none")).request.endpoint).toBe("http://ml-pipeline.kubeflow:8888");
+  expect(planKubeflowRun(lineage, settings("http://ml-pipeline.kubeflow:8888", "none")).request.endpoint).toBe(
+    "http://ml-pipeline.kubeflow:8888",
+  );
 });
 
 test.each([
@@ -75,7 +97,11 @@ describe("a redirect", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test("is not followed with the token: one request, a typed error naming the target", async () => {
-    const err = (await applyKubeflowRun(planKubeflowRun(lineage, settings(endpoint)), { token: async () => "ya29.t" }, TINY_RETRY).catch((e: unknown) => e)) as CloudApiError;
+    const err = (await applyKubeflowRun(
+      planKubeflowRun(lineage, settings(endpoint)),
+      { token: async () => "ya29.t" },
+      TINY_RETRY,
+    ).catch((e: unknown) => e)) as CloudApiError;
     expect(err).toBeInstanceOf(CloudApiError);
     expect(err.failure).toBe("failed-precondition");
     expect(err.message).toContain(`HTTP 302 redirect to ${endpoint}/elsewhere, not followed`);
@@ -89,9 +115,29 @@ test("rox train --target kubeflow exits 2 on a plain-http endpoint with adc, bef
   const spy = jest.spyOn(console, "error").mockImplementation((...args: unknown[]) => void errors.push(args.join(" ")));
   try {
     const config = path.join(temp.dir, "rox.config.json");
-    fs.writeFileSync(config, JSON.stringify({ train: { kubeflow: { endpoint: "http://kfp.example:8888", pipelineId: "p", pipelineVersionId: "v", auth: "adc" } } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        train: {
+          kubeflow: { endpoint: "http://kfp.example:8888", pipelineId: "p", pipelineVersionId: "v", auth: "adc" },
+        },
+      }),
+    );
     const warehouse = path.join(temp.dir, "never.duckdb");
-    expect(await main(["train", "--on", "flights", "--target", "kubeflow", "--config", config, "--warehouse", warehouse, "--dry-run"])).toBe(2);
+    expect(
+      await main([
+        "train",
+        "--on",
+        "flights",
+        "--target",
+        "kubeflow",
+        "--config",
+        config,
+        "--warehouse",
+        warehouse,
+        "--dry-run",
+      ]),
+    ).toBe(2);
     expect(errors.join("\n")).toContain("a Google access token would cross the network unencrypted");
     expect(fs.existsSync(warehouse)).toBe(false);
   } finally {

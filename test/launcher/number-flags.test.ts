@@ -26,14 +26,26 @@ const COMMANDS: Record<string, string[]> = {
   "max-instances": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
   limit: ["sample", "flights", "--out", "nowhere"],
   "max-workers": ["launch", "batch", "--schema", "flights", "--dry-run"],
-  "num-workers": ["schedule", "batch", "--cron", "0 2 * * *", "--input-template", "gs://b/{date}/*", "--schema", "flights", "--dry-run"],
+  "num-workers": [
+    "schedule",
+    "batch",
+    "--cron",
+    "0 2 * * *",
+    "--input-template",
+    "gs://b/{date}/*",
+    "--schema",
+    "flights",
+    "--dry-run",
+  ],
   "poll-interval": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
   "max-wait": ["launch", "batch", "--schema", "flights", "--wait-until-done", "--dry-run"],
   parallelism: ["batch", "--runner", "flink", "--input", "nowhere/*.jsonl", "--schema", "flights"],
   "max-record-bytes": ["batch", "--input", "nowhere/*.jsonl", "--schema", "flights"],
 };
 const EVERYWHERE_WRONG = ["-1", "-0.5", "NaN", "Infinity", "-Infinity", "1e999", "abc", "", " 5", "0x10", "5s"];
-const cases = Object.entries(COMMANDS).flatMap(([flag, argv]) => EVERYWHERE_WRONG.map((value) => [flag, value, argv] as const));
+const cases = Object.entries(COMMANDS).flatMap(([flag, argv]) =>
+  EVERYWHERE_WRONG.map((value) => [flag, value, argv] as const),
+);
 
 test.each(cases)("--%s %j is refused with exit 2", async (flag, value, argv) => {
   expect(await main([...argv, `--${flag}`, value])).toBe(2);
@@ -84,7 +96,9 @@ test.each<[string, string, number]>([
 
 test("a negative value after a numeric flag is named in the message, not taken for a flag", async () => {
   expect(await main([...COMMANDS["max-attempts"], "--max-attempts", "-1"])).toBe(2);
-  expect(errors.join("\n")).toBe('rox: --max-attempts must be a whole number from 1 to 99 (deliveries; got "-1"): the subscription\'s dead-letter policy is one more; Pub/Sub allows 100');
+  expect(errors.join("\n")).toBe(
+    'rox: --max-attempts must be a whole number from 1 to 99 (deliveries; got "-1"): the subscription\'s dead-letter policy is one more; Pub/Sub allows 100',
+  );
 });
 
 test("a misspelled flag names the nearest one", async () => {
@@ -95,7 +109,9 @@ test("a misspelled flag names the nearest one", async () => {
 // A command that reads a number with optionalNumber must declare its rule: this finds any flag that does not.
 test("every flag read as a number has a rule in NUMBER_FLAGS", () => {
   const root = path.resolve(__dirname, "..", "..", "launcher");
-  const read = sourcesUnder(root).flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/optionalNumber\([^,()]+,\s*"([a-z-]+)"\)/g)].map((m) => m[1]));
+  const read = sourcesUnder(root).flatMap((file) =>
+    [...fs.readFileSync(file, "utf8").matchAll(/optionalNumber\([^,()]+,\s*"([a-z-]+)"\)/g)].map((m) => m[1]),
+  );
   expect(read.length).toBeGreaterThan(10);
   expect([...new Set(read)].filter((flag) => !NUMBER_FLAGS.has(flag))).toStrictEqual([]);
   expect([...new Set(read)].filter((flag) => !(flag in COMMANDS))).toStrictEqual([]);

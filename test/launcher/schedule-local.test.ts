@@ -25,17 +25,40 @@ function schedule(): LocalSchedule & { runsFile: string } {
 }
 
 /** A stand-in for `rox batch` that records its arguments (a real process, so the lock holds a real PID). */
-const recorder = (file: string) => [process.execPath, "-e", `require("fs").appendFileSync(${JSON.stringify(file)}, JSON.stringify(process.argv.slice(1)) + "\\n")`, "--"];
+const recorder = (file: string) => [
+  process.execPath,
+  "-e",
+  `require("fs").appendFileSync(${JSON.stringify(file)}, JSON.stringify(process.argv.slice(1)) + "\\n")`,
+  "--",
+];
 /** A run that lasts until the test stops it by its PID. */
 const longRun = [process.execPath, "-e", "setInterval(() => {}, 1 << 30)", "--"];
-const recordedRuns = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : []);
+const recordedRuns = (file: string) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 
 test("a tick runs rox batch for the previous day's partition and removes its lock when done", async () => {
   const s = schedule();
   const events: TickEvent[] = [];
-  const outcome = await runTick(s, new Date("2001-01-02T02:00:00Z"), { command: recorder(s.runsFile), onEvent: (e) => events.push(e) });
-  expect(outcome).toEqual({ kind: "finished", at: "2001-01-02T02:00:00.000Z", partition: "2001-01-01", exitCode: 0, signal: null });
-  expect(recordedRuns(s.runsFile)).toEqual([["batch", "--input", "data/flights/2001-01-01.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"]]);
+  const outcome = await runTick(s, new Date("2001-01-02T02:00:00Z"), {
+    command: recorder(s.runsFile),
+    onEvent: (e) => events.push(e),
+  });
+  expect(outcome).toEqual({
+    kind: "finished",
+    at: "2001-01-02T02:00:00.000Z",
+    partition: "2001-01-01",
+    exitCode: 0,
+    signal: null,
+  });
+  expect(recordedRuns(s.runsFile)).toEqual([
+    ["batch", "--input", "data/flights/2001-01-01.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"],
+  ]);
   expect(events.map((e) => e.kind)).toEqual(["started", "finished"]);
   expect(fs.existsSync(s.lockFile)).toBe(false);
 });
@@ -44,11 +67,17 @@ test("a tick while the previous run still holds the lock is skipped, naming that
   const s = schedule();
   let started!: (pid: number) => void;
   const firstStarted = new Promise<number>((resolve) => (started = resolve));
-  const first = runTick(s, new Date("2001-01-02T02:00:00Z"), { command: longRun, onEvent: (e) => e.kind === "started" && started(e.pid) });
+  const first = runTick(s, new Date("2001-01-02T02:00:00Z"), {
+    command: longRun,
+    onEvent: (e) => e.kind === "started" && started(e.pid),
+  });
   const pid = await firstStarted;
   expect(readPidLock(s.lockFile)).toBe(pid);
 
-  const second = await runTick(s, new Date("2001-01-03T02:00:00Z"), { command: recorder(s.runsFile), onEvent: () => {} });
+  const second = await runTick(s, new Date("2001-01-03T02:00:00Z"), {
+    command: recorder(s.runsFile),
+    onEvent: () => {},
+  });
   expect(second).toEqual({ kind: "skipped", at: "2001-01-03T02:00:00.000Z", partition: "2001-01-02", heldBy: pid });
   expect(recordedRuns(s.runsFile)).toEqual([]);
 
@@ -56,7 +85,10 @@ test("a tick while the previous run still holds the lock is skipped, naming that
   expect(await first).toMatchObject({ kind: "finished", exitCode: null, signal: "SIGTERM" });
   expect(fs.existsSync(s.lockFile)).toBe(false);
 
-  const third = await runTick(s, new Date("2001-01-03T02:00:00Z"), { command: recorder(s.runsFile), onEvent: () => {} });
+  const third = await runTick(s, new Date("2001-01-03T02:00:00Z"), {
+    command: recorder(s.runsFile),
+    onEvent: () => {},
+  });
   expect(third).toMatchObject({ kind: "finished", exitCode: 0 });
   expect(recordedRuns(s.runsFile)).toHaveLength(1);
 });
@@ -67,7 +99,10 @@ test("a lock left by a process that has ended is stale and taken over", async ()
   await new Promise((resolve) => gone.once("exit", resolve));
   fs.mkdirSync(path.dirname(s.lockFile), { recursive: true });
   fs.writeFileSync(s.lockFile, `${gone.pid}\n`);
-  const outcome = await runTick(s, new Date("2001-01-02T02:00:00Z"), { command: recorder(s.runsFile), onEvent: () => {} });
+  const outcome = await runTick(s, new Date("2001-01-02T02:00:00Z"), {
+    command: recorder(s.runsFile),
+    onEvent: () => {},
+  });
   expect(outcome).toMatchObject({ kind: "finished", exitCode: 0 });
   expect(recordedRuns(s.runsFile)).toHaveLength(1);
   expect(fs.existsSync(s.lockFile)).toBe(false);
@@ -107,8 +142,16 @@ test("--dry-run --local plans the next ticks in the schedule's zone without runn
   const s = { ...schedule(), timeZone: "Europe/Berlin", cron: "30 0 * * *" };
   const plan = planLocalSchedule(s, new Date("2001-01-01T12:00:00Z"), 2);
   expect(plan.request.next).toEqual([
-    { at: "2001-01-01T23:30:00.000Z", partition: "2001-01-01", argv: ["batch", "--input", "data/flights/2001-01-01.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"] },
-    { at: "2001-01-02T23:30:00.000Z", partition: "2001-01-02", argv: ["batch", "--input", "data/flights/2001-01-02.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"] },
+    {
+      at: "2001-01-01T23:30:00.000Z",
+      partition: "2001-01-01",
+      argv: ["batch", "--input", "data/flights/2001-01-01.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"],
+    },
+    {
+      at: "2001-01-02T23:30:00.000Z",
+      partition: "2001-01-02",
+      argv: ["batch", "--input", "data/flights/2001-01-02.jsonl", "--schema", "flights", "--warehouse", "w.duckdb"],
+    },
   ]);
   expect(fs.existsSync(s.lockFile)).toBe(false);
 });

@@ -15,7 +15,10 @@ const TINY_RETRY = { attempts: 3, initialDelayMs: 1, retryOn: ["quota-exhausted"
 const config: RoxConfig = {
   project: "rox-test",
   region: "europe-west1",
-  dataflow: { parameters: { dataset: "rox_events" }, batch: { template: "gs://rox-test-dataflow/templates/batch.json" } },
+  dataflow: {
+    parameters: { dataset: "rox_events" },
+    batch: { template: "gs://rox-test-dataflow/templates/batch.json" },
+  },
   schedule: { serviceAccountEmail: "rox-scheduler@rox-test.iam.gserviceaccount.com" },
 };
 const plan = planSchedule(resolveScheduleSettings(config, {}), resolveDataflowSettings("batch", config, {}), {
@@ -30,7 +33,10 @@ let server: WireServer;
 let api: SchedulerApi;
 
 beforeAll(async () => {
-  const dispatch = (method: string): WireHandler => (request) => handlers[method](request);
+  const dispatch =
+    (method: string): WireHandler =>
+    (request) =>
+      handlers[method](request);
   server = await startWireServer({
     protoRoot,
     protoFile: "google/cloud/scheduler/v1/cloudscheduler.proto",
@@ -53,7 +59,10 @@ beforeEach(() => {
 /** The server decodes `bytes` as a Buffer; the plan holds it as base64, the JSON form the client library also takes. */
 function asPlanned(request: Record<string, unknown>): Record<string, unknown> {
   const job = request.job as { httpTarget: { body: Buffer } };
-  return { ...request, job: { ...job, httpTarget: { ...job.httpTarget, body: job.httpTarget.body.toString("base64") } } };
+  return {
+    ...request,
+    job: { ...job, httpTarget: { ...job.httpTarget, body: job.httpTarget.body.toString("base64") } },
+  };
 }
 
 const answered = (request: Record<string, unknown>) => ({ ...(request.job as object), state: "ENABLED" });
@@ -63,11 +72,23 @@ test("a new schedule is created with exactly the planned request", async () => {
   const result = await applySchedule(api, plan, TINY_RETRY);
   expect(server.requests.map((r) => r.method)).toEqual(["CreateJob"]);
   expect(asPlanned(server.requests[0].request)).toEqual(plan.request);
-  expect(result).toEqual({ action: "created", job: { name: "projects/rox-test/locations/europe-west1/jobs/rox-batch-flights", schedule: "0 2 * * *", timeZone: "Etc/UTC", state: "ENABLED" } });
+  expect(result).toEqual({
+    action: "created",
+    job: {
+      name: "projects/rox-test/locations/europe-west1/jobs/rox-batch-flights",
+      schedule: "0 2 * * *",
+      timeZone: "Etc/UTC",
+      state: "ENABLED",
+    },
+  });
 });
 
 test("an existing schedule is updated to the plan with an update mask: applying twice leaves one job", async () => {
-  handlers.CreateJob = () => new WireFailure(grpc.status.ALREADY_EXISTS, "Job projects/rox-test/locations/europe-west1/jobs/rox-batch-flights already exists.");
+  handlers.CreateJob = () =>
+    new WireFailure(
+      grpc.status.ALREADY_EXISTS,
+      "Job projects/rox-test/locations/europe-west1/jobs/rox-batch-flights already exists.",
+    );
   handlers.UpdateJob = answered;
   const result = await applySchedule(api, plan, TINY_RETRY);
   expect(result.action).toBe("updated");
@@ -76,10 +97,13 @@ test("an existing schedule is updated to the plan with an update mask: applying 
 });
 
 test("permission denied is a typed error with one readable line", async () => {
-  handlers.CreateJob = () => new WireFailure(grpc.status.PERMISSION_DENIED, "The principal lacks IAM permission \"cloudscheduler.jobs.create\"");
+  handlers.CreateJob = () =>
+    new WireFailure(grpc.status.PERMISSION_DENIED, 'The principal lacks IAM permission "cloudscheduler.jobs.create"');
   const error = (await applySchedule(api, plan, TINY_RETRY).catch((e: unknown) => e)) as CloudApiError;
   expect(error).toBeInstanceOf(CloudApiError);
-  expect(error.message).toBe('CreateJob failed (permission-denied): The principal lacks IAM permission "cloudscheduler.jobs.create"');
+  expect(error.message).toBe(
+    'CreateJob failed (permission-denied): The principal lacks IAM permission "cloudscheduler.jobs.create"',
+  );
   expect(server.requests).toHaveLength(1);
 });
 
@@ -91,8 +115,11 @@ test("a job deleted between the create and the update is a not-found error", asy
 });
 
 test("quota exhausted is retried, then reported with the number of attempts", async () => {
-  handlers.CreateJob = () => new WireFailure(grpc.status.RESOURCE_EXHAUSTED, "Quota exceeded for quota metric 'Job write requests'");
+  handlers.CreateJob = () =>
+    new WireFailure(grpc.status.RESOURCE_EXHAUSTED, "Quota exceeded for quota metric 'Job write requests'");
   const error = (await applySchedule(api, plan, TINY_RETRY).catch((e: unknown) => e)) as CloudApiError;
-  expect(error.message).toBe("CreateJob failed (quota-exhausted): Quota exceeded for quota metric 'Job write requests' (gave up after 3 attempts)");
+  expect(error.message).toBe(
+    "CreateJob failed (quota-exhausted): Quota exceeded for quota metric 'Job write requests' (gave up after 3 attempts)",
+  );
   expect(server.requests).toHaveLength(3);
 });

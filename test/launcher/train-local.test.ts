@@ -26,13 +26,29 @@ beforeAll(async () => {
   work = tempDir("train-local");
   const input = path.join(work.dir, "events");
   await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: DAY, to: "2001-01-04", limit: 3000 });
-  await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: "2001-01-04", to: "2001-01-05", limit: 1000 });
+  await writeFlightSample({
+    outDir: input,
+    format: "jsonl",
+    by: "day",
+    from: "2001-01-04",
+    to: "2001-01-05",
+    limit: 1000,
+  });
   warehouseFile = path.join(work.dir, "warehouse.duckdb");
   outputDir = path.join(work.dir, "train");
   await withDuckDb(async (warehouse) => {
     summary = await runBatchJob({ input, schema: "flights", workDir: work.dir }, warehouse);
-    for (const row of await warehouse.query(`SELECT strftime("date", '%Y-%m-%d') AS day, count(*) AS n FROM flights GROUP BY 1`)) rowsOn[String(row.day)] = Number(row.n);
-    windowRowsOn3rd = Number((await warehouse.query(`SELECT count(*) AS n FROM flights_origin_hourly WHERE strftime(window_start, '%Y-%m-%d') = '${DAY}'`))[0].n);
+    for (const row of await warehouse.query(
+      `SELECT strftime("date", '%Y-%m-%d') AS day, count(*) AS n FROM flights GROUP BY 1`,
+    ))
+      rowsOn[String(row.day)] = Number(row.n);
+    windowRowsOn3rd = Number(
+      (
+        await warehouse.query(
+          `SELECT count(*) AS n FROM flights_origin_hourly WHERE strftime(window_start, '%Y-%m-%d') = '${DAY}'`,
+        )
+      )[0].n,
+    );
   });
 });
 afterAll(() => work.cleanup());
@@ -57,7 +73,15 @@ const train = (...args: string[]) => trainCommand(["--warehouse", warehouseFile,
 
 test("--target local exports the day's slice and the example trainer writes a model and metrics with its lineage", async () => {
   const result = await train("--on", "flights", "--partition", DAY, "--target", "local", "--config", configWith({}));
-  const expected = { table: "flights", partition: DAY, rowCount: rowsOn[DAY], runId: summary.runId, runCount: 1, schema: "flights", schemaVersion: 1 };
+  const expected = {
+    table: "flights",
+    partition: DAY,
+    rowCount: rowsOn[DAY],
+    runId: summary.runId,
+    runCount: 1,
+    schema: "flights",
+    schemaVersion: 1,
+  };
   expect(result.lineage).toMatchObject(expected);
   const local = result.local!;
   expect(local.modelFiles).toEqual(["metrics.json", "model.json"]);
@@ -66,8 +90,22 @@ test("--target local exports the day's slice and the example trainer writes a mo
   expect(metrics.rows).toBe(rowsOn[DAY]);
   expect(metrics.trainRows + metrics.testRows).toBe(rowsOn[DAY]);
   expect(metrics.testRows).toBeGreaterThan(0);
-  for (const value of [metrics.model.mae, metrics.model.rmse, metrics.baseline.mae, metrics.baseline.rmse, metrics.baseline.prediction]) expect(Number.isFinite(value)).toBe(true);
-  expect(metrics.lineage).toEqual({ table: "flights", partition: DAY, rows: String(rowsOn[DAY]), "run-id": summary.runId, schema: "flights", "schema-version": "1" });
+  for (const value of [
+    metrics.model.mae,
+    metrics.model.rmse,
+    metrics.baseline.mae,
+    metrics.baseline.rmse,
+    metrics.baseline.prediction,
+  ])
+    expect(Number.isFinite(value)).toBe(true);
+  expect(metrics.lineage).toEqual({
+    table: "flights",
+    partition: DAY,
+    rows: String(rowsOn[DAY]),
+    "run-id": summary.runId,
+    schema: "flights",
+    "schema-version": "1",
+  });
   expect(metrics.environment).toMatchObject({
     AIP_MODEL_DIR: local.modelDir + path.sep,
     AIP_TRAINING_DATA_URI: local.dataUri,
@@ -84,8 +122,16 @@ test("--target local exports the day's slice and the example trainer writes a mo
   expect(model.trainedOn).toEqual(metrics.lineage);
 
   // The exported slice is exactly the day's rows.
-  const [exported] = await withDuckDb((w) => w.query(`SELECT count(*) AS n, min(strftime("date", '%Y-%m-%d')) AS first, max(strftime("date", '%Y-%m-%d')) AS last FROM read_parquet('${local.dataUri}')`));
-  expect({ n: Number(exported.n), first: exported.first, last: exported.last }).toEqual({ n: rowsOn[DAY], first: DAY, last: DAY });
+  const [exported] = await withDuckDb((w) =>
+    w.query(
+      `SELECT count(*) AS n, min(strftime("date", '%Y-%m-%d')) AS first, max(strftime("date", '%Y-%m-%d')) AS last FROM read_parquet('${local.dataUri}')`,
+    ),
+  );
+  expect({ n: Number(exported.n), first: exported.first, last: exported.last }).toEqual({
+    n: rowsOn[DAY],
+    first: DAY,
+    last: DAY,
+  });
 });
 
 test("a configured command gets Vertex's training environment, the lineage as ROX_* and as arguments", async () => {
@@ -94,7 +140,18 @@ test("a configured command gets Vertex's training environment, the lineage as RO
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AIP_|CLOUD_ML_|ROX_)/.test(k)));
   const script = `const fs = require("fs"); const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AIP_|CLOUD_ML_|ROX_)/.test(k)));
     fs.writeFileSync(process.env.AIP_MODEL_DIR + "contract.json", JSON.stringify({ env, args: process.argv.slice(1) }));`;
-  const result = await train("--on", "flights", "--target", "local", "--project", "rox-dev", "--region", "europe-west4", "--config", configWith({ command: [process.execPath, "-e", script, "--"] }));
+  const result = await train(
+    "--on",
+    "flights",
+    "--target",
+    "local",
+    "--project",
+    "rox-dev",
+    "--region",
+    "europe-west4",
+    "--config",
+    configWith({ command: [process.execPath, "-e", script, "--"] }),
+  );
   const total = rowsOn[DAY] + rowsOn["2001-01-04"];
   expect(result.lineage).toMatchObject({ table: "flights", rowCount: total, runId: summary.runId });
   expect(result.lineage.partition).toBeUndefined();
@@ -123,8 +180,12 @@ test("a configured command gets Vertex's training environment, the lineage as RO
 });
 
 test("a trainer that fails is a TrainerFailedError with its exit code and last stderr lines", async () => {
-  const config = configWith({ command: [process.execPath, "-e", `console.error("loss is NaN at step 3"); process.exit(3)`, "--"] });
-  const err = (await train("--on", "flights", "--partition", DAY, "--config", config).catch((e: unknown) => e)) as TrainerFailedError;
+  const config = configWith({
+    command: [process.execPath, "-e", `console.error("loss is NaN at step 3"); process.exit(3)`, "--"],
+  });
+  const err = (await train("--on", "flights", "--partition", DAY, "--config", config).catch(
+    (e: unknown) => e,
+  )) as TrainerFailedError;
   expect(err).toBeInstanceOf(TrainerFailedError);
   expect(err.exitCode).toBe(3);
   expect(err.message).toBe("the trainer exited with code 3:\nloss is NaN at step 3");
@@ -139,7 +200,11 @@ test("--dry-run prints the local plan and runs nothing", async () => {
     const result = await train("--on", "flights", "--partition", DAY, "--dry-run", "--config", config);
     expect(result.dryRun).toBe(true);
     const printed = JSON.parse(String(log.mock.calls[0][0]));
-    expect(printed).toMatchObject({ service: "rox.local", method: "train", request: { exportSql: expect.stringContaining(`strftime("date", '%Y-%m-%d') = '${DAY}'`) } });
+    expect(printed).toMatchObject({
+      service: "rox.local",
+      method: "train",
+      request: { exportSql: expect.stringContaining(`strftime("date", '%Y-%m-%d') = '${DAY}'`) },
+    });
     expect(fs.existsSync(dryOutput)).toBe(false);
   } finally {
     log.mockRestore();
@@ -147,22 +212,58 @@ test("--dry-run prints the local plan and runs nothing", async () => {
 });
 
 test("a window table's lineage: its rows in the partition, credited to the schema's latest run", async () => {
-  const result = await train("--on", "flights_origin_hourly", "--partition", DAY, "--target", "vertex-custom-job", "--dry-run", "--project", "p", "--region", "r", "--config", configWith({ image: "img", outputUri: "gs://b" }));
-  expect(result.lineage).toMatchObject({ table: "flights_origin_hourly", partition: DAY, rowCount: windowRowsOn3rd, runId: summary.runId });
-  expect((result.plan.request as { customJob: { labels: Record<string, string> } }).customJob.labels.rox_table).toBe("flights_origin_hourly");
+  const result = await train(
+    "--on",
+    "flights_origin_hourly",
+    "--partition",
+    DAY,
+    "--target",
+    "vertex-custom-job",
+    "--dry-run",
+    "--project",
+    "p",
+    "--region",
+    "r",
+    "--config",
+    configWith({ image: "img", outputUri: "gs://b" }),
+  );
+  expect(result.lineage).toMatchObject({
+    table: "flights_origin_hourly",
+    partition: DAY,
+    rowCount: windowRowsOn3rd,
+    runId: summary.runId,
+  });
+  expect((result.plan.request as { customJob: { labels: Record<string, string> } }).customJob.labels.rox_table).toBe(
+    "flights_origin_hourly",
+  );
 });
 
 test("trainAfterBatch trains on the events table of the batch run's schema", async () => {
-  const result = await trainAfterBatch(summary, { warehouse: warehouseFile, partition: DAY, dryRun: true, target: "kubeflow", config: configWith({ kubeflow: { endpoint: "http://kfp", pipelineId: "p", pipelineVersionId: "v" } }) });
-  expect(result.lineage).toMatchObject({ table: "flights", partition: DAY, runId: summary.runId, rowCount: rowsOn[DAY] });
+  const result = await trainAfterBatch(summary, {
+    warehouse: warehouseFile,
+    partition: DAY,
+    dryRun: true,
+    target: "kubeflow",
+    config: configWith({ kubeflow: { endpoint: "http://kfp", pipelineId: "p", pipelineVersionId: "v" } }),
+  });
+  expect(result.lineage).toMatchObject({
+    table: "flights",
+    partition: DAY,
+    runId: summary.runId,
+    rowCount: rowsOn[DAY],
+  });
   expect(result.plan.method).toBe("POST /apis/v2beta1/runs");
 });
 
 test("an empty partition, an unknown table and a malformed day are refused before anything runs", async () => {
   await expect(train("--on", "flights", "--partition", "1999-12-31")).rejects.toThrow(NoTrainingDataError);
-  await expect(train("--on", "flights", "--partition", "1999-12-31")).rejects.toThrow("flights partition 1999-12-31 holds no rows: nothing to train on");
+  await expect(train("--on", "flights", "--partition", "1999-12-31")).rejects.toThrow(
+    "flights partition 1999-12-31 holds no rows: nothing to train on",
+  );
   await expect(train("--on", "planes")).rejects.toThrow(UsageError);
-  await expect(train("--on", "flights", "--partition", "2001-1-3")).rejects.toThrow("--partition must be a day, YYYY-MM-DD");
+  await expect(train("--on", "flights", "--partition", "2001-1-3")).rejects.toThrow(
+    "--partition must be a day, YYYY-MM-DD",
+  );
 });
 
 // Jest keeps its own module registry, so this check runs the compiled command (dist/, built by `npm test`) in a fresh

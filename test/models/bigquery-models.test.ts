@@ -30,24 +30,55 @@ describeMl("the batch model on BigQuery (the emulator)", () => {
     work = tempDir("bq-models");
     if (!bq.emulator) return;
     const input = path.join(work.dir, "events");
-    await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: "2001-01-03", to: "2001-01-05", limit: 3000 });
+    await writeFlightSample({
+      outDir: input,
+      format: "jsonl",
+      by: "day",
+      from: "2001-01-03",
+      to: "2001-01-05",
+      limit: 3000,
+    });
     await inEmulatorDataset(bq.emulator, DATASET, async (warehouse) => {
       rows = (await runBatchJob({ input, schema: "flights", workDir: work.dir }, warehouse)).written;
     });
   }, 300_000);
   afterAll(() => work?.cleanup());
 
-  const where = () => ["--warehouse", "bigquery", "--project", bq.emulator!.projectId, "--dataset", DATASET, "--bigquery-endpoint", bq.emulator!.apiEndpoint];
+  const where = () => [
+    "--warehouse",
+    "bigquery",
+    "--project",
+    bq.emulator!.projectId,
+    "--dataset",
+    DATASET,
+    "--bigquery-endpoint",
+    bq.emulator!.apiEndpoint,
+  ];
 
   test("the trainer container reads the planned bq:// feature query and trains on exactly the landed rows", async () => {
     if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
     const config = path.join(work.dir, "rox.config.json");
-    fs.writeFileSync(config, JSON.stringify({ region: "europe-west4", train: { image: "europe-docker.pkg.dev/p/rox/trainer:1", outputUri: "gs://rox-test-models/train" } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        region: "europe-west4",
+        train: { image: "europe-docker.pkg.dev/p/rox/trainer:1", outputUri: "gs://rox-test-models/train" },
+      }),
+    );
     const log = console.log;
     const printed: string[] = [];
     console.log = (text: string) => printed.push(text);
     try {
-      await trainCommand(["--model", "flights-delay", "--target", "vertex-custom-job", "--dry-run", "--config", config, ...where()]);
+      await trainCommand([
+        "--model",
+        "flights-delay",
+        "--target",
+        "vertex-custom-job",
+        "--dry-run",
+        "--config",
+        config,
+        ...where(),
+      ]);
     } finally {
       console.log = log;
     }
@@ -57,12 +88,20 @@ describeMl("the batch model on BigQuery (the emulator)", () => {
     expect(env.AIP_TRAINING_DATA_URI).toBe(`bq://${bq.emulator.projectId}.${DATASET}.flights`);
     expect(env.ROX_TRAINING_QUERY).toContain("LEFT JOIN");
     expect(container.args[0]).toBe("--spec-json");
-    expect(JSON.parse(container.args[1])).toEqual(JSON.parse(fs.readFileSync(path.join(repoRoot(), "schemas", "models", "flights-delay.json"), "utf8")));
+    expect(JSON.parse(container.args[1])).toEqual(
+      JSON.parse(fs.readFileSync(path.join(repoRoot(), "schemas", "models", "flights-delay.json"), "utf8")),
+    );
 
     // What the container's entry point does, with the planned arguments and environment (the emulator as endpoint).
     const modelDir = path.join(work.dir, "model");
     execFileSync(findMlPython()!, ["-m", "rox_ml.train", ...container.args], {
-      env: { ...process.env, ...env, AIP_MODEL_DIR: modelDir, PYTHONPATH: path.join(repoRoot(), "python"), ROX_BIGQUERY_ENDPOINT: bq.emulator.apiEndpoint },
+      env: {
+        ...process.env,
+        ...env,
+        AIP_MODEL_DIR: modelDir,
+        PYTHONPATH: path.join(repoRoot(), "python"),
+        ROX_BIGQUERY_ENDPOINT: bq.emulator.apiEndpoint,
+      },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const card = JSON.parse(fs.readFileSync(path.join(modelDir, "card.json"), "utf8")) as ModelCard;
@@ -84,9 +123,16 @@ describeMl("the batch model on BigQuery (the emulator)", () => {
         console.log = log;
       }
     };
-    const registered = (await quiet(() => modelsCommand(["register", "--from", path.join(work.dir, "model"), "--store", store, ...where()]))) as RegisterResult;
-    expect(registered).toMatchObject({ added: true, model: { name: "flights-delay", version: 1, aliases: ["challenger"] } });
+    const registered = (await quiet(() =>
+      modelsCommand(["register", "--from", path.join(work.dir, "model"), "--store", store, ...where()]),
+    )) as RegisterResult;
+    expect(registered).toMatchObject({
+      added: true,
+      model: { name: "flights-delay", version: 1, aliases: ["challenger"] },
+    });
     await quiet(() => modelsCommand(["promote", "flights-delay@1", "--store", store, ...where()]));
-    expect(await quiet(() => modelsCommand(["list", "--store", store, ...where()]))).toMatchObject([{ version: 1, aliases: ["champion"], uri: path.join(store, "flights-delay", "v1") }]);
+    expect(await quiet(() => modelsCommand(["list", "--store", store, ...where()]))).toMatchObject([
+      { version: 1, aliases: ["champion"], uri: path.join(store, "flights-delay", "v1") },
+    ]);
   }, 120_000);
 });

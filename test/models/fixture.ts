@@ -10,7 +10,14 @@ export async function flightsWarehouse(dir: string, days: string[], limit?: numb
   const input = path.join(dir, "events");
   for (const day of days) {
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: day, to: next, ...(limit ? { limit } : {}) });
+    await writeFlightSample({
+      outDir: input,
+      format: "jsonl",
+      by: "day",
+      from: day,
+      to: next,
+      ...(limit ? { limit } : {}),
+    });
   }
   const file = path.join(dir, "warehouse.duckdb");
   await withDuckDb(file, (warehouse) => runBatchJob({ input, schema: "flights", workDir: dir }, warehouse));

@@ -34,19 +34,49 @@ describeMl("the batch model on real flights", () => {
     work = tempDir("model-loop");
     warehouse = await flightsWarehouse(work.dir, DAYS, 4000);
     store = path.join(work.dir, "models");
-    trained = await quiet(() => trainCommand(["--model", "flights-delay", "--warehouse", warehouse, "--config", trainConfig(work.dir)]));
+    trained = await quiet(() =>
+      trainCommand(["--model", "flights-delay", "--warehouse", warehouse, "--config", trainConfig(work.dir)]),
+    );
     card = JSON.parse(fs.readFileSync(path.join(trained.local!.modelDir, "card.json"), "utf8"));
   }, 600_000);
   afterAll(() => work?.cleanup());
 
-  const models = (...args: string[]) => quiet(() => modelsCommand([...args, "--warehouse", warehouse, "--store", store]));
-  const score = (...args: string[]) => quiet(() => scoreCommand(["--model", "flights-delay@champion", "--on", "flights", "--warehouse", warehouse, "--store", store, ...args])) as Promise<JobSummary>;
+  const models = (...args: string[]) =>
+    quiet(() => modelsCommand([...args, "--warehouse", warehouse, "--store", store]));
+  const score = (...args: string[]) =>
+    quiet(() =>
+      scoreCommand([
+        "--model",
+        "flights-delay@champion",
+        "--on",
+        "flights",
+        "--warehouse",
+        warehouse,
+        "--store",
+        store,
+        ...args,
+      ]),
+    ) as Promise<JobSummary>;
 
   test("the trainer writes XGBoost's JSON and model.bst, and a card with the features in order, the lineage and a time split", () => {
     expect(trained.local!.modelFiles).toEqual(["card.json", "metrics.json", "model.bst", "model.json"]);
-    expect(card.features.map((f) => f.name)).toEqual(["distance", "hour_of_day", "day_of_week", "origin", "origin_prev_flights", "origin_prev_mean_delay", "origin_prev_max_delay", "origin_prev_delayed_share"]);
+    expect(card.features.map((f) => f.name)).toEqual([
+      "distance",
+      "hour_of_day",
+      "day_of_week",
+      "origin",
+      "origin_prev_flights",
+      "origin_prev_mean_delay",
+      "origin_prev_max_delay",
+      "origin_prev_delayed_share",
+    ]);
     expect(card.features[3].categories!.length).toBeGreaterThan(100);
-    expect(card.lineage).toMatchObject({ table: "flights", partitions: DAYS, rows: trained.lineage.rowCount, runIds: [trained.lineage.runId] });
+    expect(card.lineage).toMatchObject({
+      table: "flights",
+      partitions: DAYS,
+      rows: trained.lineage.rowCount,
+      runIds: [trained.lineage.runId],
+    });
     expect(card.schema).toEqual({ name: "flights", version: 1, table: "flights" });
     // By time, never at random: every training row precedes every held-out row.
     expect(card.split.train.to < card.split.cutoff && card.split.cutoff === card.split.test.from).toBe(true);
@@ -61,7 +91,8 @@ describeMl("the batch model on real flights", () => {
     for (const f of card.features) {
       const b = card.baseline.features[f.name];
       expect(b.rows).toBe(card.split.train.rows);
-      const counted = b.kind === "number" ? b.counts.reduce((s, n) => s + n, 0) : Object.values(b.counts).reduce((s, n) => s + n, 0);
+      const counted =
+        b.kind === "number" ? b.counts.reduce((s, n) => s + n, 0) : Object.values(b.counts).reduce((s, n) => s + n, 0);
       expect(counted + b.missing).toBe(b.rows);
       if (b.kind === "number") expect(b.edges.length).toBe(b.counts.length + 1);
     }
@@ -70,10 +101,12 @@ describeMl("the batch model on real flights", () => {
   });
 
   test("window features are the origin's last complete hour before the flight (checked against the events themselves)", async () => {
-    const rows = await withDuckDb(warehouse, (w) => w.query(`
+    const rows = await withDuckDb(warehouse, (w) =>
+      w.query(`
       SELECT count(*) FILTER (WHERE f.origin_prev_flights <> coalesce(x.n, 0)) AS wrong, count(*) AS checked FROM read_parquet('${trained.local!.dataUri}') f
       LEFT JOIN (SELECT e.event_id, (SELECT count(*) FROM flights p WHERE p.origin = e.origin AND p.date >= date_trunc('hour', e.date) - INTERVAL 1 HOUR
-                 AND p.date < date_trunc('hour', e.date)) AS n FROM flights e USING SAMPLE 2000 ROWS) x USING (event_id) WHERE x.event_id IS NOT NULL`));
+                 AND p.date < date_trunc('hour', e.date)) AS n FROM flights e USING SAMPLE 2000 ROWS) x USING (event_id) WHERE x.event_id IS NOT NULL`),
+    );
     expect(Number(rows[0].checked)).toBeGreaterThan(1000);
     expect(Number(rows[0].wrong)).toBe(0);
   });
@@ -103,22 +136,42 @@ describeMl("the batch model on real flights", () => {
     expect((await models("list")) as unknown[]).toMatchObject([{ version: 1, aliases: ["champion"] }]);
 
     const day = DAYS[3];
-    const events = Number((await withDuckDb(warehouse, (w) => w.query(`SELECT count(*) AS n FROM flights WHERE strftime(date, '%Y-%m-%d') = '${day}'`)))[0].n);
+    const events = Number(
+      (
+        await withDuckDb(warehouse, (w) =>
+          w.query(`SELECT count(*) AS n FROM flights WHERE strftime(date, '%Y-%m-%d') = '${day}'`),
+        )
+      )[0].n,
+    );
     const firstRun = await score("--partition", day);
     expect(firstRun).toMatchObject({ read: events, written: events, deadLettered: 0, duplicates: 0 });
     const rerun = await score("--partition", day);
     expect(rerun).toMatchObject({ read: events, written: 0, duplicates: events });
     const replaced = await score("--partition", day, "--replace");
     expect(replaced).toMatchObject({ read: events, written: events, duplicates: 0 });
-    const rows = await withDuckDb(warehouse, (w) => w.query(`SELECT count(*) AS n, count(DISTINCT event_id) AS ids, max(model_version) AS v, min(strftime(event_time, '%Y-%m-%d')) AS d1,
-      max(strftime(event_time, '%Y-%m-%d')) AS d2, count(*) FILTER (WHERE isnan(prediction)) AS nan, count(DISTINCT score_run_id) AS runs FROM flights_predictions`));
-    expect(rows[0]).toMatchObject({ n: String(events), ids: String(events), v: "1", d1: day, d2: day, nan: "0", runs: "1" });
+    const rows = await withDuckDb(warehouse, (w) =>
+      w.query(`SELECT count(*) AS n, count(DISTINCT event_id) AS ids, max(model_version) AS v, min(strftime(event_time, '%Y-%m-%d')) AS d1,
+      max(strftime(event_time, '%Y-%m-%d')) AS d2, count(*) FILTER (WHERE isnan(prediction)) AS nan, count(DISTINCT score_run_id) AS runs FROM flights_predictions`),
+    );
+    expect(rows[0]).toMatchObject({
+      n: String(events),
+      ids: String(events),
+      v: "1",
+      d1: day,
+      d2: day,
+      nan: "0",
+      runs: "1",
+    });
   });
 
   test("a row whose feature is missing becomes a dead letter with the reason, never a NaN prediction", async () => {
     const day = DAYS[2];
     await withDuckDb(warehouse, async (w) => {
-      const [a, b] = (await w.query(`SELECT event_id FROM flights WHERE strftime(date, '%Y-%m-%d') = '${day}' ORDER BY event_id LIMIT 2`)).map((r) => String(r.event_id));
+      const [a, b] = (
+        await w.query(
+          `SELECT event_id FROM flights WHERE strftime(date, '%Y-%m-%d') = '${day}' ORDER BY event_id LIMIT 2`,
+        )
+      ).map((r) => String(r.event_id));
       await w.query(`UPDATE flights SET hour_of_day = NULL WHERE event_id = '${a}'`);
       await w.query(`UPDATE flights SET day_of_week = NULL WHERE event_id = '${b}'`);
     });
@@ -126,10 +179,24 @@ describeMl("the batch model on real flights", () => {
     expect(summary.deadLettered).toBe(2);
     expect(summary.byReason).toEqual({ "score/feature.missing": 2 });
     expect(summary.read).toBe(summary.written + 2);
-    const dead = await withDuckDb(warehouse, (w) => w.query(`SELECT errorStage, errorClass, errorMessage, messageId FROM dead_letters WHERE errorStage = 'score' ORDER BY errorMessage`));
+    const dead = await withDuckDb(warehouse, (w) =>
+      w.query(
+        `SELECT errorStage, errorClass, errorMessage, messageId FROM dead_letters WHERE errorStage = 'score' ORDER BY errorMessage`,
+      ),
+    );
     expect(dead).toEqual([
-      { errorStage: "score", errorClass: "feature.missing", errorMessage: "feature day_of_week is missing", messageId: "flights-delay@1" },
-      { errorStage: "score", errorClass: "feature.missing", errorMessage: "feature hour_of_day is missing", messageId: "flights-delay@1" },
+      {
+        errorStage: "score",
+        errorClass: "feature.missing",
+        errorMessage: "feature day_of_week is missing",
+        messageId: "flights-delay@1",
+      },
+      {
+        errorStage: "score",
+        errorClass: "feature.missing",
+        errorMessage: "feature hour_of_day is missing",
+        messageId: "flights-delay@1",
+      },
     ]);
     expect((await score("--partition", day)).byTable.dead_letters).toBe(0); // a rerun adds no dead letter twice
   });
@@ -140,15 +207,34 @@ describeMl("the batch model on real flights", () => {
     const specFile = path.join(schemas, "models", "flights-delay.json");
     const spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
     fs.writeFileSync(specFile, JSON.stringify({ ...spec, trainer: { ...spec.trainer, rounds: 2, maxDepth: 2 } }));
-    const weak = await quiet(() => trainCommand(["--model", "flights-delay", "--warehouse", warehouse, "--config", trainConfig(work.dir), "--schemas-dir", schemas, "--store", store]));
+    const weak = await quiet(() =>
+      trainCommand([
+        "--model",
+        "flights-delay",
+        "--warehouse",
+        warehouse,
+        "--config",
+        trainConfig(work.dir),
+        "--schemas-dir",
+        schemas,
+        "--store",
+        store,
+      ]),
+    );
     const weakCard = JSON.parse(fs.readFileSync(path.join(weak.local!.modelDir, "card.json"), "utf8")) as ModelCard;
     expect(weakCard.metrics.champion).toMatchObject({ version: 1 }); // the trainer compared with the champion
     expect(weakCard.metrics.champion!.mae).toBeLessThan(weakCard.metrics.model.mae);
     await models("register", "--from", weak.local!.modelDir);
     await expect(models("promote", "flights-delay@challenger")).rejects.toBeInstanceOf(PromotionRefusedError);
-    expect((await models("list")) as unknown[]).toMatchObject([{ version: 1, aliases: ["champion"] }, { version: 2, aliases: ["challenger"] }]);
+    expect((await models("list")) as unknown[]).toMatchObject([
+      { version: 1, aliases: ["champion"] },
+      { version: 2, aliases: ["challenger"] },
+    ]);
     await models("promote", "flights-delay@2", "--force");
-    expect((await models("list")) as unknown[]).toMatchObject([{ version: 1, aliases: [] }, { version: 2, aliases: ["champion"] }]);
+    expect((await models("list")) as unknown[]).toMatchObject([
+      { version: 1, aliases: [] },
+      { version: 2, aliases: ["champion"] },
+    ]);
   }, 300_000);
 });
 

@@ -23,9 +23,19 @@ describeMl("the ML pipeline, compiled by kfp and run here", () => {
   const cwd = process.cwd();
   beforeAll(async () => {
     work = tempDir("pipeline-local");
-    for (const day of DAYS) await writeFlightSample({ outDir: path.join(work.dir, "events"), format: "jsonl", by: "day", from: day, to: day.replace(/\d\d$/, (d) => String(Number(d) + 1).padStart(2, "0")), limit: 2500 });
+    for (const day of DAYS)
+      await writeFlightSample({
+        outDir: path.join(work.dir, "events"),
+        format: "jsonl",
+        by: "day",
+        from: day,
+        to: day.replace(/\d\d$/, (d) => String(Number(d) + 1).padStart(2, "0")),
+        limit: 2500,
+      });
     specFile = path.join(work.dir, "pipeline.json");
-    await silently(() => pipelineCommand(["compile", "--out", specFile, "--image", "europe-docker.pkg.dev/p/rox/rox:1"]));
+    await silently(() =>
+      pipelineCommand(["compile", "--out", specFile, "--image", "europe-docker.pkg.dev/p/rox/rox:1"]),
+    );
     process.chdir(work.dir); // the steps' default outputs (.rox/train) land in the test's folder
   }, 300_000);
   afterAll(() => {
@@ -41,7 +51,9 @@ from kfp.pipeline_spec import pipeline_spec_pb2
 spec = json_format.ParseDict(json.load(open(sys.argv[1])), pipeline_spec_pb2.PipelineSpec())
 component = components.load_component_from_file(sys.argv[1])
 print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag.tasks), "inputs": sorted(component.component_spec.inputs)}))`;
-    const out = execFileSync(findMlPython()!, ["-c", check, specFile], { env: { ...process.env, PYTHONPATH: path.join(repoRoot(), "python") } }).toString();
+    const out = execFileSync(findMlPython()!, ["-c", check, specFile], {
+      env: { ...process.env, PYTHONPATH: path.join(repoRoot(), "python") },
+    }).toString();
     expect(JSON.parse(out)).toEqual({
       name: "rox-batch-model",
       tasks: ["rox-ingest", "rox-promote", "rox-register", "rox-score", "rox-train"],
@@ -57,16 +69,42 @@ print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag
 
   test("raw files → predictions; a second day adds its own; a rerun of a day adds nothing", async () => {
     const warehouse = path.join(work.dir, "warehouse.duckdb");
-    const run = (day: string) => silently(() => pipelineCommand(["run", "--local", "--spec", specFile, "--day", day, "--input-template", path.join(work.dir, "events", "flights-{date}.jsonl"),
-      "--param", `warehouse=${warehouse}`, "--param", `store=${path.join(work.dir, "models")}`])) as Promise<LocalRunResult>;
-    const counts = () => withDuckDb(warehouse, async (w) => (await w.query(`SELECT
+    const run = (day: string) =>
+      silently(() =>
+        pipelineCommand([
+          "run",
+          "--local",
+          "--spec",
+          specFile,
+          "--day",
+          day,
+          "--input-template",
+          path.join(work.dir, "events", "flights-{date}.jsonl"),
+          "--param",
+          `warehouse=${warehouse}`,
+          "--param",
+          `store=${path.join(work.dir, "models")}`,
+        ]),
+      ) as Promise<LocalRunResult>;
+    const counts = () =>
+      withDuckDb(
+        warehouse,
+        async (w) =>
+          (
+            await w.query(`SELECT
       (SELECT count(*) FROM flights) AS events, (SELECT count(*) FROM flights_predictions) AS predictions,
       (SELECT count(*) FROM models) AS versions, (SELECT count(*) FROM dead_letters) AS dead,
-      (SELECT count(DISTINCT strftime(event_time, '%Y-%m-%d')) FROM flights_predictions) AS days`))[0]);
+      (SELECT count(DISTINCT strftime(event_time, '%Y-%m-%d')) FROM flights_predictions) AS days`)
+          )[0],
+      );
 
     const first = await run(DAYS[0]);
     expect(first.tasks.map((t) => t.outputs.result)).toEqual([
-      `ingested flights ${DAYS[0]}`, expect.stringContaining(path.join(work.dir, ".rox", "train")), "flights-delay@1", "flights-delay@1 is champion", `scored flights ${DAYS[0]} with flights-delay@champion`,
+      `ingested flights ${DAYS[0]}`,
+      expect.stringContaining(path.join(work.dir, ".rox", "train")),
+      "flights-delay@1",
+      "flights-delay@1 is champion",
+      `scored flights ${DAYS[0]} with flights-delay@champion`,
     ]);
     expect(await counts()).toEqual({ events: "2500", predictions: "2500", versions: "1", dead: "0", days: "1" });
 

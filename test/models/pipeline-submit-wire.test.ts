@@ -9,7 +9,12 @@ import type { AddressInfo } from "net";
 import * as path from "path";
 import { pipelineCommand } from "../../launcher/commands/pipeline";
 import { readTrainSettings } from "../../launcher/train/settings";
-import { planKubeflowPipelineRun, planKubeflowRecurringRun, planVertexPipelineRun, planVertexPipelineSchedule } from "../../launcher/pipeline/submit-plans";
+import {
+  planKubeflowPipelineRun,
+  planKubeflowRecurringRun,
+  planVertexPipelineRun,
+  planVertexPipelineSchedule,
+} from "../../launcher/pipeline/submit-plans";
 import { startWireServer, type WireServer } from "../support/grpc-wire-server";
 import { tempDir } from "../support/temp";
 
@@ -24,18 +29,51 @@ const kfpReceived: { method: string; path: string; body: { trigger?: unknown } |
 let work: ReturnType<typeof tempDir>;
 let config: string;
 const params = ["--param", "warehouse=rox-test-project.rox_events", "--param", "store=gs://rox-test-models/registry"];
-const expectedParameters = { platform: "gcp", day: "2001-01-15", input_template: "gs://rox-test-events/flights/dt={date}/*.jsonl", warehouse: "rox-test-project.rox_events", store: "gs://rox-test-models/registry" };
+const expectedParameters = {
+  platform: "gcp",
+  day: "2001-01-15",
+  input_template: "gs://rox-test-events/flights/dt={date}/*.jsonl",
+  warehouse: "rox-test-project.rox_events",
+  store: "gs://rox-test-models/registry",
+};
 
 beforeAll(async () => {
-  pipelines = await startWireServer({ protoRoot, protoFile: `${aiplatform}/pipeline_service.proto`, service: "google.cloud.aiplatform.v1.PipelineService", handlers: { CreatePipelineJob: (r) => ({ name: `${r.parent}/pipelineJobs/${r.pipelineJobId}`, displayName: (r.pipelineJob as { displayName?: string }).displayName, state: "PIPELINE_STATE_PENDING" }) } });
-  schedules = await startWireServer({ protoRoot, protoFile: `${aiplatform}/schedule_service.proto`, service: "google.cloud.aiplatform.v1.ScheduleService", handlers: { CreateSchedule: (r) => ({ ...(r.schedule as object), name: `${r.parent}/schedules/123`, state: "ACTIVE" }) } });
+  pipelines = await startWireServer({
+    protoRoot,
+    protoFile: `${aiplatform}/pipeline_service.proto`,
+    service: "google.cloud.aiplatform.v1.PipelineService",
+    handlers: {
+      CreatePipelineJob: (r) => ({
+        name: `${r.parent}/pipelineJobs/${r.pipelineJobId}`,
+        displayName: (r.pipelineJob as { displayName?: string }).displayName,
+        state: "PIPELINE_STATE_PENDING",
+      }),
+    },
+  });
+  schedules = await startWireServer({
+    protoRoot,
+    protoFile: `${aiplatform}/schedule_service.proto`,
+    service: "google.cloud.aiplatform.v1.ScheduleService",
+    handlers: {
+      CreateSchedule: (r) => ({ ...(r.schedule as object), name: `${r.parent}/schedules/123`, state: "ACTIVE" }),
+    },
+  });
   kfp = http.createServer((req, res) => {
     let text = "";
     req.on("data", (c: Buffer) => (text += c.toString()));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://localhost");
       kfpReceived.push({ method: req.method ?? "", path: url.pathname, body: text ? JSON.parse(text) : undefined });
-      const body = req.method === "GET" ? { runs: [] } : { ...(text ? JSON.parse(text) : {}), run_id: "r-1", recurring_run_id: "rr-1", state: "PENDING", status: "ENABLED" };
+      const body =
+        req.method === "GET"
+          ? { runs: [] }
+          : {
+              ...(text ? JSON.parse(text) : {}),
+              run_id: "r-1",
+              recurring_run_id: "rr-1",
+              state: "PENDING",
+              status: "ENABLED",
+            };
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     });
   });
@@ -43,8 +81,15 @@ beforeAll(async () => {
   work = tempDir("pipeline-submit");
   config = path.join(work.dir, "rox.config.json");
   const train = {
-    outputUri: "gs://rox-test-models/train", pipelineTemplate: "gs://rox-test-models/pipelines/rox-batch-model.json", serviceAccount: "rox-pipelines@rox-test-project.iam.gserviceaccount.com",
-    kubeflow: { endpoint: `http://127.0.0.1:${(kfp.address() as AddressInfo).port}`, pipelineId: "rox-batch-model", pipelineVersionId: "v1", experimentId: "models" },
+    outputUri: "gs://rox-test-models/train",
+    pipelineTemplate: "gs://rox-test-models/pipelines/rox-batch-model.json",
+    serviceAccount: "rox-pipelines@rox-test-project.iam.gserviceaccount.com",
+    kubeflow: {
+      endpoint: `http://127.0.0.1:${(kfp.address() as AddressInfo).port}`,
+      pipelineId: "rox-batch-model",
+      pipelineVersionId: "v1",
+      experimentId: "models",
+    },
   };
   fs.writeFileSync(config, JSON.stringify({ project: "rox-test-project", region: "europe-west4", train }));
 });
@@ -53,7 +98,18 @@ afterAll(async () => {
   work?.cleanup();
 });
 
-const submit = (...args: string[]) => quiet(() => pipelineCommand(["submit", "--config", config, "--input-template", "gs://rox-test-events/flights/dt={date}/*.jsonl", ...params, ...args]));
+const submit = (...args: string[]) =>
+  quiet(() =>
+    pipelineCommand([
+      "submit",
+      "--config",
+      config,
+      "--input-template",
+      "gs://rox-test-events/flights/dt={date}/*.jsonl",
+      ...params,
+      ...args,
+    ]),
+  );
 const settings = () => readTrainSettings(JSON.parse(fs.readFileSync(config, "utf8")));
 
 test("vertex: one PipelineJob of the compiled spec with the day's parameters, exactly as planned", async () => {
@@ -75,9 +131,15 @@ test("vertex: a daily Schedule whose runs process the day before they start", as
 test("kubeflow: a run (after looking for one of the same name) and a recurring run, on the KFP REST API", async () => {
   await submit("--target", "kubeflow", "--day", "2001-01-15");
   await submit("--target", "kubeflow", "--schedule", "0 3 * * *");
-  expect(kfpReceived.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /apis/v2beta1/runs", "POST /apis/v2beta1/runs", "POST /apis/v2beta1/recurringruns"]);
+  expect(kfpReceived.map((r) => `${r.method} ${r.path}`)).toEqual([
+    "GET /apis/v2beta1/runs",
+    "POST /apis/v2beta1/runs",
+    "POST /apis/v2beta1/recurringruns",
+  ]);
   expect(kfpReceived[1].body).toEqual(planKubeflowPipelineRun(settings(), expectedParameters).request.body);
-  expect(kfpReceived[2].body).toEqual(planKubeflowRecurringRun(settings(), { ...expectedParameters, day: "yesterday" }, "0 3 * * *").request.body);
+  expect(kfpReceived[2].body).toEqual(
+    planKubeflowRecurringRun(settings(), { ...expectedParameters, day: "yesterday" }, "0 3 * * *").request.body,
+  );
   expect(kfpReceived[2].body?.trigger).toEqual({ cron_schedule: { cron: "0 0 3 * * *" } });
 });
 
@@ -87,11 +149,25 @@ test("--dry-run prints the plan and sends nothing", async () => {
   const log = console.log;
   console.log = (text: string) => printed.push(text);
   try {
-    await pipelineCommand(["submit", "--config", config, "--target", "vertex", "--day", "2001-01-16", "--dry-run", ...params]);
+    await pipelineCommand([
+      "submit",
+      "--config",
+      config,
+      "--target",
+      "vertex",
+      "--day",
+      "2001-01-16",
+      "--dry-run",
+      ...params,
+    ]);
   } finally {
     console.log = log;
   }
-  expect(JSON.parse(printed.join("\n"))).toMatchObject({ service: "google.cloud.aiplatform.v1.PipelineService", method: "CreatePipelineJob", request: { pipelineJobId: "rox-ml-flights-delay-2001-01-16" } });
+  expect(JSON.parse(printed.join("\n"))).toMatchObject({
+    service: "google.cloud.aiplatform.v1.PipelineService",
+    method: "CreatePipelineJob",
+    request: { pipelineJobId: "rox-ml-flights-delay-2001-01-16" },
+  });
   expect(pipelines.requests.length + kfpReceived.length).toBe(before);
 });
 

@@ -13,9 +13,12 @@ test.each([
   ["flights-delay@12", { name: "flights-delay", version: 12 }],
 ])("%s parses", (text, ref) => expect(parseModelRef(text)).toEqual(ref));
 
-test.each(["", "Flights", "flights@", "flights@0", "flights@a@b", "../x@1", "flights@Champion"])("%j is refused", (text) => {
-  expect(() => parseModelRef(text)).toThrow(UsageError);
-});
+test.each(["", "Flights", "flights@", "flights@0", "flights@a@b", "../x@1", "flights@Champion"])(
+  "%j is refused",
+  (text) => {
+    expect(() => parseModelRef(text)).toThrow(UsageError);
+  },
+);
 
 const work = tempDir("model-store");
 afterAll(() => work.cleanup());
@@ -24,11 +27,19 @@ test("the local store reads only <name>/v<version> folders inside its root", asy
   const store = new LocalModelStore(path.join(work.dir, "models"));
   const source = path.join(work.dir, "trained");
   fs.mkdirSync(source);
-  for (const file of ["model.json", "card.json", "model.pkl", "notes.txt"]) fs.writeFileSync(path.join(source, file), "{}");
+  for (const file of ["model.json", "card.json", "model.pkl", "notes.txt"])
+    fs.writeFileSync(path.join(source, file), "{}");
   const uri = await store.put("flights-delay", 3, source);
   expect(fs.readdirSync(uri).sort()).toEqual(["card.json", "model.json"]); // a pickle is never copied in, so never loaded
   await expect(store.read(uri, "model.json")).resolves.toEqual(Buffer.from("{}"));
-  for (const escaping of [path.join(work.dir, "elsewhere", "flights-delay", "v3"), `${uri}/../../../trained`, "../trained", "flights-delay/../../trained", path.join(work.dir, "models"), "gs://b/models/flights-delay/v3"]) {
+  for (const escaping of [
+    path.join(work.dir, "elsewhere", "flights-delay", "v3"),
+    `${uri}/../../../trained`,
+    "../trained",
+    "flights-delay/../../trained",
+    path.join(work.dir, "models"),
+    "gs://b/models/flights-delay/v3",
+  ]) {
     await expect(store.read(escaping, "model.json")).rejects.toBeInstanceOf(InvalidIdentifierError);
   }
 });
@@ -36,7 +47,13 @@ test("the local store reads only <name>/v<version> folders inside its root", asy
 test("the Cloud Storage store accepts only version folders under its own bucket and prefix", async () => {
   const store = new GcsModelStore("gs://rox-models/registry/");
   expect(store.root).toBe("gs://rox-models/registry");
-  for (const escaping of ["gs://other-bucket/registry/flights-delay/v1", "gs://rox-models/elsewhere/flights-delay/v1", "gs://rox-models/registry/flights-delay/v1/../../x/v1", "gs://rox-models/registry/../registry/flights-delay/v1", "/tmp/x"]) {
+  for (const escaping of [
+    "gs://other-bucket/registry/flights-delay/v1",
+    "gs://rox-models/elsewhere/flights-delay/v1",
+    "gs://rox-models/registry/flights-delay/v1/../../x/v1",
+    "gs://rox-models/registry/../registry/flights-delay/v1",
+    "/tmp/x",
+  ]) {
     await expect(store.read(escaping, "card.json")).rejects.toBeInstanceOf(InvalidIdentifierError);
   }
 });

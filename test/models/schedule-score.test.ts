@@ -9,14 +9,34 @@ import { tempDir } from "../support/temp";
 
 const work = tempDir("schedule-score");
 afterAll(() => work.cleanup());
-const values = { local: true, cron: "30 3 * * *", model: "flights-delay@champion", on: "flights", "time-zone": "Etc/UTC", warehouse: "w.duckdb", "lock-file": path.join(work.dir, "score.lock") };
+const values = {
+  local: true,
+  cron: "30 3 * * *",
+  model: "flights-delay@champion",
+  on: "flights",
+  "time-zone": "Etc/UTC",
+  warehouse: "w.duckdb",
+  "lock-file": path.join(work.dir, "score.lock"),
+};
 
 test("--dry-run lists the next ticks, each scoring the day before it", async () => {
   const log = console.log;
   const printed: string[] = [];
   console.log = (text: string) => printed.push(text);
   try {
-    await scheduleCommand(["score", "--local", "--dry-run", "--cron", "30 3 * * *", "--model", "flights-delay@champion", "--on", "flights", "--time-zone", "Etc/UTC"]);
+    await scheduleCommand([
+      "score",
+      "--local",
+      "--dry-run",
+      "--cron",
+      "30 3 * * *",
+      "--model",
+      "flights-delay@champion",
+      "--on",
+      "flights",
+      "--time-zone",
+      "Etc/UTC",
+    ]);
   } finally {
     console.log = log;
   }
@@ -24,7 +44,15 @@ test("--dry-run lists the next ticks, each scoring the day before it", async () 
   expect(plan.method).toBe("score");
   for (const tick of plan.request.next) {
     const dayBefore = new Date(Date.parse(tick.at) - 86_400_000).toISOString().slice(0, 10);
-    expect(tick.argv).toEqual(["score", "--model", "flights-delay@champion", "--on", "flights", "--partition", dayBefore]);
+    expect(tick.argv).toEqual([
+      "score",
+      "--model",
+      "flights-delay@champion",
+      "--on",
+      "flights",
+      "--partition",
+      dayBefore,
+    ]);
     expect(tick.at.slice(11, 16)).toBe("03:30");
   }
 });
@@ -33,12 +61,27 @@ test("a tick runs the score command for its day as a child process, holding the 
   const out = path.join(work.dir, "argv.json");
   const script = `require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(1)))`;
   const events: string[] = [];
-  await runTick(planScoreSchedule(values), new Date("2001-01-16T03:30:00Z"), { command: [process.execPath, "-e", script, "--"], onEvent: (e) => events.push(e.kind) });
-  expect(JSON.parse(fs.readFileSync(out, "utf8"))).toEqual(["score", "--model", "flights-delay@champion", "--on", "flights", "--partition", "2001-01-15", "--warehouse", "w.duckdb"]);
+  await runTick(planScoreSchedule(values), new Date("2001-01-16T03:30:00Z"), {
+    command: [process.execPath, "-e", script, "--"],
+    onEvent: (e) => events.push(e.kind),
+  });
+  expect(JSON.parse(fs.readFileSync(out, "utf8"))).toEqual([
+    "score",
+    "--model",
+    "flights-delay@champion",
+    "--on",
+    "flights",
+    "--partition",
+    "2001-01-15",
+    "--warehouse",
+    "w.duckdb",
+  ]);
   expect(events).toEqual(["started", "finished"]);
   expect(fs.existsSync(values["lock-file"])).toBe(false);
 });
 
 test("without --local it points to the pipeline's schedule (which ingests, trains, gates and scores in order)", async () => {
-  await expect(scheduleCommand(["score", "--cron", "30 3 * * *", "--model", "flights-delay@champion", "--on", "flights"])).rejects.toThrow(UsageError);
+  await expect(
+    scheduleCommand(["score", "--cron", "30 3 * * *", "--model", "flights-delay@champion", "--on", "flights"]),
+  ).rejects.toThrow(UsageError);
 });

@@ -8,8 +8,30 @@ import { parseXgboostJson } from "../../transforms/score/xgboost-json";
 
 /** Two trees: a numeric split on feature 0 (NaN goes right), and a categorical split on feature 1 ({2, 5} go right). */
 function modelJson(overrides: Record<string, unknown> = {}): string {
-  const numeric = { left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0], split_conditions: [0.1, -1.5, 2.25], default_left: [0, 0, 0], split_type: [0, 0, 0], categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [] };
-  const categorical = { left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [1, 0, 0], split_conditions: [0, 10, 20], default_left: [1, 0, 0], split_type: [1, 0, 0], categories: [2, 5], categories_nodes: [0], categories_segments: [0], categories_sizes: [2] };
+  const numeric = {
+    left_children: [1, -1, -1],
+    right_children: [2, -1, -1],
+    split_indices: [0, 0, 0],
+    split_conditions: [0.1, -1.5, 2.25],
+    default_left: [0, 0, 0],
+    split_type: [0, 0, 0],
+    categories: [],
+    categories_nodes: [],
+    categories_segments: [],
+    categories_sizes: [],
+  };
+  const categorical = {
+    left_children: [1, -1, -1],
+    right_children: [2, -1, -1],
+    split_indices: [1, 0, 0],
+    split_conditions: [0, 10, 20],
+    default_left: [1, 0, 0],
+    split_type: [1, 0, 0],
+    categories: [2, 5],
+    categories_nodes: [0],
+    categories_segments: [0],
+    categories_sizes: [2],
+  };
   return JSON.stringify({
     learner: {
       feature_names: ["x", "c"],
@@ -41,7 +63,20 @@ test.each([
   ["a linear booster", modelJson({ gradient_booster: { name: "gblinear", model: {} } }), /only gbtree/],
   ["an unknown objective", modelJson({ objective: { name: "rank:ndcg" } }), /not supported/],
   ["a multi-class model", modelJson({ learner_model_param: { base_score: "0", num_class: "3" } }), /multi-class/],
-  ["children outside the tree", modelJson({ gradient_booster: { name: "gbtree", model: { trees: [{ left_children: [5], right_children: [6], split_indices: [0], split_conditions: [0], default_left: [0] }] } } }), /outside the tree/],
+  [
+    "children outside the tree",
+    modelJson({
+      gradient_booster: {
+        name: "gbtree",
+        model: {
+          trees: [
+            { left_children: [5], right_children: [6], split_indices: [0], split_conditions: [0], default_left: [0] },
+          ],
+        },
+      },
+    }),
+    /outside the tree/,
+  ],
 ])("a model file that is %s is refused at load", (_name, text, message) => {
   expect(() => parseXgboostJson(text)).toThrow(ModelFormatError);
   expect(() => parseXgboostJson(text)).toThrow(message);
@@ -50,7 +85,9 @@ test.each([
 test("the logistic and log links apply to the margin, with base_score in output space", () => {
   const logistic = parseXgboostJson(modelJson({ objective: { name: "binary:logistic" } }));
   expect(predictOne(logistic, f32(0.05, 0))).toBeCloseTo(1 / (1 + Math.exp(-(0 - 1.5 + 10))), 6);
-  const poisson = parseXgboostJson(modelJson({ objective: { name: "count:poisson" }, learner_model_param: { base_score: "2" } }));
+  const poisson = parseXgboostJson(
+    modelJson({ objective: { name: "count:poisson" }, learner_model_param: { base_score: "2" } }),
+  );
   expect(predictOne(poisson, f32(0.05, 0))).toBeCloseTo(Math.exp(Math.log(2) - 1.5 + 10), 1);
 });
 
@@ -71,34 +108,75 @@ test.each([
 test.each([
   ["a required number is null", { x: null, c: "AAA" }, "feature.missing", "feature x is missing"],
   ["a required category is absent", { x: 1 }, "feature.missing", "feature c is missing"],
-  ["a number is text", { x: "fast", c: "AAA" }, "feature.not_a_number", 'feature x must be a finite number (got "fast")'],
-  ["a number is infinite", { x: Infinity, c: "AAA" }, "feature.not_a_number", "feature x must be a finite number (got null)"],
-  ["a number is a boolean", { x: true, c: "AAA" }, "feature.not_a_number", "feature x must be a finite number (got true)"],
+  [
+    "a number is text",
+    { x: "fast", c: "AAA" },
+    "feature.not_a_number",
+    'feature x must be a finite number (got "fast")',
+  ],
+  [
+    "a number is infinite",
+    { x: Infinity, c: "AAA" },
+    "feature.not_a_number",
+    "feature x must be a finite number (got null)",
+  ],
+  [
+    "a number is a boolean",
+    { x: true, c: "AAA" },
+    "feature.not_a_number",
+    "feature x must be a finite number (got true)",
+  ],
   ["a category is a number", { x: 1, c: 7 }, "feature.not_a_category", "feature c must be text (got 7)"],
 ])("dead letter when %s", (_name, row, errorClass, errorMessage) => {
   expect(featureVector(features, categoryCodes(features), row)).toEqual({ errorClass, errorMessage });
 });
 
-const card = { format: CARD_FORMAT, name: "m", version: 1, target: { name: "y" }, features: features.slice(0, 2) } as unknown as ModelCard;
+const card = {
+  format: CARD_FORMAT,
+  name: "m",
+  version: 1,
+  target: { name: "y" },
+  features: features.slice(0, 2),
+} as unknown as ModelCard;
 
 test("a scorer scores a row, and a bad row becomes a dead letter of stage score, never a NaN", () => {
   const scorer = createScorer(card, modelJson());
   const envelope = { payload: "{}", source: { uri: "flights/e1" }, attempt: 1 };
   expect(scoreFeatureRow(scorer, { x: 0.05, c: "FFF" }, envelope)).toEqual({ ok: true, value: expect.closeTo(19, 5) });
-  expect(scoreFeatureRow(scorer, { x: "?", c: "FFF" }, envelope)).toEqual({ ok: false, dead: { stage: "score", errorClass: "feature.not_a_number", errorMessage: 'feature x must be a finite number (got "?")', envelope } });
+  expect(scoreFeatureRow(scorer, { x: "?", c: "FFF" }, envelope)).toEqual({
+    ok: false,
+    dead: {
+      stage: "score",
+      errorClass: "feature.not_a_number",
+      errorMessage: 'feature x must be a finite number (got "?")',
+      envelope,
+    },
+  });
 });
 
 test("a model whose features differ from its card's is refused", () => {
-  expect(() => createScorer({ ...card, features: [features[1], features[0]] }, modelJson())).toThrow(/differ from its card/);
+  expect(() => createScorer({ ...card, features: [features[1], features[0]] }, modelJson())).toThrow(
+    /differ from its card/,
+  );
   expect(() => createScorer({ ...card, format: "other" }, modelJson())).toThrow(/format must be/);
 });
 
 test.each([
-  [-100, 0], [0, 0], [0.5, 0], [1, 1], [1.5, 1], [2, 2], [3, 2], [99, 2],
+  [-100, 0],
+  [0, 0],
+  [0.5, 0],
+  [1, 1],
+  [1.5, 1],
+  [2, 2],
+  [3, 2],
+  [99, 2],
 ])("histogram bins as numpy.searchsorted(edges[1:-1], v, 'right'): %d → bin %d", (value, bin) => {
   expect(histogramBin([0, 1, 2, 3], value)).toBe(bin);
 });
 
 test("histogram counts put missing values apart", () => {
-  expect(histogramCounts({ edges: [0, 1, 2, 3] }, [0.5, 1, 2.5, null, NaN, 7])).toEqual({ counts: [1, 1, 2], missing: 2 });
+  expect(histogramCounts({ edges: [0, 1, 2, 3] }, [0.5, 1, 2.5, null, NaN, 7])).toEqual({
+    counts: [1, 1, 2],
+    missing: 2,
+  });
 });

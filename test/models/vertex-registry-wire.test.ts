@@ -9,7 +9,13 @@ import * as path from "path";
 import * as protobuf from "protobufjs";
 import { CloudApiError, MissingSettingError } from "../../launcher/cloud/errors";
 import { applyVertexAliases, applyVertexBatchPrediction, applyVertexUpload } from "../../launcher/models/vertex-apply";
-import { planVertexAliases, planVertexBatchPrediction, planVertexUpload, PREBUILT_XGBOOST, type VertexModelSettings } from "../../launcher/models/vertex-plans";
+import {
+  planVertexAliases,
+  planVertexBatchPrediction,
+  planVertexUpload,
+  PREBUILT_XGBOOST,
+  type VertexModelSettings,
+} from "../../launcher/models/vertex-plans";
 import type { RegisteredModel } from "../../launcher/models/registry";
 import type { ModelCard } from "../../transforms/score/model-card";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
@@ -18,27 +24,59 @@ const packageDir = path.dirname(require.resolve("@google-cloud/aiplatform/packag
 const protoRoot = path.join(packageDir, "build", "protos");
 const types = protobuf.Root.fromJSON(JSON.parse(fs.readFileSync(path.join(protoRoot, "protos.json"), "utf8")));
 const TINY_RETRY = { attempts: 2, initialDelayMs: 1, retryOn: ["unavailable"] as const };
-const settings: VertexModelSettings = { project: "rox-test-project", region: "europe-west4", servingImage: PREBUILT_XGBOOST, machineType: "n1-standard-4", replicas: 2 };
+const settings: VertexModelSettings = {
+  project: "rox-test-project",
+  region: "europe-west4",
+  servingImage: PREBUILT_XGBOOST,
+  machineType: "n1-standard-4",
+  replicas: 2,
+};
 const parent = "projects/rox-test-project/locations/europe-west4";
 const card = {
-  name: "flights-delay", schema: { name: "flights", version: 1, table: "flights" }, target: { name: "delay" }, framework: { library: "xgboost", version: "3.2.0" },
-  features: [{ name: "distance", kind: "number" }, { name: "origin", kind: "category", categories: ["ATL"] }],
+  name: "flights-delay",
+  schema: { name: "flights", version: 1, table: "flights" },
+  target: { name: "delay" },
+  framework: { library: "xgboost", version: "3.2.0" },
+  features: [
+    { name: "distance", kind: "number" },
+    { name: "origin", kind: "category", categories: ["ATL"] },
+  ],
   metrics: { testRows: 1000, model: { mae: 16.1, rmse: 26.5 }, mean: { mae: 17.9, rmse: 29 } },
 } as unknown as ModelCard;
 const version = (v: number, aliases: string[] = ["challenger"]): RegisteredModel => ({
-  name: "flights-delay", version: v, uri: `gs://rox-test-models/registry/flights-delay/v${v}`, schema: "flights", schemaVersion: 1,
-  registeredAt: "2001-02-01T00:00:00.000Z", aliases, sha256: "ab".repeat(32), metrics: card.metrics,
+  name: "flights-delay",
+  version: v,
+  uri: `gs://rox-test-models/registry/flights-delay/v${v}`,
+  schema: "flights",
+  schemaVersion: 1,
+  registeredAt: "2001-02-01T00:00:00.000Z",
+  aliases,
+  sha256: "ab".repeat(32),
+  metrics: card.metrics,
 });
 
 let handlers: Record<string, WireHandler> = {};
-const dispatch = (method: string): WireHandler => (request) => handlers[method]?.(request) ?? new WireFailure(grpc.status.UNIMPLEMENTED, method);
+const dispatch =
+  (method: string): WireHandler =>
+  (request) =>
+    handlers[method]?.(request) ?? new WireFailure(grpc.status.UNIMPLEMENTED, method);
 let models: WireServer;
 let jobs: WireServer;
 
 beforeAll(async () => {
   const v1 = "google/cloud/aiplatform/v1";
-  models = await startWireServer({ protoRoot, protoFile: `${v1}/model_service.proto`, service: "google.cloud.aiplatform.v1.ModelService", handlers: { UploadModel: dispatch("UploadModel"), MergeVersionAliases: dispatch("MergeVersionAliases") } });
-  jobs = await startWireServer({ protoRoot, protoFile: `${v1}/job_service.proto`, service: "google.cloud.aiplatform.v1.JobService", handlers: { CreateBatchPredictionJob: dispatch("CreateBatchPredictionJob") } });
+  models = await startWireServer({
+    protoRoot,
+    protoFile: `${v1}/model_service.proto`,
+    service: "google.cloud.aiplatform.v1.ModelService",
+    handlers: { UploadModel: dispatch("UploadModel"), MergeVersionAliases: dispatch("MergeVersionAliases") },
+  });
+  jobs = await startWireServer({
+    protoRoot,
+    protoFile: `${v1}/job_service.proto`,
+    service: "google.cloud.aiplatform.v1.JobService",
+    handlers: { CreateBatchPredictionJob: dispatch("CreateBatchPredictionJob") },
+  });
 });
 afterAll(async () => Promise.all([models?.stop(), jobs?.stop()]));
 beforeEach(() => {
@@ -50,48 +88,112 @@ beforeEach(() => {
 /** A finished long-running operation carrying `response` as the Any the client unpacks. */
 function doneOperation(type: string, response: Record<string, unknown>) {
   const message = types.lookupType(type);
-  return { name: `${parent}/operations/1`, done: true, response: { type_url: `type.googleapis.com/${type}`, value: Buffer.from(message.encode(message.fromObject(response)).finish()) } };
+  return {
+    name: `${parent}/operations/1`,
+    done: true,
+    response: {
+      type_url: `type.googleapis.com/${type}`,
+      value: Buffer.from(message.encode(message.fromObject(response)).finish()),
+    },
+  };
 }
 
 test("the first version creates the model under its rox name; a later one is a version of it (parentModel)", async () => {
-  handlers.UploadModel = (r) => doneOperation("google.cloud.aiplatform.v1.UploadModelResponse", { model: `${parent}/models/flights-delay`, modelVersionId: r.parentModel ? "2" : "1" });
+  handlers.UploadModel = (r) =>
+    doneOperation("google.cloud.aiplatform.v1.UploadModelResponse", {
+      model: `${parent}/models/flights-delay`,
+      modelVersionId: r.parentModel ? "2" : "1",
+    });
   const first = planVertexUpload(settings, version(1), card);
   const second = planVertexUpload(settings, version(2), card);
-  expect(await applyVertexUpload(first, settings.region, models.address, TINY_RETRY)).toEqual({ model: `${parent}/models/flights-delay`, versionId: "1" });
-  expect(await applyVertexUpload(second, settings.region, models.address, TINY_RETRY)).toEqual({ model: `${parent}/models/flights-delay`, versionId: "2" });
-  expect(models.requests).toEqual([{ method: "UploadModel", request: first.request }, { method: "UploadModel", request: second.request }]);
-  expect(first.request).toMatchObject({ modelId: "flights-delay", model: { artifactUri: "gs://rox-test-models/registry/flights-delay/v1", versionAliases: ["rox-v1", "challenger"], containerSpec: { imageUri: PREBUILT_XGBOOST } } });
+  expect(await applyVertexUpload(first, settings.region, models.address, TINY_RETRY)).toEqual({
+    model: `${parent}/models/flights-delay`,
+    versionId: "1",
+  });
+  expect(await applyVertexUpload(second, settings.region, models.address, TINY_RETRY)).toEqual({
+    model: `${parent}/models/flights-delay`,
+    versionId: "2",
+  });
+  expect(models.requests).toEqual([
+    { method: "UploadModel", request: first.request },
+    { method: "UploadModel", request: second.request },
+  ]);
+  expect(first.request).toMatchObject({
+    modelId: "flights-delay",
+    model: {
+      artifactUri: "gs://rox-test-models/registry/flights-delay/v1",
+      versionAliases: ["rox-v1", "challenger"],
+      containerSpec: { imageUri: PREBUILT_XGBOOST },
+    },
+  });
   expect(second.request).toMatchObject({ parentModel: `${parent}/models/flights-delay` });
   expect(second.request).not.toHaveProperty("modelId");
 });
 
 test("a version in the local store cannot be uploaded: Vertex AI reads Cloud Storage", () => {
-  expect(() => planVertexUpload(settings, { ...version(1), uri: "/home/me/.rox/models/flights-delay/v1" }, card)).toThrow(MissingSettingError);
+  expect(() =>
+    planVertexUpload(settings, { ...version(1), uri: "/home/me/.rox/models/flights-delay/v1" }, card),
+  ).toThrow(MissingSettingError);
 });
 
 test("promotion moves champion onto the version (named by its rox alias) and drops challenger", async () => {
-  handlers.MergeVersionAliases = () => ({ name: `${parent}/models/flights-delay`, versionId: "2", versionAliases: ["rox-v2", "champion"] });
+  handlers.MergeVersionAliases = () => ({
+    name: `${parent}/models/flights-delay`,
+    versionId: "2",
+    versionAliases: ["rox-v2", "champion"],
+  });
   const plan = planVertexAliases(settings, "flights-delay", 2, ["champion"], ["challenger"]);
-  expect(await applyVertexAliases(plan, settings.region, models.address, TINY_RETRY)).toEqual({ versionId: "2", aliases: ["rox-v2", "champion"] });
-  expect(models.requests).toEqual([{ method: "MergeVersionAliases", request: { name: `${parent}/models/flights-delay@rox-v2`, versionAliases: ["champion", "-challenger"] } }]);
+  expect(await applyVertexAliases(plan, settings.region, models.address, TINY_RETRY)).toEqual({
+    versionId: "2",
+    aliases: ["rox-v2", "champion"],
+  });
+  expect(models.requests).toEqual([
+    {
+      method: "MergeVersionAliases",
+      request: { name: `${parent}/models/flights-delay@rox-v2`, versionAliases: ["champion", "-challenger"] },
+    },
+  ]);
 });
 
 test("a permission error is typed and names the call", async () => {
-  handlers.MergeVersionAliases = () => new WireFailure(grpc.status.PERMISSION_DENIED, "Permission 'aiplatform.models.update' denied");
-  const err = await applyVertexAliases(planVertexAliases(settings, "flights-delay", 2, ["champion"]), settings.region, models.address, TINY_RETRY).catch((e: unknown) => e);
+  handlers.MergeVersionAliases = () =>
+    new WireFailure(grpc.status.PERMISSION_DENIED, "Permission 'aiplatform.models.update' denied");
+  const err = await applyVertexAliases(
+    planVertexAliases(settings, "flights-delay", 2, ["champion"]),
+    settings.region,
+    models.address,
+    TINY_RETRY,
+  ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CloudApiError);
   expect(err).toMatchObject({ failure: "permission-denied", method: "MergeVersionAliases" });
 });
 
 test("batch prediction reads the day's feature rows from BigQuery, in the card's feature order, into a BigQuery dataset", async () => {
-  handlers.CreateBatchPredictionJob = (r) => ({ ...(r.batchPredictionJob as object), name: `${parent}/batchPredictionJobs/7`, state: "JOB_STATE_PENDING" });
-  const plan = planVertexBatchPrediction(settings, version(2, ["champion"]), card, { featureTable: "rox-test-project.rox_events.flights_features_20010115", outputDataset: "rox-test-project.rox_scores", day: "2001-01-15" });
-  expect(await applyVertexBatchPrediction(plan, settings.region, jobs.address, TINY_RETRY)).toEqual({ name: `${parent}/batchPredictionJobs/7`, state: "JOB_STATE_PENDING" });
+  handlers.CreateBatchPredictionJob = (r) => ({
+    ...(r.batchPredictionJob as object),
+    name: `${parent}/batchPredictionJobs/7`,
+    state: "JOB_STATE_PENDING",
+  });
+  const plan = planVertexBatchPrediction(settings, version(2, ["champion"]), card, {
+    featureTable: "rox-test-project.rox_events.flights_features_20010115",
+    outputDataset: "rox-test-project.rox_scores",
+    day: "2001-01-15",
+  });
+  expect(await applyVertexBatchPrediction(plan, settings.region, jobs.address, TINY_RETRY)).toEqual({
+    name: `${parent}/batchPredictionJobs/7`,
+    state: "JOB_STATE_PENDING",
+  });
   expect(jobs.requests).toEqual([{ method: "CreateBatchPredictionJob", request: plan.request }]);
   expect(plan.request.batchPredictionJob).toMatchObject({
     model: `${parent}/models/flights-delay@rox-v2`,
-    inputConfig: { instancesFormat: "bigquery", bigquerySource: { inputUri: "bq://rox-test-project.rox_events.flights_features_20010115" } },
+    inputConfig: {
+      instancesFormat: "bigquery",
+      bigquerySource: { inputUri: "bq://rox-test-project.rox_events.flights_features_20010115" },
+    },
     instanceConfig: { instanceType: "array", includedFields: ["distance", "origin"] },
-    outputConfig: { predictionsFormat: "bigquery", bigqueryDestination: { outputUri: "bq://rox-test-project.rox_scores" } },
+    outputConfig: {
+      predictionsFormat: "bigquery",
+      bigqueryDestination: { outputUri: "bq://rox-test-project.rox_scores" },
+    },
   });
 });

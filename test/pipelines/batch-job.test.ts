@@ -26,7 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => work.cleanup());
 
-async function runInto(file: string, options: { replace?: boolean; chunkBytes?: number } = {}): Promise<{ summary: JobSummary; warehouse: DuckDbWarehouse }> {
+async function runInto(
+  file: string,
+  options: { replace?: boolean; chunkBytes?: number } = {},
+): Promise<{ summary: JobSummary; warehouse: DuckDbWarehouse }> {
   const warehouse = await DuckDbWarehouse.open(file);
   const summary = await runBatchJob({ input, schema: "flights", workDir: work.dir, ...options }, warehouse);
   return { summary, warehouse };
@@ -59,9 +62,21 @@ describe("batch job on real flights with injected faults", () => {
       expect(await scalar(warehouse, "SELECT count(*) FROM flights")).toBe(realRows);
       expect(await scalar(warehouse, "SELECT count(DISTINCT event_id) FROM flights")).toBe(realRows);
       expect(await scalar(warehouse, "SELECT count(*) FROM dead_letters")).toBe(bad);
-      expect(await scalar(warehouse, "SELECT count(*) FROM dead_letters WHERE payloadString IS NULL OR sourceUri IS NULL OR sourceLine IS NULL OR runId IS NULL")).toBe(0);
-      const [run] = await warehouse.query(`SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE "runId" = '${summary.runId}'`);
-      expect(Object.values(run).map(Number)).toStrictEqual([summary.read, summary.written, summary.deadLettered, summary.duplicates]);
+      expect(
+        await scalar(
+          warehouse,
+          "SELECT count(*) FROM dead_letters WHERE payloadString IS NULL OR sourceUri IS NULL OR sourceLine IS NULL OR runId IS NULL",
+        ),
+      ).toBe(0);
+      const [run] = await warehouse.query(
+        `SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE "runId" = '${summary.runId}'`,
+      );
+      expect(Object.values(run).map(Number)).toStrictEqual([
+        summary.read,
+        summary.written,
+        summary.deadLettered,
+        summary.duplicates,
+      ]);
     } finally {
       await warehouse.close();
     }
@@ -107,11 +122,14 @@ describe("batch job on real flights with injected faults", () => {
         SELECT origin, time_bucket(INTERVAL 1 HOUR, CAST(date AS TIMESTAMPTZ)) AS window_start, count(*) AS flights,
                avg(delay) AS mean_delay, max(delay) AS max_delay, avg(CASE WHEN delay > 15 THEN 1 ELSE 0 END) AS delayed_share
         FROM read_json('${raw}', columns = {date: 'VARCHAR', delay: 'INTEGER', origin: 'VARCHAR'}) GROUP BY ALL`;
-      const differences = await scalar(warehouse, `
+      const differences = await scalar(
+        warehouse,
+        `
         SELECT count(*) FROM (${independent}) r FULL OUTER JOIN flights_origin_hourly w USING (origin, window_start)
         WHERE w.flights IS DISTINCT FROM r.flights OR w.max_delay IS DISTINCT FROM r.max_delay
            OR abs(w.mean_delay - r.mean_delay) > 1e-9 OR abs(w.delayed_share - r.delayed_share) > 1e-9
-           OR w.window_end IS DISTINCT FROM r.window_start + INTERVAL 1 HOUR`);
+           OR w.window_end IS DISTINCT FROM r.window_start + INTERVAL 1 HOUR`,
+      );
       expect(differences).toBe(0);
       expect(await scalar(warehouse, "SELECT count(*) FROM flights_origin_hourly")).toBeGreaterThan(100);
     } finally {

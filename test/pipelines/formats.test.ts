@@ -17,18 +17,34 @@ let rows: number;
 beforeAll(async () => {
   work = tempDir("formats");
   for (const format of FORMATS) {
-    const sample = await writeFlightSample({ outDir: path.join(work.dir, format), format, by: "day", from: FROM, to: TO });
+    const sample = await writeFlightSample({
+      outDir: path.join(work.dir, format),
+      format,
+      by: "day",
+      from: FROM,
+      to: TO,
+    });
     rows = sample.rows;
   }
 });
 afterAll(() => work.cleanup());
 
-async function run(input: string, format?: (typeof FORMATS)[number]): Promise<{ summary: JobSummary; table: string; dead: Record<string, unknown>[] }> {
+async function run(
+  input: string,
+  format?: (typeof FORMATS)[number],
+): Promise<{ summary: JobSummary; table: string; dead: Record<string, unknown>[] }> {
   const warehouse = await DuckDbWarehouse.open(path.join(work.dir, `${path.basename(input)}-${Date.now()}.duckdb`));
   try {
-    const summary = await runBatchJob({ input, schema: "flights", format, workDir: work.dir, chunkBytes: 128 << 10 }, warehouse);
-    const table = await warehouse.query("SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights ORDER BY event_id");
-    const dead = await warehouse.query("SELECT errorStage, errorClass, sourceLine, payloadString, to_base64(payloadBytes) AS payloadBytes FROM dead_letters ORDER BY sourceLine");
+    const summary = await runBatchJob(
+      { input, schema: "flights", format, workDir: work.dir, chunkBytes: 128 << 10 },
+      warehouse,
+    );
+    const table = await warehouse.query(
+      "SELECT * EXCLUDE (_source, _run_id, _ingested_at) FROM flights ORDER BY event_id",
+    );
+    const dead = await warehouse.query(
+      "SELECT errorStage, errorClass, sourceLine, payloadString, to_base64(payloadBytes) AS payloadBytes FROM dead_letters ORDER BY sourceLine",
+    );
     return { summary, table: JSON.stringify(table), dead };
   } finally {
     await warehouse.close();
@@ -50,7 +66,13 @@ test("bad CSV rows (column count, quoting) become dead letters; the rest lands",
   const file = path.join(work.dir, "csv", `flights-${FROM}.csv`);
   const bad = path.join(work.dir, "bad.csv");
   const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
-  lines.splice(3, 0, "x:1,2001-02-10T01:00:00Z,5,100,SFO", 'x:2,2001-02-10T01:00:00Z,5,100,S"FO,LAX', 'x:3,2001-02-10T01:00:00Z,5,100,"SFO"x,LAX');
+  lines.splice(
+    3,
+    0,
+    "x:1,2001-02-10T01:00:00Z,5,100,SFO",
+    'x:2,2001-02-10T01:00:00Z,5,100,S"FO,LAX',
+    'x:3,2001-02-10T01:00:00Z,5,100,"SFO"x,LAX',
+  );
   fs.writeFileSync(bad, lines.join("\n") + "\n");
   const { summary, dead } = await run(bad);
   expect(summary.written).toBe(rows);
@@ -62,7 +84,11 @@ test("bad CSV rows (column count, quoting) become dead letters; the rest lands",
 test("invalid UTF-8 and a 2 MB line become dead letters with their raw bytes; the rest lands", async () => {
   const file = path.join(work.dir, "jsonl", `flights-${FROM}.jsonl`);
   const bad = path.join(work.dir, "bad.jsonl");
-  const invalid = Buffer.concat([Buffer.from('{"event_id":"u:1","origin":"S'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
+  const invalid = Buffer.concat([
+    Buffer.from('{"event_id":"u:1","origin":"S'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"}\n'),
+  ]);
   const huge = Buffer.from(`{"event_id":"big:1","pad":"${"x".repeat(2 << 20)}"}\n`);
   fs.writeFileSync(bad, Buffer.concat([invalid, fs.readFileSync(file), huge]));
   const { summary, dead } = await run(bad);

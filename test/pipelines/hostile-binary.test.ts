@@ -35,7 +35,14 @@ const FLIGHT_SCHEMA = {
 
 beforeAll(async () => {
   work = tempDir("hostile-binary");
-  const flights = Array.from({ length: ROWS }, (_, i) => ({ event_id: `f${i}`, date: BigInt(978_480_000_000 + i * 60_000), delay: i % 90, distance: 100 + i, origin: "LAS", destination: "PHL" }));
+  const flights = Array.from({ length: ROWS }, (_, i) => ({
+    event_id: `f${i}`,
+    date: BigInt(978_480_000_000 + i * 60_000),
+    delay: i % 90,
+    distance: 100 + i,
+    origin: "LAS",
+    destination: "PHL",
+  }));
   avroBytes = await encodeAvroFile(FLIGHT_SCHEMA as never, flights, { codec: "deflate", blockSize: 4096 });
   const parquet = path.join(work.dir, "source.parquet");
   const select = `SELECT 'f' || i AS event_id, TIMESTAMP '2001-01-03 00:00:00' + INTERVAL (i) MINUTE AS date, (i % 90)::INTEGER AS delay,
@@ -81,7 +88,10 @@ test("a truncated Avro file: the cut block's declared records are read and dead-
   const frames = avroFrames(avroBytes);
   const last = frames[frames.length - 2];
   const { summary } = await runOn("truncated.avro", avroBytes.subarray(0, last.dataStart + 10));
-  expect(summary).toMatchObject({ read: frames.slice(0, -1).reduce((n, f) => n + f.count, 0), deadLettered: last.count });
+  expect(summary).toMatchObject({
+    read: frames.slice(0, -1).reduce((n, f) => n + f.count, 0),
+    deadLettered: last.count,
+  });
   expect(summary.uncounted).toBeUndefined();
 });
 
@@ -99,7 +109,10 @@ test("a corrupt Parquet row group counts the rows the footer declares", async ()
 });
 
 test("a truncated Parquet file: its row count is unknowable, and the summary says so instead of reconciling", async () => {
-  const { summary, dead } = await runOn("truncated.parquet", parquetBytes.subarray(0, Math.floor(parquetBytes.length / 2)));
+  const { summary, dead } = await runOn(
+    "truncated.parquet",
+    parquetBytes.subarray(0, Math.floor(parquetBytes.length / 2)),
+  );
   expect(summary).toMatchObject({ read: 1, deadLettered: 1, uncounted: 1 });
   expect(dead).toEqual([{ errorClass: "unreadable_file", records: null }]);
   expect(reconciliation(summary)).toMatch(/^UNKNOWN/);

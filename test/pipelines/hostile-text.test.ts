@@ -33,7 +33,9 @@ async function runOn(name: string, content: string | Buffer, options: Partial<Ba
   const warehouse = await DuckDbWarehouse.open(path.join(work.dir, `${name}.duckdb`));
   try {
     const summary = await runBatchJob({ input, schema: "flights", workDir: work.dir, ...options }, warehouse);
-    const dead = (await warehouse.query(`SELECT errorClass, sourceLine, errorMessage, payloadString FROM dead_letters ORDER BY sourceLine`)) as Run["dead"];
+    const dead = (await warehouse.query(
+      `SELECT errorClass, sourceLine, errorMessage, payloadString FROM dead_letters ORDER BY sourceLine`,
+    )) as Run["dead"];
     const [{ n }] = await warehouse.query("SELECT count(*) AS n FROM flights");
     expect(unaccounted(summary)).toBe(0);
     return { summary, dead: dead.map((d) => ({ ...d, sourceLine: Number(d.sourceLine) })), events: Number(n) };
@@ -42,7 +44,8 @@ async function runOn(name: string, content: string | Buffer, options: Partial<Ba
   }
 }
 
-const jsonl = (records: unknown[]) => records.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n") + "\n";
+const jsonl = (records: unknown[]) =>
+  records.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n") + "\n";
 
 describe("text that is not valid Unicode is a dead letter of its own; no text the job writes splits a character", () => {
   test.each([
@@ -51,7 +54,12 @@ describe("text that is not valid Unicode is a dead letter of its own; no text th
     ["a reversed pair", "bad-\udc00\ud800"],
     ["a high surrogate at the end", "bad\ud83d"],
   ])("%s in a JSON string: invalid_unicode, and the rest of the chunk lands", async (name, id) => {
-    const lines = [flight(1), flight(2, { event_id: id }), flight(3), flight(4, { route_note: ["ok", { deep: "x\udfff" }] })];
+    const lines = [
+      flight(1),
+      flight(2, { event_id: id }),
+      flight(3),
+      flight(4, { route_note: ["ok", { deep: "x\udfff" }] }),
+    ];
     const run = await runOn(`surrogate-${name.replace(/ /g, "-")}.jsonl`, jsonl(lines));
     expect(run.summary).toMatchObject({ read: 4, written: 2, deadLettered: 2 });
     expect(run.summary.byReason).toEqual({ "decode/invalid_unicode": 2 });
@@ -66,7 +74,10 @@ describe("text that is not valid Unicode is a dead letter of its own; no text th
   });
 
   test("a paired escape (an emoji written as \\ud83d\\ude00), NUL and U+FFFF are valid text and land", async () => {
-    const run = await runOn("valid-escapes.jsonl", `${jsonl([flight(1)])}{"event_id":"\\ud83d\\ude00\\u0000\\uffff","date":"2001-01-03T01:00:00Z","delay":1,"distance":5,"origin":"SFO","destination":"LAX"}\n`);
+    const run = await runOn(
+      "valid-escapes.jsonl",
+      `${jsonl([flight(1)])}{"event_id":"\\ud83d\\ude00\\u0000\\uffff","date":"2001-01-03T01:00:00Z","delay":1,"distance":5,"origin":"SFO","destination":"LAX"}\n`,
+    );
     expect(run.summary).toMatchObject({ read: 2, written: 2, deadLettered: 0 });
   });
 
@@ -79,7 +90,10 @@ describe("text that is not valid Unicode is a dead letter of its own; no text th
   });
 
   test("a malformed line of emojis (V8 quotes it cut in half) is one malformed_json dead letter", async () => {
-    const run = await runOn("emoji.jsonl", jsonl(["😀😀😀x😀😀😀😀😀😀😀😀😀😀", flight(1), "😀".repeat(3) + "AAAA" + "x".repeat(40)]));
+    const run = await runOn(
+      "emoji.jsonl",
+      jsonl(["😀😀😀x😀😀😀😀😀😀😀😀😀😀", flight(1), "😀".repeat(3) + "AAAA" + "x".repeat(40)]),
+    );
     expect(run.summary).toMatchObject({ read: 3, written: 1, deadLettered: 2 });
     expect(run.summary.byReason).toEqual({ "decode/malformed_json": 2 });
   });
@@ -91,7 +105,9 @@ describe("text that is not valid Unicode is a dead letter of its own; no text th
   });
 
   test("invalid UTF-8 of every kind (overlong, CESU-8 surrogate, cut sequence, 0xFF) is invalid_utf8, line by line", async () => {
-    const bad = [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xff]].map((b) => Buffer.concat([Buffer.from('{"event_id":"'), Buffer.from(b), Buffer.from('"}\n')]));
+    const bad = [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xff]].map((b) =>
+      Buffer.concat([Buffer.from('{"event_id":"'), Buffer.from(b), Buffer.from('"}\n')]),
+    );
     const run = await runOn("utf8.jsonl", Buffer.concat([...bad, Buffer.from(jsonl([flight(1)]))]));
     expect(run.summary).toMatchObject({ read: 5, written: 1, deadLettered: 4 });
     expect(run.summary.byReason).toEqual({ "decode/invalid_utf8": 4 });
@@ -112,7 +128,8 @@ describe("text that is not valid Unicode is a dead letter of its own; no text th
 describe("CSV framing follows BigQuery's loader: one stray quote costs one record", () => {
   const header = "event_id,date,delay,distance,origin,destination";
   const row = (i: number) => `f${i},${flight(i).date},${i % 90},${100 + (i % 900)},LAS,PHL`;
-  const rows = (n: number, broken: number) => Array.from({ length: n }, (_, i) => (i + 1 === broken ? `f${i + 1},"${flight(i).date},1,2,LAS,PHL` : row(i + 1)));
+  const rows = (n: number, broken: number) =>
+    Array.from({ length: n }, (_, i) => (i + 1 === broken ? `f${i + 1},"${flight(i).date},1,2,LAS,PHL` : row(i + 1)));
   const ROWS = 5_000;
 
   test("by default a newline ends a record: a stray quote at row 10 is one dead letter", async () => {
@@ -123,8 +140,14 @@ describe("CSV framing follows BigQuery's loader: one stray quote costs one recor
 
   test("--csv-quoted-newlines keeps a quoted newline, and a stray quote still cannot run past --max-record-bytes", async () => {
     const quoted = `f0,"2001-01-03T00:00:00Z",1,2,LAS,"PHL"\r\n`;
-    const text = [header, ...rows(ROWS, 10)].join("\n").replace(`\n${row(3)}`, `\n${row(3).replace(",LAS,", ',"L\nAS",')}`);
-    const run = await runOn("stray-quoted.csv", `${header}\r\n${quoted}${text.slice(header.length + 1)}\n`, { csvQuotedNewlines: true, maxRecordBytes: 4096, chunkBytes: 64 << 10 });
+    const text = [header, ...rows(ROWS, 10)]
+      .join("\n")
+      .replace(`\n${row(3)}`, `\n${row(3).replace(",LAS,", ',"L\nAS",')}`);
+    const run = await runOn("stray-quoted.csv", `${header}\r\n${quoted}${text.slice(header.length + 1)}\n`, {
+      csvQuotedNewlines: true,
+      maxRecordBytes: 4096,
+      chunkBytes: 64 << 10,
+    });
     expect(run.summary).toMatchObject({ read: ROWS + 1, deadLettered: 2 });
     expect(run.dead.map((d) => [d.errorClass, d.sourceLine])).toEqual([
       ["constraint.pattern", 5],

@@ -9,7 +9,17 @@ test("the local batch job loads no @google-cloud module", () => {
   const work = tempDir("local-path");
   try {
     const input = path.join(work.dir, "events.jsonl");
-    fs.writeFileSync(input, JSON.stringify({ event_id: "a", date: "2001-01-01T00:01:00Z", delay: 3, distance: 10, origin: "LAS", destination: "PHL" }) + "\n");
+    fs.writeFileSync(
+      input,
+      JSON.stringify({
+        event_id: "a",
+        date: "2001-01-01T00:01:00Z",
+        delay: 3,
+        distance: 10,
+        origin: "LAS",
+        destination: "PHL",
+      }) + "\n",
+    );
     const root = path.resolve(__dirname, "..", "..");
     const script = `
       const { main } = require(${JSON.stringify(path.join(root, "dist/launcher/main.js"))});

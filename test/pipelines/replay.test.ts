@@ -194,7 +194,11 @@ test("Pub/Sub dead letters replay from their messages: an exhausted delivery sta
     const replay = await replayFixed(warehouse, { runId: "stream-messages" });
     expect(counts(replay)).toEqual({ read: 3, written: 2, deadLettered: 1, duplicates: 0 });
     const dead = await deadLetters(warehouse, "stream-messages");
-    const outcomes = [["m-2", "written"], ["m-3", "written"], ["m-4", "failed_again"]];
+    const outcomes = [
+      ["m-2", "written"],
+      ["m-3", "written"],
+      ["m-4", "failed_again"],
+    ];
     expect(dead.map((d) => [d.message, d.outcome])).toEqual(outcomes);
     const sql = "SELECT _source FROM flights WHERE event_id IN ('msg-late-1', 'msg-tired-1') ORDER BY event_id";
     expect((await rows(warehouse, sql)).map((r) => r._source)).toEqual([`${SUBSCRIPTION}#m-2`, `${SUBSCRIPTION}#m-3`]);

@@ -27,8 +27,14 @@ test("a second job on the same DuckDB file: WarehouseBusyError naming the file a
   const holder = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
-    const error = await DuckDbWarehouse.open(file).then(() => undefined, (err: Error) => err);
-    expect(error).toMatchObject({ name: "WarehouseBusyError", message: `another job holds ${file} (process ${holder.pid}): run again when it has finished` });
+    const error = await DuckDbWarehouse.open(file).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(error).toMatchObject({
+      name: "WarehouseBusyError",
+      message: `another job holds ${file} (process ${holder.pid}): run again when it has finished`,
+    });
     expect(exitCodeOf(error)).toBe(9);
   } finally {
     holder.kill("SIGKILL");
@@ -39,13 +45,31 @@ test("the next run removes what a killed run left, marks its row abandoned, and 
   const workDir = path.join(work.dir, "work");
   const file = path.join(work.dir, "runs.duckdb");
   const dead = deadPid();
-  const leftovers = [path.join(workDir, `rox-batch-20010101T000000Z-abcdef-p${dead}-Ab12Cd`), path.join(work.dir, `.rox-load-p${dead}-Zz9Yy8`)];
+  const leftovers = [
+    path.join(workDir, `rox-batch-20010101T000000Z-abcdef-p${dead}-Ab12Cd`),
+    path.join(work.dir, `.rox-load-p${dead}-Zz9Yy8`),
+  ];
   const alive = path.join(workDir, `rox-stream-20010101T000000Z-abcdef-p${process.ppid}-Qq1Ww2`);
   const unrelated = path.join(workDir, "rox-batch-job-notarun");
   for (const dir of [...leftovers, alive, unrelated]) fs.mkdirSync(path.join(dir, "chunk-0"), { recursive: true });
 
   const seed = await DuckDbWarehouse.open(file);
-  await seed.recordRun({ job: "batch", runId: "killed-run", schema: "flights", startedAt: "2001-01-01T00:00:00.000Z", finishedAt: "2001-01-01T00:00:01.000Z", read: 5, written: 5, deadLettered: 0, duplicates: 0, byTable: {}, byReason: {} }, "running");
+  await seed.recordRun(
+    {
+      job: "batch",
+      runId: "killed-run",
+      schema: "flights",
+      startedAt: "2001-01-01T00:00:00.000Z",
+      finishedAt: "2001-01-01T00:00:01.000Z",
+      read: 5,
+      written: 5,
+      deadLettered: 0,
+      duplicates: 0,
+      byTable: {},
+      byReason: {},
+    },
+    "running",
+  );
   await seed.query(`UPDATE job_runs SET owner = $1 WHERE "runId" = 'killed-run'`, [`${os.hostname()}:${dead}`]);
   await seed.close();
 
@@ -73,7 +97,13 @@ test("a run that fails is recorded as failed", async () => {
   const file = path.join(work.dir, "failed.duckdb");
   const warehouse = await DuckDbWarehouse.open(file);
   try {
-    const error = await runBatchJob({ input: path.join(work.dir, "missing.jsonl"), schema: "flights", workDir: work.dir }, warehouse).then(() => undefined, (err: Error) => err);
+    const error = await runBatchJob(
+      { input: path.join(work.dir, "missing.jsonl"), schema: "flights", workDir: work.dir },
+      warehouse,
+    ).then(
+      () => undefined,
+      (err: Error) => err,
+    );
     expect(error).toMatchObject({ name: "InputError" });
     expect(await warehouse.query(`SELECT status, "read" FROM job_runs`)).toEqual([{ status: "failed", read: "0" }]);
   } finally {

@@ -34,9 +34,16 @@ test("the batch job runs a new schema from its .avsc alone", async () => {
     const warehouse = await DuckDbWarehouse.open(path.join(work.dir, "w.duckdb"));
     try {
       const summary = await runBatchJob({ input, schema: "clicks", schemasDir, workDir: work.dir }, warehouse);
-      expect({ read: summary.read, written: summary.written, dead: summary.deadLettered, dups: summary.duplicates }).toStrictEqual({ read: 5, written: 2, dead: 2, dups: 1 });
+      expect({
+        read: summary.read,
+        written: summary.written,
+        dead: summary.deadLettered,
+        dups: summary.duplicates,
+      }).toStrictEqual({ read: 5, written: 2, dead: 2, dups: 1 });
       expect(unaccounted(summary)).toBe(0);
-      const rows = await warehouse.query("SELECT click_id, strftime(ts, '%H:%M') AS hhmm, device.os AS os, experiments[1].code AS code FROM clicks ORDER BY click_id");
+      const rows = await warehouse.query(
+        "SELECT click_id, strftime(ts, '%H:%M') AS hhmm, device.os AS os, experiments[1].code AS code FROM clicks ORDER BY click_id",
+      );
       expect(rows).toStrictEqual([
         { click_id: "c1", hhmm: "09:00", os: "ios", code: "exp-1" },
         { click_id: "c4", hhmm: "09:00", os: "ios", code: "exp-1" },

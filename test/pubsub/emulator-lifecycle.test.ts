@@ -41,12 +41,19 @@ describe("finding the emulator", () => {
 
   test("a complete layout is found", () => {
     const env = fakeSdk(path.join(temp.dir, "c"), { launcher: true, java: true });
-    expect(findEmulator(env).launcher).toBe(path.join(temp.dir, "c/sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator"));
+    expect(findEmulator(env).launcher).toBe(
+      path.join(temp.dir, "c/sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator"),
+    );
   });
 
   test("a stale state file (dead PID) is reported as not running and removed by stop", async () => {
     const stateFile = path.join(temp.dir, "stale.json");
-    writeEmulatorState(stateFile, { pid: 2 ** 22 + 1, host: "127.0.0.1:1", startedAt: new Date().toISOString(), logFile: "x.log" });
+    writeEmulatorState(stateFile, {
+      pid: 2 ** 22 + 1,
+      host: "127.0.0.1:1",
+      startedAt: new Date().toISOString(),
+      logFile: "x.log",
+    });
     expect((await emulatorStatus(stateFile)).running).toBe(false);
     expect((await stopEmulator(stateFile)).stopped).toBe(false);
     expect(fs.existsSync(stateFile)).toBe(false);
@@ -66,14 +73,21 @@ describe("a start that fails", () => {
 
   test("an emulator that exits at once: the error quotes its log, nothing is left", async () => {
     const stateFile = path.join(temp.dir, "exits.json");
-    const start = startEmulator({ stateFile, install: fakeLauncher("exits", "echo 'address already in use' >&2; exit 3") });
+    const start = startEmulator({
+      stateFile,
+      install: fakeLauncher("exits", "echo 'address already in use' >&2; exit 3"),
+    });
     await expect(start).rejects.toThrow(/exited \(code 3\)[\s\S]*address already in use/);
     expect(fs.existsSync(stateFile)).toBe(false);
   });
 
   test("an emulator that never answers: a timeout, and its process group is stopped", async () => {
     const stateFile = path.join(temp.dir, "silent.json");
-    const start = startEmulator({ stateFile, timeoutMs: 1_000, install: fakeLauncher("silent", "echo listening nowhere; sleep 30") });
+    const start = startEmulator({
+      stateFile,
+      timeoutMs: 1_000,
+      install: fakeLauncher("silent", "echo listening nowhere; sleep 30"),
+    });
     await expect(start).rejects.toThrow(EmulatorStartError);
     await expect(start).rejects.toThrow(/did not answer[\s\S]*listening nowhere/);
     expect(fs.existsSync(stateFile)).toBe(false);
@@ -96,14 +110,17 @@ describe("emulator lifecycle", () => {
     await expect(startEmulator({ stateFile })).rejects.toThrow(EmulatorStartError);
   });
 
-  it_("stops by PID from the state file, as another process would (rox emulator stop); the PID is then gone", async () => {
-    const { host, pid, stateFile } = emulator!;
-    expect(await stopEmulator(stateFile)).toEqual({ stopped: true, pid });
-    expect(isEmulatorProcess(pid)).toBe(false); // exited (perhaps not yet reaped by this process, its parent)
-    expect(fs.existsSync(stateFile)).toBe(false);
-    expect(await isAnswering(host, 500)).toBe(false);
-    expect(await emulatorStatus(stateFile)).toMatchObject({ running: false, answering: false });
-    await emulator!.stop(); // the starter's handle also waits for the reaping
-    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
-  });
+  it_(
+    "stops by PID from the state file, as another process would (rox emulator stop); the PID is then gone",
+    async () => {
+      const { host, pid, stateFile } = emulator!;
+      expect(await stopEmulator(stateFile)).toEqual({ stopped: true, pid });
+      expect(isEmulatorProcess(pid)).toBe(false); // exited (perhaps not yet reaped by this process, its parent)
+      expect(fs.existsSync(stateFile)).toBe(false);
+      expect(await isAnswering(host, 500)).toBe(false);
+      expect(await emulatorStatus(stateFile)).toMatchObject({ running: false, answering: false });
+      await emulator!.stop(); // the starter's handle also waits for the reaping
+      expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+    },
+  );
 });

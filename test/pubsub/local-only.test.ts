@@ -43,7 +43,11 @@ test("openMessageSource({ target: 'emulator-rest' }) loads no Google module; the
       await source.close();
       process.stdout.write(JSON.stringify({ afterLocal, afterOpening, afterLoading, pubsub: Object.keys(require.cache).some((m) => m.includes("/@google-cloud/pubsub/")) }));
     })();`;
-  const out = execFileSync("node", ["-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, METADATA_SERVER_DETECTION: "none" } });
+  const out = execFileSync("node", ["-e", script], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
+  });
   const result = JSON.parse(out.slice(out.lastIndexOf("{")));
   expect(result).toMatchObject({ afterLocal: 0, afterOpening: 0, pubsub: true });
   expect(result.afterLoading).toBeGreaterThan(0);

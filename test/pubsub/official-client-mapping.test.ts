@@ -24,8 +24,19 @@ describe("receivedToPulled", () => {
   const publishTime = { seconds: 978_310_800, nanos: 5_000_000 };
 
   it("gives base64 data, the attributes and the publish time", () => {
-    const pulled = receivedToPulled({ ackId: "a1", deliveryAttempt: 2, message: { messageId: "m1", data: Buffer.from([0, 255, 104]), attributes: { k: "v" }, publishTime } });
-    expect(pulled).toStrictEqual({ ackId: "a1", messageId: "m1", data: "AP9o", attributes: { k: "v" }, publishTime: "2001-01-01T01:00:00.005Z", deliveryAttempt: 2 });
+    const pulled = receivedToPulled({
+      ackId: "a1",
+      deliveryAttempt: 2,
+      message: { messageId: "m1", data: Buffer.from([0, 255, 104]), attributes: { k: "v" }, publishTime },
+    });
+    expect(pulled).toStrictEqual({
+      ackId: "a1",
+      messageId: "m1",
+      data: "AP9o",
+      attributes: { k: "v" },
+      publishTime: "2001-01-01T01:00:00.005Z",
+      deliveryAttempt: 2,
+    });
   });
 
   it("encodes only the message's own bytes when they are a view into a larger buffer", () => {
@@ -78,7 +89,11 @@ describe("pubSubCallError", () => {
   });
 
   it("keeps the message of an error without gRPC details (no credentials, say)", () => {
-    const error = pubSubCallError("acknowledge", "projects/p/subscriptions/s", new Error("Could not load the default credentials"));
+    const error = pubSubCallError(
+      "acknowledge",
+      "projects/p/subscriptions/s",
+      new Error("Could not load the default credentials"),
+    );
     expect(error).toMatchObject({ status: "UNKNOWN", code: undefined });
     expect(error.message).toContain("Could not load the default credentials");
   });

@@ -14,7 +14,8 @@ const STEP_S = 5;
 
 /** `count` flight-like events, one every 5 s of event time, in order, split over two files. */
 function writeEvents(dir: string, count: number): string[] {
-  const line = (i: number) => JSON.stringify({ event_id: `e${i}`, date: new Date(START + i * STEP_S * 1000).toISOString(), delay: i % 60 });
+  const line = (i: number) =>
+    JSON.stringify({ event_id: `e${i}`, date: new Date(START + i * STEP_S * 1000).toISOString(), delay: i % 60 });
   const half = Math.floor(count / 2);
   const files = [path.join(dir, "a.jsonl"), path.join(dir, "b.jsonl")];
   fs.writeFileSync(files[0], Array.from({ length: half }, (_, i) => line(i)).join("\n") + "\n");
@@ -43,7 +44,9 @@ describe("publish plan", () => {
     const late = lateness(times);
     expect(Math.max(...late)).toBeLessThan(600_000);
     expect(late.filter((l) => l > 0).length).toBeGreaterThan(times.length / 4);
-    expect([...times].sort((a, b) => a - b)).toEqual(Array.from({ length: 20_000 }, (_, i) => START + i * STEP_S * 1000));
+    expect([...times].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20_000 }, (_, i) => START + i * STEP_S * 1000),
+    );
   });
 
   test("the shuffle buffers only the window: at most S seconds of events are held", () => {
@@ -85,8 +88,15 @@ describe("lines and messages", () => {
 
   test("lines are read as bytes: blank lines skipped, CRLF trimmed, invalid UTF-8 kept", () => {
     const file = path.join(temp.dir, "odd.jsonl");
-    fs.writeFileSync(file, Buffer.concat([Buffer.from('{"a":1}\r\n\n  \n'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), Buffer.from("\nlast")]));
-    expect([...readLineBuffers(file)].map((b) => b.toString("hex"))).toEqual([Buffer.from('{"a":1}').toString("hex"), "7bfffe7d", Buffer.from("last").toString("hex")]);
+    fs.writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('{"a":1}\r\n\n  \n'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), Buffer.from("\nlast")]),
+    );
+    expect([...readLineBuffers(file)].map((b) => b.toString("hex"))).toEqual([
+      Buffer.from('{"a":1}').toString("hex"),
+      "7bfffe7d",
+      Buffer.from("last").toString("hex"),
+    ]);
   });
 
   test("a line across read chunks (>1 MiB) is whole", () => {
@@ -97,9 +107,24 @@ describe("lines and messages", () => {
   });
 
   test.each([
-    ["a flight event", '{"event_id":"e1","date":"2001-01-01T00:01:00Z"}', { event_id: "e1", event_time: "2001-01-01T00:01:00.000Z" }, Date.parse("2001-01-01T00:01:00Z")],
-    ["an offset date, in UTC", '{"event_id":"e2","date":"2001-01-01T02:01:00+02:00"}', { event_id: "e2", event_time: "2001-01-01T00:01:00.000Z" }, Date.parse("2001-01-01T00:01:00Z")],
-    ["epoch milliseconds", '{"event_id":"e3","date":978307260000}', { event_id: "e3", event_time: "2001-01-01T00:01:00.000Z" }, 978307260000],
+    [
+      "a flight event",
+      '{"event_id":"e1","date":"2001-01-01T00:01:00Z"}',
+      { event_id: "e1", event_time: "2001-01-01T00:01:00.000Z" },
+      Date.parse("2001-01-01T00:01:00Z"),
+    ],
+    [
+      "an offset date, in UTC",
+      '{"event_id":"e2","date":"2001-01-01T02:01:00+02:00"}',
+      { event_id: "e2", event_time: "2001-01-01T00:01:00.000Z" },
+      Date.parse("2001-01-01T00:01:00Z"),
+    ],
+    [
+      "epoch milliseconds",
+      '{"event_id":"e3","date":978307260000}',
+      { event_id: "e3", event_time: "2001-01-01T00:01:00.000Z" },
+      978307260000,
+    ],
     ["a numeric id, a bad date: no event_time", '{"event_id":7,"date":"not a date"}', { event_id: "7" }, undefined],
     ["malformed JSON", '{"event_id":"e1","date":"2001-01-01T00:01:00Z"', {}, undefined],
     ["not an object", '[{"event_id":"e1"}]', {}, undefined],

@@ -16,7 +16,12 @@ function writeFlightFiles(dir: string): void {
   for (let day = 0; day < 3; day++) {
     const lines = Array.from({ length: 1000 }, (_, i) => {
       const n = day * 1000 + i;
-      return JSON.stringify({ event_id: `f${n}`, date: new Date(START + n * 60_000).toISOString(), origin: "LAS", destination: "PHL" });
+      return JSON.stringify({
+        event_id: `f${n}`,
+        date: new Date(START + n * 60_000).toISOString(),
+        origin: "LAS",
+        destination: "PHL",
+      });
     });
     fs.writeFileSync(path.join(dir, `flights-2001-01-0${day + 1}.jsonl`), lines.join("\n") + "\n");
   }
@@ -56,9 +61,16 @@ describe("publishing event files to the emulator", () => {
     temp.cleanup();
   });
 
-  const subscribe = (topic: string) => EmulatorMessageSource.open({ host: emulator!.host, project: "rox-test", topic, subscription: `${topic}-sub` });
+  const subscribe = (topic: string) =>
+    EmulatorMessageSource.open({ host: emulator!.host, project: "rox-test", topic, subscription: `${topic}-sub` });
   const publish = (topic: string, options: object = {}) =>
-    publishEvents({ host: emulator!.host, project: "rox-test", topic, from: path.join(temp.dir, "*.jsonl"), ...options });
+    publishEvents({
+      host: emulator!.host,
+      project: "rox-test",
+      topic,
+      from: path.join(temp.dir, "*.jsonl"),
+      ...options,
+    });
 
   it_("publishes every line once, with event_id and event_time attributes, the line as the data", async () => {
     const source = await subscribe("plain");
@@ -71,7 +83,9 @@ describe("publishing event files to the emulator", () => {
     const first = messages[0];
     expect(first.attributes).toEqual({ event_id: "f0", event_time: "2001-01-01T00:00:00.000Z" });
     expect(JSON.parse(Buffer.from(first.data, "base64").toString())).toMatchObject({ event_id: "f0", origin: "LAS" });
-    expect(messages.map((m) => m.attributes.event_id).slice(0, 3000)).toEqual(Array.from({ length: 3000 }, (_, i) => `f${i}`));
+    expect(messages.map((m) => m.attributes.event_id).slice(0, 3000)).toEqual(
+      Array.from({ length: 3000 }, (_, i) => `f${i}`),
+    );
     expect(messages[3000].attributes).toEqual({}); // the malformed line is published as is, for the consumer to dead-letter
   });
 

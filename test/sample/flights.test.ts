@@ -103,9 +103,21 @@ describe("writeFlightSample, one day in each format", () => {
     const result = await sample("parquet", { ...DAY, format: "parquet" });
     const file = result.files[0].path;
     const [first] = await queryRows(`SELECT * FROM read_parquet('${file}') LIMIT 1`);
-    expect({ ...first, date: (first.date as Date).toISOString() }).toEqual({ ...FIRST_EVENT, date: "2001-01-01T00:01:00.000Z" });
-    const types = await queryRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`);
-    expect(types.map((t) => t.column_type)).toEqual(["VARCHAR", "TIMESTAMP WITH TIME ZONE", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR"]);
+    expect({ ...first, date: (first.date as Date).toISOString() }).toEqual({
+      ...FIRST_EVENT,
+      date: "2001-01-01T00:01:00.000Z",
+    });
+    const types = await queryRows(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`,
+    );
+    expect(types.map((t) => t.column_type)).toEqual([
+      "VARCHAR",
+      "TIMESTAMP WITH TIME ZONE",
+      "INTEGER",
+      "INTEGER",
+      "VARCHAR",
+      "VARCHAR",
+    ]);
     const [count] = await queryRows(`SELECT count(*) AS n FROM read_parquet('${file}')`);
     expect(Number(count.n)).toBe(expectedRows);
   });
@@ -148,7 +160,10 @@ describe("writeFlightSample, selection and files", () => {
 
   test("limit keeps the first rows of the range, split by month", async () => {
     const result = await sample("limit", { by: "month", from: "2001-01-31", limit: 20000, format: "jsonl" });
-    expect(result.files.map((f) => f.path.split("/").pop())).toEqual(["flights-2001-01.jsonl", "flights-2001-02.jsonl"]);
+    expect(result.files.map((f) => f.path.split("/").pop())).toEqual([
+      "flights-2001-01.jsonl",
+      "flights-2001-02.jsonl",
+    ]);
     expect(result.rows).toBe(20000);
     expect(result.files[0].rows).toBe(await countSourceRows("2001-01-31", "2001-02-01"));
     const [last] = await queryRows(

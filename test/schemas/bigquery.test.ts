@@ -45,7 +45,10 @@ describe("BigQuery mapping", () => {
   });
 
   test("wide decimals are BIGNUMERIC", () => {
-    const wide = { ...clicks, fields: [{ ...clicks.fields.find((f) => f.name === "price")!, decimal: { precision: 40, scale: 10 } }] };
+    const wide = {
+      ...clicks,
+      fields: [{ ...clicks.fields.find((f) => f.name === "price")!, decimal: { precision: 40, scale: 10 } }],
+    };
     expect(bigQueryTableSchema(wide).fields[0]).toMatchObject({ type: "BIGNUMERIC", precision: "40", scale: "10" });
   });
 });

@@ -34,7 +34,9 @@ test("a type change is not", () => {
   });
   const result = checkCompatibility(v1, v2);
   expect(result.compatible).toBe(false);
-  expect(result.compatible ? [] : result.reasons).toEqual([expect.stringMatching(/version 2 cannot read version 1: .*int.*string|string.*int/)]);
+  expect(result.compatible ? [] : result.reasons).toEqual([
+    expect.stringMatching(/version 2 cannot read version 1: .*int.*string|string.*int/),
+  ]);
 });
 
 test("a required field added without a default is not", () => {
@@ -47,5 +49,8 @@ test("moving the id field is not, even when Avro could read the data", () => {
     json.fields.push({ name: "flight_id", type: "string", default: "" });
     json["rox.id"] = "flight_id";
   });
-  expect(checkCompatibility(v1, v2)).toEqual({ compatible: false, reasons: ["idField changed from event_id to flight_id"] });
+  expect(checkCompatibility(v1, v2)).toEqual({
+    compatible: false,
+    reasons: ["idField changed from event_id to flight_id"],
+  });
 });

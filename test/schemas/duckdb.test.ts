@@ -23,7 +23,9 @@ describe("the DDL runs on DuckDB", () => {
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     try {
-      await run(async (text) => (await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[]);
+      await run(
+        async (text) => (await connection.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[],
+      );
     } finally {
       connection.closeSync();
     }
@@ -32,7 +34,12 @@ describe("the DDL runs on DuckDB", () => {
   test("all tables, twice (IF NOT EXISTS)", async () => {
     await withDb(async (sql) => {
       for (let i = 0; i < 2; i++) {
-        for (const ddl of [eventsTableDdl(flights), windowTableDdl(flights, originHourly), deadLetterTableDdl(), eventsTableDdl(clicks)]) {
+        for (const ddl of [
+          eventsTableDdl(flights),
+          windowTableDdl(flights, originHourly),
+          deadLetterTableDdl(),
+          eventsTableDdl(clicks),
+        ]) {
           await sql(ddl);
         }
       }
@@ -48,7 +55,9 @@ describe("the DDL runs on DuckDB", () => {
       await sql(`INSERT INTO flights VALUES (${row})`);
       const [stored] = await sql("SELECT epoch_ms(date) AS ms FROM flights");
       expect(Number(stored.ms)).toBe(978307260000);
-      await expect(sql(`INSERT INTO flights VALUES (${row})`)).rejects.toThrow(/(?:PRIMARY KEY|primary key|Duplicate key)/);
+      await expect(sql(`INSERT INTO flights VALUES (${row})`)).rejects.toThrow(
+        /(?:PRIMARY KEY|primary key|Duplicate key)/,
+      );
     });
   });
 });

@@ -12,8 +12,13 @@ test("the layout's columns are the ones a run's row carries, in order", () => {
 test("BigQuery: JSON for the per-table and per-reason counts, REQUIRED for the counts, keyed nowhere", () => {
   const fields = Object.fromEntries(jobRunsTableSchema().fields.map((f) => [f.name, `${f.type} ${f.mode}`]));
   expect(fields).toMatchObject({
-    runId: "STRING REQUIRED", startedAt: "TIMESTAMP REQUIRED", read: "INT64 REQUIRED",
-    byTable: "JSON NULLABLE", byReason: "JSON NULLABLE", uncounted: "INT64 NULLABLE", owner: "STRING NULLABLE",
+    runId: "STRING REQUIRED",
+    startedAt: "TIMESTAMP REQUIRED",
+    read: "INT64 REQUIRED",
+    byTable: "JSON NULLABLE",
+    byReason: "JSON NULLABLE",
+    uncounted: "INT64 NULLABLE",
+    owner: "STRING NULLABLE",
   });
   expect(jobRunsTableSchema().timePartitioning).toBeUndefined();
 });

@@ -32,7 +32,10 @@ describe("loadContract(flights)", () => {
       ["destination", "string", false],
     ]);
     expect(byName.event_id.constraints).toEqual({ minLength: 1, maxLength: 128 });
-    expect(byName.date).toMatchObject({ timestampUnit: "millis", constraints: { min: "1990-01-01T00:00:00Z", max: "now+1d" } });
+    expect(byName.date).toMatchObject({
+      timestampUnit: "millis",
+      constraints: { min: "1990-01-01T00:00:00Z", max: "now+1d" },
+    });
     expect(byName.destination.constraints).toEqual({ pattern: "^[A-Z]{3}$", notEqual: "origin" });
   });
 
@@ -84,7 +87,10 @@ describe("a second event type needs no code change", () => {
   test("nested records, arrays, enums, logical types and named-type reuse", () => {
     const byName = Object.fromEntries(clicks.fields.map((f) => [f.name, f]));
     expect(byName.device.fields?.map((f) => f.path)).toEqual(["device.os", "device.screen_width"]);
-    expect(byName.experiments.items?.fields?.map((f) => f.path)).toEqual(["experiments[].code", "experiments[].variant"]);
+    expect(byName.experiments.items?.fields?.map((f) => f.path)).toEqual([
+      "experiments[].code",
+      "experiments[].variant",
+    ]);
     expect(byName.experiments.items?.fields?.[1].constraints.oneOf).toEqual(["control", "treatment"]);
     expect(byName.tags.items?.constraints).toEqual({ maxLength: 16 });
     expect(byName.price).toMatchObject({ kind: "decimal", nullable: true, decimal: { precision: 10, scale: 2 } });
@@ -107,7 +113,11 @@ describe("SchemaError", () => {
     ["broken-pattern", "invalid_attribute", /id: bad value for rox\.pattern/],
     ["broken-unknown-attribute", "invalid_attribute", /id: unknown attribute rox\.patern/],
     ["broken-constraint-kind", "invalid_attribute", /count: rox\.pattern applies to strings, not int/],
-    ["broken-window-key", "invalid_attribute", /rox\.features\.windows\[0\]\.key: "nope" is not a top-level scalar field/],
+    [
+      "broken-window-key",
+      "invalid_attribute",
+      /rox\.features\.windows\[0\]\.key: "nope" is not a top-level scalar field/,
+    ],
     ["broken-bound", "invalid_attribute", /ts: rox\.min "1990-01-01T00:00:00" does not fit a timestamp/],
   ])("%s → %s", (name, reason, message) => {
     const load = () => loadContract(name, { dir: FIXTURE_SCHEMAS });

@@ -16,7 +16,14 @@ describe("committed generated types", () => {
   });
 
   test("the Flight type describes a validated flight", () => {
-    const flight: Flight = { event_id: "e1", date: 978307260000, delay: 33, distance: 2176, origin: "LAS", destination: "PHL" };
+    const flight: Flight = {
+      event_id: "e1",
+      date: 978307260000,
+      delay: 33,
+      distance: 2176,
+      origin: "LAS",
+      destination: "PHL",
+    };
     expect(Object.keys(flight)).toEqual(loadContract("flights").fields.map((f) => f.name));
   });
 });

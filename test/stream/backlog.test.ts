@@ -20,7 +20,15 @@ const SAMPLE = 100_000;
 let events: string | undefined;
 /** The first `limit` of 100,000 real flights, as one JSON-lines file. */
 async function flights(limit: number): Promise<string> {
-  events ??= (await writeFlightSample({ outDir: path.join(workspace.dir, "events"), format: "jsonl", by: "month", from: "2001-01-01", limit: SAMPLE })).files[0].path;
+  events ??= (
+    await writeFlightSample({
+      outDir: path.join(workspace.dir, "events"),
+      format: "jsonl",
+      by: "month",
+      from: "2001-01-01",
+      limit: SAMPLE,
+    })
+  ).files[0].path;
   const file = path.join(workspace.dir, `flights-${limit}.jsonl`);
   const lines = fs.readFileSync(events, "utf8").split("\n").slice(0, limit);
   fs.writeFileSync(file, lines.join("\n") + "\n");
@@ -29,12 +37,19 @@ async function flights(limit: number): Promise<string> {
 
 function runStream(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
-  const child = spawn("node", [rox, "stream", "--schema", "flights", "--project", PROJECT, "--idle-timeout", "10", ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
+  const child = spawn(
+    "node",
+    [rox, "stream", "--schema", "flights", "--project", PROJECT, "--idle-timeout", "10", ...args],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } },
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) =>
     child.once("exit", (code) => {
-      if (code !== 0) console.error(`rox stream exited ${code}; its stderr (last lines):\n${stderr.trimEnd().split("\n").slice(-10).join("\n")}`);
+      if (code !== 0)
+        console.error(
+          `rox stream exited ${code}; its stderr (last lines):\n${stderr.trimEnd().split("\n").slice(-10).join("\n")}`,
+        );
       resolve({ code, stderr });
     }),
   );
@@ -45,7 +60,9 @@ async function expectDrained(warehouse: string, count: number, stderr: string): 
   try {
     const [table] = await db.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");
     expect(table).toStrictEqual({ n: String(count), ids: String(count) });
-    const runs = await db.query(`SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE job = 'stream'`);
+    const runs = await db.query(
+      `SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE job = 'stream'`,
+    );
     expect(runs).toHaveLength(1);
     const [run] = runs;
     expect(Number(run.written)).toBe(count);
@@ -58,23 +75,55 @@ async function expectDrained(warehouse: string, count: number, stderr: string): 
   }
 }
 
-it_("100,000 events published before the job starts drain in one run (REST source)", async () => {
-  const host = workspace.emulator!.host;
-  await openSubscription({ host, project: PROJECT, subscription: "backlog-rest-sub", topic: "backlog-rest" });
-  await publishEvents({ host, project: PROJECT, topic: "backlog-rest", from: await flights(SAMPLE) });
-  const warehouse = path.join(workspace.dir, "rest.duckdb");
-  const { code, stderr } = await runStream(["--subscription", "backlog-rest-sub", "--topic", "backlog-rest", "--host", host, "--warehouse", warehouse]);
-  expect(code).toBe(0);
-  await expectDrained(warehouse, SAMPLE, stderr);
-}, 600_000);
+it_(
+  "100,000 events published before the job starts drain in one run (REST source)",
+  async () => {
+    const host = workspace.emulator!.host;
+    await openSubscription({ host, project: PROJECT, subscription: "backlog-rest-sub", topic: "backlog-rest" });
+    await publishEvents({ host, project: PROJECT, topic: "backlog-rest", from: await flights(SAMPLE) });
+    const warehouse = path.join(workspace.dir, "rest.duckdb");
+    const { code, stderr } = await runStream([
+      "--subscription",
+      "backlog-rest-sub",
+      "--topic",
+      "backlog-rest",
+      "--host",
+      host,
+      "--warehouse",
+      warehouse,
+    ]);
+    expect(code).toBe(0);
+    await expectDrained(warehouse, SAMPLE, stderr);
+  },
+  600_000,
+);
 
-it_("a backlog published before the job starts drains in one run through Google's client (--source pubsub)", async () => {
-  const host = workspace.emulator!.host;
-  const count = 25_000; // the client path shares the pull strategy; a quarter of the backlog keeps CI short
-  await openSubscription({ host, project: PROJECT, subscription: "backlog-client-sub", topic: "backlog-client", ackDeadlineSeconds: 20 });
-  await publishEvents({ host, project: PROJECT, topic: "backlog-client", from: await flights(count) });
-  const warehouse = path.join(workspace.dir, "client.duckdb");
-  const { code, stderr } = await runStream(["--source", "pubsub", "--subscription", "backlog-client-sub", "--host", host, "--warehouse", warehouse]);
-  expect(code).toBe(0);
-  await expectDrained(warehouse, count, stderr);
-}, 600_000);
+it_(
+  "a backlog published before the job starts drains in one run through Google's client (--source pubsub)",
+  async () => {
+    const host = workspace.emulator!.host;
+    const count = 25_000; // the client path shares the pull strategy; a quarter of the backlog keeps CI short
+    await openSubscription({
+      host,
+      project: PROJECT,
+      subscription: "backlog-client-sub",
+      topic: "backlog-client",
+      ackDeadlineSeconds: 20,
+    });
+    await publishEvents({ host, project: PROJECT, topic: "backlog-client", from: await flights(count) });
+    const warehouse = path.join(workspace.dir, "client.duckdb");
+    const { code, stderr } = await runStream([
+      "--source",
+      "pubsub",
+      "--subscription",
+      "backlog-client-sub",
+      "--host",
+      host,
+      "--warehouse",
+      warehouse,
+    ]);
+    expect(code).toBe(0);
+    await expectDrained(warehouse, count, stderr);
+  },
+  600_000,
+);

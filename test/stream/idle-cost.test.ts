@@ -24,38 +24,70 @@ const MAX_IDLE_PULLS = 4;
 async function runIdle(name: string, source: Parameters<typeof runStreamJob>[1]): Promise<number> {
   const warehouse = await DuckDbWarehouse.open(path.join(workspace.dir, `${name}.duckdb`));
   try {
-    const options = { schema: "flights", subscription: `projects/${PROJECT}/subscriptions/${name}-sub`, workDir: workspace.dir, idleTimeoutSeconds: IDLE_SECONDS, log: () => undefined };
+    const options = {
+      schema: "flights",
+      subscription: `projects/${PROJECT}/subscriptions/${name}-sub`,
+      workDir: workspace.dir,
+      idleTimeoutSeconds: IDLE_SECONDS,
+      log: () => undefined,
+    };
     return (await runStreamJob(options, source, warehouse)).read;
   } finally {
     await warehouse.close();
   }
 }
 
-it_("an idle job on the REST source sends a handful of pulls, each held by the emulator", async () => {
-  const proxy = await startCountingProxy(workspace.emulator!.host);
-  try {
-    const source = await openSubscription({ host: proxy.host, project: PROJECT, subscription: "idle-rest-sub", topic: "idle-rest" });
-    expect(await runIdle("idle-rest", source)).toBe(0);
-    const pulls = proxy.count(":pull");
-    expect(pulls).toBeGreaterThanOrEqual(1);
-    expect(pulls).toBeLessThanOrEqual(MAX_IDLE_PULLS);
-  } finally {
-    await proxy.close();
-  }
-}, 60_000);
+it_(
+  "an idle job on the REST source sends a handful of pulls, each held by the emulator",
+  async () => {
+    const proxy = await startCountingProxy(workspace.emulator!.host);
+    try {
+      const source = await openSubscription({
+        host: proxy.host,
+        project: PROJECT,
+        subscription: "idle-rest-sub",
+        topic: "idle-rest",
+      });
+      expect(await runIdle("idle-rest", source)).toBe(0);
+      const pulls = proxy.count(":pull");
+      expect(pulls).toBeGreaterThanOrEqual(1);
+      expect(pulls).toBeLessThanOrEqual(MAX_IDLE_PULLS);
+    } finally {
+      await proxy.close();
+    }
+  },
+  60_000,
+);
 
-it_("an idle job on Google's client (--source pubsub) sends a handful of pulls too", async () => {
-  const host = workspace.emulator!.host;
-  // The job did not create this subscription, so it also waits out its ack deadline (10 s): still one poll per wait.
-  await (await openSubscription({ host, project: PROJECT, subscription: "idle-client-sub", topic: "idle-client", ackDeadlineSeconds: 10 })).close();
-  const pulls = jest.spyOn(v1.SubscriberClient.prototype, "pull");
-  const source = await openMessageSource({ target: "pubsub", projectId: PROJECT, subscription: "idle-client-sub", emulatorHost: host });
-  try {
-    expect(await runIdle("idle-client", source)).toBe(0);
-    expect(pulls.mock.calls.length).toBeGreaterThanOrEqual(1);
-    expect(pulls.mock.calls.length).toBeLessThanOrEqual(MAX_IDLE_PULLS);
-  } finally {
-    pulls.mockRestore();
-    await source.close();
-  }
-}, 60_000);
+it_(
+  "an idle job on Google's client (--source pubsub) sends a handful of pulls too",
+  async () => {
+    const host = workspace.emulator!.host;
+    // The job did not create this subscription, so it also waits out its ack deadline (10 s): still one poll per wait.
+    await (
+      await openSubscription({
+        host,
+        project: PROJECT,
+        subscription: "idle-client-sub",
+        topic: "idle-client",
+        ackDeadlineSeconds: 10,
+      })
+    ).close();
+    const pulls = jest.spyOn(v1.SubscriberClient.prototype, "pull");
+    const source = await openMessageSource({
+      target: "pubsub",
+      projectId: PROJECT,
+      subscription: "idle-client-sub",
+      emulatorHost: host,
+    });
+    try {
+      expect(await runIdle("idle-client", source)).toBe(0);
+      expect(pulls.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(pulls.mock.calls.length).toBeLessThanOrEqual(MAX_IDLE_PULLS);
+    } finally {
+      pulls.mockRestore();
+      await source.close();
+    }
+  },
+  60_000,
+);

@@ -16,10 +16,35 @@ const EVENTS = 6000;
 const BATCH = 2000;
 const ACK_DEADLINE = 30;
 
-function startStream(host: string, warehouse: string, idleSeconds: number): { child: ChildProcess; stderr: () => string } {
+function startStream(
+  host: string,
+  warehouse: string,
+  idleSeconds: number,
+): { child: ChildProcess; stderr: () => string } {
   const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
-  const args = ["stream", "--subscription", "leases-sub", "--topic", "leases-events", "--schema", "flights", "--warehouse", warehouse, "--host", host, "--project", "rox-test", "--idle-timeout", String(idleSeconds), "--batch-size", String(BATCH)];
-  const child = spawn("node", [rox, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: workspace.dir } });
+  const args = [
+    "stream",
+    "--subscription",
+    "leases-sub",
+    "--topic",
+    "leases-events",
+    "--schema",
+    "flights",
+    "--warehouse",
+    warehouse,
+    "--host",
+    host,
+    "--project",
+    "rox-test",
+    "--idle-timeout",
+    String(idleSeconds),
+    "--batch-size",
+    String(BATCH),
+  ];
+  const child = spawn("node", [rox, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, TMPDIR: workspace.dir },
+  });
   let text = "";
   child.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString()));
   return { child, stderr: () => text };
@@ -37,31 +62,50 @@ function firstCommit(child: ChildProcess): Promise<void> {
   });
 }
 
-it_("after a kill, a restart with --idle-timeout below the ack deadline lands the leased messages before it stops", async () => {
-  const { emulator, dir } = workspace;
-  const host = emulator!.host;
-  await openSubscription({ host, project: "rox-test", subscription: "leases-sub", topic: "leases-events", ackDeadlineSeconds: ACK_DEADLINE });
-  const sample = await writeFlightSample({ outDir: path.join(dir, "events"), format: "jsonl", by: "month", from: "2001-01-01", limit: EVENTS });
-  await publishEvents({ host, project: "rox-test", topic: "leases-events", from: sample.files[0].path });
-  const warehouse = path.join(dir, "leases.duckdb");
+it_(
+  "after a kill, a restart with --idle-timeout below the ack deadline lands the leased messages before it stops",
+  async () => {
+    const { emulator, dir } = workspace;
+    const host = emulator!.host;
+    await openSubscription({
+      host,
+      project: "rox-test",
+      subscription: "leases-sub",
+      topic: "leases-events",
+      ackDeadlineSeconds: ACK_DEADLINE,
+    });
+    const sample = await writeFlightSample({
+      outDir: path.join(dir, "events"),
+      format: "jsonl",
+      by: "month",
+      from: "2001-01-01",
+      limit: EVENTS,
+    });
+    await publishEvents({ host, project: "rox-test", topic: "leases-events", from: sample.files[0].path });
+    const warehouse = path.join(dir, "leases.duckdb");
 
-  const killed = startStream(host, warehouse, 120);
-  await firstCommit(killed.child); // it pulled the next batch while committing this one: those messages are leased
-  killed.child.kill("SIGKILL");
-  expect(await exited(killed.child)).toBe(null);
+    const killed = startStream(host, warehouse, 120);
+    await firstCommit(killed.child); // it pulled the next batch while committing this one: those messages are leased
+    killed.child.kill("SIGKILL");
+    expect(await exited(killed.child)).toBe(null);
 
-  const restart = startStream(host, warehouse, 2);
-  expect(await exited(restart.child)).toBe(0);
+    const restart = startStream(host, warehouse, 2);
+    expect(await exited(restart.child)).toBe(0);
 
-  const db = await DuckDbWarehouse.open(warehouse);
-  try {
-    const [events] = await db.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");
-    expect(events).toStrictEqual({ n: String(EVENTS), ids: String(EVENTS) });
-    const runs = await db.query(`SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE job = 'stream'`);
-    for (const run of runs) expect(Number(run.read)).toBe(Number(run.written) + Number(run.deadLettered) + Number(run.duplicates));
-  } finally {
-    await db.close();
-  }
-  expect(restart.stderr()).toMatch(/waiting up to \d+ s more \(ack deadline 30 s\)/);
-  expect(restart.stderr()).toMatch(/no lease outstanding/);
-}, 180_000);
+    const db = await DuckDbWarehouse.open(warehouse);
+    try {
+      const [events] = await db.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");
+      expect(events).toStrictEqual({ n: String(EVENTS), ids: String(EVENTS) });
+      const runs = await db.query(
+        `SELECT "read", written, "deadLettered", duplicates FROM job_runs WHERE job = 'stream'`,
+      );
+      for (const run of runs)
+        expect(Number(run.read)).toBe(Number(run.written) + Number(run.deadLettered) + Number(run.duplicates));
+    } finally {
+      await db.close();
+    }
+    expect(restart.stderr()).toMatch(/waiting up to \d+ s more \(ack deadline 30 s\)/);
+    expect(restart.stderr()).toMatch(/no lease outstanding/);
+  },
+  180_000,
+);

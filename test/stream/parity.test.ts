@@ -32,7 +32,10 @@ interface Tables {
 }
 
 async function tables(warehouse: DuckDbWarehouse): Promise<Tables> {
-  return { flights: JSON.stringify(await warehouse.query(FLIGHTS)), hourly: JSON.stringify(await warehouse.query(HOURLY)) };
+  return {
+    flights: JSON.stringify(await warehouse.query(FLIGHTS)),
+    hourly: JSON.stringify(await warehouse.query(HOURLY)),
+  };
 }
 
 /** The input (a day of flights and injected faults) and what the batch job makes of it: made once, for both feeds. */
@@ -41,9 +44,20 @@ let batchSide: Promise<{ input: string; summary: JobSummary; tables: Tables }> |
 function batchRun(dir: string): NonNullable<typeof batchSide> {
   batchSide ??= (async () => {
     const input = path.join(dir, "events");
-    const sample = await writeFlightSample({ outDir: input, format: "jsonl", by: "day", from: "2001-01-05", to: "2001-01-06" });
+    const sample = await writeFlightSample({
+      outDir: input,
+      format: "jsonl",
+      by: "day",
+      from: "2001-01-05",
+      to: "2001-01-06",
+    });
     const events = [...readJsonLines(sample.files[0].path)].slice(0, 30);
-    fs.writeFileSync(path.join(input, "faults.jsonl"), injectFaults(events, 3).map((f) => f.line).join("\n") + "\n");
+    fs.writeFileSync(
+      path.join(input, "faults.jsonl"),
+      injectFaults(events, 3)
+        .map((f) => f.line)
+        .join("\n") + "\n",
+    );
     const warehouse = await DuckDbWarehouse.open(path.join(dir, "batch.duckdb"));
     try {
       const summary = await runBatchJob({ input, schema: "flights", workDir: dir }, warehouse);
@@ -67,12 +81,25 @@ async function expectStreamMatchesBatch(label: string, feed: (input: string) => 
   const { source, published, duplicatesPublished } = await feed(batch.input);
   const warehouse = await DuckDbWarehouse.open(path.join(dir, `stream-${label}.duckdb`));
   try {
-    const stream = await runStreamJob({ schema: "flights", subscription: SUBSCRIPTION, batchSize: 700, idleTimeoutSeconds: 3, maxMessages: published, workDir: dir }, source, warehouse);
+    const stream = await runStreamJob(
+      {
+        schema: "flights",
+        subscription: SUBSCRIPTION,
+        batchSize: 700,
+        idleTimeoutSeconds: 3,
+        maxMessages: published,
+        workDir: dir,
+      },
+      source,
+      warehouse,
+    );
     expect(stream.read).toBe(published);
     expect(stream.written).toBe(batch.summary.written);
     // A re-sent bad record is dead-lettered again (each delivery is a record that entered the job), not a duplicate.
     expect(stream.deadLettered).toBeGreaterThanOrEqual(batch.summary.deadLettered);
-    expect(stream.deadLettered + stream.duplicates).toBe(batch.summary.deadLettered + batch.summary.duplicates + duplicatesPublished);
+    expect(stream.deadLettered + stream.duplicates).toBe(
+      batch.summary.deadLettered + batch.summary.duplicates + duplicatesPublished,
+    );
     expect(unaccounted(stream)).toBe(0);
     const actual = await tables(warehouse);
     expect(actual.flights).toBe(batch.tables.flights);
@@ -89,16 +116,37 @@ test("batch and stream give identical events and windowed features (in-memory Pu
     pubsub.createTopic("parity-events");
     pubsub.createSubscription(SUBSCRIPTION, "parity-events");
     const planned = [...planMessages(listInputFiles(input), PLAN)];
-    pubsub.publish("parity-events", planned.map((p) => p.message));
-    return { source: pubsub.source(SUBSCRIPTION), published: planned.length, duplicatesPublished: planned.filter((p) => p.duplicate).length };
+    pubsub.publish(
+      "parity-events",
+      planned.map((p) => p.message),
+    );
+    return {
+      source: pubsub.source(SUBSCRIPTION),
+      published: planned.length,
+      duplicatesPublished: planned.filter((p) => p.duplicate).length,
+    };
   });
 });
 
-itNeeds("pubsub-emulator")("batch and stream give identical events and windowed features (Pub/Sub emulator)", async () => {
-  await expectStreamMatchesBatch("emulator", async (input) => {
-    const host = workspace.emulator!.host;
-    const source = await openSubscription({ host, project: "rox-test", subscription: "parity-sub", topic: "parity-events" });
-    const published = await publishEvents({ host, project: "rox-test", topic: "parity-events", from: input, ...PLAN });
-    return { source, published: published.published, duplicatesPublished: published.duplicatesPublished };
-  });
-});
+itNeeds("pubsub-emulator")(
+  "batch and stream give identical events and windowed features (Pub/Sub emulator)",
+  async () => {
+    await expectStreamMatchesBatch("emulator", async (input) => {
+      const host = workspace.emulator!.host;
+      const source = await openSubscription({
+        host,
+        project: "rox-test",
+        subscription: "parity-sub",
+        topic: "parity-events",
+      });
+      const published = await publishEvents({
+        host,
+        project: "rox-test",
+        topic: "parity-events",
+        from: input,
+        ...PLAN,
+      });
+      return { source, published: published.published, duplicatesPublished: published.duplicatesPublished };
+    });
+  },
+);

@@ -27,7 +27,11 @@ function refusingCommitsOf(inner: Warehouse, eventId: string): Warehouse & { ref
     refused: 0,
     ensureTables: (contract: Contract) => inner.ensureTables(contract),
     prepareChunk: (...args: Parameters<Warehouse["prepareChunk"]>) => inner.prepareChunk(...args),
-    async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+    async commitChunk(
+      contract: Contract,
+      chunk: StagedChunk,
+      runSummary?: (report: CommitReport) => JobSummary,
+    ): Promise<CommitReport> {
       if (fs.readFileSync(chunk.events, "utf8").includes(`"event_id":"${eventId}"`)) {
         warehouse.refused++;
         throw new Error(`the warehouse refused a staged row (event_id ${eventId})`);
@@ -44,34 +48,72 @@ function refusingCommitsOf(inner: Warehouse, eventId: string): Warehouse & { ref
   return warehouse;
 }
 
-it_("a message that fails its micro-batch is isolated by retry and bisection: one dead letter, the rest written once", async () => {
-  const { emulator, dir } = workspace;
-  const project = "rox-test";
-  const source = await openSubscription({ host: emulator!.host, project, subscription: "poison-sub", topic: "poison-events" });
-  const sample = await writeFlightSample({ outDir: path.join(dir, "events"), format: "jsonl", by: "month", from: "2001-01-01", limit: GOOD });
-  const poison = { event_id: POISON_ID, date: "2001-01-01T00:01:00Z", delay: 3, distance: 100, origin: "LAS", destination: "PHL" };
-  await new PubSubRestClient(emulator!.host, project).publish("poison-events", [{ data: Buffer.from(JSON.stringify(poison)).toString("base64") }]);
-  await publishEvents({ host: emulator!.host, project, topic: "poison-events", from: sample.files[0].path });
-  const inner = await DuckDbWarehouse.open(path.join(dir, "w.duckdb"));
-  const warehouse = refusingCommitsOf(inner, POISON_ID);
-  const log: string[] = [];
-  try {
-    const options = { schema: "flights", subscription: `projects/${project}/subscriptions/poison-sub`, workDir: dir, idleTimeoutSeconds: 3, isolation: { backoffMs: 10 }, log: (line: string) => log.push(line) };
-    const summary = await runStreamJob(options, source, warehouse);
-    expect({ read: summary.read, written: summary.written, dead: summary.deadLettered, duplicates: summary.duplicates }).toStrictEqual({ read: GOOD + 1, written: GOOD, dead: 1, duplicates: 0 });
-    expect(summary.byReason).toStrictEqual({ "write/isolated_failure": 1 });
-    expect(unaccounted(summary)).toBe(0);
-    expect(warehouse.refused).toBeGreaterThanOrEqual(3); // the whole batch, tried three times, then its halves
-    const [events] = await warehouse.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");
-    expect(events).toStrictEqual({ n: String(GOOD), ids: String(GOOD) });
-    const dead = await warehouse.query("SELECT errorStage, errorClass, errorMessage, payloadString FROM dead_letters");
-    expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ errorStage: "write", errorClass: "isolated_failure" });
-    expect(String(dead[0].errorMessage)).toContain("the warehouse refused a staged row");
-    expect(String(dead[0].payloadString)).toContain(POISON_ID);
-    expect(log.some((line) => line.includes("1 message(s) failed alone and were dead-lettered"))).toBe(true);
-    expect(await source.pull(100, 2)).toStrictEqual([]); // everything was acked
-  } finally {
-    await warehouse.close();
-  }
-}, 180_000);
+it_(
+  "a message that fails its micro-batch is isolated by retry and bisection: one dead letter, the rest written once",
+  async () => {
+    const { emulator, dir } = workspace;
+    const project = "rox-test";
+    const source = await openSubscription({
+      host: emulator!.host,
+      project,
+      subscription: "poison-sub",
+      topic: "poison-events",
+    });
+    const sample = await writeFlightSample({
+      outDir: path.join(dir, "events"),
+      format: "jsonl",
+      by: "month",
+      from: "2001-01-01",
+      limit: GOOD,
+    });
+    const poison = {
+      event_id: POISON_ID,
+      date: "2001-01-01T00:01:00Z",
+      delay: 3,
+      distance: 100,
+      origin: "LAS",
+      destination: "PHL",
+    };
+    await new PubSubRestClient(emulator!.host, project).publish("poison-events", [
+      { data: Buffer.from(JSON.stringify(poison)).toString("base64") },
+    ]);
+    await publishEvents({ host: emulator!.host, project, topic: "poison-events", from: sample.files[0].path });
+    const inner = await DuckDbWarehouse.open(path.join(dir, "w.duckdb"));
+    const warehouse = refusingCommitsOf(inner, POISON_ID);
+    const log: string[] = [];
+    try {
+      const options = {
+        schema: "flights",
+        subscription: `projects/${project}/subscriptions/poison-sub`,
+        workDir: dir,
+        idleTimeoutSeconds: 3,
+        isolation: { backoffMs: 10 },
+        log: (line: string) => log.push(line),
+      };
+      const summary = await runStreamJob(options, source, warehouse);
+      expect({
+        read: summary.read,
+        written: summary.written,
+        dead: summary.deadLettered,
+        duplicates: summary.duplicates,
+      }).toStrictEqual({ read: GOOD + 1, written: GOOD, dead: 1, duplicates: 0 });
+      expect(summary.byReason).toStrictEqual({ "write/isolated_failure": 1 });
+      expect(unaccounted(summary)).toBe(0);
+      expect(warehouse.refused).toBeGreaterThanOrEqual(3); // the whole batch, tried three times, then its halves
+      const [events] = await warehouse.query("SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM flights");
+      expect(events).toStrictEqual({ n: String(GOOD), ids: String(GOOD) });
+      const dead = await warehouse.query(
+        "SELECT errorStage, errorClass, errorMessage, payloadString FROM dead_letters",
+      );
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({ errorStage: "write", errorClass: "isolated_failure" });
+      expect(String(dead[0].errorMessage)).toContain("the warehouse refused a staged row");
+      expect(String(dead[0].payloadString)).toContain(POISON_ID);
+      expect(log.some((line) => line.includes("1 message(s) failed alone and were dead-lettered"))).toBe(true);
+      expect(await source.pull(100, 2)).toStrictEqual([]); // everything was acked
+    } finally {
+      await warehouse.close();
+    }
+  },
+  180_000,
+);

@@ -54,8 +54,16 @@ export function useBigQueryEmulator(): { readonly emulator: TestBigQueryEmulator
 }
 
 /** Opens a `BigQueryWarehouse` on a dataset of the emulator, hands it to `read`, and always closes it. */
-export async function inEmulatorDataset<T>(emulator: TestBigQueryEmulator, dataset: string, read: (warehouse: BigQueryWarehouse) => Promise<T>): Promise<T> {
-  const warehouse = await BigQueryWarehouse.open({ projectId: emulator.projectId, dataset, apiEndpoint: emulator.apiEndpoint });
+export async function inEmulatorDataset<T>(
+  emulator: TestBigQueryEmulator,
+  dataset: string,
+  read: (warehouse: BigQueryWarehouse) => Promise<T>,
+): Promise<T> {
+  const warehouse = await BigQueryWarehouse.open({
+    projectId: emulator.projectId,
+    dataset,
+    apiEndpoint: emulator.apiEndpoint,
+  });
   try {
     return await read(warehouse);
   } finally {

@@ -35,12 +35,28 @@ export async function stageAsDataflowRun(run: DataflowRun): Promise<number> {
   fs.mkdirSync(run.dir, { recursive: true });
   const { files } = await resolveInputFiles(run.input, run.dir);
   const manifest = path.join(run.dir, "manifest.json");
-  fs.writeFileSync(manifest, JSON.stringify(files.flatMap((f) => planSplits(f.path, "jsonl").map((split) => ({ ...split, uri: f.uri })))));
+  fs.writeFileSync(
+    manifest,
+    JSON.stringify(files.flatMap((f) => planSplits(f.path, "jsonl").map((split) => ({ ...split, uri: f.uri })))),
+  );
   const file = (name: string) => path.join(run.dir, name);
-  const paths = { events: file("events.jsonl"), deadLetters: file("dead.jsonl"), duplicates: file("dups.jsonl"), windowPartials: () => file("unused.jsonl") };
+  const paths = {
+    events: file("events.jsonl"),
+    deadLetters: file("dead.jsonl"),
+    duplicates: file("dups.jsonl"),
+    windowPartials: () => file("unused.jsonl"),
+  };
   [paths.events, paths.deadLetters, paths.duplicates].forEach((p) => fs.writeFileSync(p, ""));
   const source = { kind: "files" as const, manifest };
-  const options = { schema: "flights", jobName: "rox-flights", runId: run.runId, nowMs: run.nowMs, source, maxRecordBytes: 1 << 20, windows: [] };
+  const options = {
+    schema: "flights",
+    jobName: "rox-flights",
+    runId: run.runId,
+    nowMs: run.nowMs,
+    source,
+    maxRecordBytes: 1 << 20,
+    windows: [],
+  };
   await runDirect(ingestPipeline(options, stagedFileSinks(paths)));
   const jobs = await BigQueryJobs.connect(run.target);
   await jobs.ensureDataset();
@@ -51,7 +67,13 @@ export async function stageAsDataflowRun(run: DataflowRun): Promise<number> {
 }
 
 /** The table created with the final table's schema on the first row (none: no table), the rows appended as they are. */
-async function writeLikeStorageWrite(jobs: BigQueryJobs, table: string, fields: BigQueryField[], file: string, dir: string): Promise<void> {
+async function writeLikeStorageWrite(
+  jobs: BigQueryJobs,
+  table: string,
+  fields: BigQueryField[],
+  file: string,
+  dir: string,
+): Promise<void> {
   if (countLines(file) === 0) return;
   await jobs.ensureTable(table, { fields });
   const load = `${table}_load`; // a JSON load stages BYTES as base64 text (bqemulator), decoded by the copy
@@ -61,6 +83,9 @@ async function writeLikeStorageWrite(jobs: BigQueryJobs, table: string, fields: 
   await jobs.load(load, loadFile, stagingFields(fields), `load ${load}`);
   const values = fields.map((f) => stagedColumn("s", f.name, f.type === "BYTES")).join(", ");
   const names = fields.map((f) => col(f.name)).join(", ");
-  await jobs.run(`INSERT INTO ${tableRef(jobs.target, table)} (${names}) SELECT ${values} FROM ${tableRef(jobs.target, load)} AS s`, `fill ${table}`);
+  await jobs.run(
+    `INSERT INTO ${tableRef(jobs.target, table)} (${names}) SELECT ${values} FROM ${tableRef(jobs.target, load)} AS s`,
+    `fill ${table}`,
+  );
   await jobs.dropTable(load);
 }

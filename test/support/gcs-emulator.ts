@@ -19,7 +19,9 @@ export function gcsEmulatorAvailable(): boolean {
 }
 
 /** A fresh fake-gcs-server for one test file, in a temp folder; undefined when it is not installed; rejects when it does not start. */
-export async function startTestGcsEmulator(backend: StartGcsEmulatorOptions["backend"] = "filesystem"): Promise<TestGcsEmulator | undefined> {
+export async function startTestGcsEmulator(
+  backend: StartGcsEmulatorOptions["backend"] = "filesystem",
+): Promise<TestGcsEmulator | undefined> {
   if (!gcsEmulatorAvailable()) return undefined;
   const temp = tempDir("gcs");
   let handle: GcsEmulatorHandle;

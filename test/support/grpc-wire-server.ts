@@ -20,7 +20,10 @@ export interface WireServer {
 export type WireHandler = (request: Record<string, unknown>) => Record<string, unknown> | WireFailure;
 
 export class WireFailure {
-  constructor(readonly code: grpc.status, readonly details: string) {}
+  constructor(
+    readonly code: grpc.status,
+    readonly details: string,
+  ) {}
 }
 
 export interface WireServerSpec {
@@ -35,7 +38,11 @@ export interface WireServerSpec {
 }
 
 /** The common Google protos (longrunning, rpc, api annotations) the service protos import. */
-const GAX_PROTOS = path.join(require.resolve("google-gax").replace(/build[\\/]src[\\/]index\.js$/, ""), "build", "protos");
+const GAX_PROTOS = path.join(
+  require.resolve("google-gax").replace(/build[\\/]src[\\/]index\.js$/, ""),
+  "build",
+  "protos",
+);
 
 export async function startWireServer(spec: WireServerSpec): Promise<WireServer> {
   const definition = protoLoader.loadSync(path.join(spec.protoRoot, spec.protoFile), {
@@ -52,10 +59,14 @@ export async function startWireServer(spec: WireServerSpec): Promise<WireServer>
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(serviceDef)) {
     const rpcName = (serviceDef[method] as grpc.MethodDefinition<unknown, unknown>).path.split("/").pop()!;
-    implementation[method] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    implementation[method] = (
+      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       requests.push({ method: rpcName, request: call.request });
       const handler = spec.handlers[rpcName];
-      if (!handler) return callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpcName} has no handler in this test` });
+      if (!handler)
+        return callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpcName} has no handler in this test` });
       const answer = handler(call.request);
       if (answer instanceof WireFailure) return callback({ code: answer.code, details: answer.details });
       callback(null, answer);
@@ -64,7 +75,9 @@ export async function startWireServer(spec: WireServerSpec): Promise<WireServer>
   const server = new grpc.Server();
   server.addService(serviceDef, implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   return {
     address: `127.0.0.1:${port}`,

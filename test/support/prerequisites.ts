@@ -34,16 +34,22 @@ const PROBES = {
     missingTool("python3", ["-c", "import venv"]) ? "python3 with the venv module is not on PATH" : undefined,
   "beam-python": () => {
     const python = beamServicePaths().python;
-    return fs.existsSync(python) ? undefined : `Beam's Python venv is missing (${python}): run \`bash scripts/setup-beam.sh python\``;
+    return fs.existsSync(python)
+      ? undefined
+      : `Beam's Python venv is missing (${python}): run \`bash scripts/setup-beam.sh python\``;
   },
   "flink-job-server": () => {
     const lib = flinkJobServerLib();
     const installed = fs.existsSync(path.join(lib, ".installed"));
-    return installed ? undefined : `Beam's Flink job server is missing (${lib}): run \`bash scripts/setup-beam.sh flink\``;
+    return installed
+      ? undefined
+      : `Beam's Flink job server is missing (${lib}): run \`bash scripts/setup-beam.sh flink\``;
   },
   "ml-python": () => {
     const python = mlPythonPath();
-    return fs.existsSync(python) ? undefined : `the models' Python environment is missing (${python}): run scripts/setup-ml.sh`;
+    return fs.existsSync(python)
+      ? undefined
+      : `the models' Python environment is missing (${python}): run scripts/setup-ml.sh`;
   },
   "tls-tools": () => missingTool("openssl", ["version"]) ?? missingTool("keytool", ["-help"]),
   "port-443": () => privilegedPortsClosed(),

@@ -44,7 +44,10 @@ export async function startTestEmulator(stateFile?: string): Promise<TestEmulato
  * For a test file that needs an emulator and a temp folder: starts both before its tests and stops both after. Read
  * `emulator` inside a test that `itNeeds("pubsub-emulator")`; it is undefined only when the emulator is not installed.
  */
-export function useEmulatorWorkspace(prefix: string): { readonly emulator: TestEmulator | undefined; readonly dir: string } {
+export function useEmulatorWorkspace(prefix: string): {
+  readonly emulator: TestEmulator | undefined;
+  readonly dir: string;
+} {
   let emulator: TestEmulator | undefined;
   let work: { dir: string; cleanup: () => void } | undefined;
   beforeAll(async () => {

@@ -103,7 +103,10 @@ describe("replayChunks", () => {
     const notReplayable: Record<string, number> = {};
     const chunks = [...replayChunks(rows, EVENT.length * 2, notReplayable)];
     expect(chunks.map((c) => [c.records.map((r) => r.sourceLine), c.rows.map((r) => r.sourceLine)])).toEqual([
-      [[1, 3], [1, 1, 3]],
+      [
+        [1, 3],
+        [1, 1, 3],
+      ],
       [[5], [5]],
     ]);
     expect(notReplayable).toEqual({ "validate/record_too_large": 1, "validate/corrupt_avro_block": 1 });

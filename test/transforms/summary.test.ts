@@ -2,8 +2,22 @@ import { addCounts, emptyCounts, renderSummary, unaccounted, type JobSummary } f
 
 describe("summary counts", () => {
   test("adding chunks adds every count and tally", () => {
-    const a = { read: 5, written: 3, deadLettered: 1, duplicates: 1, byTable: { flights: 3 }, byReason: { "validate/constraint.max": 1 } };
-    const b = { read: 2, written: 1, deadLettered: 1, duplicates: 0, byTable: { flights: 1, dead_letters: 1 }, byReason: { "validate/constraint.max": 1 } };
+    const a = {
+      read: 5,
+      written: 3,
+      deadLettered: 1,
+      duplicates: 1,
+      byTable: { flights: 3 },
+      byReason: { "validate/constraint.max": 1 },
+    };
+    const b = {
+      read: 2,
+      written: 1,
+      deadLettered: 1,
+      duplicates: 0,
+      byTable: { flights: 1, dead_letters: 1 },
+      byReason: { "validate/constraint.max": 1 },
+    };
     expect(addCounts(addCounts(emptyCounts(), a), b)).toStrictEqual({
       read: 7,
       written: 4,

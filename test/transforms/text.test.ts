@@ -1,4 +1,10 @@
-import { clipText, findIllFormedText, utf8Prefix, wellFormedText, withoutPartialCharacter } from "../../transforms/text";
+import {
+  clipText,
+  findIllFormedText,
+  utf8Prefix,
+  wellFormedText,
+  withoutPartialCharacter,
+} from "../../transforms/text";
 import { describeValue } from "../../transforms/constraints";
 import { decodeMessage } from "../../transforms/decode/message";
 

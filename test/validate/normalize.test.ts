@@ -24,8 +24,18 @@ describe("normalizeEvent", () => {
   });
 
   test("nested values: dates to days, decimals to the schema's scale", () => {
-    const event = { device: { os: "ios", screen_width: null }, experiments: [], price: "012.5", day: "2001-01-01", ts: 1 };
-    expect(normalizeEvent(clicks, event)).toMatchObject({ price: "12.50", day: 11323, device: { os: "ios", screen_width: null } });
+    const event = {
+      device: { os: "ios", screen_width: null },
+      experiments: [],
+      price: "012.5",
+      day: "2001-01-01",
+      ts: 1,
+    };
+    expect(normalizeEvent(clicks, event)).toMatchObject({
+      price: "12.50",
+      day: 11323,
+      device: { os: "ios", screen_width: null },
+    });
   });
 });
 

@@ -3,7 +3,14 @@ import { validateRecord } from "../../transforms/validate";
 import { decodedOf, expectDead, NOW_MS } from "./helpers";
 
 const flights = loadContract("flights");
-const JSON_GOOD = { event_id: "e1", date: "2001-01-01T00:01:00Z", delay: 33, distance: 2176, origin: "LAS", destination: "PHL" };
+const JSON_GOOD = {
+  event_id: "e1",
+  date: "2001-01-01T00:01:00Z",
+  delay: 33,
+  distance: 2176,
+  origin: "LAS",
+  destination: "PHL",
+};
 const CSV_GOOD = { ...JSON_GOOD, delay: "33", distance: "2176" };
 const EXPECTED = { event_id: "e1", date: 978307260000, delay: 33, distance: 2176, origin: "LAS", destination: "PHL" };
 const DAY_MS = 86_400_000;
@@ -52,9 +59,19 @@ describe("bad flights (JSON)", () => {
     ["distance 0", { distance: 0 }, "constraint.min", "distance: must be >= 1 (got 0)"],
     ["distance 10001", { distance: 10001 }, "constraint.max", "distance: must be <= 10000 (got 10001)"],
     ["empty event_id", { event_id: "" }, "constraint.minLength", "event_id: length must be >= 1 (got 0)"],
-    ["event_id of 129 chars", { event_id: "x".repeat(129) }, "constraint.maxLength", "event_id: length must be <= 128 (got 129)"],
+    [
+      "event_id of 129 chars",
+      { event_id: "x".repeat(129) },
+      "constraint.maxLength",
+      "event_id: length must be <= 128 (got 129)",
+    ],
     ["lower-case origin", { origin: "la" }, "constraint.pattern", 'origin: must match ^[A-Z]{3}$ (got "la")'],
-    ["origin == destination", { destination: "LAS" }, "constraint.notEqual", 'destination: must differ from origin (both "LAS")'],
+    [
+      "origin == destination",
+      { destination: "LAS" },
+      "constraint.notEqual",
+      'destination: must differ from origin (both "LAS")',
+    ],
     [
       "date before 1990",
       { date: "1989-12-31T23:59:59.999Z" },
@@ -73,12 +90,27 @@ describe("bad flights (JSON)", () => {
       "invalid_timestamp",
       'date: timestamp needs a zone (Z or ±hh:mm) (got "2001-01-01T00:01:00")',
     ],
-    ["date as words", { date: "yesterday" }, "invalid_timestamp", 'date: expected an ISO-8601 instant (got "yesterday")'],
+    [
+      "date as words",
+      { date: "yesterday" },
+      "invalid_timestamp",
+      'date: expected an ISO-8601 instant (got "yesterday")',
+    ],
     ["a day that does not exist", { date: "2001-02-30T00:00:00Z" }, "invalid_timestamp", "date: expected an ISO-8601"],
     ["hour 24", { date: "2001-01-01T24:00:00Z" }, "invalid_timestamp", "date: expected an ISO-8601"],
-    ["epoch ms as a JSON string is not coerced", { date: "978307260000" }, "invalid_timestamp", "date: expected an ISO"],
+    [
+      "epoch ms as a JSON string is not coerced",
+      { date: "978307260000" },
+      "invalid_timestamp",
+      "date: expected an ISO",
+    ],
     ["fractional epoch", { date: 978307260000.5 }, "invalid_timestamp", "date: epoch value must be an integer"],
-    ["an invalid Date", { date: new Date(Number.NaN) }, "invalid_timestamp", "date: instant out of range (got Invalid Date)"],
+    [
+      "an invalid Date",
+      { date: new Date(Number.NaN) },
+      "invalid_timestamp",
+      "date: instant out of range (got Invalid Date)",
+    ],
     ["date as a boolean", { date: true }, "wrong_type", "date: expected timestamp (got true)"],
   ])("%s", (_name, overrides, errorClass, message) => {
     expectDead(validate(overrides), errorClass, message);

@@ -40,7 +40,11 @@ function experimentsWith(index: number, change: Record<string, unknown>) {
 describe("good clicks", () => {
   test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
     ["absent fields take their Avro defaults", {}, {}],
-    ["nested nullable field set", { device: { os: "web", screen_width: 1280 } }, { device: { os: "web", screen_width: 1280 } }],
+    [
+      "nested nullable field set",
+      { device: { os: "web", screen_width: 1280 } },
+      { device: { os: "web", screen_width: 1280 } },
+    ],
     ["array of strings", { tags: ["a", "b"] }, { tags: ["a", "b"] }],
     ["decimal as text", { price: "12.5" }, { price: "12.5" }],
     ["decimal as a number", { price: 12.34 }, { price: "12.34" }],
@@ -57,17 +61,52 @@ describe("bad clicks: the path names the nested field", () => {
   test.each<[string, Record<string, unknown>, string, string]>([
     ["device missing", { device: undefined }, "missing_field", "device: required field is missing"],
     ["device not a record", { device: "ios" }, "wrong_type", 'device: expected a record (got "ios")'],
-    ["device.os not allowed", { device: { os: "windows" } }, "constraint.oneOf", 'device.os: must be one of android, ios, web (got "windows")'],
-    ["device.screen_width 0", { device: { os: "ios", screen_width: 0 } }, "constraint.min", "device.screen_width: must be >= 1 (got 0)"],
+    [
+      "device.os not allowed",
+      { device: { os: "windows" } },
+      "constraint.oneOf",
+      'device.os: must be one of android, ios, web (got "windows")',
+    ],
+    [
+      "device.screen_width 0",
+      { device: { os: "ios", screen_width: 0 } },
+      "constraint.min",
+      "device.screen_width: must be >= 1 (got 0)",
+    ],
     ["experiments not an array", { experiments: {} }, "wrong_type", "experiments: expected an array (got {})"],
-    ["experiments[2].code", { experiments: experimentsWith(2, { code: "Bad" }) }, "constraint.pattern", 'experiments[2].code: must match ^[a-z]+-[0-9]+$ (got "Bad")'],
-    ["experiments[1].variant (enum)", { experiments: experimentsWith(1, { variant: "x" }) }, "constraint.oneOf", "experiments[1].variant: must be one of control, treatment"],
+    [
+      "experiments[2].code",
+      { experiments: experimentsWith(2, { code: "Bad" }) },
+      "constraint.pattern",
+      'experiments[2].code: must match ^[a-z]+-[0-9]+$ (got "Bad")',
+    ],
+    [
+      "experiments[1].variant (enum)",
+      { experiments: experimentsWith(1, { variant: "x" }) },
+      "constraint.oneOf",
+      "experiments[1].variant: must be one of control, treatment",
+    ],
     ["experiments[0] null", { experiments: [null] }, "missing_field", "experiments[0]: must not be null"],
-    ["tags[1] too long", { tags: ["ok", "x".repeat(17)] }, "constraint.maxLength", "tags[1]: length must be <= 16 (got 17)"],
-    ["decimal too wide", { price: "123456789.00" }, "wrong_type", 'price: does not fit decimal(10,2) (got "123456789.00")'],
+    [
+      "tags[1] too long",
+      { tags: ["ok", "x".repeat(17)] },
+      "constraint.maxLength",
+      "tags[1]: length must be <= 16 (got 17)",
+    ],
+    [
+      "decimal too wide",
+      { price: "123456789.00" },
+      "wrong_type",
+      'price: does not fit decimal(10,2) (got "123456789.00")',
+    ],
     ["decimal too precise", { price: 1.234 }, "wrong_type", "price: does not fit decimal(10,2) (got 1.234)"],
     ["decimal as words", { price: "ten" }, "wrong_type", 'price: expected decimal (got "ten")'],
-    ["date out of calendar", { day: "2001-13-01" }, "invalid_date", 'day: expected a YYYY-MM-DD date (got "2001-13-01")'],
+    [
+      "date out of calendar",
+      { day: "2001-13-01" },
+      "invalid_date",
+      'day: expected a YYYY-MM-DD date (got "2001-13-01")',
+    ],
     ["fractional day count", { day: 1.5 }, "invalid_date", "day: day count must be an integer"],
   ])("%s", (_name, overrides, errorClass, message) => {
     expectDead(validate(overrides), errorClass, message);

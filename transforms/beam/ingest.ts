@@ -3,7 +3,14 @@ import type { Counter } from "./sdk";
 import { clockNow, type RunClockMs } from "./clock";
 import { loadContract } from "../../schemas/load";
 import type { Contract, EventRecord } from "../../schemas/contract";
-import { recordsCounted, type Decoded, type DeadLetter, type Envelope, type Outcome, type RecordSource } from "../envelope";
+import {
+  recordsCounted,
+  type Decoded,
+  type DeadLetter,
+  type Envelope,
+  type Outcome,
+  type RecordSource,
+} from "../envelope";
 import { validateRecord } from "../validate";
 import { normalizeEvent, renderEvent } from "../normalize";
 import { featureModule } from "../features";
@@ -67,10 +74,14 @@ function compareSources(a: RecordSource, b: RecordSource): number {
 }
 
 /** After grouping by id: the earliest record wins and goes on to features; the rest are counted duplicates. */
-export function* keepFirstOfId(group: { key: string; value: Iterable<KeyedEvent["value"]> }, ctx: IngestContext): Generator<Deduped> {
+export function* keepFirstOfId(
+  group: { key: string; value: Iterable<KeyedEvent["value"]> },
+  ctx: IngestContext,
+): Generator<Deduped> {
   const members = [...group.value].sort((a, b) => compareSources(a.source, b.source));
   const [first, ...rest] = members;
-  for (const dup of rest) yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
+  for (const dup of rest)
+    yield { duplicates: { id: group.key, source: sourceRef(dup.source), duplicateOf: sourceRef(first.source) } };
   const row = withFeatures(first, ctx, clockNow(ctx.nowMs));
   yield row;
   // The normalized event also feeds the chunk's window aggregates (when none of the chunk was loaded before).
@@ -93,8 +104,14 @@ function withFeatures(item: KeyedEvent["value"], ctx: IngestContext, nowMs: numb
     failed = String(err);
   }
   // The event as it would be written: JSON that validates to the same event again, so a replay can retry it.
-  const envelope: Envelope = { payload: JSON.stringify(renderEvent(contract, item.event)), source: item.source, attempt: 1 };
-  return { dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: failed, envelope }, ctx, nowMs) };
+  const envelope: Envelope = {
+    payload: JSON.stringify(renderEvent(contract, item.event)),
+    source: item.source,
+    attempt: 1,
+  };
+  return {
+    dead: toDeadRow({ stage: "features", errorClass: "feature_error", errorMessage: failed, envelope }, ctx, nowMs),
+  };
 }
 
 requireForSerialization("rox-gcp/transforms/beam/ingest", { validateDecoded, keepFirstOfId });

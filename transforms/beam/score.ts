@@ -42,11 +42,27 @@ function scorerOf(ctx: ScoreContext): Scorer {
 export function scoreRow(row: Record<string, unknown>, ctx: ScoreContext & { read: Counter }): Scored {
   ctx.read.increment(1);
   const now = new Date(clockNow(ctx.nowMs)).toISOString();
-  const envelope: Envelope = { payload: JSON.stringify(row), source: { uri: `${ctx.table}/${String(row.event_id)}`, messageId: `${ctx.model}@${ctx.modelVersion}` }, attempt: 1 };
-  const outcome = typeof row.event_id === "string" && row.event_time !== null && row.event_time !== undefined
-    ? scoreFeatureRow(scorerOf(ctx), row, envelope)
-    : ({ ok: false, dead: { stage: "score", errorClass: "feature.missing", errorMessage: "the row has no event_id or event_time", envelope } } as const);
-  if (!outcome.ok) return { dead: deadLetterRow(outcome.dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now }) };
+  const envelope: Envelope = {
+    payload: JSON.stringify(row),
+    source: { uri: `${ctx.table}/${String(row.event_id)}`, messageId: `${ctx.model}@${ctx.modelVersion}` },
+    attempt: 1,
+  };
+  const outcome =
+    typeof row.event_id === "string" && row.event_time !== null && row.event_time !== undefined
+      ? scoreFeatureRow(scorerOf(ctx), row, envelope)
+      : ({
+          ok: false,
+          dead: {
+            stage: "score",
+            errorClass: "feature.missing",
+            errorMessage: "the row has no event_id or event_time",
+            envelope,
+          },
+        } as const);
+  if (!outcome.ok)
+    return {
+      dead: deadLetterRow(outcome.dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now }),
+    };
   return {
     predictions: {
       event_id: row.event_id,

@@ -52,11 +52,18 @@ export function eventTimestamp(element: { t: number }): Long {
  */
 export function accumulateOne(event: EventRecord, ctx: WindowContext): KeyedAccumulator & { t: number } {
   const { aggregator, keyField, eventTimeField } = aggregatorOf(ctx);
-  return { t: event[eventTimeField] as number, key: String(event[keyField]), value: aggregator.add(emptyAccumulator(aggregator), event) };
+  return {
+    t: event[eventTimeField] as number,
+    key: String(event[keyField]),
+    value: aggregator.add(emptyAccumulator(aggregator), event),
+  };
 }
 
 /** A window's partial-aggregate row: key, window bounds (ISO UTC) and the merged accumulator. */
-export function mergeWindowGroup(group: { key: string; value: Iterable<Accumulator> }, ctx: WindowContext & { bounds: ParDoLookupParam<Window> }): Record<string, unknown> {
+export function mergeWindowGroup(
+  group: { key: string; value: Iterable<Accumulator> },
+  ctx: WindowContext & { bounds: ParDoLookupParam<Window> },
+): Record<string, unknown> {
   const { aggregator, keyField } = aggregatorOf(ctx);
   let acc = emptyAccumulator(aggregator);
   for (const partial of group.value) acc = mergeAccumulators(aggregator, acc, partial);

@@ -10,7 +10,12 @@ export type AvroBlockRead = { ok: true; records: unknown[] } | { ok: false; reas
  * Decodes every record of one block, or none: a block is corrupt as a whole when its codec data, any
  * record, or the record count against the bytes does not check out.
  */
-export function decodeAvroBlock(frame: AvroBlockFrame, blockData: Uint8Array, codec: AvroCodec, type: avro.Type): AvroBlockRead {
+export function decodeAvroBlock(
+  frame: AvroBlockFrame,
+  blockData: Uint8Array,
+  codec: AvroCodec,
+  type: avro.Type,
+): AvroBlockRead {
   if (frame.problem) return { ok: false, reason: frame.problem };
   let data: Buffer;
   try {
@@ -34,6 +39,7 @@ function decodeRecords(data: Buffer, count: number, type: avro.Type): AvroBlockR
     records.push(decoded.value);
     position = decoded.offset;
   }
-  if (position !== data.length) return { ok: false, reason: `${data.length - position} bytes left after the last record` };
+  if (position !== data.length)
+    return { ok: false, reason: `${data.length - position} bytes left after the last record` };
   return { ok: true, records };
 }

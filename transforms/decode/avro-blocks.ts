@@ -24,8 +24,13 @@ const SEARCH_CHUNK = 1024 * 1024;
  * Walks the blocks in [from, to) using only their headers and sync markers, without reading the data.
  * Planning and reading share this walk, so both see the same frames, also around corrupt blocks.
  */
-export function* walkAvroBlocks(source: ByteSource, sync: Uint8Array, from: number, to: number): Generator<AvroBlockFrame> {
-  for (let position = from; position < to; ) {
+export function* walkAvroBlocks(
+  source: ByteSource,
+  sync: Uint8Array,
+  from: number,
+  to: number,
+): Generator<AvroBlockFrame> {
+  for (let position = from; position < to;) {
     const frame = frameBlockAt(source, sync, position);
     yield frame;
     position = frame.end;
@@ -48,17 +53,30 @@ function frameBlockAt(source: ByteSource, sync: Uint8Array, start: number): Avro
     return resynchronise(source, sync, start, 0, "unreadable block header");
   }
   if (count < 0 || size < 0 || size > MAX_BLOCK_BYTES) {
-    return resynchronise(source, sync, start, Math.max(count, 0), `implausible block header (count ${count}, size ${size})`);
+    return resynchronise(
+      source,
+      sync,
+      start,
+      Math.max(count, 0),
+      `implausible block header (count ${count}, size ${size})`,
+    );
   }
   const dataStart = start + cursor.position;
   const dataEnd = dataStart + size;
   const marker = source.read(dataEnd, sync.length);
   const frame = { start, end: dataEnd + sync.length, count, countKnown: true, dataStart, dataEnd };
   // A truncated file: the header's count is still what the block held.
-  if (marker.length < sync.length) return { ...frame, end: source.size, dataEnd: Math.min(dataEnd, source.size), problem: "block runs past the end of the file" };
+  if (marker.length < sync.length)
+    return {
+      ...frame,
+      end: source.size,
+      dataEnd: Math.min(dataEnd, source.size),
+      problem: "block runs past the end of the file",
+    };
   if (asBuffer(marker).equals(sync)) return frame;
   // Only the marker is damaged when the next block frames cleanly right after it: the count is still this block's.
-  if (frame.end === source.size || framesCleanly(source, sync, frame.end)) return { ...frame, problem: "damaged sync marker after the block" };
+  if (frame.end === source.size || framesCleanly(source, sync, frame.end))
+    return { ...frame, problem: "damaged sync marker after the block" };
   return resynchronise(source, sync, start, count, "sync marker does not follow the block");
 }
 
@@ -74,7 +92,13 @@ function framesCleanly(source: ByteSource, sync: Uint8Array, start: number): boo
 }
 
 /** A frame whose end is not known: it runs to the next marker found, over records nobody can count. */
-function resynchronise(source: ByteSource, sync: Uint8Array, start: number, count: number, problem: string): AvroBlockFrame {
+function resynchronise(
+  source: ByteSource,
+  sync: Uint8Array,
+  start: number,
+  count: number,
+  problem: string,
+): AvroBlockFrame {
   const end = findSyncEnd(source, sync, start + 1);
   return { start, end, count, countKnown: false, dataStart: start, dataEnd: end, problem };
 }

@@ -6,7 +6,10 @@ export class NeedMoreBytes extends Error {}
  * container framing is read this way; records themselves are decoded by avsc.
  */
 export class AvroCursor {
-  constructor(readonly bytes: Uint8Array, public position = 0) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    public position = 0,
+  ) {}
 
   /** A zigzag-encoded long; exact up to 2^53, which covers every count, size and length in a container. */
   readLong(): number {

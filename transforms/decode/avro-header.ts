@@ -40,10 +40,16 @@ function parseHeader(bytes: Uint8Array): AvroHeaderRead {
   const meta = readMetadata(cursor);
   const sync = cursor.take(16);
   const codec = meta.get("avro.codec") ?? "null";
-  if (!(AVRO_CODECS as readonly string[]).includes(codec)) return { ok: false, reason: `unsupported Avro codec ${codec}` };
+  if (!(AVRO_CODECS as readonly string[]).includes(codec))
+    return { ok: false, reason: `unsupported Avro codec ${codec}` };
   const schemaText = meta.get("avro.schema");
   if (schemaText === undefined) return { ok: false, reason: "Avro header has no avro.schema" };
-  const header = { schema: JSON.parse(schemaText), codec: codec as AvroCodec, sync: sync.slice(), dataStart: cursor.position };
+  const header = {
+    schema: JSON.parse(schemaText),
+    codec: codec as AvroCodec,
+    sync: sync.slice(),
+    dataStart: cursor.position,
+  };
   return { ok: true, header };
 }
 
@@ -53,7 +59,8 @@ function readMetadata(cursor: AvroCursor): Map<string, string> {
   const text = new TextDecoder();
   for (let count = cursor.readLong(); count !== 0; count = cursor.readLong()) {
     if (count < 0) cursor.readLong();
-    for (let i = 0; i < Math.abs(count); i++) meta.set(text.decode(cursor.readBytes()), text.decode(cursor.readBytes()));
+    for (let i = 0; i < Math.abs(count); i++)
+      meta.set(text.decode(cursor.readBytes()), text.decode(cursor.readBytes()));
   }
   return meta;
 }

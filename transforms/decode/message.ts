@@ -36,22 +36,49 @@ export function decodeMessage(message: MessageRecord, subscription: string, limi
     attempt: message.deliveryAttempt,
   };
   if (message.failedAlone !== undefined) {
-    const raw = { ...envelope, payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)), payloadBase64: message.data };
-    return failure("write", "isolated_failure", `message ${message.messageId} failed its micro-batch on its own: ${message.failedAlone}`, raw);
+    const raw = {
+      ...envelope,
+      payload: decodeUtf8Lossy(bytes.subarray(0, PREVIEW_BYTES)),
+      payloadBase64: message.data,
+    };
+    return failure(
+      "write",
+      "isolated_failure",
+      `message ${message.messageId} failed its micro-batch on its own: ${message.failedAlone}`,
+      raw,
+    );
   }
   if (message.deliveryAttempt > maxDeliveryAttempts) {
-    const raw = { ...envelope, payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)), payloadBase64: message.data };
-    return failure("read", "delivery_attempts_exhausted", `message ${message.messageId} failed ${message.deliveryAttempt - 1} deliveries (limit ${maxDeliveryAttempts})`, raw);
+    const raw = {
+      ...envelope,
+      payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)),
+      payloadBase64: message.data,
+    };
+    return failure(
+      "read",
+      "delivery_attempts_exhausted",
+      `message ${message.messageId} failed ${message.deliveryAttempt - 1} deliveries (limit ${maxDeliveryAttempts})`,
+      raw,
+    );
   }
   if (bytes.length > maxRecordBytes) {
     const preview = { ...envelope, payload: decodeUtf8Lossy(utf8Prefix(bytes, PREVIEW_BYTES)) };
-    return failure("decode", "record_too_large", `message ${message.messageId} is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit`, preview);
+    return failure(
+      "decode",
+      "record_too_large",
+      `message ${message.messageId} is ${bytes.length} bytes, over the ${maxRecordBytes}-byte limit`,
+      preview,
+    );
   }
   const text = decodeUtf8Strict(bytes);
   if (text === undefined) {
     const raw = { ...envelope, payload: decodeUtf8Lossy(bytes), payloadBase64: message.data };
     return failure("decode", "invalid_utf8", `message ${message.messageId} is not valid UTF-8`, raw);
   }
-  if (isBlank(bytes)) return failure("decode", "empty_message", `message ${message.messageId} has no payload`, { ...envelope, payload: text });
+  if (isBlank(bytes))
+    return failure("decode", "empty_message", `message ${message.messageId} has no payload`, {
+      ...envelope,
+      payload: text,
+    });
   return decodeJsonRecord({ text, envelope: { ...envelope, payload: text } });
 }

@@ -12,7 +12,8 @@ export function readParquetFooter(source: ByteSource): ParquetFooterRead {
   if (source.size < 12) return { ok: false, reason: `file of ${source.size} bytes is too short for Parquet` };
   const head = asBuffer(source.read(0, 4)).toString("latin1");
   const tail = asBuffer(source.read(source.size - 8, 8));
-  if (head !== MAGIC || tail.toString("latin1", 4) !== MAGIC) return { ok: false, reason: "missing PAR1 magic: not a Parquet file, or truncated" };
+  if (head !== MAGIC || tail.toString("latin1", 4) !== MAGIC)
+    return { ok: false, reason: "missing PAR1 magic: not a Parquet file, or truncated" };
   const length = tail.readUInt32LE(0);
   if (length > source.size - 12) return { ok: false, reason: `footer length ${length} exceeds the file` };
   try {

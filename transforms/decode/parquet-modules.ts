@@ -8,7 +8,7 @@ export interface ParquetModules {
   convert: typeof import("hyparquet/src/convert.js", { with: { "resolution-mode": "import" } });
   assemble: typeof import("hyparquet/src/assemble.js", { with: { "resolution-mode": "import" } });
   utils: typeof import("hyparquet/src/utils.js", { with: { "resolution-mode": "import" } });
-  compressors: typeof import("hyparquet-compressors", { with: { "resolution-mode": "import" } })["compressors"];
+  compressors: (typeof import("hyparquet-compressors", { with: { "resolution-mode": "import" } }))["compressors"];
 }
 
 let loaded: ParquetModules | undefined;

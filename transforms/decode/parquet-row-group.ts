@@ -36,7 +36,12 @@ export function* parquetRows(group: ParquetRowGroup): Generator<Record<string, u
   }
 }
 
-function readLeafColumns(source: ByteSource, metadata: FileMetaData, index: number, tree: SchemaTree): Map<string, DecodedArray> {
+function readLeafColumns(
+  source: ByteSource,
+  metadata: FileMetaData,
+  index: number,
+  tree: SchemaTree,
+): Map<string, DecodedArray> {
   const { column, schema, convert, utils, compressors } = parquetModules();
   const rows = Number(metadata.row_groups[index].num_rows);
   const select = { groupStart: 0, selectStart: 0, selectEnd: rows, groupRows: rows };
@@ -74,7 +79,8 @@ function assembleColumns(leaves: Map<string, DecodedArray>, tree: SchemaTree, ro
     const name = child.element.name;
     if (child.children.length > 0) assemble.assembleNested(leaves, child, convert.DEFAULT_PARSERS);
     const values = leaves.get(name);
-    if (!values || values.length !== rows) throw new Error(`column ${name} has ${values?.length ?? 0} values, the row group ${rows} rows`);
+    if (!values || values.length !== rows)
+      throw new Error(`column ${name} has ${values?.length ?? 0} values, the row group ${rows} rows`);
     names.push(name);
     columns.push(values);
   }

@@ -52,7 +52,10 @@ export class RecordAssembler {
   private line: number;
   private readonly maxRecordBytes: number;
 
-  constructor(private readonly framer: RecordFramer, start: AssemblerStart) {
+  constructor(
+    private readonly framer: RecordFramer,
+    start: AssemblerStart,
+  ) {
     this.offset = start.offset;
     this.line = start.line;
     this.maxRecordBytes = start.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -61,7 +64,7 @@ export class RecordAssembler {
   *push(chunk: Uint8Array): Generator<FramedRecord> {
     const queue = [chunk];
     for (let buffer = queue.shift(); buffer !== undefined; buffer = queue.shift()) {
-      for (let from = 0; from < buffer.length; ) {
+      for (let from = 0; from < buffer.length;) {
         const end = this.framer.nextEnd(buffer, from);
         const piece = buffer.subarray(from, end < 0 ? buffer.length : end);
         const cut = this.append(piece, end >= 0);
@@ -89,7 +92,8 @@ export class RecordAssembler {
     this.size += piece.length;
     this.newlines += countNewlines(piece);
     const inner = this.newlines - (terminated ? 1 : 0);
-    if (inner > 0 && this.contentBytes(piece, terminated) > this.maxRecordBytes) return this.cutAtFirstLine(piece, sizeBefore);
+    if (inner > 0 && this.contentBytes(piece, terminated) > this.maxRecordBytes)
+      return this.cutAtFirstLine(piece, sizeBefore);
     if (piece.length > 0) this.lastByte = piece[piece.length - 1];
     if (this.oversized) return void this.keepPreview(piece);
     this.parts.push(piece);
@@ -153,8 +157,16 @@ export class RecordAssembler {
     const whole = !this.oversized || this.size <= this.kept;
     const bytes = terminated && whole ? stripTerminator(joined) : joined;
     const oversized = this.oversized || bytes.length > this.maxRecordBytes;
-    const preview = oversized && this.size > PREVIEW_BYTES ? withoutPartialCharacter(bytes.subarray(0, PREVIEW_BYTES)) : bytes;
-    const record = { bytes: preview, offset: this.offset, line: this.line, size: this.size, newlines: this.newlines, oversized };
+    const preview =
+      oversized && this.size > PREVIEW_BYTES ? withoutPartialCharacter(bytes.subarray(0, PREVIEW_BYTES)) : bytes;
+    const record = {
+      bytes: preview,
+      offset: this.offset,
+      line: this.line,
+      size: this.size,
+      newlines: this.newlines,
+      oversized,
+    };
     this.offset += this.size;
     this.line += this.newlines;
     this.parts = [];

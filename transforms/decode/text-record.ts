@@ -22,7 +22,12 @@ export function prepareTextRecord(record: FramedRecord, uri: string): Outcome<Te
   if (isBlank(record.bytes)) return undefined;
   const text = decodeUtf8Strict(record.bytes);
   if (text === undefined) {
-    const envelope = { payload: decodeUtf8Lossy(record.bytes), payloadBase64: toBase64(record.bytes), source, attempt: 1 };
+    const envelope = {
+      payload: decodeUtf8Lossy(record.bytes),
+      payloadBase64: toBase64(record.bytes),
+      source,
+      attempt: 1,
+    };
     return failure("decode", "invalid_utf8", `record at line ${record.line} is not valid UTF-8`, envelope);
   }
   return { ok: true, value: { text, envelope: { payload: text, source, attempt: 1 } } };

@@ -19,7 +19,10 @@ export function histogramBin(edges: readonly number[], value: number): number {
 }
 
 /** Counts of `values` on a baseline's edges (missing values are counted apart): what drift compares with `counts`. */
-export function histogramCounts(baseline: Pick<NumericBaseline, "edges">, values: Iterable<number | null | undefined>): { counts: number[]; missing: number } {
+export function histogramCounts(
+  baseline: Pick<NumericBaseline, "edges">,
+  values: Iterable<number | null | undefined>,
+): { counts: number[]; missing: number } {
   const counts = new Array<number>(Math.max(baseline.edges.length - 1, 0)).fill(0);
   let missing = 0;
   for (const v of values) {

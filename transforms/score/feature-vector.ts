@@ -18,7 +18,11 @@ export function categoryCodes(features: readonly CardFeature[]): CategoryCodes {
  * only where the card allows it (`nullable`); a category the model never saw is missing too, as in XGBoost. Anything
  * else wrong is a problem for the row's dead letter — never a NaN that reaches a prediction unannounced.
  */
-export function featureVector(features: readonly CardFeature[], codes: CategoryCodes, row: Record<string, unknown>): Float32Array | FeatureProblem {
+export function featureVector(
+  features: readonly CardFeature[],
+  codes: CategoryCodes,
+  row: Record<string, unknown>,
+): Float32Array | FeatureProblem {
   const x = new Float32Array(features.length);
   for (let i = 0; i < features.length; i++) {
     const f = features[i];
@@ -27,11 +31,19 @@ export function featureVector(features: readonly CardFeature[], codes: CategoryC
       if (!f.nullable) return { errorClass: "feature.missing", errorMessage: `feature ${f.name} is missing` };
       x[i] = NaN;
     } else if (f.kind === "category") {
-      if (typeof raw !== "string") return { errorClass: "feature.not_a_category", errorMessage: `feature ${f.name} must be text (got ${JSON.stringify(raw)})` };
+      if (typeof raw !== "string")
+        return {
+          errorClass: "feature.not_a_category",
+          errorMessage: `feature ${f.name} must be text (got ${JSON.stringify(raw)})`,
+        };
       x[i] = codes[i]?.get(raw) ?? NaN;
     } else {
       const n = numberOf(raw);
-      if (n === undefined) return { errorClass: "feature.not_a_number", errorMessage: `feature ${f.name} must be a finite number (got ${JSON.stringify(raw)})` };
+      if (n === undefined)
+        return {
+          errorClass: "feature.not_a_number",
+          errorMessage: `feature ${f.name} must be a finite number (got ${JSON.stringify(raw)})`,
+        };
       x[i] = n;
     }
   }

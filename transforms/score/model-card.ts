@@ -63,7 +63,12 @@ export interface ModelCard {
   lineage: { table: string | null; partitions: string[]; runIds: string[]; rows: number; job?: string | null };
   split: { by: "time"; cutoff: string; train: SplitSpan; test: SplitSpan };
   metrics: ModelMetrics;
-  baseline: { rows: number; features: Record<string, FeatureBaseline>; prediction: NumericBaseline; target: NumericBaseline };
+  baseline: {
+    rows: number;
+    features: Record<string, FeatureBaseline>;
+    prediction: NumericBaseline;
+    target: NumericBaseline;
+  };
 }
 
 export interface SplitSpan {
@@ -82,7 +87,8 @@ export function checkCard(value: unknown): ModelCard {
   if (card.format !== CARD_FORMAT) fail(`format must be "${CARD_FORMAT}" (got ${JSON.stringify(card.format)})`);
   if (!Array.isArray(card.features) || card.features.length === 0) fail("features must be a non-empty list");
   for (const f of card.features) {
-    if (typeof f.name !== "string" || (f.kind !== "number" && f.kind !== "category")) fail(`feature ${JSON.stringify(f)} needs a name and a kind`);
+    if (typeof f.name !== "string" || (f.kind !== "number" && f.kind !== "category"))
+      fail(`feature ${JSON.stringify(f)} needs a name and a kind`);
     if (f.kind === "category" && !Array.isArray(f.categories)) fail(`category feature ${f.name} lists no categories`);
   }
   if (typeof card.target?.name !== "string") fail("target.name is missing");

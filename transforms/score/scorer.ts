@@ -17,10 +17,13 @@ export function createScorer(card: unknown, modelJson: string): Scorer {
   const model = parseXgboostJson(modelJson);
   const names = checked.features.map((f) => f.name);
   if (model.featureNames.length > 0 && model.featureNames.join(",") !== names.join(",")) {
-    throw new ModelFormatError(`the model's features (${model.featureNames.join(", ")}) differ from its card's (${names.join(", ")})`);
+    throw new ModelFormatError(
+      `the model's features (${model.featureNames.join(", ")}) differ from its card's (${names.join(", ")})`,
+    );
   }
   const widest = model.feature.reduce((m, f) => Math.max(m, f), -1);
-  if (widest >= names.length) throw new ModelFormatError(`the model splits on feature ${widest}, the card lists ${names.length}`);
+  if (widest >= names.length)
+    throw new ModelFormatError(`the model splits on feature ${widest}, the card lists ${names.length}`);
   return { card: checked, model, codes: categoryCodes(checked.features) };
 }
 
@@ -29,6 +32,7 @@ export function scoreFeatureRow(scorer: Scorer, row: Record<string, unknown>, en
   const x = featureVector(scorer.card.features, scorer.codes, row);
   if (!(x instanceof Float32Array)) return failure("score", x.errorClass, x.errorMessage, envelope);
   const prediction = predictOne(scorer.model, x);
-  if (!Number.isFinite(prediction)) return failure("score", "prediction.not_finite", `the model predicted ${prediction}`, envelope);
+  if (!Number.isFinite(prediction))
+    return failure("score", "prediction.not_finite", `the model predicted ${prediction}`, envelope);
   return success(prediction);
 }

@@ -61,18 +61,33 @@ export function parseXgboostJson(text: string): TreeEnsemble {
   } catch (err) {
     throw new ModelFormatError(`model.json is not JSON: ${(err as Error).message}`);
   }
-  const learner = doc.learner as { gradient_booster?: { name?: string; model?: { trees?: JsonTree[]; tree_info?: number[] } }; learner_model_param?: Record<string, string>; objective?: { name?: string }; feature_names?: string[] } | undefined;
+  const learner = doc.learner as
+    | {
+        gradient_booster?: { name?: string; model?: { trees?: JsonTree[]; tree_info?: number[] } };
+        learner_model_param?: Record<string, string>;
+        objective?: { name?: string };
+        feature_names?: string[];
+      }
+    | undefined;
   if (!learner) throw new ModelFormatError("model.json has no learner: not an XGBoost JSON model");
   const booster = learner.gradient_booster;
-  if (booster?.name !== "gbtree") throw new ModelFormatError(`only gbtree boosters are supported (got ${JSON.stringify(booster?.name)})`);
+  if (booster?.name !== "gbtree")
+    throw new ModelFormatError(`only gbtree boosters are supported (got ${JSON.stringify(booster?.name)})`);
   const params = learner.learner_model_param ?? {};
-  if (Number(params.num_class ?? 0) > 1 || Number(params.num_target ?? 1) > 1) throw new ModelFormatError("multi-class and multi-target models are not supported");
+  if (Number(params.num_class ?? 0) > 1 || Number(params.num_target ?? 1) > 1)
+    throw new ModelFormatError("multi-class and multi-target models are not supported");
   const objective = learner.objective?.name ?? "";
   const link = LINKS[objective];
   if (!link) throw new ModelFormatError(`objective ${JSON.stringify(objective)} is not supported`);
   const trees = booster.model?.trees;
   if (!Array.isArray(trees)) throw new ModelFormatError("model.json lists no trees");
-  return { ...flatten(trees), featureNames: learner.feature_names ?? [], baseMargin: baseMargin(params.base_score, link), link, objective };
+  return {
+    ...flatten(trees),
+    featureNames: learner.feature_names ?? [],
+    baseMargin: baseMargin(params.base_score, link),
+    link,
+    objective,
+  };
 }
 
 /** base_score is stored in output space ("5E-1", or "[1.05E1]" since XGBoost 3): the margin starts at its link inverse. */
@@ -111,7 +126,8 @@ function flatten(trees: JsonTree[]): Omit<TreeEnsemble, "featureNames" | "baseMa
     }
     (tree.categories_nodes ?? []).forEach((node, k) => {
       const start = tree.categories_segments![k];
-      out.categorySet[base + node] = out.categorySets.push(new Set(tree.categories!.slice(start, start + tree.categories_sizes![k]))) - 1;
+      out.categorySet[base + node] =
+        out.categorySets.push(new Set(tree.categories!.slice(start, start + tree.categories_sizes![k]))) - 1;
     });
     base += n;
   });
@@ -121,10 +137,12 @@ function flatten(trees: JsonTree[]): Omit<TreeEnsemble, "featureNames" | "baseMa
 function checkTree(tree: JsonTree): number {
   const n = tree.left_children?.length;
   const arrays = [tree.right_children, tree.split_indices, tree.split_conditions, tree.default_left];
-  if (!n || arrays.some((a) => !Array.isArray(a) || a.length !== n)) throw new ModelFormatError("a tree's node arrays are missing or of different lengths");
+  if (!n || arrays.some((a) => !Array.isArray(a) || a.length !== n))
+    throw new ModelFormatError("a tree's node arrays are missing or of different lengths");
   for (let i = 0; i < n; i++) {
     const [l, r] = [tree.left_children[i], tree.right_children[i]];
-    if (l !== -1 && !(l > i && l < n && r > i && r < n)) throw new ModelFormatError(`tree node ${i} has children outside the tree`);
+    if (l !== -1 && !(l > i && l < n && r > i && r < n))
+      throw new ModelFormatError(`tree node ${i} has children outside the tree`);
   }
   return n;
 }

@@ -35,7 +35,10 @@ export class BigQueryJobs {
   /** With `apiEndpoint`, google-auth-library's PassThroughClient (no credentials); else Application Default Credentials. */
   static async connect(target: BigQueryTarget): Promise<BigQueryJobs> {
     const { BigQuery } = await import("@google-cloud/bigquery");
-    const options: ConstructorParameters<typeof BigQuery>[0] = { projectId: target.projectId, location: target.location };
+    const options: ConstructorParameters<typeof BigQuery>[0] = {
+      projectId: target.projectId,
+      location: target.location,
+    };
     if (target.apiEndpoint) {
       const { PassThroughClient } = await import("google-auth-library");
       Object.assign(options, { apiEndpoint: target.apiEndpoint, authClient: new PassThroughClient() });
@@ -48,11 +51,21 @@ export class BigQueryJobs {
    * Runs SQL as a query job and returns its rows (for a script: those of its last statement). With `bareNames`, table
    * names without a dataset resolve in the warehouse's dataset (`defaultDataset`).
    */
-  async run(sql: string, step: string, opts: { bareNames?: boolean; params?: Record<string, unknown> } = {}): Promise<Row[]> {
-    const defaultDataset = opts.bareNames ? { projectId: this.target.projectId, datasetId: this.target.dataset } : undefined;
+  async run(
+    sql: string,
+    step: string,
+    opts: { bareNames?: boolean; params?: Record<string, unknown> } = {},
+  ): Promise<Row[]> {
+    const defaultDataset = opts.bareNames
+      ? { projectId: this.target.projectId, datasetId: this.target.dataset }
+      : undefined;
     const params = opts.params && Object.keys(opts.params).length > 0 ? { params: opts.params } : {};
     return attempt(step, async () => {
-      const [job] = await this.bq.createQueryJob({ query: sql, ...(defaultDataset ? { defaultDataset } : {}), ...params });
+      const [job] = await this.bq.createQueryJob({
+        query: sql,
+        ...(defaultDataset ? { defaultDataset } : {}),
+        ...params,
+      });
       const [rows] = await job.getQueryResults();
       return rows as Row[];
     });
@@ -78,7 +91,9 @@ export class BigQueryJobs {
   /** Replaces a table's rows with a JSON-lines file (a load job, multipart upload); returns the rows loaded. */
   async load(table: string, file: string, fields: BigQueryField[], step: string): Promise<number> {
     return attempt(step, async () => {
-      const [job] = await this.ds.table(table).load(file, { sourceFormat: "NEWLINE_DELIMITED_JSON", writeDisposition: "WRITE_TRUNCATE", schema: { fields } });
+      const [job] = await this.ds
+        .table(table)
+        .load(file, { sourceFormat: "NEWLINE_DELIMITED_JSON", writeDisposition: "WRITE_TRUNCATE", schema: { fields } });
       return Number(job.statistics?.load?.outputRows ?? 0);
     });
   }

@@ -4,7 +4,16 @@
  * and partition decorators do not work on bqemulator, so `replace` is DELETE + INSERT by date inside the same job.
  */
 import type { BigQueryField } from "../../../schemas/bigquery";
-import { col, expectCount, onDays, stagedColumn, tableRef, transaction, type DatasetRef, type ReplaceDays } from "./bigquery-sql";
+import {
+  col,
+  expectCount,
+  onDays,
+  stagedColumn,
+  tableRef,
+  transaction,
+  type DatasetRef,
+  type ReplaceDays,
+} from "./bigquery-sql";
 import { JOB_RUNS_SPEC, JOB_RUNS_STAGE_FIELDS } from "./bigquery-tables";
 import { updateReplayedStatements } from "./bigquery-replay";
 
@@ -48,14 +57,21 @@ export function commitScript(plan: CommitPlan): string {
 function emptyDays({ ref, events, windowTables, replace }: CommitPlan): string[] {
   if (!replace) return [];
   const eventDays = `DELETE FROM ${tableRef(ref, events.target)} WHERE ${onDays(events.eventTimeField, replace)}`;
-  return [eventDays, ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replace)}`)];
+  return [
+    eventDays,
+    ...windowTables.map((t) => `DELETE FROM ${tableRef(ref, t)} WHERE ${onDays("window_start", replace)}`),
+  ];
 }
 
 /**
  * The staged events whose id the table does not hold yet (the same test prepare counted them with). Before the
  * commit's DELETE, `replace` names the days it will empty: rows there do not count as held.
  */
-export function freshEventsFrom(ref: DatasetRef, events: StagedTable & { idField: string; eventTimeField: string }, replace?: ReplaceDays): string {
+export function freshEventsFrom(
+  ref: DatasetRef,
+  events: StagedTable & { idField: string; eventTimeField: string },
+  replace?: ReplaceDays,
+): string {
   const id = col(events.idField);
   const kept = replace ? ` AND NOT ${onDays(events.eventTimeField, replace, "e")}` : "";
   return `FROM ${tableRef(ref, events.stage)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, events.target)} AS e WHERE e.${id} = s.${id}${kept})`;
@@ -68,7 +84,9 @@ function appendEvents(ref: DatasetRef, events: CommitPlan["events"]): string[] {
 
 /** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */
 export function newDeadLettersFrom(ref: DatasetRef, dead: StagedTable): string {
-  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"].map((c) => `x.${col(c)} IS NOT DISTINCT FROM d.${col(c)}`).join(" AND ");
+  const same = ["sourceUri", "sourceLine", "messageId", "errorClass"]
+    .map((c) => `x.${col(c)} IS NOT DISTINCT FROM d.${col(c)}`)
+    .join(" AND ");
   return `FROM ${tableRef(ref, dead.stage)} AS d WHERE NOT EXISTS (SELECT 1 FROM ${tableRef(ref, dead.target)} AS x WHERE ${same})`;
 }
 
@@ -79,7 +97,9 @@ function appendDeadLetters(ref: DatasetRef, dead: StagedTable & { fresh: number 
 
 function copyRows(ref: DatasetRef, table: StagedTable, from: string, alias = "s"): string {
   const names = table.fields.map((f) => col(f.name)).join(", ");
-  const values = table.fields.map((f) => stagedColumn(alias, f.name, f.type === "BYTES" && !table.nativeBytes)).join(", ");
+  const values = table.fields
+    .map((f) => stagedColumn(alias, f.name, f.type === "BYTES" && !table.nativeBytes))
+    .join(", ");
   return `INSERT INTO ${tableRef(ref, table.target)} (${names}) SELECT ${values} ${from}`;
 }
 
@@ -88,7 +108,10 @@ function upsertWindowRows(ref: DatasetRef, window: StagedTable & { key: string }
   const names = window.fields.map((f) => f.name);
   const keys = [window.key, "window_start"];
   const on = keys.map((k) => `T.${col(k)} = S.${col(k)}`).join(" AND ");
-  const set = names.filter((n) => !keys.includes(n)).map((n) => `${col(n)} = S.${col(n)}`).join(", ");
+  const set = names
+    .filter((n) => !keys.includes(n))
+    .map((n) => `${col(n)} = S.${col(n)}`)
+    .join(", ");
   const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${names.map((n) => `S.${col(n)}`).join(", ")})`;
   return `MERGE ${tableRef(ref, window.target)} AS T USING ${tableRef(ref, window.stage)} AS S ON ${on} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
 }
@@ -99,8 +122,13 @@ function upsertWindowRows(ref: DatasetRef, window: StagedTable & { key: string }
  */
 export function mergeJobRun(ref: DatasetRef, table: string, stage: string): string {
   const names = JOB_RUNS_STAGE_FIELDS.map((f) => f.name);
-  const value = (f: BigQueryField) => (JOB_RUNS_SPEC.fields.find((t) => t.name === f.name)?.type === "JSON" ? `PARSE_JSON(S.${col(f.name)})` : `S.${col(f.name)}`);
-  const set = JOB_RUNS_STAGE_FIELDS.filter((f) => f.name !== "runId").map((f) => `${col(f.name)} = ${value(f)}`).join(", ");
+  const value = (f: BigQueryField) =>
+    JOB_RUNS_SPEC.fields.find((t) => t.name === f.name)?.type === "JSON"
+      ? `PARSE_JSON(S.${col(f.name)})`
+      : `S.${col(f.name)}`;
+  const set = JOB_RUNS_STAGE_FIELDS.filter((f) => f.name !== "runId")
+    .map((f) => `${col(f.name)} = ${value(f)}`)
+    .join(", ");
   const insert = `INSERT (${names.map(col).join(", ")}) VALUES (${JOB_RUNS_STAGE_FIELDS.map(value).join(", ")})`;
   return `MERGE ${tableRef(ref, table)} AS T USING ${tableRef(ref, stage)} AS S ON T.${col("runId")} = S.${col("runId")} WHEN MATCHED THEN UPDATE SET ${set} WHEN NOT MATCHED THEN ${insert}`;
 }

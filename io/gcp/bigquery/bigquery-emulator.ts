@@ -16,7 +16,10 @@ export function findBigQueryEmulator(env: NodeJS.ProcessEnv = process.env): stri
     return launcher;
   } catch {
     const hint = "run `bash scripts/setup-gcp-emulators.sh` (installs bqemulator 1.4.0 from PyPI; needs Python 3.11+)";
-    throw new BigQueryEmulatorUnavailableError("bqemulator", `the BigQuery emulator is not installed (no executable ${launcher}): ${hint}`);
+    throw new BigQueryEmulatorUnavailableError(
+      "bqemulator",
+      `the BigQuery emulator is not installed (no executable ${launcher}): ${hint}`,
+    );
   }
 }
 
@@ -49,13 +52,32 @@ export async function startBigQueryEmulator(options: StartBigQueryEmulatorOption
   const uploads = path.join(options.workDir, "uploads");
   fs.mkdirSync(uploads, { recursive: true });
   const logFile = path.join(options.workDir, "bqemulator.log");
-  const args = ["start", "--rest-host", "127.0.0.1", "--rest-port", String(rest), "--grpc-host", "127.0.0.1", "--grpc-port", String(grpc)];
+  const args = [
+    "start",
+    "--rest-host",
+    "127.0.0.1",
+    "--rest-port",
+    String(rest),
+    "--grpc-host",
+    "127.0.0.1",
+    "--grpc-port",
+    String(grpc),
+  ];
   args.push("--project", projectId, "--log-format", "json", "--log-level", "warning");
-  const env = { ...process.env, BQEMU_UPLOAD_STAGING_DIR: uploads, ...(options.gcsRoot ? { BQEMU_GCS_LOCAL_ROOT: options.gcsRoot } : {}) };
+  const env = {
+    ...process.env,
+    BQEMU_UPLOAD_STAGING_DIR: uploads,
+    ...(options.gcsRoot ? { BQEMU_GCS_LOCAL_ROOT: options.gcsRoot } : {}),
+  };
   const spawnOptions = { env, logFile, startError: (message: string) => new BigQueryEmulatorStartError(message) };
   const child = spawnEmulator(launcher, args, spawnOptions);
   const apiEndpoint = `http://127.0.0.1:${rest}`;
-  await waitUntilAnswering(child, { name: "bqemulator", url: `${apiEndpoint}/healthz`, timeoutMs: options.timeoutMs ?? 60_000 }, () => isHealthy(apiEndpoint), spawnOptions);
+  await waitUntilAnswering(
+    child,
+    { name: "bqemulator", url: `${apiEndpoint}/healthz`, timeoutMs: options.timeoutMs ?? 60_000 },
+    () => isHealthy(apiEndpoint),
+    spawnOptions,
+  );
   return { pid: child.pid, projectId, apiEndpoint, grpcHost: `127.0.0.1:${grpc}`, logFile, stop: child.stop };
 }
 

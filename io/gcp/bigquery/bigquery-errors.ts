@@ -17,7 +17,10 @@ export class BigQueryWarehouseError extends RoxError {
 /** bqemulator is not installed where it was looked for: the message names the path and how to install it. */
 export class BigQueryEmulatorUnavailableError extends RoxError {
   readonly kind = "missing-tool";
-  constructor(readonly missing: string, message: string) {
+  constructor(
+    readonly missing: string,
+    message: string,
+  ) {
     super(message);
     this.name = "BigQueryEmulatorUnavailableError";
   }

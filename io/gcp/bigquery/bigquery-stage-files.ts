@@ -17,7 +17,11 @@ export function writeFreshEvents(contract: Contract, stagedEvents: string, prese
 }
 
 /** Query rows of fresh events (a run's staging table) → the same file `writeFreshEvents` writes; returns how many. */
-export async function writeFreshEventRows(contract: Contract, rows: AsyncIterable<Record<string, unknown>>, out: string): Promise<number> {
+export async function writeFreshEventRows(
+  contract: Contract,
+  rows: AsyncIterable<Record<string, unknown>>,
+  out: string,
+): Promise<number> {
   fs.writeFileSync(out, "");
   const appender = new JsonLinesAppender(out);
   try {
@@ -32,7 +36,11 @@ function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T
   for (const item of items) if (keep(item)) yield item;
 }
 
-function writeLines(out: string, rows: Iterable<Record<string, unknown>>, convert: (row: Record<string, unknown>) => unknown): number {
+function writeLines(
+  out: string,
+  rows: Iterable<Record<string, unknown>>,
+  convert: (row: Record<string, unknown>) => unknown,
+): number {
   fs.writeFileSync(out, ""); // the file exists even when no row does, as DuckDB's COPY leaves it
   const appender = new JsonLinesAppender(out);
   try {

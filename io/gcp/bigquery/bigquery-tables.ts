@@ -1,5 +1,11 @@
 /** The BigQuery tables a contract implies (pure): the same layout as DuckDB's, from `schemas/bigquery.ts`. */
-import { bigQueryTableSchema, bigQueryWindowTableSchema, deadLetterTableSchema, jobRunsTableSchema, type BigQueryField } from "../../../schemas/bigquery";
+import {
+  bigQueryTableSchema,
+  bigQueryWindowTableSchema,
+  deadLetterTableSchema,
+  jobRunsTableSchema,
+  type BigQueryField,
+} from "../../../schemas/bigquery";
 import type { Contract, WindowFeatureSpec } from "../../../schemas/contract";
 import { DEAD_LETTER_TABLE, JOB_RUNS_TABLE } from "../../../schemas/tables";
 import { windowAggregator } from "../../../transforms/features";
@@ -12,7 +18,9 @@ export { JOB_RUNS_TABLE };
 export const JOB_RUNS_SPEC: TableSpec = jobRunsTableSchema();
 
 /** The staging table a run's row is loaded into: JSON columns as their text, parsed by the MERGE that copies them. */
-export const JOB_RUNS_STAGE_FIELDS: BigQueryField[] = JOB_RUNS_SPEC.fields.map((f) => (f.type === "JSON" ? { ...f, type: "STRING" } : f));
+export const JOB_RUNS_STAGE_FIELDS: BigQueryField[] = JOB_RUNS_SPEC.fields.map((f) =>
+  f.type === "JSON" ? { ...f, type: "STRING" } : f,
+);
 
 export function eventsSpec(contract: Contract): TableSpec {
   return bigQueryTableSchema(contract);
@@ -26,7 +34,13 @@ export function deadLettersSpec(): TableSpec {
 export function windowSpec(contract: Contract, window: WindowFeatureSpec): TableSpec {
   const schema = bigQueryWindowTableSchema(contract, window);
   const accumulators = accumulatorColumns(windowAggregator(contract, window.name));
-  return { ...schema, fields: [...schema.fields, ...accumulators.map((name): BigQueryField => ({ name, type: "INT64", mode: "NULLABLE" }))] };
+  return {
+    ...schema,
+    fields: [
+      ...schema.fields,
+      ...accumulators.map((name): BigQueryField => ({ name, type: "INT64", mode: "NULLABLE" })),
+    ],
+  };
 }
 
 /** Every table of a contract by name, the shared ones included. */
@@ -36,6 +50,7 @@ export function contractTables(contract: Contract): Map<string, TableSpec> {
     [contract.table, eventsSpec(contract)],
     [DEAD_LETTER_TABLE, deadLettersSpec()],
   ]);
-  for (const window of contract.features?.windows ?? []) tables.set(windowTableName(contract, window), windowSpec(contract, window));
+  for (const window of contract.features?.windows ?? [])
+    tables.set(windowTableName(contract, window), windowSpec(contract, window));
   return tables;
 }

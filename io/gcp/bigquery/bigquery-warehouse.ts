@@ -15,7 +15,13 @@ import type { DeadLetterSelection } from "../../../transforms/replay";
 import { SETTLED_FIELDS } from "./bigquery-replay";
 import { exportLiveDeadLetters } from "./bigquery-replay-export";
 import { BigQueryJobs, type BigQueryTarget } from "./bigquery-client";
-import { commitScript, freshEventsFrom, newDeadLettersFrom, type CommitPlan, type StagedTable } from "./bigquery-commit";
+import {
+  commitScript,
+  freshEventsFrom,
+  newDeadLettersFrom,
+  type CommitPlan,
+  type StagedTable,
+} from "./bigquery-commit";
 import { BigQueryWarehouseError } from "./bigquery-errors";
 import { plainRow, stagingFields } from "./bigquery-rows";
 import { col, onDays, tableRef, type ReplaceDays } from "./bigquery-sql";
@@ -26,7 +32,14 @@ import { runOwner } from "../../local/duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "../../local/work-dirs";
 import { deadLetterReasonsSql, stagedIdsSql, type RunStageReport, type RunStageTables } from "./bigquery-run-stage";
 import { writeFreshEventRows, writeFreshEvents, writeLoadFile } from "./bigquery-stage-files";
-import { contractTables, deadLettersSpec, eventsSpec, JOB_RUNS_STAGE_FIELDS, JOB_RUNS_TABLE, windowSpec } from "./bigquery-tables";
+import {
+  contractTables,
+  deadLettersSpec,
+  eventsSpec,
+  JOB_RUNS_STAGE_FIELDS,
+  JOB_RUNS_TABLE,
+  windowSpec,
+} from "./bigquery-tables";
 import { mergedWindowRows } from "./bigquery-windows";
 
 export type { BigQueryTarget } from "./bigquery-client";
@@ -73,7 +86,12 @@ export class BigQueryWarehouse implements Warehouse {
     for (const [name, spec] of contractTables(contract)) await this.jobs.ensureTable(validateTableId(name), spec);
   }
 
-  async prepareChunk(contract: Contract, chunk: StagedChunk, freshEventsPath: string, opts: { replace: boolean }): Promise<PrepareReport> {
+  async prepareChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PrepareReport> {
     this.pending = undefined;
     const events = await this.stageFor(contract.table, eventsSpec(contract).fields);
     const staged = await this.load(events, readJsonLines(chunk.events));
@@ -86,11 +104,20 @@ export class BigQueryWarehouse implements Warehouse {
 
   /** The days the staged events cover that this run has not emptied yet, loaded into a staging table the SQL reads. */
   private async daysToReplace(contract: Contract, stage: string): Promise<ReplaceDays | undefined> {
-    const rows = await this.jobs.run(`SELECT DISTINCT CAST(DATE(${col(contract.eventTimeField)}) AS STRING) AS day FROM ${this.ref(stage)}`, "find the days to replace");
-    const days = rows.map((r) => String(r.day)).filter((day) => !this.replaced.has(day)).sort();
+    const rows = await this.jobs.run(
+      `SELECT DISTINCT CAST(DATE(${col(contract.eventTimeField)}) AS STRING) AS day FROM ${this.ref(stage)}`,
+      "find the days to replace",
+    );
+    const days = rows
+      .map((r) => String(r.day))
+      .filter((day) => !this.replaced.has(day))
+      .sort();
     if (days.length === 0) return undefined;
     const table = await this.stageFor("replace_days", [{ name: "day", type: "DATE", mode: "REQUIRED" }]);
-    await this.load(table, days.map((day) => ({ day })));
+    await this.load(
+      table,
+      days.map((day) => ({ day })),
+    );
     return { days, table: this.ref(table.stage) };
   }
 
@@ -102,10 +129,18 @@ export class BigQueryWarehouse implements Warehouse {
     return new Set((await this.jobs.run(sql, "find the events already present")).map((r) => String(r.id)));
   }
 
-  async commitChunk(contract: Contract, chunk: StagedChunk, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+  async commitChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport> {
     const pending = this.pending;
     if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
-    if (pending.run) throw new BigQueryWarehouseError("commit", "the prepared chunk is a run's staging tables: commit it with commitRunStage");
+    if (pending.run)
+      throw new BigQueryWarehouseError(
+        "commit",
+        "the prepared chunk is a run's staging tables: commit it with commitRunStage",
+      );
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
     const settled = chunk.replayed && (await this.stageReplayed(chunk.replayed.path));
     const replayed = settled && chunk.replayed && { stage: settled.stage, rows: chunk.replayed.rows };
@@ -128,14 +163,23 @@ export class BigQueryWarehouse implements Warehouse {
    * a table the run never created holds nothing): the fresh events are found by the commit's own NOT EXISTS test and
    * exported to `freshEventsPath` as `prepareChunk` writes them, and `replace` empties the days they cover.
    */
-  async prepareRunStage(contract: Contract, run: RunStageTables, freshEventsPath: string, opts: { replace: boolean }): Promise<RunStageReport> {
+  async prepareRunStage(
+    contract: Contract,
+    run: RunStageTables,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<RunStageReport> {
     this.pending = undefined;
     await this.requireRunStage(run);
     const events = await this.runTable(run.events, contract.table, eventsSpec(contract).fields);
     const staged = await this.countStagedEvents(contract, events.stage);
     const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
     const freshSql = `SELECT s.* ${freshEventsFrom(this.jobs.target, { ...events, idField: contract.idField, eventTimeField: contract.eventTimeField }, replace)}`;
-    const fresh = await writeFreshEventRows(contract, this.jobs.eachRow(freshSql, "export the fresh events"), freshEventsPath);
+    const fresh = await writeFreshEventRows(
+      contract,
+      this.jobs.eachRow(freshSql, "export the fresh events"),
+      freshEventsPath,
+    );
     const dead = await this.runDeadLetters(run.deadLetters);
     this.pending = { events, fresh, replace, run: { deadLetters: dead.table, drop: [run.events, run.deadLetters] } };
     const report = { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] };
@@ -143,9 +187,14 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /** `commitChunk` of a prepared run stage (the same single transaction); its staging tables are dropped after it. */
-  async commitRunStage(contract: Contract, windowPartials: Record<string, string>, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport> {
+  async commitRunStage(
+    contract: Contract,
+    windowPartials: Record<string, string>,
+    runSummary?: (report: CommitReport) => JobSummary,
+  ): Promise<CommitReport> {
     const pending = this.pending;
-    if (!pending?.run) throw new BigQueryWarehouseError("commit", "no prepared run stage (prepareRunStage must come first)");
+    if (!pending?.run)
+      throw new BigQueryWarehouseError("commit", "no prepared run stage (prepareRunStage must come first)");
     const report = await this.commitPrepared(contract, pending, pending.run.deadLetters, windowPartials, runSummary);
     for (const table of pending.run.drop) await this.jobs.dropTable(table);
     return report;
@@ -158,7 +207,9 @@ export class BigQueryWarehouse implements Warehouse {
   private async requireRunStage(run: RunStageTables): Promise<void> {
     if (await this.hasRunStage(run)) return;
     const where = `${this.jobs.target.projectId}.${this.jobs.target.dataset}`;
-    throw new InputError(`no staging tables of the run in ${where} (${run.events}, ${run.deadLetters}): it was finalized already, or its job wrote nothing`);
+    throw new InputError(
+      `no staging tables of the run in ${where} (${run.events}, ${run.deadLetters}): it was finalized already, or its job wrote nothing`,
+    );
   }
 
   /** Whether a run left any staging table (a job that wrote neither an event nor a dead letter leaves none). */
@@ -169,24 +220,37 @@ export class BigQueryWarehouse implements Warehouse {
 
   /** A run's staging table as the commit reads it; created empty (and expiring) when the run wrote no row there. */
   private async runTable(stage: string, target: string, fields: BigQueryField[]): Promise<StagedTable> {
-    if (!(await this.jobs.tableExists(stage))) await this.jobs.ensureTable(stage, { fields, expiresAtMs: Date.now() + STAGE_TTL_MS });
+    if (!(await this.jobs.tableExists(stage)))
+      await this.jobs.ensureTable(stage, { fields, expiresAtMs: Date.now() + STAGE_TTL_MS });
     return { stage, target, fields, nativeBytes: true };
   }
 
   private async countStagedEvents(contract: Contract, stage: string): Promise<number> {
-    const [row] = await this.jobs.run(stagedIdsSql(this.jobs.target, stage, contract.idField), "count the staged events");
+    const [row] = await this.jobs.run(
+      stagedIdsSql(this.jobs.target, stage, contract.idField),
+      "count the staged events",
+    );
     const [rows, ids] = [Number(row.n), Number(row.ids)];
-    if (rows !== ids) throw new BigQueryWarehouseError("prepare", `${stage} holds ${rows} rows for ${ids} ids: a run stages each id once`);
+    if (rows !== ids)
+      throw new BigQueryWarehouseError(
+        "prepare",
+        `${stage} holds ${rows} rows for ${ids} ids: a run stages each id once`,
+      );
     return rows;
   }
 
-  private async runDeadLetters(stage: string): Promise<{ table?: StagedDeadLetters; staged: number; byReason: Record<string, number> }> {
+  private async runDeadLetters(
+    stage: string,
+  ): Promise<{ table?: StagedDeadLetters; staged: number; byReason: Record<string, number> }> {
     const table = await this.runTable(stage, DEAD_LETTER_TABLE, deadLettersSpec().fields);
     const reasons = await this.jobs.run(deadLetterReasonsSql(this.jobs.target, stage), "count the staged dead letters");
     const byReason = Object.fromEntries(reasons.map((r) => [String(r.reason), Number(r.n)]));
     const staged = Object.values(byReason).reduce((sum, n) => sum + n, 0);
     if (staged === 0) return { staged, byReason };
-    const [row] = await this.jobs.run(`SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`, "count new dead letters");
+    const [row] = await this.jobs.run(
+      `SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`,
+      "count new dead letters",
+    );
     return { table: { ...table, fresh: Number(row.n) }, staged, byReason };
   }
 
@@ -210,7 +274,12 @@ export class BigQueryWarehouse implements Warehouse {
     if (replayed) report.deadLettersReplayed = replayed.rows;
     const plan: CommitPlan = {
       ref: this.jobs.target,
-      events: { ...pending.events, idField: contract.idField, eventTimeField: contract.eventTimeField, fresh: pending.fresh },
+      events: {
+        ...pending.events,
+        idField: contract.idField,
+        eventTimeField: contract.eventTimeField,
+        fresh: pending.fresh,
+      },
       deadLetters,
       windows,
       windowTables: (contract.features?.windows ?? []).map((w) => windowTableName(contract, w)),
@@ -227,15 +296,24 @@ export class BigQueryWarehouse implements Warehouse {
   private async stageDeadLetters(file: string): Promise<StagedDeadLetters | undefined> {
     const table = await this.stageFor(DEAD_LETTER_TABLE, deadLettersSpec().fields);
     if ((await this.load(table, readJsonLines(file))) === 0) return undefined;
-    const [row] = await this.jobs.run(`SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`, "count new dead letters");
+    const [row] = await this.jobs.run(
+      `SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`,
+      "count new dead letters",
+    );
     return { ...table, fresh: Number(row.n) };
   }
 
-  private async stageWindow(contract: Contract, window: WindowFeatureSpec, partialsFile: string | undefined, replace: ReplaceDays | undefined) {
+  private async stageWindow(
+    contract: Contract,
+    window: WindowFeatureSpec,
+    partialsFile: string | undefined,
+    replace: ReplaceDays | undefined,
+  ) {
     const partials = partialsFile && fs.existsSync(partialsFile) ? [...readJsonLines(partialsFile)] : [];
     if (partials.length === 0) return undefined;
     const target = windowTableName(contract, window);
-    const run = ({ sql, params }: { sql: string; params: Record<string, unknown> }) => this.jobs.run(sql, `read the stored rows of ${target}`, { params });
+    const run = ({ sql, params }: { sql: string; params: Record<string, unknown> }) =>
+      this.jobs.run(sql, `read the stored rows of ${target}`, { params });
     const merged = await mergedWindowRows(run, this.jobs.target, contract, window, partials, replace);
     const table = { ...(await this.stageFor(target, windowSpec(contract, window).fields)), key: window.key };
     return { table, rows: await this.load(table, merged) };
@@ -277,7 +355,10 @@ export class BigQueryWarehouse implements Warehouse {
   async markAbandonedRuns(): Promise<string[]> {
     const running = await this.jobs.run(abandonedRunsSql(this.jobs.target, JOB_RUNS_TABLE), "find unfinished runs");
     const ids = running.filter((row) => ownerIsGone(String(row.owner ?? ""))).map((row) => String(row.runId));
-    if (ids.length > 0) await this.jobs.run(markAbandonedSql(this.jobs.target, JOB_RUNS_TABLE), "mark abandoned runs", { params: { ids } });
+    if (ids.length > 0)
+      await this.jobs.run(markAbandonedSql(this.jobs.target, JOB_RUNS_TABLE), "mark abandoned runs", {
+        params: { ids },
+      });
     return ids;
   }
 

@@ -16,7 +16,13 @@ export interface BoundQuery {
 }
 
 /** Stored rows of the (key, window) slots the partials touch, as `mergeWindowRows` reads them (`start_ms`, `_acc_*`). */
-export function storedWindowRowsSql(ref: DatasetRef, contract: Contract, window: WindowFeatureSpec, partials: Row[], replace?: ReplaceDays): BoundQuery {
+export function storedWindowRowsSql(
+  ref: DatasetRef,
+  contract: Contract,
+  window: WindowFeatureSpec,
+  partials: Row[],
+  replace?: ReplaceDays,
+): BoundQuery {
   const keys = [...new Set(partials.map((p) => String(p[window.key])))];
   let first = Infinity; // a loop, not Math.min(...): a large chunk has more partials than an argument list holds
   let last = -Infinity;

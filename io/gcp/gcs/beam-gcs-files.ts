@@ -49,7 +49,12 @@ export function inputPattern(_impulse: unknown, ctx: { input: string }): string 
 export function listInputObjects(pattern: string, ctx: ListContext): InputObject[] {
   const found = isGcsUri(pattern) ? listObjectsSync(pattern, ctx.storage) : listLocalFiles(pattern);
   if (found.length === 0) throw new InputError(`no objects match ${pattern}`);
-  return found.map(({ uri, size, generation }) => ({ uri, size, format: formatOf(uri, ctx.format), ...(generation ? { generation } : {}) }));
+  return found.map(({ uri, size, generation }) => ({
+    uri,
+    size,
+    format: formatOf(uri, ctx.format),
+    ...(generation ? { generation } : {}),
+  }));
 }
 
 /** The decoded records of one object, in order; content problems are dead letters, a failed copy throws (and is retried). */
@@ -76,11 +81,18 @@ export function objectsOfGroup(group: { key: string; value: Iterable<InputObject
 
 function* readFileRecords(file: string, object: InputObject, maxRecordBytes: number): Generator<Outcome<Decoded>> {
   // Splits name the object, not the copy: dead letters and `_source` must point at what the user gave.
-  for (const split of planSplits(file, object.format, { maxRecordBytes })) yield* readSplit({ ...split, uri: object.uri }, { maxRecordBytes });
+  for (const split of planSplits(file, object.format, { maxRecordBytes }))
+    yield* readSplit({ ...split, uri: object.uri }, { maxRecordBytes });
 }
 
 function listLocalFiles(pattern: string): { uri: string; size: number; generation?: string }[] {
   return listInputFiles(pattern).map((file) => ({ uri: pathToFileURL(file).href, size: fs.statSync(file).size }));
 }
 
-requireForSerialization("rox-gcp/io/gcp/gcs/beam-gcs-files", { inputPattern, listInputObjects, readObjectRecords, keyByUri, objectsOfGroup });
+requireForSerialization("rox-gcp/io/gcp/gcs/beam-gcs-files", {
+  inputPattern,
+  listInputObjects,
+  readObjectRecords,
+  keyByUri,
+  objectsOfGroup,
+});

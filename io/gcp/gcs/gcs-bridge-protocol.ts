@@ -12,7 +12,8 @@ export type BridgeOperation =
 
 export type BridgeRequest = BridgeOperation & { id: number };
 
-export type BridgeReply = { id: number; ok: true; value: SourceObject[] | SourceObject } | { id: number; ok: false; error: RemoteError };
+export type BridgeReply =
+  { id: number; ok: true; value: SourceObject[] | SourceObject } | { id: number; ok: false; error: RemoteError };
 
 /** An error thrown in the worker, as data: the main thread rebuilds the typed error from it. */
 export interface RemoteError {

@@ -10,7 +10,15 @@ import { pipeline } from "stream/promises";
 import { workerData } from "worker_threads";
 import { FileSourceError } from "../../errors";
 import type { SourceObject } from "../../ports";
-import { ANSWERED_SLOT, HEARTBEAT_MS, HEARTBEAT_SLOT, type BridgeReply, type BridgeRequest, type BridgeWorkerData, type RemoteError } from "./gcs-bridge-protocol";
+import {
+  ANSWERED_SLOT,
+  HEARTBEAT_MS,
+  HEARTBEAT_SLOT,
+  type BridgeReply,
+  type BridgeRequest,
+  type BridgeWorkerData,
+  type RemoteError,
+} from "./gcs-bridge-protocol";
 import type { GcsClientOptions } from "./gcs-client";
 import { GcsFileSource } from "./gcs-file-source";
 
@@ -55,9 +63,16 @@ async function copy(source: GcsFileSource, uri: string, localPath: string, gener
   const object = await source.stat(uri, generation);
   const part = path.join(path.dirname(localPath), `.copy-${randomBytes(6).toString("hex")}.part`);
   try {
-    await pipeline(await source.read(uri, { generation: object.generation }), fs.createWriteStream(part, { flags: "wx" }));
+    await pipeline(
+      await source.read(uri, { generation: object.generation }),
+      fs.createWriteStream(part, { flags: "wx" }),
+    );
     const written = fs.statSync(part).size;
-    if (written !== object.size) throw new FileSourceError(`${uri} changed while it was copied: ${object.size} bytes listed, ${written} read`, uri);
+    if (written !== object.size)
+      throw new FileSourceError(
+        `${uri} changed while it was copied: ${object.size} bytes listed, ${written} read`,
+        uri,
+      );
     fs.renameSync(part, localPath);
     return object;
   } finally {

@@ -31,7 +31,6 @@ export interface GcsEmulatorHandle {
   stop(): Promise<void>;
 }
 
-
 /** The installed fake-gcs-server binary, or an error naming what is missing and how to install it. */
 export function findGcsEmulator(env: NodeJS.ProcessEnv = process.env): string {
   const binary = path.resolve(env.ROX_EMULATORS_DIR ?? DEFAULT_EMULATORS_DIR, "bin", "fake-gcs-server");
@@ -39,7 +38,10 @@ export function findGcsEmulator(env: NodeJS.ProcessEnv = process.env): string {
     fs.accessSync(binary, fs.constants.X_OK);
     return binary;
   } catch {
-    throw new GcsEmulatorUnavailableError("fake-gcs-server", `fake-gcs-server is not installed (no executable ${binary}): run \`bash scripts/setup-gcp-emulators.sh\``);
+    throw new GcsEmulatorUnavailableError(
+      "fake-gcs-server",
+      `fake-gcs-server is not installed (no executable ${binary}): run \`bash scripts/setup-gcp-emulators.sh\``,
+    );
   }
 }
 
@@ -51,7 +53,16 @@ export async function startGcsEmulator(options: StartGcsEmulatorOptions): Promis
   const dataDir = path.resolve(options.dataDir);
   const logFile = `${dataDir}.log`;
   fs.mkdirSync(dataDir, { recursive: true });
-  const args = ["-scheme", "http", "-host", "127.0.0.1", "-port", String(port), "-backend", options.backend ?? "filesystem"];
+  const args = [
+    "-scheme",
+    "http",
+    "-host",
+    "127.0.0.1",
+    "-port",
+    String(port),
+    "-backend",
+    options.backend ?? "filesystem",
+  ];
   args.push("-filesystem-root", dataDir, "-external-url", endpoint, "-log-level", "warn");
   const spawnOptions = { logFile, startError: (message: string) => new GcsEmulatorStartError(message) };
   const child = spawnEmulator(binary, args, spawnOptions);

@@ -42,7 +42,12 @@ export class GcsFileSource implements FileSource {
     const { bucket, object } = parseGcsUri(uri);
     try {
       const [metadata] = await this.storage.bucket(bucket).file(object, { generation }).getMetadata();
-      return { uri, name: path.posix.basename(object), size: Number(metadata.size), generation: String(metadata.generation) };
+      return {
+        uri,
+        name: path.posix.basename(object),
+        size: Number(metadata.size),
+        generation: String(metadata.generation),
+      };
     } catch (err) {
       throw toSourceError(err, uri);
     }
@@ -58,7 +63,9 @@ export class GcsFileSource implements FileSource {
     // The client validates checksums only when no range is given (any start/end turns it off), so a whole-object read
     // passes none; a range takes an inclusive end.
     const whole = start === 0 && end === found.size;
-    const stream = whole ? file.createReadStream({ validation: "crc32c" }) : file.createReadStream({ start, end: end - 1 });
+    const stream = whole
+      ? file.createReadStream({ validation: "crc32c" })
+      : file.createReadStream({ start, end: end - 1 });
     return withMappedErrors(stream, (err) => toSourceError(err, uri));
   }
 
@@ -87,7 +94,12 @@ export class GcsFileSource implements FileSource {
         onSkip?.({ uri: gcsUri(bucket, file.name), reason });
         continue;
       }
-      found.push({ uri: gcsUri(bucket, file.name), name, size: Number(file.metadata.size), generation: String(file.metadata.generation) });
+      found.push({
+        uri: gcsUri(bucket, file.name),
+        name,
+        size: Number(file.metadata.size),
+        generation: String(file.metadata.generation),
+      });
     }
     return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -103,9 +115,12 @@ export class GcsFileSource implements FileSource {
 
   private async listPage(bucket: string, prefix: string, pageToken: string | undefined) {
     try {
-      return await this.storage.bucket(bucket).getFiles({ prefix, pageToken, maxResults: this.pageSize, autoPaginate: false });
+      return await this.storage
+        .bucket(bucket)
+        .getFiles({ prefix, pageToken, maxResults: this.pageSize, autoPaginate: false });
     } catch (err) {
-      if (httpStatusOf(err) === 404) throw new FileNotFoundError(`gs://${bucket}`, { cause: err, detail: "no such bucket" });
+      if (httpStatusOf(err) === 404)
+        throw new FileNotFoundError(`gs://${bucket}`, { cause: err, detail: "no such bucket" });
       throw toSourceError(err, gcsUri(bucket, prefix));
     }
   }

@@ -7,7 +7,15 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
 import { FileSourceError } from "../../errors";
-import { ANSWERED_SLOT, HEARTBEAT_SLOT, STALL_MS, STATE_SLOTS, type BridgeOperation, type BridgeReply, type BridgeWorkerData } from "./gcs-bridge-protocol";
+import {
+  ANSWERED_SLOT,
+  HEARTBEAT_SLOT,
+  STALL_MS,
+  STATE_SLOTS,
+  type BridgeOperation,
+  type BridgeReply,
+  type BridgeWorkerData,
+} from "./gcs-bridge-protocol";
 
 /** Compiled with the project: a worker thread runs JavaScript, resolved through package.json `exports` (dist/). */
 const WORKER_MODULE = "rox-gcp/io/gcp/gcs/gcs-bridge-worker";
@@ -57,14 +65,19 @@ export class GcsSyncBridge {
   private waitForAnswer(id: number): void {
     let beat = Atomics.load(this.state, HEARTBEAT_SLOT);
     let lastBeatAt = Date.now();
-    for (let answered = Atomics.load(this.state, ANSWERED_SLOT); answered !== id; answered = Atomics.load(this.state, ANSWERED_SLOT)) {
+    for (
+      let answered = Atomics.load(this.state, ANSWERED_SLOT);
+      answered !== id;
+      answered = Atomics.load(this.state, ANSWERED_SLOT)
+    ) {
       Atomics.wait(this.state, ANSWERED_SLOT, answered, WAIT_SLICE_MS);
       // A slow request is fine while the worker's event loop still beats; a dead or wedged worker is not.
       const current = Atomics.load(this.state, HEARTBEAT_SLOT);
       if (current !== beat) {
         beat = current;
         lastBeatAt = Date.now();
-      } else if (Date.now() - lastBeatAt > STALL_MS) this.fail(`the Cloud Storage bridge's worker thread stopped answering (no heartbeat for ${STALL_MS} ms)`);
+      } else if (Date.now() - lastBeatAt > STALL_MS)
+        this.fail(`the Cloud Storage bridge's worker thread stopped answering (no heartbeat for ${STALL_MS} ms)`);
     }
   }
 
@@ -87,6 +100,10 @@ function workerScript(): string {
   try {
     return require.resolve(WORKER_MODULE);
   } catch (err) {
-    throw new FileSourceError(`cannot start the Cloud Storage bridge: ${WORKER_MODULE} does not resolve (is the project compiled to dist/?)`, "", { cause: err });
+    throw new FileSourceError(
+      `cannot start the Cloud Storage bridge: ${WORKER_MODULE} does not resolve (is the project compiled to dist/?)`,
+      "",
+      { cause: err },
+    );
   }
 }

@@ -23,10 +23,17 @@ export function listObjectsSync(pattern: string, options: GcsClientOptions = {})
  * Copies one object to `localPath` (which must not exist; its folder must) and returns what was copied. With
  * `generation`, exactly that version is read, so a copy always matches its listing or fails.
  */
-export function copyObjectSync(uri: string, localPath: string, options: GcsClientOptions & { generation?: string } = {}): SourceObject {
+export function copyObjectSync(
+  uri: string,
+  localPath: string,
+  options: GcsClientOptions & { generation?: string } = {},
+): SourceObject {
   parseGcsUri(uri);
   const { generation, ...client } = options;
-  return call({ op: "copy", uri, localPath: path.resolve(localPath), generation, options: clientOptions(client) }, uri) as SourceObject;
+  return call(
+    { op: "copy", uri, localPath: path.resolve(localPath), generation, options: clientOptions(client) },
+    uri,
+  ) as SourceObject;
 }
 
 /** Ends the bridge's worker thread, if one was started (tests; a worker process may simply exit). */
@@ -51,7 +58,8 @@ function clientOptions(options: GcsClientOptions): GcsClientOptions {
 function rebuildError(remote: RemoteError, uri: string): Error {
   const cause = Object.assign(new Error(remote.message), { name: remote.name, stack: remote.stack });
   const named = remote.uri ?? uri;
-  if (remote.name === "FileNotFoundError") return new FileNotFoundError(named, { cause, detail: notFoundDetail(remote.message, named) });
+  if (remote.name === "FileNotFoundError")
+    return new FileNotFoundError(named, { cause, detail: notFoundDetail(remote.message, named) });
   if (remote.name === "FileSourceError") return new FileSourceError(remote.message, named, { cause });
   return new FileSourceError(`Cloud Storage call for ${uri} failed: ${remote.message}`, uri, { cause });
 }

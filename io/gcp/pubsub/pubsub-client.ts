@@ -17,8 +17,18 @@ export async function createSubscriberClient(connection: SubscriberConnection): 
   const { PubSub, v1 } = await import("@google-cloud/pubsub");
   if (!connection.emulatorHost) return new v1.SubscriberClient({ projectId: connection.projectId });
   const { projectId, emulatorHost } = connection;
-  const { servicePath, port, sslCreds } = await new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true }).getClientConfig();
+  const { servicePath, port, sslCreds } = await new PubSub({
+    projectId,
+    apiEndpoint: emulatorHost,
+    emulatorMode: true,
+  }).getClientConfig();
   // With the universe domain given, the client does not look for credentials (nor probe the GCE metadata server)
   // just to learn it; the wrapper's insecure channel credentials are all the emulator needs.
-  return new v1.SubscriberClient({ projectId, servicePath, port: Number(port), sslCreds, universeDomain: "googleapis.com" });
+  return new v1.SubscriberClient({
+    projectId,
+    servicePath,
+    port: Number(port),
+    sslCreds,
+    universeDomain: "googleapis.com",
+  });
 }

@@ -45,5 +45,7 @@ export function pubSubCallError(method: string, subscription: string, err: unkno
   const grpcCode = typeof code === "number" ? code : undefined;
   const status = (grpcCode !== undefined && STATUS_NAMES[grpcCode]) || "UNKNOWN";
   const detail = (err as { details?: string }).details || (err as Error).message || String(err);
-  return new PubSubCallError(`Pub/Sub ${method} on ${subscription}: ${status}: ${detail}`, method, grpcCode, status, { cause: err });
+  return new PubSubCallError(`Pub/Sub ${method} on ${subscription}: ${status}: ${detail}`, method, grpcCode, status, {
+    cause: err,
+  });
 }

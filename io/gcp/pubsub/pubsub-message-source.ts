@@ -43,12 +43,16 @@ export class PubSubMessageSource implements MessageSource {
 
   /** Reading the subscription needs `pubsub.subscriptions.get` (roles/pubsub.viewer), beyond what pulling needs. */
   async leases(): Promise<LeaseInfo> {
-    const [subscription] = await this.call("getSubscription", (client) => client.getSubscription({ subscription: this.subscription }));
+    const [subscription] = await this.call("getSubscription", (client) =>
+      client.getSubscription({ subscription: this.subscription }),
+    );
     return { ackDeadlineSeconds: subscription.ackDeadlineSeconds || 10, earlierLeasesPossible: true };
   }
 
   async ack(ackIds: string[]): Promise<void> {
-    await this.eachBatch("acknowledge", ackIds, (client, batch) => client.acknowledge({ subscription: this.subscription, ackIds: batch }));
+    await this.eachBatch("acknowledge", ackIds, (client, batch) =>
+      client.acknowledge({ subscription: this.subscription, ackIds: batch }),
+    );
     this.counter.acked(ackIds);
   }
 
@@ -73,19 +77,30 @@ export class PubSubMessageSource implements MessageSource {
    */
   private async pullOnce(maxMessages: number, waitSeconds: number): Promise<PulledMessage[]> {
     const request = { subscription: this.subscription, maxMessages, returnImmediately: false };
-    const [response] = await this.call("pull", (client) => client.pull(request, { timeout: waitSeconds * 1000, retry: null }));
+    const [response] = await this.call("pull", (client) =>
+      client.pull(request, { timeout: waitSeconds * 1000, retry: null }),
+    );
     return (response.receivedMessages ?? []).map((received) => {
       const pulled = receivedToPulled(received);
-      return { ...pulled, deliveryAttempt: pulled.deliveryAttempt ?? this.counter.delivered(pulled.messageId, pulled.ackId) };
+      return {
+        ...pulled,
+        deliveryAttempt: pulled.deliveryAttempt ?? this.counter.delivered(pulled.messageId, pulled.ackId),
+      };
     });
   }
 
   private async modifyAckDeadline(method: string, ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
-    await this.eachBatch(method, ackIds, (client, batch) => client.modifyAckDeadline({ subscription: this.subscription, ackIds: batch, ackDeadlineSeconds }));
+    await this.eachBatch(method, ackIds, (client, batch) =>
+      client.modifyAckDeadline({ subscription: this.subscription, ackIds: batch, ackDeadlineSeconds }),
+    );
   }
 
   /** One request per ≤1,000 ack ids, sent together; none for an empty list (Pub/Sub refuses an empty `ackIds`). */
-  private async eachBatch(method: string, ackIds: string[], send: (client: SubscriberClient, batch: string[]) => Promise<unknown>): Promise<void> {
+  private async eachBatch(
+    method: string,
+    ackIds: string[],
+    send: (client: SubscriberClient, batch: string[]) => Promise<unknown>,
+  ): Promise<void> {
     if (ackIds.length === 0) return;
     const batches: string[][] = [];
     for (let i = 0; i < ackIds.length; i += MAX_ACK_IDS) batches.push(ackIds.slice(i, i + MAX_ACK_IDS));

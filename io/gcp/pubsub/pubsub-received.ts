@@ -5,7 +5,9 @@ type ReceivedMessage = protos.google.pubsub.v1.IReceivedMessage;
 type Timestamp = protos.google.protobuf.ITimestamp;
 
 /** A received message in the shape the REST API gives it; `deliveryAttempt` is undefined when Pub/Sub did not count. */
-export function receivedToPulled(received: ReceivedMessage): Omit<PulledMessage, "deliveryAttempt"> & { deliveryAttempt?: number } {
+export function receivedToPulled(
+  received: ReceivedMessage,
+): Omit<PulledMessage, "deliveryAttempt"> & { deliveryAttempt?: number } {
   const message = received.message ?? {};
   return {
     ackId: received.ackId ?? "",
@@ -20,7 +22,9 @@ export function receivedToPulled(received: ReceivedMessage): Omit<PulledMessage,
 
 function base64Of(data: Uint8Array | string | null | undefined): string {
   if (data === null || data === undefined) return "";
-  return typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
+  return typeof data === "string"
+    ? data
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 }
 
 /**

@@ -42,7 +42,14 @@ export function isHeldOut(eventId: string): boolean {
 export function fitDelayModel(rows: readonly FlightRow[], lambda: number): DelayModel {
   const equations = new NormalEquations(FEATURE_NAMES.length);
   for (const row of rows) equations.add(featureVector(row), row.delay);
-  return { kind: "ridge-regression", target: "delay", unit: "minutes", lambda, features: FEATURE_NAMES, weights: equations.solve(lambda) };
+  return {
+    kind: "ridge-regression",
+    target: "delay",
+    unit: "minutes",
+    lambda,
+    features: FEATURE_NAMES,
+    weights: equations.solve(lambda),
+  };
 }
 
 export function predictDelay(model: DelayModel, row: FlightRow): number {

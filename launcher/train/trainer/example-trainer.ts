@@ -21,7 +21,13 @@ async function readFlightRows(file: string): Promise<FlightRow[]> {
   const bytes = fs.readFileSync(file);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const rows = await requireEsm<Hyparquet>("hyparquet").parquetReadObjects({ file: buffer, columns: COLUMNS });
-  return rows.map((r) => ({ event_id: String(r.event_id), delay: Number(r.delay), distance: Number(r.distance), hour_of_day: Number(r.hour_of_day), day_of_week: Number(r.day_of_week) }));
+  return rows.map((r) => ({
+    event_id: String(r.event_id),
+    delay: Number(r.delay),
+    distance: Number(r.distance),
+    hour_of_day: Number(r.hour_of_day),
+    day_of_week: Number(r.day_of_week),
+  }));
 }
 
 function lineageFromArgs(argv: string[]): Record<string, string> {
@@ -34,7 +40,8 @@ function lineageFromArgs(argv: string[]): Record<string, string> {
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this trainer through \`rox train\` (or as a Vertex AI custom job)`);
+  if (!value)
+    throw new Error(`${name} is not set: run this trainer through \`rox train\` (or as a Vertex AI custom job)`);
   return value;
 }
 
@@ -44,12 +51,21 @@ async function main(): Promise<void> {
   const rows = await readFlightRows(dataUri);
   const { model, metrics } = trainDelayModel(rows);
   const lineage = lineageFromArgs(process.argv.slice(2));
-  const environment = Object.fromEntries(Object.entries(process.env).filter(([k]) => CONTRACT_VARIABLES.test(k)).sort());
+  const environment = Object.fromEntries(
+    Object.entries(process.env)
+      .filter(([k]) => CONTRACT_VARIABLES.test(k))
+      .sort(),
+  );
   fs.mkdirSync(modelDir, { recursive: true });
   fs.writeFileSync(path.join(modelDir, "model.json"), JSON.stringify({ ...model, trainedOn: lineage }, null, 2) + "\n");
-  fs.writeFileSync(path.join(modelDir, "metrics.json"), JSON.stringify({ ...metrics, lineage, environment }, null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(modelDir, "metrics.json"),
+    JSON.stringify({ ...metrics, lineage, environment }, null, 2) + "\n",
+  );
   const fmt = (n: number) => n.toFixed(2);
-  console.log(`trained on ${metrics.trainRows} rows, evaluated on ${metrics.testRows}: MAE ${fmt(metrics.model.mae)} min (mean baseline ${fmt(metrics.baseline.mae)}), RMSE ${fmt(metrics.model.rmse)} min (baseline ${fmt(metrics.baseline.rmse)})`);
+  console.log(
+    `trained on ${metrics.trainRows} rows, evaluated on ${metrics.testRows}: MAE ${fmt(metrics.model.mae)} min (mean baseline ${fmt(metrics.baseline.mae)}), RMSE ${fmt(metrics.model.rmse)} min (baseline ${fmt(metrics.baseline.rmse)})`,
+  );
 }
 
 if (require.main === module) {

@@ -1,4 +1,12 @@
-import { errorsOf, fitDelayModel, isHeldOut, predictDelay, type DelayModel, type ErrorMetrics, type FlightRow } from "./delay-model";
+import {
+  errorsOf,
+  fitDelayModel,
+  isHeldOut,
+  predictDelay,
+  type DelayModel,
+  type ErrorMetrics,
+  type FlightRow,
+} from "./delay-model";
 
 export const DEFAULT_LAMBDA = 1e-3;
 
@@ -16,7 +24,10 @@ export interface DelayMetrics {
 }
 
 /** Fits the delay model on four rows in five and measures it, and the mean baseline, on the fifth. */
-export function trainDelayModel(rows: readonly FlightRow[], lambda = DEFAULT_LAMBDA): { model: DelayModel; metrics: DelayMetrics } {
+export function trainDelayModel(
+  rows: readonly FlightRow[],
+  lambda = DEFAULT_LAMBDA,
+): { model: DelayModel; metrics: DelayMetrics } {
   const train = rows.filter((r) => !isHeldOut(r.event_id));
   const heldOut = rows.filter((r) => isHeldOut(r.event_id));
   if (train.length === 0) throw new Error(`no training rows (${rows.length} rows in all)`);
