@@ -25,15 +25,15 @@
 # pipelines/beam-services.ts points the SDK at the JAR and the venv (BEAM_SERVICE_OVERRIDES). See docs/dataflow.md.
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BEAM_VERSION=2.49.0
 SHADE_PLUGIN_VERSION=3.5.1
 SLF4J_VERSION=1.7.30
 JAR_STAMP_TEXT="beam=${BEAM_VERSION} shade=${SHADE_PLUGIN_VERSION} slf4j=${SLF4J_VERSION} rev=1"
-VENV_STAMP_TEXT="python=apache-beam[gcp]==${BEAM_VERSION} rev=1"
+VENV_STAMP_TEXT="python=apache-beam[gcp]==${BEAM_VERSION} $(sha256sum "$ROOT/scripts/beam/constraints.txt" | cut -c1-16) rev=2"
 FLINK_STAMP_TEXT="beam=${BEAM_VERSION} runner=beam-runners-flink-1.15 harness gcp-io slf4j=${SLF4J_VERSION} rev=1"
 JAR_NAME="beam-sdks-java-io-google-cloud-platform-expansion-service-${BEAM_VERSION}.jar"
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="${ROX_BEAM_DIR:-$ROOT/.rox/beam}"
 JAR="$DEST/jars/$JAR_NAME"
 JAR_STAMP="$DEST/jars/.installed"
@@ -135,7 +135,10 @@ started=$(date +%s)
 log "installing apache-beam[gcp]==${BEAM_VERSION} with $("$PYTHON" --version 2>&1) into $VENV"
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check "apache-beam[gcp]==${BEAM_VERSION}"
+# Every transitive package is pinned (scripts/beam/constraints.txt): pip has nothing to resolve, which takes it from
+# minutes of backtracking among the google-cloud-* versions to one download pass (or none, from pip's cache).
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --prefer-binary \
+  -c "$ROOT/scripts/beam/constraints.txt" "apache-beam[gcp]==${BEAM_VERSION}"
 "$VENV/bin/python" -c "import apache_beam, apache_beam.runners.dataflow.dataflow_job_service as s; assert apache_beam.__version__ == '${BEAM_VERSION}', apache_beam.__version__"
 echo "$VENV_STAMP_TEXT" > "$VENV_STAMP"
 log "venv: $VENV ($(du -sh "$VENV" | cut -f1), $(elapsed "$started"))"
