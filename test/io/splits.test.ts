@@ -354,7 +354,7 @@ describe("large files, streamed", () => {
     // other suites share the process): the reader runs in its own Node with a 48 MB old-space limit, about the size of
     // the file, and must read every line without running out.
     const script = `
-      const { planSplits, readSplit } = require(${JSON.stringify(path.resolve(__dirname, "..", "..", "dist", "io", "local", "splits.js"))});
+      const { planSplits, readSplit } = require(${JSON.stringify(path.resolve(__dirname, "..", "..", "dist", "io", "files", "splits.js"))});
       let count = 0;
       for (const split of planSplits(${JSON.stringify(file)}, "jsonl", { targetBytes: 8 * 1024 * 1024 })) {
         for (const outcome of readSplit(split)) {
