@@ -5,7 +5,6 @@ import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
 import { dataflowFlagsOf, LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
 import { resolveDataflowSettings } from "../dataflow/settings";
-import type { ScheduleResult } from "../schedule/apply";
 import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
 import type { TickEvent } from "../schedule/local-runner";
 import { planSchedule } from "../schedule/plan-schedule";
@@ -18,9 +17,10 @@ export const scheduleUsage = `rox schedule batch --cron "<m h dom mon dow>" --in
   rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
           [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]
   rox schedule score --local --cron "<m h dom mon dow>" --model <name@alias> --on <table> [--time-zone <zone>] [--warehouse …] [--store …] [--dry-run]
-  rox schedule score --target cloud-run-job --cron "<m h dom mon dow>" --model <name@alias> --on <table> --image <rox image>
-          [--warehouse bigquery --dataset <d>] [--store gs://…] [--job-id <id>] [--service-account <scheduler SA>]
-          [--job-service-account <job SA>] [--project P] [--region R] [--time-zone <zone>] [--run-endpoint <url>] [--dry-run]`;
+  rox schedule score --target cloud-run-job --cron "<m h dom mon dow>" --model <name@alias> --on <table>
+          --image <rox image> [--warehouse bigquery --dataset <d>] [--store gs://…] [--job-id <id>]
+          [--service-account <scheduler SA>] [--job-service-account <job SA>] [--project P] [--region R]
+          [--time-zone <zone>] [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]`;
 
 const OPTIONS = {
   ...LAUNCH_OPTIONS,

@@ -23,7 +23,8 @@ export interface RunJob {
   template: {
     taskCount: number;
     template: {
-      containers: { image: string; args: string[] }[];
+      /** `rox` on the image's PATH, as the KFP pipeline's steps run it (python/rox_ml/pipeline.py). */
+      containers: { image: string; command: string[]; args: string[] }[];
       serviceAccount: string;
       maxRetries: number;
       timeout: string;
@@ -77,7 +78,7 @@ export function planScoreJob(schedule: ScheduleSettings, flags: ScoreJobFlags): 
     template: {
       taskCount: 1,
       template: {
-        containers: [{ image: flags.image, args: scoreJobArgs(flags, schedule.timeZone) }],
+        containers: [{ image: flags.image, command: ["rox"], args: scoreJobArgs(flags, schedule.timeZone) }],
         serviceAccount: flags.jobServiceAccount ?? schedule.serviceAccountEmail,
         maxRetries: MAX_RETRIES,
         timeout: TIMEOUT,
@@ -85,9 +86,10 @@ export function planScoreJob(schedule: ScheduleSettings, flags: ScoreJobFlags): 
     },
   };
   const name = `${parent}/jobs/${jobId}`;
+  const where = `${schedule.project}/${schedule.region}`;
   return {
     job: {
-      summary: `create Cloud Run job ${jobId} in ${schedule.project}/${schedule.region}: rox score ${flags.model} on ${flags.on}`,
+      summary: `create Cloud Run job ${jobId} in ${where}: rox score ${flags.model} on ${flags.on}`,
       service: CLOUD_RUN_JOBS,
       method: `POST /v2/${parent}/jobs`,
       request: { parent, jobId, job },

@@ -7,7 +7,7 @@
 import * as path from "path";
 import { requireFlag } from "../args";
 import { UsageError } from "../errors";
-import { renderPlans, type Plan } from "../plan";
+import { renderPlans } from "../plan";
 import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
 import type { TickEvent } from "../schedule/local-runner";
 import { parseCron } from "../schedule/cron";

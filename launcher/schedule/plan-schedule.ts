@@ -103,7 +103,9 @@ export function planHttpSchedule(
     retryConfig: { retryCount: RETRIES },
   };
   return {
-    summary: `schedule ${target.what} at "${target.cron}" (${schedule.timeZone}) as Cloud Scheduler job ${target.jobId} in ${schedule.project}/${schedule.region}`,
+    summary:
+      `schedule ${target.what} at "${target.cron}" (${schedule.timeZone}) as Cloud Scheduler job ${target.jobId}` +
+      ` in ${schedule.project}/${schedule.region}`,
     service: CLOUD_SCHEDULER,
     method: "CreateJob",
     request: { parent, job },

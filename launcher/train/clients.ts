@@ -84,7 +84,8 @@ export async function adcAccessToken(api = "the Kubeflow API"): Promise<string> 
   } catch (err) {
     throw new MissingSettingError(
       "credentials",
-      `no Application Default Credentials for ${api} (${(err as Error).message.split("\n")[0]}): run \`gcloud auth application-default login\``,
+      `no Application Default Credentials for ${api} (${(err as Error).message.split("\n")[0]}): ` +
+        "run `gcloud auth application-default login`",
     );
   }
 }

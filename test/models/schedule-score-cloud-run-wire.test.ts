@@ -110,6 +110,7 @@ const JOB_BODY = {
       containers: [
         {
           image: "europe-west1-docker.pkg.dev/rox-prod/rox/rox:1",
+          command: ["rox"],
           args: [
             ...["score", "--model", "flights-delay@champion", "--on", "flights"],
             ...["--partition", "yesterday", "--time-zone", "Europe/Berlin"],
@@ -125,7 +126,7 @@ const JOB_BODY = {
   },
 };
 
-test("a new job: jobs.create with the exact body, then a Scheduler job POSTing the job's :run as the scheduler", async () => {
+test("a new job: jobs.create with the exact body, then a Scheduler job POSTing the job's :run", async () => {
   answers = [{ status: 200, body: OPERATION }];
   await apply();
   expect(received).toEqual([
@@ -138,7 +139,8 @@ test("a new job: jobs.create with the exact body, then a Scheduler job POSTing t
   expect({ ...job, httpTarget: { ...target, body: (target.body as Buffer).toString("utf8") } }).toEqual({
     name: JOB,
     description:
-      "rox: run the Cloud Run job rox-score-flights-delay (rox score flights-delay@champion on flights) for the previous day",
+      "rox: run the Cloud Run job rox-score-flights-delay (rox score flights-delay@champion on flights)" +
+      " for the previous day",
     schedule: "30 3 * * *",
     timeZone: "Europe/Berlin",
     httpTarget: {
@@ -155,7 +157,7 @@ test("a new job: jobs.create with the exact body, then a Scheduler job POSTing t
   });
 });
 
-test("a job that exists (409) is replaced with PATCH on its name, the same body; --dry-run printed what was sent", async () => {
+test("an existing job (409) is replaced by PATCH, same body; --dry-run printed what was sent", async () => {
   answers = [
     {
       status: 409,
