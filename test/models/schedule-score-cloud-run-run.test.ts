@@ -1,8 +1,9 @@
 /**
  * The Cloud Run job's container command is a working command: the args `rox schedule score --target cloud-run-job`
  * plans, run as a real `node bin/rox.js` process against a local warehouse with a registered champion, land the day's
- * rows in `flights_predictions`. Only `yesterday` is replaced by the fixture's day (the flights are from 2001; how
- * `yesterday` resolves is unit-tested in schedule-score-cloud-run-wire.test.ts) and the warehouse and store are local.
+ * rows in `flights_predictions`. Run verbatim, `yesterday` is today's yesterday (no flights: nothing scored, exit 0);
+ * run with it replaced by the fixture's 2001 day, the day is scored (how `yesterday` resolves is unit-tested in
+ * schedule-score-cloud-run-wire.test.ts). The warehouse and store are local: the planned flags point at them.
  */
 import * as path from "path";
 import { scheduleCommand } from "../../launcher/commands/schedule";
@@ -54,6 +55,13 @@ describeNeeds("ml-python")("the Cloud Run job's command, run here", () => {
       ...["score", "--model", "flights-delay@champion", "--on", "flights"],
       ...["--partition", "yesterday", "--time-zone", "Etc/UTC"],
     ]);
+    // Verbatim, `yesterday` is resolved by the process: a day with no flights here, so nothing is scored.
+    const asPlanned = await runRox(args);
+    expect({ code: asPlanned.code, stderr: asPlanned.stderr.slice(-2000) }).toEqual({
+      code: 0,
+      stderr: expect.any(String),
+    });
+    expect(asPlanned.stdout).toMatch(/^read +0$/m);
     const day = DAYS[3];
     const run = await runRox(args.map((arg) => (arg === "yesterday" ? day : arg)));
     expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
