@@ -2,6 +2,7 @@
  * `rox schedule score --target cloud-run-job`, planned: a Cloud Run job whose container runs `rox score` for the day
  * before its start, and a Cloud Scheduler job that runs it on the cron (REST field names of google/cloud/run/v2).
  */
+import { UsageError } from "../errors";
 import type { Plan } from "../plan";
 import { toJobName } from "../dataflow/names";
 import { planHttpSchedule } from "../schedule/plan-schedule";
@@ -14,6 +15,8 @@ export const CLOUD_RUN_ENDPOINT = "https://run.googleapis.com";
 /** A failed scoring run is tried once more; a rerun of a day is idempotent per (partition, model version). */
 const MAX_RETRIES = 1;
 const TIMEOUT = "3600s";
+/** A Cloud Run job's id (the Scheduler job takes the same): a DNS label. */
+const JOB_ID = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The Job resource as created (`template.template` is the TaskTemplate of its ExecutionTemplate). */
 export interface RunJob {
@@ -72,6 +75,10 @@ export function scoreJobArgs(flags: ScoreJobFlags, timeZone: string): string[] {
 export function planScoreJob(schedule: ScheduleSettings, flags: ScoreJobFlags): ScoreJobPlans {
   const model = parseModelRef(flags.model).name;
   const jobId = flags.jobId ?? toJobName(["rox", "score", model]);
+  if (!JOB_ID.test(jobId))
+    throw new UsageError(
+      `Cloud Run job id "${jobId}": lowercase letters, digits and hyphens, starting with a letter, ≤ 63 (--job-id)`,
+    );
   const parent = `projects/${schedule.project}/locations/${schedule.region}`;
   const job: RunJob = {
     labels: { "rox-job": "score", "rox-model": toJobName([model]) },

@@ -7,6 +7,7 @@ import * as http from "http";
 import * as path from "path";
 import { scheduleCommand } from "../../launcher/commands/schedule";
 import { CloudApiError } from "../../launcher/cloud/errors";
+import { UsageError } from "../../launcher/errors";
 import { resolveDay } from "../../launcher/models/day";
 import type { Plan } from "../../launcher/plan";
 import { captureConsole } from "../support/console-capture";
@@ -202,4 +203,12 @@ test("`--partition yesterday` is the day before the run's start on the schedule'
   expect(resolveDay("yesterday", at)).toBe("2026-02-28");
   expect(resolveDay("2001-01-15", at)).toBe("2001-01-15");
   expect(() => resolveDay("yesterday", at, "Mars/Olympus")).toThrow(/unknown time zone/);
+});
+
+test("a job id Cloud Run would refuse is a usage error before any call", async () => {
+  await expect(scheduleCommand([...ARGS, "--job-id", "Score_Flights", "--dry-run"])).rejects.toThrow(UsageError);
+  await expect(scheduleCommand([...ARGS, "--job-id", `rox-${"x".repeat(60)}`, "--dry-run"])).rejects.toThrow(
+    /≤ 63 \(--job-id\)/,
+  );
+  expect(received).toEqual([]);
 });
