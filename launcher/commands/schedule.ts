@@ -5,7 +5,6 @@ import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
 import { dataflowFlagsOf, LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
 import { resolveDataflowSettings } from "../dataflow/settings";
-import type { ScheduleResult } from "../schedule/apply";
 import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
 import type { TickEvent } from "../schedule/local-runner";
 import { planSchedule } from "../schedule/plan-schedule";
@@ -17,7 +16,11 @@ export const scheduleUsage = `rox schedule batch --cron "<m h dom mon dow>" --in
           [--job-id <scheduler job id>] [--service-account <email>] [the launch flags of rox launch] [--dry-run]
   rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
           [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]
-  rox schedule score --local --cron "<m h dom mon dow>" --model <name@alias> --on <table> [--time-zone <zone>] [--warehouse …] [--store …] [--dry-run]`;
+  rox schedule score --local --cron "<m h dom mon dow>" --model <name@alias> --on <table> [--time-zone <zone>] [--warehouse …] [--store …] [--dry-run]
+  rox schedule score --target cloud-run-job --cron "<m h dom mon dow>" --model <name@alias> --on <table>
+          --image <rox image> [--warehouse bigquery --dataset <d>] [--store gs://…] [--job-id <id>]
+          [--service-account <scheduler SA>] [--job-service-account <job SA>] [--project P] [--region R]
+          [--time-zone <zone>] [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]`;
 
 const OPTIONS = {
   ...LAUNCH_OPTIONS,
@@ -31,10 +34,15 @@ const OPTIONS = {
   model: { type: "string" },
   on: { type: "string" },
   store: { type: "string" },
+  target: { type: "string" },
+  image: { type: "string" },
+  "job-service-account": { type: "string" },
+  "run-endpoint": { type: "string" },
+  location: { type: "string" },
 } as const;
 
 /** `rox schedule batch`: a Cloud Scheduler job that launches the batch job, or (`--local`) the same on this machine. */
-export async function scheduleCommand(argv: string[]): Promise<Plan | ScheduleResult | void> {
+export async function scheduleCommand(argv: string[]): Promise<unknown> {
   const { values, positionals } = parseFlags(argv, OPTIONS, true);
   if (positionals.length === 1 && positionals[0] === "score")
     return (await import("../models/schedule-score")).scheduleScore(values);

@@ -4,14 +4,17 @@ import { warehouseFlags } from "../warehouse";
 export const SCORE_TARGETS = ["beam", "vertex-batch"] as const;
 export type ScoreTarget = (typeof SCORE_TARGETS)[number];
 
-export const scoreUsage = `rox score --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD [--replace]
+export const scoreUsage = `rox score --model <name@alias|name@version> --on <table>
+          --partition YYYY-MM-DD|yesterday [--time-zone <zone, for yesterday>] [--replace]
           [--target ${SCORE_TARGETS.join("|")}] [--dry-run] [--store <.rox/models|gs://…>]
-          [--warehouse <file.duckdb>|bigquery --project P --dataset D] [--config rox.config.json] [--endpoint <Vertex host:port>]`;
+          [--warehouse <file.duckdb>|bigquery --project P --dataset D] [--config rox.config.json]
+          [--endpoint <Vertex host:port>]`;
 
 export const scoreFlags = {
   model: { type: "string" },
   on: { type: "string" },
   partition: { type: "string" },
+  "time-zone": { type: "string" },
   replace: { type: "boolean" },
   runner: { type: "string" },
   target: { type: "string" },

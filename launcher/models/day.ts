@@ -1,4 +1,5 @@
 import { UsageError } from "../errors";
+import { checkTimeZone, dayBefore, wallClockIn } from "../schedule/zoned-clock";
 
 /** A `--partition` day: YYYY-MM-DD, a real date. */
 export function checkDay(day: string, flag = "partition"): string {
@@ -7,4 +8,14 @@ export function checkDay(day: string, flag = "partition"): string {
     throw new UsageError(`--${flag} must be a day, YYYY-MM-DD (got "${day}")`);
   }
   return day;
+}
+
+/**
+ * The day a `--partition` names: YYYY-MM-DD as given, or `yesterday`, the calendar day before `nowMs` on the wall clock
+ * of `timeZone` (what a scheduled run after midnight scores; Cloud Scheduler cannot put a date into its request).
+ */
+export function resolveDay(value: string, nowMs: number, timeZone = "Etc/UTC"): string {
+  if (value !== "yesterday") return checkDay(value);
+  checkTimeZone(timeZone);
+  return dayBefore(wallClockIn(timeZone)(nowMs));
 }

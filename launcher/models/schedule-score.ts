@@ -1,13 +1,13 @@
 /**
  * `rox schedule score --local`: `rox score` of the previous day on this machine's clock, one run at a time — the same
  * machinery as `rox schedule batch --local` (a cron after the batch schedule's scores each day once it has landed).
- * On Google Cloud the daily schedule is the ML pipeline's (`rox pipeline submit --schedule`), which ingests, trains,
- * gates and scores the day in order.
+ * On Google Cloud, `--target cloud-run-job`: a Cloud Run job running `rox score` for yesterday, on Cloud Scheduler's
+ * clock (cloud-run-plan.ts); the whole ML pipeline has its own schedule (`rox pipeline submit --schedule`).
  */
 import * as path from "path";
 import { requireFlag } from "../args";
 import { UsageError } from "../errors";
-import { renderPlans, type Plan } from "../plan";
+import { renderPlans } from "../plan";
 import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
 import type { TickEvent } from "../schedule/local-runner";
 import { parseCron } from "../schedule/cron";
@@ -25,6 +25,18 @@ export interface ScheduleScoreValues {
   "lock-file"?: string;
   "dry-run"?: boolean;
   "schemas-dir"?: string;
+  target?: string;
+  project?: string;
+  region?: string;
+  config?: string;
+  image?: string;
+  "job-id"?: string;
+  "service-account"?: string;
+  "job-service-account"?: string;
+  dataset?: string;
+  location?: string;
+  endpoint?: string;
+  "run-endpoint"?: string;
 }
 
 export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
@@ -51,10 +63,13 @@ export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
   };
 }
 
-export async function scheduleScore(values: ScheduleScoreValues): Promise<Plan | void> {
+export async function scheduleScore(values: ScheduleScoreValues): Promise<unknown> {
+  if (values.target === "cloud-run-job" && !values.local)
+    return (await import("./schedule-score-cloud")).scheduleScoreOnCloudRun(values);
   if (!values.local)
     throw new UsageError(
-      'rox schedule score runs on this machine with --local; on Google Cloud schedule the ML pipeline: rox pipeline submit --target vertex|kubeflow --schedule "<cron>"',
+      "rox schedule score runs on this machine with --local, or on Google Cloud with --target cloud-run-job" +
+        (values.target ? ` (got --target ${values.target})` : ""),
     );
   const schedule = planScoreSchedule(values);
   const plan = planLocalSchedule(schedule, new Date());

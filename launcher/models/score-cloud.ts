@@ -11,7 +11,7 @@ import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans } from "../plan";
 import { warehouseTarget, withWarehouse } from "../warehouse";
-import { checkDay } from "./day";
+import { resolveDay } from "./day";
 import { parseModelRef } from "./model-ref";
 import { openRegistry } from "./open-registry";
 import { planVertexBatchPrediction } from "./vertex-plans";
@@ -19,7 +19,7 @@ import { readVertexModelSettings } from "./vertex-settings";
 
 export async function scoreOnVertex(values: ScoreValues): Promise<unknown> {
   const config = loadConfig(values.config);
-  const day = checkDay(values.partition!);
+  const day = resolveDay(values.partition!, Date.now(), values["time-zone"]);
   const target = warehouseTarget({
     warehouse: values.warehouse,
     project: values.project ?? config.project,

@@ -9,7 +9,7 @@ import type { ScoreValues } from "../commands/score";
 import { ReconciliationError, UsageError } from "../errors";
 import { loadConfig } from "../config";
 import { warehouseTarget, withWarehouse } from "../warehouse";
-import { checkDay } from "./day";
+import { resolveDay } from "./day";
 import { parseModelRef } from "./model-ref";
 import { openRegistry } from "./open-registry";
 import { newRunId } from "../../pipelines/run-id";
@@ -20,7 +20,7 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
     throw new UsageError(
       `rox score runs on the DirectRunner (--runner direct); on Google Cloud use --target vertex-batch (got "${values.runner}")`,
     );
-  const partition = checkDay(values.partition!);
+  const partition = resolveDay(values.partition!, Date.now(), values["time-zone"]);
   const target = warehouseTarget({
     warehouse: values.warehouse,
     project: values.project ?? loadConfig(values.config).project,

@@ -58,23 +58,54 @@ export function planSchedule(
     },
   );
   const { projectId, location, ...body } = launch.request;
+  const jobName = launch.request.launchParameter.jobName;
+  return planHttpSchedule(schedule, {
+    jobId,
+    cron: flags.cron,
+    description: `rox: launch the ${flags.schema.name} batch job (${jobName}) for the previous day's partition`,
+    uri: `https://dataflow.googleapis.com/v1b3/projects/${projectId}/locations/${location}/flexTemplates:launch`,
+    body,
+    what: jobName,
+  });
+}
+
+/** What a Scheduler job calls on each tick: a Google API's URI, POSTed with a JSON body and the account's token. */
+export interface HttpScheduleTarget {
+  jobId: string;
+  cron: string;
+  description: string;
+  uri: string;
+  body: unknown;
+  /** What the summary says is scheduled. */
+  what: string;
+}
+
+/** The Cloud Scheduler CreateJob for any HTTP target (Dataflow's launch, a Cloud Run job's `:run`). */
+export function planHttpSchedule(
+  schedule: ScheduleSettings,
+  target: HttpScheduleTarget,
+): Plan<CreateSchedulerJobRequest> {
+  parseCron(target.cron);
+  checkTimeZone(schedule.timeZone);
   const parent = `projects/${schedule.project}/locations/${schedule.region}`;
   const job: SchedulerJob = {
-    name: `${parent}/jobs/${jobId}`,
-    description: `rox: launch the ${flags.schema.name} batch job (${launch.request.launchParameter.jobName}) for the previous day's partition`,
-    schedule: flags.cron,
+    name: `${parent}/jobs/${target.jobId}`,
+    description: target.description,
+    schedule: target.cron,
     timeZone: schedule.timeZone,
     httpTarget: {
-      uri: `https://dataflow.googleapis.com/v1b3/projects/${projectId}/locations/${location}/flexTemplates:launch`,
+      uri: target.uri,
       httpMethod: "POST",
       headers: { "Content-Type": "application/json" },
-      body: Buffer.from(JSON.stringify(body)).toString("base64"),
+      body: Buffer.from(JSON.stringify(target.body)).toString("base64"),
       oauthToken: { serviceAccountEmail: schedule.serviceAccountEmail, scope: SCOPE },
     },
     retryConfig: { retryCount: RETRIES },
   };
   return {
-    summary: `schedule ${launch.request.launchParameter.jobName} at "${flags.cron}" (${schedule.timeZone}) as Cloud Scheduler job ${jobId} in ${schedule.project}/${schedule.region}`,
+    summary:
+      `schedule ${target.what} at "${target.cron}" (${schedule.timeZone}) as Cloud Scheduler job ${target.jobId}` +
+      ` in ${schedule.project}/${schedule.region}`,
     service: CLOUD_SCHEDULER,
     method: "CreateJob",
     request: { parent, job },

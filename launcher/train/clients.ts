@@ -74,8 +74,8 @@ function enumName(values: Record<string | number, string | number>, value: unkno
   return typeof name === "string" ? name : String(value ?? "UNSPECIFIED");
 }
 
-/** A bearer token for the Kubeflow API from Application Default Credentials (`train.kubeflow.auth: "adc"`). */
-export async function adcAccessToken(): Promise<string> {
+/** A bearer token from Application Default Credentials: Kubeflow's (`train.kubeflow.auth: "adc"`), Cloud Run's. */
+export async function adcAccessToken(api = "the Kubeflow API"): Promise<string> {
   const { GoogleAuth } = await import("google-auth-library");
   try {
     const token = await new GoogleAuth({ scopes: SCOPE }).getAccessToken();
@@ -84,7 +84,8 @@ export async function adcAccessToken(): Promise<string> {
   } catch (err) {
     throw new MissingSettingError(
       "credentials",
-      `no Application Default Credentials for the Kubeflow API (${(err as Error).message.split("\n")[0]}): run \`gcloud auth application-default login\``,
+      `no Application Default Credentials for ${api} (${(err as Error).message.split("\n")[0]}): ` +
+        "run `gcloud auth application-default login`",
     );
   }
 }

@@ -30,6 +30,8 @@ test("launch, jobs and schedule dry-runs load no Google client library", () => {
         await jobs.jobsCommand(["cancel", "--job-id", "j", "--dry-run"]);
         await schedule.scheduleCommand(["batch", "--cron", "0 2 * * *", "--input-template", "gs://rox-b/{date}/*", "--schema", "flights", "--dry-run"]);
         await schedule.scheduleCommand(["batch", "--local", "--cron", "0 2 * * *", "--input-template", "d/{date}.jsonl", "--schema", "flights", "--dry-run"]);
+        await schedule.scheduleCommand(["score", "--target", "cloud-run-job", "--cron", "0 3 * * *",
+          "--model", "m@champion", "--on", "flights", "--image", "rox:1", "--dry-run"]);
         const google = Object.keys(require.cache).filter((m) => ${GOOGLE}.test(m));
         process.stdout.write("\\n" + JSON.stringify({ google, loaded: Object.keys(require.cache).length }));
       })();`;
@@ -37,6 +39,7 @@ test("launch, jobs and schedule dry-runs load no Google client library", () => {
     const result = JSON.parse(out.slice(out.lastIndexOf("\n") + 1));
     expect(out).toContain('"method": "LaunchFlexTemplate"');
     expect(out).toContain('"method": "CreateJob"');
+    expect(out).toContain('"method": "POST /v2/projects/p/locations/europe-west1/jobs"');
     expect(result.loaded).toBeGreaterThan(20);
     expect(result.google).toStrictEqual([]);
   } finally {

@@ -80,7 +80,7 @@ test("a tick runs the score command for its day as a child process, holding the 
   expect(fs.existsSync(values["lock-file"])).toBe(false);
 });
 
-test("without --local it points to the pipeline's schedule (which ingests, trains, gates and scores in order)", async () => {
+test("without --local or --target cloud-run-job it is a usage error", async () => {
   await expect(
     scheduleCommand(["score", "--cron", "30 3 * * *", "--model", "flights-delay@champion", "--on", "flights"]),
   ).rejects.toThrow(UsageError);
