@@ -12,7 +12,8 @@ const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
 
 /**
  * `npm start`: a month of real flights → event files → the batch job → the streaming job on a later day → the XGBoost
- * model trained, registered, promoted and scoring a day into `flights_predictions`.
+ * model trained, registered, promoted and scoring a day into `flights_predictions` → one live prediction from
+ * `rox serve` → the scored day monitored, and the report of it all written.
  */
 export async function demo(): Promise<number> {
   await ensureSample();
@@ -34,8 +35,23 @@ export async function demo(): Promise<number> {
   const { modelDemo } = await import("./models/demo");
   const modelled = await modelDemo(cliMain);
   if (modelled !== 0) return modelled;
-  // And one live prediction from `rox serve`.
-  return (await import("./serve/demo")).serveDemo();
+  // One live prediction from `rox serve`.
+  const served = await (await import("./serve/demo")).serveDemo();
+  if (served !== 0) return served;
+  return monitorDemo();
+}
+
+const REPORT = path.join(DEMO_DIR, "report.html");
+
+/** Last, the model watched: drift and data quality of the scored day, then one HTML report of runs, drift, predictions. */
+async function monitorDemo(): Promise<number> {
+  const { SCORE_DAY } = await import("./models/demo");
+  const monitor = ["monitor", "--model", "flights-delay@champion", "--on", "flights", "--partition", SCORE_DAY];
+  console.log(`\n== rox ${monitor.join(" ")}`);
+  const monitored = await cliMain(monitor);
+  if (monitored !== 0) return monitored;
+  console.log(`\n== rox report --out ${REPORT}`);
+  return cliMain(["report", "--out", REPORT]);
 }
 
 const STREAM_DAY = "2001-02-01";

@@ -4,7 +4,7 @@ import type { TrainResult } from "../train/train-run";
 import type { RegisterResult } from "./registry";
 
 const MODEL = "flights-delay";
-const SCORE_DAY = "2001-01-31";
+export const SCORE_DAY = "2001-01-31";
 type Cli = (argv: string[]) => Promise<number>;
 
 export async function modelDemo(cli: Cli): Promise<number> {
