@@ -3,7 +3,6 @@
  * compute the metrics (transforms/monitor), replace the day's rows in `monitoring`, log each alert as a structured
  * line. Returns the rows; the command renders them and decides the exit code.
  */
-import { randomUUID } from "crypto";
 import { nextDay } from "../../io/feature-query";
 import type { MonitoredScope, MonitoringWarehouse } from "../../io/monitoring";
 import type { Warehouse } from "../../io/ports";
@@ -19,6 +18,7 @@ import { parseModelRef } from "../models/model-ref";
 import { openRegistry } from "../models/open-registry";
 import { warehouseTarget, withWarehouse, type WarehouseFlagValues } from "../warehouse";
 import { monitorSettings } from "./settings";
+import { newRunId } from "../../pipelines/run-id";
 
 export interface MonitorOptions extends WarehouseFlagValues {
   model: string;
@@ -78,5 +78,5 @@ async function duckDbMonitoring(warehouse: Warehouse): Promise<MonitoringWarehou
 }
 
 export function newMonitorRunId(): string {
-  return `monitor-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomUUID().slice(0, 6)}`;
+  return newRunId(Date.now(), "monitor");
 }
