@@ -7,7 +7,7 @@ import { resolveScheduleSettings } from "../schedule/settings";
 import { warehouseTarget } from "../warehouse";
 import { CLOUD_RUN_ENDPOINT, planScoreJob, type ScoreJobPlans } from "./cloud-run-plan";
 import type { RunJobResult } from "./cloud-run-apply";
-import type { ScheduleScoreValues } from "./schedule-score";
+import type { ScheduleScoreValues } from "./schedule-score-values";
 
 export interface ScoreScheduleResult {
   job: RunJobResult;

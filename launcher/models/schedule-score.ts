@@ -13,31 +13,9 @@ import type { TickEvent } from "../schedule/local-runner";
 import { parseCron } from "../schedule/cron";
 import { checkTimeZone } from "../schedule/zoned-clock";
 import { parseModelRef } from "./model-ref";
+import type { ScheduleScoreValues } from "./schedule-score-values";
 
-export interface ScheduleScoreValues {
-  local?: boolean;
-  cron?: string;
-  model?: string;
-  on?: string;
-  "time-zone"?: string;
-  warehouse?: string;
-  store?: string;
-  "lock-file"?: string;
-  "dry-run"?: boolean;
-  "schemas-dir"?: string;
-  target?: string;
-  project?: string;
-  region?: string;
-  config?: string;
-  image?: string;
-  "job-id"?: string;
-  "service-account"?: string;
-  "job-service-account"?: string;
-  dataset?: string;
-  location?: string;
-  endpoint?: string;
-  "run-endpoint"?: string;
-}
+export type { ScheduleScoreValues };
 
 export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
   const cron = requireFlag(values.cron, "cron");
