@@ -2,38 +2,18 @@ import { oneOf, parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { ReconciliationError, UsageError } from "../errors";
 import { renderPlans } from "../plan";
-import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
+import { warehouseFlags, withWarehouse } from "../warehouse";
 import type { Warehouse } from "../../io/ports";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
-import { TRAIN_TARGETS, type TrainTarget } from "../train/settings";
+import { TRAIN_TARGETS } from "../train/settings";
 import type { TrainResult } from "../train/train-run";
+import { trainWarehouse, type TrainFlags } from "../train/train-flags";
 
 export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--retrain] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
           [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 
 /** What `rox train` and `rox batch --then-train` share: everything but the table. */
-export interface TrainFlags {
-  partition?: string;
-  target?: TrainTarget;
-  project?: string;
-  region?: string;
-  dryRun?: boolean;
-  config?: string;
-  /** A DuckDB file, or `bigquery` with `dataset` (and the project of `project` or the config). */
-  warehouse?: string;
-  dataset?: string;
-  location?: string;
-  bigqueryEndpoint?: string;
-  schemasDir?: string;
-  /** `host:port` of the Vertex AI API (a private endpoint, or the tests' in-test server). */
-  endpoint?: string;
-  /** A model spec (`schemas/models/<name>.json`): train the XGBoost model on its feature rows (launcher/models). */
-  model?: string;
-  /** The model store holding the champion the new model is compared with. */
-  store?: string;
-  retrain?: boolean;
-}
 
 /** `rox train`: lineage from the warehouse → the target's plan → printed (`--dry-run`) or applied. */
 export async function trainCommand(argv: string[]): Promise<TrainResult> {
@@ -119,18 +99,6 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
   const result = open ? await run(open) : await withWarehouse(target, run);
   await printResult(result);
   return result;
-}
-
-/** The warehouse flags of every job command; BigQuery's project defaults to the config's, as training's does. */
-export function trainWarehouse(flags: TrainFlags, configProject: string | undefined): WarehouseTarget {
-  const project = flags.project ?? configProject;
-  return warehouseTarget({
-    warehouse: flags.warehouse,
-    project,
-    dataset: flags.dataset,
-    location: flags.location,
-    "bigquery-endpoint": flags.bigqueryEndpoint,
-  });
 }
 
 async function printResult(result: TrainResult): Promise<void> {

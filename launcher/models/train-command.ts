@@ -2,7 +2,7 @@ import { loadConfig } from "../config";
 import { renderPlans } from "../plan";
 import { withWarehouse } from "../warehouse";
 import { loadModelSpec } from "../../schemas/model-spec";
-import { trainWarehouse, type TrainFlags } from "../commands/train";
+import { trainWarehouse, type TrainFlags } from "../train/train-flags";
 import { readTrainSettings } from "../train/settings";
 import { sliceDialectOf } from "../train/slice-dialect";
 import type { TrainResult } from "../train/train-run";
