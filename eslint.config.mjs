@@ -14,6 +14,7 @@ const GOOGLE_CLIENT_MODULES = [
   "io/gcp/**/*.ts",
   "launcher/cloud/client-options.ts",
   "launcher/dataflow/clients.ts",
+  "launcher/deploy/vertex-endpoint-apply.ts",
   "launcher/models/vertex-apply.ts",
   "launcher/pipeline/clients.ts",
   "launcher/schedule/clients.ts",

@@ -18,6 +18,7 @@ import { pipelineUsage } from "./commands/pipeline";
 import { monitorUsage } from "./commands/monitor";
 import { reportUsage } from "./commands/report";
 import { serveUsage } from "./commands/serve";
+import { deployUsage } from "./commands/deploy";
 
 const usage = `usage (every command also takes --log-format json|text and --verbose):
   ${batchUsage}
@@ -36,7 +37,8 @@ const usage = `usage (every command also takes --log-format json|text and --verb
   ${pipelineUsage}
   ${monitorUsage}
   ${reportUsage}
-  ${serveUsage}`;
+  ${serveUsage}
+  ${deployUsage}`;
 
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -57,6 +59,7 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   monitor: async (argv) => (await import("./commands/monitor")).monitorCommand(argv),
   report: async (argv) => (await import("./commands/report")).reportCommand(argv),
   serve: async (argv) => (await import("./commands/serve")).serveCommand(argv),
+  deploy: async (argv) => (await import("./commands/deploy")).deployCommand(argv),
 };
 
 export async function run(argv: string[]): Promise<void> {

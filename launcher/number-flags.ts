@@ -43,6 +43,10 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["cache-ttl", { min: 0, max: 3_600, unit: "seconds", why: "0: every request reads the warehouse" }],
   ["max-body-bytes", count("bytes", 100 << 20)],
   ["max-instances", count("instances per request", 100_000)],
+  // rox deploy
+  ["traffic", count("percent of the endpoint's traffic for the new deployment", 100)],
+  ["min-replicas", { integer: true, min: 0, max: 1_000, unit: "replicas", why: "0 lets Cloud Run scale to zero" }],
+  ["max-replicas", count("replicas", 1_000)],
   // rox sample
   ["limit", count("rows", Number.MAX_SAFE_INTEGER)],
   // rox launch, jobs update, schedule

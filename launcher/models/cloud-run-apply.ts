@@ -27,24 +27,26 @@ export async function applyScoreJob(
   const { parent, jobId, job } = plan.request;
   const query = new URLSearchParams({ jobId }).toString();
   try {
-    const created = await send(plan.method, "POST", `/v2/${parent}/jobs?${query}`, job, connection, retry);
+    const created = await sendToCloudRun(plan.method, "POST", `/v2/${parent}/jobs?${query}`, job, connection, retry);
     return { action: "created", operation: created.name ?? "" };
   } catch (err) {
     if (!(err instanceof CloudApiError && err.failure === "already-exists")) throw err;
   }
   const replace = planReplaceScoreJob(plan);
   const path = `/v2/${replace.request.job.name}`;
-  const replaced = await send(replace.method, "PATCH", path, replace.request.job, connection, retry);
+  const replaced = await sendToCloudRun(replace.method, "PATCH", path, replace.request.job, connection, retry);
   return { action: "replaced", operation: replaced.name ?? "" };
 }
 
-function send(
+/** One Admin API v2 call, retried like every cloud call; a failure is a CloudApiError naming `service` and `call`. */
+export function sendToCloudRun(
   call: string,
   method: string,
   path: string,
   body: unknown,
   connection: RunConnection,
   retry: RetryPolicy | undefined,
+  service = CLOUD_RUN_JOBS,
 ): Promise<{ name?: string }> {
   return withRetry(async () => {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
@@ -56,11 +58,10 @@ function send(
       response = await fetch(`${connection.endpoint}${path}`, init);
     } catch (err) {
       const detail = `${new URL(connection.endpoint).host} did not answer: ${String((err as Error).cause ?? err)}`;
-      throw new CloudApiError("unavailable", CLOUD_RUN_JOBS, call, detail, { cause: err });
+      throw new CloudApiError("unavailable", service, call, detail, { cause: err });
     }
     const text = await response.text();
-    if (!response.ok)
-      throw new CloudApiError(failureOfHttpStatus(response.status), CLOUD_RUN_JOBS, call, googleError(text));
+    if (!response.ok) throw new CloudApiError(failureOfHttpStatus(response.status), service, call, googleError(text));
     return (text ? JSON.parse(text) : {}) as { name?: string };
   }, retry);
 }

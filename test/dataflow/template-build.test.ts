@@ -8,9 +8,9 @@ import { tempDir } from "../support/temp";
 import { GOLDEN_IMAGES, TEMPLATE_GOLDEN_DIR } from "./template-golden";
 
 // `rox template build` end to end, into a temp folder: the JSON it writes is the golden JSON byte for byte, and every
-// file the two Dockerfiles COPY from the build context exists (no Docker engine here to build them for real).
+// file the Dockerfiles COPY from the build context exists (no Docker engine here to build them for real).
 const ROOT = path.resolve(__dirname, "..", "..");
-const DOCKERFILES = ["docker/launcher.Dockerfile", "docker/worker.Dockerfile"];
+const DOCKERFILES = ["docker/launcher.Dockerfile", "docker/worker.Dockerfile", "docker/serve.Dockerfile"];
 const CONTEXT_PREFIX = "dist/templates/";
 
 /** The sources of every COPY that reads the build context (not `COPY --from=<stage>`), continuation lines joined. */

@@ -24,6 +24,9 @@ const COMMANDS: Record<string, string[]> = {
   "cache-ttl": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
   "max-body-bytes": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
   "max-instances": ["serve", "--model", "flights-delay@champion", "--warehouse", "nowhere/w.duckdb"],
+  traffic: ["deploy", "--target", "vertex-endpoint", "--model", "flights-delay@champion", "--dry-run"],
+  "min-replicas": ["deploy", "--target", "cloud-run", "--model", "flights-delay@champion", "--dry-run"],
+  "max-replicas": ["deploy", "--target", "cloud-run", "--model", "flights-delay@champion", "--dry-run"],
   limit: ["sample", "flights", "--out", "nowhere"],
   "max-workers": ["launch", "batch", "--schema", "flights", "--dry-run"],
   "num-workers": [
