@@ -8,6 +8,7 @@ import * as path from "path";
 import { modelsCommand } from "../../launcher/commands/models";
 import { scoreCommand } from "../../launcher/commands/score";
 import { trainCommand } from "../../launcher/commands/train";
+import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
 import { runBatchJob } from "../../pipelines/batch-job";
 import type { JobSummary } from "../../transforms/summary";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
@@ -63,7 +64,7 @@ describeNeeds("ml-python", "bigquery-emulator")("rox score on BigQuery (the emul
     "--bigquery-endpoint",
     bq.emulator!.apiEndpoint,
   ];
-  const score = (...args: string[]) =>
+  const scoreDay = (day: string, ...args: string[]) =>
     quietly(() =>
       scoreCommand([
         "--model",
@@ -71,12 +72,13 @@ describeNeeds("ml-python", "bigquery-emulator")("rox score on BigQuery (the emul
         "--on",
         "flights",
         "--partition",
-        DAY,
+        day,
         "--store",
         store,
         ...args,
       ]),
     ) as Promise<JobSummary>;
+  const score = (...args: string[]) => scoreDay(DAY, ...args);
   const query = (sql: string) => inEmulatorDataset(bq.emulator!, DATASET, (w) => w.query(sql));
   const predictions = async () =>
     query("SELECT event_id, prediction, score_run_id, model, model_version FROM flights_predictions");
@@ -127,5 +129,54 @@ describeNeeds("ml-python", "bigquery-emulator")("rox score on BigQuery (the emul
     const byId = new Map(before.map((r) => [r.event_id, r.prediction]));
     for (const row of after) expect(row.prediction).toBe(byId.get(row.event_id));
     expect(await jobRun(replaced.runId)).toMatchObject([{ status: "finished", written: events }]);
+  }, 300_000);
+
+  test("a row missing a feature: a dead letter with its reason; a rerun adds no dead letter twice", async () => {
+    if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
+    const day = DAYS[0];
+    const jobs = await BigQueryJobs.connect({
+      projectId: bq.emulator.projectId,
+      dataset: DATASET,
+      apiEndpoint: bq.emulator.apiEndpoint,
+    });
+    const flights = `\`${bq.emulator.projectId}.${DATASET}.flights\``;
+    const ofDay = `FORMAT_DATE('%Y-%m-%d', DATE(\`date\`)) = @day`;
+    const [{ n }] = await jobs.run(`SELECT COUNT(*) AS n FROM ${flights} WHERE ${ofDay}`, "count", { params: { day } });
+    const ids = (
+      await jobs.run(`SELECT event_id FROM ${flights} WHERE ${ofDay} ORDER BY event_id LIMIT 2`, "pick", {
+        params: { day },
+      })
+    ).map((r) => String(r.event_id));
+    await jobs.run(`UPDATE ${flights} SET hour_of_day = NULL WHERE event_id IN UNNEST(@ids)`, "null a feature", {
+      params: { ids },
+    });
+    const events = Number(n);
+
+    const summary = await scoreDay(day, ...where());
+    expect(summary).toMatchObject({ read: events, written: events - 2, deadLettered: 2, duplicates: 0 });
+    expect(summary.byReason).toEqual({ "score/feature.missing": 2 });
+    expect(summary.byTable.dead_letters).toBe(2);
+    const dead = async () =>
+      (
+        await query(
+          "SELECT sourceUri, errorStage, errorClass, messageId, payloadString, payloadBytes FROM dead_letters",
+        )
+      ).filter((r) => r.errorStage === "score");
+    const stored = (await dead()).sort((a, b) => String(a.sourceUri).localeCompare(String(b.sourceUri)));
+    // The feature row as text (valid UTF-8: no raw bytes kept).
+    expect(stored.map((r) => JSON.parse(String(r.payloadString)).event_id)).toEqual(ids);
+    expect(stored.map(({ payloadString: _text, ...r }) => r)).toEqual(
+      ids.map((id) => ({
+        sourceUri: `flights/${id}`,
+        errorStage: "score",
+        errorClass: "feature.missing",
+        messageId: "flights-delay@1",
+        payloadBytes: null,
+      })),
+    );
+    const rerun = await scoreDay(day, ...where());
+    expect(rerun).toMatchObject({ read: events, written: 0, deadLettered: 2, duplicates: events - 2 });
+    expect(rerun.byTable.dead_letters).toBe(0);
+    expect(await dead()).toHaveLength(2);
   }, 300_000);
 });
