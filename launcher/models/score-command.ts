@@ -1,24 +1,29 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
+import { bigQueryFeatureSql, DUCKDB_FEATURE_SQL, type FeatureSqlDialect } from "../../io/feature-query";
+import type { Warehouse } from "../../io/ports";
+import type { PredictionWarehouse } from "../../io/predictions";
 import { loadContract } from "../../schemas/load";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 import { storeOf } from "../commands/models";
 import type { ScoreValues } from "../commands/score";
 import { ReconciliationError, UsageError } from "../errors";
 import { loadConfig } from "../config";
-import { warehouseTarget, withWarehouse } from "../warehouse";
+import { warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import { resolveDay } from "./day";
 import { parseModelRef } from "./model-ref";
 import { openRegistry } from "./open-registry";
 import { newRunId } from "../../pipelines/run-id";
 
-/** The Beam scoring job on the DirectRunner, into the embedded warehouse's `<table>_predictions`. */
+/**
+ * The Beam scoring job on the DirectRunner: the feature rows read from the warehouse (DuckDB or BigQuery), the
+ * predictions committed to its `<table>_predictions`.
+ */
 export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
   if (values.runner !== undefined && values.runner !== "direct")
     throw new UsageError(
-      `rox score runs on the DirectRunner (--runner direct); on Google Cloud use --target vertex-batch (got "${values.runner}")`,
+      `rox score runs on the DirectRunner (--runner direct), or --target vertex-batch (got "${values.runner}")`,
     );
   const partition = resolveDay(values.partition!, Date.now(), values["time-zone"]);
   const target = warehouseTarget({
@@ -28,10 +33,6 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
     location: values.location,
     "bigquery-endpoint": values["bigquery-endpoint"],
   });
-  if (target.kind !== "duckdb")
-    throw new UsageError(
-      "rox score on the DirectRunner writes to the embedded warehouse; for BigQuery data use --target vertex-batch",
-    );
   const summary = await withWarehouse(target, async (warehouse) => {
     const registry = openRegistry(
       warehouse,
@@ -46,7 +47,6 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rox-score-"));
     try {
       const { runScoreJob } = await import("../../pipelines/score/score-job");
-      const { DuckDbPredictions } = await import("../../io/local/duckdb-predictions");
       const runId = values["run-id"] ?? newRunId(Date.now(), "score");
       const options = {
         contract,
@@ -59,7 +59,7 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
         nowMs: Date.now(),
         workDir,
       };
-      return await runScoreJob(options, new DuckDbPredictions(warehouse), DUCKDB_FEATURE_SQL);
+      return await withPredictions(target, warehouse, (predictions, sql) => runScoreJob(options, predictions, sql));
     } finally {
       fs.rmSync(workDir, { recursive: true, force: true });
     }
@@ -69,4 +69,24 @@ export async function scoreWithBeam(values: ScoreValues): Promise<JobSummary> {
   if (unaccounted(summary) !== 0)
     throw new ReconciliationError(`scoring run ${summary.runId}: ${unaccounted(summary)} feature rows unaccounted for`);
   return summary;
+}
+
+/** The warehouse's scoring side and its feature SQL dialect (the Google one loaded lazily). */
+async function withPredictions<T>(
+  target: WarehouseTarget,
+  warehouse: Warehouse,
+  run: (predictions: PredictionWarehouse, sql: FeatureSqlDialect) => Promise<T>,
+): Promise<T> {
+  if (target.kind === "duckdb") {
+    const { DuckDbPredictions } = await import("../../io/local/duckdb-predictions");
+    return run(new DuckDbPredictions(warehouse), DUCKDB_FEATURE_SQL);
+  }
+  const { BigQueryPredictions } = await import("../../io/gcp/bigquery/bigquery-predictions");
+  const { kind: _kind, ...options } = target;
+  const predictions = await BigQueryPredictions.open(options);
+  try {
+    return await run(predictions, bigQueryFeatureSql({ projectId: target.projectId, dataset: target.dataset }));
+  } finally {
+    await predictions.close();
+  }
 }
