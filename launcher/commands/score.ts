@@ -1,5 +1,5 @@
 import { oneOf, parseFlags, requireFlag } from "../args";
-import { warehouseFlags } from "../warehouse";
+import { scoreFlags } from "../models/score-flags";
 
 export const SCORE_TARGETS = ["beam", "vertex-batch"] as const;
 export type ScoreTarget = (typeof SCORE_TARGETS)[number];
@@ -9,29 +9,6 @@ export const scoreUsage = `rox score --model <name@alias|name@version> --on <tab
           [--target ${SCORE_TARGETS.join("|")}] [--dry-run] [--store <.rox/models|gs://…>]
           [--warehouse <file.duckdb>|bigquery --project P --dataset D] [--config rox.config.json]
           [--endpoint <Vertex host:port>]`;
-
-export const scoreFlags = {
-  model: { type: "string" },
-  on: { type: "string" },
-  partition: { type: "string" },
-  "time-zone": { type: "string" },
-  replace: { type: "boolean" },
-  runner: { type: "string" },
-  target: { type: "string" },
-  "dry-run": { type: "boolean" },
-  store: { type: "string" },
-  "storage-endpoint": { type: "string" },
-  project: { type: "string" },
-  region: { type: "string" },
-  config: { type: "string" },
-  "schemas-dir": { type: "string" },
-  "run-id": { type: "string" },
-  summary: { type: "string" },
-  endpoint: { type: "string" },
-  ...warehouseFlags,
-} as const;
-
-export type ScoreValues = ReturnType<typeof parseFlags<typeof scoreFlags>>["values"];
 
 /** `rox score`: the model's predictions for one day of a table, by the Beam job (default) or a cloud target. */
 export async function scoreCommand(argv: string[]): Promise<unknown> {

@@ -6,7 +6,7 @@
 import { bigQueryFeatureSql, featureRowsSql, nextDay } from "../../io/feature-query";
 import { loadContract } from "../../schemas/load";
 import { storeOf } from "../commands/models";
-import type { ScoreValues } from "../commands/score";
+import type { ScoreValues } from "./score-flags";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans } from "../plan";

@@ -7,7 +7,7 @@ import type { PredictionWarehouse } from "../../io/predictions";
 import { loadContract } from "../../schemas/load";
 import { renderSummary, unaccounted, type JobSummary } from "../../transforms/summary";
 import { storeOf } from "../commands/models";
-import type { ScoreValues } from "../commands/score";
+import type { ScoreValues } from "./score-flags";
 import { ReconciliationError, UsageError } from "../errors";
 import { loadConfig } from "../config";
 import { warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
