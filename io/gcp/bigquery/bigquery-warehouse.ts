@@ -1,7 +1,4 @@
-import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import type { BigQueryField } from "../../../schemas/bigquery";
 import type { Contract, WindowFeatureSpec } from "../../../schemas/contract";
 import { DEAD_LETTER_TABLE } from "../../../schemas/tables";
@@ -23,15 +20,14 @@ import {
   type StagedTable,
 } from "./bigquery-commit";
 import { BigQueryWarehouseError } from "./bigquery-errors";
-import { plainRow, stagingFields } from "./bigquery-rows";
+import { plainRow } from "./bigquery-rows";
 import { col, onDays, tableRef, type ReplaceDays } from "./bigquery-sql";
 import { abandonedRunsSql, markAbandonedSql, ownerIsGone } from "./bigquery-job-runs";
 import { mergeJobRun } from "./bigquery-commit";
 import { jobRunRow, type RunStatus } from "../../../transforms/summary";
 import { runOwner } from "../../local/duckdb-job-runs";
-import { makeWorkDir, sweepWorkDirs } from "../../local/work-dirs";
 import { deadLetterReasonsSql, stagedIdsSql, type RunStageReport, type RunStageTables } from "./bigquery-run-stage";
-import { writeFreshEventRows, writeFreshEvents, writeLoadFile } from "./bigquery-stage-files";
+import { writeFreshEventRows, writeFreshEvents } from "./bigquery-stage-files";
 import {
   contractTables,
   deadLettersSpec,
@@ -41,11 +37,9 @@ import {
   windowSpec,
 } from "./bigquery-tables";
 import { mergedWindowRows } from "./bigquery-windows";
+import { BigQueryStaging, STAGE_TTL_MS } from "./bigquery-staging";
 
 export type { BigQueryTarget } from "./bigquery-client";
-
-/** Staging tables outlive a crashed run by at most this long: BigQuery drops them itself. */
-const STAGE_TTL_MS = 24 * 3600_000;
 
 type StagedDeadLetters = StagedTable & { fresh: number };
 
@@ -65,20 +59,17 @@ export class BigQueryWarehouse implements Warehouse {
   /** Days this instance already emptied for `replace` (committed), so a later chunk of the same run keeps them. */
   private replaced = new Set<string>();
   private pending: Prepared | undefined;
-  private stages = new Set<string>();
 
   private constructor(
     private readonly jobs: BigQueryJobs,
-    private readonly scratch: string,
-    private readonly token: string,
+    private readonly staging: BigQueryStaging,
   ) {}
 
   /** Ids are checked before any call; `apiEndpoint` points at an emulator, else Application Default Credentials are used. */
   static async open(target: BigQueryTarget): Promise<BigQueryWarehouse> {
     validateBigQueryTarget(target);
     const jobs = await BigQueryJobs.connect(target);
-    sweepWorkDirs(os.tmpdir(), /rox-bq-/);
-    return new BigQueryWarehouse(jobs, makeWorkDir(os.tmpdir(), "rox-bq-"), randomBytes(4).toString("hex"));
+    return new BigQueryWarehouse(jobs, BigQueryStaging.open(jobs, "rox-bq-"));
   }
 
   async ensureTables(contract: Contract): Promise<void> {
@@ -93,8 +84,8 @@ export class BigQueryWarehouse implements Warehouse {
     opts: { replace: boolean },
   ): Promise<PrepareReport> {
     this.pending = undefined;
-    const events = await this.stageFor(contract.table, eventsSpec(contract).fields);
-    const staged = await this.load(events, readJsonLines(chunk.events));
+    const events = await this.staging.tableFor(contract.table, eventsSpec(contract).fields);
+    const staged = await this.staging.load(events, readJsonLines(chunk.events));
     const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
     const present = await this.presentIds(contract, events.stage, replace);
     const fresh = writeFreshEvents(contract, chunk.events, present, freshEventsPath);
@@ -113,8 +104,8 @@ export class BigQueryWarehouse implements Warehouse {
       .filter((day) => !this.replaced.has(day))
       .sort();
     if (days.length === 0) return undefined;
-    const table = await this.stageFor("replace_days", [{ name: "day", type: "DATE", mode: "REQUIRED" }]);
-    await this.load(
+    const table = await this.staging.tableFor("replace_days", [{ name: "day", type: "DATE", mode: "REQUIRED" }]);
+    await this.staging.load(
       table,
       days.map((day) => ({ day })),
     );
@@ -149,8 +140,8 @@ export class BigQueryWarehouse implements Warehouse {
 
   /** A replay chunk's `SettledDeadLetter` rows, loaded for the commit's update. */
   private async stageReplayed(file: string): Promise<StagedTable> {
-    const table = await this.stageFor(`${DEAD_LETTER_TABLE}_replayed`, SETTLED_FIELDS);
-    await this.load(table, readJsonLines(file));
+    const table = await this.staging.tableFor(`${DEAD_LETTER_TABLE}_replayed`, SETTLED_FIELDS);
+    await this.staging.load(table, readJsonLines(file));
     return table;
   }
 
@@ -294,8 +285,8 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   private async stageDeadLetters(file: string): Promise<StagedDeadLetters | undefined> {
-    const table = await this.stageFor(DEAD_LETTER_TABLE, deadLettersSpec().fields);
-    if ((await this.load(table, readJsonLines(file))) === 0) return undefined;
+    const table = await this.staging.tableFor(DEAD_LETTER_TABLE, deadLettersSpec().fields);
+    if ((await this.staging.load(table, readJsonLines(file))) === 0) return undefined;
     const [row] = await this.jobs.run(
       `SELECT COUNT(*) AS n ${newDeadLettersFrom(this.jobs.target, table)}`,
       "count new dead letters",
@@ -315,34 +306,15 @@ export class BigQueryWarehouse implements Warehouse {
     const run = ({ sql, params }: { sql: string; params: Record<string, unknown> }) =>
       this.jobs.run(sql, `read the stored rows of ${target}`, { params });
     const merged = await mergedWindowRows(run, this.jobs.target, contract, window, partials, replace);
-    const table = { ...(await this.stageFor(target, windowSpec(contract, window).fields)), key: window.key };
-    return { table, rows: await this.load(table, merged) };
+    const table = { ...(await this.staging.tableFor(target, windowSpec(contract, window).fields)), key: window.key };
+    return { table, rows: await this.staging.load(table, merged) };
   }
 
   /** Replaces a staging table's rows with `rows` (converted for a JSON load); returns how many were loaded. */
-  private async load(table: StagedTable, rows: Iterable<Record<string, unknown>>): Promise<number> {
-    const file = path.join(this.scratch, `${table.stage}.jsonl`);
-    writeLoadFile(rows, table.fields, file);
-    return this.jobs.load(table.stage, file, stagingFields(table.fields), `load ${table.target} into ${table.stage}`);
-  }
-
-  /**
-   * This instance's staging table for `target`, created once with an expiration time and its staging schema (created
-   * without one, bqemulator keeps a placeholder column that a later load's schema does not replace).
-   */
-  private async stageFor(target: string, fields: BigQueryField[]): Promise<StagedTable> {
-    const stage = validateTableId(`_rox_stage_${this.token}_${target}`);
-    if (!this.stages.has(stage)) {
-      await this.jobs.ensureTable(stage, { fields: stagingFields(fields), expiresAtMs: Date.now() + STAGE_TTL_MS });
-      this.stages.add(stage);
-    }
-    return { stage, target, fields };
-  }
-
   /** The run's `job_runs` row, loaded into its staging table for `mergeJobRun`; returns the staging table's name. */
   private async stageJobRun(summary: JobSummary, status: RunStatus): Promise<string> {
-    const table = await this.stageFor(JOB_RUNS_TABLE, JOB_RUNS_STAGE_FIELDS);
-    await this.load(table, [jobRunRow(summary, status, runOwner())]);
+    const table = await this.staging.tableFor(JOB_RUNS_TABLE, JOB_RUNS_STAGE_FIELDS);
+    await this.staging.load(table, [jobRunRow(summary, status, runOwner())]);
     return table.stage;
   }
 
@@ -378,8 +350,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
-    for (const stage of this.stages) await this.jobs.dropTable(stage).catch(() => undefined); // they expire anyway
-    fs.rmSync(this.scratch, { recursive: true, force: true });
+    await this.staging.close();
   }
 
   private ref(table: string): string {
