@@ -3,7 +3,6 @@
  * run.googleapis.com (the Admin API v2's REST surface) and the in-test gRPC server as Cloud Scheduler, with the real
  * @google-cloud/scheduler client; the requests they receive are the ones `--dry-run` prints.
  */
-import * as http from "http";
 import * as path from "path";
 import { scheduleCommand } from "../../launcher/commands/schedule";
 import { CloudApiError } from "../../launcher/cloud/errors";
@@ -11,38 +10,30 @@ import { UsageError } from "../../launcher/errors";
 import { resolveDay } from "../../launcher/models/day";
 import type { Plan } from "../../launcher/plan";
 import { captureConsole } from "../support/console-capture";
+import {
+  startJsonWireServer,
+  type JsonAnswer,
+  type JsonRequest,
+  type JsonWireServer,
+} from "../support/json-wire-server";
 import { startWireServer, type WireServer } from "../support/grpc-wire-server";
 
 const protoRoot = path.join(path.dirname(require.resolve("@google-cloud/scheduler/package.json")), "build", "protos");
 const PARENT = "projects/rox-prod/locations/europe-west1";
 const JOB = `${PARENT}/jobs/rox-score-flights-delay`;
 
-interface Received {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-}
-let received: Received[] = [];
-let answers: { status: number; body: unknown }[] = [];
-let run: http.Server;
+let received: JsonRequest[] = [];
+let answers: JsonAnswer[] = [];
+let run: JsonWireServer;
 let runUrl: string;
 let scheduler: WireServer;
 
 beforeAll(async () => {
-  run = http.createServer((req, res) => {
-    let text = "";
-    req.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-    req.on("end", () => {
-      const url = new URL(req.url!, "http://run.test");
-      const query = Object.fromEntries(url.searchParams);
-      received.push({ method: req.method!, path: url.pathname, query, body: JSON.parse(text) });
-      const answer = answers.shift() ?? { status: 500, body: { error: { message: "unexpected request" } } };
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
-    });
+  run = await startJsonWireServer((request) => {
+    received.push(request);
+    return answers.shift() ?? { status: 500, body: { error: { message: "unexpected request" } } };
   });
-  await new Promise<void>((resolve) => run.listen(0, "127.0.0.1", resolve));
-  runUrl = `http://127.0.0.1:${(run.address() as { port: number }).port}`;
+  runUrl = run.url;
   scheduler = await startWireServer({
     protoRoot,
     protoFile: "google/cloud/scheduler/v1/cloudscheduler.proto",
@@ -52,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => run?.close(resolve));
+  await run?.close();
   await scheduler?.stop();
 });
 

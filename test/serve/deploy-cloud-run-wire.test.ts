@@ -3,44 +3,35 @@
  * API v2's REST surface). services.create with the exact body, an existing service (409) replaced by PATCH, and
  * `--dry-run` printing exactly what the server then received.
  */
-import * as http from "http";
 import { deployCommand } from "../../launcher/commands/deploy";
 import { CloudApiError } from "../../launcher/cloud/errors";
 import { UsageError } from "../../launcher/errors";
 import type { Plan } from "../../launcher/plan";
 import { captureConsole } from "../support/console-capture";
+import {
+  startJsonWireServer,
+  type JsonAnswer,
+  type JsonRequest,
+  type JsonWireServer,
+} from "../support/json-wire-server";
 
 const PARENT = "projects/rox-prod/locations/europe-west1";
 const SERVICE = `${PARENT}/services/rox-flights-delay`;
 const IMAGE = "europe-west1-docker.pkg.dev/rox-prod/rox/serve:1";
 
-interface Received {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-}
-let received: Received[] = [];
-let answers: { status: number; body: unknown }[] = [];
-let run: http.Server;
+let received: JsonRequest[] = [];
+let answers: JsonAnswer[] = [];
+let run: JsonWireServer;
 let runUrl: string;
 
 beforeAll(async () => {
-  run = http.createServer((req, res) => {
-    let text = "";
-    req.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-    req.on("end", () => {
-      const url = new URL(req.url!, "http://run.test");
-      const query = Object.fromEntries(url.searchParams);
-      received.push({ method: req.method!, path: url.pathname, query, body: JSON.parse(text) });
-      const answer = answers.shift() ?? { status: 500, body: { error: { message: "unexpected request" } } };
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
-    });
+  run = await startJsonWireServer((request) => {
+    received.push(request);
+    return answers.shift() ?? { status: 500, body: { error: { message: "unexpected request" } } };
   });
-  await new Promise<void>((resolve) => run.listen(0, "127.0.0.1", resolve));
-  runUrl = `http://127.0.0.1:${(run.address() as { port: number }).port}`;
+  runUrl = run.url;
 });
-afterAll(() => new Promise((resolve) => run?.close(resolve)));
+afterAll(() => run?.close());
 beforeEach(() => {
   received = [];
   answers = [];
