@@ -14,8 +14,8 @@ export function checkDay(day: string, flag = "partition"): string {
  * The day a `--partition` names: YYYY-MM-DD as given, or `yesterday`, the calendar day before `nowMs` on the wall clock
  * of `timeZone` (what a scheduled run after midnight scores; Cloud Scheduler cannot put a date into its request).
  */
-export function resolveDay(value: string, nowMs: number, timeZone = "Etc/UTC"): string {
-  if (value !== "yesterday") return checkDay(value);
+export function resolveDay(value: string, nowMs: number, timeZone = "Etc/UTC", flag = "partition"): string {
+  if (value !== "yesterday") return checkDay(value, flag);
   checkTimeZone(timeZone);
   return dayBefore(wallClockIn(timeZone)(nowMs));
 }

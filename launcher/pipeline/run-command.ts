@@ -4,7 +4,7 @@ import * as path from "path";
 import { requireFlag } from "../args";
 import { UsageError } from "../errors";
 import type { PipelineValues } from "../commands/pipeline";
-import { checkDay } from "../models/day";
+import { checkDay, resolveDay } from "../models/day";
 import { compilePipeline, readPipelineSpec } from "./spec";
 import { runPipelineLocally, type LocalRunResult } from "./local-run";
 import { runStep, STEPS, writeResult, type StepName } from "./steps";
@@ -36,12 +36,6 @@ export async function runLocal(values: PipelineValues): Promise<LocalRunResult> 
   }
 }
 
-/** A day, or `yesterday`: the UTC day before now (what a scheduled run processes). */
-function dayOf(value: string): string {
-  if (value === "yesterday") return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  return checkDay(value, "day");
-}
-
 export async function runOneStep(name: string | undefined, values: PipelineValues): Promise<string> {
   if (!STEPS.includes(name as StepName))
     throw new UsageError(`rox pipeline step: the step is one of ${STEPS.join(", ")} (got "${name ?? ""}")`);
@@ -51,7 +45,7 @@ export async function runOneStep(name: string | undefined, values: PipelineValue
   const { commands } = await import("../main");
   const cli = (argv: string[]) => commands[argv[0]](argv.slice(1));
   const options = {
-    day: dayOf(requireFlag(values.day, "day")),
+    day: resolveDay(requireFlag(values.day, "day"), Date.now(), "Etc/UTC", "day"),
     schema: values.schema ?? "flights",
     model: values.model ?? "flights-delay",
     inputTemplate: values["input-template"] ?? "",
