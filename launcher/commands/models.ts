@@ -1,6 +1,7 @@
 import { parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
+import { serveWarehouseArgs } from "../deploy/serve-container";
 import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { ModelRegistry } from "../models/registry";
 
@@ -69,7 +70,10 @@ async function runVerb(
       });
     }
     case "upload":
-      return verbs.upload(registry, one(positionals, "upload"), await vertexOf(values));
+      return verbs.upload(registry, one(positionals, "upload"), {
+        ...(await vertexOf(values)),
+        serveArgs: servingWarehouse(modelsWarehouse(values)),
+      });
     case "evaluate":
       if (positionals.length === 0) throw new UsageError("rox models evaluate needs at least one model");
       return verbs.evaluate(
@@ -92,6 +96,11 @@ async function vertexOf(values: Values) {
     dryRun: values["dry-run"] ?? false,
     endpoint: values.endpoint,
   };
+}
+
+/** The registry's warehouse as the serving container's flags, when a container can reach it (BigQuery). */
+function servingWarehouse(target: WarehouseTarget): string[] | undefined {
+  return target.kind === "bigquery" ? serveWarehouseArgs(target) : undefined;
 }
 
 function one(positionals: string[], verb: string): string {

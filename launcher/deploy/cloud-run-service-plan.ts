@@ -7,10 +7,9 @@ import { UsageError } from "../errors";
 import type { Plan } from "../plan";
 import { formatModelRef, type ModelRef } from "../models/model-ref";
 import { labelValue } from "../train/label-rules";
+import { SERVE_HEALTH_ROUTE, SERVE_PORT, serveEnv } from "./serve-container";
 
 export const CLOUD_RUN_SERVICES = "google.cloud.run.v2.Services";
-/** The port the image's `rox serve` listens on (Cloud Run also passes it as PORT). */
-export const SERVE_PORT = 8080;
 const SERVICE_ID = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
 
 export interface ServiceDeploySettings {
@@ -62,8 +61,6 @@ export function planRunService(s: ServiceDeploySettings, ref: ModelRef): Plan<Cr
     throw new UsageError(
       `Cloud Run service "${s.service}": lowercase letters, digits and hyphens, a letter first, ≤ 49`,
     );
-  if (!s.store.startsWith("gs://"))
-    throw new UsageError(`--store must be gs://… on Cloud Run: the container's disk starts empty (got "${s.store}")`);
   if (s.maxInstances < Math.max(1, s.minInstances))
     throw new UsageError("--max-replicas must be at least 1 and at least --min-replicas");
   const model = formatModelRef(ref);
@@ -75,13 +72,13 @@ export function planRunService(s: ServiceDeploySettings, ref: ModelRef): Plan<Cr
       containers: [
         {
           image: s.image,
-          env: [
-            { name: "ROX_MODEL", value: model },
-            { name: "ROX_MODEL_STORE", value: s.store },
-            { name: "ROX_SERVE_ARGS", value: s.serveArgs.join(" ") },
-          ],
+          env: serveEnv({ model, store: s.store, serveArgs: s.serveArgs }),
           ports: [{ containerPort: SERVE_PORT }],
-          startupProbe: { httpGet: { path: "/health", port: SERVE_PORT }, periodSeconds: 5, failureThreshold: 24 },
+          startupProbe: {
+            httpGet: { path: SERVE_HEALTH_ROUTE, port: SERVE_PORT },
+            periodSeconds: 5,
+            failureThreshold: 24,
+          },
         },
       ],
     },

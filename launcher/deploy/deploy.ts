@@ -13,6 +13,7 @@ import { parseModelRef } from "../models/model-ref";
 import { readVertexModelSettings } from "../models/vertex-settings";
 import { toJobName } from "../dataflow/names";
 import { warehouseTarget } from "../warehouse";
+import { serveWarehouseArgs } from "./serve-container";
 import { planReplaceRunService, planRunService } from "./cloud-run-service-plan";
 import { planListEndpoints, plansInOrder, planVertexDeploy, type EndpointDeploySettings } from "./vertex-endpoint-plan";
 
@@ -87,14 +88,10 @@ export async function deployToVertex(values: DeployValues): Promise<Plan[]> {
 
 export async function deployToCloudRun(values: DeployValues): Promise<Plan[]> {
   const { ref, project, region, name, serviceAccount } = common(values);
-  if (values.warehouse !== "bigquery")
-    throw new UsageError("--target cloud-run serves from BigQuery: pass --warehouse bigquery --dataset D");
-  warehouseTarget({ ...values, project });
+  const serveArgs = serveWarehouseArgs(warehouseTarget({ ...values, project }));
   const store = values.store ?? storeOf(values.config);
   if (!values.image) throw new UsageError("missing --image (the serving image, docker/serve.Dockerfile)");
   if (!store) throw new UsageError(`missing --store gs://… (or "models": {"store"} in rox.config.json)`);
-  const serveArgs = ["--warehouse", "bigquery", "--project", project, "--dataset", values.dataset!];
-  if (values.location) serveArgs.push("--location", values.location);
   const plan = planRunService(
     {
       project,

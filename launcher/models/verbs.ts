@@ -34,12 +34,14 @@ export interface VertexTarget {
   settings: VertexModelSettings;
   dryRun: boolean;
   endpoint?: string;
+  /** `rox serve`'s warehouse flags for a serving image's container (absent: a local warehouse). */
+  serveArgs?: string[];
 }
 
 /** Uploads a registered version (stored in Cloud Storage) to Vertex AI Model Registry. */
 export async function upload(registry: ModelRegistry, ref: string, vertex: VertexTarget): Promise<unknown> {
   const model = await registry.resolve(parseModelRef(ref));
-  const plan = planVertexUpload(vertex.settings, model, await registry.card(model));
+  const plan = planVertexUpload(vertex.settings, model, await registry.card(model), vertex.serveArgs);
   if (vertex.dryRun) return console.log(renderPlans([plan]));
   const { applyVertexUpload } = await import("./vertex-apply");
   const uploaded = await applyVertexUpload(plan, vertex.settings.region, vertex.endpoint);

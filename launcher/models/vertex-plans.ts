@@ -9,6 +9,8 @@ import { MissingSettingError } from "../cloud/errors";
 import { labelValue } from "../train/label-rules";
 import type { ModelCard } from "../../transforms/score/model-card";
 import type { RegisteredModel } from "./registry";
+import { versionPath } from "./model-store";
+import { SERVE_HEALTH_ROUTE, SERVE_PORT, SERVE_PREDICT_ROUTE, serveEnv } from "../deploy/serve-container";
 
 export const MODEL_SERVICE = "google.cloud.aiplatform.v1.ModelService";
 export const JOB_SERVICE = "google.cloud.aiplatform.v1.JobService";
@@ -33,12 +35,21 @@ export interface UploadModelRequest {
     displayName: string;
     description: string;
     artifactUri: string;
-    containerSpec: { imageUri: string };
+    containerSpec: ContainerSpec;
     versionAliases: string[];
     versionDescription: string;
     labels: Record<string, string>;
   };
   serviceAccount?: string;
+}
+
+/** google.cloud.aiplatform.v1.ModelContainerSpec: the prebuilt image needs only its URI; `rox serve` its settings. */
+export interface ContainerSpec {
+  imageUri: string;
+  env?: { name: string; value: string }[];
+  ports?: { containerPort: number }[];
+  predictRoute?: string;
+  healthRoute?: string;
 }
 
 export interface MergeVersionAliasesRequest {
@@ -66,10 +77,33 @@ const parentOf = (s: VertexModelSettings) => `projects/${s.project}/locations/${
 const modelName = (s: VertexModelSettings, name: string) => `${parentOf(s)}/models/${name}`;
 export const roxAlias = (version: number) => `rox-v${version}`;
 
+/**
+ * The version's container. Any image but the prebuilt one is the serving image (docker/serve.Dockerfile): Vertex AI
+ * starts it with this version pinned (`name@<version>`: a Vertex version serves exactly its own model), the store the
+ * version lies in, and `serveArgs`, the warehouse the registry and the window lookups are read from.
+ */
+export function containerSpecOf(s: VertexModelSettings, model: RegisteredModel, serveArgs?: string[]): ContainerSpec {
+  if (s.servingImage === PREBUILT_XGBOOST) return { imageUri: s.servingImage };
+  if (!serveArgs)
+    throw new MissingSettingError("warehouse", "the serving image reads the registry: pass --warehouse bigquery");
+  const inStore = `/${versionPath(model.name, model.version)}`;
+  if (!model.uri.endsWith(inStore))
+    throw new MissingSettingError("models.store", `${model.uri} is not <store>${inStore}: register it again`);
+  const store = model.uri.slice(0, -inStore.length);
+  return {
+    imageUri: s.servingImage,
+    env: serveEnv({ model: `${model.name}@${model.version}`, store, serveArgs }),
+    ports: [{ containerPort: SERVE_PORT }],
+    predictRoute: SERVE_PREDICT_ROUTE,
+    healthRoute: SERVE_HEALTH_ROUTE,
+  };
+}
+
 export function planVertexUpload(
   s: VertexModelSettings,
   model: RegisteredModel,
   card: ModelCard,
+  serveArgs?: string[],
 ): Plan<UploadModelRequest> {
   if (!model.uri.startsWith("gs://"))
     throw new MissingSettingError(
@@ -84,7 +118,7 @@ export function planVertexUpload(
       displayName: model.name,
       description: `rox model ${model.name}: ${card.target.name} of ${card.schema.name}, XGBoost ${card.framework.version}`,
       artifactUri: model.uri,
-      containerSpec: { imageUri: s.servingImage },
+      containerSpec: containerSpecOf(s, model, serveArgs),
       versionAliases: [roxAlias(model.version), ...model.aliases],
       versionDescription: `rox ${model.name}@${model.version}: held-out MAE ${card.metrics.model.mae.toFixed(3)} (mean ${card.metrics.mean.mae.toFixed(3)}) on ${card.metrics.testRows} rows`,
       labels: {
