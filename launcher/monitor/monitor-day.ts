@@ -10,14 +10,13 @@ import { loadContract } from "../../schemas/load";
 import { alertEntry, type AlertEntry } from "../../transforms/monitor/alert-entry";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
 import { monitorScope } from "../../transforms/monitor/monitor-day";
-import { withCardThresholds } from "../../transforms/monitor/thresholds";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { checkDay } from "../models/day";
 import { parseModelRef } from "../models/model-ref";
 import { openRegistry } from "../models/open-registry";
 import { warehouseTarget, withWarehouse, type WarehouseFlagValues } from "../warehouse";
-import { monitorSettings } from "./settings";
+import { modelThresholds, monitorSettings } from "./settings";
 import { newRunId } from "../../pipelines/run-id";
 
 export interface MonitorOptions extends WarehouseFlagValues {
@@ -59,7 +58,7 @@ export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => 
       ...{ start: `${day}T00:00:00.000Z`, end: `${nextDay(day)}T00:00:00.000Z` },
     };
     const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
-    const rows = monitorScope(data, withCardThresholds(settings.thresholds, card.features));
+    const rows = monitorScope(data, modelThresholds(settings, card));
     const run = { runId: o["run-id"] ?? newMonitorRunId(), computedAt: new Date().toISOString() };
     const replaced = await monitoring.replaceScope(scope, run, rows);
     const context = { ...scope, scopeStart: scope.start, runId: run.runId };

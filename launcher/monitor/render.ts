@@ -1,5 +1,7 @@
 import { PREDICTION_FEATURE, type MetricRow } from "../../transforms/monitor/metric-row";
+import { renderPlans } from "../plan";
 import type { MonitorResult } from "./monitor-day";
+import type { MonitorDeployResult } from "./monitor-deploy";
 
 /** One line per metric (alerts marked), then what was written. */
 export function renderMonitorResult(r: MonitorResult): string {
@@ -18,4 +20,10 @@ function renderRow(r: MetricRow): string {
   const mark = r.severity ? ` ${r.severity}` : "";
   const feature = (r.feature ?? "(table)").padEnd(28);
   return `  ${feature} ${r.metric.padEnd(26)} ${r.value.toFixed(4)} (threshold ${r.threshold.toFixed(4)})${mark}`;
+}
+
+/** `--dry-run`: the plans as JSON; otherwise one line per call sent. */
+export function renderMonitorDeploy(r: MonitorDeployResult): string {
+  if (r.dryRun) return renderPlans(r.plans);
+  return [...r.plans.map((p) => p.summary), `created Vertex AI model monitoring job ${r.job}`].join("\n");
 }
