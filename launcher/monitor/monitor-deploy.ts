@@ -49,7 +49,10 @@ export interface MonitorDeployResult {
 export async function deployMonitoring(o: MonitorDeployOptions): Promise<MonitorDeployResult> {
   const config = loadConfig(o.config);
   const vertex = readVertexModelSettings(config, o);
-  const target = warehouseTarget({ ...o, project: o.project ?? config.project });
+  const bigqueryEndpoint = o["bigquery-endpoint"];
+  // --bigquery-endpoint serves the training table's query job even when the registry is a DuckDB file.
+  const registryEndpoint = o.warehouse === "bigquery" ? bigqueryEndpoint : undefined;
+  const target = warehouseTarget({ ...o, project: o.project ?? config.project, "bigquery-endpoint": registryEndpoint });
   const ref = parseModelRef(o.model);
   const card = await withWarehouse(target, async (warehouse) => {
     const store = o.store ?? (config.models as { store?: string } | undefined)?.store;
@@ -71,7 +74,6 @@ export async function deployMonitoring(o: MonitorDeployOptions): Promise<Monitor
     const create = planMonitoringJob(settings, ref, card, thresholds, await api.getEndpoint(get));
     const plans = [get, table, create];
     if (o.dryRun) return { plans, dryRun: true };
-    const bigqueryEndpoint = target.kind === "bigquery" ? target.apiEndpoint : o["bigquery-endpoint"];
     await applyTrainingTable(table, settings.trainingDataset.dataset, bigqueryEndpoint);
     return { plans, dryRun: false, job: await api.createJob(create) };
   } finally {

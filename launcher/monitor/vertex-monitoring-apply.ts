@@ -22,12 +22,16 @@ export interface MonitoringApi {
 }
 
 /** `endpoint`: an in-test server's host:port; otherwise the region's aiplatform endpoint. */
-export async function openMonitoringApi(region: string, endpoint?: string, retry?: RetryPolicy): Promise<MonitoringApi> {
+export async function openMonitoringApi(
+  region: string,
+  endpoint?: string,
+  retry?: RetryPolicy,
+): Promise<MonitoringApi> {
   const aiplatform = await import("@google-cloud/aiplatform");
   const base = await grpcClientOptions(endpoint);
-  const options = (endpoint ? base : { ...base, apiEndpoint: `${region}-aiplatform.googleapis.com` }) as ConstructorParameters<
-    typeof aiplatform.v1.JobServiceClient
-  >[0];
+  const options = (
+    endpoint ? base : { ...base, apiEndpoint: `${region}-aiplatform.googleapis.com` }
+  ) as ConstructorParameters<typeof aiplatform.v1.JobServiceClient>[0];
   const endpoints = new aiplatform.v1.EndpointServiceClient(options);
   const jobs = new aiplatform.v1.JobServiceClient(options);
   const call = <T>(plan: Plan, send: () => Promise<T>) => callWithRetry(plan.service, plan.method, send, retry);

@@ -89,7 +89,12 @@ export function endpointNameOf(s: MonitoringDeploySettings): string {
 
 export function planGetEndpoint(s: MonitoringDeploySettings): Plan<GetEndpointRequest> {
   const name = endpointNameOf(s);
-  return { summary: `read Vertex AI endpoint ${name}`, service: ENDPOINT_SERVICE, method: "GetEndpoint", request: { name } };
+  return {
+    summary: `read Vertex AI endpoint ${name}`,
+    service: ENDPOINT_SERVICE,
+    method: "GetEndpoint",
+    request: { name },
+  };
 }
 
 /** `rox_training_<model>_v<version>`: BigQuery table names take no hyphen. */
@@ -117,7 +122,9 @@ export function planTrainingTable(
 
 /** The deployed models of `ref.name` on the endpoint (any version: Vertex names them `…/models/<name>[@…]`). */
 function deployedIds(state: EndpointMonitoringState, ref: ModelRef): string[] {
-  const ids = state.deployedModels.filter((m) => m.model.split("@")[0].endsWith(`/models/${ref.name}`)).map((m) => m.id);
+  const ids = state.deployedModels
+    .filter((m) => m.model.split("@")[0].endsWith(`/models/${ref.name}`))
+    .map((m) => m.id);
   if (ids.length === 0)
     throw new MonitoringDeployError(
       `no deployed model of ${ref.name} on ${state.name} (rox deploy --target vertex-endpoint puts it there)`,
