@@ -6,7 +6,7 @@ import { monitorDeployUsage } from "./monitor-deploy";
 
 export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
           [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
-          [--schemas-dir <dir>]
+          [--schemas-dir <dir>] [--alert-topic projects/P/topics/T [--pubsub-host <emulator host:port>]]
   ${monitorDeployUsage}`;
 
 const monitorFlags = {
@@ -19,6 +19,8 @@ const monitorFlags = {
   config: { type: "string" },
   "schemas-dir": { type: "string" },
   "run-id": { type: "string" },
+  "alert-topic": { type: "string" },
+  "pubsub-host": { type: "string" },
   ...warehouseFlags,
 } as const;
 

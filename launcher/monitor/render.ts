@@ -9,7 +9,8 @@ export function renderMonitorResult(r: MonitorResult): string {
   const head = `${s.model}@${s.version} on ${s.table}, ${s.scope} ${s.start.slice(0, 10)} (run ${r.runId})`;
   const lines = r.rows.map(renderRow);
   const replaced = r.replaced > 0 ? `, replacing ${r.replaced} of an earlier run` : "";
-  const tail = `${r.rows.length} rows into monitoring${replaced}; ${r.alerts.length} alert(s)`;
+  const topic = r.published.length > 0 ? ` (${r.published.length} published on the alert topic)` : "";
+  const tail = `${r.rows.length} rows into monitoring${replaced}; ${r.alerts.length} alert(s)${topic}`;
   const unscored = r.rows.some((row) => row.feature === PREDICTION_FEATURE)
     ? []
     : [`  no predictions of version ${s.version} on this day: no prediction drift (rox score writes them)`];
