@@ -79,9 +79,10 @@ export interface CreateMonitoringJobRequest {
 
 const parentOf = (s: MonitoringDeploySettings) => `projects/${s.project}/locations/${s.region}`;
 const ENDPOINT_ID = /^[a-z0-9]([-a-z0-9]{0,62})$/;
+const ENDPOINT_NAME = /^projects\/[a-z0-9-]+\/locations\/[a-z0-9-]+\/endpoints\/[a-z0-9]([-a-z0-9]{0,62})$/;
 
 export function endpointNameOf(s: MonitoringDeploySettings): string {
-  if (s.endpoint.startsWith("projects/")) return s.endpoint;
+  if (ENDPOINT_NAME.test(s.endpoint)) return s.endpoint;
   if (!ENDPOINT_ID.test(s.endpoint))
     throw new MonitoringDeployError(`--endpoint "${s.endpoint}": an endpoint id or projects/…/endpoints/<id>`);
   return `${parentOf(s)}/endpoints/${s.endpoint}`;
