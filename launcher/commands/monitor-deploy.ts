@@ -1,10 +1,11 @@
 import { optionalNumber, parseFlags, requireFlag } from "../args";
 import { warehouseFlags } from "../warehouse";
 
-export const monitorDeployUsage = `rox monitor deploy --model <name@alias|name@version> --endpoint <endpoint id|projects/…/endpoints/id>
-          [--email <address>]… [--notification-channel projects/P/notificationChannels/C]… [--interval-hours 24]
-          [--sample-rate 0.8] [--warehouse bigquery --project P --dataset D | --training-dataset P.D]
-          [--region R] [--store gs://…] [--config rox.config.json] [--dry-run] [--api-endpoint <Vertex AI host:port>]`;
+export const monitorDeployUsage = `rox monitor deploy --model <name@alias|name@version>
+          --endpoint <endpoint id|projects/…/endpoints/id> [--email <address>]…
+          [--notification-channel projects/P/notificationChannels/C]… [--interval-hours 24] [--sample-rate 0.8]
+          [--warehouse bigquery --project P --dataset D | --training-dataset P.D] [--region R] [--store gs://…]
+          [--config rox.config.json] [--dry-run] [--api-endpoint <Vertex AI host:port>]`;
 
 const monitorDeployFlags = {
   model: { type: "string" },

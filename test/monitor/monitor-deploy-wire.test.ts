@@ -200,7 +200,7 @@ test("the thresholds sent are the ones rox monitor judges the same model's drift
   expect(objective.predictionDriftDetectionConfig.driftThresholds).toEqual(sent);
 });
 
-test("an endpoint that already has a monitoring job is refused, naming it; nothing is sent after the read", async () => {
+test("an endpoint with a monitoring job already is refused, naming it; nothing is sent after the read", async () => {
   endpoint = { ...endpoint, modelDeploymentMonitoringJob: `${PARENT}/modelDeploymentMonitoringJobs/7` };
   const err = await monitorCommand(args()).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(MonitoringDeployError);
