@@ -16,6 +16,7 @@ const GOOGLE_CLIENT_MODULES = [
   "launcher/dataflow/clients.ts",
   "launcher/deploy/vertex-endpoint-apply.ts",
   "launcher/models/vertex-apply.ts",
+  "launcher/monitor/vertex-monitoring-apply.ts",
   "launcher/pipeline/clients.ts",
   "launcher/schedule/clients.ts",
   "launcher/train/clients.ts",

@@ -7,7 +7,7 @@ import type { ModelCard } from "../transforms/score/model-card";
 import type { MetricRow } from "../transforms/monitor/metric-row";
 import type { ScopeData } from "../transforms/monitor/monitor-day";
 
-export const MONITORING_TABLE = "monitoring";
+export { MONITORING_TABLE } from "../schemas/tables";
 
 export interface MonitoredScope {
   model: string;

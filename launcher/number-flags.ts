@@ -47,6 +47,9 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["traffic", count("percent of the endpoint's traffic for the new deployment", 100)],
   ["min-replicas", { integer: true, min: 0, max: 1_000, unit: "replicas", why: "0 lets Cloud Run scale to zero" }],
   ["max-replicas", count("replicas", 1_000)],
+  // rox monitor deploy
+  ["interval-hours", count("hours between Vertex AI's analyses", 8_760, "Vertex AI's monitoring runs hourly at most")],
+  ["sample-rate", { above: 0, max: 1, unit: "a share of the requests logged" }],
   // rox sample
   ["limit", count("rows", Number.MAX_SAFE_INTEGER)],
   // rox launch, jobs update, schedule

@@ -1,7 +1,15 @@
 /** BigQuery table schemas (the `tables.insert` JSON: fields, partitioning, clustering) derived from a contract. */
 import type { Contract, FieldSpec, WindowFeatureSpec } from "./contract";
 import { SchemaError } from "./schema-error";
-import { deadLetterTable, eventsTable, jobRunsTable, predictionsTable, type TableLayout, windowTable } from "./tables";
+import {
+  deadLetterTable,
+  eventsTable,
+  jobRunsTable,
+  monitoringTable,
+  predictionsTable,
+  type TableLayout,
+  windowTable,
+} from "./tables";
 
 export type BigQueryMode = "REQUIRED" | "NULLABLE" | "REPEATED";
 
@@ -61,6 +69,11 @@ export function deadLetterTableSchema(): BigQueryTableSchema {
 /** `job_runs`: every run's summary. */
 export function jobRunsTableSchema(): BigQueryTableSchema {
   return toBigQuery(jobRunsTable());
+}
+
+/** `monitoring`: the metrics of monitoring runs, partitioned by the scope's start. */
+export function monitoringTableSchema(): BigQueryTableSchema {
+  return toBigQuery(monitoringTable());
 }
 
 function toBigQuery(layout: TableLayout): BigQueryTableSchema {

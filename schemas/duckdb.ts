@@ -12,6 +12,7 @@ import {
   deadLetterTable,
   eventsTable,
   jobRunsTable,
+  monitoringTable,
   predictionsTable,
   type TableLayout,
   windowTable,
@@ -56,6 +57,10 @@ export function deadLetterColumnsDdl(name: string = DEAD_LETTER_TABLE): string[]
 
 export function jobRunsTableDdl(): string {
   return createTable(jobRunsTable());
+}
+
+export function monitoringTableDdl(): string {
+  return createTable(monitoringTable());
 }
 
 /** Adds the `job_runs` nullable columns that a table created by an earlier version lacks. */

@@ -19,6 +19,7 @@ export interface TableLayout {
 
 export const DEAD_LETTER_TABLE = "dead_letters";
 export const JOB_RUNS_TABLE = "job_runs";
+export const MONITORING_TABLE = "monitoring";
 
 /** `<table>_<window>`, e.g. `flights_origin_hourly`. */
 export function windowTableName(contract: Pick<Contract, "table">, window: Pick<WindowFeatureSpec, "name">): string {
@@ -116,6 +117,38 @@ export function jobRunsTable(): TableLayout {
     column("owner", "string", true, "host:pid of the process running it, to tell a killed run."),
   ];
   return { name: JOB_RUNS_TABLE, columns, primaryKey: ["runId"], clusterBy: [], jsonColumns: ["byTable", "byReason"] };
+}
+
+/**
+ * `monitoring`: one row per metric of a monitoring run over one scope of a model version's serving data (a day),
+ * replaced as a whole when the scope is monitored again. Partitioned by the scope's start.
+ */
+export function monitoringTable(): TableLayout {
+  const columns = [
+    column("model", "string", false, "Registered model name."),
+    column("version", "long", false, "Registered model version."),
+    column("table_name", "string", false, "The events table monitored."),
+    column("scope", "string", false, "What the row covers: day (or an hourly window)."),
+    column("scope_start", "timestamp", false, "The scope's first instant."),
+    column("scope_end", "timestamp", false, "The first instant after the scope."),
+    column("feature", "string", true, "A model feature, prediction, a dead-letter reason, or null (volume)."),
+    column("metric", "string", false, "drift.jensen_shannon, drift.l_infinity or quality.*."),
+    column("value", "double", false, "The metric's value."),
+    column("threshold", "double", false, "Above it the metric alerts (WARNING)."),
+    column("error_threshold", "double", false, "Above it the alert is an ERROR."),
+    column("alert", "boolean", false, "Whether the value is above its threshold."),
+    column("severity", "string", true, "WARNING, ERROR, or null without an alert."),
+    column("rows", "long", false, "How many values the metric was computed on."),
+    column("run_id", "string", false, "The monitoring run that wrote the row."),
+    column("computed_at", "timestamp", false, "When the run computed it."),
+  ];
+  return {
+    name: MONITORING_TABLE,
+    columns,
+    primaryKey: [],
+    partitionBy: "scope_start",
+    clusterBy: ["model", "metric"],
+  };
 }
 
 /** `<table>_predictions`: what batch (and stream) scoring writes, one row per event and model version. */

@@ -3,7 +3,7 @@
  * (cloud.google.com/pubsub/docs/pubsub-basics#resource_names): 3 to 255 characters, a letter first, then letters,
  * digits and `- _ . ~ + %`, and not starting with "goog". The project part of a name follows the project-id rules.
  */
-import { checkIdentifier, validateProjectId, type IdentifierRule } from "./project";
+import { checkIdentifier, InvalidIdentifierError, validateProjectId, type IdentifierRule } from "./project";
 
 const RESOURCE_RULES: IdentifierRule[] = [
   (id) => (id.length >= 3 && id.length <= 255 ? undefined : "must be 3 to 255 characters long"),
@@ -24,4 +24,11 @@ export function validateSubscriptionId(id: string): string {
 /** Both ids checked; returns the full name `projects/<p>/subscriptions/<s>` the API addresses. */
 export function subscriptionPath(projectId: string, subscription: string): string {
   return `projects/${validateProjectId(projectId)}/subscriptions/${validateSubscriptionId(subscription)}`;
+}
+
+/** `projects/<p>/topics/<t>`, both ids checked (throws `InvalidIdentifierError`); returns the parts and the name. */
+export function parseTopicName(name: string): { projectId: string; topic: string; name: string } {
+  const match = /^projects\/([^/]+)\/topics\/([^/]+)$/.exec(name);
+  if (!match) throw new InvalidIdentifierError("Pub/Sub topic name", name, "must be projects/<project>/topics/<topic>");
+  return { projectId: validateProjectId(match[1]), topic: validateTopicId(match[2]), name };
 }

@@ -1,5 +1,6 @@
 import type { Contract } from "../../schemas/contract";
-import { predictionsTableName } from "../../schemas/tables";
+import { monitoringTableDdl, quoteIdentifier } from "../../schemas/duckdb";
+import { monitoringTable, predictionsTableName } from "../../schemas/tables";
 import type { ModelCard } from "../../transforms/score/model-card";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
 import type { ReasonCount } from "../../transforms/monitor/quality";
@@ -10,14 +11,12 @@ import type { DuckDbWarehouse } from "./duckdb-warehouse";
 import { JOB_RUNS_TABLE } from "./duckdb-job-runs";
 import { q } from "./duckdb-warehouse";
 
-export const MONITORING_DDL = `CREATE TABLE IF NOT EXISTS ${MONITORING_TABLE} (
-  model VARCHAR NOT NULL, version BIGINT NOT NULL, table_name VARCHAR NOT NULL, scope VARCHAR NOT NULL,
-  scope_start TIMESTAMPTZ NOT NULL, scope_end TIMESTAMPTZ NOT NULL, feature VARCHAR, metric VARCHAR NOT NULL,
-  value DOUBLE NOT NULL, threshold DOUBLE NOT NULL, error_threshold DOUBLE NOT NULL, alert BOOLEAN NOT NULL,
-  severity VARCHAR, "rows" BIGINT NOT NULL, run_id VARCHAR NOT NULL, computed_at TIMESTAMPTZ NOT NULL)`;
+export const MONITORING_DDL = monitoringTableDdl();
 
-const INSERT = `INSERT INTO ${MONITORING_TABLE} VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $6::TIMESTAMPTZ,
-  $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::TIMESTAMPTZ)`;
+/** Every column of the layout, in its order, each a bound parameter (timestamps cast from ISO text). */
+const LAYOUT = monitoringTable();
+const INSERT = `INSERT INTO ${MONITORING_TABLE} (${LAYOUT.columns.map((c) => quoteIdentifier(c.name)).join(", ")})
+  VALUES (${LAYOUT.columns.map((c, i) => `$${i + 1}${c.kind === "timestamp" ? "::TIMESTAMPTZ" : ""}`).join(", ")})`;
 const SCOPE_KEY = "model = $1 AND version = $2 AND table_name = $3 AND scope = $4 AND scope_start = $5::TIMESTAMPTZ";
 
 /** Monitoring on the embedded warehouse: every value a bound parameter. */

@@ -2,10 +2,12 @@ import { parseFlags, requireFlag } from "../args";
 import { MonitoringAlertError } from "../errors";
 import { setLogLabels } from "../logging/json-logging";
 import { warehouseFlags } from "../warehouse";
+import { monitorDeployUsage } from "./monitor-deploy";
 
 export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
           [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
-          [--schemas-dir <dir>]`;
+          [--schemas-dir <dir>] [--alert-topic projects/P/topics/T [--pubsub-host <emulator host:port>]]
+  ${monitorDeployUsage}`;
 
 const monitorFlags = {
   model: { type: "string" },
@@ -17,6 +19,8 @@ const monitorFlags = {
   config: { type: "string" },
   "schemas-dir": { type: "string" },
   "run-id": { type: "string" },
+  "alert-topic": { type: "string" },
+  "pubsub-host": { type: "string" },
   ...warehouseFlags,
 } as const;
 
@@ -25,6 +29,7 @@ const monitorFlags = {
  * Each alert is a JSON log line on stderr (Cloud Logging's format); `--fail-on-alert` makes any alert exit 11.
  */
 export async function monitorCommand(argv: string[]): Promise<unknown> {
+  if (argv[0] === "deploy") return (await import("./monitor-deploy")).monitorDeployCommand(argv.slice(1));
   const { values } = parseFlags(argv, monitorFlags);
   const { "fail-on-alert": failOnAlert, ...options } = values;
   const model = requireFlag(values.model, "model");

@@ -1,5 +1,11 @@
 import { configSection, type RoxConfig } from "../config";
-import { withThresholds, type FeatureThreshold, type MonitorThresholds } from "../../transforms/monitor/thresholds";
+import type { ModelCard } from "../../transforms/score/model-card";
+import {
+  withCardThresholds,
+  withThresholds,
+  type FeatureThreshold,
+  type MonitorThresholds,
+} from "../../transforms/monitor/thresholds";
 
 export interface MonitorSettings {
   thresholds: MonitorThresholds;
@@ -15,4 +21,12 @@ export function monitorSettings(config: RoxConfig): MonitorSettings {
   };
   const { trailingDays = 7, ...thresholds } = s;
   return { thresholds: withThresholds(thresholds), trailingDays };
+}
+
+/**
+ * The thresholds a model is monitored with: the config's over the card's per-feature `monitor` over the defaults. The
+ * one source both `rox monitor` (the batch side) and `rox monitor deploy` (Vertex AI's side) read.
+ */
+export function modelThresholds(settings: MonitorSettings, card: Pick<ModelCard, "features">): MonitorThresholds {
+  return withCardThresholds(settings.thresholds, card.features);
 }

@@ -1,4 +1,4 @@
-import { subscriptionPath, validateSubscriptionId, validateTopicId } from "../../io/identifiers/pubsub";
+import { parseTopicName, subscriptionPath, validateSubscriptionId, validateTopicId } from "../../io/identifiers/pubsub";
 import { InvalidIdentifierError } from "../../io/identifiers/project";
 
 /** [id, the rule's text in the error, or undefined when the id is valid]. */
@@ -75,5 +75,26 @@ describe("subscription paths", () => {
       name: "InvalidIdentifierError",
       idKind: kind,
     });
+  });
+});
+
+describe("a topic's full name (rox monitor --alert-topic)", () => {
+  test("projects/<p>/topics/<t> gives its parts", () => {
+    expect(parseTopicName("projects/rox-prod/topics/monitoring-alerts")).toEqual({
+      projectId: "rox-prod",
+      topic: "monitoring-alerts",
+      name: "projects/rox-prod/topics/monitoring-alerts",
+    });
+  });
+
+  test.each([
+    "monitoring-alerts",
+    "projects/rox-prod/topics/",
+    "projects/rox-prod/topics/a/b",
+    "projects/Rox/topics/alerts",
+    "projects/rox-prod/topics/goog-alerts",
+    "projects/rox-prod/subscriptions/alerts",
+  ])("%j is refused", (name) => {
+    expect(() => parseTopicName(name)).toThrow(InvalidIdentifierError);
   });
 });

@@ -28,6 +28,8 @@ const COMMANDS: Record<string, string[]> = {
   "min-replicas": ["deploy", "--target", "cloud-run", "--model", "flights-delay@champion", "--dry-run"],
   "max-replicas": ["deploy", "--target", "cloud-run", "--model", "flights-delay@champion", "--dry-run"],
   limit: ["sample", "flights", "--out", "nowhere"],
+  "interval-hours": ["monitor", "deploy", "--model", "flights-delay@champion", "--endpoint", "e-1", "--dry-run"],
+  "sample-rate": ["monitor", "deploy", "--model", "flights-delay@champion", "--endpoint", "e-1", "--dry-run"],
   "max-workers": ["launch", "batch", "--schema", "flights", "--dry-run"],
   "num-workers": [
     "schedule",

@@ -35,6 +35,8 @@ export interface WireServerSpec {
   service: string;
   /** By RPC name; a method without a handler answers UNIMPLEMENTED (and is still recorded). */
   handlers: Record<string, WireHandler>;
+  /** Other services of the same API on the same server (one client endpoint), their RPCs in `handlers` too. */
+  moreServices?: { protoFile: string; service: string }[];
 }
 
 /** The common Google protos (longrunning, rpc, api annotations) the service protos import. */
@@ -45,35 +47,12 @@ const GAX_PROTOS = path.join(
 );
 
 export async function startWireServer(spec: WireServerSpec): Promise<WireServer> {
-  const definition = protoLoader.loadSync(path.join(spec.protoRoot, spec.protoFile), {
-    includeDirs: [spec.protoRoot, GAX_PROTOS],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: false,
-    oneofs: false,
-  });
-  const service = grpc.loadPackageDefinition(definition);
-  const serviceDef = lookup(service, spec.service).service as grpc.ServiceDefinition;
   const requests: WireServer["requests"] = [];
-  const implementation: grpc.UntypedServiceImplementation = {};
-  for (const method of Object.keys(serviceDef)) {
-    const rpcName = (serviceDef[method] as grpc.MethodDefinition<unknown, unknown>).path.split("/").pop()!;
-    implementation[method] = (
-      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
-      callback: grpc.sendUnaryData<unknown>,
-    ) => {
-      requests.push({ method: rpcName, request: call.request });
-      const handler = spec.handlers[rpcName];
-      if (!handler)
-        return callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpcName} has no handler in this test` });
-      const answer = handler(call.request);
-      if (answer instanceof WireFailure) return callback({ code: answer.code, details: answer.details });
-      callback(null, answer);
-    };
-  }
   const server = new grpc.Server();
-  server.addService(serviceDef, implementation);
+  for (const one of [spec, ...(spec.moreServices ?? [])]) {
+    const serviceDef = loadService(spec.protoRoot, one.protoFile, one.service);
+    server.addService(serviceDef, implementationOf(serviceDef, spec.handlers, requests));
+  }
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
@@ -85,6 +64,42 @@ export async function startWireServer(spec: WireServerSpec): Promise<WireServer>
     requests,
     stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
+}
+
+function loadService(protoRoot: string, protoFile: string, name: string): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync(path.join(protoRoot, protoFile), {
+    includeDirs: [protoRoot, GAX_PROTOS],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: false,
+  });
+  return lookup(grpc.loadPackageDefinition(definition), name).service as grpc.ServiceDefinition;
+}
+
+function implementationOf(
+  serviceDef: grpc.ServiceDefinition,
+  handlers: Record<string, WireHandler>,
+  requests: WireServer["requests"],
+): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const method of Object.keys(serviceDef)) {
+    const rpcName = (serviceDef[method] as grpc.MethodDefinition<unknown, unknown>).path.split("/").pop()!;
+    implementation[method] = (
+      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      requests.push({ method: rpcName, request: call.request });
+      const handler = handlers[rpcName];
+      if (!handler)
+        return callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpcName} has no handler in this test` });
+      const answer = handler(call.request);
+      if (answer instanceof WireFailure) return callback({ code: answer.code, details: answer.details });
+      callback(null, answer);
+    };
+  }
+  return implementation;
 }
 
 function lookup(root: grpc.GrpcObject, name: string): grpc.ServiceClientConstructor {

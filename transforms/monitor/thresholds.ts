@@ -67,3 +67,16 @@ export function severityOf(value: number, threshold: number, errorThreshold: num
   if (value > errorThreshold) return "ERROR";
   return value > threshold ? "WARNING" : null;
 }
+
+/**
+ * The drift threshold (WARNING) of every feature whose drift is watched (`monitor.drift` not false), by name: what
+ * `rox monitor` compares each feature's distance with, and what Vertex AI Model Monitoring is given for the same
+ * features (it has no second level, so the error thresholds stay on the batch side).
+ */
+export function featureDriftThresholds(
+  features: readonly { name: string; monitor?: { drift?: boolean } }[],
+  t: MonitorThresholds,
+): Record<string, number> {
+  const watched = features.filter((f) => f.monitor?.drift !== false);
+  return Object.fromEntries(watched.map((f) => [f.name, driftThresholdOf(t, f.name).threshold]));
+}
