@@ -6,7 +6,7 @@ export const DEFAULT_WAREHOUSE = path.join(".rox", "warehouse.duckdb");
 
 /** Where a job writes: the embedded DuckDB file (default), or a BigQuery dataset (real, or an emulator's endpoint). */
 export type WarehouseTarget =
-  | { kind: "duckdb"; file: string }
+  | { kind: "duckdb"; file: string; memoryLimit?: string }
   | { kind: "bigquery"; projectId: string; dataset: string; location?: string; apiEndpoint?: string };
 
 /** The warehouse flags every job command accepts. */
@@ -15,6 +15,7 @@ export const warehouseFlags = {
   dataset: { type: "string" },
   location: { type: "string" },
   "bigquery-endpoint": { type: "string" },
+  "duckdb-memory": { type: "string" },
 } as const;
 
 export interface WarehouseFlagValues {
@@ -23,7 +24,11 @@ export interface WarehouseFlagValues {
   dataset?: string;
   location?: string;
   "bigquery-endpoint"?: string;
+  "duckdb-memory"?: string;
 }
+
+/** A size DuckDB takes for its memory limit: a number and a unit. */
+const DUCKDB_SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /** `--warehouse bigquery` needs `--project` and `--dataset`; any other value is a DuckDB file. Checked before any job starts. */
 export function warehouseTarget(values: WarehouseFlagValues): WarehouseTarget {
@@ -31,8 +36,9 @@ export function warehouseTarget(values: WarehouseFlagValues): WarehouseTarget {
     for (const flag of ["dataset", "location", "bigquery-endpoint"] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} applies only with --warehouse bigquery`);
     }
-    return { kind: "duckdb", file: values.warehouse ?? DEFAULT_WAREHOUSE };
+    return { kind: "duckdb", file: values.warehouse ?? DEFAULT_WAREHOUSE, ...duckDbMemory(values["duckdb-memory"]) };
   }
+  if (values["duckdb-memory"] !== undefined) throw new UsageError("--duckdb-memory applies only to a DuckDB warehouse");
   if (!values.project) throw new UsageError("--warehouse bigquery needs --project");
   if (!values.dataset) throw new UsageError("--warehouse bigquery needs --dataset");
   return {
@@ -42,6 +48,13 @@ export function warehouseTarget(values: WarehouseFlagValues): WarehouseTarget {
     location: values.location,
     apiEndpoint: values["bigquery-endpoint"],
   };
+}
+
+function duckDbMemory(text: string | undefined): { memoryLimit?: string } {
+  if (text === undefined) return {};
+  if (!DUCKDB_SIZE.test(text))
+    throw new UsageError(`--duckdb-memory must be a size such as 512MB or 2GB (got "${text}")`);
+  return { memoryLimit: text };
 }
 
 /** Opens the chosen warehouse (its module loaded lazily: the local path never loads a Google client), runs a job, always closes it. */
@@ -57,7 +70,7 @@ export async function withWarehouse<T>(target: WarehouseTarget, run: (warehouse:
 async function openWarehouse(target: WarehouseTarget): Promise<Warehouse> {
   if (target.kind === "duckdb") {
     const { DuckDbWarehouse } = await import("../io/local/duckdb-warehouse");
-    return DuckDbWarehouse.open(target.file);
+    return DuckDbWarehouse.open(target.file, { memoryLimit: target.memoryLimit });
   }
   const { BigQueryWarehouse } = await import("../io/gcp/bigquery/bigquery-warehouse");
   const { kind: _kind, ...options } = target;

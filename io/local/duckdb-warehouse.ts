@@ -17,6 +17,21 @@ export { JOB_RUNS_TABLE };
 import { readJsonLines, JsonLinesAppender } from "../files/json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
 
+export interface DuckDbOptions {
+  /** DuckDB's memory limit (`512MB`, `2GB`); DuckDB's own default, 80% of the RAM, when absent. */
+  memoryLimit?: string;
+}
+
+/**
+ * A long job fills DuckDB's buffer pool with the file's blocks up to its limit; `memoryLimit` bounds it (measured in
+ * docs/benchmarks.md). What does not fit spills to a folder beside the file (the same disk), not to the working folder.
+ */
+export function duckDbConfig(folder: string, options: DuckDbOptions): Record<string, string> {
+  const config: Record<string, string> = { temp_directory: path.join(folder, ".rox-duckdb-spill") };
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  return config;
+}
+
 /** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */
 export class DuckDbWarehouse implements Warehouse {
   /** Partitions this instance emptied for `replace` in a committed chunk, so a later chunk of the same run keeps them. */
@@ -34,11 +49,11 @@ export class DuckDbWarehouse implements Warehouse {
    * Opens (or creates) the file. DuckDB lets one process write a file at a time: a second job gets a
    * `WarehouseBusyError` naming the holder. Load folders that killed runs left beside the file are removed.
    */
-  static async open(file: string): Promise<DuckDbWarehouse> {
+  static async open(file: string, options: DuckDbOptions = {}): Promise<DuckDbWarehouse> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const folder = path.dirname(path.resolve(file));
     fs.mkdirSync(folder, { recursive: true });
-    const instance = await DuckDBInstance.create(file).catch((err: Error) => {
+    const instance = await DuckDBInstance.create(file, duckDbConfig(folder, options)).catch((err: Error) => {
       throw /Could not set lock on file/.test(err.message)
         ? new WarehouseBusyError(file, lockHolder(err.message), { cause: err })
         : err;

@@ -17,7 +17,7 @@ import { renderSummary, unaccounted, type JobSummary } from "../../transforms/su
 import { setLogLabels } from "../logging/json-logging";
 
 export const batchUsage = `rox batch --input <file|folder|glob|gs://bucket/prefix/glob> --schema <name> [--format jsonl|csv|avro|parquet]
-          [--warehouse <file.duckdb>|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
+          [--warehouse <file.duckdb> [--duckdb-memory 512MB]|bigquery [--project P --dataset D [--location L] [--bigquery-endpoint URL]]]
           [--storage-endpoint URL] [--summary <file.json>] [--replace] [--schemas-dir <dir>] [--chunk-mb N]
           [--max-record-bytes N] [--csv-quoted-newlines]
           [--then-train [--train-target local|vertex-custom-job|vertex-pipeline|kubeflow] [--train-partition YYYY-MM-DD] [--config f]]

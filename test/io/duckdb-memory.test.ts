@@ -1,0 +1,91 @@
+import * as fs from "fs";
+import * as path from "path";
+import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
+import { UsageError } from "../../launcher/errors";
+import { main } from "../../launcher/main";
+import { warehouseTarget } from "../../launcher/warehouse";
+import { captureConsole } from "../support/console-capture";
+import { tempDir } from "../support/temp";
+
+// `--duckdb-memory` bounds DuckDB's buffer pool (its default is 80% of the RAM); spills go beside the file.
+const { errors } = captureConsole();
+
+test.each<[string, Record<string, string>, string]>([
+  ["not a size", { "duckdb-memory": "lots" }, '--duckdb-memory must be a size such as 512MB or 2GB (got "lots")'],
+  ["no unit", { "duckdb-memory": "512" }, "must be a size"],
+  [
+    "on BigQuery",
+    { warehouse: "bigquery", project: "p", dataset: "d", "duckdb-memory": "1GB" },
+    "--duckdb-memory applies only to a DuckDB warehouse",
+  ],
+])("--duckdb-memory %s is a usage error", (_name, values, message) => {
+  expect(() => warehouseTarget(values)).toThrow(UsageError);
+  expect(() => warehouseTarget(values)).toThrow(message);
+});
+
+test("the flag reaches the DuckDB target", () => {
+  expect(warehouseTarget({ warehouse: "w.duckdb", "duckdb-memory": "1.5GB" })).toEqual({
+    kind: "duckdb",
+    file: "w.duckdb",
+    memoryLimit: "1.5GB",
+  });
+});
+
+test("DuckDB runs with the limit, and spills into a folder beside the file", async () => {
+  const work = tempDir("duckdb-memory");
+  try {
+    const file = path.join(work.dir, "wh", "w.duckdb");
+    const warehouse = await DuckDbWarehouse.open(file, { memoryLimit: "64MB" });
+    try {
+      const [row] = await warehouse.query(
+        "SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS spill",
+      );
+      // DuckDB reports the limit in binary units: 64,000,000 bytes.
+      expect(row).toEqual({ memory: "61.0 MiB", spill: path.join(work.dir, "wh", ".rox-duckdb-spill") });
+    } finally {
+      await warehouse.close();
+    }
+  } finally {
+    work.cleanup();
+  }
+});
+
+// Not much smaller: DuckDB's JSON reader alone asks for 32 MiB blocks (64MB fails with an out-of-memory error).
+test("a batch job under a small limit lands every record", async () => {
+  const work = tempDir("duckdb-memory-job");
+  try {
+    const input = path.join(work.dir, "events.jsonl");
+    const event = (i: number) =>
+      JSON.stringify({
+        event_id: `e${i}`,
+        date: `2001-01-01T0${i % 10}:01:00Z`,
+        delay: i,
+        distance: 10 + i,
+        origin: "LAS",
+        destination: "PHL",
+      });
+    fs.writeFileSync(input, Array.from({ length: 200 }, (_, i) => event(i)).join("\n") + "\n");
+    const file = path.join(work.dir, "w.duckdb");
+    const code = await main([
+      "batch",
+      "--input",
+      input,
+      "--schema",
+      "flights",
+      "--warehouse",
+      file,
+      "--duckdb-memory",
+      "160MB",
+    ]);
+    expect(errors).toEqual([]);
+    expect(code).toBe(0);
+    const warehouse = await DuckDbWarehouse.open(file);
+    try {
+      expect(await warehouse.query("SELECT count(*)::INTEGER AS n FROM flights")).toEqual([{ n: 200 }]);
+    } finally {
+      await warehouse.close();
+    }
+  } finally {
+    work.cleanup();
+  }
+});
