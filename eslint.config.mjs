@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { layersPlugin } from "./lint/layers.mjs";
 
-const SOURCE = ["errors", "io", "launcher", "pipelines", "transforms", "schemas", "bench"].map(
+const SOURCE = ["errors", "io", "launcher", "tools", "demo", "pipelines", "transforms", "schemas", "bench"].map(
   (dir) => `${dir}/**/*.ts`,
 );
 const GOOGLE = { scopes: ["@google-cloud"], packages: ["google-gax", "google-auth-library"] };
@@ -127,7 +127,7 @@ export default tseslint.config(
   // The launcher sits on top: nothing below imports it.
   {
     ...layers,
-    files: ["io/**/*.ts", "pipelines/**/*.ts", "transforms/**/*.ts", "schemas/**/*.ts"],
+    files: ["io/**/*.ts", "pipelines/**/*.ts", "transforms/**/*.ts", "schemas/**/*.ts", "tools/**/*.ts"],
     rules: {
       "layers/no-launcher-below": [
         "error",

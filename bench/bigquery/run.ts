@@ -15,7 +15,7 @@ import { startBigQueryEmulator } from "../../io/gcp/bigquery/bigquery-emulator";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import type { Warehouse } from "../../io/ports";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { loadContract } from "../../schemas/load";
 import { killOnExit } from "../emulator-backstop";

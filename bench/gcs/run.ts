@@ -17,7 +17,7 @@ import { killOnExit } from "../emulator-backstop";
 import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
 import { startGcsEmulator } from "../../io/gcp/gcs/gcs-emulator";
 import { stopGcsSync } from "../../io/gcp/gcs/gcs-sync";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { plainDownloads, viaStageInput, viaSyncBridge, type Bucketed, type Copied } from "./contenders";
 import { perObjectCosts, type PerObject } from "./per-object";
 

@@ -1,7 +1,7 @@
 import { optionalNumber, parseFlags, requireFlag } from "../args";
 import { resolveEmulatorHost } from "../emulator-host";
 import type { SkippedInput } from "../../io/ports";
-import type { PublishProgress, PublishResult } from "../publish/replay";
+import type { PublishProgress, PublishResult } from "../../tools/publish/replay";
 
 export const publishUsage = `rox publish --topic <name> --from <file|folder|glob> [--rate N] [--duplicates P] [--shuffle-within S]
           [--seed N] [--project <id>] [--host <host:port>] [--state-file <file>]`;
@@ -28,7 +28,7 @@ export async function publishCommand(argv: string[]): Promise<PublishResult> {
   const host = await resolveEmulatorHost(values.host, values["state-file"]);
   const topic = requireFlag(values.topic, "topic");
   const project = values.project ?? DEFAULT_PROJECT;
-  const { publishEvents } = await import("../publish/replay");
+  const { publishEvents } = await import("../../tools/publish/replay");
   const result = await publishEvents({
     host,
     project,

@@ -21,7 +21,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     true,
   );
   if (positionals[0] !== "flights" || positionals.length !== 1) throw new UsageError(`usage: ${sampleUsage}`);
-  const { writeFlightSample } = await import("../sample/flights");
+  const { writeFlightSample } = await import("../../tools/sample/flights");
   const result = await writeFlightSample({
     outDir: requireFlag(values.out, "out"),
     format: oneOf(values.format, "format", FILE_FORMATS) ?? "jsonl",

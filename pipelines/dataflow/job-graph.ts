@@ -22,7 +22,7 @@ export interface RunClock {
   runId: string;
 }
 
-/** The publisher's attributes (launcher/publish/event-message.ts): the event id and the event time. */
+/** The publisher's attributes (tools/publish/event-message.ts): the event id and the event time. */
 export const ID_ATTRIBUTE = "event_id";
 export const TIMESTAMP_ATTRIBUTE = "event_time";
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;

@@ -7,8 +7,8 @@ import { deadLettersSpec, eventsSpec, windowSpec } from "../../io/gcp/bigquery/b
 import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { readJsonLines } from "../../io/files/json-lines";
 import { InputError } from "../../io/errors";
-import { injectFaults } from "../../launcher/sample/faults";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { injectFaults } from "../../tools/sample/faults";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { finalizeDataflowBatch } from "../../pipelines/dataflow/finalize-batch";
 import type { BigQueryField } from "../../schemas/bigquery";

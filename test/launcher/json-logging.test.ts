@@ -3,7 +3,7 @@ import * as path from "path";
 import { chooseLogFormat, labelsOf, takeLogFormat } from "../../launcher/logging/json-logging";
 import { LABELS_KEY, logEntry } from "../../launcher/logging/log-entry";
 import { redactSecrets } from "../../launcher/logging/redact";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { entriesOf, runRox } from "../support/rox-cli";
 import { tempDir } from "../support/temp";
 

@@ -11,7 +11,7 @@ import { resolveDataflowSettings } from "../../launcher/dataflow/settings";
 import { JobWaitTimeoutError } from "../../launcher/dataflow/wait-until-done";
 import { exitCodeOf, UsageError } from "../../launcher/errors";
 import { launchThenTrain, type TrainAfterJob } from "../../launcher/launch-then-train";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { readTrainSettings } from "../../launcher/train/settings";
 import { bigQueryDialect } from "../../launcher/train/slice-dialect";
 import type { CreateCustomJobRequest } from "../../launcher/train/vertex-plans";

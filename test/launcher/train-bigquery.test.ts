@@ -5,7 +5,7 @@ import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { trainCommand } from "../../launcher/commands/train";
 import { UsageError } from "../../launcher/errors";
 import { renderPlans } from "../../launcher/plan";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { planKubeflowRun } from "../../launcher/train/kubeflow-plan";
 import { lineageOf, type SliceFacts } from "../../launcher/train/lineage";
 import { readTrainSettings } from "../../launcher/train/settings";

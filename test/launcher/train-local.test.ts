@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { trainAfterBatch, trainCommand } from "../../launcher/commands/train";
 import { UsageError } from "../../launcher/errors";
 import { lineageArgs } from "../../launcher/train/lineage";

@@ -12,7 +12,7 @@ import { modelsCommand } from "../../launcher/commands/models";
 import { findMlPython, repoRoot } from "../../launcher/models/python";
 import type { RegisterResult } from "../../launcher/models/registry";
 import type { CreateCustomJobRequest } from "../../launcher/train/vertex-plans";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import type { ModelCard } from "../../transforms/score/model-card";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { runBatchJob } from "../../pipelines/batch-job";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 
 /** Why the models' tests cannot run here (printed, and the tests skip), or undefined when they can. */
 /** Real flights of the given days (first `limit` of each), through the real batch job into a DuckDB file. */

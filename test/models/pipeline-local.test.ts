@@ -9,7 +9,7 @@ import { pipelineCommand } from "../../launcher/commands/pipeline";
 import { findMlPython, repoRoot } from "../../launcher/models/python";
 import { readPipelineSpec, taskOrder } from "../../launcher/pipeline/spec";
 import type { LocalRunResult } from "../../launcher/pipeline/local-run";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { tempDir } from "../support/temp";
 import { describeNeeds } from "../support/prerequisites";
 import { withDuckDb } from "./fixture";

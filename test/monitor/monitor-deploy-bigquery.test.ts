@@ -6,7 +6,7 @@
 import * as path from "path";
 import { monitorCommand } from "../../launcher/commands/monitor";
 import { modelsCommand } from "../../launcher/commands/models";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { captureConsole } from "../support/console-capture";

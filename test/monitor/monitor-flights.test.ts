@@ -15,7 +15,7 @@ import { exitCodeOf, MonitoringAlertError } from "../../launcher/errors";
 import type { MonitorResult } from "../../launcher/monitor/monitor-day";
 import type { TrainResult } from "../../launcher/train/train-run";
 import { runBatchJob } from "../../pipelines/batch-job";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import type { ModelCard } from "../../transforms/score/model-card";
 import { reportCommand } from "../../launcher/commands/report";
 import type { ReportResult } from "../../launcher/report/write-report";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { tempDir } from "../support/temp";
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { encodeAvroFile } from "../decode/avro-fixture";
-import { INLINE_FLIGHT_SCHEMA } from "../../launcher/sample/flights-avro";
+import { INLINE_FLIGHT_SCHEMA } from "../../tools/sample/flights-avro";
 import { memoryByteSource } from "../../transforms/decode/byte-source";
 import { readAvroHeader } from "../../transforms/decode/avro-header";
 import { walkAvroBlocks } from "../../transforms/decode/avro-blocks";

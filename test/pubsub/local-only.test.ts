@@ -5,7 +5,7 @@ import * as path from "path";
 const ROOT = path.join(__dirname, "..", "..");
 const LOCAL_PUBSUB_FILES = [
   ...fs.readdirSync(path.join(ROOT, "io/pubsub")).map((f) => path.join("io/pubsub", f)),
-  ...fs.readdirSync(path.join(ROOT, "launcher/publish")).map((f) => path.join("launcher/publish", f)),
+  ...fs.readdirSync(path.join(ROOT, "tools/publish")).map((f) => path.join("tools/publish", f)),
   ...fs.readdirSync(path.join(ROOT, "io/local")).map((f) => path.join("io/local", f)),
   ...fs.readdirSync(path.join(ROOT, "io/files")).map((f) => path.join("io/files", f)),
   "io/open-message-source.ts",

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { boundedShuffle } from "../../launcher/publish/bounded-shuffle";
-import { MAX_DUPLICATE_LAG } from "../../launcher/publish/duplicates";
-import { toEventMessage } from "../../launcher/publish/event-message";
+import { boundedShuffle } from "../../tools/publish/bounded-shuffle";
+import { MAX_DUPLICATE_LAG } from "../../tools/publish/duplicates";
+import { toEventMessage } from "../../tools/publish/event-message";
 import { readLineBuffers } from "../../io/files/line-buffers";
-import { planMessages, type PlannedMessage } from "../../launcher/publish/plan";
-import { seededRandom } from "../../launcher/publish/seeded-random";
+import { planMessages, type PlannedMessage } from "../../tools/publish/plan";
+import { seededRandom } from "../../tools/publish/seeded-random";
 import { tempDir } from "../support/temp";
 import { lateness } from "./disorder";
 

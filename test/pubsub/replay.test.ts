@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { PulledMessage } from "../../io/ports";
 import { EmulatorMessageSource } from "../../io/pubsub/emulator-source";
-import { publishEvents, publishBatchSize } from "../../launcher/publish/replay";
+import { publishEvents, publishBatchSize } from "../../tools/publish/replay";
 import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
 import { tempDir } from "../support/temp";
 import { lateness } from "./disorder";

@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as avro from "avsc";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { flightSchemaPath, INLINE_FLIGHT_SCHEMA, writeAvroFile } from "../../launcher/sample/flights-avro";
+import { flightSchemaPath, INLINE_FLIGHT_SCHEMA, writeAvroFile } from "../../tools/sample/flights-avro";
 import {
   checkSampleOptions,
   defaultFlightsSource,
   SampleOptions,
   SampleOptionsError,
   writeFlightSample,
-} from "../../launcher/sample/flights";
+} from "../../tools/sample/flights";
 
 const SOURCE = defaultFlightsSource();
 const FIRST_EVENT = {

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
-import { publishEvents } from "../../launcher/publish/replay";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { publishEvents } from "../../tools/publish/replay";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { itNeeds } from "../support/prerequisites";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 

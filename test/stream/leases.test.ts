@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { openSubscription } from "../../io/pubsub/open-subscription";
-import { publishEvents } from "../../launcher/publish/replay";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { publishEvents } from "../../tools/publish/replay";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 import { itNeeds } from "../support/prerequisites";
 

@@ -1,6 +1,6 @@
 /** The prediction server's part of `npm start`: `rox serve` started here, one live request over HTTP, its answer. */
-import { DEFAULT_WAREHOUSE, withWarehouse } from "../warehouse";
-import { startServer } from "./run";
+import { DEFAULT_WAREHOUSE, withWarehouse } from "../launcher/warehouse";
+import { startServer } from "../launcher/serve/run";
 
 const MODEL = "flights-delay";
 const DAY = "2001-01-31";

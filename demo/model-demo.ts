@@ -1,15 +1,15 @@
 /** The model half of `npm start`: train → register → promote → score a day → predictions next to the actual delays. */
-import { DEFAULT_WAREHOUSE, withWarehouse } from "../warehouse";
-import type { TrainResult } from "../train/train-run";
-import type { RegisterResult } from "./registry";
+import { DEFAULT_WAREHOUSE, withWarehouse } from "../launcher/warehouse";
+import type { TrainResult } from "../launcher/train/train-run";
+import type { RegisterResult } from "../launcher/models/registry";
 
 const MODEL = "flights-delay";
 export const SCORE_DAY = "2001-01-31";
 type Cli = (argv: string[]) => Promise<number>;
 
 export async function modelDemo(cli: Cli): Promise<number> {
-  const { trainCommand } = await import("../commands/train");
-  const { modelsCommand } = await import("../commands/models");
+  const { trainCommand } = await import("../launcher/commands/train");
+  const { modelsCommand } = await import("../launcher/commands/models");
   console.log(
     `\n== rox train --model ${MODEL}   (XGBoost on the feature rows: the flight and its origin's previous hour)`,
   );

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { spawn } from "child_process";
-import { writeFlightSample } from "./sample/flights";
-import { injectFaults } from "./sample/faults";
+import { writeFlightSample } from "../tools/sample/flights";
+import { injectFaults } from "../tools/sample/faults";
 import { readJsonLines } from "../io/files/json-lines";
-import { DEFAULT_WAREHOUSE, withWarehouse } from "./warehouse";
-import { main as cliMain } from "./main";
+import { DEFAULT_WAREHOUSE, withWarehouse } from "../launcher/warehouse";
+import { main as cliMain } from "../launcher/main";
 
 const DEMO_DIR = path.join(".rox", "demo");
 const EVENTS_DIR = path.join(DEMO_DIR, "flights-2001-01");
@@ -32,11 +32,11 @@ export async function demo(): Promise<number> {
   const streamed = await streamDemo();
   if (streamed !== 0) return streamed;
   // Last, the batch model: trained on what both jobs wrote, registered, promoted (gated), and a day scored.
-  const { modelDemo } = await import("./models/demo");
+  const { modelDemo } = await import("./model-demo");
   const modelled = await modelDemo(cliMain);
   if (modelled !== 0) return modelled;
   // One live prediction from `rox serve`.
-  const served = await (await import("./serve/demo")).serveDemo();
+  const served = await (await import("./serve-demo")).serveDemo();
   if (served !== 0) return served;
   return monitorDemo();
 }
@@ -45,7 +45,7 @@ const REPORT = path.join(DEMO_DIR, "report.html");
 
 /** Last, the model watched: drift and data quality of the scored day, then one HTML report of runs, drift, predictions. */
 async function monitorDemo(): Promise<number> {
-  const { SCORE_DAY } = await import("./models/demo");
+  const { SCORE_DAY } = await import("./model-demo");
   const monitor = ["monitor", "--model", "flights-delay@champion", "--on", "flights", "--partition", SCORE_DAY];
   console.log(`\n== rox ${monitor.join(" ")}`);
   const monitored = await cliMain(monitor);
