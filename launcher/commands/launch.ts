@@ -16,7 +16,8 @@ import { resolveDay } from "../models/day";
 import { TRAIN_TARGETS } from "../train/settings";
 import { loadContract } from "../../schemas/load";
 
-export const launchUsage = `rox launch batch|stream --schema <name> [--input gs://…/{date}/… --date YYYY-MM-DD|yesterday [--time-zone <zone>]]
+export const launchUsage = `rox launch batch|stream --schema <name>
+          [--input gs://…/{date}/… --date YYYY-MM-DD|yesterday [--time-zone <zone, for yesterday>]]
           [--subscription projects/<p>/subscriptions/<s>]
           [--dataset <name>] [--param name=value]… [--run-id <id>] [--job-name <name>] [--template gs://…] [--metadata <file>]
           [--project <id>] [--region <region>] [--temp-location gs://…] [--staging-location gs://…] [--service-account <email>]

@@ -12,12 +12,13 @@ import { resolveScheduleSettings } from "../schedule/settings";
 import { checkTimeZone } from "../schedule/zoned-clock";
 import { loadContract } from "../../schemas/load";
 
-export const scheduleUsage = `rox schedule batch --target cloud-run-job --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <name>
-          --image <launcher image> [--time-zone <IANA zone>] [--job-id <id>] [--service-account <scheduler SA>]
+export const scheduleUsage = `rox schedule batch --target cloud-run-job --cron "<m h dom mon dow>"
+          --input-template gs://…/dt={date}/* --schema <name> --image <launcher image> [--time-zone <IANA zone>] [--job-id <id>] [--service-account <scheduler SA>]
           [--job-service-account <job SA>] [--poll-interval <s>] [--max-wait <min>] [the launch flags of rox launch]
           [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]
-  rox schedule batch [--target dataflow] --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <name>
-          [--time-zone <IANA zone>] [--job-id <scheduler job id>] [--service-account <email>] [the launch flags] [--dry-run]
+  rox schedule batch [--target dataflow] --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <n>
+          [--time-zone <IANA zone>] [--job-id <scheduler job id>] [--service-account <email>] [the launch flags]
+          [--dry-run]
           (launches only: its runs stay in their staging tables until rox jobs finalize)
   rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
           [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]

@@ -1,7 +1,7 @@
 /**
- * `rox schedule batch --target cloud-run-job`, planned: a Cloud Run job whose container runs `rox launch batch …
- * --date yesterday --wait-until-done` — launch the Flex Template, poll the job to DONE, finalize its staging tables —
- * in one process, and the Scheduler job that runs it on the cron (run-job-plan.ts). So a scheduled run lands in the
+ * `rox schedule batch --target cloud-run-job`, planned: a Cloud Run job whose container runs
+ * `rox launch batch … --date yesterday --wait-until-done` — launch the Flex Template, poll the job to DONE, finalize
+ * its staging tables — in one process, and the Scheduler job that runs it on the cron (run-job-plan.ts). So a scheduled run lands in the
  * final tables, windows and `job_runs` with no human step; a rerun of a day adds nothing (finalize commits only the
  * ids the table lacks). The container's launch is the one the direct target (plan-schedule.ts) would send, but for
  * the day and the run id, which each run resolves when it starts.

@@ -73,7 +73,8 @@ export interface RunJobPlans {
 export function planScheduledRunJob(schedule: ScheduleSettings, run: ScheduledRunJob): RunJobPlans {
   if (!JOB_ID.test(run.jobId))
     throw new UsageError(
-      `Cloud Run job id "${run.jobId}": lowercase letters, digits and hyphens, starting with a letter, ≤ 63 (--job-id)`,
+      `Cloud Run job id "${run.jobId}": lowercase letters, digits and hyphens, starting with a letter, ` +
+        "≤ 63 (--job-id)",
     );
   if (run.timeoutSeconds > MAX_TASK_SECONDS)
     throw new UsageError(`a Cloud Run task runs at most 168 hours; this one would need ${run.timeoutSeconds} s`);
