@@ -163,7 +163,7 @@ test("an existing job (409) is replaced by PATCH, same body; --dry-run printed w
   expect(sent.job.httpTarget.body.toString("base64")).toBe(planned.job.httpTarget.body);
 });
 
-test("the container's launch is the direct target's, with yesterday in the schedule's zone and its own run", async () => {
+test("the container's launch is the direct one but for yesterday (in the schedule's zone) and its run", async () => {
   const [job] = (await dryRun()) as unknown as [RunJobPlans["job"]];
   const args = job.request.job.template.template.containers[0].args;
   const before = resolveDay("yesterday", Date.now(), "Europe/Berlin");
