@@ -44,7 +44,25 @@ const GAX_PROTOS = path.join(
   "protos",
 );
 
-export async function startWireServer(spec: WireServerSpec): Promise<WireServer> {
+/** One server on one port; several specs serve several services there (a client given one `host:port` for all). */
+export async function startWireServer(specs: WireServerSpec | WireServerSpec[]): Promise<WireServer> {
+  const requests: WireServer["requests"] = [];
+  const server = new grpc.Server();
+  for (const spec of Array.isArray(specs) ? specs : [specs]) addService(server, spec, requests);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    requests,
+    stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+function addService(server: grpc.Server, spec: WireServerSpec, requests: WireServer["requests"]): void {
   const definition = protoLoader.loadSync(path.join(spec.protoRoot, spec.protoFile), {
     includeDirs: [spec.protoRoot, GAX_PROTOS],
     keepCase: false,
@@ -55,7 +73,6 @@ export async function startWireServer(spec: WireServerSpec): Promise<WireServer>
   });
   const service = grpc.loadPackageDefinition(definition);
   const serviceDef = lookup(service, spec.service).service as grpc.ServiceDefinition;
-  const requests: WireServer["requests"] = [];
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(serviceDef)) {
     const rpcName = (serviceDef[method] as grpc.MethodDefinition<unknown, unknown>).path.split("/").pop()!;
@@ -72,19 +89,7 @@ export async function startWireServer(spec: WireServerSpec): Promise<WireServer>
       callback(null, answer);
     };
   }
-  const server = new grpc.Server();
   server.addService(serviceDef, implementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
-  );
-  return {
-    address: `127.0.0.1:${port}`,
-    port,
-    requests,
-    stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
-  };
 }
 
 function lookup(root: grpc.GrpcObject, name: string): grpc.ServiceClientConstructor {
