@@ -109,7 +109,7 @@ afterAll(async () => {
   work?.cleanup();
 });
 
-const printed = captureConsole();
+captureConsole(); // the dry run prints its plans
 
 /** The container's args, as `--dry-run` plans them for the Cloud Run job. */
 async function plannedArgs(): Promise<string[]> {
