@@ -83,26 +83,20 @@ beforeAll(async () => {
   const faults = injectFaults([...readJsonLines(path.join(input, "flights-2001-01-02.jsonl"))].slice(0, 20), 2);
   bad = faults.filter((f) => f.expect !== "duplicate").length;
   fs.writeFileSync(path.join(input, "faults.jsonl"), faults.map((f) => f.line).join("\n") + "\n");
-  dataflow = await startWireServer([
-    {
-      protoRoot,
-      protoFile: "google/dataflow/v1beta3/templates.proto",
-      service: `${V1}.FlexTemplatesService`,
-      handlers: { LaunchFlexTemplate: launch },
+  dataflow = await startWireServer({
+    protoRoot,
+    protoFile: "google/dataflow/v1beta3/templates.proto",
+    service: `${V1}.FlexTemplatesService`,
+    moreServices: [
+      { protoFile: "google/dataflow/v1beta3/jobs.proto", service: `${V1}.JobsV1Beta3` },
+      { protoFile: "google/dataflow/v1beta3/messages.proto", service: `${V1}.MessagesV1Beta3` },
+    ],
+    handlers: {
+      LaunchFlexTemplate: launch,
+      GetJob: (r) => jobOf(String(r.jobId)),
+      ListJobMessages: () => ({ jobMessages: [{ messageText: "staging failed in the test" }] }),
     },
-    {
-      protoRoot,
-      protoFile: "google/dataflow/v1beta3/jobs.proto",
-      service: `${V1}.JobsV1Beta3`,
-      handlers: { GetJob: (r) => jobOf(String(r.jobId)) },
-    },
-    {
-      protoRoot,
-      protoFile: "google/dataflow/v1beta3/messages.proto",
-      service: `${V1}.MessagesV1Beta3`,
-      handlers: { ListJobMessages: () => ({ jobMessages: [{ messageText: "staging failed in the test" }] }) },
-    },
-  ]);
+  });
 }, 120_000);
 afterAll(async () => {
   await dataflow?.stop();

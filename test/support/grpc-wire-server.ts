@@ -35,6 +35,8 @@ export interface WireServerSpec {
   service: string;
   /** By RPC name; a method without a handler answers UNIMPLEMENTED (and is still recorded). */
   handlers: Record<string, WireHandler>;
+  /** Other services of the same API on the same server (one client endpoint), their RPCs in `handlers` too. */
+  moreServices?: { protoFile: string; service: string }[];
 }
 
 /** The common Google protos (longrunning, rpc, api annotations) the service protos import. */
@@ -44,11 +46,13 @@ const GAX_PROTOS = path.join(
   "protos",
 );
 
-/** One server on one port; several specs serve several services there (a client given one `host:port` for all). */
-export async function startWireServer(specs: WireServerSpec | WireServerSpec[]): Promise<WireServer> {
+export async function startWireServer(spec: WireServerSpec): Promise<WireServer> {
   const requests: WireServer["requests"] = [];
   const server = new grpc.Server();
-  for (const spec of Array.isArray(specs) ? specs : [specs]) addService(server, spec, requests);
+  for (const one of [spec, ...(spec.moreServices ?? [])]) {
+    const serviceDef = loadService(spec.protoRoot, one.protoFile, one.service);
+    server.addService(serviceDef, implementationOf(serviceDef, spec.handlers, requests));
+  }
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
@@ -62,17 +66,23 @@ export async function startWireServer(specs: WireServerSpec | WireServerSpec[]):
   };
 }
 
-function addService(server: grpc.Server, spec: WireServerSpec, requests: WireServer["requests"]): void {
-  const definition = protoLoader.loadSync(path.join(spec.protoRoot, spec.protoFile), {
-    includeDirs: [spec.protoRoot, GAX_PROTOS],
+function loadService(protoRoot: string, protoFile: string, name: string): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync(path.join(protoRoot, protoFile), {
+    includeDirs: [protoRoot, GAX_PROTOS],
     keepCase: false,
     longs: String,
     enums: String,
     defaults: false,
     oneofs: false,
   });
-  const service = grpc.loadPackageDefinition(definition);
-  const serviceDef = lookup(service, spec.service).service as grpc.ServiceDefinition;
+  return lookup(grpc.loadPackageDefinition(definition), name).service as grpc.ServiceDefinition;
+}
+
+function implementationOf(
+  serviceDef: grpc.ServiceDefinition,
+  handlers: Record<string, WireHandler>,
+  requests: WireServer["requests"],
+): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(serviceDef)) {
     const rpcName = (serviceDef[method] as grpc.MethodDefinition<unknown, unknown>).path.split("/").pop()!;
@@ -81,7 +91,7 @@ function addService(server: grpc.Server, spec: WireServerSpec, requests: WireSer
       callback: grpc.sendUnaryData<unknown>,
     ) => {
       requests.push({ method: rpcName, request: call.request });
-      const handler = spec.handlers[rpcName];
+      const handler = handlers[rpcName];
       if (!handler)
         return callback({ code: grpc.status.UNIMPLEMENTED, details: `${rpcName} has no handler in this test` });
       const answer = handler(call.request);
@@ -89,7 +99,7 @@ function addService(server: grpc.Server, spec: WireServerSpec, requests: WireSer
       callback(null, answer);
     };
   }
-  server.addService(serviceDef, implementation);
+  return implementation;
 }
 
 function lookup(root: grpc.GrpcObject, name: string): grpc.ServiceClientConstructor {
