@@ -56,6 +56,10 @@ COPY dist/templates/app/package.json dist/templates/app/package-lock.json ./
 COPY dist/templates/app/schemas/ schemas/
 COPY dist/templates/app/dist/ dist/
 COPY dist/templates/launcher/template-main.js dist/templates/launcher/launcher-shim.py ./
+# `rox` on the PATH: the scheduled batch run (`rox schedule batch --target cloud-run-job`) is a Cloud Run job of this
+# image whose command is `rox launch batch … --wait-until-done` (launch, wait for DONE, finalize).
+COPY --chmod=755 dist/templates/app/bin/rox.js bin/rox.js
+RUN ln -s /template/bin/rox.js /usr/local/bin/rox
 
 # Point the SDK at the pinned venv and JAR instead of letting it bootstrap the latest Python apache-beam and download
 # the JAR (../shared/design/beam-ts-notes.md).

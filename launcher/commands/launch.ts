@@ -12,10 +12,13 @@ import type { LaunchFlexTemplateRequest } from "../dataflow/requests";
 import { resolveDataflowSettings, type JobKind } from "../dataflow/settings";
 import { checkWaitFlags, WAIT_OPTIONS, type WaitFlagValues, type WaitFlags } from "../dataflow/wait-flags";
 import type { LaunchThenTrainResult, TrainAfterJob } from "../launch-then-train";
+import { resolveDay } from "../models/day";
 import { TRAIN_TARGETS } from "../train/settings";
 import { loadContract } from "../../schemas/load";
 
-export const launchUsage = `rox launch batch|stream --schema <name> [--input gs://…/{date}/… --date YYYY-MM-DD] [--subscription projects/<p>/subscriptions/<s>]
+export const launchUsage = `rox launch batch|stream --schema <name>
+          [--input gs://…/{date}/… --date YYYY-MM-DD|yesterday [--time-zone <zone, for yesterday>]]
+          [--subscription projects/<p>/subscriptions/<s>]
           [--dataset <name>] [--param name=value]… [--run-id <id>] [--job-name <name>] [--template gs://…] [--metadata <file>]
           [--project <id>] [--region <region>] [--temp-location gs://…] [--staging-location gs://…] [--service-account <email>]
           [--network <n>] [--subnetwork <s>] [--machine-type <t>] [--max-workers N] [--num-workers N] [--label key=value]…
@@ -31,7 +34,7 @@ export async function launchCommand(
 ): Promise<Plan<LaunchFlexTemplateRequest> | Plan[] | LaunchResult | LaunchThenTrainResult> {
   const { values, positionals } = parseFlags(
     argv,
-    { ...LAUNCH_OPTIONS, "run-id": { type: "string" }, ...WAIT_OPTIONS },
+    { ...LAUNCH_OPTIONS, "run-id": { type: "string" }, "time-zone": { type: "string" }, ...WAIT_OPTIONS },
     true,
   );
   const job = jobOf(positionals);
@@ -39,16 +42,17 @@ export async function launchCommand(
   const config = loadConfig(values.config);
   const settings = resolveDataflowSettings(job, config, dataflowFlagsOf(values));
   const contract = loadContract(requireFlag(values.schema, "schema"), { dir: values["schemas-dir"] });
+  const date = launchDate(values.date, values["time-zone"]);
   const plan = planLaunch(job, settings, {
     schema: { name: contract.name, version: contract.version },
     runId: values["run-id"] ?? newRunId(Date.now()),
     input: values.input,
-    date: values.date,
+    date,
     subscription: values.subscription,
     parameters: launchParametersOf(values),
     jobName: values["job-name"],
   });
-  const train = values["then-train"] ? await trainAfterJob(config, values, contract.table) : undefined;
+  const train = values["then-train"] ? await trainAfterJob(config, { ...values, date }, contract.table) : undefined;
   if (values["dry-run"]) return printDryRun(plan, train);
   const { createDataflowApi } = await import("../dataflow/clients");
   const api = await createDataflowApi(values.endpoint);
@@ -116,6 +120,16 @@ async function launchUntilDone(
   console.log(`${result.done.name} (${result.done.id}) is ${result.done.currentState}`);
   if (result.training) console.log(renderTrainResult(result.training));
   return result;
+}
+
+/**
+ * `--date yesterday` is the day before now on the wall clock of `--time-zone` (UTC by default), resolved when the
+ * command starts: what a scheduled run (`rox schedule batch --target cloud-run-job`) launches each night.
+ */
+function launchDate(date: string | undefined, timeZone: string | undefined): string | undefined {
+  if (timeZone !== undefined && date !== "yesterday")
+    throw new UsageError("--time-zone applies only with --date yesterday: it says when yesterday was");
+  return date === "yesterday" ? resolveDay(date, Date.now(), timeZone, "date") : date;
 }
 
 function jobOf(positionals: string[]): JobKind {

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { parseFlags, requireFlag } from "../args";
+import { oneOf, parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
@@ -12,8 +12,14 @@ import { resolveScheduleSettings } from "../schedule/settings";
 import { checkTimeZone } from "../schedule/zoned-clock";
 import { loadContract } from "../../schemas/load";
 
-export const scheduleUsage = `rox schedule batch --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <name> [--time-zone <IANA zone>]
-          [--job-id <scheduler job id>] [--service-account <email>] [the launch flags of rox launch] [--dry-run]
+export const scheduleUsage = `rox schedule batch --target cloud-run-job --cron "<m h dom mon dow>"
+          --input-template gs://…/dt={date}/* --schema <name> --image <launcher image> [--time-zone <IANA zone>] [--job-id <id>] [--service-account <scheduler SA>]
+          [--job-service-account <job SA>] [--poll-interval <s>] [--max-wait <min>] [the launch flags of rox launch]
+          [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]
+  rox schedule batch [--target dataflow] --cron "<m h dom mon dow>" --input-template gs://…/dt={date}/* --schema <n>
+          [--time-zone <IANA zone>] [--job-id <scheduler job id>] [--service-account <email>] [the launch flags]
+          [--dry-run]
+          (launches only: its runs stay in their staging tables until rox jobs finalize)
   rox schedule batch --local --cron "<m h dom mon dow>" --input-template <path with {date}> --schema <name> [--time-zone <zone>]
           [--warehouse <file.duckdb>] [--lock-file <file>] [--dry-run]
   rox schedule score --local --cron "<m h dom mon dow>" --model <name@alias> --on <table> [--time-zone <zone>] [--warehouse …] [--store …] [--dry-run]
@@ -39,7 +45,12 @@ const OPTIONS = {
   "job-service-account": { type: "string" },
   "run-endpoint": { type: "string" },
   location: { type: "string" },
+  "poll-interval": { type: "string" },
+  "max-wait": { type: "string" },
 } as const;
+
+const BATCH_TARGETS = ["dataflow", "cloud-run-job"] as const;
+const CLOUD_RUN_ONLY = ["image", "job-service-account", "run-endpoint", "poll-interval", "max-wait"] as const;
 
 /** `rox schedule batch`: a Cloud Scheduler job that launches the batch job, or (`--local`) the same on this machine. */
 export async function scheduleCommand(argv: string[]): Promise<unknown> {
@@ -50,7 +61,14 @@ export async function scheduleCommand(argv: string[]): Promise<unknown> {
     throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
   const cron = requireFlag(values.cron, "cron");
   const inputTemplate = requireFlag(values["input-template"], "input-template");
+  const target = oneOf(values.target, "target", BATCH_TARGETS);
+  if (values.local && target) throw new UsageError("pass --local or --target, not both");
   if (values.local) return scheduleLocally(values, cron, inputTemplate);
+  if (target === "cloud-run-job")
+    return (await import("../schedule/schedule-batch-cloud")).scheduleBatchOnCloudRun(values, cron, inputTemplate);
+  const cloudRunOnly = CLOUD_RUN_ONLY.find((flag) => values[flag] !== undefined);
+  if (cloudRunOnly) throw new UsageError(`--${cloudRunOnly} applies only with --target cloud-run-job`);
+  console.error(DIRECT_TARGET_NOTE);
   const config = loadConfig(values.config);
   const schedule = resolveScheduleSettings(config, {
     ...values,
@@ -83,6 +101,11 @@ export async function scheduleCommand(argv: string[]): Promise<unknown> {
     await api.close();
   }
 }
+
+/** The direct target launches and nothing more: said on every use, and in docs/dataflow.md. */
+const DIRECT_TARGET_NOTE =
+  "rox: note: each scheduled run lands only in its staging tables until `rox jobs finalize --run-id <its rox-run " +
+  "label>`; --target cloud-run-job launches, waits and finalizes each run by itself";
 
 type Values = ReturnType<typeof parseFlags<typeof OPTIONS>>["values"];
 

@@ -34,7 +34,7 @@ export const LAUNCH_OPTIONS = {
   label: { type: "string", multiple: true },
 } as const;
 
-type LaunchValues = {
+export type LaunchValues = {
   [K in keyof typeof LAUNCH_OPTIONS]?: (typeof LAUNCH_OPTIONS)[K] extends { multiple: true }
     ? string[]
     : (typeof LAUNCH_OPTIONS)[K]["type"] extends "boolean"

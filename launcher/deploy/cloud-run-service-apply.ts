@@ -1,11 +1,11 @@
 /**
- * Sends the plan of cloud-run-service-plan.ts over the Cloud Run Admin API v2 (the helper of models/cloud-run-apply.ts:
+ * Sends the plan of cloud-run-service-plan.ts over the Cloud Run Admin API v2 (the helper of schedule/run-job-apply.ts:
  * JSON over HTTPS, bearer token from ADC): create, and on 409 replace the whole service by PATCH.
  */
 import { CloudApiError } from "../cloud/errors";
 import type { RetryPolicy } from "../cloud/retry";
 import type { Plan } from "../plan";
-import { sendToCloudRun, type RunConnection } from "../models/cloud-run-apply";
+import { sendToCloudRun, type RunConnection } from "../schedule/run-job-apply";
 import {
   CLOUD_RUN_SERVICES,
   planReplaceRunService,

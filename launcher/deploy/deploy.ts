@@ -8,7 +8,7 @@ import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
 import { storeOf } from "../commands/models";
-import { CLOUD_RUN_ENDPOINT } from "../models/cloud-run-plan";
+import { CLOUD_RUN_ENDPOINT } from "../schedule/run-job-plan";
 import { parseModelRef } from "../models/model-ref";
 import { readVertexModelSettings } from "../models/vertex-settings";
 import { toJobName } from "../dataflow/names";

@@ -2,17 +2,13 @@
 import { requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { renderPlans } from "../plan";
-import type { ScheduleResult } from "../schedule/apply";
+import { applyScheduledRunJob, type ScheduledRunJobResult } from "../schedule/apply-run-job-schedule";
 import { resolveScheduleSettings } from "../schedule/settings";
 import { warehouseTarget } from "../warehouse";
-import { CLOUD_RUN_ENDPOINT, planScoreJob, type ScoreJobPlans } from "./cloud-run-plan";
-import type { RunJobResult } from "./cloud-run-apply";
+import { planScoreJob, type ScoreJobPlans } from "./cloud-run-plan";
 import type { ScheduleScoreValues } from "./schedule-score-values";
 
-export interface ScoreScheduleResult {
-  job: RunJobResult;
-  schedule: ScheduleResult;
-}
+export type ScoreScheduleResult = ScheduledRunJobResult;
 
 export async function scheduleScoreOnCloudRun(
   values: ScheduleScoreValues,
@@ -37,25 +33,7 @@ export async function scheduleScoreOnCloudRun(
     console.log(renderPlans([plans.job, plans.schedule]));
     return plans;
   }
-  const { applyScoreJob } = await import("./cloud-run-apply");
-  const runEndpoint = values["run-endpoint"];
-  const token = runEndpoint ? undefined : (await import("../train/clients")).adcAccessToken;
-  const job = await applyScoreJob(plans.job, {
-    endpoint: runEndpoint ?? CLOUD_RUN_ENDPOINT,
-    token: token && (() => token("the Cloud Run Admin API")),
-  });
-  console.log(`${job.action} Cloud Run job ${plans.job.request.jobId} (operation ${job.operation})`);
-  const { createSchedulerApi } = await import("../schedule/clients");
-  const { applySchedule } = await import("../schedule/apply");
-  const api = await createSchedulerApi(values.endpoint);
-  try {
-    const scheduled = await applySchedule(api, plans.schedule);
-    const { name, schedule: cron, timeZone } = scheduled.job;
-    console.log(`${scheduled.action} Cloud Scheduler job ${name}: "${cron}" (${timeZone})`);
-    return { job, schedule: scheduled };
-  } finally {
-    await api.close();
-  }
+  return applyScheduledRunJob(plans, { runEndpoint: values["run-endpoint"], schedulerEndpoint: values.endpoint });
 }
 
 /**

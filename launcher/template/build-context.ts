@@ -1,7 +1,7 @@
 /**
  * The Docker build context both images COPY from (docker/*.Dockerfile), laid out under the output folder:
  *
- *   app/     package.json, package-lock.json, scripts/patch-beam-sdk.js, schemas/*.avsc, dist/ (compiled code)
+ *   app/     package.json, package-lock.json, scripts/patch-beam-sdk.js, bin/rox.js (the CLI), schemas/*.avsc, dist/
  *   beam/    jars/ (the pre-fetched expansion service) and python-constraints.txt (the tested venv, frozen)
  *
  * Only files are copied, never node_modules or a venv: both images install their dependencies from the registries
@@ -26,7 +26,7 @@ export class BuildContextError extends Error {
 export function copyApp(projectRoot: string, out: string): void {
   const app = path.join(out, "app");
   fs.rmSync(app, { recursive: true, force: true });
-  for (const file of ["package.json", "package-lock.json", "scripts/patch-beam-sdk.js"])
+  for (const file of ["package.json", "package-lock.json", "scripts/patch-beam-sdk.js", "bin/rox.js"])
     copyFile(projectRoot, app, file);
   for (const schema of fs.readdirSync(path.join(projectRoot, "schemas")).filter((f) => f.endsWith(".avsc"))) {
     copyFile(projectRoot, app, path.join("schemas", schema));

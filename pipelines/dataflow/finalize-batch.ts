@@ -26,13 +26,14 @@ export interface FinalizeOptions {
 /** The slice of the BigQuery warehouse a finalize needs (the type only: this module loads no Google client). */
 export type RunStageWarehouse = Pick<
   BigQueryWarehouse,
-  "ensureTables" | "prepareRunStage" | "commitRunStage" | "abortChunk"
+  "ensureTables" | "prepareRunStage" | "commitRunStage" | "abortChunk" | "recordRun"
 >;
 
 /**
  * Lands a finished Dataflow batch run like a local chunk: its staging tables → the events the tables do not hold yet
  * (exported) → the window pass over them on the DirectRunner → one transaction with events, dead letters, window
- * rows and the run's `job_runs` summary; the staging tables are dropped after it. A rerun of the same input adds nothing.
+ * rows and the run's `job_runs` summary; the staging tables are dropped after it, and the run is recorded `finished`.
+ * A rerun of the same input adds nothing but its own `job_runs` row.
  */
 export async function finalizeDataflowBatch(
   options: FinalizeOptions,
@@ -52,6 +53,7 @@ export async function finalizeDataflowBatch(
       freshEvents,
       { replace: options.replace },
     );
+    let committed: JobSummary;
     try {
       const windowPartials = await runWindows(contract, options.schemasDir, freshEvents, workDir);
       const summaryOf = (committed: CommitReport): JobSummary => ({
@@ -62,11 +64,15 @@ export async function finalizeDataflowBatch(
         finishedAt: new Date(now()).toISOString(),
         ...runCounts(contract, prepared, committed),
       });
-      return summaryOf(await warehouse.commitRunStage(contract, windowPartials, summaryOf));
+      committed = summaryOf(await warehouse.commitRunStage(contract, windowPartials, summaryOf));
     } catch (err) {
       await warehouse.abortChunk();
       throw err;
     }
+    // The commit records the run as a chunk's commit does (`running`); the run has ended: `finished`, as a local
+    // run's end is recorded (else a later run of this machine would mark it abandoned, its process being gone).
+    await warehouse.recordRun(committed, "finished");
+    return committed;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

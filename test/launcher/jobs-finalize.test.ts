@@ -95,8 +95,8 @@ itNeeds("bigquery-emulator")(
         "SELECT (SELECT count(*) FROM flights) AS events, (SELECT count(*) FROM dead_letters) AS dead, (SELECT sum(flights) FROM flights_origin_hourly) AS windowed",
       );
       expect(Object.values(counts).map(Number)).toStrictEqual([rows, badRecords, rows]);
-      const [run] = await warehouse.query(`SELECT written FROM job_runs WHERE runId = '${RUN_ID}'`);
-      expect(Number(run.written)).toBe(rows);
+      const [run] = await warehouse.query(`SELECT written, status FROM job_runs WHERE runId = '${RUN_ID}'`);
+      expect([Number(run.written), run.status]).toStrictEqual([rows, "finished"]); // the run has ended
     } finally {
       await warehouse.close();
     }

@@ -1,11 +1,11 @@
 /**
- * Sends the Cloud Run plans of cloud-run-plan.ts over the Admin API v2's REST surface (JSON over HTTPS, a bearer token
+ * Sends the Cloud Run plans of run-job-plan.ts over the Admin API v2's REST surface (JSON over HTTPS, a bearer token
  * from Application Default Credentials; no Google client library is loaded here). A job that exists is replaced.
  */
 import { CloudApiError, failureOfHttpStatus } from "../cloud/errors";
 import { withRetry, type RetryPolicy } from "../cloud/retry";
 import type { Plan } from "../plan";
-import { CLOUD_RUN_JOBS, planReplaceScoreJob, type CreateRunJobRequest } from "./cloud-run-plan";
+import { CLOUD_RUN_JOBS, planReplaceRunJob, type CreateRunJobRequest } from "./run-job-plan";
 
 export interface RunConnection {
   /** `https://run.googleapis.com`, or an in-test server's `http://127.0.0.1:<port>`. */
@@ -19,7 +19,7 @@ export interface RunJobResult {
   operation: string;
 }
 
-export async function applyScoreJob(
+export async function applyRunJob(
   plan: Plan<CreateRunJobRequest>,
   connection: RunConnection,
   retry?: RetryPolicy,
@@ -32,7 +32,7 @@ export async function applyScoreJob(
   } catch (err) {
     if (!(err instanceof CloudApiError && err.failure === "already-exists")) throw err;
   }
-  const replace = planReplaceScoreJob(plan);
+  const replace = planReplaceRunJob(plan);
   const path = `/v2/${replace.request.job.name}`;
   const replaced = await sendToCloudRun(replace.method, "PATCH", path, replace.request.job, connection, retry);
   return { action: "replaced", operation: replaced.name ?? "" };
