@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { MemoryPubSub } from "../../io/memory/memory-pubsub";
-import type { Warehouse } from "../../io/ports";
+import type { CommitReport, Warehouse } from "../../io/ports";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { streamModelFeed } from "../../launcher/models/stream-model";
 import { scoreCommand } from "../../launcher/commands/score";
@@ -141,5 +141,110 @@ describeNeeds("ml-python")("rox stream --score", () => {
       }
     }
   }, 900_000);
+
+  test("a micro-batch's events and predictions commit in one transaction: a failure before COMMIT leaves neither", async () => {
+    const file = copyWarehouse("atomic");
+    const seen: Seen[] = [];
+    const summary = await withDuckDb(file, async (real) => {
+      const warehouse = failingOnce(real, seen);
+      const options = { ...JOB, workDir: work.dir, maxMessages: messages.length, idleTimeoutSeconds: 3 };
+      const score = feedOf(file, warehouse, "champion", []);
+      const pubsub = pubsubWith(messages);
+      const summary = await runStreamJob({ ...options, score }, pubsub.source(SUBSCRIPTION), warehouse);
+      const [row] = await real.query(
+        `SELECT count(*) AS n, count(p.event_id) AS scored, count(DISTINCT p.event_id) AS once FROM flights e LEFT JOIN flights_predictions p USING (event_id) WHERE e._run_id = '${summary.runId}'`,
+      );
+      expect([Number(row.n), Number(row.scored), Number(row.once)]).toEqual([summary.written, summary.written, summary.written]);
+      return summary;
+    });
+    expect(unaccounted(summary)).toBe(0);
+    expect(seen).toHaveLength(1);
+    const [{ before, inserted, after }] = seen;
+    expect(inserted.events).toBeGreaterThan(0);
+    expect(inserted.predictions).toBe(inserted.events);
+    expect(after).toEqual(before);
+  }, 900_000);
+
+  test("an event whose features cannot be built is written, with a score dead letter naming the feature", async () => {
+    const file = copyWarehouse("strict");
+    await registerStrictModel(file);
+    const summary = await withDuckDb(file, async (warehouse) => {
+      const options = { ...JOB, workDir: work.dir, maxMessages: messages.length, idleTimeoutSeconds: 3 };
+      const score = feedOf(file, warehouse, "strict", []);
+      const summary = await runStreamJob({ ...options, score }, pubsubWith(messages).source(SUBSCRIPTION), warehouse);
+      const dead = await warehouse.query(
+        `SELECT d.sourceUri, d.errorClass, d.errorMessage, d.records, d.messageId, e.event_id AS written, p.event_id AS predicted FROM dead_letters d LEFT JOIN flights e ON d.sourceUri = 'flights/' || e.event_id LEFT JOIN flights_predictions p ON p.event_id = e.event_id WHERE d.runId = '${summary.runId}' AND d.errorStage = 'score'`,
+      );
+      const predicted = await predictionsOf(warehouse, summary.runId);
+      return { ...summary, dead, predicted: predicted.size };
+    });
+    const failed = summary.byReason["score/feature.missing"];
+    expect(failed).toBeGreaterThan(0);
+    expect(summary.dead).toHaveLength(failed);
+    expect(summary.predicted).toBeGreaterThan(0);
+    expect(summary.predicted + failed).toBe(summary.written);
+    expect(unaccounted(summary)).toBe(0);
+    for (const d of summary.dead) {
+      expect(d).toMatchObject({ errorClass: "feature.missing", records: "0", messageId: "flights-delay@3", predicted: null });
+      expect(d.errorMessage).toBe("feature origin_prev_mean_delay is missing");
+      expect(d.written).toEqual(String(d.sourceUri).slice("flights/".length));
+    }
+  }, 900_000);
 });
 
+interface Counts {
+  events: number;
+  predictions: number;
+}
+
+async function counts(warehouse: Warehouse): Promise<Counts> {
+  const [events] = await warehouse.query("SELECT count(*) AS n FROM flights");
+  const tables = await warehouse.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'flights_predictions'");
+  const [predictions] = tables.length ? await warehouse.query("SELECT count(*) AS n FROM flights_predictions") : [{ n: 0 }];
+  return { events: Number(events.n), predictions: Number(predictions.n) };
+}
+
+/**
+ * The real warehouse, but the first scored micro-batch fails inside its transaction after its events and predictions
+ * are inserted (where its job_runs row is written, just before COMMIT): what the transaction had inserted (DuckDB's
+ * changed-row counts), and what is left in the tables before and after.
+ */
+function failingOnce(real: Warehouse, seen: Seen[]): Warehouse {
+  const warehouse = Object.create(real) as Warehouse;
+  warehouse.commitChunk = async (contract, chunk, runSummary) => {
+    if (seen.length > 0 || !chunk.predictions) return real.commitChunk(contract, chunk, runSummary);
+    const before = await counts(real);
+    let inserted: Counts | undefined;
+    const failing = (report: CommitReport): JobSummary => {
+      inserted = { events: report.eventsWritten, predictions: report.predictionsWritten ?? 0 };
+      throw new Error("injected failure just before COMMIT");
+    };
+    const failure = await real.commitChunk(contract, chunk, failing).catch((err: Error) => err);
+    seen.push({ before, inserted: inserted!, after: await counts(real) });
+    throw failure;
+  };
+  return warehouse;
+}
+
+interface Seen {
+  before: Counts;
+  inserted: Counts;
+  after: Counts;
+}
+
+/** Version 3: version 2's trees, with a card that requires the origin's previous-hour mean delay (no window: none). */
+async function registerStrictModel(file: string): Promise<void> {
+  await withDuckDb(file, async (warehouse) => {
+    const registry = openRegistry(warehouse, { kind: "duckdb", file }, s.store);
+    const dir = path.join(work.dir, "strict-model");
+    fs.cpSync(await registry.localFolder(await registry.resolve({ name: "flights-delay", version: 2 })), dir, {
+      recursive: true,
+    });
+    const card = JSON.parse(fs.readFileSync(path.join(dir, "card.json"), "utf8"));
+    const strict = (f: { name: string }) => (f.name === "origin_prev_mean_delay" ? { ...f, nullable: false } : f);
+    fs.writeFileSync(path.join(dir, "card.json"), JSON.stringify({ ...card, features: card.features.map(strict) }));
+    fs.appendFileSync(path.join(dir, "model.json"), "\n");
+    const { model } = await registry.register(dir, ["strict"]);
+    expect(model.version).toBe(3);
+  });
+}
