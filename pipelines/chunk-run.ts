@@ -53,8 +53,10 @@ export async function runChunk(
 }
 
 /** What a finished run staged and how to land it; `windowsStaged`: the run wrote window partials of all its events. */
-export interface StagedRun
-  extends Pick<ChunkSpec, "contract" | "schemasDir" | "chunkDir" | "replace" | "settle" | "score"> {
+export interface StagedRun extends Pick<
+  ChunkSpec,
+  "contract" | "schemasDir" | "chunkDir" | "replace" | "settle" | "score"
+> {
   read: number;
   windowsStaged: boolean;
 }
@@ -77,7 +79,8 @@ export async function landStagedRun(
     const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
     if (prepared.alreadyPresent > 0 || !run.windowsStaged) await runWindows(spec, freshEvents, paths);
-    const scores = spec.score && (await stageScores(spec.score, spec.contract, freshEvents, paths, warehouse, spec.chunkDir));
+    const scores =
+      spec.score && (await stageScores(spec.score, spec.contract, freshEvents, paths, warehouse, spec.chunkDir));
     const tallies = stagedCounts(read, paths, prepared.alreadyPresent, scores?.byReason);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
     const replayed = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;

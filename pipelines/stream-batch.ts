@@ -82,7 +82,8 @@ export class BatchHandler {
     const { name, model, failedAlone } = part;
     const chunkDir = path.join(this.ctx.workDir, name);
     const nowMs = now();
-    const score = model && settings.score && { model, sql: settings.score.sql, jobName: "stream", runId: run.runId, nowMs };
+    const score = model &&
+      settings.score && { model, sql: settings.score.sql, jobName: "stream", runId: run.runId, nowMs };
     const batchRun = { options: settings, contract: run.contract, runId: run.runId, nowMs, chunkDir, score };
     const summaryWith = (more: ChunkCounts) => summaryOf({ ...run, counts: addCounts(run.counts, more) }, now);
     const counts = await processBatch(batchRun, messages, warehouse, summaryWith, failedAlone);

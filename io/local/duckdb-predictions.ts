@@ -57,7 +57,10 @@ export async function insertPredictions(
   await run(`INSERT INTO rox_scored SELECT * FROM read_json(${lit(file)}, columns = ${PREDICTION_COLUMNS})`);
   const staged = await count(run, "rox_scored");
   const same = "p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version";
-  const written = await changed(run, `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON ${same}`);
+  const written = await changed(
+    run,
+    `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON ${same}`,
+  );
   return { staged, written };
 }
 

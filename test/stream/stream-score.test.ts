@@ -30,8 +30,17 @@ let messages: PlannedMessage[];
 
 /** The day's first flights as one file sorted by event time, published as planned (5% re-sent). */
 async function dayMessages(dir: string): Promise<PlannedMessage[]> {
-  const sample = await writeFlightSample({ outDir: path.join(dir, "day"), format: "jsonl", by: "day", from: DAY, to: "2001-01-12", limit: 1500 });
-  const events = [...readJsonLines(sample.files[0].path)].sort((a, b) => Date.parse(String(a.date)) - Date.parse(String(b.date)));
+  const sample = await writeFlightSample({
+    outDir: path.join(dir, "day"),
+    format: "jsonl",
+    by: "day",
+    from: DAY,
+    to: "2001-01-12",
+    limit: 1500,
+  });
+  const events = [...readJsonLines(sample.files[0].path)].sort(
+    (a, b) => Date.parse(String(a.date)) - Date.parse(String(b.date)),
+  );
   const file = path.join(dir, "day-sorted.jsonl");
   fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
   return [...planMessages([file], { duplicates: 0.05, seed: 11 })];
@@ -68,7 +77,10 @@ function pubsubWith(first: PlannedMessage[]): MemoryPubSub {
   const pubsub = new MemoryPubSub();
   pubsub.createTopic("scored-events");
   pubsub.createSubscription(SUBSCRIPTION, "scored-events");
-  pubsub.publish("scored-events", first.map((m) => m.message));
+  pubsub.publish(
+    "scored-events",
+    first.map((m) => m.message),
+  );
   return pubsub;
 }
 
@@ -100,7 +112,7 @@ describeNeeds("ml-python")("rox stream --score", () => {
   }, 900_000);
   afterAll(() => work?.cleanup());
 
-  test("every written event is scored in its micro-batch, as batch scoring does; an alias move is picked up", async () => {
+  test("every written event is scored in its micro-batch as batch scoring would; an alias move is picked up", async () => {
     const file = copyWarehouse("moved");
     const half = Math.floor(messages.length / 2);
     const pubsub = pubsubWith(messages.slice(0, half));
@@ -109,9 +121,14 @@ describeNeeds("ml-python")("rox stream --score", () => {
     const { summary, firstIds } = await withDuckDb(file, async (warehouse) => {
       let firstIds: Set<string> | undefined;
       const moveAlias = async () => {
-        firstIds = new Set((await warehouse.query("SELECT event_id FROM flights_predictions")).map((r) => String(r.event_id)));
+        firstIds = new Set(
+          (await warehouse.query("SELECT event_id FROM flights_predictions")).map((r) => String(r.event_id)),
+        );
         await openRegistry(warehouse, { kind: "duckdb", file }, s.store).setAlias("flights-delay", 2, "champion");
-        pubsub.publish("scored-events", messages.slice(half).map((m) => m.message));
+        pubsub.publish(
+          "scored-events",
+          messages.slice(half).map((m) => m.message),
+        );
       };
       const onBatch = ({ summary }: { summary: JobSummary }) => {
         if (summary.read >= half && !moved) moved = moveAlias();
@@ -142,7 +159,7 @@ describeNeeds("ml-python")("rox stream --score", () => {
     }
   }, 900_000);
 
-  test("a micro-batch's events and predictions commit in one transaction: a failure before COMMIT leaves neither", async () => {
+  test("a micro-batch's events and predictions commit together: a failure before COMMIT leaves neither", async () => {
     const file = copyWarehouse("atomic");
     const seen: Seen[] = [];
     const summary = await withDuckDb(file, async (real) => {
@@ -152,9 +169,14 @@ describeNeeds("ml-python")("rox stream --score", () => {
       const pubsub = pubsubWith(messages);
       const summary = await runStreamJob({ ...options, score }, pubsub.source(SUBSCRIPTION), warehouse);
       const [row] = await real.query(
-        `SELECT count(*) AS n, count(p.event_id) AS scored, count(DISTINCT p.event_id) AS once FROM flights e LEFT JOIN flights_predictions p USING (event_id) WHERE e._run_id = '${summary.runId}'`,
+        "SELECT count(*) AS n, count(p.event_id) AS scored, count(DISTINCT p.event_id) AS once FROM flights e " +
+          `LEFT JOIN flights_predictions p USING (event_id) WHERE e._run_id = '${summary.runId}'`,
       );
-      expect([Number(row.n), Number(row.scored), Number(row.once)]).toEqual([summary.written, summary.written, summary.written]);
+      expect([Number(row.n), Number(row.scored), Number(row.once)]).toEqual([
+        summary.written,
+        summary.written,
+        summary.written,
+      ]);
       return summary;
     });
     expect(unaccounted(summary)).toBe(0);
@@ -173,7 +195,10 @@ describeNeeds("ml-python")("rox stream --score", () => {
       const score = feedOf(file, warehouse, "strict", []);
       const summary = await runStreamJob({ ...options, score }, pubsubWith(messages).source(SUBSCRIPTION), warehouse);
       const dead = await warehouse.query(
-        `SELECT d.sourceUri, d.errorClass, d.errorMessage, d.records, d.messageId, e.event_id AS written, p.event_id AS predicted FROM dead_letters d LEFT JOIN flights e ON d.sourceUri = 'flights/' || e.event_id LEFT JOIN flights_predictions p ON p.event_id = e.event_id WHERE d.runId = '${summary.runId}' AND d.errorStage = 'score'`,
+        "SELECT d.sourceUri, d.errorClass, d.errorMessage, d.records, d.messageId, e.event_id AS written, " +
+          "p.event_id AS predicted FROM dead_letters d LEFT JOIN flights e ON d.sourceUri = 'flights/' || e.event_id " +
+          "LEFT JOIN flights_predictions p ON p.event_id = e.event_id " +
+          `WHERE d.runId = '${summary.runId}' AND d.errorStage = 'score'`,
       );
       const predicted = await predictionsOf(warehouse, summary.runId);
       return { ...summary, dead, predicted: predicted.size };
@@ -185,7 +210,12 @@ describeNeeds("ml-python")("rox stream --score", () => {
     expect(summary.predicted + failed).toBe(summary.written);
     expect(unaccounted(summary)).toBe(0);
     for (const d of summary.dead) {
-      expect(d).toMatchObject({ errorClass: "feature.missing", records: "0", messageId: "flights-delay@3", predicted: null });
+      expect(d).toMatchObject({
+        errorClass: "feature.missing",
+        records: "0",
+        messageId: "flights-delay@3",
+        predicted: null,
+      });
       expect(d.errorMessage).toBe("feature origin_prev_mean_delay is missing");
       expect(d.written).toEqual(String(d.sourceUri).slice("flights/".length));
     }
@@ -199,8 +229,12 @@ interface Counts {
 
 async function counts(warehouse: Warehouse): Promise<Counts> {
   const [events] = await warehouse.query("SELECT count(*) AS n FROM flights");
-  const tables = await warehouse.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'flights_predictions'");
-  const [predictions] = tables.length ? await warehouse.query("SELECT count(*) AS n FROM flights_predictions") : [{ n: 0 }];
+  const tables = await warehouse.query(
+    "SELECT 1 FROM information_schema.tables WHERE table_name = 'flights_predictions'",
+  );
+  const [predictions] = tables.length
+    ? await warehouse.query("SELECT count(*) AS n FROM flights_predictions")
+    : [{ n: 0 }];
   return { events: Number(events.n), predictions: Number(predictions.n) };
 }
 

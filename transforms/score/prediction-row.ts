@@ -37,14 +37,27 @@ export function scoredRow(
   };
   const outcome = hasIdentity(row)
     ? scoreFeatureRow(scorer(), row, envelope)
-    : { ok: false as const, dead: { stage: "score" as const, errorClass: "feature.missing", errorMessage: NO_ID, envelope } };
+    : {
+        ok: false as const,
+        dead: { stage: "score" as const, errorClass: "feature.missing", errorMessage: NO_ID, envelope },
+      };
   if (!outcome.ok) {
     const dead = { ...outcome.dead, records: deadRecords };
     return { dead: deadLetterRow(dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now }) };
   }
   const { event_id, event_time } = row;
   const { model, modelVersion: model_version, runId: score_run_id } = ctx;
-  return { predictions: { event_id, event_time, prediction: outcome.value, model, model_version, score_run_id, scored_at: now } };
+  return {
+    predictions: {
+      event_id,
+      event_time,
+      prediction: outcome.value,
+      model,
+      model_version,
+      score_run_id,
+      scored_at: now,
+    },
+  };
 }
 
 const NO_ID = "the row has no event_id or event_time";

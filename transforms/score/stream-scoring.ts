@@ -22,7 +22,9 @@ export function windowRowsNow(contract: Contract, windows: readonly WindowState[
   const merged = new Map<string, Record<string, unknown>>();
   for (const { spec, stored, partials } of windows) {
     const sizeMs = spec.sizeSeconds * 1000;
-    const storedRows = [...stored].flatMap(([end, rows]) => [...rows.values()].map((r) => ({ ...r, start_ms: end - sizeMs })));
+    const storedRows = [...stored].flatMap(([end, rows]) =>
+      [...rows.values()].map((r) => ({ ...r, start_ms: end - sizeMs })),
+    );
     for (const row of mergeWindowRows(contract, spec, partials, storedRows, updatedAt)) {
       const key = row[spec.key];
       const id = { table: windowTableName(contract, spec), keyColumn: spec.key, key: key as string | number };
@@ -30,7 +32,10 @@ export function windowRowsNow(contract: Contract, windows: readonly WindowState[
     }
   }
   const storedOf = (k: WindowKey) =>
-    windows.find((w) => windowTableName(contract, w.spec) === k.table)?.stored.get(k.windowEndMs)?.get(String(k.key));
+    windows
+      .find((w) => windowTableName(contract, w.spec) === k.table)
+      ?.stored.get(k.windowEndMs)
+      ?.get(String(k.key));
   return (k) => merged.get(windowKeyId(k)) ?? storedOf(k) ?? null;
 }
 
