@@ -112,7 +112,7 @@ describeNeeds("ml-python")("rox stream --score", () => {
   }, 900_000);
   afterAll(() => work?.cleanup());
 
-  test("every written event is scored in its micro-batch as batch scoring would; an alias move is picked up", async () => {
+  test("each written event is scored in its micro-batch as in batch; an alias move is picked up", async () => {
     const file = copyWarehouse("moved");
     const half = Math.floor(messages.length / 2);
     const pubsub = pubsubWith(messages.slice(0, half));
