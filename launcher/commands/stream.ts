@@ -12,6 +12,7 @@ import {
 import type { MessageSource, Warehouse } from "../../io/ports";
 import type { ModelFeed } from "../../pipelines/stream-score";
 import { resolveEmulatorHost } from "../emulator-host";
+import { UsageError } from "../errors";
 import { reportSummary } from "./batch";
 import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { BatchEvent } from "../../pipelines/stream-job";
@@ -52,6 +53,8 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     ...runnerFlags,
   });
   const runner = portableRunner(values);
+  if (runner && values.score)
+    throw new UsageError(`--score runs on the local runner only (not yet --runner ${runner})`);
   if (runner) {
     const subscription = requireFlag(values.subscription, "subscription");
     const fullName = subscription.startsWith("projects/")
@@ -70,6 +73,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   }
   const project = values.project ?? DEFAULT_PROJECT;
   const target = warehouseTarget(values);
+  if (values.score) (await import("../models/stream-model")).checkScoreTarget(target);
   const subscription = requireFlag(values.subscription, "subscription");
   const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
   const source = await openSource(values, { project, subscription, maxDeliveryAttempts });

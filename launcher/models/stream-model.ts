@@ -23,9 +23,14 @@ export interface StreamModelOptions {
   log: (line: string) => void;
 }
 
-export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): ModelFeed {
-  if (o.target.kind !== "duckdb")
+/** Scoring in the stream commits to the DuckDB warehouse only, for now: refused before anything is opened. */
+export function checkScoreTarget(target: WarehouseTarget): void {
+  if (target.kind !== "duckdb")
     throw new UsageError("--score commits predictions to the DuckDB warehouse only (not yet --warehouse bigquery)");
+}
+
+export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): ModelFeed {
+  checkScoreTarget(o.target);
   const open = (w: Warehouse) => openRegistry(w, o.target, o.store, o.storageEndpoint);
   const useWarehouse = <T>(run: (w: Warehouse) => Promise<T>) => run(warehouse);
   const slot = new ModelSlot(registrySource(o.ref, useWarehouse, open, o.schemasDir), o.log, "rox stream");

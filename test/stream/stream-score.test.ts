@@ -12,6 +12,8 @@ import type { CommitReport, Warehouse } from "../../io/ports";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { streamModelFeed } from "../../launcher/models/stream-model";
 import { scoreCommand } from "../../launcher/commands/score";
+import { streamCommand } from "../../launcher/commands/stream";
+import { ModelNotFoundError } from "../../launcher/models/errors";
 import { planMessages, type PlannedMessage } from "../../launcher/publish/plan";
 import { writeFlightSample } from "../../launcher/sample/flights";
 import { runStreamJob, type StreamJobOptions } from "../../pipelines/stream-job";
@@ -159,6 +161,18 @@ describeNeeds("ml-python")("rox stream --score", () => {
     }
   }, 900_000);
 
+  test("a model that cannot be resolved stops the job before it reads anything", async () => {
+    const file = copyWarehouse("unknown");
+    const pubsub = pubsubWith(messages.slice(0, 10));
+    await withDuckDb(file, async (warehouse) => {
+      const score = feedOf(file, warehouse, "nightly", []);
+      const job = runStreamJob({ ...JOB, workDir: work.dir, score }, pubsub.source(SUBSCRIPTION), warehouse);
+      await expect(job).rejects.toThrow(ModelNotFoundError);
+      expect(await warehouse.query("SELECT * FROM job_runs WHERE job = 'stream'")).toEqual([]);
+    });
+    expect(pubsub.pull(SUBSCRIPTION, 100)).toHaveLength(10); // none was pulled: all still wait for a first delivery
+  }, 900_000);
+
   test("a micro-batch's events and predictions commit together: a failure before COMMIT leaves neither", async () => {
     const file = copyWarehouse("atomic");
     const seen: Seen[] = [];
@@ -220,6 +234,24 @@ describeNeeds("ml-python")("rox stream --score", () => {
       expect(d.written).toEqual(String(d.sourceUri).slice("flights/".length));
     }
   }, 900_000);
+});
+
+describe("rox stream --score refuses what it cannot do (exit 2)", () => {
+  test.each([
+    [
+      "--runner dataflow",
+      ["--runner", "dataflow"],
+      "--score runs on the local runner only (not yet --runner dataflow)",
+    ],
+    [
+      "--warehouse bigquery",
+      ["--warehouse", "bigquery", "--project", "p", "--dataset", "d"],
+      "--score commits predictions to the DuckDB warehouse only (not yet --warehouse bigquery)",
+    ],
+  ])("%s", async (_name, flags, message) => {
+    const argv = ["--subscription", "scored", "--schema", "flights", "--score", "flights-delay@champion", ...flags];
+    await expect(streamCommand(argv)).rejects.toMatchObject({ kind: "usage", message });
+  });
 });
 
 interface Counts {
