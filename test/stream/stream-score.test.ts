@@ -19,7 +19,10 @@ import { writeFlightSample } from "../../launcher/sample/flights";
 import { runStreamJob, type StreamJobOptions } from "../../pipelines/stream-job";
 import { readJsonLines } from "../../io/files/json-lines";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
-import { describeNeeds } from "../support/prerequisites";
+import { describeNeeds, itNeeds } from "../support/prerequisites";
+import { startTestEmulator } from "../support/pubsub-emulator";
+import { openSubscription } from "../../io/pubsub/open-subscription";
+import { publishEvents } from "../../launcher/publish/replay";
 import { tempDir } from "../support/temp";
 import { quietly, servingFixture, type Served } from "../serve/fixture";
 import { withDuckDb } from "../models/fixture";
@@ -95,7 +98,7 @@ async function predictionsOf(warehouse: Warehouse, runId: string): Promise<Map<s
 
 /** What `rox score` (batch) gives for the day with `version`, on a copy of the streamed warehouse. */
 async function batchScores(streamed: string, version: number): Promise<Map<string, number>> {
-  const file = path.join(work.dir, `batch-v${version}.duckdb`);
+  const file = path.join(work.dir, `batch-v${version}-${path.basename(streamed)}`);
   fs.copyFileSync(streamed, file);
   await withDuckDb(file, (w) => w.query("DELETE FROM flights_predictions"));
   const args = ["--model", `flights-delay@${version}`, "--on", "flights", "--partition", DAY];
@@ -160,6 +163,35 @@ describeNeeds("ml-python")("rox stream --score", () => {
       }
     }
   }, 900_000);
+
+  itNeeds("pubsub-emulator")(
+    "the CLI's job on the Pub/Sub emulator scores every written event as rox score does",
+    async () => {
+      const emulator = (await startTestEmulator())!;
+      try {
+        const file = copyWarehouse("emulator");
+        const common = { host: emulator.host, project: "rox-test", topic: "scored-topic" };
+        await (await openSubscription({ ...common, subscription: "scored-cli" })).close();
+        const from = path.join(work.dir, "day-sorted.jsonl");
+        const { published } = await publishEvents({ ...common, from, duplicates: 0.05, seed: 11 });
+        const where = ["--project", "rox-test", "--host", emulator.host, "--warehouse", file, "--store", s.store];
+        const job = ["--subscription", "scored-cli", "--schema", "flights", "--score", "flights-delay@champion"];
+        const stop = ["--max-messages", String(published), "--idle-timeout", "5"];
+        const summary = (await quietly(() => streamCommand([...job, ...where, ...stop])))!;
+        expect(summary.read).toBe(published);
+        expect(unaccounted(summary)).toBe(0);
+        expect(summary.byTable.flights_predictions).toBe(summary.written);
+        const streamed = await withDuckDb(file, (warehouse) => predictionsOf(warehouse, summary.runId));
+        expect(streamed.size).toBe(summary.written);
+        const batch = await batchScores(file, 1);
+        for (const [id, { v, p }] of streamed)
+          expect([id, v, Math.abs(p - batch.get(id)!) <= 1e-9]).toEqual([id, 1, true]);
+      } finally {
+        await emulator.stop();
+      }
+    },
+    900_000,
+  );
 
   test("a model that cannot be resolved stops the job before it reads anything", async () => {
     const file = copyWarehouse("unknown");
