@@ -19,14 +19,8 @@ export interface ModelWarehouse {
 export async function modelWarehouse(work: string): Promise<ModelWarehouse> {
   const dir = path.join(work, "model");
   const input = path.join(dir, "events");
-  await writeFlightSample({
-    outDir: input,
-    format: "jsonl",
-    by: "day",
-    from: "2001-01-08",
-    to: "2001-01-11",
-    limit: 5000,
-  });
+  const days = { from: "2001-01-08", to: "2001-01-11", limit: 5000 };
+  await writeFlightSample({ outDir: input, format: "jsonl", by: "day", ...days });
   const file = path.join(dir, "warehouse.duckdb");
   const warehouse = await DuckDbWarehouse.open(file);
   await runBatchJob({ input, schema: "flights", workDir: dir }, warehouse).finally(() => warehouse.close());

@@ -4,19 +4,12 @@ import { requireForSerialization } from "apache-beam/serialization";
 import type { Counter } from "./sdk";
 import { clockNow, type RunClockMs } from "./clock";
 import { createScorer, type Scorer } from "../score/scorer";
-import { scoredRow, type Scored } from "../score/prediction-row";
+import { scoredRow, type PredictionContext, type Scored } from "../score/prediction-row";
 
 /** What the scoring DoFn needs, through Beam's context argument: the model's folder and who is scoring. */
-export interface ScoreContext {
+export interface ScoreContext extends PredictionContext {
   /** A folder with the version's `card.json` and `model.json` (a store's own folder, or a worker's copy). */
   modelDir: string;
-  model: string;
-  modelVersion: number;
-  /** The events table, for the dead letters' source. */
-  table: string;
-  schema: string;
-  jobName: string;
-  runId: string;
   nowMs: RunClockMs;
 }
 
