@@ -89,9 +89,14 @@ async function windowStates(
     const needed = keys.filter((k: WindowKey) => k.table === windowTableName(contract, spec));
     const query = (sql: string) => warehouse.query(sql);
     const stored = needed.length > 0 ? await queryWindowRows(query, scoring.sql, needed) : new Map();
-    states.push({ spec, stored, partials: [...readJsonLines(paths.windowPartials(spec.name))] });
+    states.push({ spec, stored, partials: partialsIn(paths.windowPartials(spec.name)) });
   }
   return states;
+}
+
+/** The micro-batch's partials of a window; a missing file is none, as in the warehouse's merge. */
+function partialsIn(file: string): Record<string, unknown>[] {
+  return fs.existsSync(file) ? [...readJsonLines(file)] : [];
 }
 
 function writeLines(file: string, rows: Record<string, unknown>[]): void {

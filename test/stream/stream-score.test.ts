@@ -193,6 +193,21 @@ describeNeeds("ml-python")("rox stream --score", () => {
     900_000,
   );
 
+  test("a micro-batch with nothing to score (every record a dead letter) keeps its records' own reasons", async () => {
+    const file = copyWarehouse("nothing");
+    const pubsub = pubsubWith([]);
+    const bad = ["{oops", "[1, 2]"].map((text) => ({ data: Buffer.from(text).toString("base64") }));
+    pubsub.publish("scored-events", bad);
+    const summary = await withDuckDb(file, async (warehouse) => {
+      const score = feedOf(file, warehouse, "champion", []);
+      const options = { ...JOB, workDir: work.dir, maxMessages: 2, score };
+      return runStreamJob(options, pubsub.source(SUBSCRIPTION), warehouse);
+    });
+    expect(summary).toMatchObject({ read: 2, written: 0, deadLettered: 2 });
+    expect(Object.keys(summary.byReason).sort()).toEqual(["decode/malformed_json", "decode/not_an_object"]);
+    expect(summary.byTable.flights_predictions).toBe(0);
+  }, 900_000);
+
   test("a model that cannot be resolved stops the job before it reads anything", async () => {
     const file = copyWarehouse("unknown");
     const pubsub = pubsubWith(messages.slice(0, 10));
