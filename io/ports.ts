@@ -14,6 +14,14 @@ export interface StagedChunk {
    * file (`SettledDeadLetter` rows), in the same transaction; `rows` is how many live rows they must match.
    */
   replayed?: { path: string; rows: number };
+  /** A scored micro-batch: its fresh events' predictions and score dead letters, committed in the same transaction. */
+  predictions?: StagedPredictions;
+}
+
+/** A micro-batch's scoring output as JSON lines: `<table>_predictions` rows, and dead letters of stage `score`. */
+export interface StagedPredictions {
+  rows: string;
+  deadLetters: string;
 }
 
 export interface PrepareReport {
@@ -32,6 +40,9 @@ export interface CommitReport {
   windowRows: Record<string, number>;
   /** Stored dead letters a replay chunk updated (settled, or failed again with a new reason). */
   deadLettersReplayed?: number;
+  /** A scored chunk: prediction rows added, and score dead letters (events written without a prediction). */
+  predictionsWritten?: number;
+  scoreDeadLettersWritten?: number;
 }
 
 /** What `exportDeadLetters` wrote. */

@@ -9,6 +9,8 @@ import { runDirect } from "./direct";
 import { ingestPipeline, READ_COUNTER, type IngestSource } from "./ingest-pipeline";
 import { windowPipeline } from "./window-pipeline";
 import { stagedFileSinks, type StagedPaths } from "./sinks";
+import { stageScores, type ChunkScoring } from "./stream-score";
+import { predictionsTableName } from "../schemas/tables";
 
 /** One bounded unit of work of either job: a batch job's chunk of files, or a streaming job's micro-batch. */
 export interface ChunkSpec {
@@ -27,6 +29,8 @@ export interface ChunkSpec {
    * (`StagedChunk.replayed`); the chunk's own dead letters are then not appended.
    */
   settle?: (staged: StagedOutcome) => { path: string; rows: number };
+  /** A scored streaming micro-batch: its fresh events are scored and their predictions committed with them. */
+  score?: ChunkScoring;
 }
 
 /** Where a chunk's records ended, as staged files: the events the commit writes are those in `freshEvents`. */
@@ -49,7 +53,10 @@ export async function runChunk(
 }
 
 /** What a finished run staged and how to land it; `windowsStaged`: the run wrote window partials of all its events. */
-export interface StagedRun extends Pick<ChunkSpec, "contract" | "schemasDir" | "chunkDir" | "replace" | "settle"> {
+export interface StagedRun extends Pick<
+  ChunkSpec,
+  "contract" | "schemasDir" | "chunkDir" | "replace" | "settle" | "score"
+> {
   read: number;
   windowsStaged: boolean;
 }
@@ -72,9 +79,12 @@ export async function landStagedRun(
     const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
     if (prepared.alreadyPresent > 0 || !run.windowsStaged) await runWindows(spec, freshEvents, paths);
-    const tallies = stagedCounts(read, paths, prepared.alreadyPresent);
+    const scores =
+      spec.score && (await stageScores(spec.score, spec.contract, freshEvents, paths, warehouse, spec.chunkDir));
+    const tallies = stagedCounts(read, paths, prepared.alreadyPresent, scores?.byReason);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
-    const toCommit = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
+    const replayed = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
+    const toCommit = scores ? { ...replayed, predictions: scores.staged } : replayed;
     const summaryOf = runSummary && ((report: CommitReport) => runSummary(countsOf(report)));
     const committed = await warehouse.commitChunk(spec.contract, toCommit, summaryOf);
     return countsOf(committed);
@@ -154,6 +164,7 @@ function stagedCounts(
   read: number,
   paths: StagedPaths,
   alreadyPresent: number,
+  scoreReasons: Record<string, number> = {},
 ): Omit<ChunkCounts, "written" | "byTable"> {
   const inBatchDuplicates = countLines(paths.duplicates);
   const byReason: Record<string, number> = {};
@@ -171,7 +182,8 @@ function stagedCounts(
     read,
     deadLettered,
     duplicates: inBatchDuplicates + alreadyPresent,
-    byReason: addTallies(byReason, nonZero(duplicateReasons)),
+    // Score dead letters are tallied by reason but not in deadLettered: their events were written.
+    byReason: addTallies(addTallies(byReason, nonZero(duplicateReasons)), scoreReasons),
   };
   return uncounted > 0 ? { ...counts, uncounted } : counts;
 }
@@ -181,10 +193,12 @@ function chunkCounts(
   staged: Omit<ChunkCounts, "written" | "byTable">,
   committed: CommitReport,
 ): ChunkCounts {
+  const scored = committed.predictionsWritten !== undefined;
   const byTable = {
     [contract.table]: committed.eventsWritten,
-    dead_letters: committed.deadLettersWritten,
+    dead_letters: committed.deadLettersWritten + (committed.scoreDeadLettersWritten ?? 0),
     ...committed.windowRows,
+    ...(scored ? { [predictionsTableName(contract)]: committed.predictionsWritten! } : {}),
   };
   return { ...staged, written: committed.eventsWritten, byTable };
 }

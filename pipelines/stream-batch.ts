@@ -10,6 +10,7 @@ import { runChunk } from "./chunk-run";
 import { commitIsolating, describe, type IsolationPolicy } from "./stream-isolate";
 import { withRetry, type RetryPolicy } from "./source-retry";
 import type { StreamSettings } from "./stream-settings";
+import type { ChunkScoring, StreamModel } from "./stream-score";
 
 /** What a streaming run has committed so far. */
 export interface RunState {
@@ -50,8 +51,10 @@ export class BatchHandler {
   async handle(messages: PulledMessage[], index: number): Promise<void> {
     const { settings, run, isolation, log, acks, now } = this.ctx;
     const committed = { counts: emptyCounts(), parts: 0 };
+    const model = await settings.score?.current();
     const commit = async (part: PulledMessage[], failedAlone?: string) => {
-      const counts = await this.commitPart(part, `batch-${index}-${committed.parts++}`, failedAlone);
+      const name = `batch-${index}-${committed.parts++}`;
+      const counts = await this.commitPart(part, { name, model, failedAlone });
       committed.counts = addCounts(committed.counts, counts);
     };
     const committer = {
@@ -74,10 +77,14 @@ export class BatchHandler {
   }
 
   /** Runs and commits some of the batch's messages; the run's counts (and its job_runs row) include them at once. */
-  private async commitPart(messages: PulledMessage[], name: string, failedAlone?: string): Promise<ChunkCounts> {
+  private async commitPart(messages: PulledMessage[], part: PartOptions): Promise<ChunkCounts> {
     const { settings, run, now, warehouse } = this.ctx;
+    const { name, model, failedAlone } = part;
     const chunkDir = path.join(this.ctx.workDir, name);
-    const batchRun = { options: settings, contract: run.contract, runId: run.runId, nowMs: now(), chunkDir };
+    const nowMs = now();
+    const score = model &&
+      settings.score && { model, sql: settings.score.sql, jobName: "stream", runId: run.runId, nowMs };
+    const batchRun = { options: settings, contract: run.contract, runId: run.runId, nowMs, chunkDir, score };
     const summaryWith = (more: ChunkCounts) => summaryOf({ ...run, counts: addCounts(run.counts, more) }, now);
     const counts = await processBatch(batchRun, messages, warehouse, summaryWith, failedAlone);
     run.counts = addCounts(run.counts, counts);
@@ -94,7 +101,15 @@ export class BatchHandler {
   }
 }
 
+/** One part of a micro-batch: its folder's name, the model scoring it, and the failure when it is a lone message. */
+interface PartOptions {
+  name: string;
+  model?: StreamModel;
+  failedAlone?: string;
+}
+
 interface BatchRun {
+  score?: ChunkScoring;
   options: StreamSettings;
   contract: Contract;
   runId: string;
@@ -125,7 +140,7 @@ async function processBatch(
 
 /** The staged batch through the same chunk runner as the batch job. */
 function runBatch(run: BatchRun, batch: string, warehouse: Warehouse, runSummary: RunSummary): Promise<ChunkCounts> {
-  const { options, contract, runId, nowMs, chunkDir } = run;
+  const { options, contract, runId, nowMs, chunkDir, score } = run;
   const subscription = `pubsub://${options.subscription}`;
   return runChunk(
     {
@@ -138,6 +153,7 @@ function runBatch(run: BatchRun, batch: string, warehouse: Warehouse, runSummary
       source: { kind: "messages", batch, subscription, maxDeliveryAttempts: options.maxDeliveryAttempts },
       replace: false,
       maxRecordBytes: options.maxRecordBytes,
+      score,
     },
     warehouse,
     runSummary,

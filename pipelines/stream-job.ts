@@ -33,6 +33,7 @@ export async function runStreamJob(
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   checkFeatureModule(contract);
   await warehouse.ensureTables(contract);
+  await options.score?.current(); // a model that cannot be loaded stops the job before it reads anything
   const leases = await readLeases(source, retry, log);
   const startedAt = new Date(now()).toISOString();
   const run: RunState = { contract, runId: newRunId(now(), "stream"), startedAt, counts: emptyCounts() };

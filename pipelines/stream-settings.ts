@@ -3,6 +3,7 @@ import type { ChunkCounts, JobSummary } from "../transforms/summary";
 import type { IsolationPolicy } from "./stream-isolate";
 import type { StopReason } from "./stream-pull-loop";
 import type { RetryPolicy } from "./source-retry";
+import type { ModelFeed } from "./stream-score";
 
 export interface StreamJobOptions {
   schema: string;
@@ -29,6 +30,11 @@ export interface StreamJobOptions {
   isolation?: Partial<IsolationPolicy>;
   /** One-line notices: retries, isolated messages, why the job waits or stopped (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Score every written event with this feed's model (asked again before each micro-batch, so an alias move is picked
+   * up without a restart) and commit its prediction, or its score dead letter, in the event's own transaction.
+   */
+  score?: ModelFeed;
   /** Called once the job stops normally, with why. */
   onStop?: (reason: StopReason) => void;
 }

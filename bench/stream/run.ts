@@ -10,13 +10,17 @@ import { writeFlightSample } from "../../tools/sample/flights";
 import { runStreamJob, type BatchEvent } from "../../pipelines/stream-job";
 import type { MessageSource } from "../../io/ports";
 import { startCountingProxy } from "../counting-proxy";
+import { streamModelFeed } from "../../launcher/models/stream-model";
+import { copyOf, modelWarehouse } from "./model";
 
 /**
  * The stream benchmark (not a test), in one run on one emulator: (1) the emulator's bare long-poll pull rate — a plain
  * client pulling (the sources' long polls) and acking without processing; (2) the streaming job draining the same
  * backlog, published before it starts, until it stops idle (`idleTimeoutSeconds` 10, as `rox stream --idle-timeout
  * 10`), both taking the same number of messages per pull; (3) publish→queryable latency (commit time − publish time of
- * every message) at a fixed publish rate; (4) what an idle job costs: pull requests per second reaching the emulator.
+ * every message) at a fixed publish rate, then (3b) the same with `--score flights-delay@champion` (a model trained and
+ * registered first; both runs start from a copy of the same warehouse): publish → prediction queryable, since the
+ * predictions commit with their events; (4) what an idle job costs: pull requests per second reaching the emulator.
  */
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const WORK = path.join(ROOT, ".rox", "bench", "stream");
@@ -42,7 +46,10 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
   try {
     const bare = await barePullRate(emulator.host, events, backlog);
     const job = await drainRate(emulator.host, events, backlog);
-    const latency = await latencyAtRate(emulator.host, events, rate, seconds);
+    const model = await modelWarehouse(WORK);
+    const latency = await latencyAtRate(emulator.host, events, { rate, seconds, file: copyOf(model, "live") });
+    const scoredRun = { rate, seconds, file: copyOf(model, "scored"), store: model.store };
+    const scored = await latencyAtRate(emulator.host, events, scoredRun);
     const idle = await idlePullsPerSecond(emulator.host, IDLE_SECONDS);
     console.log(`backlog ${backlog.toLocaleString("en-US")} real flights, published before the job starts`);
     console.log(`bare long-poll pull+ack: ${bare.toLocaleString("en-US")} msg/s`);
@@ -52,6 +59,10 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
     console.log(`idle job:                ${idle.toFixed(2)} pull requests/s at the emulator (over ${IDLE_SECONDS} s)`);
     console.log(
       `latency at ${rate}/s:  p50 ${latency.p50.toFixed(3)} s  p99 ${latency.p99.toFixed(3)} s  (goal p99 ≤ 1 s; ${latency.count.toLocaleString("en-US")} events)`,
+    );
+    const ratio = `p99 ${(scored.p99 / latency.p99).toFixed(2)} × unscored`;
+    console.log(
+      `scored (--score flights-delay@champion), publish → prediction queryable at ${rate}/s:  p50 ${scored.p50.toFixed(3)} s  p99 ${scored.p99.toFixed(3)} s  (${ratio}; ${scored.predictions.toLocaleString("en-US")} predictions)`,
     );
   } finally {
     await emulator.stop();
@@ -145,18 +156,32 @@ async function idlePullsPerSecond(host: string, seconds: number): Promise<number
 }
 
 /** The publisher runs in its own process at the fixed rate while the job consumes in this one. */
+interface LatencyRun {
+  rate: number;
+  seconds: number;
+  /** The warehouse file (a copy of the prepared one); with `store`, the job scores with flights-delay@champion. */
+  file: string;
+  store?: string;
+}
+
 async function latencyAtRate(
   host: string,
   events: string,
-  rate: number,
-  seconds: number,
-): Promise<{ p50: number; p99: number; count: number }> {
-  const source = await openSubscription({ host, project: PROJECT, subscription: "live-sub", topic: "live-topic" });
+  run: LatencyRun,
+): Promise<{ p50: number; p99: number; count: number; predictions: number }> {
+  const { rate, seconds } = run;
+  const name = run.store ? "scored" : "live";
+  const source = await openSubscription({
+    host,
+    project: PROJECT,
+    subscription: `${name}-sub`,
+    topic: `${name}-topic`,
+  });
   const file = fs
     .readdirSync(events)
     .map((f) => path.join(events, f))
     .sort()[0];
-  const slice = path.join(WORK, "live.jsonl");
+  const slice = path.join(WORK, `${name}.jsonl`);
   fs.writeFileSync(
     slice,
     fs
@@ -172,7 +197,7 @@ async function latencyAtRate(
       rox,
       "publish",
       "--topic",
-      "live-topic",
+      `${name}-topic`,
       "--from",
       slice,
       "--rate",
@@ -185,13 +210,15 @@ async function latencyAtRate(
     { stdio: "ignore" },
   );
   const latencies: number[] = [];
-  const warehouse = await DuckDbWarehouse.open(path.join(WORK, "live.duckdb"));
+  const warehouse = await DuckDbWarehouse.open(run.file);
+  let predictions: number;
   try {
     const onBatch = (e: BatchEvent) => e.publishTimes.forEach((t) => latencies.push((e.committedAt - t) / 1000));
-    await runStreamJob(
+    const summary = await runStreamJob(
       {
         schema: "flights",
-        subscription: `projects/${PROJECT}/subscriptions/live-sub`,
+        subscription: `projects/${PROJECT}/subscriptions/${name}-sub`,
+        score: run.store ? feed(run, warehouse) : undefined,
         maxMessages: rate * seconds,
         idleTimeoutSeconds: 10,
         workDir: WORK,
@@ -201,13 +228,20 @@ async function latencyAtRate(
       source,
       warehouse,
     );
+    predictions = summary.byTable.flights_predictions ?? 0;
   } finally {
     await warehouse.close();
     publisher.kill();
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { p50: at(0.5), p99: at(0.99), count: latencies.length };
+  return { p50: at(0.5), p99: at(0.99), count: latencies.length, predictions };
+}
+
+function feed(run: LatencyRun, warehouse: DuckDbWarehouse) {
+  const ref = { name: "flights-delay", alias: "champion" };
+  const options = { ref, schema: "flights", target: { kind: "duckdb" as const, file: run.file }, store: run.store };
+  return streamModelFeed({ ...options, log: (line: string) => console.error(line) }, warehouse);
 }
 
 const [backlog = "100000", rate = "5000", seconds = "20"] = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import { predictionsTableDdl, deadLetterTableDdl } from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
+import type { Contract } from "../../schemas/contract";
 import type { Warehouse } from "../ports";
 import type { PredictionCommit, PredictionCommitReport, PredictionWarehouse } from "../predictions";
 import { lit, q } from "./duckdb-warehouse";
@@ -29,15 +30,7 @@ export class DuckDbPredictions implements PredictionWarehouse {
             c.partition,
           ])
         : 0;
-      await run(`CREATE OR REPLACE TEMP TABLE rox_scored AS SELECT * FROM ${table} LIMIT 0`);
-      await run(
-        `INSERT INTO rox_scored SELECT * FROM read_json(${lit(c.predictions)}, columns = ${PREDICTION_COLUMNS})`,
-      );
-      const staged = await count(run, "rox_scored");
-      const written = await changed(
-        run,
-        `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version`,
-      );
+      const { staged, written } = await insertPredictions(run, c.contract, c.predictions);
       const deadLettersWritten = await appendDeadLetters(run, c.deadLetters);
       const report = { written, alreadyPresent: staged - written, deadLettersWritten, replaced };
       await this.warehouse.recordRun(c.summary(report), "finished");
@@ -50,6 +43,27 @@ export class DuckDbPredictions implements PredictionWarehouse {
   }
 }
 
+/**
+ * Staged prediction rows (JSON lines) → `<table>_predictions`, only those this model version has not made for their
+ * event; inside the caller's transaction. The batch scoring job and the streaming job's micro-batches both land here.
+ */
+export async function insertPredictions(
+  run: Run,
+  contract: Contract,
+  file: string,
+): Promise<{ staged: number; written: number }> {
+  const table = q(predictionsTableName(contract));
+  await run(`CREATE OR REPLACE TEMP TABLE rox_scored AS SELECT * FROM ${table} LIMIT 0`);
+  await run(`INSERT INTO rox_scored SELECT * FROM read_json(${lit(file)}, columns = ${PREDICTION_COLUMNS})`);
+  const staged = await count(run, "rox_scored");
+  const same = "p.event_id = s.event_id AND p.model = s.model AND p.model_version = s.model_version";
+  const written = await changed(
+    run,
+    `INSERT INTO ${table} SELECT s.* FROM rox_scored s ANTI JOIN ${table} p ON ${same}`,
+  );
+  return { staged, written };
+}
+
 const PREDICTION_COLUMNS = `{event_id: 'VARCHAR', event_time: 'TIMESTAMPTZ', prediction: 'DOUBLE', model: 'VARCHAR', model_version: 'BIGINT', score_run_id: 'VARCHAR', scored_at: 'TIMESTAMPTZ'}`;
 
 /** The embedded warehouse's side this needs: queries with bound parameters, and the run record. */
@@ -57,7 +71,7 @@ type BindingWarehouse = Pick<Warehouse, "recordRun"> & {
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
 };
 
-type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 async function changed(run: Run, sql: string, params?: unknown[]): Promise<number> {
   const [row] = await run(sql, params);

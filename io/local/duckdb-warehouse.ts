@@ -2,9 +2,23 @@ import * as fs from "fs";
 import * as path from "path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
-import { deadLetterColumnsDdl, deadLetterTableDdl, eventsTableDdl, windowTableDdl } from "../../schemas/duckdb";
+import {
+  deadLetterColumnsDdl,
+  deadLetterTableDdl,
+  eventsTableDdl,
+  predictionsTableDdl,
+  windowTableDdl,
+} from "../../schemas/duckdb";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
-import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../ports";
+import type {
+  CommitReport,
+  DeadLetterExport,
+  PrepareReport,
+  StagedChunk,
+  StagedPredictions,
+  Warehouse,
+} from "../ports";
+import { insertPredictions } from "./duckdb-predictions";
 import type { DeadLetterSelection } from "../../transforms/replay";
 import { exportLiveDeadLetters, updateReplayedDeadLetters } from "./duckdb-replay";
 import type { JobSummary, RunStatus } from "../../transforms/summary";
@@ -141,6 +155,7 @@ export class DuckDbWarehouse implements Warehouse {
       }
       const report: CommitReport = { eventsWritten, deadLettersWritten, windowRows };
       const run = (sql: string) => this.changed(sql);
+      if (chunk.predictions) Object.assign(report, await this.commitPredictions(contract, chunk.predictions));
       if (chunk.replayed) report.deadLettersReplayed = await updateReplayedDeadLetters(run, chunk.replayed);
       if (runSummary) await upsertJobRun(this.db, runSummary(report), "running");
       await this.db.run("COMMIT");
@@ -151,6 +166,14 @@ export class DuckDbWarehouse implements Warehouse {
       await this.db.run("ROLLBACK");
       throw err;
     }
+  }
+
+  /** A scored micro-batch's predictions and score dead letters, inside the chunk's open transaction. */
+  private async commitPredictions(contract: Contract, staged: StagedPredictions): Promise<Partial<CommitReport>> {
+    const run = (sql: string, params?: unknown[]) => this.query(sql, params);
+    await this.db.run(predictionsTableDdl(contract));
+    const { written } = await insertPredictions(run, contract, staged.rows);
+    return { predictionsWritten: written, scoreDeadLettersWritten: await this.appendDeadLetters(staged.deadLetters) };
   }
 
   async exportDeadLetters(selection: DeadLetterSelection, out: string): Promise<DeadLetterExport> {

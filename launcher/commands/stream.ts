@@ -9,10 +9,12 @@ import {
   runOnFlink,
   submitToDataflow,
 } from "./runner-flags";
-import type { MessageSource } from "../../io/ports";
+import type { MessageSource, Warehouse } from "../../io/ports";
+import type { ModelFeed } from "../../pipelines/stream-score";
 import { resolveEmulatorHost } from "../emulator-host";
+import { UsageError } from "../errors";
 import { reportSummary } from "./batch";
-import { warehouseFlags, warehouseTarget, withWarehouse } from "../warehouse";
+import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { BatchEvent } from "../../pipelines/stream-job";
 import type { JobSummary } from "../../transforms/summary";
 
@@ -20,6 +22,7 @@ export const streamUsage = `rox stream --subscription <name> --schema <name> [--
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
+          [--score <model>@<alias|version> [--store <dir>] [--config <file>]]   (predictions committed with the events)
           (--source pubsub reads an existing subscription through Google's client: Pub/Sub with Application Default
            Credentials, or the emulator at --host)
           ${runnerUsage}`;
@@ -44,9 +47,14 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     host: { type: "string" },
     "state-file": { type: "string" },
     "schemas-dir": { type: "string" },
+    score: { type: "string" },
+    store: { type: "string" },
+    config: { type: "string" },
     ...runnerFlags,
   });
   const runner = portableRunner(values);
+  if (runner && values.score)
+    throw new UsageError(`--score runs on the local runner only (not yet --runner ${runner})`);
   if (runner) {
     const subscription = requireFlag(values.subscription, "subscription");
     const fullName = subscription.startsWith("projects/")
@@ -65,11 +73,13 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   }
   const project = values.project ?? DEFAULT_PROJECT;
   const target = warehouseTarget(values);
+  if (values.score) (await import("../models/stream-model")).checkScoreTarget(target);
   const subscription = requireFlag(values.subscription, "subscription");
   const maxDeliveryAttempts = optionalNumber(values["max-attempts"], "max-attempts");
   const source = await openSource(values, { project, subscription, maxDeliveryAttempts });
   const { runStreamJob } = await import("../../pipelines/stream-job");
   const run = withWarehouse(target, async (warehouse) => {
+    const score = values.score ? await modelFeed(values, target, warehouse) : undefined;
     const summary = await runStreamJob(
       {
         schema: requireFlag(values.schema, "schema"),
@@ -81,6 +91,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
         maxDeliveryAttempts,
         onBatch: batchReporter(values.summary),
         stopSignal: stopOnSignal(),
+        score,
       },
       source,
       warehouse,
@@ -89,6 +100,26 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     return summary;
   });
   return run.finally(() => source.close());
+}
+
+/** `--score`: the registry's model for the job, resolved again before each micro-batch. */
+async function modelFeed(
+  values: { score?: string; schema?: string; store?: string; config?: string; "schemas-dir"?: string },
+  target: WarehouseTarget,
+  warehouse: Warehouse,
+): Promise<ModelFeed> {
+  const { streamModelFeed } = await import("../models/stream-model");
+  const { parseModelRef } = await import("../models/model-ref");
+  const { storeOf } = await import("./models");
+  const options = {
+    ref: parseModelRef(values.score!),
+    schema: requireFlag(values.schema, "schema"),
+    target,
+    store: values.store ?? storeOf(values.config),
+    schemasDir: values["schemas-dir"],
+    log: (line: string) => console.error(line),
+  };
+  return streamModelFeed(options, warehouse);
 }
 
 /**

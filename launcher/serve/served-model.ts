@@ -54,6 +54,8 @@ export class ModelSlot {
   constructor(
     private readonly source: ModelSource,
     private readonly log: (line: string) => void,
+    /** Who says so in the log line when the version changes. */
+    private readonly label = "rox serve",
   ) {}
 
   get ref(): string {
@@ -67,7 +69,7 @@ export class ModelSlot {
     if (next === before) return false;
     this.current = next;
     const from = before ? `v${before.version} → ` : "";
-    this.log(`rox serve: ${this.ref} is ${from}v${next.version}`);
+    this.log(`${this.label}: ${this.ref} is ${from}v${next.version}`);
     return true;
   }
 }

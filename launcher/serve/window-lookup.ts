@@ -8,17 +8,14 @@
 import type { FeatureSqlDialect } from "../../io/feature-query";
 import type { Warehouse } from "../../io/ports";
 import { windowKeyId, type WindowKey } from "../../transforms/score/online-features";
+import { queryWindowRows, type WindowRows } from "../../io/window-rows-query";
 
 export type UseWarehouse = <T>(run: (warehouse: Warehouse) => Promise<T>) => Promise<T>;
-
-type WindowRows = Map<string, Record<string, unknown>>;
 
 interface Entry {
   rows: Promise<WindowRows>;
   expiresAt: number;
 }
-
-const END_COLUMN = "_rox_window_end_ms";
 
 export class WindowLookup {
   private readonly cache = new Map<string, Entry>();
@@ -67,20 +64,7 @@ export class WindowLookup {
   /** The rows of some windows of one table, by window end, then by key. */
   private async query(windows: WindowKey[]): Promise<Map<number, WindowRows>> {
     this.queries++;
-    const { table, keyColumn } = windows[0];
-    const selects = windows.map(({ windowEndMs }) => {
-      const end = this.sql.instant(new Date(windowEndMs).toISOString());
-      const where = `${this.sql.ident("window_end")} = ${end}`;
-      return `SELECT ${windowEndMs} AS ${this.sql.ident(END_COLUMN)}, * FROM ${this.sql.table(table)} WHERE ${where}`;
-    });
-    const rows = await this.useWarehouse((warehouse) => warehouse.query(selects.join(" UNION ALL ")));
-    const ends = new Map<number, WindowRows>();
-    for (const row of rows) {
-      const end = Number(row[END_COLUMN]);
-      if (!ends.has(end)) ends.set(end, new Map());
-      ends.get(end)!.set(String(row[keyColumn]), row);
-    }
-    return ends;
+    return this.useWarehouse((warehouse) => queryWindowRows((sql) => warehouse.query(sql), this.sql, windows));
   }
 
   private evictExpired(at: number): void {

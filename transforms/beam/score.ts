@@ -3,25 +3,17 @@ import * as path from "path";
 import { requireForSerialization } from "apache-beam/serialization";
 import type { Counter } from "./sdk";
 import { clockNow, type RunClockMs } from "./clock";
-import type { Envelope } from "../envelope";
-import { deadLetterRow } from "../rows";
-import { createScorer, scoreFeatureRow, type Scorer } from "../score/scorer";
+import { createScorer, type Scorer } from "../score/scorer";
+import { scoredRow, type PredictionContext, type Scored } from "../score/prediction-row";
 
 /** What the scoring DoFn needs, through Beam's context argument: the model's folder and who is scoring. */
-export interface ScoreContext {
+export interface ScoreContext extends PredictionContext {
   /** A folder with the version's `card.json` and `model.json` (a store's own folder, or a worker's copy). */
   modelDir: string;
-  model: string;
-  modelVersion: number;
-  /** The events table, for the dead letters' source. */
-  table: string;
-  schema: string;
-  jobName: string;
-  runId: string;
   nowMs: RunClockMs;
 }
 
-export type Scored = { predictions: Record<string, unknown> } | { dead: Record<string, unknown> };
+export type { Scored };
 
 /** One scorer per worker and model folder: the trees are parsed once, not per element. */
 const scorers = new Map<string, Scorer>();
@@ -42,38 +34,8 @@ function scorerOf(ctx: ScoreContext): Scorer {
 export function scoreRow(row: Record<string, unknown>, ctx: ScoreContext & { read: Counter }): Scored {
   ctx.read.increment(1);
   const now = new Date(clockNow(ctx.nowMs)).toISOString();
-  const envelope: Envelope = {
-    payload: JSON.stringify(row),
-    source: { uri: `${ctx.table}/${String(row.event_id)}`, messageId: `${ctx.model}@${ctx.modelVersion}` },
-    attempt: 1,
-  };
-  const outcome =
-    typeof row.event_id === "string" && row.event_time !== null && row.event_time !== undefined
-      ? scoreFeatureRow(scorerOf(ctx), row, envelope)
-      : ({
-          ok: false,
-          dead: {
-            stage: "score",
-            errorClass: "feature.missing",
-            errorMessage: "the row has no event_id or event_time",
-            envelope,
-          },
-        } as const);
-  if (!outcome.ok)
-    return {
-      dead: deadLetterRow(outcome.dead, { schemaName: ctx.schema, jobName: ctx.jobName, runId: ctx.runId, now }),
-    };
-  return {
-    predictions: {
-      event_id: row.event_id,
-      event_time: row.event_time,
-      prediction: outcome.value,
-      model: ctx.model,
-      model_version: ctx.modelVersion,
-      score_run_id: ctx.runId,
-      scored_at: now,
-    },
-  };
+  const { model, modelVersion, table, schema, jobName, runId } = ctx;
+  return scoredRow(() => scorerOf(ctx), row, { model, modelVersion, table, schema, jobName, runId }, now);
 }
 
 requireForSerialization("rox-gcp/transforms/beam/score", { scoreRow });

@@ -132,6 +132,11 @@ export class BigQueryWarehouse implements Warehouse {
         "commit",
         "the prepared chunk is a run's staging tables: commit it with commitRunStage",
       );
+    if (chunk.predictions)
+      throw new BigQueryWarehouseError(
+        "commit",
+        "scoring in the stream commits to the DuckDB warehouse only (not yet BigQuery)",
+      );
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
     const settled = chunk.replayed && (await this.stageReplayed(chunk.replayed.path));
     const replayed = settled && chunk.replayed && { stage: settled.stage, rows: chunk.replayed.rows };

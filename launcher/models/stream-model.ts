@@ -1,0 +1,48 @@
+/**
+ * `rox stream --score name@alias`: the streaming job's model feed. Before each micro-batch the reference is resolved
+ * again in the registry (the job's own open warehouse); when the alias has moved, the new version is loaded (XGBoost
+ * JSON through the TypeScript scorer, never a pickle) and scores from that micro-batch on. A check that fails keeps
+ * the current version and says so; the first load failing stops the job before it reads anything.
+ */
+import type { Warehouse } from "../../io/ports";
+import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
+import type { ModelFeed } from "../../pipelines/stream-score";
+import { UsageError } from "../errors";
+import type { WarehouseTarget } from "../warehouse";
+import { ModelSlot, registrySource } from "../serve/served-model";
+import type { ModelRef } from "./model-ref";
+import { openRegistry } from "./open-registry";
+
+export interface StreamModelOptions {
+  ref: ModelRef;
+  schema: string;
+  target: WarehouseTarget;
+  store?: string;
+  storageEndpoint?: string;
+  schemasDir?: string;
+  log: (line: string) => void;
+}
+
+/** Scoring in the stream commits to the DuckDB warehouse only, for now: refused before anything is opened. */
+export function checkScoreTarget(target: WarehouseTarget): void {
+  if (target.kind !== "duckdb")
+    throw new UsageError("--score commits predictions to the DuckDB warehouse only (not yet --warehouse bigquery)");
+}
+
+export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): ModelFeed {
+  checkScoreTarget(o.target);
+  const open = (w: Warehouse) => openRegistry(w, o.target, o.store, o.storageEndpoint);
+  const useWarehouse = <T>(run: (w: Warehouse) => Promise<T>) => run(warehouse);
+  const slot = new ModelSlot(registrySource(o.ref, useWarehouse, open, o.schemasDir), o.log, "rox stream");
+  const current = async () => {
+    await slot.refresh().catch((err: Error) => {
+      if (!slot.current) throw err;
+      o.log(`rox stream: checking ${slot.ref} failed, v${slot.current.version} keeps scoring: ${err.message}`);
+    });
+    const model = slot.current!;
+    if (model.scorer.card.schema.name !== o.schema)
+      throw new UsageError(`--score ${slot.ref}: the model scores ${model.scorer.card.schema.name}, not ${o.schema}`);
+    return { name: model.name, version: model.version, scorer: model.scorer };
+  };
+  return { current, sql: DUCKDB_FEATURE_SQL };
+}
