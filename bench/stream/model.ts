@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { runBatchJob } from "../../pipelines/batch-job";
-import { writeFlightSample } from "../../launcher/sample/flights";
+import { writeFlightSample } from "../../tools/sample/flights";
 import { trainCommand } from "../../launcher/commands/train";
 import { modelsCommand } from "../../launcher/commands/models";
 
