@@ -1,14 +1,12 @@
 import * as path from "path";
 import { oneOf, parseFlags, requireFlag } from "../args";
-import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
-import { dataflowFlagsOf, LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
-import { resolveDataflowSettings } from "../dataflow/settings";
+import { LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
 import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
 import type { TickEvent } from "../schedule/local-runner";
 import { planSchedule } from "../schedule/plan-schedule";
-import { resolveScheduleSettings } from "../schedule/settings";
+import { readBatchScheduleSettings } from "../schedule/batch-settings";
 import { checkTimeZone } from "../schedule/zoned-clock";
 import { loadContract } from "../../schemas/load";
 
@@ -69,14 +67,7 @@ export async function scheduleCommand(argv: string[]): Promise<unknown> {
   const cloudRunOnly = CLOUD_RUN_ONLY.find((flag) => values[flag] !== undefined);
   if (cloudRunOnly) throw new UsageError(`--${cloudRunOnly} applies only with --target cloud-run-job`);
   console.error(DIRECT_TARGET_NOTE);
-  const config = loadConfig(values.config);
-  const schedule = resolveScheduleSettings(config, {
-    ...values,
-    serviceAccountEmail: values["service-account"],
-    timeZone: values["time-zone"],
-  });
-  const dataflow = resolveDataflowSettings("batch", config, dataflowFlagsOf(values));
-  const contract = loadContract(requireFlag(values.schema, "schema"), { dir: values["schemas-dir"] });
+  const { schedule, dataflow, contract } = readBatchScheduleSettings(values);
   const plan = planSchedule(schedule, dataflow, {
     cron,
     inputTemplate,

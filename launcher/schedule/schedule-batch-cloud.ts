@@ -1,16 +1,13 @@
 /** `rox schedule batch --target cloud-run-job`: parse → plan (batch-run-job.ts) → print or send → render. */
 import { requireFlag } from "../args";
-import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { renderPlans } from "../plan";
-import { dataflowFlagsOf, launchParametersOf, type LaunchValues } from "../dataflow/command-flags";
-import { resolveDataflowSettings } from "../dataflow/settings";
+import { launchParametersOf, type LaunchValues } from "../dataflow/command-flags";
 import { checkWaitFlags } from "../dataflow/wait-flags";
-import { loadContract } from "../../schemas/load";
 import { applyScheduledRunJob, type ScheduledRunJobResult } from "./apply-run-job-schedule";
 import { planBatchJob } from "./batch-run-job";
 import type { RunJobPlans } from "./run-job-plan";
-import { resolveScheduleSettings } from "./settings";
+import { readBatchScheduleSettings } from "./batch-settings";
 
 export interface ScheduleBatchValues extends LaunchValues {
   "time-zone"?: string;
@@ -41,14 +38,7 @@ export async function scheduleBatchOnCloudRun(
   for (const [flag, why] of Object.entries(NOT_IN_THE_CONTAINER))
     if (values[flag as keyof typeof NOT_IN_THE_CONTAINER] !== undefined)
       throw new UsageError(`--${flag} does not apply with --target cloud-run-job: ${why}`);
-  const config = loadConfig(values.config);
-  const schedule = resolveScheduleSettings(config, {
-    ...values,
-    serviceAccountEmail: values["service-account"],
-    timeZone: values["time-zone"],
-  });
-  const dataflow = resolveDataflowSettings("batch", config, dataflowFlagsOf(values));
-  const contract = loadContract(requireFlag(values.schema, "schema"));
+  const { schedule, dataflow, contract } = readBatchScheduleSettings(values);
   const plans = planBatchJob(schedule, dataflow, {
     cron,
     image: requireFlag(values.image, "image"),
