@@ -118,7 +118,12 @@ export async function launchThenTrain(
     o.polling,
     { retry: o.retry },
   );
-  const finalized = await finalizeLanded(plan, o.bigqueryEndpoint ?? o.train?.bigqueryEndpoint, o.train?.schemasDir);
+  const finalized = await finalizeLanded(
+    plan,
+    done,
+    o.bigqueryEndpoint ?? o.train?.bigqueryEndpoint,
+    o.train?.schemasDir,
+  );
   if (finalized) o.onFinalized?.(finalized);
   const landed = { launch, done, ...(finalized ? { finalized } : {}) };
   if (!o.train) return landed;
@@ -126,16 +131,19 @@ export async function launchThenTrain(
 }
 
 /**
- * A DONE batch run lands its staging tables (one transaction; a rerun adds nothing) before anything reads them. Skipped
- * for a job launched without a `runId` parameter (a template that does not take it names no staging tables) and for a
- * run that left none: a template built before staging wrote the final tables itself.
+ * A DONE batch run lands its staging tables (one transaction; a rerun adds nothing) before anything reads them. The run
+ * is the job's own (its `rox-run` label): a launch that found the job already running reused a job launched with
+ * another run id. Skipped for a job launched without a run id (a template that does not take it names no staging
+ * tables) and for a run that left none: a template built before staging wrote the final tables itself.
  */
 async function finalizeLanded(
   plan: Plan<LaunchFlexTemplateRequest>,
+  done: JobInfo,
   apiEndpoint?: string,
   schemasDir?: string,
 ): Promise<JobSummary | undefined> {
-  const { schema, runId, replace } = plan.request.launchParameter.parameters;
+  const { schema, replace, runId: planned } = plan.request.launchParameter.parameters;
+  const runId = done.labels["rox-run"] ?? planned;
   if (!schema || !runId) return undefined;
   const { kind: _kind, ...target } = landedWarehouse(plan, apiEndpoint);
   const { finalizeRun, runWasStaged } = await import("./dataflow/finalize-run");

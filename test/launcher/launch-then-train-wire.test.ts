@@ -21,6 +21,7 @@ import { useBigQueryEmulator } from "../support/bigquery-emulator";
 import { expectGoldenFile } from "../support/golden";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
 import { itNeeds } from "../support/prerequisites";
+import { stageAsDataflowRun } from "../support/dataflow-run-stage";
 import { tempDir } from "../support/temp";
 
 // `launch batch --wait-until-done --then-train` end to end at the wire: the real Dataflow and Vertex AI clients against
@@ -240,6 +241,46 @@ itNeeds("bigquery-emulator")(
       );
       expect(landed.rows).toBeGreaterThan(1000);
       expect(facts.runs).toEqual([{ runId: landed.runId, rows: landed.rows, finishedAt: "" }]);
+    } finally {
+      await warehouse.close();
+    }
+  },
+);
+
+itNeeds("bigquery-emulator")(
+  "a launch that finds the job already running lands that job's run (its rox-run label), not the planned one",
+  async () => {
+    const earlier = "20010103t015500-0d0e0f";
+    const dataset = "rox_reused";
+    const target = { projectId: projectId(), dataset, apiEndpoint: bq.emulator!.apiEndpoint };
+    const input = path.join(work.dir, "events");
+    await stageAsDataflowRun({ target, runId: earlier, input, dir: path.join(work.dir, "reused"), nowMs: Date.now() });
+    const plan = planLaunch(
+      "batch",
+      resolveDataflowSettings(
+        "batch",
+        { ...config(), dataflow: { ...config().dataflow, parameters: { dataset } } },
+        {},
+      ),
+      { schema: { name: "flights", version: 1 }, runId: RUN_ID, input: "gs://rox-test-events/x/*.jsonl", date: DAY },
+    );
+    const running = job("JOB_STATE_RUNNING", { "rox-run": earlier });
+    handlers = {
+      LaunchFlexTemplate: () => new WireFailure(grpc.status.ALREADY_EXISTS, "There is already an active job"),
+      ListJobs: () => ({ jobs: [running] }),
+      GetJob: () => job("JOB_STATE_DONE", { "rox-run": earlier }),
+    };
+    const polling = { intervalMs: 1, maxPolls: 3, sleep: async () => undefined };
+    const result = await launchThenTrain(api, plan, {
+      polling,
+      retry: TINY_RETRY,
+      bigqueryEndpoint: target.apiEndpoint,
+    });
+    expect(result.launch.reused).toBe(true);
+    expect(result.finalized).toMatchObject({ runId: earlier, written: landed.rows });
+    const warehouse = await BigQueryWarehouse.open(target);
+    try {
+      expect(await warehouse.query("SELECT count(*) AS n FROM flights")).toEqual([{ n: landed.rows }]);
     } finally {
       await warehouse.close();
     }
