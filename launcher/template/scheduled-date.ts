@@ -1,3 +1,5 @@
+import { resolveDay } from "../models/day";
+
 /**
  * A scheduled launch cannot say which day it is for: Cloud Scheduler sends the same request body every time. Its
  * `input` keeps `{date}`, and the entry point fills in the day before it starts (UTC) — the day that has just closed,
@@ -5,6 +7,5 @@
  */
 export function fillScheduledDate(input: string, now: Date): string {
   if (!input.includes("{date}")) return input;
-  const yesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
-  return input.split("{date}").join(yesterday.toISOString().slice(0, 10));
+  return input.split("{date}").join(resolveDay("yesterday", now.getTime()));
 }
