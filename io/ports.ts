@@ -53,9 +53,29 @@ export interface DeadLetterExport {
 }
 
 /**
+ * A chunk between its prepare and its commit, as `prepareChunk` returns it: the warehouse keeps nothing of it, the
+ * handle does. Used once: `commit` or `abort` (a second use is refused with `ChunkHandleUsedError`); a commit that fails
+ * has undone its own work. A caller aborts in a `finally` while the handle is still `open`.
+ */
+export interface PreparedChunk<R extends PrepareReport = PrepareReport, C = StagedChunk> {
+  readonly report: R;
+  /** True until `commit` or `abort` is called. */
+  readonly open: boolean;
+  /** Rows of a query as the commit will see the warehouse (inside the chunk's transaction where there is one). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Appends, merges and (when `runSummary` is given) records the run's summary so far in the `job_runs` table, all in
+   * one transaction: a run killed at any moment leaves a summary that matches exactly what it committed.
+   */
+  commit(chunk: C, runSummary?: (report: CommitReport) => JobSummary): Promise<CommitReport>;
+  /** Drops the prepared chunk (its transaction, its staged rows) after a failure between prepare and commit. */
+  abort(): Promise<void>;
+}
+
+/**
  * The warehouse role: DuckDB locally, BigQuery on Google Cloud. A chunk is loaded in two steps so the window pass
- * sees only events new to the table: `prepareChunk` (stage, find the fresh events, export them) then `commitChunk`
- * (append events, merge window partials, append dead letters) — atomically where the warehouse allows.
+ * sees only events new to the table: `prepareChunk` (stage, find the fresh events, export them) returns a handle whose
+ * `commit` appends events, merges window partials and appends dead letters — atomically where the warehouse allows.
  */
 export interface Warehouse {
   ensureTables(contract: Contract): Promise<void>;
@@ -64,18 +84,7 @@ export interface Warehouse {
     chunk: StagedChunk,
     freshEventsPath: string,
     opts: { replace: boolean },
-  ): Promise<PrepareReport>;
-  /**
-   * Appends, merges and (when `runSummary` is given) records the run's summary so far in the `job_runs` table, all in
-   * one transaction: a run killed at any moment leaves a summary that matches exactly what it committed.
-   */
-  commitChunk(
-    contract: Contract,
-    chunk: StagedChunk,
-    runSummary?: (report: CommitReport) => JobSummary,
-  ): Promise<CommitReport>;
-  /** Drops a prepared chunk (its transaction) after a failure between prepare and commit. */
-  abortChunk(): Promise<void>;
+  ): Promise<PreparedChunk>;
   /**
    * Records a run in `job_runs` outside any chunk: when it starts (`running`, so a run that reads nothing still has its
    * row) and when it ends (`finished`, `failed`). Each committed chunk updates the row as `running`.
@@ -91,6 +100,35 @@ export interface Warehouse {
   /** Rows of a query, for tests and the demo's previews. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
+}
+
+/** The staging tables one Dataflow batch run wrote its events and dead letters to (named by `runStageTables`). */
+export interface RunStageTables {
+  events: string;
+  deadLetters: string;
+}
+
+/** What a run stage's prepare found: a chunk's prepare report, plus the dead letters the run staged (all, by reason). */
+export interface RunStageReport extends PrepareReport {
+  deadLettered: number;
+  /** Staged dead letters by `<errorStage>/<errorClass>`, as a local chunk's summary tallies them. */
+  deadLetterReasons: Record<string, number>;
+}
+
+/**
+ * A warehouse a Dataflow batch run staged into (BigQuery): its staging tables are prepared like a chunk (fresh events
+ * exported for the window pass) and committed with the window partials; the commit drops them.
+ */
+export interface RunStageWarehouse extends Pick<Warehouse, "ensureTables" | "recordRun" | "close"> {
+  /** Whether the run left any staging table (a job that wrote neither an event nor a dead letter leaves none). */
+  hasRunStage(run: RunStageTables): Promise<boolean>;
+  /** Refuses (`InputError`) a run without staging tables: finalized already, or it wrote nothing. */
+  prepareRunStage(
+    contract: Contract,
+    run: RunStageTables,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PreparedChunk<RunStageReport, Pick<StagedChunk, "windowPartials">>>;
 }
 
 /** A message as pulled from a subscription (Pub/Sub, or its emulator). */

@@ -75,22 +75,21 @@ export async function landStagedRun(
   const { read, ...spec } = run;
   const staged = stagedChunk(spec.contract, paths);
   const freshEvents = path.join(spec.chunkDir, "fresh-events.jsonl");
+  const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
   try {
-    const prepared = await warehouse.prepareChunk(spec.contract, staged, freshEvents, { replace: spec.replace });
+    const { alreadyPresent } = prepared.report;
     // The ingest run aggregated every unique event of the chunk; if some were loaded before, aggregate the fresh ones only.
-    if (prepared.alreadyPresent > 0 || !run.windowsStaged) await runWindows(spec, freshEvents, paths);
+    if (alreadyPresent > 0 || !run.windowsStaged) await runWindows(spec, freshEvents, paths);
     const scores =
-      spec.score && (await stageScores(spec.score, spec.contract, freshEvents, paths, warehouse, spec.chunkDir));
-    const tallies = stagedCounts(read, paths, prepared.alreadyPresent, scores?.byReason);
+      spec.score && (await stageScores(spec.score, spec.contract, freshEvents, paths, prepared, spec.chunkDir));
+    const tallies = stagedCounts(read, paths, alreadyPresent, scores?.byReason);
     const countsOf = (committed: CommitReport) => chunkCounts(spec.contract, tallies, committed);
     const replayed = spec.settle ? replayChunk(staged, spec.settle({ ...paths, freshEvents }), spec.chunkDir) : staged;
     const toCommit = scores ? { ...replayed, predictions: scores.staged } : replayed;
     const summaryOf = runSummary && ((report: CommitReport) => runSummary(countsOf(report)));
-    const committed = await warehouse.commitChunk(spec.contract, toCommit, summaryOf);
-    return countsOf(committed);
-  } catch (err) {
-    await warehouse.abortChunk();
-    throw err;
+    return countsOf(await prepared.commit(toCommit, summaryOf));
+  } finally {
+    if (prepared.open) await prepared.abort();
   }
 }
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import type { Contract } from "../schemas/contract";
 import type { FeatureSqlDialect } from "../io/feature-query";
 import { JsonLinesAppender, readJsonLines } from "../io/files/json-lines";
-import type { StagedPredictions, Warehouse } from "../io/ports";
+import type { PreparedChunk, StagedPredictions } from "../io/ports";
 import { queryWindowRows } from "../io/window-rows-query";
 import { windowKeysOf, type WindowKey } from "../transforms/score/online-features";
 import { scoreFreshEvents, windowRowsNow, type WindowState } from "../transforms/score/stream-scoring";
@@ -51,12 +51,12 @@ export async function stageScores(
   contract: Contract,
   freshEvents: string,
   paths: StagedPaths,
-  warehouse: Warehouse,
+  prepared: Pick<PreparedChunk, "query">,
   dir: string,
 ): Promise<StagedScores> {
   const { model } = scoring;
   const events = [...readJsonLines(freshEvents)];
-  const windows = await windowStates(scoring, contract, events, paths, warehouse);
+  const windows = await windowStates(scoring, contract, events, paths, prepared);
   const now = new Date(scoring.nowMs).toISOString();
   const rowOf = windowRowsNow(contract, windows, now);
   const ctx = { model: model.name, modelVersion: model.version, table: contract.table, schema: contract.name };
@@ -79,7 +79,7 @@ async function windowStates(
   contract: Contract,
   events: Record<string, unknown>[],
   paths: StagedPaths,
-  warehouse: Warehouse,
+  prepared: Pick<PreparedChunk, "query">,
 ): Promise<WindowState[]> {
   const features = scoring.model.scorer.card.features;
   const keys = events.flatMap((event) => windowKeysOf(contract, features, event));
@@ -87,7 +87,7 @@ async function windowStates(
   const states: WindowState[] = [];
   for (const spec of (contract.features?.windows ?? []).filter((w) => used.has(w.name))) {
     const needed = keys.filter((k: WindowKey) => k.table === windowTableName(contract, spec));
-    const query = (sql: string) => warehouse.query(sql);
+    const query = (sql: string) => prepared.query(sql);
     const stored = needed.length > 0 ? await queryWindowRows(query, scoring.sql, needed) : new Map();
     states.push({ spec, stored, partials: partialsIn(paths.windowPartials(spec.name)) });
   }

@@ -102,8 +102,10 @@ export async function runPlain(
   const warehouse = await DuckDbWarehouse.open(warehouseFile);
   try {
     await warehouse.ensureTables(contract);
-    await warehouse.prepareChunk(contract, staged, path.join(workDir, "fresh.jsonl"), { replace: false });
-    const committed = await warehouse.commitChunk(contract, staged);
+    const prepared = await warehouse.prepareChunk(contract, staged, path.join(workDir, "fresh.jsonl"), {
+      replace: false,
+    });
+    const committed = await prepared.commit(staged);
     return { read, written: committed.eventsWritten, deadLettered: dead.count, duplicates };
   } finally {
     await warehouse.close();

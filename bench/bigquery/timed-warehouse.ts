@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Contract } from "../../schemas/contract";
-import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../../io/ports";
+import type { DeadLetterExport, PreparedChunk, StagedChunk, Warehouse } from "../../io/ports";
 import type { JobSummary, RunStatus } from "../../transforms/summary";
 import type { DeadLetterSelection } from "../../transforms/replay";
 
@@ -38,29 +38,27 @@ export class TimedWarehouse implements Warehouse {
     chunk: StagedChunk,
     freshEventsPath: string,
     opts: { replace: boolean },
-  ): Promise<PrepareReport> {
+  ): Promise<PreparedChunk> {
     if (this.keepStagedIn)
       fs.linkSync(chunk.events, path.join(this.keepStagedIn, `events-${String(this.staged++).padStart(4, "0")}.jsonl`));
     const started = process.hrtime.bigint();
-    const report = await this.inner.prepareChunk(contract, chunk, freshEventsPath, opts);
-    this.chunks.push({ events: report.staged, prepareSeconds: secondsSince(started), commitSeconds: 0 });
-    return report;
-  }
-
-  async commitChunk(
-    contract: Contract,
-    chunk: StagedChunk,
-    runSummary?: (report: CommitReport) => JobSummary,
-  ): Promise<CommitReport> {
-    const started = process.hrtime.bigint();
-    const report = await this.inner.commitChunk(contract, chunk, runSummary);
-    const last = this.chunks[this.chunks.length - 1];
-    if (last) last.commitSeconds = secondsSince(started);
-    return report;
-  }
-
-  abortChunk(): Promise<void> {
-    return this.inner.abortChunk();
+    const prepared = await this.inner.prepareChunk(contract, chunk, freshEventsPath, opts);
+    const timing = { events: prepared.report.staged, prepareSeconds: secondsSince(started), commitSeconds: 0 };
+    this.chunks.push(timing);
+    return {
+      report: prepared.report,
+      get open() {
+        return prepared.open;
+      },
+      query: (sql) => prepared.query(sql),
+      commit: async (toCommit, runSummary) => {
+        const committing = process.hrtime.bigint();
+        const report = await prepared.commit(toCommit, runSummary);
+        timing.commitSeconds = secondsSince(committing);
+        return report;
+      },
+      abort: () => prepared.abort(),
+    };
   }
 
   recordRun(summary: JobSummary, status: RunStatus): Promise<void> {

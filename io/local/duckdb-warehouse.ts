@@ -13,6 +13,7 @@ import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import type {
   CommitReport,
   DeadLetterExport,
+  PreparedChunk,
   PrepareReport,
   StagedChunk,
   StagedPredictions,
@@ -25,6 +26,7 @@ import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
 import { WarehouseBusyError } from "../errors";
+import { preparedChunk } from "../prepared-chunk";
 import { windowAggregator } from "../../transforms/features";
 
 export { JOB_RUNS_TABLE };
@@ -46,12 +48,13 @@ export function duckDbConfig(folder: string, options: DuckDbOptions): Record<str
   return config;
 }
 
-/** The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction. */
+/**
+ * The embedded warehouse: one DuckDB file. A chunk's prepare and commit run in one transaction, open while its handle
+ * is (one connection: one prepared chunk at a time).
+ */
 export class DuckDbWarehouse implements Warehouse {
   /** Partitions this instance emptied for `replace` in a committed chunk, so a later chunk of the same run keeps them. */
   private replaced = new Set<string>();
-  /** Partitions the open chunk emptied: replaced for good only once its transaction commits (a retry empties them again). */
-  private replacing: string[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -99,9 +102,29 @@ export class DuckDbWarehouse implements Warehouse {
     chunk: StagedChunk,
     freshEventsPath: string,
     opts: { replace: boolean },
-  ): Promise<PrepareReport> {
-    this.replacing = [];
+  ): Promise<PreparedChunk> {
     await this.db.run("BEGIN TRANSACTION");
+    try {
+      const report = await this.stageChunk(contract, chunk, freshEventsPath, opts);
+      return preparedChunk({
+        report,
+        query: (sql) => this.query(sql),
+        commit: (toCommit, runSummary) => this.commitChunk(contract, toCommit, report.replacedPartitions, runSummary),
+        abort: () => this.db.run("ROLLBACK").then(() => undefined),
+      });
+    } catch (err) {
+      await this.db.run("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** Inside the chunk's transaction: stage its events, empty the days to replace, export the fresh events. */
+  private async stageChunk(
+    contract: Contract,
+    chunk: StagedChunk,
+    freshEventsPath: string,
+    opts: { replace: boolean },
+  ): Promise<PrepareReport> {
     await this.db.run(`CREATE OR REPLACE TEMP TABLE rox_stage AS SELECT * FROM ${q(contract.table)} LIMIT 0`);
     await this.db.run(`COPY rox_stage FROM ${lit(chunk.events)} (FORMAT json)`);
     const replacedPartitions = opts.replace ? await this.emptyPartitions(contract) : [];
@@ -133,13 +156,14 @@ export class DuckDbWarehouse implements Warehouse {
         [days],
       );
     }
-    this.replacing = days;
     return days;
   }
 
-  async commitChunk(
+  /** The prepared chunk's commit; `replacing`: the days it emptied, replaced for good once its transaction commits. */
+  private async commitChunk(
     contract: Contract,
     chunk: StagedChunk,
+    replacing: string[],
     runSummary?: (report: CommitReport) => JobSummary,
   ): Promise<CommitReport> {
     try {
@@ -159,8 +183,7 @@ export class DuckDbWarehouse implements Warehouse {
       if (chunk.replayed) report.deadLettersReplayed = await updateReplayedDeadLetters(run, chunk.replayed);
       if (runSummary) await upsertJobRun(this.db, runSummary(report), "running");
       await this.db.run("COMMIT");
-      this.replacing.forEach((day) => this.replaced.add(day));
-      this.replacing = [];
+      replacing.forEach((day) => this.replaced.add(day));
       return report;
     } catch (err) {
       await this.db.run("ROLLBACK");
@@ -194,10 +217,6 @@ export class DuckDbWarehouse implements Warehouse {
   async markAbandonedRuns(): Promise<string[]> {
     await ensureJobRunsTable(this.db);
     return markAbandoned(this.db);
-  }
-
-  async abortChunk(): Promise<void> {
-    await this.db.run("ROLLBACK").catch(() => undefined); // nothing open is fine: the chunk failed before prepare
   }
 
   /** Dead letters are keyed by where the record came from and why it failed, so a rerun adds none twice. */

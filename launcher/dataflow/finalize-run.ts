@@ -2,6 +2,7 @@
  * `rox jobs finalize` and the `--wait-until-done` chain: land a finished Dataflow batch run from its staging tables
  * (`pipelines/dataflow/finalize-batch.ts`). The BigQuery adapter and the pipeline are loaded only when called.
  */
+import type { RunStageWarehouse } from "../../io/ports";
 import type { JobSummary } from "../../transforms/summary";
 
 export interface FinalizeRunTarget {
@@ -22,7 +23,7 @@ export interface FinalizeRunOptions {
 export async function finalizeRun(target: FinalizeRunTarget, options: FinalizeRunOptions): Promise<JobSummary> {
   const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
   const { finalizeDataflowBatch } = await import("../../pipelines/dataflow/finalize-batch");
-  const warehouse = await BigQueryWarehouse.open(target);
+  const warehouse: RunStageWarehouse = await BigQueryWarehouse.open(target);
   try {
     return await finalizeDataflowBatch(options, warehouse);
   } finally {
@@ -40,7 +41,7 @@ export async function runWasStaged(
   const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
   const { runStageTables } = await import("../../io/gcp/bigquery/bigquery-run-stage");
   const { loadContract } = await import("../../schemas/load");
-  const warehouse = await BigQueryWarehouse.open(target);
+  const warehouse: RunStageWarehouse = await BigQueryWarehouse.open(target);
   try {
     return await warehouse.hasRunStage(runStageTables(loadContract(schema, { dir: schemasDir }).table, runId));
   } finally {

@@ -5,9 +5,8 @@ import type { Contract } from "../../schemas/contract";
 import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
 import { countLines } from "../../io/files/json-lines";
-import type { CommitReport } from "../../io/ports";
-import type { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
-import { runStageTables, type RunStageReport } from "../../io/gcp/bigquery/bigquery-run-stage";
+import type { CommitReport, RunStageReport, RunStageWarehouse } from "../../io/ports";
+import { runStageTables } from "../../io/gcp/bigquery/bigquery-run-stage";
 import { addTallies, type JobSummary } from "../../transforms/summary";
 import { runDirect } from "../direct";
 import { stagedFileSinks } from "../sinks";
@@ -22,12 +21,6 @@ export interface FinalizeOptions {
   workDir?: string;
   now?: () => number;
 }
-
-/** The slice of the BigQuery warehouse a finalize needs (the type only: this module loads no Google client). */
-export type RunStageWarehouse = Pick<
-  BigQueryWarehouse,
-  "ensureTables" | "prepareRunStage" | "commitRunStage" | "abortChunk" | "recordRun"
->;
 
 /**
  * Lands a finished Dataflow batch run like a local chunk: its staging tables → the events the tables do not hold yet
@@ -62,12 +55,11 @@ export async function finalizeDataflowBatch(
         schema: contract.name,
         startedAt,
         finishedAt: new Date(now()).toISOString(),
-        ...runCounts(contract, prepared, committed),
+        ...runCounts(contract, prepared.report, committed),
       });
-      committed = summaryOf(await warehouse.commitRunStage(contract, windowPartials, summaryOf));
-    } catch (err) {
-      await warehouse.abortChunk();
-      throw err;
+      committed = summaryOf(await prepared.commit({ windowPartials }, summaryOf));
+    } finally {
+      if (prepared.open) await prepared.abort();
     }
     // The commit records the run as a chunk's commit does (`running`); the run has ended: `finished`, as a local
     // run's end is recorded (else a later run of this machine would mark it abandoned, its process being gone).

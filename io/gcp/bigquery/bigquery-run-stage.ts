@@ -5,13 +5,10 @@
  */
 import { DEAD_LETTER_TABLE } from "../../../schemas/tables";
 import { validateTableId } from "../../identifiers/bigquery";
-import type { PrepareReport } from "../../ports";
+import type { RunStageTables } from "../../ports";
 import { col, tableRef, type DatasetRef } from "./bigquery-sql";
 
-export interface RunStageTables {
-  events: string;
-  deadLetters: string;
-}
+export type { RunStageReport, RunStageTables } from "../../ports";
 
 /** `<table>__run_<run id>`, the run id reduced to letters, digits and underscores (`20010101t020000-3fa2c1` → `…t020000_3fa2c1`). */
 export function runStageTable(table: string, runId: string): string {
@@ -21,13 +18,6 @@ export function runStageTable(table: string, runId: string): string {
 
 export function runStageTables(eventsTable: string, runId: string): RunStageTables {
   return { events: runStageTable(eventsTable, runId), deadLetters: runStageTable(DEAD_LETTER_TABLE, runId) };
-}
-
-/** What `prepareRunStage` found: a chunk's prepare report, plus the dead letters the run staged (all, and by reason). */
-export interface RunStageReport extends PrepareReport {
-  deadLettered: number;
-  /** Staged dead letters by `<errorStage>/<errorClass>`, as a local chunk's summary tallies them. */
-  deadLetterReasons: Record<string, number>;
 }
 
 /** Rows and distinct ids of a run's staged events: the job keeps one row per id, and a commit relies on it. */

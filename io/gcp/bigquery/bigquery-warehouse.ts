@@ -7,7 +7,17 @@ import { windowTableName } from "../../../transforms/window-rows";
 import { validateBigQueryTarget, validateTableId } from "../../identifiers/bigquery";
 import { readJsonLines } from "../../files/json-lines";
 import { InputError } from "../../errors";
-import type { CommitReport, DeadLetterExport, PrepareReport, StagedChunk, Warehouse } from "../../ports";
+import type {
+  CommitReport,
+  DeadLetterExport,
+  PreparedChunk,
+  RunStageReport,
+  RunStageTables,
+  RunStageWarehouse,
+  StagedChunk,
+  Warehouse,
+} from "../../ports";
+import { preparedChunk } from "../../prepared-chunk";
 import type { DeadLetterSelection } from "../../../transforms/replay";
 import { SETTLED_FIELDS } from "./bigquery-replay";
 import { exportLiveDeadLetters } from "./bigquery-replay-export";
@@ -26,7 +36,7 @@ import { abandonedRunsSql, markAbandonedSql, ownerIsGone } from "./bigquery-job-
 import { mergeJobRun } from "./bigquery-commit";
 import { jobRunRow, type RunStatus } from "../../../transforms/summary";
 import { runOwner } from "../../local/duckdb-job-runs";
-import { deadLetterReasonsSql, stagedIdsSql, type RunStageReport, type RunStageTables } from "./bigquery-run-stage";
+import { deadLetterReasonsSql, stagedIdsSql } from "./bigquery-run-stage";
 import { writeFreshEventRows, writeFreshEvents } from "./bigquery-stage-files";
 import {
   contractTables,
@@ -43,22 +53,24 @@ export type { BigQueryTarget } from "./bigquery-client";
 
 type StagedDeadLetters = StagedTable & { fresh: number };
 
+/** What a prepare staged, for its handle's commit. */
 interface Prepared {
   events: StagedTable;
   fresh: number;
   replace?: ReplaceDays;
-  /** Prepared from a Dataflow run's staging tables: their dead letters, and the tables to drop once committed. */
-  run?: { deadLetters?: StagedDeadLetters; drop: string[] };
 }
+
+/** Nothing reaches the target tables before the commit job: a handle's abort has nothing to undo. */
+const NOTHING_TO_ABORT = async (): Promise<void> => undefined;
 
 /**
  * The BigQuery warehouse: the same tables and semantics as `DuckDbWarehouse`. A chunk's events are loaded into a
- * staging table (prepare); the commit is one multi-statement transaction job, so nothing of a failed chunk lands.
+ * staging table (prepare); the commit is one multi-statement transaction job, so nothing of a failed chunk lands, and
+ * an abort has nothing to undo.
  */
-export class BigQueryWarehouse implements Warehouse {
+export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
   /** Days this instance already emptied for `replace` (committed), so a later chunk of the same run keeps them. */
   private replaced = new Set<string>();
-  private pending: Prepared | undefined;
 
   private constructor(
     private readonly jobs: BigQueryJobs,
@@ -82,15 +94,19 @@ export class BigQueryWarehouse implements Warehouse {
     chunk: StagedChunk,
     freshEventsPath: string,
     opts: { replace: boolean },
-  ): Promise<PrepareReport> {
-    this.pending = undefined;
+  ): Promise<PreparedChunk> {
     const events = await this.staging.tableFor(contract.table, eventsSpec(contract).fields);
     const staged = await this.staging.load(events, readJsonLines(chunk.events));
     const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
     const present = await this.presentIds(contract, events.stage, replace);
     const fresh = writeFreshEvents(contract, chunk.events, present, freshEventsPath);
-    this.pending = { events, fresh, replace };
-    return { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] };
+    const prepared: Prepared = { events, fresh, replace };
+    return preparedChunk({
+      report: { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] },
+      query: (sql) => this.query(sql),
+      commit: (toCommit, runSummary) => this.commitChunk(contract, prepared, toCommit, runSummary),
+      abort: NOTHING_TO_ABORT,
+    });
   }
 
   /** The days the staged events cover that this run has not emptied yet, loaded into a staging table the SQL reads. */
@@ -120,18 +136,12 @@ export class BigQueryWarehouse implements Warehouse {
     return new Set((await this.jobs.run(sql, "find the events already present")).map((r) => String(r.id)));
   }
 
-  async commitChunk(
+  private async commitChunk(
     contract: Contract,
+    prepared: Prepared,
     chunk: StagedChunk,
     runSummary?: (report: CommitReport) => JobSummary,
   ): Promise<CommitReport> {
-    const pending = this.pending;
-    if (!pending) throw new BigQueryWarehouseError("commit", "no prepared chunk (prepareChunk must come first)");
-    if (pending.run)
-      throw new BigQueryWarehouseError(
-        "commit",
-        "the prepared chunk is a run's staging tables: commit it with commitRunStage",
-      );
     if (chunk.predictions)
       throw new BigQueryWarehouseError(
         "commit",
@@ -140,7 +150,7 @@ export class BigQueryWarehouse implements Warehouse {
     const deadLetters = await this.stageDeadLetters(chunk.deadLetters);
     const settled = chunk.replayed && (await this.stageReplayed(chunk.replayed.path));
     const replayed = settled && chunk.replayed && { stage: settled.stage, rows: chunk.replayed.rows };
-    return this.commitPrepared(contract, pending, deadLetters, chunk.windowPartials, runSummary, replayed);
+    return this.commitPrepared(contract, prepared, deadLetters, chunk.windowPartials, runSummary, replayed);
   }
 
   /** A replay chunk's `SettledDeadLetter` rows, loaded for the commit's update. */
@@ -157,15 +167,15 @@ export class BigQueryWarehouse implements Warehouse {
   /**
    * `prepareChunk` for the events and dead letters a Dataflow batch run left in its staging tables (`runStageTables`;
    * a table the run never created holds nothing): the fresh events are found by the commit's own NOT EXISTS test and
-   * exported to `freshEventsPath` as `prepareChunk` writes them, and `replace` empties the days they cover.
+   * exported to `freshEventsPath` as `prepareChunk` writes them, and `replace` empties the days they cover. The handle's
+   * commit is the same single transaction, with the window partials; the staging tables are dropped after it.
    */
   async prepareRunStage(
     contract: Contract,
     run: RunStageTables,
     freshEventsPath: string,
     opts: { replace: boolean },
-  ): Promise<RunStageReport> {
-    this.pending = undefined;
+  ): Promise<PreparedChunk<RunStageReport, Pick<StagedChunk, "windowPartials">>> {
     await this.requireRunStage(run);
     const events = await this.runTable(run.events, contract.table, eventsSpec(contract).fields);
     const staged = await this.countStagedEvents(contract, events.stage);
@@ -177,23 +187,18 @@ export class BigQueryWarehouse implements Warehouse {
       freshEventsPath,
     );
     const dead = await this.runDeadLetters(run.deadLetters);
-    this.pending = { events, fresh, replace, run: { deadLetters: dead.table, drop: [run.events, run.deadLetters] } };
     const report = { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] };
-    return { ...report, deadLettered: dead.staged, deadLetterReasons: dead.byReason };
-  }
-
-  /** `commitChunk` of a prepared run stage (the same single transaction); its staging tables are dropped after it. */
-  async commitRunStage(
-    contract: Contract,
-    windowPartials: Record<string, string>,
-    runSummary?: (report: CommitReport) => JobSummary,
-  ): Promise<CommitReport> {
-    const pending = this.pending;
-    if (!pending?.run)
-      throw new BigQueryWarehouseError("commit", "no prepared run stage (prepareRunStage must come first)");
-    const report = await this.commitPrepared(contract, pending, pending.run.deadLetters, windowPartials, runSummary);
-    for (const table of pending.run.drop) await this.jobs.dropTable(table);
-    return report;
+    return preparedChunk({
+      report: { ...report, deadLettered: dead.staged, deadLetterReasons: dead.byReason },
+      query: (sql) => this.query(sql),
+      commit: async ({ windowPartials }, runSummary) => {
+        const prepared = { events, fresh, replace };
+        const committed = await this.commitPrepared(contract, prepared, dead.table, windowPartials, runSummary);
+        for (const table of [run.events, run.deadLetters]) await this.jobs.dropTable(table);
+        return committed;
+      },
+      abort: NOTHING_TO_ABORT,
+    });
   }
 
   /**
@@ -252,7 +257,7 @@ export class BigQueryWarehouse implements Warehouse {
 
   private async commitPrepared(
     contract: Contract,
-    pending: Prepared,
+    prepared: Prepared,
     deadLetters: StagedDeadLetters | undefined,
     windowPartials: Record<string, string>,
     runSummary?: (report: CommitReport) => JobSummary,
@@ -261,31 +266,30 @@ export class BigQueryWarehouse implements Warehouse {
     const windows: CommitPlan["windows"] = [];
     const windowRows: Record<string, number> = {};
     for (const window of contract.features?.windows ?? []) {
-      const staged = await this.stageWindow(contract, window, windowPartials[window.name], pending.replace);
+      const staged = await this.stageWindow(contract, window, windowPartials[window.name], prepared.replace);
       windowRows[windowTableName(contract, window)] = staged?.rows ?? 0;
       if (staged) windows.push(staged.table);
     }
     const deadLettersWritten = deadLetters?.fresh ?? 0;
-    const report: CommitReport = { eventsWritten: pending.fresh, deadLettersWritten, windowRows };
+    const report: CommitReport = { eventsWritten: prepared.fresh, deadLettersWritten, windowRows };
     if (replayed) report.deadLettersReplayed = replayed.rows;
     const plan: CommitPlan = {
       ref: this.jobs.target,
       events: {
-        ...pending.events,
+        ...prepared.events,
         idField: contract.idField,
         eventTimeField: contract.eventTimeField,
-        fresh: pending.fresh,
+        fresh: prepared.fresh,
       },
       deadLetters,
       windows,
       windowTables: (contract.features?.windows ?? []).map((w) => windowTableName(contract, w)),
-      replace: pending.replace,
+      replace: prepared.replace,
       replayed: replayed && { table: DEAD_LETTER_TABLE, ...replayed },
       summary: runSummary && { table: JOB_RUNS_TABLE, stage: await this.stageJobRun(runSummary(report), "running") },
     };
     await this.jobs.run(commitScript(plan), "commit (one transaction)");
-    pending.replace?.days.forEach((day) => this.replaced.add(day));
-    this.pending = undefined;
+    prepared.replace?.days.forEach((day) => this.replaced.add(day));
     return report;
   }
 
@@ -337,11 +341,6 @@ export class BigQueryWarehouse implements Warehouse {
         params: { ids },
       });
     return ids;
-  }
-
-  /** Nothing reaches the target tables before the commit job: dropping the prepared state is the whole abort. */
-  async abortChunk(): Promise<void> {
-    this.pending = undefined;
   }
 
   /**
