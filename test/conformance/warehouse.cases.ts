@@ -161,7 +161,6 @@ export const chunkCases: Record<string, Case> = {
     const before = await snapshot(warehouse, dialect);
     // The summary is written last, inside the transaction: an instant the warehouse cannot parse fails the commit.
     await expect(land(warehouse, failing, { replace: true, summary: { startedAt: "not-a-time" } })).rejects.toThrow();
-    await warehouse.abortChunk();
     expect(await snapshot(warehouse, dialect)).toEqual(before);
     const { prepared } = await land(warehouse, failing);
     expect(prepared).toMatchObject({ staged: 8, fresh: 8 });
@@ -172,7 +171,6 @@ export const chunkCases: Record<string, Case> = {
   "a retry after a failed commit replaces its days again": async ({ warehouse, dialect, land }) => {
     await land(warehouse, firstRun);
     await expect(land(warehouse, failing, { replace: true, summary: { startedAt: "not-a-time" } })).rejects.toThrow();
-    await warehouse.abortChunk();
     const { prepared } = await land(warehouse, failing, { replace: true });
     expect(prepared.replacedPartitions).toEqual(["2001-01-02", "2001-01-04"]);
     const day2 = (await eventRows(warehouse, dialect)).filter((r) => r.day === "2001-01-02").map((r) => r.id);
@@ -189,8 +187,8 @@ export const chunkCases: Record<string, Case> = {
     const before = await snapshot(warehouse, dialect);
     const chunk = writeChunk(contract, `${dir}/aborted`, { runId: "run-2", events: flights("x", ["2001-01-01"]) });
     const prepared = await warehouse.prepareChunk(contract, chunk, `${dir}/aborted/fresh.jsonl`, { replace: true });
-    expect(prepared.replacedPartitions).toEqual(["2001-01-01"]);
-    await warehouse.abortChunk();
+    expect(prepared.report.replacedPartitions).toEqual(["2001-01-01"]);
+    await prepared.abort();
     expect(await snapshot(warehouse, dialect)).toEqual(before);
   },
 

@@ -16,6 +16,8 @@ export interface WarehouseDialect {
 }
 
 type Row = Record<string, unknown>;
+/** A warehouse, or a prepared chunk's handle (which reads inside its transaction). */
+type Reader = Pick<Warehouse, "query">;
 
 export const WINDOW_TABLE = "flights_origin_hourly";
 
@@ -24,12 +26,12 @@ function num(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-export async function eventRows(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+export async function eventRows(wh: Reader, d: WarehouseDialect): Promise<Row[]> {
   const sql = `SELECT event_id AS id, ${d.epochMs("date")} AS ms, ${d.day("date")} AS day, origin, route, is_delayed, hour_of_day, _run_id AS run FROM flights ORDER BY event_id`;
   return (await wh.query(sql)).map((r) => ({ ...r, ms: num(r.ms), hour_of_day: num(r.hour_of_day) }));
 }
 
-export async function windowRows(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+export async function windowRows(wh: Reader, d: WarehouseDialect): Promise<Row[]> {
   const accumulators = ["_acc_flights", "_acc_delay_sum", "_acc_max_delay", "_acc_delayed_flights"];
   const sql = `SELECT origin, ${d.epochMs("window_start")} AS start_ms, ${d.epochMs("window_end")} AS end_ms, flights, mean_delay, max_delay, delayed_share, ${accumulators.join(", ")} FROM ${WINDOW_TABLE} ORDER BY origin, start_ms`;
   return (await wh.query(sql)).map((r) =>
@@ -37,12 +39,12 @@ export async function windowRows(wh: Warehouse, d: WarehouseDialect): Promise<Ro
   );
 }
 
-export async function deadLetterRows(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+export async function deadLetterRows(wh: Reader, d: WarehouseDialect): Promise<Row[]> {
   const sql = `SELECT ${d.q("sourceLine")} AS line, ${d.q("errorClass")} AS reason, to_base64(${d.q("payloadBytes")}) AS bytes, ${d.q("runId")} AS run FROM dead_letters ORDER BY line`;
   return (await wh.query(sql)).map((r) => ({ ...r, line: num(r.line) }));
 }
 
-export async function jobRuns(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+export async function jobRuns(wh: Reader, d: WarehouseDialect): Promise<Row[]> {
   const counts = ["read", "written", "deadLettered", "duplicates"];
   const sql = `SELECT ${d.q("runId")} AS run, ${counts.map((c) => `${d.q(c)} AS ${d.q(c)}`).join(", ")} FROM job_runs ORDER BY run`;
   return (await wh.query(sql)).map((r) =>
@@ -51,7 +53,7 @@ export async function jobRuns(wh: Warehouse, d: WarehouseDialect): Promise<Row[]
 }
 
 /** A checksum of each day's event rows (id, instant, run): a day rewritten by another run changes, others do not. */
-export async function dayChecksums(wh: Warehouse, d: WarehouseDialect): Promise<Record<string, string>> {
+export async function dayChecksums(wh: Reader, d: WarehouseDialect): Promise<Record<string, string>> {
   const byDay: Record<string, Row[]> = {};
   for (const row of await eventRows(wh, d)) (byDay[String(row.day)] ??= []).push(row);
   return Object.fromEntries(
@@ -60,7 +62,7 @@ export async function dayChecksums(wh: Warehouse, d: WarehouseDialect): Promise<
 }
 
 /** Everything the suite can see, for "nothing changed" checks. */
-export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row> {
+export async function snapshot(wh: Reader, d: WarehouseDialect): Promise<Row> {
   return {
     events: await eventRows(wh, d),
     windows: await windowRows(wh, d),
@@ -70,7 +72,7 @@ export async function snapshot(wh: Warehouse, d: WarehouseDialect): Promise<Row>
 }
 
 /** Dead letters with what replays did to them, by line. */
-export async function replayedDeadLetters(wh: Warehouse, d: WarehouseDialect): Promise<Row[]> {
+export async function replayedDeadLetters(wh: Reader, d: WarehouseDialect): Promise<Row[]> {
   const names = ["sourceLine", "errorClass", "errorMessage", "replayOutcome", "replayedBy"];
   const columns = names.map((c) => `${d.q(c)} AS ${d.q(c)}`);
   columns.push(`${d.epochMs("replayedAt")} AS ${d.q("replayedAtMs")}`);

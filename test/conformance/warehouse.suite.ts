@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Warehouse } from "../../io/ports";
+import type { PrepareReport, Warehouse } from "../../io/ports";
 import type { JobSummary } from "../../transforms/summary";
 import { describeNeeds, type Prerequisite } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
@@ -14,6 +14,7 @@ import type { WarehouseDialect } from "./warehouse.read-back";
 import { layoutCases } from "./warehouse.layout";
 import { chunkCases } from "./warehouse.cases";
 import { replayCases } from "./warehouse.replay";
+import { handleCases } from "./warehouse.handle";
 
 export type { WarehouseDialect } from "./warehouse.read-back";
 
@@ -44,14 +45,14 @@ export interface CaseContext extends WarehouseFixture {
     wh: Warehouse,
     input: ChunkInput,
     opts?: { replace?: boolean; summary?: Partial<JobSummary> },
-  ): Promise<{ prepared: Awaited<ReturnType<Warehouse["prepareChunk"]>>; fresh: string }>;
+  ): Promise<{ prepared: PrepareReport; fresh: string }>;
 }
 
 export type Case = (ctx: CaseContext) => Promise<void>;
 
 /** Every case, by the name a skip list uses. */
 export function conformanceCases(): Record<string, Case> {
-  return { ...layoutCases, ...chunkCases, ...replayCases };
+  return { ...layoutCases, ...chunkCases, ...handleCases, ...replayCases };
 }
 
 export function warehouseConformance(options: WarehouseSuiteOptions): void {
@@ -84,9 +85,15 @@ async function runCase(options: WarehouseSuiteOptions, name: string, body: Case)
     const chunk = writeChunk(contract, chunkDir, input);
     const fresh = path.join(chunkDir, "fresh-events.jsonl");
     const prepared = await wh.prepareChunk(contract, chunk, fresh, { replace: opts.replace ?? false });
-    if (prepared.alreadyPresent > 0) Object.values(chunk.windowPartials).forEach((f) => fs.writeFileSync(f, "")); // see withoutPartials
-    await wh.commitChunk(contract, chunk, (report) => summaryOf(input, report.eventsWritten, opts.summary));
-    return { prepared, fresh };
+    try {
+      // See withoutPartials: the window pass over the fresh events only, here none.
+      if (prepared.report.alreadyPresent > 0)
+        Object.values(chunk.windowPartials).forEach((f) => fs.writeFileSync(f, ""));
+      await prepared.commit(chunk, (report) => summaryOf(input, report.eventsWritten, opts.summary));
+    } finally {
+      if (prepared.open) await prepared.abort();
+    }
+    return { prepared: prepared.report, fresh };
   };
   const another = async () => {
     const fixture = await open();

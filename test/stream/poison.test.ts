@@ -1,14 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
-import type { CommitReport, StagedChunk, Warehouse } from "../../io/ports";
+import type { PreparedChunk, Warehouse } from "../../io/ports";
 import { openSubscription } from "../../io/pubsub/open-subscription";
 import { PubSubRestClient } from "../../io/pubsub/rest-client";
 import { publishEvents } from "../../tools/publish/replay";
 import { writeFlightSample } from "../../tools/sample/flights";
 import { runStreamJob } from "../../pipelines/stream-job";
 import type { Contract } from "../../schemas/contract";
-import type { JobSummary } from "../../transforms/summary";
 import { unaccounted } from "../../transforms/summary";
 import { useEmulatorWorkspace } from "../support/pubsub-emulator";
 import { itNeeds } from "../support/prerequisites";
@@ -26,19 +25,17 @@ function refusingCommitsOf(inner: Warehouse, eventId: string): Warehouse & { ref
   const warehouse = {
     refused: 0,
     ensureTables: (contract: Contract) => inner.ensureTables(contract),
-    prepareChunk: (...args: Parameters<Warehouse["prepareChunk"]>) => inner.prepareChunk(...args),
-    async commitChunk(
-      contract: Contract,
-      chunk: StagedChunk,
-      runSummary?: (report: CommitReport) => JobSummary,
-    ): Promise<CommitReport> {
-      if (fs.readFileSync(chunk.events, "utf8").includes(`"event_id":"${eventId}"`)) {
-        warehouse.refused++;
-        throw new Error(`the warehouse refused a staged row (event_id ${eventId})`);
-      }
-      return inner.commitChunk(contract, chunk, runSummary);
+    async prepareChunk(...args: Parameters<Warehouse["prepareChunk"]>): Promise<PreparedChunk> {
+      const prepared = await inner.prepareChunk(...args);
+      const commit: PreparedChunk["commit"] = async (chunk, runSummary) => {
+        if (fs.readFileSync(chunk.events, "utf8").includes(`"event_id":"${eventId}"`)) {
+          warehouse.refused++;
+          throw new Error(`the warehouse refused a staged row (event_id ${eventId})`);
+        }
+        return prepared.commit(chunk, runSummary);
+      };
+      return Object.assign(Object.create(prepared) as PreparedChunk, { commit }); // open, abort: the real handle's
     },
-    abortChunk: () => inner.abortChunk(),
     recordRun: (...args: Parameters<Warehouse["recordRun"]>) => inner.recordRun(...args),
     markAbandonedRuns: () => inner.markAbandonedRuns(),
     exportDeadLetters: (...args: Parameters<Warehouse["exportDeadLetters"]>) => inner.exportDeadLetters(...args),

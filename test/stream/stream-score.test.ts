@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { MemoryPubSub } from "../../io/memory/memory-pubsub";
-import type { CommitReport, Warehouse } from "../../io/ports";
+import type { CommitReport, PreparedChunk, Warehouse } from "../../io/ports";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { streamModelFeed } from "../../launcher/models/stream-model";
 import { scoreCommand } from "../../launcher/commands/score";
@@ -324,17 +324,21 @@ async function counts(warehouse: Warehouse): Promise<Counts> {
  */
 function failingOnce(real: Warehouse, seen: Seen[]): Warehouse {
   const warehouse = Object.create(real) as Warehouse;
-  warehouse.commitChunk = async (contract, chunk, runSummary) => {
-    if (seen.length > 0 || !chunk.predictions) return real.commitChunk(contract, chunk, runSummary);
-    const before = await counts(real);
-    let inserted: Counts | undefined;
-    const failing = (report: CommitReport): JobSummary => {
-      inserted = { events: report.eventsWritten, predictions: report.predictionsWritten ?? 0 };
-      throw new Error("injected failure just before COMMIT");
+  warehouse.prepareChunk = async (...args) => {
+    const prepared = await real.prepareChunk(...args);
+    const commit: PreparedChunk["commit"] = async (chunk, runSummary) => {
+      if (seen.length > 0 || !chunk.predictions) return prepared.commit(chunk, runSummary);
+      const before = await counts(real);
+      let inserted: Counts | undefined;
+      const failing = (report: CommitReport): JobSummary => {
+        inserted = { events: report.eventsWritten, predictions: report.predictionsWritten ?? 0 };
+        throw new Error("injected failure just before COMMIT");
+      };
+      const failure = await prepared.commit(chunk, failing).catch((err: Error) => err);
+      seen.push({ before, inserted: inserted!, after: await counts(real) });
+      throw failure;
     };
-    const failure = await real.commitChunk(contract, chunk, failing).catch((err: Error) => err);
-    seen.push({ before, inserted: inserted!, after: await counts(real) });
-    throw failure;
+    return Object.assign(Object.create(prepared) as PreparedChunk, { commit }); // open, abort: the real handle's
   };
   return warehouse;
 }
