@@ -9,9 +9,8 @@ import { CloudApiError } from "../../launcher/cloud/errors";
 // Every typed error extends RoxError with a kind, and the kind alone decides the exit code. A class that extends Error
 // directly is a fault of the program (exit 1) and must be listed here on purpose: a new error class fails this test
 // until someone decides which. (ChunkHandleUsedError: a prepared chunk's handle used twice is a bug of its caller.
-// MemoryPubSubError: the in-memory Pub/Sub lives in one process, so no command reaches
-// it; a missing topic there is a programming fault. NeedMoreBytes: the Avro cursor's signal to read on, caught inside
-// the reader.)
+// MemoryPubSubError: the in-memory Pub/Sub lives in one process, so no command reaches it; a missing topic there is a
+// programming fault. NeedMoreBytes: the Avro cursor's signal to read on, caught inside the reader.)
 const EXIT_ONE = new Set([
   "BuildContextError",
   "BundleError",
