@@ -6,6 +6,9 @@
  */
 import * as path from "path";
 import { monitorCommand } from "../../launcher/commands/monitor";
+import { pipelineCommand } from "../../launcher/commands/pipeline";
+import { exitCodeOf, MonitoringAlertError } from "../../launcher/errors";
+import { PipelineStepFailedError } from "../../launcher/pipeline/local-run";
 import { modelsCommand } from "../../launcher/commands/models";
 import { scoreCommand } from "../../launcher/commands/score";
 import { trainCommand } from "../../launcher/commands/train";
@@ -115,5 +118,34 @@ describeNeeds("ml-python")("rox monitor over one hourly window of real flights",
     const values = (rows: Record<string, unknown>[]) =>
       rows.filter((r) => r.scope === "window").map((r) => [r.feature, r.metric, r.value]);
     expect(values(after)).toEqual(values(before));
+  }, 300_000);
+
+  test("the pipeline's monitor step: an alert fails it (exit 11) unless fail-on-alert is false", async () => {
+    await withDuckDb(warehouse, (w) =>
+      w.query(`UPDATE flights SET distance = distance * 5 WHERE strftime(date, '%Y-%m-%d') = $1`, [DAY]),
+    );
+    const step = (failOnAlert: string) =>
+      pipelineCommand([
+        "step",
+        "monitor",
+        "--day",
+        DAY,
+        "--platform",
+        "local",
+        "--fail-on-alert",
+        failOnAlert,
+        "--warehouse",
+        warehouse,
+        "--store",
+        store,
+      ]);
+    const failed = await step("true").catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(MonitoringAlertError);
+    expect(exitCodeOf(failed)).toBe(11);
+    expect((failed as Error).message).toMatch(/drift\.jensen_shannon of distance/);
+    expect(await step("false")).toMatch(
+      new RegExp(`^monitored flights ${DAY} with flights-delay@1: \\d+ rows, [1-9]\\d* alert`),
+    );
+    expect(new PipelineStepFailedError("rox-monitor", 11).message).toMatch(/monitoring alert/);
   }, 300_000);
 });
