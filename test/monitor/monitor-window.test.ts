@@ -106,7 +106,7 @@ describeNeeds("ml-python")("rox monitor over one hourly window of real flights",
     expect((await monitoring(`scope = 'day'`)).length).toBeGreaterThan(0);
   }, 300_000);
 
-  test("monitorWindow, as a streaming job would call it, replaces the window's rows: a rerun adds nothing", async () => {
+  test("monitorWindow, as a streaming job calls it, replaces the window's rows: a rerun adds nothing", async () => {
     const before = await monitoring("true");
     const again = await withDuckDb(warehouse, (w) => {
       const registry = openRegistry(w, { kind: "duckdb", file: warehouse }, store);
