@@ -52,6 +52,8 @@ export interface FeatureRowsFilter {
   /** Instants (ISO), inclusive: a model's held-out rows are those from its split's cutoff to its last row. */
   since?: string;
   until?: string;
+  /** An instant (ISO), exclusive: a window's events are those from `since` to before `before`. */
+  before?: string;
 }
 
 /**
@@ -106,6 +108,7 @@ function dayRange(time: string, filter: FeatureRowsFilter, sql: FeatureSqlDialec
     filter.to ? `${day} < ${sql.literal(filter.to)}` : "",
     filter.since ? `${time} >= ${sql.instant(filter.since)}` : "",
     filter.until ? `${time} <= ${sql.instant(filter.until)}` : "",
+    filter.before ? `${time} < ${sql.instant(filter.before)}` : "",
   ].filter(Boolean);
   return parts.length ? parts.join(" AND ") : undefined;
 }

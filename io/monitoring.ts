@@ -1,5 +1,5 @@
 /**
- * The monitoring side of the warehouse: what one scope (a day) of a model's serving data holds, and the `monitoring`
+ * The monitoring side of the warehouse: what one scope (a day, or an hourly window) of a model's serving data holds, and the `monitoring`
  * table its metrics land in, replaced per scope so a rerun leaves one set of rows.
  */
 import type { Contract } from "../schemas/contract";
@@ -13,7 +13,7 @@ export interface MonitoredScope {
   model: string;
   version: number;
   table: string;
-  scope: "day";
+  scope: "day" | "window";
   /** The scope's first instant and the first one after it (ISO, UTC). */
   start: string;
   end: string;
@@ -25,7 +25,10 @@ export interface MonitoringRun {
 }
 
 export interface MonitoringWarehouse {
-  /** The day's feature rows, the version's predictions of them, the dead letters and volumes around them. */
+  /**
+   * The scope's feature rows, the version's predictions of them, the dead letters, and the volumes of the same span
+   * on each trailing day (a window: the same hour of the trailing days).
+   */
   scopeData(contract: Contract, card: ModelCard, scope: MonitoredScope, trailingDays: number): Promise<ScopeData>;
   /** Deletes the scope's rows and inserts these, in one transaction; returns how many rows it replaced. */
   replaceScope(scope: MonitoredScope, run: MonitoringRun, rows: readonly MetricRow[]): Promise<number>;

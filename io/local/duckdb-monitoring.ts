@@ -29,15 +29,14 @@ export class DuckDbMonitoring implements MonitoringWarehouse {
     scope: MonitoredScope,
     trailingDays: number,
   ): Promise<ScopeData> {
-    const day = scope.start.slice(0, 10);
-    const filter = { from: day, to: scope.end.slice(0, 10) };
+    const filter = { since: scope.start, before: scope.end };
     const featureRows = await this.warehouse.query(
       featureRowsSql(contract, card.target.name, card.features, DUCKDB_FEATURE_SQL, filter),
     );
     const runIds = [...new Set(featureRows.map((r) => String(r.run_id)))];
     const { read, deadLetters } = await this.runCounts(runIds);
     const predictions = await this.predictions(contract, scope);
-    const trailingRows = await this.trailingRows(contract, day, trailingDays);
+    const trailingRows = await this.trailingRows(contract, scope, trailingDays);
     return { card, featureRows, predictions, deadLetters, read, trailingRows };
   }
 
@@ -90,13 +89,16 @@ export class DuckDbMonitoring implements MonitoringWarehouse {
     return rows.map((r) => Number(r.prediction));
   }
 
-  private async trailingRows(contract: Contract, day: string, days: number): Promise<number[]> {
+  /** Rows of the scope's span [start, end) on each of the trailing days that holds any (a day: the whole day). */
+  private async trailingRows(contract: Contract, scope: MonitoredScope, days: number): Promise<number[]> {
     const time = q(contract.eventTimeField);
-    const since = `$1::DATE - ${Math.trunc(days)} * INTERVAL 1 DAY`;
-    const range = `${time} >= ${since} AND ${time} < $1::DATE`;
-    const byDay = DUCKDB_FEATURE_SQL.dayOf(time);
-    const sql = `SELECT count(*) AS n FROM ${q(contract.table)} WHERE ${range} GROUP BY ${byDay}`;
-    return (await this.warehouse.query(sql, [day])).map((r) => Number(r.n));
+    const offset = `(epoch(${time}) - epoch($1::TIMESTAMPTZ))`;
+    const since = `$1::TIMESTAMPTZ - ${Math.trunc(days)} * INTERVAL 1 DAY`;
+    const inSpan = `((${offset} % 86400) + 86400) % 86400 < $2`;
+    const range = `${time} >= ${since} AND ${time} < $1::TIMESTAMPTZ AND ${inSpan}`;
+    const sql = `SELECT count(*) AS n FROM ${q(contract.table)} WHERE ${range} GROUP BY floor(${offset} / 86400)`;
+    const span = (Date.parse(scope.end) - Date.parse(scope.start)) / 1000;
+    return (await this.warehouse.query(sql, [scope.start, span])).map((r) => Number(r.n));
   }
 
   private async exists(table: string): Promise<boolean> {

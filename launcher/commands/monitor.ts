@@ -4,7 +4,8 @@ import { setLogLabels } from "../logging/json-logging";
 import { warehouseFlags } from "../warehouse";
 import { monitorDeployUsage } from "./monitor-deploy";
 
-export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table> --partition YYYY-MM-DD
+export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table>
+          --partition YYYY-MM-DD | --window <hour start, ISO UTC: 2001-01-12T14:00:00Z>
           [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
           [--schemas-dir <dir>] [--alert-topic projects/P/topics/T [--pubsub-host <emulator host:port>]]
   ${monitorDeployUsage}`;
@@ -13,6 +14,7 @@ const monitorFlags = {
   model: { type: "string" },
   on: { type: "string" },
   partition: { type: "string" },
+  window: { type: "string" },
   "fail-on-alert": { type: "boolean" },
   store: { type: "string" },
   project: { type: "string" },
@@ -25,7 +27,7 @@ const monitorFlags = {
 } as const;
 
 /**
- * `rox monitor`: drift and data quality of one day against the model card's baseline, into the `monitoring` table.
+ * `rox monitor`: drift and data quality of one day (or one hourly window) against the model card's baseline, into the `monitoring` table.
  * Each alert is a JSON log line on stderr (Cloud Logging's format); `--fail-on-alert` makes any alert exit 11.
  */
 export async function monitorCommand(argv: string[]): Promise<unknown> {
@@ -34,18 +36,21 @@ export async function monitorCommand(argv: string[]): Promise<unknown> {
   const { "fail-on-alert": failOnAlert, ...options } = values;
   const model = requireFlag(values.model, "model");
   const on = requireFlag(values.on, "on");
-  const partition = requireFlag(values.partition, "partition");
+  const partition = values.window ? undefined : requireFlag(values.partition, "partition");
   const { monitorDay, newMonitorRunId } = await import("../monitor/monitor-day");
   const runId = values["run-id"] ?? newMonitorRunId();
   setLogLabels({ run_id: runId });
   const { renderMonitorResult } = await import("../monitor/render");
-  const result = await monitorDay({ ...options, model, on, partition, "run-id": runId }, (entry) =>
-    console.error(JSON.stringify(entry)),
+  const result = await monitorDay(
+    { ...options, model, on, partition, window: values.window, "run-id": runId },
+    (entry) => console.error(JSON.stringify(entry)),
   );
   console.log(renderMonitorResult(result));
   if (failOnAlert && result.alerts.length > 0) {
     const what = result.alerts.map((a) => `${a.alert.metric} of ${a.alert.feature ?? on}`).join(", ");
-    throw new MonitoringAlertError(`${result.alerts.length} monitoring alert(s) on ${partition}: ${what}`);
+    throw new MonitoringAlertError(
+      `${result.alerts.length} monitoring alert(s) on ${partition ?? `the window ${values.window}`}: ${what}`,
+    );
   }
   return result;
 }

@@ -6,7 +6,8 @@ export const PIPELINE_TARGETS = ["vertex", "kubeflow"] as const;
 export const pipelineUsage = `rox pipeline compile --out <pipeline.json> [--image <rox image>]
           | run --local --day YYYY-MM-DD --input-template <path with {date}> [--param name=value]… [--spec <pipeline.json>]
           | submit --target ${PIPELINE_TARGETS.join("|")} --day YYYY-MM-DD [--schedule "<cron>"] [--dry-run] [--config rox.config.json]
-          | step <${["ingest", "train", "register", "promote", "score"].join("|")}> --day D --platform local|gcp …`;
+          | step <${["ingest", "train", "register", "promote", "score", "monitor"].join("|")}> --day D --platform local|gcp …
+            [--fail-on-alert true|false] (monitor: an alert fails the step, exit 11; default true)`;
 
 const flags = {
   out: { type: "string" },
@@ -28,6 +29,7 @@ const flags = {
   store: { type: "string" },
   upstream: { type: "string" },
   "result-file": { type: "string" },
+  "fail-on-alert": { type: "string" },
 } as const;
 
 export type PipelineValues = ReturnType<typeof parseFlags<typeof flags>>["values"];

@@ -1,7 +1,8 @@
 /**
- * `rox monitor`'s library: one day of a table against a registered model's card — read what the warehouse holds,
- * compute the metrics (transforms/monitor), replace the day's rows in `monitoring`, log each alert as a structured
- * line. Returns the rows; the command renders them and decides the exit code.
+ * `rox monitor`'s library: one day (`--partition`) or one hourly window (`--window`) of a table against a registered
+ * model's card — read what the warehouse holds, compute the metrics (transforms/monitor), replace the scope's rows in
+ * `monitoring`, log each alert as a structured line. Returns the rows; the command renders them and decides the exit
+ * code. `monitorWindow` is the same for a job that holds the warehouse open (the streaming job, after a window closes).
  */
 import { nextDay } from "../../io/feature-query";
 import type { MonitoredScope, MonitoringWarehouse } from "../../io/monitoring";
@@ -18,13 +19,17 @@ import { checkDay } from "../models/day";
 import { parseModelRef } from "../models/model-ref";
 import { openRegistry } from "../models/open-registry";
 import { warehouseTarget, withWarehouse, type WarehouseFlagValues } from "../warehouse";
-import { modelThresholds, monitorSettings } from "./settings";
+import { modelThresholds, monitorSettings, type MonitorSettings } from "./settings";
+import type { ModelRegistry } from "../models/registry";
 import { newRunId } from "../../pipelines/run-id";
 
 export interface MonitorOptions extends WarehouseFlagValues {
   model: string;
   on: string;
-  partition: string;
+  /** A day (YYYY-MM-DD), or, with `window` instead, none. */
+  partition?: string;
+  /** An hourly window's start, ISO UTC on the hour (`2001-01-12T14:00:00Z`). */
+  window?: string;
   config?: string;
   store?: string;
   "schemas-dir"?: string;
@@ -47,36 +52,83 @@ export interface MonitorResult {
 }
 
 export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => void): Promise<MonitorResult> {
-  const day = checkDay(o.partition);
+  const span = scopeSpan(o);
   if (o["alert-topic"]) parseTopicName(o["alert-topic"]);
   const config = loadConfig(o.config);
-  const settings = monitorSettings(config);
   const target = warehouseTarget({ ...o, project: o.project ?? config.project });
   if (target.kind !== "duckdb")
     throw new UsageError("rox monitor reads the embedded warehouse (--warehouse <file.duckdb>)");
   return withWarehouse(target, async (warehouse) => {
     const store = o.store ?? (config.models as { store?: string } | undefined)?.store;
     const registry = openRegistry(warehouse, target, store);
-    const model = await registry.resolve(parseModelRef(o.model));
-    const card = await registry.card(model);
-    const contract = loadContract(card.schema.name, { dir: o["schemas-dir"] });
-    if (contract.table !== o.on) throw new UsageError(`--on ${o.on}: ${model.name} is a model of ${contract.table}`);
-    const monitoring = await duckDbMonitoring(warehouse);
-    const scope: MonitoredScope = {
-      ...{ model: model.name, version: model.version, table: contract.table, scope: "day" },
-      ...{ start: `${day}T00:00:00.000Z`, end: `${nextDay(day)}T00:00:00.000Z` },
-    };
-    const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
-    const rows = monitorScope(data, modelThresholds(settings, card));
     const run = { runId: o["run-id"] ?? newMonitorRunId(), computedAt: new Date().toISOString() };
-    const replaced = await monitoring.replaceScope(scope, run, rows);
-    const context = { ...scope, scopeStart: scope.start, runId: run.runId };
-    const alerts = rows.flatMap((r) => alertEntry(r, context, run.computedAt) ?? []);
-    alerts.forEach(log);
-    const messages = rows.flatMap((r) => alertMessage(r, context, run.computedAt) ?? []);
+    const settings = monitorSettings(config);
+    const scoped = await monitorOpened(warehouse, registry, o, span, { settings, run });
+    const messages = scoped.rows.flatMap((r) => alertMessage(r, scoped.context, run.computedAt) ?? []);
+    scoped.result.alerts.forEach(log);
     const published = await publishAlerts(messages, o["alert-topic"], o["pubsub-host"]);
-    return { scope, runId: run.runId, rows, alerts, replaced, published };
+    return { ...scoped.result, published };
   });
+}
+
+/**
+ * One hourly window [hourStartMs, +1 h) of `table` against `model` (`name@alias` or `name@version`), for a job that
+ * holds the warehouse and registry open: the metrics of `rox monitor --window`, replacing the window's rows. Alerts
+ * are returned (and logged by `log`), not published.
+ */
+export async function monitorWindow(
+  warehouse: Warehouse,
+  registry: ModelRegistry,
+  model: string,
+  table: string,
+  hourStartMs: number,
+  opts: { config?: string; runId?: string; schemasDir?: string; log?: (entry: AlertEntry) => void } = {},
+): Promise<MonitorResult> {
+  const span = scopeSpan({ window: new Date(hourStartMs).toISOString() });
+  const run = { runId: opts.runId ?? newMonitorRunId(), computedAt: new Date().toISOString() };
+  const settings = monitorSettings(loadConfig(opts.config));
+  const o = { model, on: table, "schemas-dir": opts.schemasDir };
+  const { result } = await monitorOpened(warehouse, registry, o, span, { settings, run });
+  result.alerts.forEach(opts.log ?? (() => undefined));
+  return { ...result, published: [] };
+}
+
+type Span = Pick<MonitoredScope, "scope" | "start" | "end">;
+type Run = { runId: string; computedAt: string };
+
+/** The scope's rows computed and written; its alerts as log entries. */
+async function monitorOpened(
+  warehouse: Warehouse,
+  registry: ModelRegistry,
+  o: Pick<MonitorOptions, "model" | "on" | "schemas-dir">,
+  span: Span,
+  { settings, run }: { settings: MonitorSettings; run: Run },
+) {
+  const model = await registry.resolve(parseModelRef(o.model));
+  const card = await registry.card(model);
+  const contract = loadContract(card.schema.name, { dir: o["schemas-dir"] });
+  if (contract.table !== o.on) throw new UsageError(`--on ${o.on}: ${model.name} is a model of ${contract.table}`);
+  const monitoring = await duckDbMonitoring(warehouse);
+  const scope: MonitoredScope = { model: model.name, version: model.version, table: contract.table, ...span };
+  const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
+  const rows = monitorScope(data, modelThresholds(settings, card));
+  const replaced = await monitoring.replaceScope(scope, run, rows);
+  const context = { ...scope, scopeStart: scope.start, runId: run.runId };
+  const alerts = rows.flatMap((r) => alertEntry(r, context, run.computedAt) ?? []);
+  return { rows, context, result: { scope, runId: run.runId, rows, alerts, replaced } };
+}
+
+/** `--partition` a day, or `--window` the start of an hour (UTC): the scope's [start, end). */
+export function scopeSpan(o: { partition?: string; window?: string }): Span {
+  if (o.partition && o.window) throw new UsageError("rox monitor takes --partition <day> or --window <hour>, not both");
+  if (o.window) {
+    const start = Date.parse(o.window);
+    if (!/^\d{4}-\d\d-\d\dT/.test(o.window) || !Number.isFinite(start) || start % 3_600_000 !== 0)
+      throw new UsageError(`--window must be the start of an hour, ISO UTC (2001-01-12T14:00:00Z; got "${o.window}")`);
+    return { scope: "window", start: new Date(start).toISOString(), end: new Date(start + 3_600_000).toISOString() };
+  }
+  const day = checkDay(o.partition ?? "");
+  return { scope: "day", start: `${day}T00:00:00.000Z`, end: `${nextDay(day)}T00:00:00.000Z` };
 }
 
 /** Each alert on the topic, after the rows are written: no alert, no message (and no client loaded). */

@@ -6,14 +6,15 @@ import type { MonitorDeployResult } from "./monitor-deploy";
 /** One line per metric (alerts marked), then what was written. */
 export function renderMonitorResult(r: MonitorResult): string {
   const s = r.scope;
-  const head = `${s.model}@${s.version} on ${s.table}, ${s.scope} ${s.start.slice(0, 10)} (run ${r.runId})`;
+  const when = s.scope === "day" ? s.start.slice(0, 10) : s.start;
+  const head = `${s.model}@${s.version} on ${s.table}, ${s.scope} ${when} (run ${r.runId})`;
   const lines = r.rows.map(renderRow);
   const replaced = r.replaced > 0 ? `, replacing ${r.replaced} of an earlier run` : "";
   const topic = r.published.length > 0 ? ` (${r.published.length} published on the alert topic)` : "";
   const tail = `${r.rows.length} rows into monitoring${replaced}; ${r.alerts.length} alert(s)${topic}`;
   const unscored = r.rows.some((row) => row.feature === PREDICTION_FEATURE)
     ? []
-    : [`  no predictions of version ${s.version} on this day: no prediction drift (rox score writes them)`];
+    : [`  no predictions of version ${s.version} in this ${s.scope}: no prediction drift (rox score writes them)`];
   return [head, ...lines, ...unscored, tail].join("\n");
 }
 

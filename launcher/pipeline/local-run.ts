@@ -9,12 +9,14 @@ import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../models/python";
 import { containerOf, taskOrder, type PipelineSpec, type PipelineTask } from "./spec";
-import { RoxError } from "../../errors/rox-error";
+import { EXIT_CODE_OF_KIND, RoxError } from "../../errors/rox-error";
 
 export class PipelineStepFailedError extends RoxError {
   readonly kind = "run-failed";
   constructor(task: string, code: number | null) {
-    super(`pipeline step "${task}" exited with code ${code}`);
+    const why =
+      code === EXIT_CODE_OF_KIND.alert ? ": a monitoring alert (fail_on_alert=false records it and goes on)" : "";
+    super(`pipeline step "${task}" exited with code ${code}${why}`);
     this.name = "PipelineStepFailedError";
   }
 }

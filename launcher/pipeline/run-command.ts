@@ -53,8 +53,15 @@ export async function runOneStep(name: string | undefined, values: PipelineValue
     warehouse: values.warehouse ?? "",
     store: values.store ?? "",
     upstream: values.upstream ?? "",
+    failOnAlert: flagBoolean(values["fail-on-alert"] ?? "true", "fail-on-alert"),
   };
   const result = await runStep(name as StepName, options, cli);
   writeResult(values["result-file"], result);
   return result;
+}
+
+/** A KFP parameter is text: `--fail-on-alert true|false`. */
+function flagBoolean(value: string, name: string): boolean {
+  if (value === "true" || value === "false") return value === "true";
+  throw new UsageError(`--${name} must be true or false (got "${value}")`);
 }

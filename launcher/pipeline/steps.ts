@@ -9,8 +9,9 @@ import { UsageError } from "../errors";
 import type { TrainResult } from "../train/train-run";
 import type { RegisterResult } from "../models/registry";
 import type { PromoteResult } from "../models/promote";
+import type { MonitorResult } from "../monitor/monitor-day";
 
-export const STEPS = ["ingest", "train", "register", "promote", "score"] as const;
+export const STEPS = ["ingest", "train", "register", "promote", "score", "monitor"] as const;
 export type StepName = (typeof STEPS)[number];
 
 export interface StepOptions {
@@ -25,6 +26,8 @@ export interface StepOptions {
   store: string;
   /** The upstream step's result. */
   upstream: string;
+  /** The monitor step: an alert fails the step (exit 11), and so the run. */
+  failOnAlert: boolean;
 }
 
 type Cli = (argv: string[]) => Promise<unknown>;
@@ -75,7 +78,19 @@ export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise
       ]);
       return `scored ${table} ${o.day} with ${o.model}@champion`;
     }
+    case "monitor":
+      return monitor(o, where, store, cli);
   }
+}
+
+/** The scored day against the champion's card; with `failOnAlert` an alert exits 11 and the run stops. */
+async function monitor(o: StepOptions, where: string[], store: string[], cli: Cli): Promise<string> {
+  const table = loadContract(o.schema).table;
+  const model = `${o.model}@champion`;
+  const argv = ["monitor", "--model", model, "--on", table, "--partition", o.day, ...where, ...store];
+  const result = (await cli([...argv, ...(o.failOnAlert ? ["--fail-on-alert"] : [])])) as MonitorResult;
+  const { scope: s, rows, alerts } = result;
+  return `monitored ${table} ${o.day} with ${s.model}@${s.version}: ${rows.length} rows, ${alerts.length} alert(s)`;
 }
 
 /** Locally the batch job commits as it goes; on Google Cloud the Flex Template job is waited for and its run committed. */

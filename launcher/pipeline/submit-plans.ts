@@ -112,7 +112,7 @@ function kubeflowBase(
   ).replace(/\/+$/, "");
   const body: KubeflowRunBody = {
     display_name: jobName(parameters),
-    description: `rox batch-model pipeline: ingest ${parameters.day} → train → register → gate → score`,
+    description: `rox batch-model pipeline: ingest ${parameters.day} → train → register → gate → score → monitor`,
     pipeline_version_reference: {
       pipeline_id: required(
         kf.pipelineId,

@@ -3,7 +3,9 @@
 Every step is a `rox pipeline step <name>` command in the rox image, so `rox pipeline run --local` can run the very same
 steps, with the same parameters, as local processes (`platform=local`): ingest the day (a Dataflow Flex Template on
 Google Cloud, committed when the job is done; the batch job locally) → train → register → evaluate and gate
-(promote to champion only if it beats the champion on the same held-out rows) → batch score the day.
+(promote to champion only if it beats the champion on the same held-out rows) → batch score the day → monitor the day
+(drift and data quality against the champion's card, rows in `monitoring`; with `fail_on_alert` "true", the default,
+an alert exits 11 and fails the run; "false" records the alerts and lets the run succeed).
 
     python -m rox_ml.pipeline --out pipeline.yaml      # what `rox pipeline compile` runs
 """
@@ -33,20 +35,43 @@ def rox_step(name: str, image: str):
     return step
 
 
+def monitor_step(image: str):
+    """`rox pipeline step monitor`: the common parameters and `fail_on_alert` ("true": an alert fails the step)."""
+
+    @dsl.container_component
+    def step(day: str, schema: str, model: str, input_template: str, platform: str, warehouse: str, store: str,
+             upstream: str, fail_on_alert: str, result: dsl.OutputPath(str)):
+        return dsl.ContainerSpec(
+            image=image,
+            command=["rox", "pipeline", "step", "monitor"],
+            args=["--day", day, "--schema", schema, "--model", model, "--input-template", input_template,
+                  "--platform", platform, "--warehouse", warehouse, "--store", store, "--upstream", upstream,
+                  "--fail-on-alert", fail_on_alert, "--result-file", result],
+        )
+
+    step.component_spec.name = "rox-monitor"
+    return step
+
+
 def build(image: str):
     steps = {name: rox_step(name, image) for name in ("ingest", "train", "register", "promote", "score")}
 
-    @dsl.pipeline(name=PIPELINE_NAME, description="ingest a day → train → register → evaluate and gate → batch score")
+    monitor = monitor_step(image)
+
+    @dsl.pipeline(name=PIPELINE_NAME,
+                  description="ingest a day → train → register → evaluate and gate → batch score → monitor")
     def pipeline(day: str, schema: str = "flights", model: str = "flights-delay", input_template: str = "",
-                 platform: str = "gcp", warehouse: str = "", store: str = ""):
+                 platform: str = "gcp", warehouse: str = "", store: str = "", fail_on_alert: str = "true"):
         common = dict(day=day, schema=schema, model=model, input_template=input_template, platform=platform,
                       warehouse=warehouse, store=store)
         ingest = steps["ingest"](upstream="", **common).set_display_name("ingest and commit the day")
         train = steps["train"](upstream=ingest.outputs["result"], **common).set_display_name("train")
         register = steps["register"](upstream=train.outputs["result"], **common).set_display_name("register")
         promote = steps["promote"](upstream=register.outputs["result"], **common).set_display_name("evaluate and gate")
-        steps["score"](upstream=promote.outputs["result"], **common).set_display_name("batch score the day")
-        for task in (ingest, train, register, promote):
+        score = steps["score"](upstream=promote.outputs["result"], **common).set_display_name("batch score the day")
+        monitored = monitor(upstream=score.outputs["result"], fail_on_alert=fail_on_alert, **common)
+        monitored.set_display_name("monitor the day")
+        for task in (ingest, train, register, promote, monitored):
             task.set_caching_options(False)
 
     return pipeline

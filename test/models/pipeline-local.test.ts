@@ -1,6 +1,6 @@
 /**
  * `rox pipeline run --local` end to end: raw event files → the compiled KFP pipeline's steps as local processes
- * (ingest → train → register → gate → score) → predictions in the warehouse; a second day adds its rows; rerunning a
+ * (ingest → train → register → gate → score → monitor) → predictions and monitoring rows in the warehouse; a second day adds its rows; rerunning a
  * day adds nothing anywhere. The spec is compiled by the real `kfp` and checked by kfp's own loaders.
  */
 import { execFileSync } from "child_process";
@@ -56,11 +56,16 @@ print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag
     }).toString();
     expect(JSON.parse(out)).toEqual({
       name: "rox-batch-model",
-      tasks: ["rox-ingest", "rox-promote", "rox-register", "rox-score", "rox-train"],
-      inputs: ["day", "input_template", "model", "platform", "schema", "store", "warehouse"],
+      tasks: ["rox-ingest", "rox-monitor", "rox-promote", "rox-register", "rox-score", "rox-train"],
+      inputs: ["day", "fail_on_alert", "input_template", "model", "platform", "schema", "store", "warehouse"],
     });
     const spec = readPipelineSpec(specFile);
-    expect(taskOrder(spec)).toEqual(["rox-ingest", "rox-train", "rox-register", "rox-promote", "rox-score"]);
+    const order = ["rox-ingest", "rox-train", "rox-register", "rox-promote", "rox-score", "rox-monitor"];
+    expect(taskOrder(spec)).toEqual(order);
+    const monitor = spec.root.dag.tasks["rox-monitor"];
+    expect(monitor.dependentTasks).toEqual(["rox-score"]);
+    expect(monitor.inputs?.parameters?.fail_on_alert).toEqual({ componentInputParameter: "fail_on_alert" });
+    expect(spec.root.inputDefinitions?.parameters?.fail_on_alert?.defaultValue).toBe("true");
     for (const executor of Object.values(spec.deploymentSpec.executors)) {
       expect(executor.container.image).toBe("europe-docker.pkg.dev/p/rox/rox:1");
       expect(executor.container.command.slice(0, 3)).toEqual(["rox", "pipeline", "step"]);
@@ -94,7 +99,9 @@ print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag
             await w.query(`SELECT
       (SELECT count(*) FROM flights) AS events, (SELECT count(*) FROM flights_predictions) AS predictions,
       (SELECT count(*) FROM models) AS versions, (SELECT count(*) FROM dead_letters) AS dead,
-      (SELECT count(DISTINCT strftime(event_time, '%Y-%m-%d')) FROM flights_predictions) AS days`)
+      (SELECT count(DISTINCT strftime(event_time, '%Y-%m-%d')) FROM flights_predictions) AS days,
+      (SELECT count(DISTINCT strftime(scope_start, '%Y-%m-%d')) FROM monitoring WHERE scope = 'day') AS monitored,
+      (SELECT count(*) FROM monitoring) AS metrics`)
           )[0],
       );
 
@@ -105,13 +112,18 @@ print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag
       "flights-delay@1",
       "flights-delay@1 is champion",
       `scored flights ${DAYS[0]} with flights-delay@champion`,
+      expect.stringMatching(new RegExp(`^monitored flights ${DAYS[0]} with flights-delay@1: \\d+ rows, 0 alert`)),
     ]);
-    expect(await counts()).toEqual({ events: "2500", predictions: "2500", versions: "1", dead: "0", days: "1" });
+    const one = await counts();
+    expect(one).toMatchObject({ events: "2500", predictions: "2500", versions: "1", dead: "0", days: "1" });
+    expect(one.monitored).toBe("1");
+    expect(Number(one.metrics)).toBeGreaterThan(0);
 
     const second = await run(DAYS[1]);
     expect(second.tasks[2].outputs.result).toBe("flights-delay@2");
     const afterTwo = await counts();
-    expect(afterTwo).toEqual({ events: "5000", predictions: "5000", versions: "2", dead: "0", days: "2" });
+    expect(afterTwo).toMatchObject({ events: "5000", predictions: "5000", versions: "2", dead: "0", days: "2" });
+    expect(afterTwo.monitored).toBe("2");
 
     const rerun = await run(DAYS[1]);
     expect(rerun.tasks[2].outputs.result).toBe("flights-delay@2"); // the same data trains the same model: no new version
