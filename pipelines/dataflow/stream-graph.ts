@@ -11,6 +11,8 @@ export interface StreamGraphOptions extends DataflowIngestOptions {
 export function streamGraph(options: StreamGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
     const messages = await root.applyAsync(readPubsubMessages(options.pubsub));
+    // Dataflow's Pub/Sub source reports no delivery attempts (every message is attempt 1): no limit can apply, and the
+    // template refuses a `maxDeliveryAttempts` parameter (REFUSED_PARAMETERS, launcher/template/parameters.ts).
     const limits = {
       subscription: options.pubsub.subscription,
       maxRecordBytes: options.maxRecordBytes,
