@@ -1,6 +1,7 @@
 import * as beam from "../../transforms/beam/sdk";
 import type { Counter } from "../../transforms/beam/sdk";
 import type { Decoded, Outcome } from "../../transforms/envelope";
+import type { EventRecord } from "../../schemas/contract";
 import {
   keepFirstOfId,
   validateDecoded,
@@ -26,13 +27,13 @@ type Rows = beam.PCollection<Record<string, unknown>>;
 /**
  * decoded records → the shared validate and first-of-id steps → the sink's events; every dead letter (validation,
  * features, and the rows the sink refused) → its dead letters. `dedupe: "group"` groups by id (bounded input);
- * `"none"` leaves it to the Pub/Sub id attribute.
+ * `"none"` leaves it to the Pub/Sub id attribute. Resolves to the first-of-id events (normalized, event time in ms).
  */
 export async function ingestToSink(
   decoded: beam.PCollection<Outcome<Decoded>>,
   options: DataflowIngestOptions,
   dedupe: "group" | "none",
-): Promise<void> {
+): Promise<beam.PCollection<EventRecord>> {
   const { sink, maxRecordBytes: _limit, ...ctx } = options;
   const validated = decoded
     .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
@@ -53,4 +54,5 @@ export async function ingestToSink(
   const failedDead = failed ? [failed.map(failedRowToDeadLetter, failedContext) as Rows] : [];
   await sink.deadLetters(beam.P([validated.dead, deduped.dead, ...failedDead] as Rows[]).apply(beam.flatten()));
   sink.duplicates(deduped.duplicates as Rows);
+  return deduped.unique as beam.PCollection<EventRecord>;
 }

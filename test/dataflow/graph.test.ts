@@ -21,6 +21,7 @@ import {
   storageWriteConfig,
 } from "../../pipelines/dataflow/bigquery-write";
 import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transform";
+import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
 import { loadContract } from "../../schemas/load";
 import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
@@ -43,7 +44,13 @@ const PARAMETERS = {
   jobName: "rox-graph-test",
 };
 const CLOCK = { nowMs: Date.parse("2001-02-01T00:00:00Z"), runId: "graph-test-run" };
-const tables = { flights: bigQueryTableSchema(loadContract("flights")), dead_letters: deadLetterTableSchema() };
+const flights = loadContract("flights");
+const hourly = flights.features!.windows[0];
+const tables = {
+  flights: bigQueryTableSchema(flights),
+  dead_letters: deadLetterTableSchema(),
+  [windowPartialsTableName(flights, hourly)]: windowPartialsSchema(flights, hourly),
+};
 
 let service: ExpansionService | undefined;
 let bigquery: BigQueryTablesServer | undefined;
@@ -122,11 +129,13 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
         withAttributes: 1,
       });
       expectFailedRowsWired(graph);
-      // Java looked up both destination tables to validate the rows' schema against them, and nothing else.
-      expect(bigquery.requests).toEqual([
-        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/flights?prettyPrint=false&view=STORAGE_STATS`,
-        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/dead_letters?prettyPrint=false&view=STORAGE_STATS`,
-      ]);
+      // Java looked up the three destination tables (events, dead letters, the window's partials) to validate the
+      // rows' schema against them, and nothing else.
+      const table = (name: string) =>
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${name}?prettyPrint=false&view=STORAGE_STATS`;
+      expect(bigquery.requests).toEqual(
+        ["flights", "dead_letters", "flights_origin_hourly__partials"].map(table),
+      );
       expectGolden("stream-graph.json", graph);
     },
     120_000,
