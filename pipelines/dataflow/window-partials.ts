@@ -24,7 +24,11 @@ export function windowPartialsSchema(contract: Contract, window: WindowFeatureSp
   const accumulator = Object.entries(windowAggregator(contract, window.name).accumulator);
   const fields: BigQueryField[] = [
     ...slot,
-    ...accumulator.map(([name, op]): BigQueryField => ({ name, type: "INT64", mode: op === "sum" ? "REQUIRED" : "NULLABLE" })),
+    ...accumulator.map(([name, op]): BigQueryField => ({
+      name,
+      type: "INT64",
+      mode: op === "sum" ? "REQUIRED" : "NULLABLE",
+    })),
     { name: "_event_id", type: "STRING", mode: "REQUIRED", description: "The event the partial counts." },
     { name: "_updated_at", type: "TIMESTAMP", mode: "REQUIRED", description: "When the job appended the partial." },
   ];

@@ -6,47 +6,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { loadContract } from "../../schemas/load";
-import type { EventRecord } from "../../schemas/contract";
-import { partialOfEvent } from "../../transforms/beam/windows";
 import { windowFoldSql } from "../../transforms/window-fold-sql";
-import { mergeWindowRows } from "../../transforms/window-rows";
+import { byWindow, contract, late, localRows, onTime, partialFor, window } from "./window-fold-cases";
 import { tempDir } from "../support/temp";
 
-const contract = loadContract("flights");
-const window = contract.features!.windows.find((w) => w.name === "origin_hourly")!;
-const NOW_MS = Date.parse("2001-01-03T00:00:00Z");
-const UPDATED_AT = new Date(NOW_MS).toISOString();
-const ctx = { schema: "flights", window: "origin_hourly", nowMs: NOW_MS };
 const temp = tempDir("window-fold-sql");
 afterAll(() => temp.cleanup());
-
-function flight(id: string, iso: string, origin: string, delay: number): EventRecord {
-  return { event_id: id, date: Date.parse(iso), origin, destination: "JFK", delay, distance: 500 };
-}
-
-const onTime = [
-  flight("a", "2001-01-02T10:00:00Z", "LAS", 33),
-  flight("b", "2001-01-02T10:59:59.999Z", "LAS", 15),
-  flight("c", "2001-01-02T10:30:00Z", "LAS", -7),
-  flight("d", "2001-01-02T11:00:00Z", "LAS", 16),
-  flight("e", "2001-01-02T10:15:00Z", "SFO", 0),
-  flight("f", "1969-12-31T23:30:00Z", "ORD", 40),
-];
-/** Arrives after its window's row was written: it must update that row, not start another. */
-const late = flight("g", "2001-01-02T10:45:00Z", "LAS", 120);
-
-function localRows(): Record<string, unknown>[] {
-  const first = mergeWindowRows(contract, window, onTime.map(partialFor), [], UPDATED_AT);
-  const stored = first.map((row) => ({ ...row, start_ms: Date.parse(String(row.window_start)) }));
-  const second = mergeWindowRows(contract, window, [partialFor(late)], stored, UPDATED_AT);
-  const redone = new Set(second.map((row) => `${row.origin}@${row.window_start}`));
-  return [...first.filter((row) => !redone.has(`${row.origin}@${row.window_start}`)), ...second];
-}
-
-function partialFor(event: EventRecord): Record<string, unknown> {
-  return partialOfEvent(event, ctx);
-}
 
 async function foldOnDuckDb(partials: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const file = path.join(temp.dir, "partials.jsonl");
@@ -72,9 +37,6 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
   }
   return out;
 }
-
-const byWindow = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  `${a.origin}@${a.window_start}`.localeCompare(`${b.origin}@${b.window_start}`);
 
 describe("windowFoldSql", () => {
   test("folds one-event partials into the rows the local merge writes (late event included)", async () => {
