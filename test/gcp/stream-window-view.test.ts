@@ -1,9 +1,10 @@
 /**
  * The streaming job's window table on BigQuery: a view (`windowViewSql`) over the one-event partials the job appends.
- * On the BigQuery emulator, the view over the partials of the same events gives the local merge's rows, a late event
+ * On the BigQuery emulator, the view `prepareStreamWindows` creates over the partials of the same events gives the local merge's rows, a late event
  * updates its window, and a re-sent id counts once.
  */
-import { windowPartialsSchema, windowPartialsTableName, windowViewSql } from "../../pipelines/dataflow/window-partials";
+import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
+import { prepareStreamWindows, StreamWindowTableError } from "../../pipelines/dataflow/prepare-stream-windows";
 import type { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { itNeeds } from "../support/prerequisites";
@@ -33,19 +34,33 @@ describe("the stream's window view on the BigQuery emulator", () => {
       const emulator = bq.emulator!;
       const dataset = `${emulator.projectId}.${DATASET}`;
       const partials = `\`${dataset}.${windowPartialsTableName(contract, window)}\``;
-      const columns = windowPartialsSchema(contract, window)
-        .fields.map((f) => `${f.name} ${f.type}${f.mode === "REQUIRED" ? " NOT NULL" : ""}`)
-        .join(", ");
       const rows = await inEmulatorDataset(emulator, DATASET, async (warehouse) => {
         await warehouse.query(`CREATE SCHEMA IF NOT EXISTS \`${dataset}\``);
-        await warehouse.query(`CREATE TABLE ${partials} (${columns})`);
-        await warehouse.query(windowViewSql(dataset, contract, window));
+        const query = (sql: string) => warehouse.query(sql);
+        await prepareStreamWindows(query, dataset, contract);
+        await prepareStreamWindows(query, dataset, contract); // again: idempotent
         await appendPartials(warehouse, partials, onTime.map(partialFor));
         // Later: the late event, and the first event re-sent under its id.
         await appendPartials(warehouse, partials, [late, onTime[0]].map(partialFor));
         return warehouse.query(`SELECT * FROM \`${dataset}.flights_origin_hourly\``);
       });
       expect(rows.map(normalized).sort(byWindow)).toStrictEqual(localRows().sort(byWindow));
+    },
+    120_000,
+  );
+
+  itNeeds("bigquery-emulator")(
+    "a window table that is a table (a batch or local run's) is refused, not replaced",
+    async () => {
+      const emulator = bq.emulator!;
+      const dataset = `${emulator.projectId}.rox_batch_windows`;
+      await inEmulatorDataset(emulator, "rox_batch_windows", async (warehouse) => {
+        await warehouse.query(`CREATE SCHEMA IF NOT EXISTS \`${dataset}\``);
+        await warehouse.query(`CREATE TABLE \`${dataset}.flights_origin_hourly\` (origin STRING)`);
+        const prepare = prepareStreamWindows((sql) => warehouse.query(sql), dataset, contract);
+        await expect(prepare).rejects.toThrow(StreamWindowTableError);
+        await expect(prepare).rejects.toThrow(`${dataset}.flights_origin_hourly is a table`);
+      });
     },
     120_000,
   );
