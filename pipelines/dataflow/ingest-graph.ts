@@ -12,7 +12,14 @@ import {
 } from "../../transforms/beam/ingest";
 import { READ_COUNTER } from "../ingest-pipeline";
 import type { GraphSink } from "./graph-sink";
-import { asGroupOfOne, failedRowToDeadLetter } from "./ingest-steps";
+import {
+  asGroupOfOne,
+  countRow,
+  DEAD_LETTERS_COUNTER,
+  EVENTS_REFUSED_COUNTER,
+  EVENTS_SENT_COUNTER,
+  failedRowToDeadLetter,
+} from "./ingest-steps";
 
 export type { BigQueryTables } from "./graph-sink";
 
@@ -43,7 +50,7 @@ export async function ingestToSink(
   const deduped = groups
     .flatMap(keepFirstOfId, ctx)
     .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
-  const failed = await sink.events(deduped.events as Rows);
+  const failed = await sink.events(counted("events", deduped.events as Rows, EVENTS_SENT_COUNTER));
   const failedContext = {
     table: sink.eventsTable ?? ctx.schema,
     schemaName: ctx.schema,
@@ -51,8 +58,14 @@ export async function ingestToSink(
     runId: ctx.runId,
     nowMs: ctx.nowMs,
   };
-  const failedDead = failed ? [failed.map(failedRowToDeadLetter, failedContext) as Rows] : [];
-  await sink.deadLetters(beam.P([validated.dead, deduped.dead, ...failedDead] as Rows[]).apply(beam.flatten()));
+  const refused = failed ? [counted("refused", failed, EVENTS_REFUSED_COUNTER)] : [];
+  const failedDead = refused.map((rows) => rows.map(failedRowToDeadLetter, failedContext) as Rows);
+  const dead = beam.P([validated.dead, deduped.dead, ...failedDead] as Rows[]).apply(beam.flatten());
+  await sink.deadLetters(counted("dead letters", dead as Rows, DEAD_LETTERS_COUNTER));
   sink.duplicates(deduped.duplicates as Rows);
   return deduped.unique as beam.PCollection<EventRecord>;
+}
+
+function counted<T>(what: string, rows: beam.PCollection<T>, name: string): beam.PCollection<T> {
+  return rows.map(beam.withName(`count ${what}`, countRow<T>), { counter: beam.counter(name) as Counter });
 }

@@ -179,15 +179,22 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
   });
 });
 
-/** The events write's FailedRowsWithErrors feed the dead-letter rows, which join the other dead letters' write. */
+/**
+ * The events write's FailedRowsWithErrors, counted, feed the dead-letter rows, which join the other dead letters;
+ * counted again, they go to the dead letters' write.
+ */
 function expectFailedRowsWired(graph: Rendered): void {
+  const refused = transformNamed(graph, "map(count refused)");
+  expect(refused.inputs).toHaveLength(1);
+  expect(refused.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
   const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
-  expect(failed.inputs).toHaveLength(1);
-  expect(failed.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
+  expect(failed.inputs).toStrictEqual(refused.outputs);
   const flatten = graph.transforms.find(
     (t) => t.urn === "beam:transform:flatten:v1" && t.inputs.includes(failed.outputs[0]),
   );
   expect(flatten?.inputs).toHaveLength(3);
-  const consumer = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
+  const counted = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
+  expect(counted?.name).toBe("map(count dead letters)");
+  const consumer = graph.transforms.find((t) => t.inputs.includes(counted?.outputs[0] ?? "-"));
   expect(consumer?.name).toBe("write dead letters as rows");
 }

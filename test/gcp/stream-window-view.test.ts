@@ -5,6 +5,7 @@
  */
 import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
 import { prepareStreamWindows, StreamWindowTableError } from "../../pipelines/dataflow/prepare-stream-windows";
+import { streamDuplicatesSql } from "../../pipelines/dataflow/stream-run-summary";
 import type { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { itNeeds } from "../support/prerequisites";
@@ -61,6 +62,32 @@ describe("the stream's window view on the BigQuery emulator", () => {
         await expect(prepare).rejects.toThrow(StreamWindowTableError);
         await expect(prepare).rejects.toThrow(`${dataset}.flights_origin_hourly is a table`);
       });
+    },
+    120_000,
+  );
+
+  itNeeds("bigquery-emulator")(
+    "the duplicates tally counts the copies of re-sent ids among the run's events only",
+    async () => {
+      const emulator = bq.emulator!;
+      const dataset = `${emulator.projectId}.rox_stream_duplicates`;
+      const [tally] = await inEmulatorDataset(emulator, "rox_stream_duplicates", async (warehouse) => {
+        await warehouse.query(`CREATE SCHEMA IF NOT EXISTS \`${dataset}\``);
+        await warehouse.query(`CREATE TABLE \`${dataset}.flights\` (event_id STRING, _run_id STRING)`);
+        const rows = [
+          ["a", "r1"],
+          ["a", "r1"],
+          ["a", "r1"],
+          ["b", "r1"],
+          ["b", "r0"],
+          ["c", "r0"],
+          ["c", "r0"],
+        ];
+        const values = rows.map(([id, run]) => `('${id}', '${run}')`).join(", ");
+        await warehouse.query(`INSERT INTO \`${dataset}.flights\` (event_id, _run_id) VALUES ${values}`);
+        return warehouse.query(streamDuplicatesSql(dataset, contract, "r1"));
+      });
+      expect(Number(tally.duplicates)).toBe(2);
     },
     120_000,
   );
