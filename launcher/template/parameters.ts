@@ -143,7 +143,8 @@ export const REFUSED_PARAMETERS: Readonly<Record<TemplateJob, Readonly<Record<st
   stream: {
     maxDeliveryAttempts:
       "Dataflow's Pub/Sub source does not report delivery attempts (every message reaches the graph as attempt 1, " +
-      "and Dataflow retries a failing bundle itself), so no attempt limit can apply; it applies to the local stream only",
+      "and Dataflow retries a failing bundle itself), so no attempt limit can apply; " +
+      "it applies to the local stream only",
     location:
       "the streaming job creates no dataset (it appends to tables that must already exist), so no location can " +
       "apply; create the dataset with its location first (a local run with --warehouse bigquery, or a batch run)",

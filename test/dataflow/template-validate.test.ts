@@ -211,7 +211,7 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
     );
   });
 
-  test("a refused parameter stops the template before any job is submitted, with its reason and the exit code of kind input", async () => {
+  test("a refused parameter stops the template before any submission: its reason, the input exit code", async () => {
     const { templateMain } = await import("../../launcher/template/template-main");
     const errors: string[] = [];
     const spy = jest.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));

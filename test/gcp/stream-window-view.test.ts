@@ -1,7 +1,7 @@
 /**
  * The streaming job's window table on BigQuery: a view (`windowViewSql`) over the one-event partials the job appends.
- * On the BigQuery emulator, the view `prepareStreamWindows` creates over the partials of the same events gives the local merge's rows, a late event
- * updates its window, and a re-sent id counts once.
+ * On the BigQuery emulator, the view `prepareStreamWindows` creates over the partials of the same events gives the
+ * local merge's rows, a late event updates its window, and a re-sent id counts once.
  */
 import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
 import { prepareStreamWindows, StreamWindowTableError } from "../../pipelines/dataflow/prepare-stream-windows";

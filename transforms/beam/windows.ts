@@ -85,7 +85,10 @@ export function mergeWindowGroup(
  * one-event accumulator, the event id and the clock. The streaming job appends these and a view folds them
  * (transforms/window-fold-sql.ts), so no window has to close: a late event still updates its window.
  */
-export function partialOfEvent(event: EventRecord, ctx: WindowContext & { nowMs: RunClockMs }): Record<string, unknown> {
+export function partialOfEvent(
+  event: EventRecord,
+  ctx: WindowContext & { nowMs: RunClockMs },
+): Record<string, unknown> {
   const { aggregator, keyField, eventTimeField, idField, sizeMs } = aggregatorOf(ctx);
   const t = event[eventTimeField] as number;
   const start = t - (((t % sizeMs) + sizeMs) % sizeMs);
