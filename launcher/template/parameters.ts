@@ -129,22 +129,27 @@ const STREAM: TemplateParameter[] = [
   },
   SCHEMA,
   DATASET,
-  LOCATION,
   RUN_ID,
-  {
-    name: "maxDeliveryAttempts",
-    label: "Maximum delivery attempts",
-    helpText:
-      "A message delivered more often than this is dead-lettered (read/delivery_attempts_exhausted) instead of retried. " +
-      "Pub/Sub reports attempts only when the subscription has a dead-letter policy; give it one attempt more. Default: 5.",
-    paramType: "NUMBER",
-    isOptional: true,
-    regexes: ["^[1-9][0-9]?$"],
-    defaultValue: "5",
-  },
 ];
 
 const PARAMETERS: Record<TemplateJob, readonly TemplateParameter[]> = { batch: BATCH, stream: STREAM };
+
+/**
+ * Parameters that cannot apply to a job on Dataflow, with the reason: refused at template start (and by the launcher
+ * before a launch), never accepted and ignored. Both once were stream template parameters; the local stream takes both.
+ */
+export const REFUSED_PARAMETERS: Readonly<Record<TemplateJob, Readonly<Record<string, string>>>> = {
+  batch: {},
+  stream: {
+    maxDeliveryAttempts:
+      "Dataflow's Pub/Sub source does not report delivery attempts (every message reaches the graph as attempt 1, " +
+      "and Dataflow retries a failing bundle itself), so no attempt limit can apply; " +
+      "it applies to the local stream only",
+    location:
+      "the streaming job creates no dataset (it appends to tables that must already exist), so no location can " +
+      "apply; create the dataset with its location first (a local run with --warehouse bigquery, or a batch run)",
+  },
+};
 
 export function templateParameters(job: TemplateJob): readonly TemplateParameter[] {
   return PARAMETERS[job];

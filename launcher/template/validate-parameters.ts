@@ -4,12 +4,13 @@
  * Pure; used by the Flex Template entry point and by the launcher before it sends a launch request.
  */
 import type { TemplateMetadata } from "./metadata";
-import type { TemplateParameter } from "./parameters";
+import { REFUSED_PARAMETERS, type TemplateParameter } from "./parameters";
 import { RoxError } from "../../errors/rox-error";
 
 export type ParameterProblem =
   | { kind: "unknown"; name: string }
   | { kind: "missing"; name: string }
+  | { kind: "refused"; name: string; reason: string }
   | { kind: "mismatch"; name: string; value: string; regex: string };
 
 /** Launch parameters a template would refuse; `problems` lists each one. */
@@ -27,21 +28,26 @@ export class TemplateParameterError extends RoxError {
 export function describeProblem(problem: ParameterProblem): string {
   if (problem.kind === "unknown") return `unknown parameter "${problem.name}"`;
   if (problem.kind === "missing") return `missing required parameter "${problem.name}"`;
+  if (problem.kind === "refused") return `"${problem.name}" cannot apply: ${problem.reason}`;
   return `"${problem.name}" = ${JSON.stringify(problem.value)} does not match ${problem.regex}`;
 }
 
 /**
  * Returns the parameters that were given, with empty optional values dropped (a launch form sends "" for a field
- * left blank); throws TemplateParameterError listing every problem otherwise.
+ * left blank); throws TemplateParameterError listing every problem otherwise. A parameter that cannot apply to the
+ * job (REFUSED_PARAMETERS) is refused with its reason, even empty: it is never accepted and ignored.
  */
 export function validateParameters(
   metadata: TemplateMetadata,
   values: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const declared = new Map(metadata.parameters.map((p) => [p.name, p]));
+  const refused = REFUSED_PARAMETERS[metadata.streaming ? "stream" : "batch"];
   const problems: ParameterProblem[] = Object.keys(values)
     .filter((name) => !declared.has(name))
-    .map((name) => ({ kind: "unknown", name }));
+    .map((name) =>
+      Object.hasOwn(refused, name) ? { kind: "refused", name, reason: refused[name] } : { kind: "unknown", name },
+    );
   const accepted: Record<string, string> = {};
   for (const parameter of metadata.parameters) {
     const value = values[parameter.name];

@@ -1,8 +1,9 @@
 import type * as beam from "../../transforms/beam/sdk";
-import type { Contract } from "../../schemas/contract";
+import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
 import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
 import type { RowSinks } from "../sinks";
 import { writeToBigQuery, type FailedRow } from "./bigquery-write";
+import { windowPartialsSchema, windowPartialsTableName } from "./window-partials";
 
 type Rows = beam.PCollection<Record<string, unknown>>;
 
@@ -19,6 +20,11 @@ export interface GraphSink {
   deadLetters(rows: Rows): Promise<void>;
   /** Records dropped as in-run duplicates of an id (counted where a sink can keep them). */
   duplicates(rows: Rows): void;
+  /**
+   * The streaming job's one-event window partials (window-partials.ts), where the sink folds them itself. Absent: the
+   * job writes none (a batch run's windows, and Flink's, come from the local window pass over the landed events).
+   */
+  windowPartials?(window: WindowFeatureSpec, rows: Rows): Promise<void>;
 }
 
 export interface BigQueryTables {
@@ -27,6 +33,8 @@ export interface BigQueryTables {
   deadLetters: string;
   /** The batch job's run staging tables are created by the write; the final tables are the launcher's (default). */
   createDisposition?: "CREATE_IF_NEEDED" | "CREATE_NEVER";
+  /** `project:dataset` of the window partials (the stream's): the write creates each `<window table>__partials`. */
+  windowPartialsDataset?: string;
 }
 
 /** Dataflow's sink: the Storage Write of events and of dead letters. Duplicates are not written anywhere. */
@@ -49,6 +57,18 @@ export function bigQuerySink(tables: BigQueryTables, contract: Contract): GraphS
       });
     },
     duplicates: () => undefined,
+    ...(tables.windowPartialsDataset ? { windowPartials: partialsWriter(tables.windowPartialsDataset, contract) } : {}),
+  };
+}
+
+function partialsWriter(dataset: string, contract: Contract) {
+  return async (window: WindowFeatureSpec, rows: Rows): Promise<void> => {
+    // A partial BigQuery refuses has nowhere further to go: Java counts it (BigQuery-write-error-counter).
+    await writeToBigQuery(`write ${window.name} partials`, rows, {
+      table: `${dataset}.${windowPartialsTableName(contract, window)}`,
+      schema: windowPartialsSchema(contract, window),
+      createDisposition: "CREATE_IF_NEEDED",
+    });
   };
 }
 

@@ -1,5 +1,6 @@
 import { requireForSerialization } from "apache-beam/serialization";
 import { clockNow, type RunClockMs } from "../../transforms/beam/clock";
+import type { Counter } from "../../transforms/beam/sdk";
 import type { KeyedEvent } from "../../transforms/beam/ingest";
 import type { Envelope } from "../../transforms/envelope";
 import { deadLetterRow } from "../../transforms/rows";
@@ -13,6 +14,17 @@ export interface FailedWriteContext {
   runId: string;
   /** The run's clock (`"live"` on Dataflow), as the other dead letters take it. */
   nowMs: RunClockMs;
+}
+
+/** The graph's own counters, read back from the job's metrics for its `job_runs` row (stream-run-summary.ts). */
+export const EVENTS_SENT_COUNTER = "events_sent_to_write";
+export const EVENTS_REFUSED_COUNTER = "events_refused_by_write";
+export const DEAD_LETTERS_COUNTER = "dead_letters_sent_to_write";
+
+/** Counts a row on its way to a write, unchanged. */
+export function countRow<T>(row: T, ctx: { counter: Counter }): T {
+  ctx.counter.increment(1);
+  return row;
 }
 
 /**
@@ -37,4 +49,4 @@ export function failedRowToDeadLetter(failed: FailedRow, ctx: FailedWriteContext
   });
 }
 
-requireForSerialization("rox-gcp/pipelines/dataflow/ingest-steps", { asGroupOfOne, failedRowToDeadLetter });
+requireForSerialization("rox-gcp/pipelines/dataflow/ingest-steps", { asGroupOfOne, countRow, failedRowToDeadLetter });

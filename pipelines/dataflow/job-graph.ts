@@ -67,7 +67,8 @@ function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, stri
   const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
   checkFeatureModule(contract);
   const tables = { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` };
-  return bigQuerySink(job === "batch" ? runStageTablesOf(tables, runId) : tables, contract);
+  if (job === "batch") return bigQuerySink(runStageTablesOf(tables, runId), contract);
+  return bigQuerySink({ ...tables, windowPartialsDataset: dataset }, contract);
 }
 
 function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink: GraphSink): DataflowIngestOptions {

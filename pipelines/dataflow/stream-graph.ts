@@ -2,20 +2,30 @@ import * as beam from "../../transforms/beam/sdk";
 import { decodePubsubMessage } from "./pubsub-message";
 import { readPubsubMessages, type PubsubReadOptions } from "./pubsub-read";
 import { ingestToSink, type DataflowIngestOptions } from "./ingest-graph";
+import { writeWindowPartials } from "./window-partials";
+import { loadContract } from "../../schemas/load";
 
 export interface StreamGraphOptions extends DataflowIngestOptions {
   pubsub: PubsubReadOptions;
 }
 
-/** The streaming job on a portable runner: Pub/Sub (id and event-time attributes) → shared transforms → the sink. */
+/**
+ * The streaming job on a portable runner: Pub/Sub (id and event-time attributes) → shared transforms → the sink's
+ * events and dead letters, and each window's one-event partials where the sink folds them (window-partials.ts).
+ */
 export function streamGraph(options: StreamGraphOptions) {
   return async (root: beam.Root): Promise<void> => {
     const messages = await root.applyAsync(readPubsubMessages(options.pubsub));
+    // Dataflow's Pub/Sub source reports no delivery attempts (every message is attempt 1): no limit can apply, and the
+    // template refuses a `maxDeliveryAttempts` parameter (REFUSED_PARAMETERS, launcher/template/parameters.ts).
     const limits = {
       subscription: options.pubsub.subscription,
       maxRecordBytes: options.maxRecordBytes,
       maxDeliveryAttempts: Number.MAX_SAFE_INTEGER,
     };
-    await ingestToSink(messages.map(decodePubsubMessage, limits), options, "none");
+    const events = await ingestToSink(messages.map(decodePubsubMessage, limits), options, "none");
+    const contract = loadContract(options.schema, { dir: options.schemasDir });
+    const { schema, schemasDir, nowMs } = options;
+    await writeWindowPartials(events, contract, options.sink, { schema, schemasDir, nowMs });
   };
 }

@@ -21,6 +21,7 @@ import {
   storageWriteConfig,
 } from "../../pipelines/dataflow/bigquery-write";
 import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transform";
+import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
 import { loadContract } from "../../schemas/load";
 import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
@@ -43,7 +44,13 @@ const PARAMETERS = {
   jobName: "rox-graph-test",
 };
 const CLOCK = { nowMs: Date.parse("2001-02-01T00:00:00Z"), runId: "graph-test-run" };
-const tables = { flights: bigQueryTableSchema(loadContract("flights")), dead_letters: deadLetterTableSchema() };
+const flights = loadContract("flights");
+const hourly = flights.features!.windows[0];
+const tables = {
+  flights: bigQueryTableSchema(flights),
+  dead_letters: deadLetterTableSchema(),
+  [windowPartialsTableName(flights, hourly)]: windowPartialsSchema(flights, hourly),
+};
 
 let service: ExpansionService | undefined;
 let bigquery: BigQueryTablesServer | undefined;
@@ -122,11 +129,13 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
         withAttributes: 1,
       });
       expectFailedRowsWired(graph);
-      // Java looked up both destination tables to validate the rows' schema against them, and nothing else.
-      expect(bigquery.requests).toEqual([
-        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/flights?prettyPrint=false&view=STORAGE_STATS`,
-        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/dead_letters?prettyPrint=false&view=STORAGE_STATS`,
-      ]);
+      // Java looked up the three destination tables (events, dead letters, the window's partials) to validate the
+      // rows' schema against them, and nothing else.
+      const table = (name: string) =>
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${name}?prettyPrint=false&view=STORAGE_STATS`;
+      expect(bigquery.requests).toEqual(
+        ["flights", "dead_letters", "flights_origin_hourly__partials"].map(table),
+      );
       expectGolden("stream-graph.json", graph);
     },
     120_000,
@@ -170,15 +179,22 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
   });
 });
 
-/** The events write's FailedRowsWithErrors feed the dead-letter rows, which join the other dead letters' write. */
+/**
+ * The events write's FailedRowsWithErrors, counted, feed the dead-letter rows, which join the other dead letters;
+ * counted again, they go to the dead letters' write.
+ */
 function expectFailedRowsWired(graph: Rendered): void {
+  const refused = transformNamed(graph, "map(count refused)");
+  expect(refused.inputs).toHaveLength(1);
+  expect(refused.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
   const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
-  expect(failed.inputs).toHaveLength(1);
-  expect(failed.inputs[0]).toMatch(/^expansion\d+_write events\/Construct failed rows and errors\//);
+  expect(failed.inputs).toStrictEqual(refused.outputs);
   const flatten = graph.transforms.find(
     (t) => t.urn === "beam:transform:flatten:v1" && t.inputs.includes(failed.outputs[0]),
   );
   expect(flatten?.inputs).toHaveLength(3);
-  const consumer = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
+  const counted = graph.transforms.find((t) => t.inputs.includes(flatten?.outputs[0] ?? "-"));
+  expect(counted?.name).toBe("map(count dead letters)");
+  const consumer = graph.transforms.find((t) => t.inputs.includes(counted?.outputs[0] ?? "-"));
   expect(consumer?.name).toBe("write dead letters as rows");
 }

@@ -1,7 +1,8 @@
+import { EXIT_CODE_OF_KIND } from "../../errors/rox-error";
 import { UsageError } from "../../launcher/errors";
 import { parseLaunchArgs } from "../../launcher/template/launch-args";
 import { buildTemplateMetadata } from "../../launcher/template/metadata";
-import type { TemplateJob } from "../../launcher/template/parameters";
+import { REFUSED_PARAMETERS, type TemplateJob } from "../../launcher/template/parameters";
 import {
   TemplateParameterError,
   validateParameters,
@@ -37,7 +38,6 @@ describe("validateParameters", () => {
       { ...STREAM, subscription: "projects/example.com:rox-demo/subscriptions/s-1" },
       [],
     ],
-    ["stream, attempts", "stream", { ...STREAM, maxDeliveryAttempts: "10" }, []],
     ["nothing at all", "batch", {}, ["input", "schema", "dataset"].map((name) => ({ kind: "missing", name }))],
     ["an empty required value is missing", "batch", { ...BATCH, schema: "" }, [{ kind: "missing", name: "schema" }]],
     [
@@ -91,10 +91,16 @@ describe("validateParameters", () => {
       ],
     ],
     [
-      "zero attempts",
+      "attempts on the stream job (Dataflow reports none): refused, not ignored",
       "stream",
-      { ...STREAM, maxDeliveryAttempts: "0" },
-      [{ kind: "mismatch", name: "maxDeliveryAttempts", value: "0", regex: "^[1-9][0-9]?$" }],
+      { ...STREAM, maxDeliveryAttempts: "10" },
+      [{ kind: "refused", name: "maxDeliveryAttempts", reason: REFUSED_PARAMETERS.stream.maxDeliveryAttempts }],
+    ],
+    [
+      "a location on the stream job (it creates no dataset): refused, even empty",
+      "stream",
+      { ...STREAM, location: "" },
+      [{ kind: "refused", name: "location", reason: REFUSED_PARAMETERS.stream.location }],
     ],
     [
       "a batch parameter on the stream job",
@@ -190,12 +196,30 @@ describe("parseLaunchArgs (the entry point's argv)", () => {
 
   test("bad parameters are a TemplateParameterError naming each one", () => {
     expect(() =>
-      parseLaunchArgs([...argv({ ...STREAM, maxDeliveryAttempts: "many" }), "--tmp_location=gs://x"]),
+      parseLaunchArgs([...argv({ ...STREAM, subscription: "s" }), "--maxDeliveryAttempts=3", "--tmp_location=gs://x"]),
     ).toThrow(
       new TemplateParameterError("rox stream: Pub/Sub events to BigQuery", [
+        { kind: "refused", name: "maxDeliveryAttempts", reason: REFUSED_PARAMETERS.stream.maxDeliveryAttempts },
         { kind: "unknown", name: "tmp_location" },
-        { kind: "mismatch", name: "maxDeliveryAttempts", value: "many", regex: "^[1-9][0-9]?$" },
+        {
+          kind: "mismatch",
+          name: "subscription",
+          value: "s",
+          regex: "^projects/[a-z][a-z0-9.:-]{4,62}/subscriptions/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$",
+        },
       ]),
     );
+  });
+
+  test("a refused parameter stops the template before any submission: its reason, the input exit code", async () => {
+    const { templateMain } = await import("../../launcher/template/template-main");
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
+    try {
+      expect(await templateMain([...argv(STREAM), "--location=EU"])).toBe(EXIT_CODE_OF_KIND.input);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join("\n")).toContain(`"location" cannot apply: ${REFUSED_PARAMETERS.stream.location}`);
   });
 });

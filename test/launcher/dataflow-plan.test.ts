@@ -29,8 +29,8 @@ const config: RoxConfig = {
     subnetwork: "regions/europe-west1/subnetworks/rox",
     maxWorkers: 10,
     labels: { team: "ML Platform", "cost-center": "4711" },
-    parameters: { dataset: "rox_events", location: "EU" },
-    batch: { template: "gs://rox-prod-dataflow/templates/batch.json", maxWorkers: 20 },
+    parameters: { dataset: "rox_events" },
+    batch: { template: "gs://rox-prod-dataflow/templates/batch.json", maxWorkers: 20, parameters: { location: "EU" } },
     stream: { template: "gs://rox-prod-dataflow/templates/stream.json", network: "rox-vpc" },
   },
 };

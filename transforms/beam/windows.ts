@@ -2,6 +2,7 @@ import { requireForSerialization } from "apache-beam/serialization";
 import type { IntervalWindow, ParDoLookupParam, Window } from "./sdk";
 import Long from "long";
 import { loadContract } from "../../schemas/load";
+import { clockNow, type RunClockMs } from "./clock";
 import type { EventRecord } from "../../schemas/contract";
 import { windowAggregator } from "../features";
 import { emptyAccumulator, mergeAccumulators, type Accumulator, type WindowAggregator } from "../features/module";
@@ -22,6 +23,8 @@ interface ResolvedWindow {
   aggregator: WindowAggregator;
   keyField: string;
   eventTimeField: string;
+  idField: string;
+  sizeMs: number;
 }
 
 /** Beam hands a DoFn the same context object for every element: resolve the aggregator once per context. */
@@ -38,7 +41,8 @@ function resolveWindow(ctx: WindowContext): ResolvedWindow {
   const spec = contract.features?.windows.find((w) => w.name === ctx.window);
   if (!spec) throw new Error(`schema ${ctx.schema} declares no window "${ctx.window}"`);
   const aggregator = windowAggregator(contract, ctx.window);
-  return { aggregator, keyField: spec.key, eventTimeField: contract.eventTimeField };
+  const { eventTimeField, idField } = contract;
+  return { aggregator, keyField: spec.key, eventTimeField, idField, sizeMs: spec.sizeSeconds * 1000 };
 }
 
 /** Beam's timestamp function: events of the window pass carry their event time (epoch ms) in `t`. */
@@ -76,4 +80,31 @@ export function mergeWindowGroup(
   };
 }
 
-requireForSerialization("rox-gcp/transforms/beam/windows", { eventTimestamp, accumulateOne, mergeWindowGroup });
+/**
+ * One event as the partial row of its event-time window (fixed windows from the epoch, as Beam's): key, bounds, the
+ * one-event accumulator, the event id and the clock. The streaming job appends these and a view folds them
+ * (transforms/window-fold-sql.ts), so no window has to close: a late event still updates its window.
+ */
+export function partialOfEvent(
+  event: EventRecord,
+  ctx: WindowContext & { nowMs: RunClockMs },
+): Record<string, unknown> {
+  const { aggregator, keyField, eventTimeField, idField, sizeMs } = aggregatorOf(ctx);
+  const t = event[eventTimeField] as number;
+  const start = t - (((t % sizeMs) + sizeMs) % sizeMs);
+  return {
+    [keyField]: event[keyField],
+    window_start: new Date(start).toISOString(),
+    window_end: new Date(start + sizeMs).toISOString(),
+    ...aggregator.add(emptyAccumulator(aggregator), event),
+    _event_id: String(event[idField]),
+    _updated_at: new Date(clockNow(ctx.nowMs)).toISOString(),
+  };
+}
+
+requireForSerialization("rox-gcp/transforms/beam/windows", {
+  eventTimestamp,
+  accumulateOne,
+  mergeWindowGroup,
+  partialOfEvent,
+});

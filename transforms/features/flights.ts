@@ -38,6 +38,13 @@ export const originHourly: WindowAggregator = {
   accumulator: { flights: "sum", delay_sum: "sum", max_delay: "max", delayed_flights: "sum" },
   add: addFlight,
   finish: finishOriginHourly,
+  // INT64 / INT64 is FLOAT64 division in BigQuery and DOUBLE in DuckDB, as `/` is in JS.
+  finishSql: {
+    flights: "flights",
+    mean_delay: "CASE WHEN flights = 0 THEN NULL ELSE delay_sum / flights END",
+    max_delay: "max_delay",
+    delayed_share: "CASE WHEN flights = 0 THEN NULL ELSE delayed_flights / flights END",
+  },
 };
 
 export const flightsFeatures: FeatureModule = {

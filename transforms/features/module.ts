@@ -12,6 +12,11 @@ export interface WindowAggregator {
   add(acc: Accumulator, event: EventRecord): Accumulator;
   /** Output columns from a complete accumulator. */
   finish(acc: Accumulator): Record<string, unknown>;
+  /**
+   * The same outputs as SQL expressions over the accumulator columns (bare names), in the SQL BigQuery and DuckDB
+   * share, for a warehouse that folds partials itself (the streaming job's window view). Must equal `finish`.
+   */
+  finishSql: Record<string, string>;
 }
 
 /** A feature module: per-event features and the window aggregates a schema's `rox.features` names. */

@@ -1,0 +1,50 @@
+/**
+ * The streaming job's `job_runs` row from its metrics: the graph's counters (read, events sent to the write, rows the
+ * write refused, dead letters) and the duplicates tally of its events. On Dataflow a re-sent id that Pub/Sub's id
+ * dedupe did not drop is appended again (the window view counts it once): the tally counts those copies, and
+ * `written` counts distinct events, so `read = written + deadLettered + duplicates` as locally.
+ */
+import { READ_COUNTER } from "../ingest-pipeline";
+import { str } from "../../io/gcp/bigquery/bigquery-sql";
+import type { Contract } from "../../schemas/contract";
+import { DEAD_LETTER_TABLE } from "../../schemas/tables";
+import type { JobSummary } from "../../transforms/summary";
+import { DEAD_LETTERS_COUNTER, EVENTS_REFUSED_COUNTER, EVENTS_SENT_COUNTER } from "./ingest-steps";
+
+export interface StreamRun {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Copies of an id beyond its first among the run's events (`project.dataset`); one row, `duplicates`. */
+export function streamDuplicatesSql(dataset: string, contract: Contract, runId: string): string {
+  const id = `\`${contract.idField}\``;
+  return (
+    `SELECT COUNT(*) - COUNT(DISTINCT ${id}) AS duplicates FROM \`${dataset}.${contract.table}\` ` +
+    `WHERE \`_run_id\` = ${str(runId)}`
+  );
+}
+
+/** Counters by name (a missing one is 0: nothing passed that step) and the tally → the run's summary. */
+export function streamRunSummary(
+  contract: Contract,
+  run: StreamRun,
+  counters: Readonly<Record<string, number>>,
+  duplicates: number,
+): JobSummary {
+  const count = (name: string) => counters[name] ?? 0;
+  const landed = count(EVENTS_SENT_COUNTER) - count(EVENTS_REFUSED_COUNTER);
+  const deadLettered = count(DEAD_LETTERS_COUNTER);
+  return {
+    job: "stream",
+    schema: contract.name,
+    ...run,
+    read: count(READ_COUNTER),
+    written: landed - duplicates,
+    deadLettered,
+    duplicates,
+    byTable: { [contract.table]: landed - duplicates, [DEAD_LETTER_TABLE]: deadLettered },
+    byReason: duplicates > 0 ? { "duplicate/in_stream": duplicates } : {},
+  };
+}
