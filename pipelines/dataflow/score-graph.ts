@@ -1,6 +1,10 @@
 import * as beam from "../../transforms/beam/sdk";
 import type { Contract } from "../../schemas/contract";
-import { bigQueryPredictionsTableSchema, deadLetterTableSchema, type BigQueryTableSchema } from "../../schemas/bigquery";
+import {
+  bigQueryPredictionsTableSchema,
+  deadLetterTableSchema,
+  type BigQueryTableSchema,
+} from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
 import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
 import { runStageTable } from "../../io/gcp/bigquery/bigquery-run-stage";

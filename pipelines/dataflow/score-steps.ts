@@ -37,7 +37,8 @@ export function localModelDir(modelDir: string, storage: GcsClientOptions): stri
   let dir = copies.get(modelDir);
   if (!dir) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rox-model-"));
-    for (const file of MODEL_FILES) copyObjectSync(`${modelDir.replace(/\/+$/, "")}/${file}`, path.join(dir, file), storage);
+    for (const file of MODEL_FILES)
+      copyObjectSync(`${modelDir.replace(/\/+$/, "")}/${file}`, path.join(dir, file), storage);
     copies.set(modelDir, dir);
   }
   return dir;
