@@ -43,23 +43,35 @@ export function scoreStageTablesOf(contract: Contract, dataset: string, runId: s
  * predictions and score dead letters into the run's staging tables, with the final tables' schemas. The job never
  * writes the final tables: `finalizeDataflowScore` commits the staged rows per (day, model version).
  */
-export function scoreGraph(options: ScoreGraphOptions) {
+export function scoreGraph(options: ScoreGraphOptions, sinks?: ScoreGraphSinks) {
   return async (root: beam.Root): Promise<void> => {
     const { contract, dataset, featureRows, storage, ...ctx } = options;
-    const stage = scoreStageTablesOf(contract, dataset, ctx.runId);
+    const to = sinks ?? scoreStageSinks(contract, dataset, ctx.runId);
     const rows = root
       .apply(beam.impulse())
       .map(inputPattern, { input: featureRows })
       .flatMap(readFeatureRows, { storage }) as Rows;
     const writes: Promise<unknown>[] = [];
-    const write = (name: string, table: string, schema: BigQueryTableSchema) => (out: Rows) =>
-      void writes.push(writeToBigQuery(name, out, { table, schema, createDisposition: "CREATE_IF_NEEDED" }));
-    const sinks = {
-      predictions: write("write predictions", stage.predictions, bigQueryPredictionsTableSchema(contract)),
-      deadLetters: write("write dead letters", stage.deadLetters, deadLetterTableSchema()),
-    };
-    applyScoring(rows, { ...ctx, storage }, sinks, scoreRowFromStore);
+    const sink = (write: (rows: Rows) => Promise<unknown>) => (out: Rows) => void writes.push(write(out));
+    applyScoring(rows, { ...ctx, storage }, { predictions: sink(to.predictions), deadLetters: sink(to.deadLetters) });
     await Promise.all(writes);
+  };
+}
+
+/** Where the graph's scored rows go: the run's BigQuery staging tables on Dataflow, staged files in tests. */
+export interface ScoreGraphSinks {
+  predictions(rows: Rows): Promise<unknown>;
+  deadLetters(rows: Rows): Promise<unknown>;
+}
+
+/** The Storage Write of predictions and score dead letters into the run's staging tables (created by the write). */
+export function scoreStageSinks(contract: Contract, dataset: string, runId: string): ScoreGraphSinks {
+  const stage = scoreStageTablesOf(contract, dataset, runId);
+  const write = (name: string, table: string, schema: BigQueryTableSchema) => (rows: Rows) =>
+    writeToBigQuery(name, rows, { table, schema, createDisposition: "CREATE_IF_NEEDED" });
+  return {
+    predictions: write("write predictions", stage.predictions, bigQueryPredictionsTableSchema(contract)),
+    deadLetters: write("write dead letters", stage.deadLetters, deadLetterTableSchema()),
   };
 }
 
