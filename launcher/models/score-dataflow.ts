@@ -103,7 +103,8 @@ async function submit(
   return submitted;
 }
 
-async function stageFeatureRows(
+/** The day's feature rows (the BigQuery scorer's export) uploaded as one JSON-lines object for the workers. */
+export async function stageFeatureRows(
   predictions: BigQueryPredictions,
   sql: string,
   uri: string,

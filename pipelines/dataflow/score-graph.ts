@@ -53,7 +53,8 @@ export function scoreGraph(options: ScoreGraphOptions, sinks?: ScoreGraphSinks) 
       .flatMap(readFeatureRows, { storage }) as Rows;
     const writes: Promise<unknown>[] = [];
     const sink = (write: (rows: Rows) => Promise<unknown>) => (out: Rows) => void writes.push(write(out));
-    applyScoring(rows, { ...ctx, storage }, { predictions: sink(to.predictions), deadLetters: sink(to.deadLetters) });
+    const outputs = { predictions: sink(to.predictions), deadLetters: sink(to.deadLetters) };
+    applyScoring(rows, { ...ctx, storage }, outputs, scoreRowFromStore);
     await Promise.all(writes);
   };
 }
@@ -79,24 +80,27 @@ export function scoreStageSinks(contract: Contract, dataset: string, runId: stri
  * The graph from the submission's parameters (all text, as for the ingest jobs): `schema`, `project`, `dataset`,
  * `model`, `modelVersion`, `modelUri` (the version's `gs://` folder), `featureRows`, `runId`, `jobName`.
  */
-export function scoreGraphOf(parameters: Record<string, string>) {
+export function scoreGraphOf(parameters: Record<string, string>, sinks?: ScoreGraphSinks) {
   const need = (name: string) => {
     if (!parameters[name]) throw new RunnerChoiceError(`the Dataflow scoring job needs --${name}`);
     return parameters[name];
   };
   const contract = loadContract(need("schema"), { dir: parameters.schemasDir });
-  return scoreGraph({
-    contract,
-    dataset: `${need("project")}:${need("dataset")}`,
-    featureRows: need("featureRows"),
-    storage: { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint },
-    modelDir: need("modelUri"),
-    model: need("model"),
-    modelVersion: Number(need("modelVersion")),
-    table: contract.table,
-    schema: contract.name,
-    jobName: parameters.jobName ?? `rox-score-${parameters.model}`,
-    runId: need("runId"),
-    nowMs: LIVE_CLOCK,
-  });
+  return scoreGraph(
+    {
+      contract,
+      dataset: `${need("project")}:${need("dataset")}`,
+      featureRows: need("featureRows"),
+      storage: { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint },
+      modelDir: need("modelUri"),
+      model: need("model"),
+      modelVersion: Number(need("modelVersion")),
+      table: contract.table,
+      schema: contract.name,
+      jobName: parameters.jobName ?? `rox-score-${parameters.model}`,
+      runId: need("runId"),
+      nowMs: LIVE_CLOCK,
+    },
+    sinks,
+  );
 }

@@ -49,8 +49,10 @@ export function scoreRowFromStore(
   row: Record<string, unknown>,
   ctx: ScoreContext & { read: Counter; storage: GcsClientOptions },
 ): Scored {
-  const { storage, ...score } = ctx;
-  return scoreRow(row, { ...score, modelDir: localModelDir(ctx.modelDir, storage) });
+  // Named one by one: Beam hands a DoFn its context as an object whose values may sit on its prototype.
+  const { model, modelVersion, table, schema, jobName, runId, nowMs, read } = ctx;
+  const modelDir = localModelDir(ctx.modelDir, ctx.storage);
+  return scoreRow(row, { model, modelVersion, table, schema, jobName, runId, nowMs, read, modelDir });
 }
 
 requireForSerialization("rox-gcp/pipelines/dataflow/score-steps", { readFeatureRows, scoreRowFromStore });

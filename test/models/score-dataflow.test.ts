@@ -1,0 +1,185 @@
+/**
+ * `rox score --runner dataflow` short of Dataflow itself, against the BigQuery emulator and fake-gcs-server: the
+ * model registered in a `gs://` store; `--dry-run` prints the job request and the feature query; the feature rows
+ * staged in Cloud Storage by the command's own code; the scoring graph's DoFns run on the DirectRunner (the model and
+ * the rows read from `gs://` as on a worker), its rows put into the run's staging tables as the Storage Write creates
+ * them; `--finalize-run` lands them. The predictions equal the DirectRunner BigQuery scorer's on the same events,
+ * a rerun adds nothing, and a run is finalized once.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as beam from "../../transforms/beam/sdk";
+import { modelsCommand } from "../../launcher/commands/models";
+import { scoreCommand } from "../../launcher/commands/score";
+import { trainCommand } from "../../launcher/commands/train";
+import { stageFeatureRows } from "../../launcher/models/score-dataflow";
+import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
+import { BigQueryPredictions } from "../../io/gcp/bigquery/bigquery-predictions";
+import { deadLettersSpec } from "../../io/gcp/bigquery/bigquery-tables";
+import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
+import { stopGcsSync } from "../../io/gcp/gcs/gcs-sync";
+import { JsonLinesFileSink } from "../../io/files/beam-files";
+import { runBatchJob } from "../../pipelines/batch-job";
+import { runDirect } from "../../pipelines/direct";
+import { scoreGraphOf } from "../../pipelines/dataflow/score-graph";
+import { bigQueryPredictionsTableSchema } from "../../schemas/bigquery";
+import { loadContract } from "../../schemas/load";
+import type { JobSummary } from "../../transforms/summary";
+import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { captureConsole } from "../support/console-capture";
+import { writeLikeStorageWrite } from "../support/dataflow-run-stage";
+import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { describeNeeds } from "../support/prerequisites";
+import { tempDir } from "../support/temp";
+import { flightsWarehouse, trainConfig } from "./fixture";
+
+const DIRECT = "rox_score_direct";
+const DATAFLOW = "rox_score_dataflow";
+const DAYS = ["2001-01-08", "2001-01-09"];
+const DAY = DAYS[1];
+const STORE = "gs://rox-models/models";
+
+describeNeeds(
+  "ml-python",
+  "bigquery-emulator",
+  "gcs-emulator",
+)("rox score --runner dataflow (emulators)", () => {
+  const bq = useBigQueryEmulator();
+  const captured = captureConsole();
+  let gcs: TestGcsEmulator;
+  let work: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    work = tempDir("score-dataflow");
+    gcs = (await startTestGcsEmulator())!;
+    const storage = await createStorageClient({ apiEndpoint: gcs.endpoint, projectId: "test" });
+    await storage.createBucket("rox-models");
+    await storage.createBucket("rox-tmp");
+    if (!bq.emulator) return;
+    const duckdb = await flightsWarehouse(work.dir, DAYS, 1500);
+    for (const dataset of [DIRECT, DATAFLOW])
+      await inEmulatorDataset(bq.emulator, dataset, (w) =>
+        runBatchJob({ input: path.join(work.dir, "events"), schema: "flights", workDir: work.dir }, w),
+      );
+    const config = trainConfig(work.dir);
+    const trained = await trainCommand(["--model", "flights-delay", "--warehouse", duckdb, "--config", config]);
+    for (const dataset of [DIRECT, DATAFLOW])
+      await modelsCommand(["register", "--from", trained.local!.modelDir, "--alias", "champion", ...where(dataset)]);
+  }, 900_000);
+  afterAll(async () => {
+    await stopGcsSync();
+    await gcs?.stop();
+    work?.cleanup();
+  });
+
+  const where = (dataset: string) => [
+    ...["--warehouse", "bigquery", "--project", bq.emulator!.projectId, "--dataset", dataset],
+    ...["--bigquery-endpoint", bq.emulator!.apiEndpoint, "--store", STORE, "--storage-endpoint", gcs.endpoint],
+  ];
+  const score = (...args: string[]) =>
+    scoreCommand(["--model", "flights-delay@champion", "--on", "flights", "--partition", DAY, ...args]);
+  const dataflowFlags = ["--runner", "dataflow", "--region", "europe-west1", "--temp-location", "gs://rox-tmp/t"];
+  const query = (dataset: string, sql: string) => inEmulatorDataset(bq.emulator!, dataset, (w) => w.query(sql));
+  const predictionsOf = async (dataset: string) =>
+    new Map(
+      (await query(dataset, "SELECT event_id, prediction, model_version, score_run_id FROM flights_predictions")).map(
+        (r) => [String(r.event_id), r],
+      ),
+    );
+  const target = () => ({
+    projectId: bq.emulator!.projectId,
+    dataset: DATAFLOW,
+    apiEndpoint: bq.emulator!.apiEndpoint,
+  });
+
+  /** The job's part, short of Dataflow: the plan, the staged rows, the graph's DoFns, the Storage Write's tables. */
+  async function runLikeDataflow(runId: string): Promise<Record<string, unknown>> {
+    captured.out.length = 0;
+    await score(...dataflowFlags, ...where(DATAFLOW), "--run-id", runId, "--dry-run");
+    const plan = JSON.parse(captured.out.splice(0).join("\n")) as {
+      parameters: Record<string, string>;
+      featureRows: { query: string; stagedAs: string };
+    };
+    const predictions = await BigQueryPredictions.open(target());
+    try {
+      const storage = { projectId: bq.emulator!.projectId, apiEndpoint: gcs.endpoint };
+      await stageFeatureRows(predictions, plan.featureRows.query, plan.featureRows.stagedAs, storage);
+    } finally {
+      await predictions.close();
+    }
+    const dir = path.join(work.dir, runId);
+    fs.mkdirSync(dir, { recursive: true });
+    const files = { predictions: path.join(dir, "predictions.jsonl"), deadLetters: path.join(dir, "dead.jsonl") };
+    const toFile = (name: string, file: string) => async (rows: beam.PCollection<Record<string, unknown>>) =>
+      void rows.apply(beam.withName(name, beam.parDo(new JsonLinesFileSink(), { path: file })));
+    Object.values(files).forEach((f) => fs.writeFileSync(f, ""));
+    await runDirect(
+      scoreGraphOf(plan.parameters, {
+        predictions: toFile("stage predictions", files.predictions),
+        deadLetters: toFile("stage dead letters", files.deadLetters),
+      }),
+    );
+    const jobs = await BigQueryJobs.connect(target());
+    const contract = loadContract("flights");
+    const fields = bigQueryPredictionsTableSchema(contract).fields;
+    await writeLikeStorageWrite(jobs, `flights_predictions__run_${runId}`, fields, files.predictions, dir);
+    await writeLikeStorageWrite(jobs, `dead_letters__run_${runId}`, deadLettersSpec().fields, files.deadLetters, dir);
+    return plan;
+  }
+
+  test("--dry-run plans a score job on Dataflow: the graph's parameters, jobs.create, the feature query", async () => {
+    if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
+    const plan = (await runLikeDataflow("dfscore1")) as {
+      parameters: Record<string, string>;
+      jobsCreate: { url: string; body: { type: string; labels: Record<string, string> } };
+    };
+    expect(plan.parameters).toMatchObject({
+      schema: "flights",
+      dataset: DATAFLOW,
+      model: "flights-delay",
+      modelVersion: "1",
+      modelUri: `${STORE}/flights-delay/v1`,
+      featureRows: "gs://rox-tmp/t/rox-score/dfscore1/feature-rows.jsonl",
+      runId: "dfscore1",
+    });
+    expect(plan.jobsCreate.url).toBe(
+      `https://dataflow.googleapis.com/v1b3/projects/${bq.emulator.projectId}/locations/europe-west1/jobs`,
+    );
+    expect(plan.jobsCreate.body.type).toBe("JOB_TYPE_BATCH");
+    expect(plan.jobsCreate.body.labels).toMatchObject({
+      "rox-job": "score",
+      "rox-schema": "flights",
+      "rox-run": "dfscore1",
+    });
+  }, 300_000);
+
+  test("finalize lands the staged predictions, equal to the DirectRunner scorer's; a rerun adds nothing", async () => {
+    if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
+    const direct = (await score(...where(DIRECT))) as JobSummary;
+    const events = direct.written;
+    expect(events).toBeGreaterThan(1000);
+    const landed = (await score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore1")) as JobSummary;
+    expect(landed).toMatchObject({ runId: "dfscore1", read: events, written: events, deadLettered: 0, duplicates: 0 });
+    const expected = await predictionsOf(DIRECT);
+    const actual = await predictionsOf(DATAFLOW);
+    expect(actual.size).toBe(events);
+    for (const [id, row] of actual) {
+      expect(row).toMatchObject({ model_version: 1, score_run_id: "dfscore1" });
+      expect(Math.abs(Number(row.prediction) - Number(expected.get(id)?.prediction))).toBeLessThanOrEqual(1e-9);
+    }
+    const jobs = await BigQueryJobs.connect(target());
+    expect(await jobs.tableExists("flights_predictions__run_dfscore1")).toBe(false);
+
+    await runLikeDataflow("dfscore2");
+    const rerun = (await score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore2")) as JobSummary;
+    expect(rerun).toMatchObject({ read: events, written: 0, duplicates: events });
+    expect((await predictionsOf(DATAFLOW)).size).toBe(events);
+    const runs = await query(DATAFLOW, "SELECT runId, status, written FROM job_runs WHERE runId LIKE 'dfscore%'");
+    expect(runs.sort((a, b) => String(a.runId).localeCompare(String(b.runId)))).toEqual([
+      { runId: "dfscore1", status: "finished", written: events },
+      { runId: "dfscore2", status: "finished", written: 0 },
+    ]);
+    await expect(score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore1")).rejects.toMatchObject({
+      kind: "input",
+    });
+  }, 600_000);
+});
