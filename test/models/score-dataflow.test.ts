@@ -22,7 +22,12 @@ import { JsonLinesFileSink } from "../../io/files/beam-files";
 import { runBatchJob } from "../../pipelines/batch-job";
 import { runDirect } from "../../pipelines/direct";
 import { scoreGraphOf } from "../../pipelines/dataflow/score-graph";
-import { bigQueryPredictionsTableSchema } from "../../schemas/bigquery";
+import { bigQueryPredictionsTableSchema, type BigQueryField } from "../../schemas/bigquery";
+import { PortableRowCoder } from "../../pipelines/dataflow/row-coder";
+import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
+import { readJsonLines } from "../../io/files/json-lines";
+import { encodeRow } from "../dataflow/row-coder-java";
+import { Reader } from "protobufjs";
 import { loadContract } from "../../schemas/load";
 import type { JobSummary } from "../../transforms/summary";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
@@ -121,9 +126,23 @@ describeNeeds(
     const jobs = await BigQueryJobs.connect(target());
     const contract = loadContract("flights");
     const fields = bigQueryPredictionsTableSchema(contract).fields;
+    expectRowsCrossToJava(fields, files.predictions);
     await writeLikeStorageWrite(jobs, `flights_predictions__run_${runId}`, fields, files.predictions, dir);
     await writeLikeStorageWrite(jobs, `dead_letters__run_${runId}`, deadLettersSpec().fields, files.deadLetters, dir);
     return plan;
+  }
+
+  /** Every prediction row the DoFn made round-trips through the row coder the Storage Write is fed with. */
+  function expectRowsCrossToJava(fields: BigQueryField[], file: string): void {
+    const coder = new PortableRowCoder(beamRowSchema({ fields }));
+    for (const row of readJsonLines(file)) {
+      const back = coder.decode(new Reader(encodeRow(coder, row)));
+      expect([back.event_id, back.prediction, String(back.model_version)]).toEqual([
+        row.event_id,
+        row.prediction,
+        String(row.model_version),
+      ]);
+    }
   }
 
   test("--dry-run plans a score job on Dataflow: the graph's parameters, jobs.create, the feature query", async () => {
