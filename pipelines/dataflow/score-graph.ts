@@ -51,11 +51,13 @@ export function scoreGraph(options: ScoreGraphOptions, sinks?: ScoreGraphSinks) 
       .apply(beam.impulse())
       .map(inputPattern, { input: featureRows })
       .flatMap(readFeatureRows, { storage }) as Rows;
-    const writes: Promise<unknown>[] = [];
-    const sink = (write: (rows: Rows) => Promise<unknown>) => (out: Rows) => void writes.push(write(out));
+    // The writes expand one after the other: two cross-language expansions at once would nest one's stage names in
+    // the other's (the SDK keeps one naming scope per pipeline).
+    const writes: (() => Promise<unknown>)[] = [];
+    const sink = (write: (rows: Rows) => Promise<unknown>) => (out: Rows) => void writes.push(() => write(out));
     const outputs = { predictions: sink(to.predictions), deadLetters: sink(to.deadLetters) };
     applyScoring(rows, { ...ctx, storage }, outputs, scoreRowFromStore);
-    await Promise.all(writes);
+    for (const write of writes) await write();
   };
 }
 
