@@ -12,7 +12,8 @@ import type { GcsClientOptions } from "../../io/gcp/gcs/gcs-client";
 import { inputPattern } from "../../io/gcp/gcs/beam-gcs-files";
 import type { ScoreContext } from "../../transforms/beam/score";
 import { applyScoring } from "../score/score-pipeline";
-import { writeToBigQuery } from "./bigquery-write";
+import { writeToBigQuery, type FailedRow } from "./bigquery-write";
+import { failedRowToDeadLetter } from "./ingest-steps";
 import { LIVE_CLOCK } from "../../transforms/beam/clock";
 import { RunnerChoiceError } from "../runner-choice";
 import { readFeatureRows, scoreRowFromStore } from "./score-steps";
@@ -47,23 +48,38 @@ export function scoreGraph(options: ScoreGraphOptions, sinks?: ScoreGraphSinks) 
   return async (root: beam.Root): Promise<void> => {
     const { contract, dataset, featureRows, storage, ...ctx } = options;
     const to = sinks ?? scoreStageSinks(contract, dataset, ctx.runId);
+    const stage = sinks ? ctx.table : scoreStageTablesOf(contract, dataset, ctx.runId).predictions;
     const rows = root
       .apply(beam.impulse())
       .map(inputPattern, { input: featureRows })
       .flatMap(readFeatureRows, { storage }) as Rows;
-    // The writes expand one after the other: two cross-language expansions at once would nest one's stage names in
-    // the other's (the SDK keeps one naming scope per pipeline).
-    const writes: (() => Promise<unknown>)[] = [];
-    const sink = (write: (rows: Rows) => Promise<unknown>) => (out: Rows) => void writes.push(() => write(out));
-    const outputs = { predictions: sink(to.predictions), deadLetters: sink(to.deadLetters) };
-    applyScoring(rows, { ...ctx, storage }, outputs, scoreRowFromStore);
-    for (const write of writes) await write();
+    const scored: { predictions?: Rows; dead?: Rows } = {};
+    const keep = (name: keyof typeof scored) => (out: Rows) => void (scored[name] = out);
+    applyScoring(
+      rows,
+      { ...ctx, storage },
+      { predictions: keep("predictions"), deadLetters: keep("dead") },
+      scoreRowFromStore,
+    );
+    // One write after the other (two expansions at once would nest one's stage names in the other's); the rows the
+    // predictions table refuses become dead letters, so the run still reconciles.
+    const failed = await to.predictions(scored.predictions!);
+    const failedContext = {
+      table: stage,
+      schemaName: ctx.schema,
+      jobName: ctx.jobName,
+      runId: ctx.runId,
+      nowMs: ctx.nowMs,
+    };
+    const failedDead = failed ? [failed.map(failedRowToDeadLetter, failedContext) as Rows] : [];
+    await to.deadLetters(beam.P([scored.dead!, ...failedDead]).apply(beam.flatten()));
   };
 }
 
 /** Where the graph's scored rows go: the run's BigQuery staging tables on Dataflow, staged files in tests. */
 export interface ScoreGraphSinks {
-  predictions(rows: Rows): Promise<unknown>;
+  /** Resolves to the rows the destination refused, if it can refuse (they become dead letters of stage `write`). */
+  predictions(rows: Rows): Promise<beam.PCollection<FailedRow> | undefined>;
   deadLetters(rows: Rows): Promise<unknown>;
 }
 

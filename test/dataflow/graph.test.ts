@@ -207,8 +207,13 @@ describe("the Dataflow scoring graph, expanded by the real GCP IO expansion serv
       const scored = transformNamed(graph, "map(scoreRowFromStore)");
       const split = graph.transforms.find((t) => t.inputs.includes(scored.outputs[0]));
       expect(split?.outputs).toHaveLength(2);
-      const writes = ["write predictions as rows", "write dead letters as rows"].map((n) => transformNamed(graph, n));
-      expect(writes.map((w) => w.inputs[0]).sort()).toEqual([...split!.outputs].sort());
+      expect(transformNamed(graph, "write predictions as rows").inputs).toEqual([split!.outputs[0]]);
+      // Predictions the table refuses become dead letters, flattened with the scorer's own into the dead-letter write.
+      const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
+      expect(failed.inputs[0]).toMatch(/^expansion\d+_write predictions\/Construct failed rows and errors\//);
+      const flatten = graph.transforms.find((t) => t.urn === "beam:transform:flatten:v1");
+      expect([...flatten!.inputs].sort()).toEqual([split!.outputs[1], failed.outputs[0]].sort());
+      expect(transformNamed(graph, "write dead letters as rows").inputs).toEqual(flatten!.outputs);
       // Both writes create the run's own staging tables; Java looked them up (absent yet) and nothing else.
       const stage = (table: string) =>
         `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${table}__run_score_graph_test?prettyPrint=false&view=STORAGE_STATS`;

@@ -114,8 +114,10 @@ describeNeeds(
     const dir = path.join(work.dir, runId);
     fs.mkdirSync(dir, { recursive: true });
     const files = { predictions: path.join(dir, "predictions.jsonl"), deadLetters: path.join(dir, "dead.jsonl") };
-    const toFile = (name: string, file: string) => async (rows: beam.PCollection<Record<string, unknown>>) =>
-      void rows.apply(beam.withName(name, beam.parDo(new JsonLinesFileSink(), { path: file })));
+    const toFile = (name: string, file: string) => async (rows: beam.PCollection<Record<string, unknown>>) => {
+      rows.apply(beam.withName(name, beam.parDo(new JsonLinesFileSink(), { path: file })));
+      return undefined;
+    };
     Object.values(files).forEach((f) => fs.writeFileSync(f, ""));
     await runDirect(
       scoreGraphOf(plan.parameters, {
