@@ -65,6 +65,7 @@ describeNeeds(
       await inEmulatorDataset(bq.emulator, dataset, (w) =>
         runBatchJob({ input: path.join(work.dir, "events"), schema: "flights", workDir: work.dir }, w),
       );
+    for (const dataset of [DIRECT, DATAFLOW]) await nullAFeature(dataset);
     const config = trainConfig(work.dir);
     const trained = await trainCommand(["--model", "flights-delay", "--warehouse", duckdb, "--config", config]);
     for (const dataset of [DIRECT, DATAFLOW])
@@ -95,6 +96,26 @@ describeNeeds(
     dataset: DATAFLOW,
     apiEndpoint: bq.emulator!.apiEndpoint,
   });
+
+  /** The same two events of the day lose a feature in both datasets: each scorer must dead-letter them. */
+  async function nullAFeature(dataset: string): Promise<void> {
+    const jobs = await BigQueryJobs.connect({ ...target(), dataset });
+    const flights = `\`${bq.emulator!.projectId}.${dataset}.flights\``;
+    const ofDay = `FORMAT_DATE('%Y-%m-%d', DATE(\`date\`)) = @day`;
+    const pick = `SELECT event_id FROM ${flights} WHERE ${ofDay} ORDER BY event_id LIMIT 2`;
+    const ids = (await jobs.run(pick, "pick", { params: { day: DAY } })).map((r) => String(r.event_id));
+    const update = `UPDATE ${flights} SET hour_of_day = NULL WHERE event_id IN UNNEST(@ids)`;
+    await jobs.run(update, "null a feature", { params: { ids } });
+  }
+  /** Score dead letters, the feature row less the ingest run's id (each dataset was loaded by its own run). */
+  const deadLettersOf = async (dataset: string) =>
+    (await query(dataset, "SELECT sourceUri, errorStage, errorClass, messageId, payloadString FROM dead_letters"))
+      .filter((r) => r.errorStage === "score")
+      .sort((a, b) => String(a.sourceUri).localeCompare(String(b.sourceUri)))
+      .map(({ payloadString, ...r }: Record<string, unknown>) => {
+        const { run_id: _run, ...row } = JSON.parse(String(payloadString)) as Record<string, unknown>;
+        return { ...r, row };
+      });
 
   /** The job's part, short of Dataflow: the plan, the staged rows, the graph's DoFns, the Storage Write's tables. */
   async function runLikeDataflow(runId: string): Promise<Record<string, unknown>> {
@@ -176,13 +197,16 @@ describeNeeds(
   test("finalize lands the staged predictions, equal to the DirectRunner scorer's; a rerun adds nothing", async () => {
     if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
     const direct = (await score(...where(DIRECT))) as JobSummary;
-    const events = direct.written;
+    const events = direct.read;
     expect(events).toBeGreaterThan(1000);
+    expect(direct).toMatchObject({ written: events - 2, deadLettered: 2 });
     const landed = (await score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore1")) as JobSummary;
-    expect(landed).toMatchObject({ runId: "dfscore1", read: events, written: events, deadLettered: 0, duplicates: 0 });
+    expect(landed).toMatchObject({ runId: "dfscore1", read: events, written: events - 2, deadLettered: 2 });
+    expect(landed.byReason).toEqual({ "score/feature.missing": 2 });
+    expect(await deadLettersOf(DATAFLOW)).toEqual(await deadLettersOf(DIRECT));
     const expected = await predictionsOf(DIRECT);
     const actual = await predictionsOf(DATAFLOW);
-    expect(actual.size).toBe(events);
+    expect(actual.size).toBe(events - 2);
     for (const [id, row] of actual) {
       expect(row).toMatchObject({ model_version: 1, score_run_id: "dfscore1" });
       expect(Math.abs(Number(row.prediction) - Number(expected.get(id)?.prediction))).toBeLessThanOrEqual(1e-9);
@@ -192,11 +216,13 @@ describeNeeds(
 
     await runLikeDataflow("dfscore2");
     const rerun = (await score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore2")) as JobSummary;
-    expect(rerun).toMatchObject({ read: events, written: 0, duplicates: events });
-    expect((await predictionsOf(DATAFLOW)).size).toBe(events);
+    expect(rerun).toMatchObject({ read: events, written: 0, deadLettered: 2, duplicates: events - 2 });
+    expect(rerun.byTable.dead_letters).toBe(0);
+    expect((await predictionsOf(DATAFLOW)).size).toBe(events - 2);
+    expect(await deadLettersOf(DATAFLOW)).toHaveLength(2);
     const runs = await query(DATAFLOW, "SELECT runId, status, written FROM job_runs WHERE runId LIKE 'dfscore%'");
     expect(runs.sort((a, b) => String(a.runId).localeCompare(String(b.runId)))).toEqual([
-      { runId: "dfscore1", status: "finished", written: events },
+      { runId: "dfscore1", status: "finished", written: events - 2 },
       { runId: "dfscore2", status: "finished", written: 0 },
     ]);
     await expect(score(...dataflowFlags, ...where(DATAFLOW), "--finalize-run", "dfscore1")).rejects.toMatchObject({
