@@ -104,7 +104,7 @@ async function submit(
 }
 
 /** The day's feature rows (the BigQuery scorer's export) uploaded as one JSON-lines object for the workers. */
-export async function stageFeatureRows(
+async function stageFeatureRows(
   predictions: BigQueryPredictions,
   sql: string,
   uri: string,

@@ -1,7 +1,7 @@
 /**
  * `rox score --runner dataflow` short of Dataflow itself, against the BigQuery emulator and fake-gcs-server: the
  * model registered in a `gs://` store; `--dry-run` prints the job request and the feature query; the feature rows
- * staged in Cloud Storage by the command's own code; the scoring graph's DoFns run on the DirectRunner (the model and
+ * staged in Cloud Storage by the command itself (its submission then refused: no Dataflow here); the scoring graph's DoFns run on the DirectRunner (the model and
  * the rows read from `gs://` as on a worker), its rows put into the run's staging tables as the Storage Write creates
  * them; `--finalize-run` lands them. The predictions equal the DirectRunner BigQuery scorer's on the same events,
  * a rerun adds nothing, and a run is finalized once.
@@ -12,9 +12,8 @@ import * as beam from "../../transforms/beam/sdk";
 import { modelsCommand } from "../../launcher/commands/models";
 import { scoreCommand } from "../../launcher/commands/score";
 import { trainCommand } from "../../launcher/commands/train";
-import { stageFeatureRows } from "../../launcher/models/score-dataflow";
 import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
-import { BigQueryPredictions } from "../../io/gcp/bigquery/bigquery-predictions";
+import { freeLoopbackPort } from "../../io/emulator-process";
 import { deadLettersSpec } from "../../io/gcp/bigquery/bigquery-tables";
 import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
 import { stopGcsSync } from "../../io/gcp/gcs/gcs-sync";
@@ -108,6 +107,11 @@ describeNeeds(
     await jobs.run(update, "null a feature", { params: { ids } });
   }
   /** Score dead letters, the feature row less the ingest run's id (each dataset was loaded by its own run). */
+  const downloadText = async (uri: string) => {
+    const [bucket, ...object] = uri.replace("gs://", "").split("/");
+    const storage = await createStorageClient({ apiEndpoint: gcs.endpoint, projectId: "test" });
+    return (await storage.bucket(bucket).file(object.join("/")).download())[0].toString("utf8");
+  };
   const deadLettersOf = async (dataset: string) =>
     (await query(dataset, "SELECT sourceUri, errorStage, errorClass, messageId, payloadString FROM dead_letters"))
       .filter((r) => r.errorStage === "score")
@@ -125,13 +129,12 @@ describeNeeds(
       parameters: Record<string, string>;
       featureRows: { query: string; stagedAs: string };
     };
-    const predictions = await BigQueryPredictions.open(target());
-    try {
-      const storage = { projectId: bq.emulator!.projectId, apiEndpoint: gcs.endpoint };
-      await stageFeatureRows(predictions, plan.featureRows.query, plan.featureRows.stagedAs, storage);
-    } finally {
-      await predictions.close();
-    }
+    // The command itself, up to the submission: it stages the feature rows, then finds Dataflow unreachable (exit 5).
+    const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
+    const submit = score(...dataflowFlags, ...where(DATAFLOW), "--run-id", runId, "--dataflow-endpoint", closed);
+    await expect(submit).rejects.toMatchObject({ kind: "cloud", name: "ServiceUnreachableError" });
+    const staged = await downloadText(plan.featureRows.stagedAs);
+    expect(staged.trim().split("\n").length).toBeGreaterThan(1000);
     const dir = path.join(work.dir, runId);
     fs.mkdirSync(dir, { recursive: true });
     const files = { predictions: path.join(dir, "predictions.jsonl"), deadLetters: path.join(dir, "dead.jsonl") };
