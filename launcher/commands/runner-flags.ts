@@ -134,7 +134,7 @@ export async function runOnFlink(
   }
 }
 
-function dataflowOptionsOf(values: RunnerFlagValues): Record<string, string | undefined> {
+export function dataflowOptionsOf(values: RunnerFlagValues): Record<string, string | undefined> {
   return {
     project: requireFlag(values.project, "project"),
     region: requireFlag(values.region, "region"),
@@ -147,7 +147,7 @@ function dataflowOptionsOf(values: RunnerFlagValues): Record<string, string | un
   };
 }
 
-function definedOnly(record: Record<string, string | undefined>): Record<string, string> {
+export function definedOnly(record: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );

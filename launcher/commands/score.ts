@@ -1,5 +1,6 @@
 import { oneOf, parseFlags, requireFlag } from "../args";
 import { scoreFlags } from "../models/score-flags";
+import { UsageError } from "../errors";
 
 export const SCORE_TARGETS = ["beam", "vertex-batch"] as const;
 export type ScoreTarget = (typeof SCORE_TARGETS)[number];
@@ -8,7 +9,10 @@ export const scoreUsage = `rox score --model <name@alias|name@version> --on <tab
           --partition YYYY-MM-DD|yesterday [--time-zone <zone, for yesterday>] [--replace]
           [--target ${SCORE_TARGETS.join("|")}] [--dry-run] [--store <.rox/models|gs://…>]
           [--warehouse <file.duckdb>|bigquery --project P --dataset D] [--config rox.config.json]
-          [--endpoint <Vertex host:port>]`;
+          [--endpoint <Vertex host:port>]
+          [--runner dataflow --warehouse bigquery --store gs://… --region R --temp-location gs://… [--staging-location]
+          [--sdk-container-image] [--service-account] [--job-name] [--dataflow-endpoint URL] [--dry-run]]
+          [--runner dataflow --finalize-run <run id> (once the job is DONE)]`;
 
 /** `rox score`: the model's predictions for one day of a table, by the Beam job (default) or a cloud target. */
 export async function scoreCommand(argv: string[]): Promise<unknown> {
@@ -17,6 +21,28 @@ export async function scoreCommand(argv: string[]): Promise<unknown> {
   requireFlag(values.model, "model");
   requireFlag(values.on, "on");
   requireFlag(values.partition, "partition");
+  if (values.runner !== undefined && values.runner !== "direct") {
+    if (target !== "beam")
+      throw new UsageError(`--runner ${values.runner} applies to the Beam job, not --target ${target}`);
+  } else refuseDataflowFlags(values);
   if (target === "vertex-batch") return (await import("../models/score-cloud")).scoreOnVertex(values);
+  if (values.runner === "dataflow") return (await import("../models/score-dataflow")).scoreOnDataflow(values);
   return (await import("../models/score-command")).scoreWithBeam(values);
+}
+
+const DATAFLOW_ONLY = [
+  "temp-location",
+  "staging-location",
+  "sdk-container-image",
+  "service-account",
+  "job-name",
+  "dataflow-endpoint",
+  "job-endpoint",
+  "parallelism",
+  "finalize-run",
+] as const;
+
+function refuseDataflowFlags(values: Partial<Record<(typeof DATAFLOW_ONLY)[number], unknown>>): void {
+  for (const flag of DATAFLOW_ONLY)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to --runner dataflow only`);
 }

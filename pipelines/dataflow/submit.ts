@@ -6,13 +6,16 @@ import { awaitDataflowAnswer, type SubmittedJob } from "./dataflow-answer";
 import { checkExpansionReachesBigQuery, checkReachable } from "./preflight";
 import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-service";
 import { dataflowGraph, pipelineProto } from "./job-graph";
+import { scoreGraphOf } from "./score-graph";
 import { newRunId } from "../run-id";
 
 export const DATAFLOW_ENDPOINT = "https://dataflow.googleapis.com";
+export type DataflowJob = "batch" | "stream" | "score";
 
 /** What is sent where: the runner's options (as Python's job service receives them) and the graph's parameters. */
 export interface DataflowSubmission {
-  job: "batch" | "stream";
+  /** `score`: batch scoring (score-graph.ts), a batch job too. */
+  job: DataflowJob;
   /** Dataflow's options, camelCased (project, region, tempLocation, sdkContainerImage, labels, …). */
   options: Record<string, unknown>;
   /** The template parameters the graph is built from (schema, dataset, input | subscription, runId, …). */
@@ -23,7 +26,7 @@ export interface DataflowSubmission {
  * Splits a flat record of template parameters and Dataflow options (the entry point's and the CLI's shape) into the
  * two; adds the job name, the run id and the labels that name the run (`rox-job`, `rox-schema`, `rox-run`).
  */
-export function planSubmission(job: "batch" | "stream", flat: Record<string, string>): DataflowSubmission {
+export function planSubmission(job: DataflowJob, flat: Record<string, string>): DataflowSubmission {
   const options: Record<string, unknown> = {};
   const parameters: Record<string, string> = {};
   for (const [name, value] of Object.entries(flat)) {
@@ -65,7 +68,8 @@ export async function submitToDataflow(submission: DataflowSubmission): Promise<
   const jobService = await startDataflowJobService(pythonOverride());
   const restore = overrideService(`python:${DATAFLOW_JOB_SERVICE_MODULE}`, jobService.address);
   try {
-    const proto = await pipelineProto(dataflowGraph(job, { ...parameters, jobName: String(options.jobName) }));
+    const named = { ...parameters, jobName: String(options.jobName) };
+    const proto = await pipelineProto(job === "score" ? scoreGraphOf(named) : dataflowGraph(job, named));
     // runPipeline, not runAsync: the SDK's runAsync drops the options, and with them our experiments.
     const result = await runner.runPipeline(proto, { experiments: [...(options.experiments as string[])] });
     return await awaitDataflowAnswer(result, jobService.logFile);

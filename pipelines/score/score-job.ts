@@ -64,22 +64,8 @@ export async function runScoreJob(
   const result = await runDirect(scorePipeline({ ...ctx, ...files }));
   const read = (await result.counters())[SCORE_READ_COUNTER] ?? 0;
   const dead = deadLetterTally(files.deadLetters);
-  const summaryOf = (report: PredictionCommitReport): JobSummary => ({
-    job: jobName,
-    runId: o.runId,
-    schema: o.contract.name,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    read,
-    written: report.written,
-    deadLettered: dead.total,
-    duplicates: report.alreadyPresent,
-    byTable: { [predictionsTableName(o.contract)]: report.written, dead_letters: report.deadLettersWritten },
-    byReason: {
-      ...dead.byReason,
-      ...(report.alreadyPresent ? { "duplicate/already_scored": report.alreadyPresent } : {}),
-    },
-  });
+  const summaryOf = (report: PredictionCommitReport): JobSummary =>
+    scoreRunSummary({ job: jobName, runId: o.runId, contract: o.contract, startedAt, read, dead }, report);
   let summary: JobSummary | undefined;
   await warehouse.commitPredictions({
     contract: o.contract,
@@ -96,7 +82,35 @@ export async function runScoreJob(
   return summary!;
 }
 
-function deadLetterTally(file: string): { total: number; byReason: Record<string, number> } {
+/** A scoring run's summary from what its commit reported (shared by the DirectRunner job and Dataflow's finalize). */
+export function scoreRunSummary(
+  run: { job: string; runId: string; contract: Contract; startedAt: string; read: number; dead: DeadLetterTally },
+  report: PredictionCommitReport,
+): JobSummary {
+  return {
+    job: run.job,
+    runId: run.runId,
+    schema: run.contract.name,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    read: run.read,
+    written: report.written,
+    deadLettered: run.dead.total,
+    duplicates: report.alreadyPresent,
+    byTable: { [predictionsTableName(run.contract)]: report.written, dead_letters: report.deadLettersWritten },
+    byReason: {
+      ...run.dead.byReason,
+      ...(report.alreadyPresent ? { "duplicate/already_scored": report.alreadyPresent } : {}),
+    },
+  };
+}
+
+export interface DeadLetterTally {
+  total: number;
+  byReason: Record<string, number>;
+}
+
+export function deadLetterTally(file: string): DeadLetterTally {
   const byReason: Record<string, number> = {};
   let total = 0;
   for (const dead of readJsonLines(file)) {

@@ -13,10 +13,18 @@ export interface ScoreSinks {
 
 export const SCORE_READ_COUNTER = "feature_rows_read";
 
-/** Scored rows → the shared scoring step → predictions and dead letters: every row lands in exactly one of them. */
-export function applyScoring(rows: Rows, ctx: ScoreContext, sinks: ScoreSinks): void {
+/**
+ * Scored rows → the shared scoring step → predictions and dead letters: every row lands in exactly one of them.
+ * `score` is `scoreRow` itself or a registered DoFn wrapping it (Dataflow's, which fetches the model's files first).
+ */
+export function applyScoring<C extends ScoreContext>(
+  rows: Rows,
+  ctx: C,
+  sinks: ScoreSinks,
+  score: (row: Record<string, unknown>, ctx: C & { read: Counter }) => Scored = scoreRow,
+): void {
   const scored = rows
-    .map(scoreRow, { ...ctx, read: beam.counter(SCORE_READ_COUNTER) as Counter })
+    .map(score, { ...ctx, read: beam.counter(SCORE_READ_COUNTER) as Counter })
     .apply(beam.split<Scored & Record<string, unknown>>(["predictions", "dead"]));
   sinks.predictions(scored.predictions as Rows);
   sinks.deadLetters(scored.dead as Rows);

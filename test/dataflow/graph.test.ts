@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
 import { dataflowGraph, pipelineProto } from "../../pipelines/dataflow/job-graph";
+import { scoreGraphOf } from "../../pipelines/dataflow/score-graph";
 import {
   STORAGE_WRITE_CONFIG_SCHEMA,
   STORAGE_WRITE_IDENTIFIER,
@@ -198,3 +199,43 @@ function expectFailedRowsWired(graph: Rendered): void {
   const consumer = graph.transforms.find((t) => t.inputs.includes(counted?.outputs[0] ?? "-"));
   expect(consumer?.name).toBe("write dead letters as rows");
 }
+
+/** Batch scoring (pipelines/dataflow/score-graph.ts): in this file, as it needs the same TLS server on port 443. */
+describe("the Dataflow scoring graph, expanded by the real GCP IO expansion service", () => {
+  const RUN = "score-graph-test";
+  const SCORE_PARAMETERS = {
+    schema: "flights",
+    project: PROJECT,
+    dataset: "rox_events",
+    model: "flights-delay",
+    modelVersion: "3",
+    modelUri: "gs://rox-test-models/models/flights-delay/v3",
+    featureRows: `gs://rox-test-tmp/rox-score/${RUN}/feature-rows.jsonl`,
+    runId: RUN,
+    jobName: "rox-score-graph-test",
+  };
+
+  withExpansionService(
+    "scoring: staged feature rows → the shared scorer → predictions and dead letters in the run's staging tables",
+    async () => {
+      const bigquery = bigQueryServer();
+      const graph = renderPipeline(await pipelineProto(scoreGraphOf(SCORE_PARAMETERS))) as Rendered;
+      const scored = transformNamed(graph, "map(scoreRowFromStore)");
+      const split = graph.transforms.find((t) => t.inputs.includes(scored.outputs[0]));
+      expect(split?.outputs).toHaveLength(2);
+      expect(transformNamed(graph, "write predictions as rows").inputs).toEqual([split!.outputs[0]]);
+      // Predictions the table refuses become dead letters, flattened with the scorer's own into the dead-letter write.
+      const failed = transformNamed(graph, "map(failedRowToDeadLetter)");
+      expect(failed.inputs[0]).toMatch(/^expansion\d+_write predictions\/Construct failed rows and errors\//);
+      const flatten = graph.transforms.find((t) => t.urn === "beam:transform:flatten:v1");
+      expect([...flatten!.inputs].sort()).toEqual([split!.outputs[1], failed.outputs[0]].sort());
+      expect(transformNamed(graph, "write dead letters as rows").inputs).toEqual(flatten!.outputs);
+      // Both writes create the run's own staging tables; Java looked them up (absent yet) and nothing else.
+      const stage = (table: string) =>
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${table}__run_score_graph_test?prettyPrint=false&view=STORAGE_STATS`;
+      expect([...new Set(bigquery.requests)].sort()).toEqual([stage("dead_letters"), stage("flights_predictions")]);
+      expectGolden("score-graph.json", graph);
+    },
+    120_000,
+  );
+});

@@ -229,6 +229,50 @@ wire(
   120_000,
 );
 
+/** The scoring graph (rox score --runner dataflow's submission, its parameters as the command plans them). */
+const SCORE_SUBMIT = `
+const { planSubmission, submitToDataflow } = require("./dist/pipelines/dataflow/submit");
+const { dataflowDryRun } = require("./dist/pipelines/dataflow/dry-run");
+const submission = planSubmission("score", JSON.parse(process.argv[1]));
+console.log(JSON.stringify(dataflowDryRun(submission).jobsCreate.body));
+submitToDataflow(submission).then(
+  (job) => { console.log("JOB " + job.jobId); process.exit(0); },
+  (err) => { console.error(err.message); process.exit(1); },
+);`;
+
+wire(
+  "the scoring graph goes through the same submission: jobs.create as planned, a batch job labelled score",
+  async () => {
+    const flat = {
+      schema: "flights",
+      dataset: "rox_events",
+      model: "flights-delay",
+      modelVersion: "1",
+      modelUri: `gs://${BUCKET}/models/flights-delay/v1`,
+      featureRows: `gs://${BUCKET}/score/tmp/rox-score/score-wire/feature-rows.jsonl`,
+      runId: "score-wire",
+      project: PROJECT,
+      region: "europe-west1",
+      tempLocation: `gs://${BUCKET}/score/tmp`,
+      sdkContainerImage: WORKER_IMAGE,
+      dataflowEndpoint: standIn.endpoint,
+      jobName: "rox-score-wire",
+    };
+    const run = await runNode(["-e", SCORE_SUBMIT, JSON.stringify(flat)], { ROX_SKIP_NPM_STAGING: "1" });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    const planned = lines.find((line) => line.startsWith("{"))!;
+    const created = lines[lines.length - 1];
+    const job = createdJob("rox-score-wire");
+    expect(created).toBe(`JOB ${job.id}`);
+    expectJobRequest(job.body, JSON.parse(planned) as DataflowJobBody);
+    expect(job.body).toMatchObject({ type: "JOB_TYPE_BATCH", labels: { "rox-job": "score", "rox-run": "score-wire" } });
+    const staged = await listObjects(gcs!.endpoint, BUCKET, "score/tmp/staging/");
+    expect(staged.some((name) => name.endsWith("pipeline.pb"))).toBe(true);
+  },
+  600_000,
+);
+
 function templateOptions(prefix: string, jobName: string): string[] {
   return [
     `--project=${PROJECT}`,

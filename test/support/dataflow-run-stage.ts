@@ -67,7 +67,7 @@ export async function stageAsDataflowRun(run: DataflowRun): Promise<number> {
 }
 
 /** The table created with the final table's schema on the first row (none: no table), the rows appended as they are. */
-async function writeLikeStorageWrite(
+export async function writeLikeStorageWrite(
   jobs: BigQueryJobs,
   table: string,
   fields: BigQueryField[],

@@ -20,6 +20,7 @@ import {
   SCOPE_FIELDS,
 } from "./bigquery-predictions-sql";
 import { plainRow } from "./bigquery-rows";
+import { tableRef } from "./bigquery-sql";
 import { BigQueryStaging } from "./bigquery-staging";
 import { deadLettersSpec, JOB_RUNS_SPEC, JOB_RUNS_STAGE_FIELDS, JOB_RUNS_TABLE } from "./bigquery-tables";
 
@@ -83,6 +84,20 @@ export class BigQueryPredictions implements PredictionWarehouse {
     });
     await this.jobs.run(script, "commit the predictions (one transaction)");
     return report;
+  }
+
+  /**
+   * A Dataflow scoring run's staging table (score-graph.ts) exported as JSON lines, as `exportRows` writes them;
+   * undefined when the run left no such table (it wrote no row there).
+   */
+  async exportRunStage(table: string, file: string): Promise<number | undefined> {
+    if (!(await this.jobs.tableExists(validateTableId(table)))) return undefined;
+    return this.exportRows(`SELECT * FROM ${tableRef(this.ref, table)}`, file);
+  }
+
+  /** Drops a run's staging table once its rows are committed. */
+  async dropRunStage(table: string): Promise<void> {
+    await this.jobs.dropTable(validateTableId(table));
   }
 
   /** Drops this instance's staging tables (they expire anyway) and its scratch folder. */
