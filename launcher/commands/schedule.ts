@@ -66,8 +66,8 @@ export async function scheduleCommand(argv: string[]): Promise<unknown> {
     return (await import("../schedule/schedule-batch-cloud")).scheduleBatchOnCloudRun(values, cron, inputTemplate);
   const cloudRunOnly = CLOUD_RUN_ONLY.find((flag) => values[flag] !== undefined);
   if (cloudRunOnly) throw new UsageError(`--${cloudRunOnly} applies only with --target cloud-run-job`);
-  console.error(DIRECT_TARGET_NOTE);
   const { schedule, dataflow, contract } = readBatchScheduleSettings(values);
+  console.error(DIRECT_TARGET_NOTE); // once the settings are known to be right: a wrong one is the only line
   const plan = planSchedule(schedule, dataflow, {
     cron,
     inputTemplate,

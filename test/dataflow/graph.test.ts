@@ -134,9 +134,7 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
       // rows' schema against them, and nothing else.
       const table = (name: string) =>
         `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${name}?prettyPrint=false&view=STORAGE_STATS`;
-      expect(bigquery.requests).toEqual(
-        ["flights", "dead_letters", "flights_origin_hourly__partials"].map(table),
-      );
+      expect(bigquery.requests).toEqual(["flights", "dead_letters", "flights_origin_hourly__partials"].map(table));
       expectGolden("stream-graph.json", graph);
     },
     120_000,

@@ -20,7 +20,7 @@ const EXIT_ONE = new Set([
   "RowCodingError",
   "UnsupportedColumnError",
 ]);
-const ROOTS = ["errors", "io", "launcher", "pipelines", "schemas", "transforms"];
+const ROOTS = ["errors", "io", "launcher", "tools", "demo", "pipelines", "schemas", "transforms"];
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function sources(dir: string): string[] {
