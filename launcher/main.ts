@@ -40,6 +40,9 @@ const usage = `usage (every command also takes --log-format json|text and --verb
   ${serveUsage}
   ${deployUsage}`;
 
+/** Another command of this table, in this process: how a pipeline step runs its rox command. */
+const inProcess = (argv: string[]) => commands[argv[0]](argv.slice(1));
+
 /** Each command parses its flags and lazily imports what it runs, so `rox --help` loads nothing heavy. */
 export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   batch: async (argv) => (await import("./commands/batch")).batchCommand(argv),
@@ -55,7 +58,7 @@ export const commands: Record<string, (argv: string[]) => Promise<unknown>> = {
   schedule: async (argv) => (await import("./commands/schedule")).scheduleCommand(argv),
   models: async (argv) => (await import("./commands/models")).modelsCommand(argv),
   score: async (argv) => (await import("./commands/score")).scoreCommand(argv),
-  pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv),
+  pipeline: async (argv) => (await import("./commands/pipeline")).pipelineCommand(argv, inProcess),
   monitor: async (argv) => (await import("./commands/monitor")).monitorCommand(argv),
   report: async (argv) => (await import("./commands/report")).reportCommand(argv),
   serve: async (argv) => (await import("./commands/serve")).serveCommand(argv),

@@ -9,7 +9,7 @@ import { DUCKDB_FEATURE_SQL, featureRowsSql } from "../feature-query";
 import { MONITORING_TABLE, type MonitoredScope, type MonitoringRun, type MonitoringWarehouse } from "../monitoring";
 import type { DuckDbWarehouse } from "./duckdb-warehouse";
 import { JOB_RUNS_TABLE } from "./duckdb-job-runs";
-import { q } from "./duckdb-warehouse";
+import { q } from "./duckdb-sql";
 
 export const MONITORING_DDL = monitoringTableDdl();
 

@@ -3,7 +3,7 @@ import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
 import type { Contract } from "../../schemas/contract";
 import type { Warehouse } from "../ports";
 import type { PredictionCommit, PredictionCommitReport, PredictionWarehouse } from "../predictions";
-import { lit, q } from "./duckdb-warehouse";
+import { lit, q } from "./duckdb-sql";
 
 /** Scoring's side of the embedded warehouse, in SQL on the open DuckDB warehouse (one connection, one transaction). */
 export class DuckDbPredictions implements PredictionWarehouse {

@@ -4,7 +4,7 @@ import { MONITORING_TABLE } from "../monitoring";
 import type { ReportData } from "../../transforms/report/report-data";
 import { JOB_RUNS_TABLE } from "./duckdb-job-runs";
 import type { DuckDbWarehouse } from "./duckdb-warehouse";
-import { q } from "./duckdb-warehouse";
+import { q } from "./duckdb-sql";
 
 const ISO = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 

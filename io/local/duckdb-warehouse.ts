@@ -25,6 +25,7 @@ import { exportLiveDeadLetters, updateReplayedDeadLetters } from "./duckdb-repla
 import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
+import { lit, q } from "./duckdb-sql";
 import { WarehouseBusyError } from "../errors";
 import { preparedChunk } from "../prepared-chunk";
 import { windowAggregator } from "../../transforms/features";
@@ -325,14 +326,4 @@ function epochMsSelect(contract: Contract): string {
     .filter((f) => f.kind === "timestamp")
     .map((f) => `epoch_ms(${q(f.name)}) AS ${q(f.name)}`);
   return stamps.length ? `* REPLACE (${stamps.join(", ")})` : "*";
-}
-
-/** Quotes an identifier (names come from validated schemas, quoting keeps reserved words safe). */
-export function q(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A SQL string literal. */
-export function lit(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }

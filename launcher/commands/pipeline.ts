@@ -1,5 +1,7 @@
 import { oneOf, parseFlags, requireFlag } from "../args";
 import { UsageError } from "../errors";
+import type { Cli } from "../pipeline/steps";
+import { pipelineFlags } from "../pipeline/values";
 
 export const PIPELINE_TARGETS = ["vertex", "kubeflow"] as const;
 
@@ -9,35 +11,11 @@ export const pipelineUsage = `rox pipeline compile --out <pipeline.json> [--imag
           | step <${["ingest", "train", "register", "promote", "score", "monitor"].join("|")}> --day D --platform local|gcp …
             [--fail-on-alert true|false] (monitor: an alert fails the step, exit 11; default true)`;
 
-const flags = {
-  out: { type: "string" },
-  image: { type: "string" },
-  local: { type: "boolean" },
-  day: { type: "string" },
-  "input-template": { type: "string" },
-  param: { type: "string", multiple: true },
-  spec: { type: "string" },
-  target: { type: "string" },
-  schedule: { type: "string" },
-  "dry-run": { type: "boolean" },
-  config: { type: "string" },
-  endpoint: { type: "string" },
-  schema: { type: "string" },
-  model: { type: "string" },
-  platform: { type: "string" },
-  warehouse: { type: "string" },
-  store: { type: "string" },
-  upstream: { type: "string" },
-  "result-file": { type: "string" },
-  "fail-on-alert": { type: "string" },
-} as const;
-
-export type PipelineValues = ReturnType<typeof parseFlags<typeof flags>>["values"];
-
 /** `rox pipeline`: compile the KFP spec, run it here, submit it to Vertex AI Pipelines or Kubeflow, or run one step. */
-export async function pipelineCommand(argv: string[]): Promise<unknown> {
+/** `cli` runs another rox command in this process (a step is one); main hands it its own command table. */
+export async function pipelineCommand(argv: string[], cli?: Cli): Promise<unknown> {
   const [verb, ...rest] = argv;
-  const { values, positionals } = parseFlags(rest, flags, verb === "step");
+  const { values, positionals } = parseFlags(rest, pipelineFlags, verb === "step");
   if (verb === "compile") {
     const { compilePipeline } = await import("../pipeline/spec");
     compilePipeline(requireFlag(values.out, "out"), values.image);
@@ -55,6 +33,9 @@ export async function pipelineCommand(argv: string[]): Promise<unknown> {
       oneOf(values.target, "target", PIPELINE_TARGETS) ?? "vertex",
       values,
     );
-  if (verb === "step") return (await import("../pipeline/run-command")).runOneStep(positionals[0], values);
+  if (verb === "step") {
+    if (!cli) throw new UsageError("rox pipeline step runs from the rox command line");
+    return (await import("../pipeline/run-command")).runOneStep(positionals[0], values, cli);
+  }
   throw new UsageError(`rox pipeline: unknown verb "${verb ?? ""}"\n  ${pipelineUsage}`);
 }

@@ -3,11 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { requireFlag } from "../args";
 import { UsageError } from "../errors";
-import type { PipelineValues } from "../commands/pipeline";
+import type { PipelineValues } from "./values";
 import { checkDay, resolveDay } from "../models/day";
 import { compilePipeline, readPipelineSpec } from "./spec";
 import { runPipelineLocally, type LocalRunResult } from "./local-run";
-import { runStep, STEPS, writeResult, type StepName } from "./steps";
+import { runStep, STEPS, writeResult, type Cli, type StepName } from "./steps";
 
 /** The pipeline's parameters from flags: `--day`, `--input-template`, and `--param name=value` for the rest. */
 export function pipelineParameters(values: PipelineValues): Record<string, string> {
@@ -36,14 +36,12 @@ export async function runLocal(values: PipelineValues): Promise<LocalRunResult> 
   }
 }
 
-export async function runOneStep(name: string | undefined, values: PipelineValues): Promise<string> {
+export async function runOneStep(name: string | undefined, values: PipelineValues, cli: Cli): Promise<string> {
   if (!STEPS.includes(name as StepName))
     throw new UsageError(`rox pipeline step: the step is one of ${STEPS.join(", ")} (got "${name ?? ""}")`);
   const platform = values.platform ?? "local";
   if (platform !== "local" && platform !== "gcp")
     throw new UsageError(`--platform must be local or gcp (got "${platform}")`);
-  const { commands } = await import("../main");
-  const cli = (argv: string[]) => commands[argv[0]](argv.slice(1));
   const options = {
     day: resolveDay(requireFlag(values.day, "day"), Date.now(), "Etc/UTC", "day"),
     schema: values.schema ?? "flights",

@@ -30,7 +30,8 @@ export interface StepOptions {
   failOnAlert: boolean;
 }
 
-type Cli = (argv: string[]) => Promise<unknown>;
+/** Runs a rox command in this process: `["score", "--model", …]`. */
+export type Cli = (argv: string[]) => Promise<unknown>;
 
 export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise<string> {
   const where = warehouseArgs(o);

@@ -1,6 +1,6 @@
 import { loadConfig } from "../config";
 import { renderPlans } from "../plan";
-import type { PipelineValues } from "../commands/pipeline";
+import type { PipelineValues } from "./values";
 import { callWithRetry } from "../train/call";
 import { readTrainSettings, type TrainSettings } from "../train/settings";
 import { KUBEFLOW_SERVICE } from "../train/kubeflow-plan";

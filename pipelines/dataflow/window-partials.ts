@@ -11,7 +11,7 @@ import { partialOfEvent } from "../../transforms/beam/windows";
 import { windowFoldSql } from "../../transforms/window-fold-sql";
 import { windowTableName } from "../../transforms/window-rows";
 import type { RunClockMs } from "../../transforms/beam/clock";
-import type { GraphSink } from "./graph-sink";
+import type { GraphSink } from "./graph-sink-port";
 
 export function windowPartialsTableName(contract: Contract, window: WindowFeatureSpec): string {
   return `${windowTableName(contract, window)}__partials`;
