@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { monitorCommand } from "../../launcher/commands/monitor";
-import { pipelineCommand } from "../../launcher/commands/pipeline";
+import { commands } from "../../launcher/main";
 import { exitCodeOf, MonitoringAlertError } from "../../launcher/errors";
 import { PipelineStepFailedError } from "../../launcher/pipeline/local-run";
 import { modelsCommand } from "../../launcher/commands/models";
@@ -125,7 +125,7 @@ describeNeeds("ml-python")("rox monitor over one hourly window of real flights",
       w.query(`UPDATE flights SET distance = distance * 5 WHERE strftime(date, '%Y-%m-%d') = $1`, [DAY]),
     );
     const step = (failOnAlert: string) =>
-      pipelineCommand([
+      commands.pipeline([
         "step",
         "monitor",
         "--day",
