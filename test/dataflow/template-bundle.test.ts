@@ -76,10 +76,22 @@ describe("the bundled Flex Template entry point", () => {
       "--subscription=projects/rox-demo/subscriptions/flights-stream",
       "--schema=flights",
       "--dataset=rox_events",
-      "--maxDeliveryAttempts=7",
+      "--runId=20010102t020000-3fa2c1",
     ]);
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ job: "stream", parameters: { maxDeliveryAttempts: "7" } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ job: "stream", parameters: { runId: "20010102t020000-3fa2c1" } });
+  });
+
+  test("a stream parameter that cannot apply on Dataflow is refused with its reason (exit 3)", () => {
+    const run = runBundle([
+      "--validate-only",
+      "--subscription=projects/rox-demo/subscriptions/flights-stream",
+      "--schema=flights",
+      "--dataset=rox_events",
+      "--maxDeliveryAttempts=7",
+    ]);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toContain("does not report delivery attempts");
   });
 
   test("a bad parameter exits non-zero with every problem, before anything is launched", () => {
