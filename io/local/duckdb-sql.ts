@@ -1,7 +1,5 @@
-/** Quotes an identifier (names come from validated schemas, quoting keeps reserved words safe). */
-export function q(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+/** Quotes an identifier (names come from validated schemas, quoting keeps reserved words safe): the DDL's own rule. */
+export { quoteIdentifier as q } from "../../schemas/duckdb";
 
 /** A SQL string literal. */
 export function lit(value: string): string {
