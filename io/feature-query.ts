@@ -21,6 +21,8 @@ export interface FeatureSqlDialect {
   table(name: string): string;
   /** An ISO instant as a timestamp value. */
   instant(iso: string): string;
+  /** A timestamp as seconds since the epoch (a number, whichever way the client renders timestamps). */
+  epochSeconds(column: string): string;
 }
 
 export const DUCKDB_FEATURE_SQL: FeatureSqlDialect = {
@@ -31,6 +33,7 @@ export const DUCKDB_FEATURE_SQL: FeatureSqlDialect = {
   dayOf: (column) => `strftime(${column}, '%Y-%m-%d')`,
   table: (name) => `"${name.replace(/"/g, '""')}"`,
   instant: (iso) => `CAST('${iso.replace(/'/g, "''")}' AS TIMESTAMPTZ)`,
+  epochSeconds: (column) => `epoch(${column})`,
 };
 
 export function bigQueryFeatureSql(ref?: DatasetRef): FeatureSqlDialect {
@@ -42,6 +45,7 @@ export function bigQueryFeatureSql(ref?: DatasetRef): FeatureSqlDialect {
     dayOf: (column) => `FORMAT_DATE('%Y-%m-%d', DATE(${column}))`,
     table: (name) => (ref ? `\`${ref.projectId}.${ref.dataset}.${name}\`` : col(name)),
     instant: (iso) => `TIMESTAMP(${str(iso)})`,
+    epochSeconds: (column) => `UNIX_SECONDS(${column})`,
   };
 }
 

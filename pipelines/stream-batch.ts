@@ -66,7 +66,9 @@ export class BatchHandler {
     acks.ack(outcome.landed.map((m) => m.ackId));
     if (outcome.landed.length > 0) {
       const publishTimes = outcome.landed.map((m) => Date.parse(m.publishTime));
-      settings.onBatch?.({ summary: summaryOf(run, now), batch: committed.counts, publishTimes, committedAt: now() });
+      const event = { summary: summaryOf(run, now), batch: committed.counts, publishTimes, committedAt: now() };
+      settings.onBatch?.(event);
+      await settings.afterBatch?.(event);
     }
     if (outcome.returned.length === 0) return void (this.failures = 0);
     await this.handBack(outcome.returned);

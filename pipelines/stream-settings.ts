@@ -35,6 +35,11 @@ export interface StreamJobOptions {
    * up without a restart) and commit its prediction, or its score dead letter, in the event's own transaction.
    */
   score?: ModelFeed;
+  /**
+   * Awaited after every committed micro-batch, before the next is pulled: work that must not overlap a commit on the
+   * same warehouse (the per-window monitor). A rejection stops the job; what it committed stays.
+   */
+  afterBatch?: (event: BatchEvent) => Promise<void>;
   /** Called once the job stops normally, with why. */
   onStop?: (reason: StopReason) => void;
 }

@@ -11,6 +11,7 @@ import {
 } from "./runner-flags";
 import type { MessageSource, Warehouse } from "../../io/ports";
 import type { ModelFeed } from "../../pipelines/stream-score";
+import type { StreamMonitor } from "../monitor/stream-windows";
 import { resolveEmulatorHost } from "../emulator-host";
 import { UsageError } from "../errors";
 import { reportSummary } from "./batch";
@@ -23,6 +24,7 @@ export const streamUsage = `rox stream --subscription <name> --schema <name> [--
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
           [--score <model>@<alias|version> [--store <dir>] [--config <file>]]   (predictions committed with the events)
+          [--monitor]   (with --score: each hourly window the stream closes is monitored, as rox monitor --window)
           (--source pubsub reads an existing subscription through Google's client: Pub/Sub with Application Default
            Credentials, or the emulator at --host)
           ${runnerUsage}`;
@@ -48,6 +50,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     "state-file": { type: "string" },
     "schemas-dir": { type: "string" },
     score: { type: "string" },
+    monitor: { type: "boolean" },
     store: { type: "string" },
     config: { type: "string" },
     ...runnerFlags,
@@ -55,6 +58,8 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   const runner = portableRunner(values);
   if (runner && values.score)
     throw new UsageError(`--score runs on the local runner only (not yet --runner ${runner})`);
+  if (values.monitor && !values.score)
+    throw new UsageError("--monitor watches the model the stream scores with: give --score <model>@<alias> too");
   if (runner) {
     const subscription = requireFlag(values.subscription, "subscription");
     const fullName = subscription.startsWith("projects/")
@@ -80,6 +85,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
   const { runStreamJob } = await import("../../pipelines/stream-job");
   const run = withWarehouse(target, async (warehouse) => {
     const score = values.score ? await modelFeed(values, target, warehouse) : undefined;
+    const monitor = values.monitor && score ? await windowMonitor(values, target, warehouse, score) : undefined;
     const summary = await runStreamJob(
       {
         schema: requireFlag(values.schema, "schema"),
@@ -92,10 +98,12 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
         onBatch: batchReporter(values.summary),
         stopSignal: stopOnSignal(),
         score,
+        afterBatch: monitor?.afterBatch,
       },
       source,
       warehouse,
     );
+    if (monitor) reportOpenWindows(monitor.open());
     reportSummary(summary, values.summary);
     return summary;
   });
@@ -120,6 +128,34 @@ async function modelFeed(
     log: (line: string) => console.error(line),
   };
   return streamModelFeed(options, warehouse);
+}
+
+/** `--monitor`: the windows of the `--score` model, monitored between micro-batches on the job's warehouse. */
+async function windowMonitor(
+  values: { score?: string; schema?: string; store?: string; config?: string; "schemas-dir"?: string },
+  target: WarehouseTarget,
+  warehouse: Warehouse,
+  feed: ModelFeed,
+): Promise<StreamMonitor> {
+  const { streamWindowMonitor } = await import("../monitor/stream-windows");
+  const { openRegistry } = await import("../models/open-registry");
+  const { storeOf } = await import("./models");
+  const registry = openRegistry(warehouse, target, values.store ?? storeOf(values.config));
+  const options = {
+    model: values.score!,
+    schema: requireFlag(values.schema, "schema"),
+    schemasDir: values["schemas-dir"],
+    config: values.config,
+    sql: feed.sql,
+    log: (line: string) => console.error(line),
+  };
+  return streamWindowMonitor(options, warehouse, registry);
+}
+
+function reportOpenWindows(open: number[]): void {
+  if (open.length === 0) return;
+  const hours = open.map((h) => new Date(h).toISOString()).join(", ");
+  console.error(`rox stream: still open when the job stopped, not monitored: ${hours} (rox monitor --window <hour>)`);
 }
 
 /**

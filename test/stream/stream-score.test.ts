@@ -11,6 +11,8 @@ import { MemoryPubSub } from "../../io/memory/memory-pubsub";
 import type { CommitReport, PreparedChunk, Warehouse } from "../../io/ports";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { streamModelFeed } from "../../launcher/models/stream-model";
+import { monitorWindow, type MonitorResult } from "../../launcher/monitor/monitor-day";
+import { streamWindowMonitor } from "../../launcher/monitor/stream-windows";
 import { scoreCommand } from "../../launcher/commands/score";
 import { streamCommand } from "../../launcher/commands/stream";
 import { ModelNotFoundError } from "../../launcher/models/errors";
@@ -164,6 +166,50 @@ describeNeeds("ml-python")("rox stream --score", () => {
     }
   }, 900_000);
 
+  test("--monitor: each window the stream closed is monitored as rox monitor --window does; the last stays open", async () => {
+    const file = copyWarehouse("monitored");
+    const lines: string[] = [];
+    const { summary, monitor, again } = await withDuckDb(file, async (warehouse) => {
+      const registry = openRegistry(warehouse, { kind: "duckdb", file }, s.store);
+      const score = feedOf(file, warehouse, "champion", []);
+      const log = (line: string) => lines.push(line);
+      const monitor = streamWindowMonitor(
+        { model: "flights-delay@champion", schema: "flights", sql: score.sql, log },
+        warehouse,
+        registry,
+      );
+      const options = { ...JOB, workDir: work.dir, maxMessages: messages.length, idleTimeoutSeconds: 3 };
+      const job = { ...options, score, afterBatch: monitor.afterBatch };
+      const summary = await runStreamJob(job, pubsubWith(messages).source(SUBSCRIPTION), warehouse);
+      const starts = monitor.monitored.map((m) => Date.parse(m.scope.start));
+      const again: MonitorResult[] = [];
+      for (const h of starts)
+        again.push(await monitorWindow(warehouse, registry, "flights-delay@champion", "flights", h));
+      return { summary, monitor, again };
+    });
+    const hours = await withDuckDb(file, (w) =>
+      w.query(
+        `SELECT DISTINCT epoch_ms(date_trunc('hour', event_time)) AS h FROM flights_predictions
+         WHERE score_run_id = '${summary.runId}' ORDER BY h`,
+      ),
+    );
+    const scored = hours.map((r) => Number(r.h));
+    expect(scored.length).toBeGreaterThan(2);
+    const monitored = monitor.monitored.map((m) => Date.parse(m.scope.start));
+    expect(monitored).toEqual(scored.slice(0, -1)); // in order, each once: the day's events arrive in time order
+    expect(monitor.open()).toEqual(scored.slice(-1));
+    for (const [i, result] of again.entries()) {
+      expect(result.replaced).toBe(monitor.monitored[i].rows.length);
+      const values = (r: typeof result) => r.rows.map((row) => [row.feature, row.metric, row.value, row.rows]);
+      expect(values(result)).toEqual(values(monitor.monitored[i]));
+    }
+    const stored = await withDuckDb(file, (w) =>
+      w.query("SELECT DISTINCT epoch_ms(scope_start) AS h FROM monitoring WHERE scope = 'window' ORDER BY h"),
+    );
+    expect(stored.map((r) => Number(r.h))).toEqual(monitored);
+    expect(lines.filter((l) => l.startsWith("rox stream: monitored the window"))).toHaveLength(monitored.length);
+  }, 900_000);
+
   itNeeds("pubsub-emulator")(
     "the CLI's job on the Pub/Sub emulator scores every written event as rox score does",
     async () => {
@@ -175,7 +221,15 @@ describeNeeds("ml-python")("rox stream --score", () => {
         const from = path.join(work.dir, "day-sorted.jsonl");
         const { published } = await publishEvents({ ...common, from, duplicates: 0.05, seed: 11 });
         const where = ["--project", "rox-test", "--host", emulator.host, "--warehouse", file, "--store", s.store];
-        const job = ["--subscription", "scored-cli", "--schema", "flights", "--score", "flights-delay@champion"];
+        const job = [
+          "--subscription",
+          "scored-cli",
+          "--schema",
+          "flights",
+          "--score",
+          "flights-delay@champion",
+          "--monitor",
+        ];
         const stop = ["--max-messages", String(published), "--idle-timeout", "5"];
         const summary = (await quietly(() => streamCommand([...job, ...where, ...stop])))!;
         expect(summary.read).toBe(published);
@@ -183,6 +237,10 @@ describeNeeds("ml-python")("rox stream --score", () => {
         expect(summary.byTable.flights_predictions).toBe(summary.written);
         const streamed = await withDuckDb(file, (warehouse) => predictionsOf(warehouse, summary.runId));
         expect(streamed.size).toBe(summary.written);
+        const windows = await withDuckDb(file, (w) =>
+          w.query("SELECT count(DISTINCT scope_start) AS n FROM monitoring WHERE scope = 'window' AND version = 1"),
+        );
+        expect(Number(windows[0].n)).toBeGreaterThan(0); // --monitor: the windows the stream closed
         const batch = await batchScores(file, 1);
         for (const [id, { v, p }] of streamed)
           expect([id, v, Math.abs(p - batch.get(id)!) <= 1e-9]).toEqual([id, 1, true]);
@@ -297,6 +355,12 @@ describe("rox stream --score refuses what it cannot do (exit 2)", () => {
     ],
   ])("%s", async (_name, flags, message) => {
     const argv = ["--subscription", "scored", "--schema", "flights", "--score", "flights-delay@champion", ...flags];
+    await expect(streamCommand(argv)).rejects.toMatchObject({ kind: "usage", message });
+  });
+
+  test("--monitor without --score", async () => {
+    const argv = ["--subscription", "scored", "--schema", "flights", "--monitor"];
+    const message = "--monitor watches the model the stream scores with: give --score <model>@<alias> too";
     await expect(streamCommand(argv)).rejects.toMatchObject({ kind: "usage", message });
   });
 });
