@@ -42,6 +42,34 @@ export class WarehouseBusyError extends RoxError {
   }
 }
 
+/** DuckDB hit its memory limit (`--duckdb-memory`, or its default of 80% of the RAM) and could not spill enough. */
+export class WarehouseMemoryError extends RoxError {
+  readonly kind = "usage";
+  constructor(
+    readonly memoryLimit: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    const limit = memoryLimit === undefined ? "its default limit, 80% of the RAM" : `--duckdb-memory ${memoryLimit}`;
+    super(
+      `the DuckDB warehouse ran out of memory under ${limit}: give it more (--duckdb-memory 1GB), or run where ` +
+        "there is more RAM; what the job committed before stays committed",
+      options,
+    );
+    this.name = "WarehouseMemoryError";
+  }
+}
+
+/** Whether `err`, or an error it was caused by, is DuckDB's out-of-memory error. */
+export function isDuckDbOutOfMemory(err: unknown): boolean {
+  // Duck-typed: the native binding's errors need not be this realm's `Error`.
+  let e = err as { message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; typeof e === "object" && e !== null && depth < 10; depth++) {
+    if (typeof e.message === "string" && /Out of Memory Error/.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /** The input cannot be read as asked: no such files, a format its name does not tell, a pattern that names nothing. */
 export class InputError extends RoxError {
   readonly kind = "input";

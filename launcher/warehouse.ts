@@ -1,4 +1,5 @@
 import * as path from "path";
+import { isDuckDbOutOfMemory, WarehouseMemoryError } from "../io/errors";
 import type { Warehouse } from "../io/ports";
 import { UsageError } from "./errors";
 
@@ -62,6 +63,10 @@ export async function withWarehouse<T>(target: WarehouseTarget, run: (warehouse:
   const warehouse = await openWarehouse(target);
   try {
     return await run(warehouse);
+  } catch (err) {
+    if (target.kind === "duckdb" && isDuckDbOutOfMemory(err))
+      throw new WarehouseMemoryError(target.memoryLimit, { cause: err });
+    throw err;
   } finally {
     await warehouse.close();
   }

@@ -50,21 +50,25 @@ test("DuckDB runs with the limit, and spills into a folder beside the file", asy
   }
 });
 
+function writeEvents(input: string): void {
+  const event = (i: number) =>
+    JSON.stringify({
+      event_id: `e${i}`,
+      date: `2001-01-01T0${i % 10}:01:00Z`,
+      delay: i,
+      distance: 10 + i,
+      origin: "LAS",
+      destination: "PHL",
+    });
+  fs.writeFileSync(input, Array.from({ length: 200 }, (_, i) => event(i)).join("\n") + "\n");
+}
+
 // Not much smaller: DuckDB's JSON reader alone asks for 32 MiB blocks (64MB fails with an out-of-memory error).
 test("a batch job under a small limit lands every record", async () => {
   const work = tempDir("duckdb-memory-job");
   try {
     const input = path.join(work.dir, "events.jsonl");
-    const event = (i: number) =>
-      JSON.stringify({
-        event_id: `e${i}`,
-        date: `2001-01-01T0${i % 10}:01:00Z`,
-        delay: i,
-        distance: 10 + i,
-        origin: "LAS",
-        destination: "PHL",
-      });
-    fs.writeFileSync(input, Array.from({ length: 200 }, (_, i) => event(i)).join("\n") + "\n");
+    writeEvents(input);
     const file = path.join(work.dir, "w.duckdb");
     const code = await main([
       "batch",
@@ -85,6 +89,22 @@ test("a batch job under a small limit lands every record", async () => {
     } finally {
       await warehouse.close();
     }
+  } finally {
+    work.cleanup();
+  }
+});
+
+test("a limit too small for the job is a usage error (exit 2) that names the flag, not a crash", async () => {
+  const work = tempDir("duckdb-memory-oom");
+  try {
+    const input = path.join(work.dir, "events.jsonl");
+    writeEvents(input);
+    const file = path.join(work.dir, "w.duckdb");
+    const argv = ["batch", "--input", input, "--schema", "flights", "--warehouse", file, "--duckdb-memory", "64MB"];
+    expect(await main(argv)).toBe(2);
+    expect(errors.join("\n")).toMatch(
+      /the DuckDB warehouse ran out of memory under --duckdb-memory 64MB: give it more/,
+    );
   } finally {
     work.cleanup();
   }
