@@ -5,7 +5,8 @@ import { serveWarehouseArgs } from "../deploy/serve-container";
 import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { ModelRegistry } from "../models/registry";
 
-export const modelsUsage = `rox models register --from <trained model folder|gs://…/model> [--alias challenger]… | list [<name>] | show <name[@alias|@version]>
+export const modelsUsage = `rox models register --from <trained model folder|gs://…/model> [--alias challenger]…
+          | list [<name>] | show <name[@alias|@version]>
           | promote <name@version|@alias> [--to champion] [--force] [--vertex [--dry-run]] | upload <name@…> [--dry-run] (Vertex AI)
           | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
           [--store <.rox/models|gs://bucket/prefix>] [--storage-endpoint URL] [--warehouse <file.duckdb>|bigquery --project P --dataset D]`;

@@ -10,7 +10,7 @@ import type { TrainResult } from "../train/train-run";
 import { trainPolling, trainWarehouse, type TrainFlags } from "../train/train-flags";
 
 export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--retrain] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
-          [--wait-until-done [--poll-interval <s, 30>] [--max-wait <min, 180>]] (vertex-custom-job: wait, report the model folder)
+          [--wait-until-done [--poll-interval <s, 30>] [--max-wait <min, 180>]] (vertex-custom-job: its model folder)
           [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 

@@ -223,7 +223,7 @@ describeNeeds(
     expect(await runStep("register", options(folder), cli)).toBe("flights-delay@1");
   }, 600_000);
 
-  test("a failed CustomJob fails the train step with the job's error (exit 6), so its output never reaches register", async () => {
+  test("a failed CustomJob fails the train step with the job's error message (exit 6)", async () => {
     if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");
     outcome = "fail";
     const err = await runStep("train", options(), cli).catch((e: unknown) => e);
