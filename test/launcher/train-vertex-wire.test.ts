@@ -11,7 +11,8 @@ import {
   TrainingJobWaitTimeoutError,
   waitForCustomJob,
 } from "../../launcher/train/vertex-wait";
-import { exitCodeOf } from "../../launcher/errors";
+import { exitCodeOf, UsageError } from "../../launcher/errors";
+import { trainCommand } from "../../launcher/commands/train";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
 
 /** The real @google-cloud/aiplatform clients against in-test servers built from the protos the library ships. */
@@ -343,5 +344,17 @@ describe("waiting for a Vertex AI CustomJob (--wait-until-done)", () => {
     expect(err).toBeInstanceOf(TrainingJobWaitTimeoutError);
     expect(exitCodeOf(err)).toBe(6);
     expect(jobs.requests.filter((r) => r.method === "GetCustomJob")).toHaveLength(3);
+  });
+});
+
+describe("rox train --wait-until-done: refused where there is no CustomJob to wait for", () => {
+  test.each<[string[], string]>([
+    [["--on", "flights", "--target", "local", "--wait-until-done"], "--target vertex-custom-job (got local)"],
+    [["--model", "flights-delay", "--target", "local", "--wait-until-done"], "--target vertex-custom-job (got local)"],
+    [["--on", "flights", "--poll-interval", "5"], "--poll-interval applies only with --wait-until-done"],
+  ])("%j", async (argv, message) => {
+    const err = await trainCommand(argv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(message);
   });
 });
