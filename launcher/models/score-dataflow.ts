@@ -114,16 +114,25 @@ async function submit(
     console.log(`once it is DONE: ${next} (or submit with --wait-until-done)`);
     return submitted;
   }
+  const sent = submission.options;
+  const target = { project: String(sent.project ?? ref.projectId), region: String(sent.region) };
+  await waitForDone(values, target, { id: submitted.jobId, name: String(sent.jobName), runId });
+  return finalize({ ...values, "finalize-run": runId }, scoring, predictions);
+}
+
+/** `--wait-until-done`: the job polled to DONE (a failed job, or no DONE in time, throws; nothing is landed). */
+async function waitForDone(
+  values: ScoreValues,
+  target: { project: string; region: string },
+  job: { id: string; name: string; runId: string },
+): Promise<void> {
   const { waitForScoreJob } = await import("./score-dataflow-wait");
-  const target = { project: String(submission.options.project), region: String(submission.options.region) };
-  const job = { id: submitted.jobId, name: String(submission.options.jobName), runId };
   const done = await waitForScoreJob(target, job, {
     pollSeconds: optionalNumber(values["poll-interval"], "poll-interval"),
     maxWaitMinutes: optionalNumber(values["max-wait"], "max-wait"),
     endpoint: values["jobs-endpoint"],
   });
-  console.log(`${done.name || done.id} (${done.id}) is ${done.currentState}: landing run ${runId}`);
-  return finalize({ ...values, "finalize-run": runId }, scoring, predictions);
+  console.log(`${done.name || done.id} (${done.id}) is ${done.currentState}: landing run ${job.runId}`);
 }
 
 /** `--wait-until-done` submits and lands; `--finalize-run` lands a run submitted before: one or the other. */
