@@ -5,7 +5,8 @@ import { serveWarehouseArgs } from "../deploy/serve-container";
 import { warehouseFlags, warehouseTarget, withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { ModelRegistry } from "../models/registry";
 
-export const modelsUsage = `rox models register --from <trained model folder> [--alias challenger]… | list [<name>] | show <name[@alias|@version]>
+export const modelsUsage = `rox models register --from <trained model folder|gs://…/model> [--alias challenger]…
+          | list [<name>] | show <name[@alias|@version]>
           | promote <name@version|@alias> [--to champion] [--force] [--vertex [--dry-run]] | upload <name@…> [--dry-run] (Vertex AI)
           | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
           [--store <.rox/models|gs://bucket/prefix>] [--storage-endpoint URL] [--warehouse <file.duckdb>|bigquery --project P --dataset D]`;
@@ -43,7 +44,15 @@ export async function modelsCommand(argv: string[]): Promise<unknown> {
       values.store ?? storeOf(values.config),
       values["storage-endpoint"],
     );
-    return runVerb(verb, registry, values, positionals);
+    if (verb !== "register") return runVerb(verb, registry, values, positionals);
+    // The folder a trainer wrote: local, or a Vertex AI CustomJob's gs://…/model (the ML pipeline's register step).
+    const { withModelFolder } = await import("../models/model-store");
+    const storage = { projectId: target.kind === "bigquery" ? target.projectId : values.project };
+    return withModelFolder(
+      requireFlag(values.from, "from"),
+      { ...storage, apiEndpoint: values["storage-endpoint"] },
+      (dir) => runVerb(verb, registry, { ...values, from: dir }, positionals),
+    );
   });
 }
 

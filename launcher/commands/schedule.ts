@@ -24,7 +24,9 @@ export const scheduleUsage = `rox schedule batch --target cloud-run-job --cron "
   rox schedule score --target cloud-run-job --cron "<m h dom mon dow>" --model <name@alias> --on <table>
           --image <rox image> [--warehouse bigquery --dataset <d>] [--store gs://…] [--job-id <id>]
           [--service-account <scheduler SA>] [--job-service-account <job SA>] [--project P] [--region R]
-          [--time-zone <zone>] [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]`;
+          [--time-zone <zone>] [--run-endpoint <url>] [--endpoint <Scheduler host:port>] [--dry-run]
+          [--runner dataflow --temp-location gs://… [--staging-location gs://…] [--sdk-container-image <image>]
+           [--poll-interval <s>] [--max-wait <min>]] (its rox score on Dataflow --wait-until-done: lands itself)`;
 
 const OPTIONS = {
   ...LAUNCH_OPTIONS,
@@ -45,6 +47,8 @@ const OPTIONS = {
   location: { type: "string" },
   "poll-interval": { type: "string" },
   "max-wait": { type: "string" },
+  runner: { type: "string" },
+  "sdk-container-image": { type: "string" },
 } as const;
 
 const BATCH_TARGETS = ["dataflow", "cloud-run-job"] as const;
@@ -57,6 +61,8 @@ export async function scheduleCommand(argv: string[]): Promise<unknown> {
     return (await import("../models/schedule-score")).scheduleScore(values);
   if (positionals.length !== 1 || positionals[0] !== "batch")
     throw new UsageError(`rox schedule schedules the batch job: rox schedule batch …\nusage: ${scheduleUsage}`);
+  for (const flag of ["runner", "sdk-container-image"] as const)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to rox schedule score only`);
   const cron = requireFlag(values.cron, "cron");
   const inputTemplate = requireFlag(values["input-template"], "input-template");
   const target = oneOf(values.target, "target", BATCH_TARGETS);

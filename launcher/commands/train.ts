@@ -1,4 +1,4 @@
-import { oneOf, parseFlags, requireFlag } from "../args";
+import { oneOf, optionalNumber, parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { ReconciliationError, UsageError } from "../errors";
 import { renderPlans } from "../plan";
@@ -7,9 +7,10 @@ import type { Warehouse } from "../../io/ports";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { TRAIN_TARGETS } from "../train/settings";
 import type { TrainResult } from "../train/train-run";
-import { trainWarehouse, type TrainFlags } from "../train/train-flags";
+import { trainPolling, trainWarehouse, type TrainFlags } from "../train/train-flags";
 
 export const trainUsage = `rox train --on <table> | --model <name> [--store <.rox/models|gs://…>] [--retrain] [--partition YYYY-MM-DD] [--target ${TRAIN_TARGETS.join("|")}]
+          [--wait-until-done [--poll-interval <s, 30>] [--max-wait <min, 180>]] (vertex-custom-job: its model folder)
           [--project <id>] [--region <region>] [--dry-run] [--config <rox.config.json>] [--schemas-dir <dir>] [--endpoint <Vertex AI host:port>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]`;
 
@@ -31,6 +32,9 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     model: { type: "string" },
     store: { type: "string" },
     retrain: { type: "boolean" },
+    "wait-until-done": { type: "boolean" },
+    "poll-interval": { type: "string" },
+    "max-wait": { type: "string" },
   });
   const flags: TrainFlags = {
     partition: values.partition,
@@ -48,6 +52,7 @@ export async function trainCommand(argv: string[]): Promise<TrainResult> {
     model: values.model,
     store: values.store,
     retrain: values.retrain,
+    wait: waitFlags(values),
   };
   if (flags.model !== undefined) {
     if (values.on !== undefined)
@@ -86,6 +91,7 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
   const target = trainWarehouse(flags, config.project);
   checkTargetReadsWarehouse(settings.target, target.kind);
   const slice = { table, ...(flags.partition ? { partition: flags.partition } : {}) };
+  const wait = await trainPolling(flags, settings.target);
   const run = (warehouse: Warehouse) =>
     runTraining({
       slice,
@@ -95,6 +101,7 @@ async function trainOn(table: string, flags: TrainFlags, open?: Warehouse): Prom
       dryRun: flags.dryRun,
       schemasDir: flags.schemasDir,
       vertexEndpoint: flags.endpoint,
+      wait,
     });
   const result = open ? await run(open) : await withWarehouse(target, run);
   await printResult(result);
@@ -105,4 +112,20 @@ async function printResult(result: TrainResult): Promise<void> {
   if (result.dryRun) return console.log(renderPlans([result.plan]));
   const { renderTrainResult } = await import("../train/report");
   console.log(renderTrainResult(result));
+}
+
+function waitFlags(values: {
+  "wait-until-done"?: boolean;
+  "poll-interval"?: string;
+  "max-wait"?: string;
+}): TrainFlags["wait"] {
+  if (!values["wait-until-done"]) {
+    for (const flag of ["poll-interval", "max-wait"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies only with --wait-until-done`);
+    return undefined;
+  }
+  return {
+    pollSeconds: optionalNumber(values["poll-interval"], "poll-interval"),
+    maxWaitMinutes: optionalNumber(values["max-wait"], "max-wait"),
+  };
 }

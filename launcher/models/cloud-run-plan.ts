@@ -23,6 +23,8 @@ export interface ScoreJobFlags {
   jobServiceAccount?: string;
   /** `rox score`'s warehouse flags (`--warehouse bigquery --project … --dataset …`) and `--store gs://…`. */
   scoreArgs: string[];
+  /** How long one run may take (default an hour); a run on Dataflow waits for its job (`--max-wait`). */
+  timeoutSeconds?: number;
 }
 
 export type ScoreJobPlans = RunJobPlans;
@@ -43,7 +45,7 @@ export function planScoreJob(schedule: ScheduleSettings, flags: ScoreJobFlags): 
     labels: { "rox-job": "score", "rox-model": toJobName([model]) },
     jobServiceAccount: flags.jobServiceAccount,
     maxRetries: MAX_RETRIES,
-    timeoutSeconds: TIMEOUT_SECONDS,
+    timeoutSeconds: flags.timeoutSeconds ?? TIMEOUT_SECONDS,
     what: `rox score ${flags.model} on ${flags.on}`,
     when: "for the previous day",
   });

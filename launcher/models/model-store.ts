@@ -5,6 +5,7 @@
  * checked to lie inside its store before anything is read from it.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { resolveInside, validateRelativePath } from "../../io/identifiers/paths";
 import { InvalidIdentifierError } from "../../io/identifiers/project";
@@ -117,4 +118,30 @@ export class GcsModelStore implements ModelStore {
 export function openModelStore(root: string | undefined, options: GcsClientOptions = {}): ModelStore {
   const chosen = root ?? DEFAULT_MODEL_STORE;
   return isGcsUri(chosen) ? new GcsModelStore(chosen, options) : new LocalModelStore(chosen);
+}
+
+/**
+ * A trained model's folder as a local one: itself, or (a trainer's `gs://…/model`, AIP_MODEL_DIR of a Vertex AI
+ * CustomJob) its safe files downloaded into a scratch folder for the call — nothing else there is read.
+ */
+export async function withModelFolder<T>(
+  from: string,
+  options: GcsClientOptions,
+  run: (dir: string) => Promise<T>,
+): Promise<T> {
+  if (!isGcsUri(from)) return run(from);
+  const { bucket, object } = parseGcsUri(from.replace(/\/+$/, ""));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rox-model-from-gcs-"));
+  try {
+    const { createStorageClient } = await import("../../io/gcp/gcs/gcs-client");
+    const files = (await createStorageClient(options)).bucket(bucket);
+    for (const name of MODEL_FILES) {
+      const file = files.file(validateObjectName(object ? `${object}/${name}` : name));
+      if ((await file.exists())[0]) await file.download({ destination: path.join(dir, name) });
+    }
+    safeFilesIn(dir);
+    return await run(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -20,6 +20,7 @@ export function renderModelTraining(r: TrainResult): string {
   if (r.job)
     lines.push(
       `${r.job.reused ? "reused" : "started"} ${r.target} ${r.job.name || r.job.displayName} (${r.job.state})`,
+      ...(r.job.modelDir ? [`model in ${r.job.modelDir}`] : []),
     );
   if (r.local)
     lines.push(

@@ -22,4 +22,11 @@ export interface ScheduleScoreValues {
   location?: string;
   endpoint?: string;
   "run-endpoint"?: string;
+  /** `dataflow`: the job's `rox score` runs on Dataflow, waits for it and lands the run (`--wait-until-done`). */
+  runner?: string;
+  "temp-location"?: string;
+  "staging-location"?: string;
+  "sdk-container-image"?: string;
+  "poll-interval"?: string;
+  "max-wait"?: string;
 }

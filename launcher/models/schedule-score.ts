@@ -44,6 +44,10 @@ export function planScoreSchedule(values: ScheduleScoreValues): LocalSchedule {
 export async function scheduleScore(values: ScheduleScoreValues): Promise<unknown> {
   if (values.target === "cloud-run-job" && !values.local)
     return (await import("./schedule-score-cloud")).scheduleScoreOnCloudRun(values);
+  if (values.runner !== undefined && values.runner !== "direct")
+    throw new UsageError(
+      `--runner ${values.runner} applies to --target cloud-run-job (its job waits and lands the run)`,
+    );
   if (!values.local)
     throw new UsageError(
       "rox schedule score runs on this machine with --local, or on Google Cloud with --target cloud-run-job" +

@@ -2,7 +2,8 @@
  * `rox score --runner dataflow`: the feature rows of the day (the BigQuery scorer's own query and export) staged as one
  * JSON-lines object under `--temp-location` → the scoring graph (pipelines/dataflow/score-graph.ts) submitted to
  * Dataflow, writing the run's staging tables; `--finalize-run <id>` lands a finished run through the BigQuery
- * scorer's commit. `--dry-run` prints the options, the job request and the feature query; nothing is staged or sent.
+ * scorer's commit, and `--wait-until-done` does both in one process: submit, poll the job to DONE (the ingest launch's
+ * wait), finalize. `--dry-run` prints the options, the job request and the feature query; nothing is staged or sent.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +17,9 @@ import { newRunId } from "../../pipelines/run-id";
 import { storeOf } from "../commands/models";
 import { dataflowOptionsOf, definedOnly } from "../commands/runner-flags";
 import { ReconciliationError, UsageError } from "../errors";
+import { optionalNumber } from "../args";
+import type { DataflowSubmission } from "../../pipelines/dataflow/submit";
+import type { SubmittedJob as DataflowSubmitted } from "../../pipelines/dataflow/dataflow-answer";
 import { loadConfig } from "../config";
 import { warehouseTarget, withWarehouse } from "../warehouse";
 import { resolveDay } from "./day";
@@ -25,9 +29,15 @@ import type { ScoreValues } from "./score-flags";
 
 type Scoring = Awaited<ReturnType<typeof resolveScoring>>;
 
-export async function scoreOnDataflow(values: ScoreValues): Promise<unknown> {
+/** How the graph reaches Dataflow: Beam's submission (the default); tests pass one that runs it short of Dataflow. */
+export interface ScoreSubmitter {
+  submit(submission: DataflowSubmission): Promise<DataflowSubmitted>;
+}
+
+export async function scoreOnDataflow(values: ScoreValues, submitter?: ScoreSubmitter): Promise<unknown> {
   for (const flag of ["job-endpoint", "parallelism"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --runner dataflow`);
+  checkScoreWaitFlags(values);
   if (values.warehouse !== "bigquery")
     throw new UsageError("rox score --runner dataflow reads and commits in BigQuery: --warehouse bigquery --dataset D");
   const target = warehouseTarget({ ...values, project: values.project ?? loadConfig(values.config).project });
@@ -43,7 +53,7 @@ export async function scoreOnDataflow(values: ScoreValues): Promise<unknown> {
     try {
       return values["finalize-run"]
         ? await finalize(values, scoring, predictions)
-        : await submit(values, scoring, predictions, bigQuery);
+        : await submit(values, scoring, predictions, bigQuery, submitter);
     } finally {
       await predictions.close();
     }
@@ -61,10 +71,12 @@ async function resolveScoring(values: ScoreValues, registry: ReturnType<typeof o
 
 async function submit(
   values: ScoreValues,
-  { model, card, contract, partition }: Scoring,
+  scoring: Scoring,
   predictions: BigQueryPredictions,
   ref: { projectId: string; dataset: string },
+  submitter?: ScoreSubmitter,
 ): Promise<unknown> {
+  const { model, card, contract, partition } = scoring;
   if (!isGcsUri(model.uri))
     throw new UsageError(`Dataflow workers read the model from a gs:// store (--store gs://…); ${model.uri} is local`);
   const options = definedOnly(dataflowOptionsOf(values));
@@ -94,13 +106,42 @@ async function submit(
     projectId: ref.projectId,
     apiEndpoint: values["storage-endpoint"],
   });
-  const submitted = await submitToDataflow(submission);
+  const submitted = await (submitter ? submitter.submit(submission) : submitToDataflow(submission));
   console.log(`Dataflow job ${submitted.jobId} created (score, run ${runId})`);
   if (submitted.consoleUrl) console.log(submitted.consoleUrl);
-  console.log(
-    `once it is DONE: rox score --runner dataflow --finalize-run ${runId} --model ${model.name}@${model.version} …`,
-  );
-  return submitted;
+  if (!values["wait-until-done"]) {
+    const next = `rox score --runner dataflow --finalize-run ${runId} --model ${model.name}@${model.version} …`;
+    console.log(`once it is DONE: ${next} (or submit with --wait-until-done)`);
+    return submitted;
+  }
+  const sent = submission.options;
+  const target = { project: String(sent.project ?? ref.projectId), region: String(sent.region) };
+  await waitForDone(values, target, { id: submitted.jobId, name: String(sent.jobName), runId });
+  return finalize({ ...values, "finalize-run": runId }, scoring, predictions);
+}
+
+/** `--wait-until-done`: the job polled to DONE (a failed job, or no DONE in time, throws; nothing is landed). */
+async function waitForDone(
+  values: ScoreValues,
+  target: { project: string; region: string },
+  job: { id: string; name: string; runId: string },
+): Promise<void> {
+  const { waitForScoreJob } = await import("./score-dataflow-wait");
+  const done = await waitForScoreJob(target, job, {
+    pollSeconds: optionalNumber(values["poll-interval"], "poll-interval"),
+    maxWaitMinutes: optionalNumber(values["max-wait"], "max-wait"),
+    endpoint: values["jobs-endpoint"],
+  });
+  console.log(`${done.name || done.id} (${done.id}) is ${done.currentState}: landing run ${job.runId}`);
+}
+
+/** `--wait-until-done` submits and lands; `--finalize-run` lands a run submitted before: one or the other. */
+function checkScoreWaitFlags(values: ScoreValues): void {
+  if (values["wait-until-done"] && values["finalize-run"])
+    throw new UsageError("--wait-until-done submits and lands the run itself: not with --finalize-run");
+  if (!values["wait-until-done"])
+    for (const flag of ["poll-interval", "max-wait", "jobs-endpoint"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies only with --wait-until-done`);
 }
 
 /** The day's feature rows (the BigQuery scorer's export) uploaded as one JSON-lines object for the workers. */

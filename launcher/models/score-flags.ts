@@ -22,6 +22,12 @@ export const scoreFlags = {
   /** `--runner dataflow` and its Dataflow options, as the ingest commands take them. */
   ...runnerFlags,
   "finalize-run": { type: "string" },
+  /** `--runner dataflow`: submit, poll the job to DONE, finalize (the ingest launch's wait and flags). */
+  "wait-until-done": { type: "boolean" },
+  "poll-interval": { type: "string" },
+  "max-wait": { type: "string" },
+  /** `host:port` of the Dataflow API the wait polls (an in-test server); default Google's. */
+  "jobs-endpoint": { type: "string" },
 } as const;
 
 export type ScoreValues = ReturnType<typeof parseFlags<typeof scoreFlags>>["values"];

@@ -2,7 +2,7 @@ import { loadConfig } from "../config";
 import { renderPlans } from "../plan";
 import { withWarehouse } from "../warehouse";
 import { loadModelSpec } from "../../schemas/model-spec";
-import { trainWarehouse, type TrainFlags } from "../train/train-flags";
+import { trainPolling, trainWarehouse, type TrainFlags } from "../train/train-flags";
 import { readTrainSettings } from "../train/settings";
 import { sliceDialectOf } from "../train/slice-dialect";
 import type { TrainResult } from "../train/train-run";
@@ -16,6 +16,7 @@ export async function trainModel(flags: TrainFlags): Promise<TrainResult> {
   const config = loadConfig(flags.config);
   const settings = readTrainSettings(config, flags);
   const target = trainWarehouse(flags, config.project);
+  const wait = await trainPolling(flags, settings.target);
   const result = await withWarehouse(target, async (warehouse) => {
     const registry = openRegistry(warehouse, target, flags.store);
     const champion = await registry.resolve({ name: spec.name, alias: "champion" }).catch((err: unknown) => {
@@ -34,6 +35,7 @@ export async function trainModel(flags: TrainFlags): Promise<TrainResult> {
       schemasDir: flags.schemasDir,
       vertexEndpoint: flags.endpoint,
       retrain: flags.retrain,
+      wait,
     });
   });
   if (result.dryRun) console.log(renderPlans([result.plan]));

@@ -20,6 +20,7 @@ import type { SliceDialect } from "../train/slice-dialect";
 import { localJobDirs, vertexTrainingEnv } from "../train/trainer-env";
 import { NoTrainingDataError, submitCloudTraining, type TrainResult } from "../train/train-run";
 import { readSliceFacts, resolveSlice } from "../train/warehouse-slice";
+import type { JobPolling } from "../train/vertex-wait";
 import { labelValue } from "../train/label-rules";
 import { mlCommand } from "./python";
 
@@ -37,6 +38,8 @@ export interface ModelTrainOptions {
   echo?: boolean;
   /** Train again even when this data's job folder already holds a model (the same data trains the same model). */
   retrain?: boolean;
+  /** `vertex-custom-job`: wait for the job to end and report the model's folder (`--wait-until-done`). */
+  wait?: JobPolling;
 }
 
 export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResult> {
@@ -83,7 +86,7 @@ export async function runModelTraining(o: ModelTrainOptions): Promise<TrainResul
   return {
     ...base,
     plan: planned.plan,
-    job: await submitCloudTraining(planned, { settings: o.settings, vertexEndpoint: o.vertexEndpoint }),
+    job: await submitCloudTraining(planned, { settings: o.settings, vertexEndpoint: o.vertexEndpoint, wait: o.wait }),
   };
 }
 

@@ -39,17 +39,8 @@ export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise
   switch (name) {
     case "ingest":
       return ingest(o, where, cli);
-    case "train": {
-      const result = (await cli([
-        "train",
-        "--model",
-        o.model,
-        ...where,
-        ...store,
-        ...(o.platform === "gcp" ? ["--target", "vertex-custom-job"] : []),
-      ])) as TrainResult;
-      return result.local?.modelDir ?? result.job?.name ?? "";
-    }
+    case "train":
+      return train(o, where, store, cli);
     case "register": {
       const { model } = (await cli([
         "models",
@@ -82,6 +73,18 @@ export async function runStep(name: StepName, o: StepOptions, cli: Cli): Promise
     case "monitor":
       return monitor(o, where, store, cli);
   }
+}
+
+/**
+ * The trained model's folder, for the register step: locally the trainer's output; on Google Cloud the CustomJob is
+ * waited for until it ends (a failed job fails the step with its error) and the folder is its AIP_MODEL_DIR.
+ */
+async function train(o: StepOptions, where: string[], store: string[], cli: Cli): Promise<string> {
+  const cloud = o.platform === "gcp" ? ["--target", "vertex-custom-job", "--wait-until-done"] : [];
+  const result = (await cli(["train", "--model", o.model, ...where, ...store, ...cloud])) as TrainResult;
+  const folder = result.local?.modelDir ?? result.job?.modelDir;
+  if (!folder) throw new Error(`rox train reported no model folder (${result.job?.name ?? "no job"})`);
+  return folder;
 }
 
 /** The scored day against the champion's card; with `failOnAlert` an alert exits 11 and the run stops. */

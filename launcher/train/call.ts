@@ -25,4 +25,6 @@ export interface SubmittedJob {
   state: string;
   /** True when an earlier job for the same data was found and nothing new was started. */
   reused: boolean;
+  /** Waited for (`--wait-until-done`) until it succeeded: the folder the trainer wrote its model to (AIP_MODEL_DIR). */
+  modelDir?: string;
 }

@@ -5,6 +5,7 @@
 import { MissingSettingError } from "../cloud/errors";
 import { grpcClientOptions } from "../cloud/client-options";
 import type { VertexJob, VertexJobClient, VertexPipelineClient } from "./vertex-apply";
+import type { VertexJobPoller } from "./vertex-wait";
 
 type Aiplatform = typeof import("@google-cloud/aiplatform");
 type ClientOptions = ConstructorParameters<Aiplatform["v1"]["JobServiceClient"]>[0];
@@ -24,7 +25,7 @@ async function clientOptions(region: string, endpoint: string | undefined): Prom
 export async function openVertexJobClient(
   region: string,
   endpoint?: string,
-): Promise<VertexJobClient & { close(): Promise<void> }> {
+): Promise<VertexJobClient & VertexJobPoller & { close(): Promise<void> }> {
   const options = await clientOptions(region, endpoint);
   const aiplatform: Aiplatform = await import("@google-cloud/aiplatform");
   const client = new aiplatform.v1.JobServiceClient(options);
@@ -40,6 +41,16 @@ export async function openVertexJobClient(
   return {
     listCustomJobs: async (request) => (await client.listCustomJobs(request, { autoPaginate: false }))[0].map(job),
     createCustomJob: async (request) => job((await client.createCustomJob(request))[0]),
+    getCustomJob: async (request) => {
+      const [found] = await client.getCustomJob(request);
+      return {
+        ...job(found),
+        ...(found.error?.message ? { error: found.error.message } : {}),
+        ...(found.jobSpec?.baseOutputDirectory?.outputUriPrefix
+          ? { outputDirectory: found.jobSpec.baseOutputDirectory.outputUriPrefix }
+          : {}),
+      };
+    },
     close: () => client.close(),
   };
 }

@@ -17,6 +17,7 @@ export function renderTrainResult(r: TrainResult): string {
   if (r.job)
     lines.push(
       `${r.job.reused ? "reused" : "started"} ${TARGET_NAMES[r.target]} ${r.job.name || r.job.displayName} (${r.job.state})`,
+      ...(r.job.modelDir ? [`model in ${r.job.modelDir}`] : []),
     );
   if (r.local) {
     lines.push(

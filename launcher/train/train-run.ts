@@ -9,6 +9,7 @@ import { checkTargetReadsWarehouse, planCloudTraining, type CloudTrainingPlan } 
 import type { TrainSettings } from "./settings";
 import { DUCKDB_DIALECT, type SliceDialect } from "./slice-dialect";
 import type { CreateCustomJobRequest, CreatePipelineJobRequest } from "./vertex-plans";
+import type { JobPolling } from "./vertex-wait";
 import { readSliceFacts, resolveSlice } from "./warehouse-slice";
 import { RoxError } from "../../errors/rox-error";
 
@@ -38,10 +39,12 @@ export interface TrainOptions {
   retry?: RetryPolicy;
   /** Local target: copy the trainer's output to this process's stdout/stderr (default true). */
   echo?: boolean;
+  /** `vertex-custom-job`: poll the job until it ends, and report the model's folder (`--wait-until-done`). */
+  wait?: JobPolling;
 }
 
 /** What sending a cloud plan needs besides the plan: the settings and where the clients connect. */
-export type TrainClientOptions = Pick<TrainOptions, "settings" | "vertexEndpoint" | "kubeflowToken" | "retry">;
+export type TrainClientOptions = Pick<TrainOptions, "settings" | "vertexEndpoint" | "kubeflowToken" | "retry" | "wait">;
 
 export interface TrainResult {
   target: TrainSettings["target"];
@@ -93,7 +96,10 @@ async function submitCustomJob(plan: Plan<CreateCustomJobRequest>, o: TrainClien
   const { applyVertexCustomJob } = await import("./vertex-apply");
   const client = await openVertexJobClient(o.settings.region ?? "", o.vertexEndpoint);
   try {
-    return await applyVertexCustomJob(plan, client, o.retry);
+    const job = await applyVertexCustomJob(plan, client, o.retry);
+    if (!o.wait) return job;
+    const { waitForCustomJob } = await import("./vertex-wait");
+    return await waitForCustomJob(client, job, o.wait, o.retry);
   } finally {
     await client.close();
   }

@@ -6,6 +6,13 @@ import { lineageOf } from "../../launcher/train/lineage";
 import { readTrainSettings } from "../../launcher/train/settings";
 import { applyVertexCustomJob, applyVertexPipelineJob } from "../../launcher/train/vertex-apply";
 import { planVertexCustomJob, planVertexPipelineJob } from "../../launcher/train/vertex-plans";
+import {
+  TrainingJobFailedError,
+  TrainingJobWaitTimeoutError,
+  waitForCustomJob,
+} from "../../launcher/train/vertex-wait";
+import { exitCodeOf, UsageError } from "../../launcher/errors";
+import { trainCommand } from "../../launcher/commands/train";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
 
 /** The real @google-cloud/aiplatform clients against in-test servers built from the protos the library ships. */
@@ -58,7 +65,11 @@ beforeAll(async () => {
     protoRoot,
     protoFile: `${aiplatform}/job_service.proto`,
     service: "google.cloud.aiplatform.v1.JobService",
-    handlers: { ListCustomJobs: dispatch("ListCustomJobs"), CreateCustomJob: dispatch("CreateCustomJob") },
+    handlers: {
+      ListCustomJobs: dispatch("ListCustomJobs"),
+      CreateCustomJob: dispatch("CreateCustomJob"),
+      GetCustomJob: dispatch("GetCustomJob"),
+    },
   });
   pipelines = await startWireServer({
     protoRoot,
@@ -244,4 +255,106 @@ test("without credentials the client is never created: a MissingSettingError nam
     if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
     else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
   }
+});
+
+describe("waiting for a Vertex AI CustomJob (--wait-until-done)", () => {
+  const outputUriPrefix = customPlan.request.customJob.jobSpec.baseOutputDirectory.outputUriPrefix;
+  /** A CustomJob as GetCustomJob answers it: the planned spec (with its baseOutputDirectory) and a state. */
+  const polled = (state: string, error?: { code: number; message: string }) => ({
+    ...customJob("123", state),
+    jobSpec: customPlan.request.customJob.jobSpec,
+    ...(error ? { error } : {}),
+  });
+  const noSleep = { intervalMs: 1, sleep: async () => undefined };
+
+  async function createAndWait(maxPolls = 10) {
+    const client = await openVertexJobClient("europe-west4", jobs.address);
+    try {
+      const job = await applyVertexCustomJob(customPlan, client, TINY_RETRY);
+      return await waitForCustomJob(client, job, { ...noSleep, maxPolls }, TINY_RETRY);
+    } finally {
+      await client.close();
+    }
+  }
+
+  test("creates the job, polls GetCustomJob until SUCCEEDED, and reports AIP_MODEL_DIR", async () => {
+    handlers = {
+      ListCustomJobs: () => ({ customJobs: [] }),
+      CreateCustomJob: () => customJob("123", "JOB_STATE_QUEUED"),
+      GetCustomJob: inTurn(
+        polled("JOB_STATE_PENDING"),
+        polled("JOB_STATE_RUNNING"),
+        polled("JOB_STATE_RUNNING"),
+        polled("JOB_STATE_SUCCEEDED"),
+      ),
+    };
+    expect(await createAndWait()).toEqual({
+      name: `${parent}/customJobs/123`,
+      displayName: customPlan.request.customJob.displayName,
+      state: "JOB_STATE_SUCCEEDED",
+      reused: false,
+      modelDir: `${outputUriPrefix}/model`,
+    });
+    const get = { method: "GetCustomJob", request: { name: `${parent}/customJobs/123` } };
+    expect(jobs.requests).toEqual([
+      { method: "ListCustomJobs", request: { parent, filter: `labels.rox_trigger="${lineage.trigger}"` } },
+      { method: "CreateCustomJob", request: customPlan.request },
+      get,
+      get,
+      get,
+      get,
+    ]);
+  });
+
+  test("a failed job is a typed error carrying the job's own error message (exit 6)", async () => {
+    const message = "The replica workerpool0-0 exited with a non-zero status of 1. To find out more, see the logs";
+    handlers = {
+      ListCustomJobs: () => ({ customJobs: [] }),
+      CreateCustomJob: () => customJob("123", "JOB_STATE_QUEUED"),
+      GetCustomJob: inTurn(polled("JOB_STATE_RUNNING"), polled("JOB_STATE_FAILED", { code: 3, message })),
+    };
+    const err = await createAndWait().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingJobFailedError);
+    expect((err as Error).message).toBe(
+      `Vertex AI CustomJob ${parent}/customJobs/123 ended JOB_STATE_FAILED: ${message}`,
+    );
+    expect(exitCodeOf(err)).toBe(6);
+  });
+
+  test("a cancelled job stops the wait too; cancelling is waited through", async () => {
+    handlers = {
+      ListCustomJobs: () => ({ customJobs: [] }),
+      CreateCustomJob: () => customJob("123", "JOB_STATE_QUEUED"),
+      GetCustomJob: inTurn(
+        polled("JOB_STATE_CANCELLING"),
+        polled("JOB_STATE_CANCELLED", { code: 1, message: "CustomJob was cancelled." }),
+      ),
+    };
+    await expect(createAndWait()).rejects.toThrow(/ended JOB_STATE_CANCELLED: CustomJob was cancelled\.$/);
+    expect(jobs.requests.filter((r) => r.method === "GetCustomJob")).toHaveLength(2);
+  });
+
+  test("a job still running after the last poll is a wait timeout, not a failure of the job", async () => {
+    handlers = {
+      ListCustomJobs: () => ({ customJobs: [] }),
+      CreateCustomJob: () => customJob("123", "JOB_STATE_QUEUED"),
+      GetCustomJob: () => polled("JOB_STATE_RUNNING"),
+    };
+    const err = await createAndWait(3).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingJobWaitTimeoutError);
+    expect(exitCodeOf(err)).toBe(6);
+    expect(jobs.requests.filter((r) => r.method === "GetCustomJob")).toHaveLength(3);
+  });
+});
+
+describe("rox train --wait-until-done: refused where there is no CustomJob to wait for", () => {
+  test.each<[string[], string]>([
+    [["--on", "flights", "--target", "local", "--wait-until-done"], "--target vertex-custom-job (got local)"],
+    [["--model", "flights-delay", "--target", "local", "--wait-until-done"], "--target vertex-custom-job (got local)"],
+    [["--on", "flights", "--poll-interval", "5"], "--poll-interval applies only with --wait-until-done"],
+  ])("%j", async (argv, message) => {
+    const err = await trainCommand(argv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(message);
+  });
 });

@@ -62,6 +62,10 @@ print(json.dumps({"name": spec.pipeline_info.name, "tasks": sorted(spec.root.dag
     const spec = readPipelineSpec(specFile);
     const order = ["rox-ingest", "rox-train", "rox-register", "rox-promote", "rox-score", "rox-monitor"];
     expect(taskOrder(spec)).toEqual(order);
+    // register takes train's result: the model folder (on Google Cloud the CustomJob's AIP_MODEL_DIR, waited for).
+    expect(spec.root.dag.tasks["rox-register"].inputs?.parameters?.upstream).toEqual({
+      taskOutputParameter: { producerTask: "rox-train", outputParameterKey: "result" },
+    });
     const monitor = spec.root.dag.tasks["rox-monitor"];
     expect(monitor.dependentTasks).toEqual(["rox-score"]);
     expect(monitor.inputs?.parameters?.fail_on_alert).toEqual({ componentInputParameter: "fail_on_alert" });

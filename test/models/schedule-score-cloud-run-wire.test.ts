@@ -203,3 +203,28 @@ test("a job id Cloud Run would refuse is a usage error before any call", async (
   );
   expect(received).toEqual([]);
 });
+
+describe("--runner dataflow: the job's rox score runs on Dataflow, waits for DONE and lands the day", () => {
+  const ON_DATAFLOW = [...ARGS, "--runner", "dataflow", "--temp-location", "gs://rox-prod-tmp/score"];
+
+  test("the container's args add the Dataflow flags and --wait-until-done; the task outlasts the wait", async () => {
+    printed.out.length = 0;
+    await scheduleCommand([...ON_DATAFLOW, "--sdk-container-image", "w:1", "--max-wait", "120", "--dry-run"]);
+    const [job] = JSON.parse(printed.out.join("\n")) as Plan<{ job: typeof JOB_BODY }>[];
+    const template = job.request.job.template.template;
+    expect(template.containers[0].args).toEqual([
+      ...JOB_BODY.template.template.containers[0].args,
+      ...["--runner", "dataflow", "--region", "europe-west1", "--temp-location", "gs://rox-prod-tmp/score"],
+      ...["--sdk-container-image", "w:1", "--wait-until-done", "--max-wait", "120"],
+    ]);
+    expect(template.timeout).toBe(`${120 * 60 + 3600}s`);
+  });
+
+  test.each<[string[], string]>([
+    [["--temp-location", "gs://t/x"], "--temp-location applies to --runner dataflow"],
+    [["--runner", "dataflow"], "missing --temp-location"],
+    [["--runner", "dataflow", "--temp-location", "gs://t/x", "--store", "models"], "with a gs:// model store"],
+  ])("refused before anything is sent: %j", async (extra, message) => {
+    await expect(scheduleCommand([...ARGS, ...extra, "--dry-run"])).rejects.toThrow(message);
+  });
+});
