@@ -8,6 +8,7 @@ import type { Contract } from "../../schemas/contract";
 import { RoxError } from "../../errors/rox-error";
 import { windowTableName } from "../../transforms/window-rows";
 import { windowPartialsSchema, windowPartialsTableName, windowViewSql } from "./window-partials";
+import { loadContract } from "../../schemas/load";
 
 type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 
@@ -38,5 +39,21 @@ export async function prepareStreamWindows(query: Query, dataset: string, contra
         `(${columns.join(", ")}) PARTITION BY DATE(window_start) CLUSTER BY \`${window.key}\``,
     );
     await query(windowViewSql(dataset, contract, window));
+  }
+}
+
+/**
+ * What the submission runs before a streaming job is created (`submitToDataflow`): the stream's tables in the job's
+ * dataset (`parameters.project`, `parameters.dataset`), through BigQuery with Application Default Credentials. The
+ * BigQuery adapter is loaded only here.
+ */
+export async function prepareStreamDataset(parameters: Record<string, string>): Promise<void> {
+  const { BigQueryWarehouse } = await import("../../io/gcp/bigquery/bigquery-warehouse");
+  const contract = loadContract(parameters.schema, { dir: parameters.schemasDir });
+  const warehouse = await BigQueryWarehouse.open({ projectId: parameters.project, dataset: parameters.dataset });
+  try {
+    await prepareStreamWindows((sql) => warehouse.query(sql), `${parameters.project}.${parameters.dataset}`, contract);
+  } finally {
+    await warehouse.close();
   }
 }
