@@ -200,12 +200,17 @@ wire(
     ]);
     expect(template.code).toBe(0);
     expectJobRequest(createdJob("rox-template-stream").body, await dryRun(stream("rox-template-stream", "tpl-stream")));
-    // Before each job was created, the submission made the window table a view over its partials (idempotent).
+    // Before each job was created, the submission made the events and window tables views over what the job appends
+    // (idempotent), beside the tables the job writes or a later step merges into.
     const tables = await inEmulatorDataset(bq!, DATASET, (warehouse) =>
       warehouse.query(`SELECT table_name, table_type FROM \`${PROJECT}.${DATASET}\`.INFORMATION_SCHEMA.TABLES`),
     );
     expect(tables).toEqual(
       expect.arrayContaining([
+        { table_name: "flights", table_type: "VIEW" },
+        { table_name: "flights__appended", table_type: "BASE TABLE" },
+        { table_name: "dead_letters", table_type: "BASE TABLE" },
+        { table_name: "job_runs", table_type: "BASE TABLE" },
         { table_name: "flights_origin_hourly", table_type: "VIEW" },
         { table_name: "flights_origin_hourly__partials", table_type: "BASE TABLE" },
       ]),
