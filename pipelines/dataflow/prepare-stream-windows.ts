@@ -14,7 +14,7 @@ import { appendedEventsContract, eventsViewSql } from "./stream-events";
 
 type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 
-/** The window or events table exists as a table: the stream's view would replace rows the batch and local jobs wrote. */
+/** The window or events table exists as a table: the stream's view would replace rows local or batch runs wrote. */
 export class StreamWindowTableError extends RoxError {
   readonly kind = "input";
   constructor(readonly table: string) {

@@ -41,7 +41,8 @@ describe("streamRunSummary (the stream's job_runs row from its metrics)", () => 
   test("the duplicates tally's SQL: the run's copies that are not first among the appended events, id quoted", () => {
     expect(streamDuplicatesSql("p.d", contract, "it's")).toBe(
       "SELECT COUNT(*) AS `duplicates` FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY `event_id` ORDER BY " +
-        "`_ingested_at`, `_run_id`) AS `_copy` FROM `p.d.flights__appended`) WHERE `_run_id` = 'it\\'s' AND `_copy` > 1",
+        "`_ingested_at`, `_run_id`) AS `_copy` FROM `p.d.flights__appended`) " +
+        "WHERE `_run_id` = 'it\\'s' AND `_copy` > 1",
     );
   });
 });
