@@ -26,6 +26,18 @@ export class StreamWindowTableError extends RoxError {
   }
 }
 
+/** The stream's dataset does not exist: the streaming job creates none (the template refuses a `location`). */
+export class StreamDatasetMissingError extends RoxError {
+  readonly kind = "input";
+  constructor(readonly dataset: string) {
+    super(
+      `dataset ${dataset} does not exist: the streaming job creates no dataset; create it in its location first ` +
+        "(bq mk --location=…)",
+    );
+    this.name = "StreamDatasetMissingError";
+  }
+}
+
 /** `dataset` is `project.dataset`. Idempotent: the partials table is kept, the view replaced. */
 export async function prepareStreamWindows(query: Query, dataset: string, contract: Contract): Promise<void> {
   for (const window of contract.features?.windows ?? []) {
@@ -55,7 +67,7 @@ async function refuseTable(query: Query, dataset: string, table: string): Promis
 
 /**
  * What the submission runs before a streaming job is created (`submitToDataflow`): the stream's tables in the job's
- * dataset (`parameters.project`, `parameters.dataset`; created if missing, in BigQuery's default location), through
+ * dataset (`parameters.project`, `parameters.dataset`; it must exist, else `StreamDatasetMissingError`), through
  * BigQuery with Application Default Credentials: the appended events, `dead_letters` and `job_runs` (the job writes
  * them with CREATE_NEVER or a later step merges into them), the events view and the window views. The BigQuery
  * adapter is loaded only here; `apiEndpoint` is bqemulator's in tests.
@@ -71,6 +83,7 @@ export async function prepareStreamDataset(
   const dataset = `${parameters.project}.${parameters.dataset}`;
   const query = (sql: string) => warehouse.query(sql);
   try {
+    if (!(await warehouse.datasetExists())) throw new StreamDatasetMissingError(dataset);
     await refuseTable(query, dataset, contract.table);
     // The appended events (partitioned and clustered as the events table), dead_letters and job_runs, if missing.
     await warehouse.ensureTables(appendedEventsContract(contract));

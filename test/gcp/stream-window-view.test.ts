@@ -8,6 +8,7 @@ import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/d
 import {
   prepareStreamDataset,
   prepareStreamWindows,
+  StreamDatasetMissingError,
   StreamWindowTableError,
 } from "../../pipelines/dataflow/prepare-stream-windows";
 import { streamDuplicatesSql } from "../../pipelines/dataflow/stream-run-summary";
@@ -72,14 +73,18 @@ describe("the stream's window view on the BigQuery emulator", () => {
   );
 
   itNeeds("bigquery-emulator")(
-    "the submission's prepare: the events table is the view of first copies; the tally counts a run's re-sent copies",
+    "the submission's prepare (the dataset must exist): the events table is the view of first copies; the tally " +
+      "counts a run's re-sent copies",
     async () => {
       const emulator = bq.emulator!;
       const name = "rox_stream_events";
       const dataset = `${emulator.projectId}.${name}`;
       const parameters = { project: emulator.projectId, dataset: name, schema: "flights" };
       const prepare = () => prepareStreamDataset(parameters, { apiEndpoint: emulator.apiEndpoint });
+      await expect(prepare()).rejects.toThrow(StreamDatasetMissingError);
+      await expect(prepare()).rejects.toThrow(`dataset ${dataset} does not exist`);
       const { events, tally, tables } = await inEmulatorDataset(emulator, name, async (warehouse) => {
+        await warehouse.query(`CREATE SCHEMA \`${dataset}\``);
         await prepare();
         await prepare(); // again: idempotent
         // [id, run, ingested second]: `a` first in r0, re-sent twice in r1; `b` re-sent once in r1; `c` once.

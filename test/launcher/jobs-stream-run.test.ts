@@ -107,6 +107,9 @@ describeNeeds("bigquery-emulator")("a stream's job_runs row from its Dataflow me
 
   beforeAll(async () => {
     const emulator = bq.emulator!;
+    await inEmulatorDataset(emulator, DATASET, (warehouse) =>
+      warehouse.query(`CREATE SCHEMA \`${emulator.projectId}.${DATASET}\``),
+    );
     await prepareStreamDataset(
       { project: emulator.projectId, dataset: DATASET, schema: "flights" },
       { apiEndpoint: emulator.apiEndpoint },

@@ -84,6 +84,11 @@ export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
     return new BigQueryWarehouse(jobs, BigQueryStaging.open(jobs, "rox-bq-"));
   }
 
+  /** Whether the warehouse's dataset exists (`datasets.get`). */
+  async datasetExists(): Promise<boolean> {
+    return this.jobs.datasetExists();
+  }
+
   async ensureTables(contract: Contract): Promise<void> {
     await this.jobs.ensureDataset();
     for (const [name, spec] of contractTables(contract)) await this.jobs.ensureTable(validateTableId(name), spec);
