@@ -5,7 +5,8 @@
  * import. A window or events table that exists as a table (a local or batch run's, merged by their commits) cannot be
  * replaced by the view: refused, naming it.
  */
-import type { Contract } from "../../schemas/contract";
+import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
+import { contractTables } from "../../io/gcp/bigquery/bigquery-tables";
 import { RoxError } from "../../errors/rox-error";
 import { windowTableName } from "../../transforms/window-rows";
 import { windowPartialsSchema, windowPartialsTableName, windowViewSql } from "./window-partials";
@@ -38,24 +39,47 @@ export class StreamDatasetMissingError extends RoxError {
   }
 }
 
+/** What the stream's prepare does to `project.dataset`; `--dry-run` prints it. */
+export interface StreamPreparePlan {
+  dataset: string;
+  /** Refused when they exist as tables (not views): the events and window tables. */
+  mustNotBeTables: string[];
+  /** Created if missing with the schema, partitioning and clustering of the warehouse's tables. */
+  tablesIfMissing: string[];
+  /** Then run in order: the events view; per window, its partials table and view. */
+  statements: string[];
+}
+
+export function streamPreparePlan(dataset: string, contract: Contract): StreamPreparePlan {
+  const windows = contract.features?.windows ?? [];
+  const statements = [eventsViewSql(dataset, contract)];
+  for (const window of windows)
+    statements.push(partialsTableSql(dataset, contract, window), windowViewSql(dataset, contract, window));
+  const appended = appendedEventsContract(contract);
+  return {
+    dataset,
+    mustNotBeTables: [contract.table, ...windows.map((window) => windowTableName(contract, window))],
+    tablesIfMissing: [...contractTables(appended).keys()],
+    statements,
+  };
+}
+
+function partialsTableSql(dataset: string, contract: Contract, window: WindowFeatureSpec): string {
+  const schema = windowPartialsSchema(contract, window);
+  const columns = schema.fields.map((f) => `\`${f.name}\` ${f.type}${f.mode === "REQUIRED" ? " NOT NULL" : ""}`);
+  return (
+    `CREATE TABLE IF NOT EXISTS \`${dataset}.${windowPartialsTableName(contract, window)}\` ` +
+    `(${columns.join(", ")}) PARTITION BY DATE(window_start) CLUSTER BY \`${window.key}\``
+  );
+}
+
 /** `dataset` is `project.dataset`. Idempotent: the partials table is kept, the view replaced. */
 export async function prepareStreamWindows(query: Query, dataset: string, contract: Contract): Promise<void> {
   for (const window of contract.features?.windows ?? []) {
     await refuseTable(query, dataset, windowTableName(contract, window));
-    const schema = windowPartialsSchema(contract, window);
-    const columns = schema.fields.map((f) => `\`${f.name}\` ${f.type}${f.mode === "REQUIRED" ? " NOT NULL" : ""}`);
-    await query(
-      `CREATE TABLE IF NOT EXISTS \`${dataset}.${windowPartialsTableName(contract, window)}\` ` +
-        `(${columns.join(", ")}) PARTITION BY DATE(window_start) CLUSTER BY \`${window.key}\``,
-    );
+    await query(partialsTableSql(dataset, contract, window));
     await query(windowViewSql(dataset, contract, window));
   }
-}
-
-/** The events table as the view of first copies; the appended table (`<table>__appended`) must exist. Idempotent. */
-export async function prepareStreamEvents(query: Query, dataset: string, contract: Contract): Promise<void> {
-  await refuseTable(query, dataset, contract.table);
-  await query(eventsViewSql(dataset, contract));
 }
 
 async function refuseTable(query: Query, dataset: string, table: string): Promise<void> {
@@ -82,13 +106,13 @@ export async function prepareStreamDataset(
   const warehouse = await BigQueryWarehouse.open(target);
   const dataset = `${parameters.project}.${parameters.dataset}`;
   const query = (sql: string) => warehouse.query(sql);
+  const plan = streamPreparePlan(dataset, contract);
   try {
     if (!(await warehouse.datasetExists())) throw new StreamDatasetMissingError(dataset);
-    await refuseTable(query, dataset, contract.table);
+    for (const table of plan.mustNotBeTables) await refuseTable(query, dataset, table);
     // The appended events (partitioned and clustered as the events table), dead_letters and job_runs, if missing.
     await warehouse.ensureTables(appendedEventsContract(contract));
-    await prepareStreamEvents(query, dataset, contract);
-    await prepareStreamWindows(query, dataset, contract);
+    for (const sql of plan.statements) await query(sql);
   } finally {
     await warehouse.close();
   }

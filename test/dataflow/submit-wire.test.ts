@@ -216,6 +216,20 @@ wire(
       ]),
     );
     expect(proxy.requests.filter((r) => r.startsWith("POST bigquery.googleapis.com")).length).toBeGreaterThan(0);
+    // --dry-run prints that preparation beside the job request, and sends nothing.
+    const planned = await rox([...stream("rox-cli-stream", "cli-stream"), "--dry-run"]);
+    expect(JSON.parse(planned.stdout).bigQuery).toMatchObject({
+      dataset: `${PROJECT}.${DATASET}`,
+      mustNotBeTables: ["flights", "flights_origin_hourly"],
+      tablesIfMissing: ["job_runs", "flights__appended", "dead_letters"],
+      statements: [
+        expect.stringMatching(/^CREATE OR REPLACE VIEW `rox-wire-project.rox_events.flights` AS SELECT /),
+        expect.stringMatching(
+          /^CREATE TABLE IF NOT EXISTS `rox-wire-project.rox_events.flights_origin_hourly__partials`/,
+        ),
+        expect.stringMatching(/^CREATE OR REPLACE VIEW `rox-wire-project.rox_events.flights_origin_hourly` AS /),
+      ],
+    });
   },
   600_000,
 );
