@@ -12,16 +12,18 @@ import {
   TARGET_OPTIONS,
 } from "../dataflow/command-flags";
 import { newRunId } from "../../pipelines/run-id";
-import { planCancel, planDrain, planStatus } from "../dataflow/plan-jobs";
+import { planCancel, planDrain, planJobMetrics, planStatus } from "../dataflow/plan-jobs";
+import { recordStreamRun, streamRunOf } from "../dataflow/stream-run";
 import { batchUpdateRefused, planUpdate } from "../dataflow/plan-update";
 import type { GetJobRequest, LaunchFlexTemplateRequest, UpdateJobRequest } from "../dataflow/requests";
-import { resolveDataflowSettings, type JobKind } from "../dataflow/settings";
+import { configuredStreamDataset, resolveDataflowSettings, type JobKind } from "../dataflow/settings";
 import { resolveTarget } from "../dataflow/target";
 import { loadContract } from "../../schemas/load";
 import type { JobSummary } from "../../transforms/summary";
 import { warehouseFlags, warehouseTarget } from "../warehouse";
 
 export const jobsUsage = `rox jobs status|drain|cancel --job-id <id> [--project <id>] [--region <region>] [--config <file>] [--endpoint host:port] [--dry-run]
+          [--dataset D [--location L] [--bigquery-endpoint URL] [--schemas-dir <dir>]]  (a stream's job_runs row)
   rox jobs update stream --schema <name> --previous-schemas-dir <dir> [--subscription …] [--transform-mapping old=new]…
           [the launch flags of rox launch] [--dry-run]
   rox jobs finalize --run-id <id> --schema <name> --project <id> --dataset <name> [--replace] [--location L]
@@ -68,14 +70,26 @@ async function finalizeJob(argv: string[]): Promise<JobSummary> {
   return summary;
 }
 
+/**
+ * Status, drain or cancel; for a stream `rox` submitted, then its `job_runs` row from the job's metrics in the
+ * stream's dataset (`--dataset`, or the config's `dataflow[.stream].parameters.dataset`): see dataflow/stream-run.ts.
+ */
 async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise<Plan | JobInfo> {
-  const { values } = parseFlags(argv, { ...TARGET_OPTIONS, "job-id": { type: "string" } });
-  const target = resolveTarget(loadConfig(values.config), values);
-  const plan: Plan<GetJobRequest | UpdateJobRequest> = PLANNERS[action](
-    target,
-    requireFlag(values["job-id"], "job-id"),
-  );
-  if (values["dry-run"]) return printPlan(plan);
+  const { values } = parseFlags(argv, {
+    ...TARGET_OPTIONS,
+    "job-id": { type: "string" },
+    dataset: { type: "string" },
+    location: { type: "string" },
+    "bigquery-endpoint": { type: "string" },
+    "schemas-dir": { type: "string" },
+  });
+  const config = loadConfig(values.config);
+  const target = resolveTarget(config, values);
+  const jobId = requireFlag(values["job-id"], "job-id");
+  const plan: Plan<GetJobRequest | UpdateJobRequest> = PLANNERS[action](target, jobId);
+  const dataset = values.dataset ?? configuredStreamDataset(config);
+  // With --dataset, the metrics request a stream's row needs is planned too (whether the job is one is not known yet).
+  if (values["dry-run"]) return printPlan(plan, ...(values.dataset ? [planJobMetrics(target, jobId)] : []));
   const { createDataflowApi } = await import("../dataflow/clients");
   const { applyJobRequest } = await import("../dataflow/apply");
   const api = await createDataflowApi(values.endpoint);
@@ -86,10 +100,29 @@ async function changeJob(action: keyof typeof PLANNERS, argv: string[]): Promise
         ? describeJob(job)
         : `${action === "drain" ? "draining" : "cancelling"} ${job.name || job.id} (${job.id})`,
     );
+    // An UpdateJob answer without labels is not the whole job: then the job as it is now.
+    const whole = action === "status" || Object.keys(job.labels).length > 0;
+    const current = whole ? job : await applyJobRequest(api, planStatus(target, jobId));
+    if (!streamRunOf(current)) return job;
+    if (!dataset) {
+      console.error("rox: the run's job_runs row was not written: pass --dataset (the stream's dataset)");
+      return job;
+    }
+    const where = { dataset, location: values.location, apiEndpoint: values["bigquery-endpoint"] };
+    const recorded = await recordStreamRun(api, target, current, where, { schemasDir: values["schemas-dir"] });
+    if (recorded) console.log(describeRecorded(recorded.summary, recorded.status, `${target.project}.${dataset}`));
     return job;
   } finally {
     await api.close();
   }
+}
+
+function describeRecorded(summary: JobSummary, status: string, dataset: string): string {
+  const { runId, read, written, deadLettered, duplicates } = summary;
+  return (
+    `recorded run ${runId} in ${dataset}.job_runs (${status}): read ${read}, written ${written}, ` +
+    `dead-lettered ${deadLettered}, duplicates ${duplicates}`
+  );
 }
 
 async function updateJob(argv: string[]): Promise<Plan | LaunchResult> {
@@ -140,8 +173,8 @@ async function sendUpdate(plan: Plan<LaunchFlexTemplateRequest>, endpoint: strin
   }
 }
 
-function printPlan<T extends Plan>(plan: T): T {
-  console.log(renderPlans([plan]));
+function printPlan<T extends Plan>(plan: T, ...more: Plan[]): T {
+  console.log(renderPlans([plan, ...more]));
   return plan;
 }
 

@@ -99,11 +99,21 @@ export async function submitToDataflow(
   const submission = planSubmission(job, { ...parameters, ...definedOnly(dataflowOptionsOf(values)) });
   if (values["dry-run"]) {
     const { dataflowDryRun } = await import("../../pipelines/dataflow/dry-run");
-    return void console.log(JSON.stringify(dataflowDryRun(submission), null, 2));
+    const plan = dataflowDryRun(submission);
+    // A stream's submission first prepares its dataset (tables, views): what it would run, in BigQuery's SQL.
+    if (job === "stream") plan.bigQuery = await streamPreparePlanOf(submission.parameters);
+    return void console.log(JSON.stringify(plan, null, 2));
   }
   const submitted = await submit(submission);
   console.log(`Dataflow job ${submitted.jobId} created (${job}, run ${submission.parameters.runId})`);
   if (submitted.consoleUrl) console.log(submitted.consoleUrl);
+}
+
+async function streamPreparePlanOf(parameters: Record<string, string>): Promise<unknown> {
+  const { streamPreparePlan } = await import("../../pipelines/dataflow/prepare-stream-windows");
+  const { loadContract } = await import("../../schemas/load");
+  const contract = loadContract(parameters.schema, { dir: parameters.schemasDir });
+  return streamPreparePlan(`${parameters.project}.${parameters.dataset}`, contract);
 }
 
 /** Flink: the portable graph on a Beam Flink job server, its output landed in the local warehouse; the run's summary. */

@@ -2,6 +2,8 @@ import type { Plan } from "../plan";
 import {
   JOBS,
   MESSAGES,
+  METRICS,
+  type GetJobMetricsRequest,
   type GetJobRequest,
   type ListJobMessagesRequest,
   type ListJobsRequest,
@@ -17,6 +19,16 @@ export function planStatus(target: CloudTarget, jobId: string): Plan<GetJobReque
     service: JOBS,
     method: "GetJob",
     request: { projectId: target.project, location: target.region, jobId, view: "JOB_VIEW_SUMMARY" },
+  };
+}
+
+/** GetJobMetrics: the job's counters (its user counters feed a stream's `job_runs` row). */
+export function planJobMetrics(target: CloudTarget, jobId: string): Plan<GetJobMetricsRequest> {
+  return {
+    summary: `get the metrics of Dataflow job ${jobId} in ${target.project}/${target.region}`,
+    service: METRICS,
+    method: "GetJobMetrics",
+    request: { projectId: target.project, location: target.region, jobId },
   };
 }
 

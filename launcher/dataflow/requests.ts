@@ -32,6 +32,13 @@ export interface GetJobRequest {
   view: "JOB_VIEW_SUMMARY";
 }
 
+/** GetJobMetrics (MetricsV1Beta3; REST `projects.locations.jobs.getMetrics`): the job's counters as of now. */
+export interface GetJobMetricsRequest {
+  projectId: string;
+  location: string;
+  jobId: string;
+}
+
 export type RequestedJobState = "JOB_STATE_CANCELLED" | "JOB_STATE_DRAINING";
 
 export interface UpdateJobRequest {
@@ -60,3 +67,4 @@ export interface ListJobMessagesRequest {
 export const FLEX_TEMPLATES = "google.dataflow.v1beta3.FlexTemplatesService";
 export const JOBS = "google.dataflow.v1beta3.JobsV1Beta3";
 export const MESSAGES = "google.dataflow.v1beta3.MessagesV1Beta3";
+export const METRICS = "google.dataflow.v1beta3.MetricsV1Beta3";

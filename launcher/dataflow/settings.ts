@@ -92,3 +92,13 @@ function environmentOf(section: Record<string, unknown>, where: string): Dataflo
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** The stream's `dataset` parameter in the config (`dataflow.stream.parameters` over `dataflow.parameters`). */
+export function configuredStreamDataset(config: RoxConfig): string | undefined {
+  const shared = configSection(config, "dataflow");
+  const own = sectionField(shared, "stream", "dataflow");
+  return {
+    ...stringMapField(shared, "parameters", "dataflow"),
+    ...stringMapField(own, "parameters", "dataflow.stream"),
+  }.dataset;
+}

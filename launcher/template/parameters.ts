@@ -146,8 +146,8 @@ export const REFUSED_PARAMETERS: Readonly<Record<TemplateJob, Readonly<Record<st
       "and Dataflow retries a failing bundle itself), so no attempt limit can apply; " +
       "it applies to the local stream only",
     location:
-      "the streaming job creates no dataset (it appends to tables that must already exist), so no location can " +
-      "apply; create the dataset with its location first (a local run with --warehouse bigquery, or a batch run)",
+      "the streaming job creates no dataset (its submission creates its tables and views in a dataset that must " +
+      "already exist), so no location can apply; create the dataset with its location first (bq mk --location=…)",
   },
 };
 

@@ -13,6 +13,7 @@ import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
 import { FILE_FORMATS, type FileFormat } from "../../io/files/file-format";
 import { newRunId } from "../run-id";
+import { appendedEventsTableName } from "./stream-events";
 
 type Graph = (root: Root) => Promise<void>;
 /** The run's id (fixed when the graph is built) and its clock; the shared transforms take both from their context. */
@@ -61,14 +62,19 @@ export async function pipelineProto(graph: Graph): Promise<PipelineProto> {
   return pipeline.getProto();
 }
 
-/** BigQuery, where Dataflow writes: a stream appends to the final tables, a batch run to its own staging tables. */
+/**
+ * BigQuery, where Dataflow writes: a stream appends to its appended events, dead letters and window partials (read
+ * through views), a batch run to its own staging tables.
+ */
 function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, string>, runId: string): GraphSink {
   const contract = loadContract(required(parameters, "schema"), { dir: parameters.schemasDir });
   const dataset = `${required(parameters, "project")}:${required(parameters, "dataset")}`;
   checkFeatureModule(contract);
   const tables = { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` };
   if (job === "batch") return bigQuerySink(runStageTablesOf(tables, runId), contract);
-  return bigQuerySink({ ...tables, windowPartialsDataset: dataset }, contract);
+  // The stream appends its events; the events table is the view of first copies over them (stream-events.ts).
+  const events = `${dataset}.${appendedEventsTableName(contract)}`;
+  return bigQuerySink({ ...tables, events, windowPartialsDataset: dataset }, contract);
 }
 
 function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink: GraphSink): DataflowIngestOptions {

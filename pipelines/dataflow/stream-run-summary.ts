@@ -1,13 +1,15 @@
 /**
  * The streaming job's `job_runs` row from its metrics: the graph's counters (read, events sent to the write, rows the
  * write refused, dead letters) and the duplicates tally of its events. On Dataflow a re-sent id that Pub/Sub's id
- * dedupe did not drop is appended again (the window view counts it once): the tally counts those copies, and
+ * dedupe did not drop is appended again (the events and window views count it once): the tally counts those copies, and
  * `written` counts distinct events, so `read = written + deadLettered + duplicates` as locally.
  */
 import { READ_COUNTER } from "../ingest-pipeline";
 import { str } from "../../io/gcp/bigquery/bigquery-sql";
 import type { Contract } from "../../schemas/contract";
 import { DEAD_LETTER_TABLE } from "../../schemas/tables";
+import { runDuplicatesSql } from "../../transforms/first-copy-sql";
+import { appendedEventsTableName } from "./stream-events";
 import type { JobSummary } from "../../transforms/summary";
 import { DEAD_LETTERS_COUNTER, EVENTS_REFUSED_COUNTER, EVENTS_SENT_COUNTER } from "./ingest-steps";
 
@@ -17,13 +19,13 @@ export interface StreamRun {
   finishedAt: string;
 }
 
-/** Copies of an id beyond its first among the run's events (`project.dataset`); one row, `duplicates`. */
+/**
+ * The run's appended events that are not their id's first copy (`project.dataset`; `runDuplicatesSql`), also when
+ * the first was appended by an earlier run; one row, `duplicates`.
+ */
 export function streamDuplicatesSql(dataset: string, contract: Contract, runId: string): string {
-  const id = `\`${contract.idField}\``;
-  return (
-    `SELECT COUNT(*) - COUNT(DISTINCT ${id}) AS duplicates FROM \`${dataset}.${contract.table}\` ` +
-    `WHERE \`_run_id\` = ${str(runId)}`
-  );
+  const appended = `\`${dataset}.${appendedEventsTableName(contract)}\``;
+  return runDuplicatesSql(contract.idField, appended, str(runId), (name) => `\`${name}\``);
 }
 
 /** Counters by name (a missing one is 0: nothing passed that step) and the tally → the run's summary. */

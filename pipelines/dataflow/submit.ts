@@ -8,6 +8,7 @@ import { DATAFLOW_JOB_SERVICE_MODULE, startDataflowJobService } from "./job-serv
 import { dataflowGraph, pipelineProto } from "./job-graph";
 import { scoreGraphOf } from "./score-graph";
 import { newRunId } from "../run-id";
+import { prepareStreamDataset } from "./prepare-stream-windows";
 
 export const DATAFLOW_ENDPOINT = "https://dataflow.googleapis.com";
 export type DataflowJob = "batch" | "stream" | "score";
@@ -55,7 +56,8 @@ export function planSubmission(job: DataflowJob, flat: Record<string, string>): 
 
 /**
  * Builds the job's graph, submits it to Python's Dataflow job service and waits for Dataflow's answer: resolves with
- * the created job's id and console URL, throws `DataflowSubmitError` when it is refused. Every helper process the
+ * the created job's id and console URL, throws `DataflowSubmitError` when it is refused. A stream's window views and
+ * partials tables are created first (`prepareStreamDataset`). Every helper process the
  * SDK started (the job service, the Java expansion service) is stopped afterwards — only then, as the job service
  * submits in a background thread.
  */
@@ -64,6 +66,8 @@ export async function submitToDataflow(submission: DataflowSubmission): Promise<
   await checkReachable(String(options.dataflowEndpoint ?? DATAFLOW_ENDPOINT), "the Dataflow API");
   const runner = chooseRunner("dataflow", options).runner;
   await checkExpansionReachesBigQuery();
+  // The stream only appends (events, window partials): its window views must exist before the job starts.
+  if (job === "stream") await prepareStreamDataset(parameters);
   const services = SubprocessService.createCache();
   const jobService = await startDataflowJobService(pythonOverride());
   const restore = overrideService(`python:${DATAFLOW_JOB_SERVICE_MODULE}`, jobService.address);

@@ -9,7 +9,9 @@ import * as path from "path";
  * A forward proxy that stands in for Google's API hosts: clients that honour `https_proxy` (Python's httplib2) or
  * `-Dhttps.proxyHost` (Java) send it `CONNECT <host>:443`; it terminates TLS with a certificate for those hosts
  * (from a test CA the clients are told to trust) and serves each request itself: Cloud Storage's JSON and upload
- * API forwarded to fake-gcs-server (whose resumable-upload URLs then point at itself, reached directly), BigQuery's `tables.get` answered 404 (Java then skips its schema check).
+ * API forwarded to fake-gcs-server (whose resumable-upload URLs then point at itself, reached directly); BigQuery's
+ * REST API forwarded to bqemulator when one is given, else every BigQuery call answered 404 (Java then skips its
+ * schema check); Node's OAuth token requests answered with a test token.
  * Every request is recorded as `METHOD host path`.
  */
 export interface GoogleProxy {
@@ -27,7 +29,14 @@ export interface GoogleHostsTls {
   trustClasspath: string;
 }
 
-export const GOOGLE_HOSTS = ["www.googleapis.com", "storage.googleapis.com", "bigquery.googleapis.com"];
+export const GOOGLE_HOSTS = [
+  "www.googleapis.com",
+  "storage.googleapis.com",
+  "bigquery.googleapis.com",
+  "oauth2.googleapis.com",
+];
+/** Google's fixed token URLs, which Node's google-auth-library asks instead of the key's `token_uri`. */
+const TOKEN_URLS = ["www.googleapis.com /oauth2/v4/token", "oauth2.googleapis.com /token"];
 
 export function makeGoogleHostsTls(dir: string): GoogleHostsTls {
   const key = path.join(dir, "proxy-key.pem");
@@ -80,11 +89,20 @@ export function makeGoogleHostsTls(dir: string): GoogleHostsTls {
   return { key: fs.readFileSync(key), cert: fs.readFileSync(certFile), certFile, trustClasspath };
 }
 
-export async function startGoogleProxy(tls: GoogleHostsTls, storageEndpoint: string): Promise<GoogleProxy> {
+export async function startGoogleProxy(
+  tls: GoogleHostsTls,
+  storageEndpoint: string,
+  bigQueryEndpoint?: string,
+): Promise<GoogleProxy> {
   const requests: string[] = [];
   const inner = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const host = (req.headers.host ?? "").replace(/:\d+$/, "");
     requests.push(`${req.method} ${host} ${req.url}`);
+    if (TOKEN_URLS.includes(`${host} ${req.url}`)) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ access_token: "wire-test-token", expires_in: 3600, token_type: "Bearer" }));
+    }
+    if (host === "bigquery.googleapis.com" && bigQueryEndpoint) return forward(req, res, bigQueryEndpoint);
     if (host === "bigquery.googleapis.com") {
       res.writeHead(404, { "content-type": "application/json" });
       return res.end(JSON.stringify({ error: { code: 404, message: `Not found: ${req.url}`, status: "NOT_FOUND" } }));

@@ -49,6 +49,7 @@ const flights = loadContract("flights");
 const hourly = flights.features!.windows[0];
 const tables = {
   flights: bigQueryTableSchema(flights),
+  flights__appended: bigQueryTableSchema(flights),
   dead_letters: deadLetterTableSchema(),
   [windowPartialsTableName(flights, hourly)]: windowPartialsSchema(flights, hourly),
 };
@@ -130,11 +131,13 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
         withAttributes: 1,
       });
       expectFailedRowsWired(graph);
-      // Java looked up the three destination tables (events, dead letters, the window's partials) to validate the
-      // rows' schema against them, and nothing else.
+      // Java looked up the three destination tables (the appended events, dead letters, the window's partials) to
+      // validate the rows' schema against them, and nothing else.
       const table = (name: string) =>
         `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${name}?prettyPrint=false&view=STORAGE_STATS`;
-      expect(bigquery.requests).toEqual(["flights", "dead_letters", "flights_origin_hourly__partials"].map(table));
+      expect(bigquery.requests).toEqual(
+        ["flights__appended", "dead_letters", "flights_origin_hourly__partials"].map(table),
+      );
       expectGolden("stream-graph.json", graph);
     },
     120_000,

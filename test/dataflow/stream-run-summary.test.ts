@@ -38,9 +38,11 @@ describe("streamRunSummary (the stream's job_runs row from its metrics)", () => 
     expect([summary.read, summary.written, summary.deadLettered, summary.byReason]).toStrictEqual([4, 0, 4, {}]);
   });
 
-  test("the duplicates tally's SQL: the run's rows only, its id quoted as a literal", () => {
+  test("the duplicates tally's SQL: the run's copies that are not first among the appended events, id quoted", () => {
     expect(streamDuplicatesSql("p.d", contract, "it's")).toBe(
-      "SELECT COUNT(*) - COUNT(DISTINCT `event_id`) AS duplicates FROM `p.d.flights` WHERE `_run_id` = 'it\\'s'",
+      "SELECT COUNT(*) AS `duplicates` FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY `event_id` ORDER BY " +
+        "`_ingested_at`, `_run_id`) AS `_copy` FROM `p.d.flights__appended`) " +
+        "WHERE `_run_id` = 'it\\'s' AND `_copy` > 1",
     );
   });
 });

@@ -4,11 +4,13 @@
  * the Dataflow REST API (`--dataflow_endpoint`). Python authenticates with a test service-account key whose token
  * endpoint is the stand-in, and stages the job's artifacts to Cloud Storage — fake-gcs-server, reached through a
  * proxy that stands in for Google's hosts (https_proxy, a test CA). Java expands the cross-language transforms (the
- * GCP expansion service started here, its BigQuery calls through the same proxy).
+ * GCP expansion service started here, its BigQuery calls through the same proxy). BigQuery is bqemulator behind the
+ * same proxy: the submission of a stream creates its window views there before the job (`prepareStreamDataset`).
  *
  * Asserted: the command waits for Dataflow's answer and prints the job id and console URL; the `jobs.create` body
  * (type, worker image, experiments, labels, temp and staging locations); the staged artifacts in the bucket; a
- * refused create and an unreachable endpoint end with a clear error and exit code 5.
+ * refused create and an unreachable endpoint end with a clear error and exit code 5; a stream's window views and
+ * partials tables exist once it is submitted.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -16,6 +18,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { beamServicePaths, GCP_EXPANSION_SERVICE_TARGET } from "../../pipelines/beam-services";
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
+import { inEmulatorDataset, startTestBigQueryEmulator, type TestBigQueryEmulator } from "../support/bigquery-emulator";
 import { tempDir } from "../support/temp";
 import { freeLoopbackPort } from "../../io/emulator-process";
 import { startDataflowStandIn, writeTestKey, type DataflowJobBody, type DataflowStandIn } from "./dataflow-standin";
@@ -26,17 +29,19 @@ import { unmet } from "../support/prerequisites";
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "rox-wire-project";
 const BUCKET = "rox-wire-staging";
+const DATASET = "rox_events";
 const WORKER_IMAGE = "europe-west1-docker.pkg.dev/rox-wire-project/rox/worker:1";
 const paths = beamServicePaths();
 const work = tempDir("submit-wire");
 
 let gcs: TestGcsEmulator | undefined;
+let bq: TestBigQueryEmulator | undefined;
 let standIn: DataflowStandIn;
 let proxy: GoogleProxy;
 let expansion: ExpansionService;
 let env: NodeJS.ProcessEnv;
 // npm test builds dist/ before jest runs, so the template entry point is always there.
-const skipReason = unmet("java", "beam-jar", "beam-python", "gcs-emulator", "tls-tools");
+const skipReason = unmet("java", "beam-jar", "beam-python", "gcs-emulator", "bigquery-emulator", "tls-tools");
 const wire = skipReason ? test.skip : test;
 
 beforeAll(async () => {
@@ -44,9 +49,12 @@ beforeAll(async () => {
   gcs = await startTestGcsEmulator();
   if (!gcs) throw new Error("fake-gcs-server did not start (see the warning above)");
   await createBucket(gcs.endpoint, BUCKET);
+  bq = await startTestBigQueryEmulator({ projectId: PROJECT });
+  if (!bq) throw new Error("bqemulator did not start");
+  await inEmulatorDataset(bq, DATASET, (warehouse) => warehouse.query(`CREATE SCHEMA \`${PROJECT}.${DATASET}\``));
   const tls = makeGoogleHostsTls(work.dir);
   standIn = await startDataflowStandIn();
-  proxy = await startGoogleProxy(tls, gcs.endpoint);
+  proxy = await startGoogleProxy(tls, gcs.endpoint, bq.apiEndpoint);
   const proxyPort = new URL(proxy.url).port;
   // The Java stages' environment lists the files the expansion service stages: on Dataflow its whole JAR (113 MB).
   // Here a small stand-in file keeps the upload short; what is proven is that Java's artifacts are staged at all.
@@ -65,6 +73,8 @@ beforeAll(async () => {
     https_proxy: proxy.url,
     no_proxy: "127.0.0.1,localhost",
     HTTPLIB2_CA_CERTS: tls.certFile,
+    // The submission's own BigQuery calls (Node's client honours https_proxy) trust the proxy's test CA too.
+    NODE_EXTRA_CA_CERTS: tls.certFile,
     BEAM_SERVICE_OVERRIDES: JSON.stringify({
       [GCP_EXPANSION_SERVICE_TARGET]: expansion.address,
       "python:*": paths.python,
@@ -79,6 +89,7 @@ afterAll(async () => {
   await proxy?.close();
   await standIn?.close();
   await gcs?.stop();
+  await bq?.stop();
   work.cleanup();
 });
 
@@ -94,7 +105,7 @@ const dataflowFlags = (job: string) => [
   "--dataflow-endpoint",
   standIn.endpoint,
   "--dataset",
-  "rox_events",
+  DATASET,
 ];
 
 wire(
@@ -189,6 +200,36 @@ wire(
     ]);
     expect(template.code).toBe(0);
     expectJobRequest(createdJob("rox-template-stream").body, await dryRun(stream("rox-template-stream", "tpl-stream")));
+    // Before each job was created, the submission made the events and window tables views over what the job appends
+    // (idempotent), beside the tables the job writes or a later step merges into.
+    const tables = await inEmulatorDataset(bq!, DATASET, (warehouse) =>
+      warehouse.query(`SELECT table_name, table_type FROM \`${PROJECT}.${DATASET}\`.INFORMATION_SCHEMA.TABLES`),
+    );
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        { table_name: "flights", table_type: "VIEW" },
+        { table_name: "flights__appended", table_type: "BASE TABLE" },
+        { table_name: "dead_letters", table_type: "BASE TABLE" },
+        { table_name: "job_runs", table_type: "BASE TABLE" },
+        { table_name: "flights_origin_hourly", table_type: "VIEW" },
+        { table_name: "flights_origin_hourly__partials", table_type: "BASE TABLE" },
+      ]),
+    );
+    expect(proxy.requests.filter((r) => r.startsWith("POST bigquery.googleapis.com")).length).toBeGreaterThan(0);
+    // --dry-run prints that preparation beside the job request, and sends nothing.
+    const planned = await rox([...stream("rox-cli-stream", "cli-stream"), "--dry-run"]);
+    expect(JSON.parse(planned.stdout).bigQuery).toMatchObject({
+      dataset: `${PROJECT}.${DATASET}`,
+      mustNotBeTables: ["flights", "flights_origin_hourly"],
+      tablesIfMissing: ["job_runs", "flights__appended", "dead_letters"],
+      statements: [
+        expect.stringMatching(/^CREATE OR REPLACE VIEW `rox-wire-project.rox_events.flights` AS SELECT /),
+        expect.stringMatching(
+          /^CREATE TABLE IF NOT EXISTS `rox-wire-project.rox_events.flights_origin_hourly__partials`/,
+        ),
+        expect.stringMatching(/^CREATE OR REPLACE VIEW `rox-wire-project.rox_events.flights_origin_hourly` AS /),
+      ],
+    });
   },
   600_000,
 );

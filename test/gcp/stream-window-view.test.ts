@@ -1,10 +1,16 @@
 /**
  * The streaming job's window table on BigQuery: a view (`windowViewSql`) over the one-event partials the job appends.
  * On the BigQuery emulator, the view `prepareStreamWindows` creates over the partials of the same events gives the
- * local merge's rows, a late event updates its window, and a re-sent id counts once.
+ * local merge's rows, a late event updates its window, and a re-sent id counts once. The events table is a view of the
+ * first copies of the appended events, and the duplicates tally counts a run's re-sent copies.
  */
 import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
-import { prepareStreamWindows, StreamWindowTableError } from "../../pipelines/dataflow/prepare-stream-windows";
+import {
+  prepareStreamDataset,
+  prepareStreamWindows,
+  StreamDatasetMissingError,
+  StreamWindowTableError,
+} from "../../pipelines/dataflow/prepare-stream-windows";
 import { streamDuplicatesSql } from "../../pipelines/dataflow/stream-run-summary";
 import type { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
@@ -67,27 +73,78 @@ describe("the stream's window view on the BigQuery emulator", () => {
   );
 
   itNeeds("bigquery-emulator")(
-    "the duplicates tally counts the copies of re-sent ids among the run's events only",
+    "the submission's prepare (the dataset must exist): the events table is the view of first copies; the tally " +
+      "counts a run's re-sent copies",
     async () => {
       const emulator = bq.emulator!;
-      const dataset = `${emulator.projectId}.rox_stream_duplicates`;
-      const [tally] = await inEmulatorDataset(emulator, "rox_stream_duplicates", async (warehouse) => {
-        await warehouse.query(`CREATE SCHEMA IF NOT EXISTS \`${dataset}\``);
-        await warehouse.query(`CREATE TABLE \`${dataset}.flights\` (event_id STRING, _run_id STRING)`);
-        const rows = [
-          ["a", "r1"],
-          ["a", "r1"],
-          ["a", "r1"],
-          ["b", "r1"],
-          ["b", "r0"],
-          ["c", "r0"],
-          ["c", "r0"],
+      const name = "rox_stream_events";
+      const dataset = `${emulator.projectId}.${name}`;
+      const parameters = { project: emulator.projectId, dataset: name, schema: "flights" };
+      const prepare = () => prepareStreamDataset(parameters, { apiEndpoint: emulator.apiEndpoint });
+      await expect(prepare()).rejects.toThrow(StreamDatasetMissingError);
+      await expect(prepare()).rejects.toThrow(`dataset ${dataset} does not exist`);
+      const { events, tally, tables } = await inEmulatorDataset(emulator, name, async (warehouse) => {
+        await warehouse.query(`CREATE SCHEMA \`${dataset}\``);
+        await prepare();
+        await prepare(); // again: idempotent
+        // [id, run, ingested second]: `a` first in r0, re-sent twice in r1; `b` re-sent once in r1; `c` once.
+        const appended = [
+          ["a", "r0", 1],
+          ["b", "r1", 2],
+          ["a", "r1", 3],
+          ["c", "r1", 4],
+          ["b", "r1", 5],
+          ["a", "r1", 6],
         ];
-        const values = rows.map(([id, run]) => `('${id}', '${run}')`).join(", ");
-        await warehouse.query(`INSERT INTO \`${dataset}.flights\` (event_id, _run_id) VALUES ${values}`);
-        return warehouse.query(streamDuplicatesSql(dataset, contract, "r1"));
+        const values = appended.map(
+          ([id, run, second]) =>
+            `('${id}', TIMESTAMP '2001-01-02 10:00:00', 5, 100, 'LAS', 'SFO', 'test', '${run}', ` +
+            `TIMESTAMP '2001-01-02 12:00:0${second}')`,
+        );
+        await warehouse.query(
+          `INSERT INTO \`${dataset}.flights__appended\` ` +
+            "(event_id, date, delay, distance, origin, destination, _source, _run_id, _ingested_at) " +
+            `VALUES ${values.join(", ")}`,
+        );
+        return {
+          events: await warehouse.query(`SELECT event_id, _run_id FROM \`${dataset}.flights\` ORDER BY event_id`),
+          tally: (await warehouse.query(streamDuplicatesSql(dataset, contract, "r1")))[0],
+          tables: await warehouse.query(
+            `SELECT table_name, table_type FROM \`${dataset}\`.INFORMATION_SCHEMA.TABLES ORDER BY table_name`,
+          ),
+        };
       });
-      expect(Number(tally.duplicates)).toBe(2);
+      expect(events).toStrictEqual([
+        { event_id: "a", _run_id: "r0" },
+        { event_id: "b", _run_id: "r1" },
+        { event_id: "c", _run_id: "r1" },
+      ]);
+      expect(Number(tally.duplicates)).toBe(3);
+      expect(tables).toStrictEqual([
+        { table_name: "dead_letters", table_type: "BASE TABLE" },
+        { table_name: "flights", table_type: "VIEW" },
+        { table_name: "flights__appended", table_type: "BASE TABLE" },
+        { table_name: "flights_origin_hourly", table_type: "VIEW" },
+        { table_name: "flights_origin_hourly__partials", table_type: "BASE TABLE" },
+        { table_name: "job_runs", table_type: "BASE TABLE" },
+      ]);
+    },
+    120_000,
+  );
+
+  itNeeds("bigquery-emulator")(
+    "an events table that is a table (a batch or local run's) is refused, not replaced",
+    async () => {
+      const emulator = bq.emulator!;
+      const name = "rox_batch_events";
+      await inEmulatorDataset(emulator, name, async (warehouse) => {
+        await warehouse.query(`CREATE SCHEMA IF NOT EXISTS \`${emulator.projectId}.${name}\``);
+        await warehouse.query(`CREATE TABLE \`${emulator.projectId}.${name}.flights\` (event_id STRING)`);
+      });
+      const parameters = { project: emulator.projectId, dataset: name, schema: "flights" };
+      await expect(prepareStreamDataset(parameters, { apiEndpoint: emulator.apiEndpoint })).rejects.toThrow(
+        `${emulator.projectId}.${name}.flights is a table`,
+      );
     },
     120_000,
   );

@@ -10,13 +10,15 @@ export interface TestBigQueryEmulator extends BigQueryEmulatorHandle {
 }
 
 /** A fresh bqemulator for one test file; undefined when it is not installed (see ./prerequisites); rejects when it does not start. */
-export async function startTestBigQueryEmulator(): Promise<TestBigQueryEmulator | undefined> {
+export async function startTestBigQueryEmulator(
+  options: { projectId?: string } = {},
+): Promise<TestBigQueryEmulator | undefined> {
   if (unmet("bigquery-emulator")) return undefined;
   process.env.METADATA_SERVER_DETECTION ??= "none"; // the Google clients would probe the GCE metadata server and warn
   const work = tempDir("bqemulator");
   let handle: BigQueryEmulatorHandle;
   try {
-    handle = await startBigQueryEmulator({ workDir: work.dir });
+    handle = await startBigQueryEmulator({ workDir: work.dir, projectId: options.projectId });
   } catch (err) {
     work.cleanup();
     throw err;

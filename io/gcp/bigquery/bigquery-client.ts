@@ -98,6 +98,10 @@ export class BigQueryJobs {
     });
   }
 
+  async datasetExists(): Promise<boolean> {
+    return attempt(`look up dataset ${this.target.dataset}`, async () => (await this.ds.exists())[0]);
+  }
+
   async ensureDataset(): Promise<void> {
     await attempt(`create dataset ${this.target.dataset}`, async () => {
       const [exists] = await this.ds.exists();

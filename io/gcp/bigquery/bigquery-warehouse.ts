@@ -84,6 +84,11 @@ export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
     return new BigQueryWarehouse(jobs, BigQueryStaging.open(jobs, "rox-bq-"));
   }
 
+  /** Whether the warehouse's dataset exists (`datasets.get`). */
+  async datasetExists(): Promise<boolean> {
+    return this.jobs.datasetExists();
+  }
+
   async ensureTables(contract: Contract): Promise<void> {
     await this.jobs.ensureDataset();
     for (const [name, spec] of contractTables(contract)) await this.jobs.ensureTable(validateTableId(name), spec);
@@ -321,14 +326,15 @@ export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
 
   /** Replaces a staging table's rows with `rows` (converted for a JSON load); returns how many were loaded. */
   /** The run's `job_runs` row, loaded into its staging table for `mergeJobRun`; returns the staging table's name. */
-  private async stageJobRun(summary: JobSummary, status: RunStatus): Promise<string> {
+  private async stageJobRun(summary: JobSummary, status: RunStatus, owner = runOwner()): Promise<string> {
     const table = await this.staging.tableFor(JOB_RUNS_TABLE, JOB_RUNS_STAGE_FIELDS);
-    await this.staging.load(table, [jobRunRow(summary, status, runOwner())]);
+    await this.staging.load(table, [jobRunRow(summary, status, owner)]);
     return table.stage;
   }
 
-  async recordRun(summary: JobSummary, status: RunStatus): Promise<void> {
-    const stage = await this.stageJobRun(summary, status);
+  /** `owner` defaults to this process; a run that is not (a Dataflow job's) names its own, never marked abandoned. */
+  async recordRun(summary: JobSummary, status: RunStatus, owner?: string): Promise<void> {
+    const stage = await this.stageJobRun(summary, status, owner);
     await this.jobs.run(mergeJobRun(this.jobs.target, JOB_RUNS_TABLE, stage), "record the run in job_runs");
   }
 
