@@ -47,8 +47,11 @@ export function trailingRowsSql(ref: DatasetRef, contract: Contract, days: numbe
     `${time} < ${start}`,
     `${intoDay} < @span_micros`,
   ].join(" AND ");
-  const day = `DIV(${offset} - ${intoDay}, ${DAY_MICROS})`;
-  return `SELECT COUNT(*) AS n FROM ${tableRef(ref, contract.table)} WHERE ${range} GROUP BY ${day}`;
+  // A trailing day is named by its first microsecond's offset, not by a quotient: bqemulator 1.4.0's DIV answers
+  // DIV(-172800000000 + 5, 86400000000) with -172800000000.
+  const day = `${offset} - ${intoDay}`;
+  const byDay = `SELECT ${day} AS ${col("day")} FROM ${tableRef(ref, contract.table)} WHERE ${range}`;
+  return `SELECT ${col("day")}, COUNT(*) AS n FROM (${byDay}) GROUP BY ${col("day")}`;
 }
 
 /** The one-row staging table naming the scope to replace. */
