@@ -1,9 +1,9 @@
 /**
- * `rox monitor --warehouse bigquery` against the BigQuery emulator, beside the embedded warehouse: the same real flights
- * (and two broken records) land in DuckDB and in BigQuery by the batch job, one trained model is the champion in both
- * registries, the day is scored in both; monitoring the day (and an hour of it) gives the same rows on both warehouses
- * — every metric kind, values equal within 1e-9, the same thresholds, alerts and counts — stored as computed, and a
- * rerun on BigQuery replaces the scope's rows (nothing added).
+ * `rox monitor --warehouse bigquery` against the BigQuery emulator, beside the embedded warehouse: the same real
+ * flights (and two broken records) land in DuckDB and in BigQuery by the batch job, one trained model is the champion
+ * in both registries, the day is scored in both; monitoring the day (and an hour of it) gives the same rows on both
+ * warehouses — every metric kind, values equal within 1e-9, the same thresholds, alerts and counts — stored as
+ * computed, and a rerun on BigQuery replaces the scope's rows (nothing added).
  */
 import * as fs from "fs";
 import * as path from "path";
