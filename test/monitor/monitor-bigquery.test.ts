@@ -1,9 +1,10 @@
 /**
- * `rox monitor --warehouse bigquery` against the BigQuery emulator, beside the embedded warehouse: the same real
- * flights (and two broken records) land in DuckDB and in BigQuery by the batch job, one trained model is the champion
- * in both registries, the day is scored in both; monitoring the day (and an hour of it) gives the same rows on both
- * warehouses — every metric kind, values equal within 1e-9, the same thresholds, alerts and counts — stored as
- * computed, and a rerun on BigQuery replaces the scope's rows (nothing added).
+ * `rox monitor` and `rox report` with `--warehouse bigquery` against the BigQuery emulator, beside the embedded
+ * warehouse: the same real flights (and two broken records) land in DuckDB and in BigQuery by the batch job, one
+ * trained model is the champion in both registries, the day is scored in both; monitoring the day (and an hour of it)
+ * gives the same rows on both warehouses — every metric kind, values equal within 1e-9, the same thresholds, alerts
+ * and counts — stored as computed, and a rerun on BigQuery replaces the scope's rows (nothing added). The report reads
+ * the same runs, dead letters, drift and predictions from both.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,6 +17,13 @@ import { runBatchJob } from "../../pipelines/batch-job";
 import { writeFlightSample } from "../../tools/sample/flights";
 import { METRICS, type MetricRow } from "../../transforms/monitor/metric-row";
 import { quietly } from "../serve/fixture";
+import { reportCommand } from "../../launcher/commands/report";
+import type { ReportResult } from "../../launcher/report/write-report";
+import { readBigQueryReportData } from "../../io/gcp/bigquery/bigquery-report";
+import { readReportData } from "../../io/local/duckdb-report";
+import { loadContract } from "../../schemas/load";
+import { loadModelSpec } from "../../schemas/model-spec";
+import type { ReportData } from "../../transforms/report/report-data";
 import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { captureConsole } from "../support/console-capture";
 import { describeNeeds } from "../support/prerequisites";
@@ -150,5 +158,45 @@ describeNeeds("ml-python", "bigquery-emulator")("rox monitor on BigQuery (the em
     );
     const dayRuns = await inBigQuery("SELECT DISTINCT run_id FROM monitoring WHERE scope = 'day'");
     expect(dayRuns).toEqual([{ run_id: again.runId }]);
+  }, 300_000);
+
+  test("rox report on BigQuery: the runs, dead letters, drift and predictions of DuckDB; every chart", async () => {
+    const contract = loadContract("flights");
+    const { target } = loadModelSpec("flights-delay");
+    const local = await withDuckDb(duckdb, (w) => readReportData(w, contract, target));
+    const cloud = await readBigQueryReportData(
+      { projectId: bq.emulator!.projectId, dataset: DATASET, apiEndpoint: bq.emulator!.apiEndpoint },
+      contract,
+      target,
+    );
+    const runs = (data: ReportData) =>
+      data.runs.map(({ runId: _id, startedAt: _at, ...r }) => JSON.stringify(r)).sort();
+    expect(cloud.runs.map((r) => r.job).sort()).toEqual(["batch", "rox-score-flights-delay"]);
+    expect(runs(cloud)).toEqual(runs(local));
+    for (const run of cloud.runs) expect(run.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(cloud.deadLetters.length).toBeGreaterThan(0);
+    expect(cloud.deadLetters).toEqual(local.deadLetters);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
+    expect(cloud.drift.map((d) => `${d.day} ${d.feature} ${d.metric}`)).toEqual(
+      local.drift.map((d) => `${d.day} ${d.feature} ${d.metric}`),
+    );
+    cloud.drift.forEach((d, i) => {
+      const { value, ...rest } = local.drift[i];
+      expect({ ...d, value: close(d.value, value) }).toEqual({ ...rest, value: true });
+    });
+    expect(cloud.predictions).toHaveLength(1);
+    const [p, q] = [cloud.predictions[0], local.predictions[0]];
+    expect({ ...p, predicted: close(p.predicted, q.predicted), actual: close(p.actual, q.actual) }).toEqual({
+      ...q,
+      predicted: true,
+      actual: true,
+    });
+
+    const out = path.join(work.dir, "report.html");
+    const result = (await reportCommand(["--out", out, "--model", "flights-delay", ...bigquery()])) as ReportResult;
+    expect(result.charts.every((c) => c.rendered)).toBe(true);
+    const html = fs.readFileSync(out, "utf8");
+    expect(html.match(/<svg\b/g)).toHaveLength(result.charts.length);
+    expect(html).toContain(`BigQuery ${bq.emulator!.projectId}.${DATASET}`);
   }, 300_000);
 });
