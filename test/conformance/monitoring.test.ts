@@ -1,7 +1,7 @@
 /**
  * The monitoring conformance suite against each selected target (`IO_TARGETS`, default local,emulator):
  *   local     DuckDbMonitoring on a temp DuckDB file
- *   emulator  BigQueryMonitoring on bqemulator 1.4.0 (started for this file; skipped with the reason when it cannot run)
+ *   emulator  BigQueryMonitoring on bqemulator 1.4.0 (started for this file; skipped with the reason if it cannot)
  */
 import * as path from "path";
 import { BigQueryMonitoring } from "../../io/gcp/bigquery/bigquery-monitoring";
