@@ -3,7 +3,7 @@ import { monitoringTableDdl, quoteIdentifier } from "../../schemas/duckdb";
 import { monitoringTable, predictionsTableName } from "../../schemas/tables";
 import type { ModelCard } from "../../transforms/score/model-card";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
-import type { ReasonCount } from "../../transforms/monitor/quality";
+import { runTotals, type ReasonCount } from "../../transforms/monitor/quality";
 import type { ScopeData } from "../../transforms/monitor/monitor-day";
 import { DUCKDB_FEATURE_SQL, featureRowsSql } from "../feature-query";
 import { MONITORING_TABLE, type MonitoredScope, type MonitoringRun, type MonitoringWarehouse } from "../monitoring";
@@ -65,14 +65,12 @@ export class DuckDbMonitoring implements MonitoringWarehouse {
       `SELECT "read", "byReason" FROM ${JOB_RUNS_TABLE} WHERE list_contains($1, "runId")`,
       [runIds],
     );
-    const byReason = new Map<string, number>();
-    for (const run of runs) {
-      for (const [reason, n] of Object.entries(JSON.parse(String(run.byReason ?? "{}")) as Record<string, number>)) {
-        if (!reason.startsWith("duplicate/")) byReason.set(reason, (byReason.get(reason) ?? 0) + n);
-      }
-    }
-    const read = runs.reduce((s, r) => s + Number(r.read), 0);
-    return { read, deadLetters: [...byReason].map(([reason, records]) => ({ reason, records })) };
+    return runTotals(
+      runs.map((run) => ({
+        read: Number(run.read),
+        byReason: JSON.parse(String(run.byReason ?? "{}")) as Record<string, number>,
+      })),
+    );
   }
 
   private async predictions(contract: Contract, scope: MonitoredScope): Promise<number[]> {

@@ -1,7 +1,7 @@
 import type { Contract } from "../../schemas/contract";
 import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
 import { MONITORING_TABLE } from "../monitoring";
-import type { ReportData } from "../../transforms/report/report-data";
+import { reportData, type ReportData } from "../../transforms/report/report-data";
 import { JOB_RUNS_TABLE } from "./duckdb-job-runs";
 import type { DuckDbWarehouse } from "./duckdb-warehouse";
 import { q } from "./duckdb-sql";
@@ -42,36 +42,5 @@ export async function readReportData(
     FROM ${q(predictionsTable)} p JOIN ${q(contract.table)} e ON e.${q(contract.idField)} = p.event_id
     GROUP BY ALL ORDER BY day, version`,
   );
-  return {
-    generatedAt: new Date().toISOString(),
-    runs: runs.map((r) => ({
-      runId: String(r.runId),
-      job: String(r.job),
-      startedAt: String(r.startedAt),
-      status: String(r.status ?? ""),
-      read: Number(r.read),
-      written: Number(r.written),
-      deadLettered: Number(r.deadLettered),
-      duplicates: Number(r.duplicates),
-    })),
-    deadLetters: deadLetters.map((r) => ({ reason: String(r.reason), records: Number(r.records) })),
-    drift: drift.map((r) => ({
-      day: String(r.day),
-      model: String(r.model),
-      version: Number(r.version),
-      feature: String(r.feature),
-      metric: String(r.metric),
-      value: Number(r.value),
-      threshold: Number(r.threshold),
-      alert: Boolean(r.alert),
-    })),
-    predictions: predictions.map((r) => ({
-      day: String(r.day),
-      model: String(r.model),
-      version: Number(r.version),
-      rows: Number(r.rows),
-      predicted: Number(r.predicted),
-      actual: Number(r.actual),
-    })),
-  };
+  return reportData({ runs, deadLetters, drift, predictions }, new Date().toISOString());
 }

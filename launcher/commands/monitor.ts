@@ -6,7 +6,8 @@ import { monitorDeployUsage } from "./monitor-deploy";
 
 export const monitorUsage = `rox monitor --model <name@alias|name@version> --on <table>
           --partition YYYY-MM-DD | --window <hour start, ISO UTC: 2001-01-12T14:00:00Z>
-          [--fail-on-alert] [--store <.rox/models>] [--warehouse <file.duckdb>] [--config rox.config.json]
+          [--fail-on-alert] [--store <.rox/models>] [--config rox.config.json]
+          [--warehouse <file.duckdb>|bigquery --project P --dataset D [--location L] [--bigquery-endpoint URL]]
           [--schemas-dir <dir>] [--alert-topic projects/P/topics/T [--pubsub-host <emulator host:port>]]
   ${monitorDeployUsage}`;
 

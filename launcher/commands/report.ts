@@ -1,8 +1,8 @@
 import { parseFlags, requireFlag } from "../args";
 import { warehouseFlags } from "../warehouse";
 
-export const reportUsage = `rox report --out report.html [--model <spec name>] [--warehouse <file.duckdb>]
-          [--schemas-dir <dir>]`;
+export const reportUsage = `rox report --out report.html [--model <spec name>] [--schemas-dir <dir>]
+          [--warehouse <file.duckdb>|bigquery --project P --dataset D [--location L] [--bigquery-endpoint URL]]`;
 
 const reportFlags = {
   out: { type: "string" },

@@ -18,7 +18,7 @@ import { UsageError } from "../errors";
 import { checkDay } from "../models/day";
 import { parseModelRef } from "../models/model-ref";
 import { openRegistry } from "../models/open-registry";
-import { warehouseTarget, withWarehouse, type WarehouseFlagValues } from "../warehouse";
+import { warehouseTarget, withWarehouse, type WarehouseFlagValues, type WarehouseTarget } from "../warehouse";
 import { modelThresholds, monitorSettings, type MonitorSettings } from "./settings";
 import type { ModelRegistry } from "../models/registry";
 import { newRunId } from "../../pipelines/run-id";
@@ -56,14 +56,14 @@ export async function monitorDay(o: MonitorOptions, log: (entry: AlertEntry) => 
   if (o["alert-topic"]) parseTopicName(o["alert-topic"]);
   const config = loadConfig(o.config);
   const target = warehouseTarget({ ...o, project: o.project ?? config.project });
-  if (target.kind !== "duckdb")
-    throw new UsageError("rox monitor reads the embedded warehouse (--warehouse <file.duckdb>)");
   return withWarehouse(target, async (warehouse) => {
     const store = o.store ?? (config.models as { store?: string } | undefined)?.store;
     const registry = openRegistry(warehouse, target, store);
     const run = { runId: o["run-id"] ?? newMonitorRunId(), computedAt: new Date().toISOString() };
     const settings = monitorSettings(config);
-    const scoped = await monitorOpened(warehouse, registry, o, span, { settings, run });
+    const scoped = await withMonitoring(target, warehouse, (monitoring) =>
+      monitorOpened(monitoring, registry, o, span, { settings, run }),
+    );
     const messages = scoped.rows.flatMap((r) => alertMessage(r, scoped.context, run.computedAt) ?? []);
     scoped.result.alerts.forEach(log);
     const published = await publishAlerts(messages, o["alert-topic"], o["pubsub-host"]);
@@ -88,7 +88,7 @@ export async function monitorWindow(
   const run = { runId: opts.runId ?? newMonitorRunId(), computedAt: new Date().toISOString() };
   const settings = monitorSettings(loadConfig(opts.config));
   const o = { model, on: table, "schemas-dir": opts.schemasDir };
-  const { result } = await monitorOpened(warehouse, registry, o, span, { settings, run });
+  const { result } = await monitorOpened(await duckDbMonitoring(warehouse), registry, o, span, { settings, run });
   result.alerts.forEach(opts.log ?? (() => undefined));
   return { ...result, published: [] };
 }
@@ -98,7 +98,7 @@ type Run = { runId: string; computedAt: string };
 
 /** The scope's rows computed and written; its alerts as log entries. */
 async function monitorOpened(
-  warehouse: Warehouse,
+  monitoring: MonitoringWarehouse,
   registry: ModelRegistry,
   o: Pick<MonitorOptions, "model" | "on" | "schemas-dir">,
   span: Span,
@@ -108,7 +108,6 @@ async function monitorOpened(
   const card = await registry.card(model);
   const contract = loadContract(card.schema.name, { dir: o["schemas-dir"] });
   if (contract.table !== o.on) throw new UsageError(`--on ${o.on}: ${model.name} is a model of ${contract.table}`);
-  const monitoring = await duckDbMonitoring(warehouse);
   const scope: MonitoredScope = { model: model.name, version: model.version, table: contract.table, ...span };
   const data = await monitoring.scopeData(contract, card, scope, settings.trailingDays);
   const rows = monitorScope(data, modelThresholds(settings, card));
@@ -138,11 +137,32 @@ async function publishAlerts(messages: AlertMessage[], topic?: string, host?: st
   return publishToTopic(topic, messages, host);
 }
 
-/** Monitoring reads and writes with bound parameters, which only the embedded warehouse's connection offers here. */
+/**
+ * The warehouse's monitoring side, chosen by the same target as every command's warehouse (the Google one loaded
+ * lazily, with its own connection and staging tables, closed after `run`).
+ */
+async function withMonitoring<T>(
+  target: WarehouseTarget,
+  warehouse: Warehouse,
+  run: (monitoring: MonitoringWarehouse) => Promise<T>,
+): Promise<T> {
+  if (target.kind === "duckdb") return run(await duckDbMonitoring(warehouse));
+  const { BigQueryMonitoring } = await import("../../io/gcp/bigquery/bigquery-monitoring");
+  const { kind: _kind, ...options } = target;
+  const monitoring = await BigQueryMonitoring.open(options);
+  try {
+    return await run(monitoring);
+  } finally {
+    await monitoring.close();
+  }
+}
+
+/** Monitoring reads and writes with bound parameters on the embedded warehouse's own connection. */
 async function duckDbMonitoring(warehouse: Warehouse): Promise<MonitoringWarehouse> {
   const { DuckDbMonitoring } = await import("../../io/local/duckdb-monitoring");
   const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
-  if (!(warehouse instanceof DuckDbWarehouse)) throw new UsageError("rox monitor reads the embedded warehouse");
+  if (!(warehouse instanceof DuckDbWarehouse))
+    throw new UsageError("a window monitored inside a running job reads the embedded warehouse only");
   return new DuckDbMonitoring(warehouse);
 }
 

@@ -9,7 +9,9 @@ import { loadModelSpec, modelSpecsDir } from "../../schemas/model-spec";
 import { reportCharts } from "../../transforms/report/charts";
 import { reportHtml } from "../../transforms/report/html";
 import { UsageError } from "../errors";
-import { warehouseTarget, withWarehouse, type WarehouseFlagValues } from "../warehouse";
+import { warehouseTarget, withWarehouse, type WarehouseFlagValues, type WarehouseTarget } from "../warehouse";
+import type { Contract } from "../../schemas/contract";
+import type { ReportData } from "../../transforms/report/report-data";
 import { renderSvg } from "./render-svg";
 
 export interface ReportOptions extends WarehouseFlagValues {
@@ -29,18 +31,12 @@ export async function writeReport(o: ReportOptions): Promise<ReportResult> {
   const spec = loadModelSpec(o.model ?? onlyModel(o["schemas-dir"]), { dir: o["schemas-dir"] });
   const contract = loadContract(spec.schema, { dir: o["schemas-dir"] });
   const target = warehouseTarget(o);
-  if (target.kind !== "duckdb")
-    throw new UsageError("rox report reads the embedded warehouse (--warehouse <file.duckdb>)");
-  const data = await withWarehouse(target, async (warehouse) => {
-    const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
-    const { readReportData } = await import("../../io/local/duckdb-report");
-    if (!(warehouse instanceof DuckDbWarehouse)) throw new UsageError("rox report reads the embedded warehouse");
-    return readReportData(warehouse, contract, spec.target);
-  });
+  const data = await readData(target, contract, spec.target);
   const charts = reportCharts(data);
   const svgs = new Map<string, string>();
   for (const chart of charts) if (chart.spec) svgs.set(chart.id, await renderSvg(chart.spec));
-  const html = reportHtml(data, charts, svgs, `${target.file}, model ${spec.name} (${contract.table}.${spec.target})`);
+  const where = target.kind === "duckdb" ? target.file : `BigQuery ${target.projectId}.${target.dataset}`;
+  const html = reportHtml(data, charts, svgs, `${where}, model ${spec.name} (${contract.table}.${spec.target})`);
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   fs.writeFileSync(o.out, html);
   return {
@@ -48,6 +44,21 @@ export async function writeReport(o: ReportOptions): Promise<ReportResult> {
     bytes: Buffer.byteLength(html),
     charts: charts.map((c) => ({ id: c.id, rendered: svgs.has(c.id) })),
   };
+}
+
+/** The report's rows from the chosen warehouse (the Google client loaded only for BigQuery). */
+async function readData(target: WarehouseTarget, contract: Contract, field: string): Promise<ReportData> {
+  if (target.kind === "bigquery") {
+    const { readBigQueryReportData } = await import("../../io/gcp/bigquery/bigquery-report");
+    const { kind: _kind, ...options } = target;
+    return readBigQueryReportData(options, contract, field);
+  }
+  return withWarehouse(target, async (warehouse) => {
+    const { DuckDbWarehouse } = await import("../../io/local/duckdb-warehouse");
+    const { readReportData } = await import("../../io/local/duckdb-report");
+    if (!(warehouse instanceof DuckDbWarehouse)) throw new UsageError("rox report reads DuckDB or BigQuery");
+    return readReportData(warehouse, contract, field);
+  });
 }
 
 function onlyModel(dir: string | undefined): string {

@@ -30,3 +30,24 @@ export function volumeChange(rows: number, trailing: readonly number[], t: Monit
   const limits = { threshold: t.volumeChange, errorThreshold: t.volumeChange * t.errorFactor };
   return [metricRow(null, "quality.volume_change", Math.abs(rows / mean - 1), limits, rows)];
 }
+
+/** A `job_runs` row as monitoring reads it: the records the run read, and its dead letters by reason. */
+export interface RunCounts {
+  read: number;
+  byReason: Readonly<Record<string, number>>;
+}
+
+/**
+ * The runs that wrote a scope's events, added up: the records they read, and their dead letters by reason (duplicates
+ * are not dead letters), in the order the reasons first appear.
+ */
+export function runTotals(runs: readonly RunCounts[]): { read: number; deadLetters: ReasonCount[] } {
+  const byReason = new Map<string, number>();
+  for (const run of runs) {
+    for (const [reason, n] of Object.entries(run.byReason)) {
+      if (!reason.startsWith("duplicate/")) byReason.set(reason, (byReason.get(reason) ?? 0) + n);
+    }
+  }
+  const read = runs.reduce((s, r) => s + r.read, 0);
+  return { read, deadLetters: [...byReason].map(([reason, records]) => ({ reason, records })) };
+}
