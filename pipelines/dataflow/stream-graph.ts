@@ -4,9 +4,12 @@ import { readPubsubMessages, type PubsubReadOptions } from "./pubsub-read";
 import { ingestToSink, type DataflowIngestOptions } from "./ingest-graph";
 import { writeWindowPartials } from "./window-partials";
 import { loadContract } from "../../schemas/load";
+import { scoreWrittenEvents, type StreamScoreContext } from "./stream-score-graph";
 
 export interface StreamGraphOptions extends DataflowIngestOptions {
   pubsub: PubsubReadOptions;
+  /** `--score`: each written event scored by the pinned model version (stream-score-graph.ts). */
+  score?: StreamScoreContext;
 }
 
 /**
@@ -27,5 +30,6 @@ export function streamGraph(options: StreamGraphOptions) {
     const contract = loadContract(options.schema, { dir: options.schemasDir });
     const { schema, schemasDir, nowMs } = options;
     await writeWindowPartials(events, contract, options.sink, { schema, schemasDir, nowMs });
+    if (options.score) await scoreWrittenEvents(events, options.score, options.sink);
   };
 }
