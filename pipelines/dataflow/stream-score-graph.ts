@@ -30,7 +30,7 @@ export async function scoreWrittenEvents(
       ...ctx,
       read: beam.counter(SCORE_READ_COUNTER) as Counter,
     })
-    .apply(beam.split<Scored & Record<string, unknown>>(["predictions", "dead"]));
+    .apply(beam.withName("split scored", beam.split<Scored & Record<string, unknown>>(["predictions", "dead"])));
   const failed = await sink.scored.predictions(scored.predictions as Rows);
   const failedContext = {
     table: sink.scored.predictionsTable ?? ctx.table,
@@ -40,7 +40,9 @@ export async function scoreWrittenEvents(
     nowMs: ctx.nowMs,
   };
   const failedDead = failed ? [failed.map(refusedPredictionToDeadLetter, failedContext) as Rows] : [];
-  await sink.scored.deadLetters(beam.P([scored.dead as Rows, ...failedDead]).apply(beam.flatten()));
+  await sink.scored.deadLetters(
+    beam.P([scored.dead as Rows, ...failedDead]).apply(beam.withName("score dead letters", beam.flatten())),
+  );
 }
 
 /** The server's default (`rox serve --cache-ttl`): how long a window read from the warehouse is used. */
@@ -73,7 +75,6 @@ export function streamScoreOf(
         kind: "bigquery",
         projectId: need("project"),
         dataset: need("dataset"),
-        ...(parameters.location ? { location: parameters.location } : {}),
         ...(parameters.bigqueryEndpoint ? { apiEndpoint: parameters.bigqueryEndpoint } : {}),
       };
   const { schema, table, jobName, runId, nowMs } = who;
