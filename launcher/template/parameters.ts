@@ -8,6 +8,7 @@
  * streaming job runs until it is drained. `--chunk-mb` sizes DirectRunner chunks. Dataflow's own options (project,
  * region, temp location, worker image…) are not template parameters: see `pipelines/dataflow/pipeline-options.ts`.
  */
+import { MODEL_NAME } from "../../schemas/model-spec";
 
 export const TEMPLATE_JOBS = ["batch", "stream"] as const;
 export type TemplateJob = (typeof TEMPLATE_JOBS)[number];
@@ -147,7 +148,7 @@ function scoreParameters(): TemplateParameter[] {
         "Registered model that scores every written event into <table>_predictions, e.g. flights-delay. " +
         "Default: no scoring. Needs modelVersion and modelUri.",
       ...optional,
-      regexes: ["^[a-z][a-z0-9-]{0,62}$"],
+      regexes: [MODEL_NAME.source],
     },
     {
       name: "modelVersion",
@@ -160,7 +161,8 @@ function scoreParameters(): TemplateParameter[] {
     {
       name: "modelUri",
       label: "Model folder",
-      helpText: "The version's folder in the gs:// model store (card.json, model.json), e.g. gs://b/models/flights-delay/v3.",
+      helpText:
+        "The version's folder in the gs:// model store (card.json, model.json), e.g. gs://b/models/flights-delay/v3.",
       ...optional,
       regexes: ["^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$"],
     },

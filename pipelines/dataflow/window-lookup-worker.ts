@@ -1,13 +1,14 @@
 /**
  * The worker thread of the synchronous window lookup: the prediction server's online lookup (`WindowLookup`, short-TTL
- * cache, one query per window table and window end) over the warehouse (`warehouseAccess`: DuckDB opened per use,
- * BigQuery kept open), answering each request on its MessagePort and waking the blocked DoFn thread. Loaded only by
+ * cache, one query per window table and window end) over the warehouse — as the server uses it: a DuckDB file opened
+ * for each use, one use at a time, and tried again while another process holds it; BigQuery opened once and kept —
+ * answering each request on its MessagePort and waking the blocked DoFn thread. Loaded only by
  * `window-lookup-sync.ts`, from `dist/` (a worker thread runs plain JavaScript).
  */
 import { workerData } from "worker_threads";
 import { DUCKDB_FEATURE_SQL, bigQueryFeatureSql } from "../../io/feature-query";
-import { WindowLookup } from "../../launcher/serve/window-lookup";
-import { warehouseAccess } from "../../launcher/serve/warehouse-access";
+import type { Warehouse } from "../../io/ports";
+import { WindowLookup, type UseWarehouse } from "../../io/window-lookup";
 import {
   ANSWERED_SLOT,
   HEARTBEAT_MS,
@@ -15,6 +16,7 @@ import {
   type LookupReply,
   type LookupRequest,
   type LookupSettings,
+  type LookupTarget,
   type LookupWorkerData,
 } from "./window-lookup-protocol";
 
@@ -45,7 +47,45 @@ function lookupOf(settings: LookupSettings): WindowLookup {
   if (!lookup) {
     const { target } = settings;
     const sql = target.kind === "duckdb" ? DUCKDB_FEATURE_SQL : bigQueryFeatureSql();
-    lookups.set(key, (lookup = new WindowLookup(warehouseAccess(target).use, sql, settings.ttlMs)));
+    lookups.set(key, (lookup = new WindowLookup(useOf(target), sql, settings.ttlMs)));
   }
   return lookup;
+}
+
+const BUSY_RETRIES = 5;
+const BUSY_PAUSE_MS = 100;
+
+function useOf(target: LookupTarget): UseWarehouse {
+  if (target.kind === "bigquery") {
+    const { kind: _kind, ...options } = target;
+    let opened: Promise<Warehouse> | undefined;
+    const open = async () => (await import("../../io/gcp/bigquery/bigquery-warehouse")).BigQueryWarehouse.open(options);
+    return async (run) => run(await (opened ??= open()));
+  }
+  let queue: Promise<unknown> = Promise.resolve();
+  return (run) => {
+    const next = queue.then(() => withRetries(() => withDuckDb(target.file, run)));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+async function withDuckDb<T>(file: string, run: (warehouse: Warehouse) => Promise<T>): Promise<T> {
+  const warehouse = await (await import("../../io/local/duckdb-warehouse")).DuckDbWarehouse.open(file);
+  try {
+    return await run(warehouse);
+  } finally {
+    await warehouse.close();
+  }
+}
+
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as Error).name !== "WarehouseBusyError" || attempt >= BUSY_RETRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS * attempt));
+    }
+  }
 }
