@@ -24,6 +24,10 @@ const WAIT_SLICE_MS = 1_000;
 /** The warehouse could not answer a window lookup (the event becomes a score dead letter). */
 export class WindowLookupError extends RoxError {
   readonly kind = "cloud";
+  constructor(message: string) {
+    super(message);
+    this.name = "WindowLookupError";
+  }
 }
 
 let bridge: { worker: Worker; port: MessagePort; state: Int32Array; nextId: number } | undefined;
