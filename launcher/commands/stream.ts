@@ -23,7 +23,8 @@ export const streamUsage = `rox stream --subscription <name> --schema <name> [--
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]
           [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
-          [--score <model>@<alias|version> [--store <dir>] [--config <file>]]   (predictions committed with the events)
+          [--score <model>@<alias|version> [--store <dir>] [--config <file>]]   (predictions committed with the events;
+           --runner dataflow: the version the alias names at launch, pinned for the job, --store gs://…)
           [--monitor]   (with --score: each hourly window the stream closes is monitored, as rox monitor --window)
           (--source pubsub reads an existing subscription through Google's client: Pub/Sub with Application Default
            Credentials, or the emulator at --host)
@@ -56,8 +57,10 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     ...runnerFlags,
   });
   const runner = portableRunner(values);
-  if (runner && values.score)
-    throw new UsageError(`--score runs on the local runner only (not yet --runner ${runner})`);
+  if (runner === "flink" && values.score)
+    throw new UsageError("--score runs on the local runner and --runner dataflow (not yet --runner flink)");
+  if (runner && values.monitor)
+    throw new UsageError(`--monitor watches the local stream only (not --runner ${runner})`);
   if (values.monitor && !values.score)
     throw new UsageError("--monitor watches the model the stream scores with: give --score <model>@<alias> too");
   if (runner) {
@@ -71,8 +74,14 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
         schema: requireFlag(values.schema, "schema"),
         location: values.location,
         maxDeliveryAttempts: values["max-attempts"],
+        ...(values.score ? await pinnedModel(values) : {}),
       };
-      return void (await submitToDataflow("stream", onlyForPortable(values), own));
+      // With --score, --bigquery-endpoint is where the registry is read (an emulator's), not a Dataflow setting.
+      const { "bigquery-endpoint": registryEndpoint, ...forDataflow } = values;
+      const checked = onlyForPortable(
+        values.score ? forDataflow : { ...forDataflow, "bigquery-endpoint": registryEndpoint },
+      );
+      return void (await submitToDataflow("stream", checked, own));
     }
     return streamOnFlink(values, fullName);
   }
@@ -108,6 +117,35 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     return summary;
   });
   return run.finally(() => source.close());
+}
+
+/**
+ * `--score` with `--runner dataflow`: the version the reference names now, in the registry of the job's dataset
+ * (`--bigquery-endpoint`: an emulator's, for the registry only), pinned in the job's parameters.
+ */
+async function pinnedModel(values: {
+  score?: string;
+  schema?: string;
+  store?: string;
+  config?: string;
+  project?: string;
+  dataset?: string;
+  location?: string;
+  "bigquery-endpoint"?: string;
+}) {
+  const { pinStreamModel } = await import("../models/stream-model");
+  const { parseModelRef } = await import("../models/model-ref");
+  const { storeOf } = await import("./models");
+  const target: WarehouseTarget = {
+    kind: "bigquery",
+    projectId: requireFlag(values.project, "project"),
+    dataset: requireFlag(values.dataset, "dataset"),
+    ...(values.location ? { location: values.location } : {}),
+    ...(values["bigquery-endpoint"] ? { apiEndpoint: values["bigquery-endpoint"] } : {}),
+  };
+  const ref = parseModelRef(values.score!);
+  const schema = requireFlag(values.schema, "schema");
+  return pinStreamModel({ ref, schema, target, store: values.store ?? storeOf(values.config) });
 }
 
 /** `--score`: the registry's model for the job, resolved again before each micro-batch. */

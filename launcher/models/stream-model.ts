@@ -8,6 +8,7 @@ import type { Warehouse } from "../../io/ports";
 import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
 import type { ModelFeed } from "../../pipelines/stream-score";
 import { UsageError } from "../errors";
+import { isGcsUri } from "../../io/identifiers/storage";
 import type { WarehouseTarget } from "../warehouse";
 import { ModelSlot, registrySource } from "../serve/served-model";
 import type { ModelRef } from "./model-ref";
@@ -45,4 +46,28 @@ export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): Mo
     return { name: model.name, version: model.version, scorer: model.scorer };
   };
   return { current, sql: DUCKDB_FEATURE_SQL };
+}
+
+/** The stream template's scoring parameters: the version an alias names when the Dataflow job starts. */
+export interface PinnedStreamModel {
+  model: string;
+  modelVersion: string;
+  modelUri: string;
+}
+
+/**
+ * `rox stream --runner dataflow --score name@alias`: the reference resolved once, now, in the registry of the job's
+ * BigQuery dataset; the job scores with that version for its life (relaunch or update it to follow the alias). The
+ * workers read the version's files from the `gs://` store, so a local store is refused.
+ */
+export async function pinStreamModel(o: Omit<StreamModelOptions, "log">): Promise<PinnedStreamModel> {
+  const { withWarehouse } = await import("../warehouse");
+  const model = await withWarehouse(o.target, (w) =>
+    openRegistry(w, o.target, o.store, o.storageEndpoint).resolve(o.ref),
+  );
+  if (model.schema !== o.schema)
+    throw new UsageError(`--score ${o.ref.name}: the model scores ${model.schema}, not ${o.schema}`);
+  if (!isGcsUri(model.uri))
+    throw new UsageError(`Dataflow workers read the model from a gs:// store (--store gs://…); ${model.uri} is local`);
+  return { model: model.name, modelVersion: String(model.version), modelUri: model.uri };
 }

@@ -8,7 +8,7 @@ import { scoreFeatureRow } from "../../transforms/score/scorer";
 import { onlineFeatureRow, windowKeyId, windowKeysOf } from "../../transforms/score/online-features";
 import { isProblem, readInstance, type InstanceProblem, type ServedEvent } from "./instances";
 import type { ServedModel } from "./served-model";
-import type { WindowLookup } from "./window-lookup";
+import type { WindowLookup } from "../../io/window-lookup";
 
 export interface PredictOptions {
   maxInstances: number;

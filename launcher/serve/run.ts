@@ -12,7 +12,7 @@ import { ServeListenError } from "../errors";
 import { createServer } from "./server";
 import { ModelSlot, registrySource } from "./served-model";
 import { warehouseAccess } from "./warehouse-access";
-import { WindowLookup } from "./window-lookup";
+import { WindowLookup } from "../../io/window-lookup";
 
 export interface ServeOptions {
   ref: ModelRef;

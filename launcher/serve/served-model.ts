@@ -11,7 +11,7 @@ import { formatModelRef, type ModelRef } from "../models/model-ref";
 import type { ModelRegistry, RegisteredModel } from "../models/registry";
 import { servingContract } from "./instances";
 import type { Warehouse } from "../../io/ports";
-import type { UseWarehouse } from "./window-lookup";
+import type { UseWarehouse } from "../../io/window-lookup";
 
 export interface ServedModel {
   ref: ModelRef;

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { errorAnswer, predict } from "./predict";
 import type { ModelSlot } from "./served-model";
-import type { WindowLookup } from "./window-lookup";
+import type { WindowLookup } from "../../io/window-lookup";
 
 export interface ServerOptions {
   slot: ModelSlot;

@@ -5,7 +5,7 @@
  */
 import type { Warehouse } from "../../io/ports";
 import { withWarehouse, type WarehouseTarget } from "../warehouse";
-import type { UseWarehouse } from "./window-lookup";
+import type { UseWarehouse } from "../../io/window-lookup";
 
 export interface WarehouseAccess {
   use: UseWarehouse;

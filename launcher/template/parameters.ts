@@ -8,6 +8,7 @@
  * streaming job runs until it is drained. `--chunk-mb` sizes DirectRunner chunks. Dataflow's own options (project,
  * region, temp location, worker image…) are not template parameters: see `pipelines/dataflow/pipeline-options.ts`.
  */
+import { MODEL_NAME } from "../../schemas/model-spec";
 
 export const TEMPLATE_JOBS = ["batch", "stream"] as const;
 export type TemplateJob = (typeof TEMPLATE_JOBS)[number];
@@ -130,7 +131,53 @@ const STREAM: TemplateParameter[] = [
   SCHEMA,
   DATASET,
   RUN_ID,
+  ...scoreParameters(),
 ];
+
+/**
+ * `rox stream --score`: the model version the launcher resolved when the job starts (pinned for the job's life: an
+ * alias moved later is picked up by relaunching, see docs/dataflow.md). All three go together, or none.
+ */
+function scoreParameters(): TemplateParameter[] {
+  const optional = { paramType: "TEXT" as const, isOptional: true };
+  return [
+    {
+      name: "model",
+      label: "Model to score with",
+      helpText:
+        "Registered model that scores every written event into <table>_predictions, e.g. flights-delay. " +
+        "Default: no scoring. Needs modelVersion and modelUri.",
+      ...optional,
+      regexes: [MODEL_NAME.source],
+    },
+    {
+      name: "modelVersion",
+      label: "Model version",
+      helpText: "The registered version of the model (pinned when the job starts), e.g. 3.",
+      ...optional,
+      paramType: "NUMBER",
+      regexes: ["^[1-9][0-9]{0,8}$"],
+    },
+    {
+      name: "modelUri",
+      label: "Model folder",
+      helpText:
+        "The version's folder in the gs:// model store (card.json, model.json), e.g. gs://b/models/flights-delay/v3.",
+      ...optional,
+      regexes: ["^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?$"],
+    },
+    {
+      name: "windowCacheSeconds",
+      label: "Window cache (seconds)",
+      helpText:
+        "How long a worker reuses the window rows it read from the window tables for the model's window features. " +
+        "Default: 30.",
+      ...optional,
+      paramType: "NUMBER",
+      regexes: ["^[1-9][0-9]{0,5}$"],
+    },
+  ];
+}
 
 const PARAMETERS: Record<TemplateJob, readonly TemplateParameter[]> = { batch: BATCH, stream: STREAM };
 

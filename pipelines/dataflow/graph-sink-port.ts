@@ -22,4 +22,15 @@ export interface GraphSink {
    * job writes none (a batch run's windows, and Flink's, come from the local window pass over the landed events).
    */
   windowPartials?(window: WindowFeatureSpec, rows: Rows): Promise<void>;
+  /** The streaming job's predictions and score dead letters, where it scores (`--score`; stream-score-graph.ts). */
+  scored?: ScoredSink;
+}
+
+export interface ScoredSink {
+  /** `project:dataset.<table>_predictions`, where there is one: what a refused prediction is reported against. */
+  predictionsTable?: string;
+  /** Writes the predictions; resolves to the rows the destination refused (they become dead letters), if it can. */
+  predictions(rows: Rows): Promise<beam.PCollection<FailedRow> | undefined>;
+  /** Score dead letters (and refused predictions), written apart from the ingest's dead letters. */
+  deadLetters(rows: Rows): Promise<void>;
 }

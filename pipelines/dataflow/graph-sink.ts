@@ -1,9 +1,11 @@
-import type * as beam from "../../transforms/beam/sdk";
 import type { Contract, WindowFeatureSpec } from "../../schemas/contract";
-import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
+import * as beam from "../../transforms/beam/sdk";
+import { bigQueryPredictionsTableSchema, bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
+import { JsonLinesFileSink } from "../../io/files/beam-files";
+import type { StagedPredictions } from "../../io/ports";
 import type { RowSinks } from "../sinks";
 import { writeToBigQuery } from "./bigquery-write";
-import type { GraphSink } from "./graph-sink-port";
+import type { GraphSink, ScoredSink } from "./graph-sink-port";
 import { windowPartialsSchema, windowPartialsTableName } from "./window-partials";
 
 type Rows = beam.PCollection<Record<string, unknown>>;
@@ -18,6 +20,8 @@ export interface BigQueryTables {
   createDisposition?: "CREATE_IF_NEEDED" | "CREATE_NEVER";
   /** `project:dataset` of the window partials (the stream's): the write creates each `<window table>__partials`. */
   windowPartialsDataset?: string;
+  /** `project:dataset.<table>_predictions` of the scoring stream (`--score`): created by the write if missing. */
+  predictions?: string;
 }
 
 /** Dataflow's sink: the Storage Write of events and of dead letters. Duplicates are not written anywhere. */
@@ -41,6 +45,22 @@ export function bigQuerySink(tables: BigQueryTables, contract: Contract): GraphS
     },
     duplicates: () => undefined,
     ...(tables.windowPartialsDataset ? { windowPartials: partialsWriter(tables.windowPartialsDataset, contract) } : {}),
+    ...(tables.predictions ? { scored: predictionsWriter(tables.predictions, tables.deadLetters, contract) } : {}),
+  };
+}
+
+function predictionsWriter(table: string, deadLetters: string, contract: Contract): ScoredSink {
+  return {
+    predictionsTable: table,
+    predictions: (rows) =>
+      writeToBigQuery("write predictions", rows, {
+        table,
+        schema: bigQueryPredictionsTableSchema(contract),
+        createDisposition: "CREATE_IF_NEEDED",
+      }),
+    deadLetters: async (rows) => {
+      await writeToBigQuery("write score dead letters", rows, { table: deadLetters, schema: deadLetterTableSchema() });
+    },
   };
 }
 
@@ -55,9 +75,22 @@ function partialsWriter(dataset: string, contract: Contract) {
   };
 }
 
-/** The local sink: staged JSON-lines files (events, dead letters, duplicates), loaded into the warehouse after the run. */
-export function stagedFilesSink(files: RowSinks): GraphSink {
+/**
+ * The local sink: staged JSON-lines files (events, dead letters, duplicates, and with `scored` the predictions and
+ * score dead letters), loaded into the warehouse after the run.
+ */
+export function stagedFilesSink(files: RowSinks, scored?: StagedPredictions): GraphSink {
+  const write = (name: string, path: string) => async (rows: Rows) =>
+    void rows.apply(beam.withName(name, beam.parDo(new JsonLinesFileSink(), { path })));
   return {
+    ...(scored
+      ? {
+          scored: {
+            predictions: async (rows: Rows) => void (await write("write predictions", scored.rows)(rows)),
+            deadLetters: write("write score dead letters", scored.deadLetters),
+          },
+        }
+      : {}),
     events: async (rows) => {
       files.events(rows);
       return undefined;

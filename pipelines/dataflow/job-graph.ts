@@ -4,11 +4,12 @@ import { Pipeline } from "apache-beam/internal/pipeline";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
-import { DEAD_LETTER_TABLE } from "../../schemas/tables";
+import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
 import { RunnerChoiceError } from "../runner-choice";
 import { batchGraph, runStageTablesOf } from "./batch-graph";
 import { bigQuerySink, type GraphSink } from "./graph-sink";
 import { streamGraph } from "./stream-graph";
+import { streamScoreOf } from "./stream-score-graph";
 import type { DataflowIngestOptions } from "./ingest-graph";
 import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
 import { FILE_FORMATS, type FileFormat } from "../../io/files/file-format";
@@ -41,9 +42,11 @@ export function dataflowGraph(
   const options = ingestOptions(parameters, clock, sink ?? bigQuerySinkOf(job, parameters, clock.runId));
   if (job === "stream") {
     const subscription = required(parameters, "subscription");
+    const table = loadContract(options.schema, { dir: options.schemasDir }).table;
     return streamGraph({
       ...options,
       pubsub: { subscription, idAttribute: ID_ATTRIBUTE, timestampAttribute: TIMESTAMP_ATTRIBUTE },
+      score: streamScoreOf(parameters, { schema: options.schema, table, jobName: options.jobName, ...clock }),
     });
   }
   const storage = { projectId: parameters.project, apiEndpoint: parameters.storageEndpoint };
@@ -74,7 +77,8 @@ function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, stri
   if (job === "batch") return bigQuerySink(runStageTablesOf(tables, runId), contract);
   // The stream appends its events; the events table is the view of first copies over them (stream-events.ts).
   const events = `${dataset}.${appendedEventsTableName(contract)}`;
-  return bigQuerySink({ ...tables, events, windowPartialsDataset: dataset }, contract);
+  const predictions = parameters.model ? { predictions: `${dataset}.${predictionsTableName(contract)}` } : {};
+  return bigQuerySink({ ...tables, events, windowPartialsDataset: dataset, ...predictions }, contract);
 }
 
 function ingestOptions(parameters: Record<string, string>, clock: RunClock, sink: GraphSink): DataflowIngestOptions {

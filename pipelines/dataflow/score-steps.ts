@@ -50,9 +50,9 @@ export function scoreRowFromStore(
   ctx: ScoreContext & { read: Counter; storage: GcsClientOptions },
 ): Scored {
   // Named one by one: Beam hands a DoFn its context as an object whose values may sit on its prototype.
-  const { model, modelVersion, table, schema, jobName, runId, nowMs, read } = ctx;
+  const { model, modelVersion, table, schema, jobName, runId, nowMs, read, deadRecords } = ctx;
   const modelDir = localModelDir(ctx.modelDir, ctx.storage);
-  return scoreRow(row, { model, modelVersion, table, schema, jobName, runId, nowMs, read, modelDir });
+  return scoreRow(row, { model, modelVersion, table, schema, jobName, runId, nowMs, read, modelDir, deadRecords });
 }
 
 requireForSerialization("rox-gcp/pipelines/dataflow/score-steps", { readFeatureRows, scoreRowFromStore });

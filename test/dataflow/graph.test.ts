@@ -25,7 +25,7 @@ import { schemaTransformPayload } from "../../pipelines/dataflow/schema-transfor
 import { windowPartialsSchema, windowPartialsTableName } from "../../pipelines/dataflow/window-partials";
 import { beamRowSchema } from "../../pipelines/dataflow/row-schema";
 import { loadContract } from "../../schemas/load";
-import { bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
+import { bigQueryPredictionsTableSchema, bigQueryTableSchema, deadLetterTableSchema } from "../../schemas/bigquery";
 import { itNeeds, unmet, type Prerequisite } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { startBigQueryTablesServer, type BigQueryTablesServer } from "./bigquery-tables-server";
@@ -52,6 +52,7 @@ const tables = {
   flights__appended: bigQueryTableSchema(flights),
   dead_letters: deadLetterTableSchema(),
   [windowPartialsTableName(flights, hourly)]: windowPartialsSchema(flights, hourly),
+  flights_predictions: bigQueryPredictionsTableSchema(flights),
 };
 
 let service: ExpansionService | undefined;
@@ -139,6 +140,42 @@ describe("the Dataflow graphs, expanded by the real GCP IO expansion service", (
         ["flights__appended", "dead_letters", "flights_origin_hourly__partials"].map(table),
       );
       expectGolden("stream-graph.json", graph);
+    },
+    120_000,
+  );
+
+  withExpansionService(
+    "streaming with --score: every written event → the shared scorer → <table>_predictions, score dead letters apart",
+    async () => {
+      // The unscored graph's look-ups first: the scored one makes the same, then the predictions and dead letters.
+      const bigquery = bigQueryServer();
+      await pipelineProto(dataflowGraph("stream", PARAMETERS, CLOCK));
+      const unscored = bigquery.requests.splice(0);
+      const scoring = {
+        model: "flights-delay",
+        modelVersion: "3",
+        modelUri: "gs://rox-test-models/models/flights-delay/v3",
+      };
+      const graph = renderPipeline(
+        await pipelineProto(dataflowGraph("stream", { ...PARAMETERS, ...scoring }, CLOCK)),
+      ) as Rendered;
+      // The ingest part is the unscored graph's, unchanged; the branch reads the first-of-id events.
+      expectFailedRowsWired(graph);
+      const scored = transformNamed(graph, "map(score events)");
+      const unique = transformNamed(graph, "map(partials origin_hourly)");
+      expect(scored.inputs).toEqual(unique.inputs);
+      const split = transformNamed(graph, "split scored");
+      expect(split.inputs).toEqual(scored.outputs);
+      expect(transformNamed(graph, "write predictions as rows").inputs).toEqual([split.outputs[0]]);
+      const refused = transformNamed(graph, "map(refusedPredictionToDeadLetter)");
+      expect(refused.inputs[0]).toMatch(/^expansion\d+_write predictions\/Construct failed rows and errors\//);
+      const flatten = transformNamed(graph, "score dead letters");
+      expect([...flatten.inputs].sort()).toEqual([split.outputs[1], refused.outputs[0]].sort());
+      expect(transformNamed(graph, "write score dead letters as rows").inputs).toEqual(flatten.outputs);
+      const table = (name: string) =>
+        `GET /bigquery/v2/projects/${PROJECT}/datasets/rox_events/tables/${name}?prettyPrint=false&view=STORAGE_STATS`;
+      expect(bigquery.requests).toEqual([...unscored, table("flights_predictions"), table("dead_letters")]);
+      expectGolden("stream-score-graph.json", graph);
     },
     120_000,
   );

@@ -344,9 +344,9 @@ describeNeeds("ml-python")("rox stream --score", () => {
 describe("rox stream --score refuses what it cannot do (exit 2)", () => {
   test.each([
     [
-      "--runner dataflow",
-      ["--runner", "dataflow"],
-      "--score runs on the local runner only (not yet --runner dataflow)",
+      "--runner flink",
+      ["--runner", "flink"],
+      "--score runs on the local runner and --runner dataflow (not yet --runner flink)",
     ],
     [
       "--warehouse bigquery",

@@ -11,6 +11,8 @@ export interface ScoreContext extends PredictionContext {
   /** A folder with the version's `card.json` and `model.json` (a store's own folder, or a worker's copy). */
   modelDir: string;
   nowMs: RunClockMs;
+  /** How many records a score dead letter stands for: 1 in batch scoring (the default), 0 in the stream's. */
+  deadRecords?: number;
 }
 
 export type { Scored };
@@ -18,7 +20,7 @@ export type { Scored };
 /** One scorer per worker and model folder: the trees are parsed once, not per element. */
 const scorers = new Map<string, Scorer>();
 
-function scorerOf(ctx: ScoreContext): Scorer {
+export function scorerOf(ctx: Pick<ScoreContext, "modelDir">): Scorer {
   let scorer = scorers.get(ctx.modelDir);
   if (!scorer) {
     const read = (file: string) => fs.readFileSync(path.join(ctx.modelDir, file), "utf8");
@@ -35,7 +37,8 @@ export function scoreRow(row: Record<string, unknown>, ctx: ScoreContext & { rea
   ctx.read.increment(1);
   const now = new Date(clockNow(ctx.nowMs)).toISOString();
   const { model, modelVersion, table, schema, jobName, runId } = ctx;
-  return scoredRow(() => scorerOf(ctx), row, { model, modelVersion, table, schema, jobName, runId }, now);
+  const who = { model, modelVersion, table, schema, jobName, runId };
+  return scoredRow(() => scorerOf(ctx), row, who, now, ctx.deadRecords ?? 1);
 }
 
 requireForSerialization("rox-gcp/transforms/beam/score", { scoreRow });

@@ -9,6 +9,7 @@ import { mergeWindowRows, windowTableName } from "../window-rows";
 import { onlineFeatureRow, windowKeyId, type WindowKey, type WindowRowOf } from "./online-features";
 import { scoredRow, type PredictionContext } from "./prediction-row";
 import type { Scorer } from "./scorer";
+import type { CardFeature } from "./model-card";
 
 /** One window table's rows as this micro-batch knows them: stored (by window end ms, then key) and its partials. */
 export interface WindowState {
@@ -55,12 +56,25 @@ export function scoreFreshEvents(
 ): ScoredEvents {
   const out: ScoredEvents = { predictions: [], deadLetters: [] };
   for (const event of events) {
-    const features = onlineFeatureRow(contract, scorer.card.features, event, event, rowOf);
-    const eventTime = new Date(Number(event[contract.eventTimeField])).toISOString();
-    const row = { event_id: event[contract.idField], event_time: eventTime, ...features };
+    const row = streamFeatureRow(contract, scorer.card.features, event, rowOf);
     const scored = scoredRow(() => scorer, row, ctx, now, 0);
     if ("predictions" in scored) out.predictions.push(scored.predictions);
     else out.deadLetters.push(scored.dead);
   }
   return out;
+}
+
+/** A fresh event (the events table's columns, times as epoch ms) → its scoring row: id, event time and features. */
+export function streamFeatureRow(
+  contract: Contract,
+  features: readonly CardFeature[],
+  event: Record<string, unknown>,
+  rowOf: WindowRowOf,
+): Record<string, unknown> {
+  const eventTime = new Date(Number(event[contract.eventTimeField])).toISOString();
+  return {
+    event_id: event[contract.idField],
+    event_time: eventTime,
+    ...onlineFeatureRow(contract, features, event, event, rowOf),
+  };
 }

@@ -5,10 +5,10 @@
  * misses are read in one query per window table. A key without a row is known to have none. Concurrent requests share
  * a query; a failed one is not cached.
  */
-import type { FeatureSqlDialect } from "../../io/feature-query";
-import type { Warehouse } from "../../io/ports";
-import { windowKeyId, type WindowKey } from "../../transforms/score/online-features";
-import { queryWindowRows, type WindowRows } from "../../io/window-rows-query";
+import type { FeatureSqlDialect } from "./feature-query";
+import type { Warehouse } from "./ports";
+import { windowKeyId, type WindowKey } from "../transforms/score/online-features";
+import { queryWindowRows, type WindowRows } from "./window-rows-query";
 
 export type UseWarehouse = <T>(run: (warehouse: Warehouse) => Promise<T>) => Promise<T>;
 
