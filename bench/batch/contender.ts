@@ -4,14 +4,19 @@ import { runBatchJob } from "../../pipelines/batch-job";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { runPlain } from "./plain";
 
-/** One contender of the batch benchmark in its own process, so its peak RSS is its own. Prints one JSON line. */
-async function main(kind: string, input: string, workDir: string): Promise<void> {
+/**
+ * One contender of the batch benchmark in its own process, so its peak RSS is its own. Prints one JSON line.
+ * An optional fourth argument is the job's DuckDB memory limit (what `--duckdb-memory` passes), e.g. 512MB.
+ */
+async function main(kind: string, input: string, workDir: string, memoryLimit?: string): Promise<void> {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   const warehouseFile = path.join(workDir, "warehouse.duckdb");
   const started = process.hrtime.bigint();
   const counts =
-    kind === "plain" ? await runPlain(input, warehouseFile, workDir) : await runJob(input, warehouseFile, workDir);
+    kind === "plain"
+      ? await runPlain(input, warehouseFile, workDir)
+      : await runJob(input, warehouseFile, workDir, memoryLimit);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(
@@ -25,8 +30,8 @@ async function main(kind: string, input: string, workDir: string): Promise<void>
   );
 }
 
-async function runJob(input: string, warehouseFile: string, workDir: string) {
-  const warehouse = await DuckDbWarehouse.open(warehouseFile);
+async function runJob(input: string, warehouseFile: string, workDir: string, memoryLimit?: string) {
+  const warehouse = await DuckDbWarehouse.open(warehouseFile, { memoryLimit });
   try {
     const s = await runBatchJob({ input, schema: "flights", workDir }, warehouse);
     return { read: s.read, written: s.written, deadLettered: s.deadLettered, duplicates: s.duplicates };
@@ -35,8 +40,8 @@ async function runJob(input: string, warehouseFile: string, workDir: string) {
   }
 }
 
-const [kind, input, workDir] = process.argv.slice(2);
-main(kind, input, workDir).catch((err) => {
+const [kind, input, workDir, memoryLimit] = process.argv.slice(2);
+main(kind, input, workDir, memoryLimit).catch((err) => {
   console.error(err);
   process.exit(1);
 });
