@@ -12,12 +12,16 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   const warehouseFile = path.join(workDir, "warehouse.duckdb");
+  const memory = sampleMemory();
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const counts =
     kind === "plain"
       ? await runPlain(input, warehouseFile, workDir)
       : await runJob(input, warehouseFile, workDir, memoryLimit);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  clearInterval(memory.timer);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(
     JSON.stringify({
@@ -26,6 +30,10 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
       seconds,
       recordsPerSecond: Math.round(counts.read / seconds),
       peakRssMb,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      // Sampled once a second (so a lower bound on each peak): the JS heap, and Buffers/ArrayBuffers outside it.
+      peakHeapUsedMb: memory.peak.heapUsed,
+      peakExternalMb: memory.peak.external,
     }),
   );
 }
@@ -45,3 +53,14 @@ main(kind, input, workDir, memoryLimit).catch((err) => {
   console.error(err);
   process.exit(1);
 });
+
+function sampleMemory(): { timer: NodeJS.Timeout; peak: { heapUsed: number; external: number } } {
+  const peak = { heapUsed: 0, external: 0 };
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.heapUsed = Math.max(peak.heapUsed, Math.round(m.heapUsed / 2 ** 20));
+    peak.external = Math.max(peak.external, Math.round(m.external / 2 ** 20));
+  }, 1000);
+  timer.unref();
+  return { timer, peak };
+}

@@ -21,7 +21,11 @@ interface Point {
   read: number;
   written: number;
   seconds: number;
+  /** User + system CPU of the job's process: on a shared machine it moves less with the load than wall time. */
+  cpuSeconds: number;
   peakRssMb: number;
+  peakHeapUsedMb: number;
+  peakExternalMb: number;
   load: string;
 }
 
@@ -68,8 +72,11 @@ function runJob(input: string, memoryLimit: string): Omit<Point, "rows" | "load"
     .filter((l) => l.startsWith("{"))
     .pop();
   if (!line) throw new Error(`no result line in:\n${out}`);
-  const { read, written, seconds, peakRssMb } = JSON.parse(line) as Omit<Point, "rows" | "load">;
-  return { read, written, seconds, peakRssMb };
+  const { read, written, seconds, cpuSeconds, peakRssMb, peakHeapUsedMb, peakExternalMb } = JSON.parse(line) as Omit<
+    Point,
+    "rows" | "load"
+  >;
+  return { read, written, seconds, cpuSeconds, peakRssMb, peakHeapUsedMb, peakExternalMb };
 }
 
 /** Least squares y = a + b·x. */
@@ -89,32 +96,41 @@ export function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
 
 function printResults(points: Point[]): void {
   const base = points[0];
+  const perRecord = (p: Point, key: "seconds" | "cpuSeconds") => p[key] / p.rows / (base[key] / base.rows);
   console.table(
     points.map((p) => ({
       rows: p.rows,
       written: p.written,
       seconds: p.seconds.toFixed(1),
+      "CPU s": p.cpuSeconds.toFixed(1),
       "records/s": Math.round(p.read / p.seconds),
       "peak RSS MB": p.peakRssMb,
-      "time/record vs smallest": (p.seconds / p.rows / (base.seconds / base.rows)).toFixed(2),
+      "heap / external MB": `${p.peakHeapUsedMb} / ${p.peakExternalMb}`,
+      "time/record vs smallest": perRecord(p, "seconds").toFixed(2),
+      "CPU/record vs smallest": perRecord(p, "cpuSeconds").toFixed(2),
       "load avg": p.load,
     })),
   );
   if (points.length < 2) return;
   const xs = points.map((p) => p.rows / 1e6);
-  const time = fitLine(
-    xs,
-    points.map((p) => p.seconds),
-  );
-  const rss = fitLine(
-    xs,
-    points.map((p) => p.peakRssMb),
-  );
-  console.log(`fit: seconds = ${time.a.toFixed(1)} + ${time.b.toFixed(1)} × millions of rows`);
-  console.log(`fit: peak RSS MB = ${rss.a.toFixed(0)} + ${rss.b.toFixed(1)} × millions of rows`);
-  console.log(
-    `30M projected: ${((time.a + time.b * 30) / 60).toFixed(1)} min, peak RSS ${(rss.a + rss.b * 30).toFixed(0)} MB`,
-  );
+  const fits = {
+    "wall seconds": fitLine(
+      xs,
+      points.map((p) => p.seconds),
+    ),
+    "CPU seconds": fitLine(
+      xs,
+      points.map((p) => p.cpuSeconds),
+    ),
+    "peak RSS MB": fitLine(
+      xs,
+      points.map((p) => p.peakRssMb),
+    ),
+  };
+  for (const [name, f] of Object.entries(fits)) {
+    const at30 = f.a + f.b * 30;
+    console.log(`fit: ${name} = ${f.a.toFixed(1)} + ${f.b.toFixed(1)} × millions of rows → 30M: ${at30.toFixed(0)}`);
+  }
 }
 
 if (require.main === module) {
