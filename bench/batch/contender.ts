@@ -41,7 +41,17 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
 async function runJob(input: string, warehouseFile: string, workDir: string, memoryLimit?: string) {
   const warehouse = await DuckDbWarehouse.open(warehouseFile, { memoryLimit });
   try {
-    const s = await runBatchJob({ input, schema: "flights", workDir }, warehouse);
+    // Progress on stderr after every chunk: how time and memory move as the tables grow, within one run.
+    const cpuStart = process.cpuUsage();
+    const onProgress = (p: { read: number; elapsedMs: number; chunk: number; chunks: number }) => {
+      const cpu = process.cpuUsage(cpuStart);
+      const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      console.error(
+        JSON.stringify({ progress: p.chunk, of: p.chunks, read: p.read, s: p.elapsedMs / 1000, cpuSeconds, rssMb }),
+      );
+    };
+    const s = await runBatchJob({ input, schema: "flights", workDir, onProgress }, warehouse);
     return { read: s.read, written: s.written, deadLettered: s.deadLettered, duplicates: s.duplicates };
   } finally {
     await warehouse.close();
