@@ -6,9 +6,10 @@ import { runPlain } from "./plain";
 
 /**
  * One contender of the batch benchmark in its own process, so its peak RSS is its own. Prints one JSON line.
- * An optional fourth argument is the job's DuckDB memory limit (what `--duckdb-memory` passes), e.g. 512MB.
+ * Optional: a fourth argument is the job's DuckDB memory limit (what `--duckdb-memory` passes), e.g. 512MB; a fifth the
+ * chunk size in MiB (what `--chunk-mb` passes).
  */
-async function main(kind: string, input: string, workDir: string, memoryLimit?: string): Promise<void> {
+async function main(kind: string, input: string, workDir: string, memoryLimit?: string, chunkMb?: string) {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   const warehouseFile = path.join(workDir, "warehouse.duckdb");
@@ -18,7 +19,7 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
   const counts =
     kind === "plain"
       ? await runPlain(input, warehouseFile, workDir)
-      : await runJob(input, warehouseFile, workDir, memoryLimit);
+      : await runJob(input, warehouseFile, workDir, memoryLimit, chunkMb ? Number(chunkMb) * 2 ** 20 : undefined);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   clearInterval(memory.timer);
@@ -38,7 +39,13 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
   );
 }
 
-async function runJob(input: string, warehouseFile: string, workDir: string, memoryLimit?: string) {
+async function runJob(
+  input: string,
+  warehouseFile: string,
+  workDir: string,
+  memoryLimit?: string,
+  chunkBytes?: number,
+) {
   const warehouse = await DuckDbWarehouse.open(warehouseFile, { memoryLimit });
   try {
     // Progress on stderr after every chunk: how time and memory move as the tables grow, within one run.
@@ -51,15 +58,15 @@ async function runJob(input: string, warehouseFile: string, workDir: string, mem
         JSON.stringify({ progress: p.chunk, of: p.chunks, read: p.read, s: p.elapsedMs / 1000, cpuSeconds, rssMb }),
       );
     };
-    const s = await runBatchJob({ input, schema: "flights", workDir, onProgress }, warehouse);
+    const s = await runBatchJob({ input, schema: "flights", workDir, onProgress, chunkBytes }, warehouse);
     return { read: s.read, written: s.written, deadLettered: s.deadLettered, duplicates: s.duplicates };
   } finally {
     await warehouse.close();
   }
 }
 
-const [kind, input, workDir, memoryLimit] = process.argv.slice(2);
-main(kind, input, workDir, memoryLimit).catch((err) => {
+const [kind, input, workDir, memoryLimit, chunkMb] = process.argv.slice(2);
+main(kind, input, workDir, memoryLimit, chunkMb).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { writeReplay } from "./replay";
  * size of the same run, and a least-squares line through the points extrapolated to 30M.
  *
  *   node dist/bench/scale/run.js [--sizes 1000000,3000000,10000000] [--duckdb-memory 512MB] [--source <parquet dir>]
+ *     [--chunk-mb N]
  */
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BENCH_DIR = path.join(ROOT, ".rox", "bench");
@@ -37,6 +38,7 @@ function flag(args: string[], name: string): string | undefined {
 async function main(args: string[]): Promise<void> {
   const sizes = (flag(args, "--sizes") ?? "1000000,3000000,10000000").split(",").map(Number);
   const memoryLimit = flag(args, "--duckdb-memory") ?? "512MB";
+  const chunkMb = flag(args, "--chunk-mb");
   const source = flag(args, "--source") ?? path.join(BENCH_DIR, "flights-3m-parquet");
   if (!fs.existsSync(source))
     await writeFlightSample({ outDir: source, format: "parquet", by: "month", from: "2001-01-01" });
@@ -44,28 +46,35 @@ async function main(args: string[]): Promise<void> {
   console.log(
     `machine: ${cpus.length} × ${cpus[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  console.log(`source: ${source}; DuckDB memory limit ${memoryLimit}`);
+  console.log(`source: ${source}; DuckDB memory limit ${memoryLimit}; chunk ${chunkMb ?? 8} MiB`);
   const points: Point[] = [];
   for (const rows of sizes) {
     const input = path.join(BENCH_DIR, "scale", `flights-${rows}`);
     await writeReplay(source, input, rows);
     const before = os.loadavg()[0].toFixed(2);
-    const result = runJob(input, memoryLimit);
+    const result = runJob(input, memoryLimit, chunkMb);
     const point = { rows, ...result, load: `${before} → ${os.loadavg()[0].toFixed(2)}` };
     points.push(point);
     console.log(JSON.stringify(point));
-    fs.appendFileSync(path.join(BENCH_DIR, "scale", "results.jsonl"), JSON.stringify({ memoryLimit, ...point }) + "\n");
+    fs.appendFileSync(
+      path.join(BENCH_DIR, "scale", "results.jsonl"),
+      JSON.stringify({ memoryLimit, chunkMb, ...point }) + "\n",
+    );
   }
   printResults(points);
 }
 
-function runJob(input: string, memoryLimit: string): Omit<Point, "rows" | "load"> {
+function runJob(input: string, memoryLimit: string, chunkMb?: string): Omit<Point, "rows" | "load"> {
   const script = path.join(ROOT, "dist", "bench", "batch", "contender.js");
-  const out = execFileSync("node", [script, "job", input, path.join(BENCH_DIR, "work-scale"), memoryLimit], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 26,
-  });
+  const out = execFileSync(
+    "node",
+    [script, "job", input, path.join(BENCH_DIR, "work-scale"), memoryLimit, ...(chunkMb ? [chunkMb] : [])],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 26,
+    },
+  );
   const line = out
     .trim()
     .split("\n")
