@@ -95,6 +95,7 @@ function planInput(files: InputFile[], options: BatchJobOptions, chunkBytes: num
     targetBytes: chunkBytes,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     csvQuotedNewlines: options.csvQuotedNewlines,
+    cutRowGroups: true,
   };
   return files.flatMap((file) =>
     planSplits(file.path, formatOf(file.path, options.format), plan).map((split) => ({ ...split, uri: file.uri })),

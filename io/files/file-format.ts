@@ -27,6 +27,11 @@ export interface FileSplit {
   quotedNewlines?: boolean;
   /** Avro and Parquet: the weight of its records in bytes (Parquet start/end count row groups; Avro blocks are compressed). */
   bytes?: number;
+  /**
+   * Parquet only: read just rows [from, to) of the file (0-based, within row groups start..end), so a row group heavier
+   * than a chunk is read in pieces (see PlanOptions.cutRowGroups).
+   */
+  rows?: { from: number; to: number };
 }
 
 const FORMATS_BY_EXTENSION: Record<string, FileFormat> = {

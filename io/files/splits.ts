@@ -17,6 +17,11 @@ export interface PlanOptions {
   maxRecordBytes?: number;
   /** CSV: let quoted fields hold newlines, within maxRecordBytes (BigQuery's `allowQuotedNewlines`; default false). */
   csvQuotedNewlines?: boolean;
+  /**
+   * Parquet: cut a row group heavier than targetBytes into pieces of rows (default false: a row group is the smallest
+   * split). The batch job sets it so a chunk, not the file's row-group size, bounds what one pipeline run holds.
+   */
+  cutRowGroups?: boolean;
 }
 
 export interface ReadOptions {
@@ -33,7 +38,7 @@ export function planSplits(filePath: string, format: FileFormat, opts: PlanOptio
   const file = { uri: pathToFileURL(path.resolve(filePath)).href, path: filePath, format };
   const targetBytes = Math.max(1, opts.targetBytes ?? DEFAULT_TARGET_BYTES);
   if (format === "avro") return planAvroSplits(file, targetBytes);
-  if (format === "parquet") return planParquetSplits(file, targetBytes);
+  if (format === "parquet") return planParquetSplits(file, targetBytes, opts.cutRowGroups === true);
   const text = {
     maxRecordBytes: opts.maxRecordBytes,
     quotedNewlines: format === "csv" && opts.csvQuotedNewlines === true,

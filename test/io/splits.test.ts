@@ -293,6 +293,49 @@ describe("Parquet", () => {
     },
   );
 
+  test.each([100_000, 30_000])(
+    "targetBytes %p, row groups cut into pieces: the same records, in order, as whole row groups",
+    (targetBytes) => {
+      const whole = readAll(file, "parquet");
+      const splits = planSplits(file, "parquet", { targetBytes, cutRowGroups: true });
+      // 2,048 rows × 128 bytes: 3 pieces of ≤ 683 rows at 100,000 bytes, 9 of ≤ 228 at 30,000 (the last group is shorter).
+      const perGroup = targetBytes === 100_000 ? 3 : 9;
+      expect(splits.filter((s) => s.start === 0)).toHaveLength(perGroup);
+      expect(splits.every((s) => s.rows && s.end === s.start + 1 && s.firstLine === s.rows.from + 1)).toBe(true);
+      for (let i = 1; i < splits.length; i++) expect(splits[i].rows!.from).toBe(splits[i - 1].rows!.to);
+      expect(splits[splits.length - 1].rows!.to).toBe(10000);
+      const pieces = splits.flatMap((split) => [...readSplit(split)]);
+      expect(pieces).toEqual(whole);
+    },
+  );
+
+  test("row groups lighter than targetBytes are not cut, and still grouped", () => {
+    const splits = planSplits(file, "parquet", { targetBytes: 600_000, cutRowGroups: true });
+    expect(splits.map((s) => [s.start, s.end, s.rows])).toEqual([
+      [0, 2, undefined],
+      [2, 4, undefined],
+      [4, 5, undefined],
+    ]);
+  });
+
+  test("a damaged row group read in pieces is one dead letter for all its rows, as when read whole", () => {
+    const bytes = fs.readFileSync(file);
+    const groups = planSplits(file, "parquet", { targetBytes: 1 });
+    const second = [...readSplit(groups[1])][0];
+    const offset = second.ok ? second.value.envelope.source.offset! : 0;
+    bytes.fill(0xff, offset, offset + 64);
+    const damaged = writeFile("damaged-pieces.parquet", bytes);
+    const splits = planSplits(damaged, "parquet", { targetBytes: 100_000, cutRowGroups: true });
+    expect(splits.filter((s) => s.start === 1)).toHaveLength(3);
+    const outcomes = splits.flatMap((split) => [...readSplit(split)]);
+    expect(outcomes).toEqual(readAll(damaged, "parquet"));
+    const dead = outcomes.flatMap((o) => (o.ok ? [] : [o.dead]));
+    expect(dead.map((d) => [d.errorClass, d.envelope.source.line, d.envelope.payload])).toEqual([
+      ["corrupt_parquet_row_group", 2049, '{"rowGroup":1,"rows":2048}'],
+    ]);
+    expect(outcomes).toHaveLength(10000 - 2048 + 1);
+  });
+
   test("a damaged row group is one corrupt_parquet_row_group dead letter", () => {
     const bytes = fs.readFileSync(file);
     const groups = planSplits(file, "parquet", { targetBytes: 1 });

@@ -28,8 +28,17 @@ export function decodeParquetRowGroup(source: ByteSource, metadata: FileMetaData
   }
 }
 
-export function* parquetRows(group: ParquetRowGroup): Generator<Record<string, unknown>> {
-  for (let row = 0; row < group.rows; row++) {
+/** Rows [from, to) of one row group, counted from its first row. */
+export interface RowRange {
+  from: number;
+  to: number;
+}
+
+/** The group's rows as records, all of them or those of `range`. */
+export function* parquetRows(group: ParquetRowGroup, range?: RowRange): Generator<Record<string, unknown>> {
+  const from = Math.max(0, range?.from ?? 0);
+  const to = Math.min(group.rows, range?.to ?? group.rows);
+  for (let row = from; row < to; row++) {
     const record: Record<string, unknown> = {};
     for (let c = 0; c < group.names.length; c++) record[group.names[c]] = group.columns[c][row];
     yield record;
