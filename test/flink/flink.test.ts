@@ -155,14 +155,29 @@ flinkTest(
   600_000,
 );
 
+function nothingStagedAfter(ms: number): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the Flink stream staged no row within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+}
+
 describe("stream", () => {
   const project = "rox-test";
   const topic = "flink-parity";
   let emulator: TestEmulator | undefined;
   beforeAll(async () => {
-    if (!unmet("java", "flink-job-server", "beam-jar", "pubsub-emulator"))
-      emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
-  }, 60_000);
+    if (unmet("java", "flink-job-server", "beam-jar", "pubsub-emulator")) return;
+    emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
+    // A fresh job server (JVM) for the stream: once, submitted to the one that had run the batch job, the stream's
+    // Pub/Sub reader never pulled (no request in the emulator's log, no reader thread in jstack; docs/dataflow.md).
+    await server.stop();
+    server = await startFlinkJobServer({
+      slots: PARALLELISM,
+      heapMb: 640,
+      workDir: path.join(work.dir, "flink-stream"),
+    });
+  }, 180_000);
   afterAll(async () => emulator?.stop());
 
   itNeeds(
@@ -204,8 +219,9 @@ describe("stream", () => {
             parallelism: PARALLELISM,
             pipelineOptions: { pubsubRootUrl: `http://${host}` },
             parameters: { schema: "flights", subscription: subscription("flink-parity-flink") },
-            // Stops once the staged rows have not grown for 15 s: the subscription has been drained.
-            stop: (dir) => stopWhenIdle(dir, 15_000),
+            // Stops once the staged rows have not grown for 15 s: the subscription has been drained. Fails (instead of
+            // waiting for jest's timeout) when no row has been staged after 5 minutes.
+            stop: (dir) => Promise.race([stopWhenIdle(dir, 15_000), nothingStagedAfter(300_000)]),
             workDir: work.dir,
             now,
           },
