@@ -80,6 +80,7 @@ interface PortableHandle {
   jobId: string;
   runner: {
     getJobMetrics(jobId: string): Promise<{ metrics?: { committed: MonitoringInfo[]; attempted: MonitoringInfo[] } }>;
+    cancelJob(jobId: string): Promise<unknown>;
   };
 }
 
@@ -89,11 +90,30 @@ async function runUntilStopped(
   restUrl: string | undefined,
 ): Promise<Record<string, number>> {
   const ended = result.waitUntilFinish();
-  const first = await Promise.race([stop.then(() => "stop" as const), ended]);
+  const handle = result as unknown as PortableHandle;
+  // Not the SDK's `cancel()`: it shuts the LOOPBACK worker pool down at once, before Flink has stopped its workers,
+  // which then stay connected and keep this process alive. Cancelled through the job service, the job is followed to
+  // its end (CANCELLED): Flink stops the workers, then the SDK's completion shuts the pool down.
+  const cancel = async () => {
+    await handle.runner.cancelJob(handle.jobId);
+    await ended;
+  };
+  let first: "stop" | JobState_Enum;
+  try {
+    first = await Promise.race([stop.then(() => "stop" as const), ended]);
+  } catch (err) {
+    await cancel(); // the stop rule failed (e.g. a caller's deadline): the job is still running
+    throw err;
+  }
   if (first !== "stop")
     throw new FlinkJobFailedError(`the streaming Flink job ended ${JobState_Enum[first]} before it was stopped`);
   const { runningJobCounters } = await import("./rest-counters");
-  const counters = restUrl ? await runningJobCounters(restUrl, (result as unknown as PortableHandle).jobId) : {};
-  await (result as PipelineResult & { cancel(): Promise<void> }).cancel();
+  const counters = restUrl
+    ? await runningJobCounters(restUrl, handle.jobId).catch(async (err) => {
+        await cancel();
+        throw err;
+      })
+    : {};
+  await cancel();
   return counters;
 }
