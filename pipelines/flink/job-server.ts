@@ -147,6 +147,8 @@ function writeFlinkConf(workDir: string, slots: number, restPort: number): strin
     // fails over: "Size of the state is larger than the maximum permitted memory-backed state"): files instead.
     "state.checkpoint-storage": "filesystem",
     "state.checkpoints.dir": `file://${path.join(workDir, "checkpoints")}`,
+    // Flink's REST API answers metrics from a store refreshed at most this often (default 10 s): rest-counters.ts.
+    "metrics.fetcher.update-interval": 500,
   };
   fs.writeFileSync(
     path.join(dir, "flink-conf.yaml"),

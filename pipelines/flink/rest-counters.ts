@@ -15,6 +15,9 @@ export class FlinkRestError extends RoxError {
  */
 const USER_COUNTER = /\.beam_([A-Za-z0-9_]+)$/;
 
+/** Longer than the job server's `metrics.fetcher.update-interval` (job-server.ts) plus a fetch. */
+const STORE_REFRESH_MS = 2_000;
+
 interface JobOverview {
   jobs: { jid: string; name: string; state: string }[];
 }
@@ -37,8 +40,13 @@ export async function runningJobCounters(restUrl: string, beamJobId: string): Pr
   const { jobs } = await get<JobOverview>("/jobs/overview");
   const job = jobs.find((j) => j.state === "RUNNING" && beamJobId.startsWith(`${j.name}_`));
   if (!job) throw new FlinkRestError(`no running Flink job for the Beam job ${beamJobId} at ${restUrl}`);
+  const { vertices } = await get<JobDetails>(`/jobs/${job.jid}`);
+  // Flink answers metrics from a store that a request only asks to refresh (in the background, at most every
+  // `metrics.fetcher.update-interval`): a first pass to refresh it, then the read.
+  for (const vertex of vertices) await get(`/jobs/${job.jid}/vertices/${vertex.id}/subtasks/metrics`);
+  await new Promise((resolve) => setTimeout(resolve, STORE_REFRESH_MS));
   const counters: Record<string, number> = {};
-  for (const vertex of (await get<JobDetails>(`/jobs/${job.jid}`)).vertices) {
+  for (const vertex of vertices) {
     const route = `/jobs/${job.jid}/vertices/${vertex.id}/subtasks/metrics`;
     for (const { id } of await get<{ id: string }[]>(route)) {
       const name = USER_COUNTER.exec(id)?.[1];
