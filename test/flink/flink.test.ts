@@ -170,7 +170,7 @@ describe("stream", () => {
     if (unmet("java", "flink-job-server", "beam-jar", "pubsub-emulator")) return;
     emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
     // A job server (JVM) of its own for the stream, as `rox stream --runner flink` starts one per run. The stream is
-    // flaky: in 2 of 12 runs its Pub/Sub reader never pulled (docs/dataflow.md "Known limits").
+    // flaky: in 2 of 13 runs its Pub/Sub reader never pulled (docs/dataflow.md "Known limits").
     await server.stop();
     server = await startFlinkJobServer({
       slots: PARALLELISM,
