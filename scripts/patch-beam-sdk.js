@@ -17,6 +17,10 @@
  *    NAMESPACE and `TRANSFORM` instead of Beam's `PTRANSFORM`; Java runners (Flink's job server, Dataflow's Runner v2)
  *    drop such a counter, so a job's `records_read` never reached the runner's metrics. Patched to namespace "beam"
  *    and both labels; the DirectRunner reads only NAME and is unaffected.
+ * 5. `control-channel-error` (dist/src/apache_beam/worker/worker.js): a LOOPBACK worker's control stream has no
+ *    `error` listener. When a cancelled streaming job's job server goes away before it has stopped the worker,
+ *    the stream fails with `14 UNAVAILABLE: Connection dropped`, an unhandled `error` event that ends this process
+ *    (the CLI, or jest). Patched to log it like the stream's end.
  *
  * Idempotent. Each patch checks the exact original text (once) or its own patched text; anything else means the SDK
  * changed, and the script fails loudly instead of guessing. Run by `postinstall`; `node scripts/patch-beam-sdk.js
@@ -29,6 +33,7 @@ const path = require("path");
 const SDK_VERSION = "2.49.0";
 const RUNNER = path.join("dist", "src", "apache_beam", "runners", "portable_runner", "runner.js");
 const METRICS = path.join("dist", "src", "apache_beam", "worker", "metrics.js");
+const WORKER = path.join("dist", "src", "apache_beam", "worker", "worker.js");
 const MARK = "/* patched by rox-gcp scripts/patch-beam-sdk.js */";
 
 const PATCHES = [
@@ -63,6 +68,17 @@ const METRICS_PATCHES = [
     patched:
       '            info.labels["TRANSFORM"] = this.transformId;\n' +
       `            info.labels["PTRANSFORM"] = this.transformId; ${MARK}\n`,
+  },
+];
+
+const WORKER_PATCHES = [
+  {
+    name: "control-channel-error",
+    original: '        this.controlChannel.on("data", this.handleRequest.bind(this));\n',
+    patched:
+      '        this.controlChannel.on("data", this.handleRequest.bind(this));\n' +
+      '        this.controlChannel.on("error", (err) => console.warn("Control channel error:", err.message)); ' +
+      `${MARK}\n`,
   },
 ];
 
@@ -129,6 +145,7 @@ function main(argv) {
   const sdk = installedSdk(path.resolve(__dirname, ".."));
   say(path.join(sdk, RUNNER), patchRunnerFile(path.join(sdk, RUNNER)));
   say(path.join(sdk, METRICS), patchRunnerFile(path.join(sdk, METRICS), METRICS_PATCHES));
+  say(path.join(sdk, WORKER), patchRunnerFile(path.join(sdk, WORKER), WORKER_PATCHES));
 }
 
 if (require.main === module) {
@@ -140,4 +157,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { PATCHES, METRICS_PATCHES, SdkPatchError, patchRunnerSource, patchRunnerFile };
+module.exports = { PATCHES, METRICS_PATCHES, WORKER_PATCHES, SdkPatchError, patchRunnerSource, patchRunnerFile };

@@ -31,7 +31,8 @@ SHADE_PLUGIN_VERSION=3.5.1
 SLF4J_VERSION=1.7.30
 JAR_STAMP_TEXT="beam=${BEAM_VERSION} shade=${SHADE_PLUGIN_VERSION} slf4j=${SLF4J_VERSION} rev=1"
 VENV_STAMP_TEXT="python=apache-beam[gcp]==${BEAM_VERSION} $(sha256sum "$ROOT/scripts/beam/constraints.txt" | cut -c1-16) rev=2"
-FLINK_STAMP_TEXT="beam=${BEAM_VERSION} runner=beam-runners-flink-1.15 harness gcp-io slf4j=${SLF4J_VERSION} rev=1"
+JAMM_VERSION=0.4.1
+FLINK_STAMP_TEXT="beam=${BEAM_VERSION} runner=beam-runners-flink-1.15 harness gcp-io jamm=${JAMM_VERSION} slf4j=${SLF4J_VERSION} rev=2"
 JAR_NAME="beam-sdks-java-io-google-cloud-platform-expansion-service-${BEAM_VERSION}.jar"
 
 DEST="${ROX_BEAM_DIR:-$ROOT/.rox/beam}"
@@ -168,6 +169,9 @@ cat > "$DEST/flink/build/pom.xml" <<EOF
     <dependency><groupId>org.apache.beam</groupId><artifactId>beam-runners-flink-1.15</artifactId><version>${BEAM_VERSION}</version></dependency>
     <dependency><groupId>org.apache.beam</groupId><artifactId>beam-sdks-java-harness</artifactId><version>${BEAM_VERSION}</version></dependency>
     <dependency><groupId>org.apache.beam</groupId><artifactId>beam-sdks-java-io-google-cloud-platform</artifactId><version>${BEAM_VERSION}</version></dependency>
+    <!-- The harness declares jamm "provided": without it an EMBEDDED Java stage fails to start its FnHarness
+         (NoClassDefFoundError: org/github/jamm/MemoryMeter). -->
+    <dependency><groupId>io.github.stephankoelle</groupId><artifactId>jamm</artifactId><version>${JAMM_VERSION}</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>${SLF4J_VERSION}</version></dependency>
   </dependencies>
 </project>

@@ -131,11 +131,12 @@ export async function runOnFlink(
   const server = values["job-endpoint"] ? undefined : await startFlinkJobServer({ slots: parallelism });
   try {
     const jobEndpoint = values["job-endpoint"] ?? server!.endpoint;
+    const restUrl = server?.restUrl;
     const pipelineOptions = extra.pubsubRootUrl ? { pubsubRootUrl: extra.pubsubRootUrl } : undefined;
     return await withWarehouse(target, (warehouse) =>
       runFlinkJob(
         job,
-        { jobEndpoint, parallelism, parameters, pipelineOptions, replace: extra.replace, stop: extra.stop },
+        { jobEndpoint, restUrl, parallelism, parameters, pipelineOptions, replace: extra.replace, stop: extra.stop },
         warehouse,
       ),
     );

@@ -20,7 +20,8 @@ export async function startEmbeddedExpansionService(): Promise<ExpansionService>
   const jar = beamServicePaths().gcpExpansionJar;
   if (!fs.existsSync(jar)) throw new BeamServicesMissingError([jar]);
   const port = await freeLoopbackPort();
-  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rox-expansion-")), "expansion-service.log");
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "rox-expansion-"));
+  const logFile = path.join(logDir, "expansion-service.log");
   const options = { logFile, startError: (message: string) => new FlinkJobServerStartError(message) };
   const args = [
     "-Xmx384m",
@@ -38,5 +39,9 @@ export async function startEmbeddedExpansionService(): Promise<ExpansionService>
     () => acceptsConnections(port),
     options,
   );
-  return { address: `127.0.0.1:${port}`, stop: () => service.stop() };
+  const stop = async () => {
+    await service.stop();
+    fs.rmSync(logDir, { recursive: true, force: true });
+  };
+  return { address: `127.0.0.1:${port}`, stop };
 }

@@ -12,6 +12,7 @@ import { dataflowGraph } from "../dataflow/job-graph";
 import { stagedFilesSink } from "../dataflow/graph-sink";
 import { runGraphOnFlink, type FlinkRunOptions } from "./run-graph";
 import { startEmbeddedExpansionService } from "./embedded-expansion";
+import { moveRepeatedIdsToDuplicates } from "./staged-first-of-id";
 import { GCP_EXPANSION_SERVICE_TARGET } from "../beam-services";
 
 export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
@@ -28,7 +29,8 @@ export interface FlinkJobOptions extends Omit<FlinkRunOptions, "stop"> {
  * The portable graph Dataflow runs — the same reading, validation and dedupe steps — on Flink, with the sink role
  * played by staged files instead of BigQuery; once the job has ended (batch) or been stopped (stream), the files are
  * landed in the warehouse like a DirectRunner chunk's: fresh events only, the window pass over them, dead letters and
- * `job_runs` in one commit. `read` is the job's own Beam counter, read from Flink's metrics.
+ * `job_runs` in one commit (a stream's repeated ids first become duplicates: `moveRepeatedIdsToDuplicates`). `read`
+ * is the job's own Beam counter, read from Flink's metrics (a stream's from Flink's REST API before it is cancelled).
  */
 export async function runFlinkJob(
   job: "batch" | "stream",
@@ -51,6 +53,7 @@ export async function runFlinkJob(
     const counters = await withJavaExpansion(job === "stream", () =>
       runGraphOnFlink(graph, { ...options, stop: options.stop?.(runDir) }),
     );
+    if (job === "stream") moveRepeatedIdsToDuplicates(paths, contract.idField);
     await warehouse.ensureTables(contract);
     const summaryOf = (counts: ChunkCounts): JobSummary => ({
       job,

@@ -31,6 +31,8 @@ export class FlinkJobServerStartError extends RoxError {
 export interface FlinkJobServer {
   /** `127.0.0.1:<port>` of the Beam job service. */
   endpoint: string;
+  /** `http://127.0.0.1:<port>` of Flink's REST API while a job runs (each job's cluster listens there in turn). */
+  restUrl: string;
   pid: number;
   logFile: string;
   stop(): Promise<void>;
@@ -79,12 +81,13 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
       `Beam's Flink job server is not installed in ${lib}: run scripts/setup-beam.sh flink`,
     );
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "rox-flink-"));
-  const confDir = writeFlinkConf(workDir, options.slots ?? 2);
-  const [jobPort, artifactPort, expansionPort] = [
+  const [jobPort, artifactPort, expansionPort, restPort] = [
+    await freeLoopbackPort(),
     await freeLoopbackPort(),
     await freeLoopbackPort(),
     await freeLoopbackPort(),
   ];
+  const confDir = writeFlinkConf(workDir, options.slots ?? 2, restPort);
   const args = [
     `-Xmx${options.heapMb ?? 640}m`,
     ...OPENS.map((pkg) => `--add-opens=java.base/${pkg}=ALL-UNNAMED`),
@@ -122,11 +125,12 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
     () => acceptsConnections(jobPort),
     spawnOptions,
   );
-  return { endpoint, pid: server.pid, logFile, stop: () => server.stop() };
+  const restUrl = `http://127.0.0.1:${restPort}`;
+  return { endpoint, restUrl, pid: server.pid, logFile, stop: () => server.stop() };
 }
 
 /** Slots, parallelism and timeouts for a small shared machine: heartbeats tolerate a loaded CPU. */
-function writeFlinkConf(workDir: string, slots: number): string {
+function writeFlinkConf(workDir: string, slots: number, restPort: number): string {
   const dir = path.join(workDir, "conf");
   fs.mkdirSync(dir, { recursive: true });
   const conf = {
@@ -134,9 +138,17 @@ function writeFlinkConf(workDir: string, slots: number): string {
     "parallelism.default": slots,
     "heartbeat.timeout": 300_000,
     "rest.bind-address": "127.0.0.1",
+    "rest.bind-port": restPort,
+    "rest.port": restPort,
     "rest.address": "127.0.0.1",
     "taskmanager.host": "127.0.0.1",
     "jobmanager.rpc.address": "127.0.0.1",
+    // A streaming job's checkpoints outgrow the JobManager's 5 MiB memory-backed storage within seconds (the job then
+    // fails over: "Size of the state is larger than the maximum permitted memory-backed state"): files instead.
+    "state.checkpoint-storage": "filesystem",
+    "state.checkpoints.dir": `file://${path.join(workDir, "checkpoints")}`,
+    // Flink's REST API answers metrics from a store refreshed at most this often (default 10 s): rest-counters.ts.
+    "metrics.fetcher.update-interval": 500,
   };
   fs.writeFileSync(
     path.join(dir, "flink-conf.yaml"),

@@ -17,6 +17,11 @@ export class FlinkJobFailedError extends RoxError {
 export interface FlinkRunOptions {
   /** `host:port` of a Beam Flink job server. */
   jobEndpoint: string;
+  /**
+   * Flink's REST API behind it (`http://host:port`): a stopped streaming job's counters are read there before it is
+   * cancelled (the job server reports metrics only of ended jobs). Without it the stream's counters are empty.
+   */
+  restUrl?: string;
   /** Flink's parallelism for every stage (default 2: the point of a distributed engine). */
   parallelism?: number;
   /** Extra pipeline options for the Java parts (e.g. `pubsubRootUrl` of an emulator), as the SDK names them. */
@@ -51,7 +56,7 @@ export async function runGraphOnFlink(
     ...options.pipelineOptions,
   });
   const result = await runner.runAsync(graph);
-  if (options.stop) return runUntilStopped(result, options.stop);
+  if (options.stop) return runUntilStopped(result, options.stop, options.restUrl);
   const state = await result.waitUntilFinish();
   if (state !== JobState_Enum.DONE)
     throw new FlinkJobFailedError(`the Flink job ended ${JobState_Enum[state]} (the job server's log says why)`);
@@ -75,15 +80,40 @@ interface PortableHandle {
   jobId: string;
   runner: {
     getJobMetrics(jobId: string): Promise<{ metrics?: { committed: MonitoringInfo[]; attempted: MonitoringInfo[] } }>;
+    cancelJob(jobId: string): Promise<unknown>;
   };
 }
 
-async function runUntilStopped(result: PipelineResult, stop: Promise<void>): Promise<Record<string, number>> {
+async function runUntilStopped(
+  result: PipelineResult,
+  stop: Promise<void>,
+  restUrl: string | undefined,
+): Promise<Record<string, number>> {
   const ended = result.waitUntilFinish();
-  const first = await Promise.race([stop.then(() => "stop" as const), ended]);
+  const handle = result as unknown as PortableHandle;
+  // Not the SDK's `cancel()`: it shuts the LOOPBACK worker pool down at once, before Flink has stopped its workers,
+  // which then stay connected and keep this process alive. Cancelled through the job service, the job is followed to
+  // its end (CANCELLED): Flink stops the workers, then the SDK's completion shuts the pool down.
+  const cancel = async () => {
+    await handle.runner.cancelJob(handle.jobId);
+    await ended;
+  };
+  let first: "stop" | JobState_Enum;
+  try {
+    first = await Promise.race([stop.then(() => "stop" as const), ended]);
+  } catch (err) {
+    await cancel(); // the stop rule failed (e.g. a caller's deadline): the job is still running
+    throw err;
+  }
   if (first !== "stop")
     throw new FlinkJobFailedError(`the streaming Flink job ended ${JobState_Enum[first]} before it was stopped`);
-  const counters = await jobCounters(result).catch(() => ({}));
-  await (result as PipelineResult & { cancel(): Promise<void> }).cancel();
+  const { runningJobCounters } = await import("./rest-counters");
+  const counters = restUrl
+    ? await runningJobCounters(restUrl, handle.jobId).catch(async (err) => {
+        await cancel();
+        throw err;
+      })
+    : {};
+  await cancel();
   return counters;
 }

@@ -3,13 +3,19 @@
  * with 2 task slots, jobs at parallelism 2), compared with the DirectRunner on the same input:
  * - batch: real flights of one day (a slice, to stay small on a shared 2-core machine) plus injected faults, from
  *   local files → the local warehouse;
- * - stream: the same records published to the Pub/Sub emulator, read by Java's PubsubIO (EMBEDDED in Flink's JVM,
- *   no Docker) with the TypeScript stages in LOOPBACK workers of this process → the local warehouse.
+ * - stream: a smaller slice of the same flights, three invalid records and two re-sent ids, published once to the
+ *   Pub/Sub emulator and read through two subscriptions: the local streaming job on one, on the other the streaming
+ *   graph on Flink, Java's PubsubIO (EMBEDDED in Flink's JVM, no Docker, `--pubsubRootUrl` = the emulator) feeding
+ *   the TypeScript stages in LOOPBACK workers of this process → the local warehouse.
  * Skipped, with the reason printed, without Java or the job server.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { runBatchJob } from "../../pipelines/batch-job";
+import { runStreamJob } from "../../pipelines/stream-job";
+import { stopWhenIdle } from "../../pipelines/flink/stop-when-idle";
+import { openSubscription } from "../../io/pubsub/open-subscription";
+import { publishEvents } from "../../tools/publish/replay";
 import { runFlinkJob } from "../../pipelines/flink/flink-job";
 import { startFlinkJobServer, type FlinkJobServer } from "../../pipelines/flink/job-server";
 import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
@@ -18,7 +24,8 @@ import { injectFaults } from "../../tools/sample/faults";
 import { readJsonLines } from "../../io/files/json-lines";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { tempDir } from "../support/temp";
-import { unmet } from "../support/prerequisites";
+import { itNeeds, unmet } from "../support/prerequisites";
+import { startTestEmulator, type TestEmulator } from "../support/pubsub-emulator";
 
 const DAY = "2001-01-02";
 const FLIGHTS_OF_THE_DAY = 1_200;
@@ -34,8 +41,18 @@ const skipReason = unmet("java", "flink-job-server", "beam-jar");
 const flinkTest = skipReason ? test.skip : test;
 const work = tempDir("flink");
 const input = path.join(work.dir, "events");
+const streamInput = path.join(work.dir, "stream-events");
 let server: FlinkJobServer;
 let faultCount = 0;
+/** Flights of the streaming sample (published after its faults). */
+const STREAMED_FLIGHTS = 60;
+/**
+ * The streaming sample's faults: records that fail validation but carry a valid `event_time` (Java's read cannot
+ * dead-letter a message without one, docs/dataflow.md "Known limits"), and exact re-sends of earlier events.
+ */
+const STREAM_FAULTS = ["validate/missing_field", "validate/wrong_type", "validate/constraint.pattern", "duplicate"];
+let resent = 0;
+let streamLineCount = 0;
 
 beforeAll(async () => {
   if (skipReason) return;
@@ -52,6 +69,13 @@ beforeAll(async () => {
   const faults = injectFaults(flights.slice(0, 30), 3);
   faultCount = faults.length;
   fs.writeFileSync(path.join(input, "faults.jsonl"), faults.map((f) => f.line).join("\n") + "\n");
+  const streamed = flights.slice(0, STREAMED_FLIGHTS).map((f) => JSON.stringify(f));
+  const streamFaults = injectFaults(flights.slice(0, 2), 2).filter((f) => STREAM_FAULTS.includes(f.expect));
+  resent = streamFaults.filter((f) => f.expect === "duplicate").length;
+  fs.mkdirSync(streamInput);
+  const streamLines = [...streamed, ...streamFaults.map((f) => f.line)];
+  streamLineCount = streamLines.length;
+  fs.writeFileSync(path.join(streamInput, "flights.jsonl"), streamLines.join("\n") + "\n");
   server = await startFlinkJobServer({ slots: PARALLELISM, heapMb: 640, workDir: path.join(work.dir, "flink") });
 }, 180_000);
 
@@ -87,12 +111,15 @@ function counts(summary: JobSummary) {
   return { read, written, deadLettered, duplicates, byReason };
 }
 
-/** Flink's own log names each parallel subtask `(i/n)`: the stages really ran `n` wide. */
-function subtasksSeen(log: string): string[] {
+/** Flink's own log names each parallel subtask `(i/n)`: the stages (of those whose name has `stage`) ran `n` wide. */
+function subtasksSeen(log: string, stage = ""): string[] {
+  const lines = log.split("\n").filter((line) => line.includes(stage));
   return [
     ...new Set(
-      [...log.matchAll(/\((\d+)\/(\d+)\)#\d+ \([0-9a-f]+\) switched from DEPLOYING to INITIALIZING/g)].map(
-        (m) => `${m[1]}/${m[2]}`,
+      lines.flatMap((line) =>
+        [...line.matchAll(/\((\d+)\/(\d+)\)#\d+ \([0-9a-f]+\) switched from DEPLOYING to INITIALIZING/g)].map(
+          (m) => `${m[1]}/${m[2]}`,
+        ),
       ),
     ),
   ].sort();
@@ -127,3 +154,96 @@ flinkTest(
   },
   600_000,
 );
+
+function nothingStagedAfter(ms: number): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the Flink stream staged no row within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+}
+
+describe("stream", () => {
+  const project = "rox-test";
+  const topic = "flink-parity";
+  let emulator: TestEmulator | undefined;
+  beforeAll(async () => {
+    if (unmet("java", "flink-job-server", "beam-jar", "pubsub-emulator")) return;
+    emulator = await startTestEmulator(path.join(work.dir, "emulator.json"));
+    // A job server (JVM) of its own for the stream, as `rox stream --runner flink` starts one per run. The stream is
+    // flaky: in 2 of 13 runs its Pub/Sub reader never pulled (docs/dataflow.md "Known limits").
+    await server.stop();
+    server = await startFlinkJobServer({
+      slots: PARALLELISM,
+      heapMb: 640,
+      workDir: path.join(work.dir, "flink-stream"),
+    });
+  }, 180_000);
+  afterAll(async () => emulator?.stop());
+
+  itNeeds(
+    "java",
+    "flink-job-server",
+    "beam-jar",
+    "pubsub-emulator",
+  )(
+    "stream: Pub/Sub emulator → Flink (Java PubsubIO embedded, parallelism 2) gives the local stream job's tables",
+    async () => {
+      const host = emulator!.host;
+      const subscription = (name: string) => `projects/${project}/subscriptions/${name}`;
+      // Both subscriptions exist before the one publish: each receives every message, with the same message ids.
+      const local = await openSubscription({ host, project, subscription: "flink-parity-local", topic });
+      await openSubscription({ host, project, subscription: "flink-parity-flink", topic });
+      const published = await publishEvents({ host, project, topic, from: streamInput, duplicates: 0 });
+      expect(published.published).toBe(streamLineCount);
+
+      const direct = await into(path.join(work.dir, "stream-direct.duckdb"), (w) =>
+        runStreamJob(
+          {
+            schema: "flights",
+            subscription: subscription("flink-parity-local"),
+            maxMessages: published.published,
+            idleTimeoutSeconds: 5,
+            workDir: work.dir,
+            now,
+          },
+          local,
+          w,
+        ),
+      );
+      const flink = await into(path.join(work.dir, "stream-flink.duckdb"), (w) =>
+        runFlinkJob(
+          "stream",
+          {
+            jobEndpoint: server.endpoint,
+            restUrl: server.restUrl,
+            parallelism: PARALLELISM,
+            pipelineOptions: { pubsubRootUrl: `http://${host}` },
+            parameters: { schema: "flights", subscription: subscription("flink-parity-flink") },
+            // Stops once the staged rows have not grown for 15 s: the subscription has been drained. Fails (instead of
+            // waiting for jest's timeout) when no row has been staged after 5 minutes.
+            stop: (dir) => Promise.race([stopWhenIdle(dir, 15_000), nothingStagedAfter(300_000)]),
+            workDir: work.dir,
+            now,
+          },
+          w,
+        ),
+      );
+
+      expect(direct.read).toBe(published.published);
+      expect(direct.duplicates).toBe(resent);
+      // On Flink Java's Pub/Sub read passes a re-sent id on (docs/dataflow.md "Flink"): the graph reads it, and the
+      // landing counts it as a duplicate, as the local job does. `read` is Flink's own counter (its REST API).
+      expect(counts(flink)).toStrictEqual(counts(direct));
+      expect(unaccounted(flink)).toBe(0);
+      expect(unaccounted(direct)).toBe(0);
+      expect(await tables(path.join(work.dir, "stream-flink.duckdb"))).toStrictEqual(
+        await tables(path.join(work.dir, "stream-direct.duckdb")),
+      );
+      expect(subtasksSeen(fs.readFileSync(server.logFile, "utf8"), "decodePubsubMessage")).toStrictEqual([
+        "1/2",
+        "2/2",
+      ]);
+    },
+    600_000,
+  );
+});
