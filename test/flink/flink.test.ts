@@ -210,24 +210,32 @@ describe("stream", () => {
           w,
         ),
       );
-      const flink = await into(path.join(work.dir, "stream-flink.duckdb"), (w) =>
-        runFlinkJob(
-          "stream",
-          {
-            jobEndpoint: server.endpoint,
-            restUrl: server.restUrl,
-            parallelism: PARALLELISM,
-            pipelineOptions: { pubsubRootUrl: `http://${host}` },
-            parameters: { schema: "flights", subscription: subscription("flink-parity-flink") },
-            // Stops once the staged rows have not grown for 15 s: the subscription has been drained. Fails (instead of
-            // waiting for jest's timeout) when no row has been staged after 5 minutes.
-            stop: (dir) => Promise.race([stopWhenIdle(dir, 15_000), nothingStagedAfter(300_000)]),
-            workDir: work.dir,
-            now,
-          },
-          w,
-        ),
-      );
+      const runOnFlink = () =>
+        into(path.join(work.dir, "stream-flink.duckdb"), (w) =>
+          runFlinkJob(
+            "stream",
+            {
+              jobEndpoint: server.endpoint,
+              restUrl: server.restUrl,
+              parallelism: PARALLELISM,
+              pipelineOptions: { pubsubRootUrl: `http://${host}` },
+              parameters: { schema: "flights", subscription: subscription("flink-parity-flink") },
+              // Stops once the staged rows have not grown for 15 s: the subscription has been drained. Fails (instead
+              // of waiting for jest's timeout) when no row has been staged after 4 minutes.
+              stop: (dir) => Promise.race([stopWhenIdle(dir, 15_000), nothingStagedAfter(240_000)]),
+              workDir: work.dir,
+              now,
+            },
+            w,
+          ),
+        );
+      const flink = await runOnFlink().catch((err: Error) => {
+        if (!/staged no row/.test(err.message)) throw err;
+        // The known stall (docs/dataflow.md "Known limits": Java's reader sometimes never pulls). It was cancelled
+        // having read nothing, so the messages still wait: one more job on the same subscription, said out loud.
+        process.stderr.write(`flink.test: ${err.message}; the known reader stall: running the job once more\n`);
+        return runOnFlink();
+      });
 
       expect(direct.read).toBe(published.published);
       expect(direct.duplicates).toBe(resent);
