@@ -34,4 +34,8 @@ module.exports = {
   // Istanbul instrumentation rewrites functions that Beam serializes; v8 coverage does not.
   coverageProvider: "v8",
   testTimeout: 120000,
+  // After a Flink stream run that met the known reader stall (docs/dataflow.md "Known limits") and was rerun, the
+  // cancelled job's LOOPBACK worker leaves gRPC handles open and jest, which runs in band on 2 cores, would wait for
+  // them forever: once every test has finished and reported, exit instead of hanging CI.
+  forceExit: true,
 };

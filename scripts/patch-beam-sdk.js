@@ -20,7 +20,8 @@
  * 5. `control-channel-error` (dist/src/apache_beam/worker/worker.js): a LOOPBACK worker's control stream has no
  *    `error` listener. When a cancelled streaming job's job server goes away before it has stopped the worker,
  *    the stream fails with `14 UNAVAILABLE: Connection dropped`, an unhandled `error` event that ends this process
- *    (the CLI, or jest). Patched to log it like the stream's end.
+ *    (the CLI, or jest). Patched to log it and close the worker's data and state channels and its control client,
+ *    as the stream's end does (left open, they kept a process alive after a stalled Flink stream was cancelled).
  *
  * Idempotent. Each patch checks the exact original text (once) or its own patched text; anything else means the SDK
  * changed, and the script fails loudly instead of guessing. Run by `postinstall`; `node scripts/patch-beam-sdk.js
@@ -77,7 +78,9 @@ const WORKER_PATCHES = [
     original: '        this.controlChannel.on("data", this.handleRequest.bind(this));\n',
     patched:
       '        this.controlChannel.on("data", this.handleRequest.bind(this));\n' +
-      '        this.controlChannel.on("error", (err) => console.warn("Control channel error:", err.message)); ' +
+      '        this.controlChannel.on("error", (err) => { console.warn("Control channel error:", err.message); ' +
+      "for (const c of [...this.dataChannels.values(), ...this.stateChannels.values()]) { try { c.close(); } " +
+      "catch (e) { /* best effort, as on end */ } } this.controlClient.close(); }); " +
       `${MARK}\n`,
   },
 ];
