@@ -3,7 +3,7 @@ import { monitoringTableDdl, quoteIdentifier } from "../../schemas/duckdb";
 import { monitoringTable, predictionsTableName } from "../../schemas/tables";
 import type { ModelCard } from "../../transforms/score/model-card";
 import type { MetricRow } from "../../transforms/monitor/metric-row";
-import { runTotals, type ReasonCount } from "../../transforms/monitor/quality";
+import { runTotals, storedRunCounts, type ReasonCount } from "../../transforms/monitor/quality";
 import type { ScopeData } from "../../transforms/monitor/monitor-day";
 import { DUCKDB_FEATURE_SQL, featureRowsSql } from "../feature-query";
 import { MONITORING_TABLE, type MonitoredScope, type MonitoringRun, type MonitoringWarehouse } from "../monitoring";
@@ -65,12 +65,7 @@ export class DuckDbMonitoring implements MonitoringWarehouse {
       `SELECT "read", "byReason" FROM ${JOB_RUNS_TABLE} WHERE list_contains($1, "runId")`,
       [runIds],
     );
-    return runTotals(
-      runs.map((run) => ({
-        read: Number(run.read),
-        byReason: JSON.parse(String(run.byReason ?? "{}")) as Record<string, number>,
-      })),
-    );
+    return runTotals(runs.map(storedRunCounts));
   }
 
   private async predictions(contract: Contract, scope: MonitoredScope): Promise<number[]> {

@@ -6,14 +6,12 @@
 import type { Warehouse } from "../../io/ports";
 import { withWarehouse, type WarehouseTarget } from "../warehouse";
 import type { UseWarehouse } from "../../io/window-lookup";
+import { withBusyRetries } from "../../io/busy-retries";
 
 export interface WarehouseAccess {
   use: UseWarehouse;
   close(): Promise<void>;
 }
-
-const BUSY_RETRIES = 5;
-const BUSY_PAUSE_MS = 100;
 
 export function warehouseAccess(target: WarehouseTarget): WarehouseAccess {
   return target.kind === "duckdb" ? duckDbAccess(target) : keptOpen(target);
@@ -22,22 +20,11 @@ export function warehouseAccess(target: WarehouseTarget): WarehouseAccess {
 function duckDbAccess(target: WarehouseTarget): WarehouseAccess {
   let queue: Promise<unknown> = Promise.resolve();
   const use: UseWarehouse = (run) => {
-    const next = queue.then(() => withRetries(() => withWarehouse(target, run)));
+    const next = queue.then(() => withBusyRetries(() => withWarehouse(target, run)));
     queue = next.catch(() => undefined);
     return next;
   };
   return { use, close: async () => void (await queue) };
-}
-
-async function withRetries<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (err) {
-      if ((err as Error).name !== "WarehouseBusyError" || attempt >= BUSY_RETRIES) throw err;
-      await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS * attempt));
-    }
-  }
 }
 
 function keptOpen(target: WarehouseTarget): WarehouseAccess {

@@ -19,6 +19,7 @@ import {
   type LookupTarget,
   type LookupWorkerData,
 } from "./window-lookup-protocol";
+import { withBusyRetries } from "../../io/busy-retries";
 
 const { state, port } = workerData as LookupWorkerData;
 /** One lookup (and cache) per warehouse and TTL. */
@@ -52,9 +53,6 @@ function lookupOf(settings: LookupSettings): WindowLookup {
   return lookup;
 }
 
-const BUSY_RETRIES = 5;
-const BUSY_PAUSE_MS = 100;
-
 function useOf(target: LookupTarget): UseWarehouse {
   if (target.kind === "bigquery") {
     const { kind: _kind, ...options } = target;
@@ -64,7 +62,7 @@ function useOf(target: LookupTarget): UseWarehouse {
   }
   let queue: Promise<unknown> = Promise.resolve();
   return (run) => {
-    const next = queue.then(() => withRetries(() => withDuckDb(target.file, run)));
+    const next = queue.then(() => withBusyRetries(() => withDuckDb(target.file, run)));
     queue = next.catch(() => undefined);
     return next;
   };
@@ -76,16 +74,5 @@ async function withDuckDb<T>(file: string, run: (warehouse: Warehouse) => Promis
     return await run(warehouse);
   } finally {
     await warehouse.close();
-  }
-}
-
-async function withRetries<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (err) {
-      if ((err as Error).name !== "WarehouseBusyError" || attempt >= BUSY_RETRIES) throw err;
-      await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS * attempt));
-    }
   }
 }

@@ -37,6 +37,11 @@ export interface RunCounts {
   byReason: Readonly<Record<string, number>>;
 }
 
+/** A stored `job_runs` row (`read`, and `byReason` as the JSON text both warehouses keep) as `RunCounts`. */
+export function storedRunCounts(row: Record<string, unknown>): RunCounts {
+  return { read: Number(row.read), byReason: JSON.parse(String(row.byReason ?? "{}")) as Record<string, number> };
+}
+
 /**
  * The runs that wrote a scope's events, added up: the records they read, and their dead letters by reason (duplicates
  * are not dead letters), in the order the reasons first appear.

@@ -8,7 +8,7 @@ import type { Contract } from "../../../schemas/contract";
 import { JOB_RUNS_TABLE, predictionsTableName } from "../../../schemas/tables";
 import type { MetricRow } from "../../../transforms/monitor/metric-row";
 import type { ScopeData } from "../../../transforms/monitor/monitor-day";
-import { runTotals, type ReasonCount } from "../../../transforms/monitor/quality";
+import { runTotals, storedRunCounts, type ReasonCount } from "../../../transforms/monitor/quality";
 import type { ModelCard } from "../../../transforms/score/model-card";
 import { bigQueryFeatureSql, featureRowsSql } from "../../feature-query";
 import { validateBigQueryTarget } from "../../identifiers/bigquery";
@@ -101,12 +101,7 @@ export class BigQueryMonitoring implements MonitoringWarehouse {
     const runs = await this.jobs.run(runCountsSql(this.ref, JOB_RUNS_TABLE), "read the runs' counts", {
       params: { ids: runIds },
     });
-    return runTotals(
-      runs.map((run) => ({
-        read: Number(run.read),
-        byReason: JSON.parse(String(run.byReason ?? "{}")) as Record<string, number>,
-      })),
-    );
+    return runTotals(runs.map(storedRunCounts));
   }
 
   private async predictions(contract: Contract, scope: MonitoredScope): Promise<number[]> {
