@@ -1,3 +1,4 @@
+import { recordBenchResult } from "../result-file";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -92,6 +93,11 @@ function printResults(results: Result[]): void {
   const python = rate("python-beam");
   if (plain) console.log(`job / plain Node:         ${(job / plain).toFixed(2)} (goal ≥ 0.8)`);
   if (python) console.log(`job / Python Beam Direct: ${(job / python).toFixed(1)}× (goal ≥ 10×)`);
+  recordBenchResult("batch", {
+    results,
+    jobPerPlain: plain ? job / plain : undefined,
+    jobPerPython: python ? job / python : undefined,
+  });
 }
 
 const args = process.argv.slice(2);

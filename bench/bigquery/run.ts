@@ -8,6 +8,7 @@
  * load job plus one `INSERT … SELECT … WHERE NOT EXISTS`; then (3) the same job into DuckDB, for scale. Prints
  * events/s and the ratios job / plain load. The emulator is stopped by its process group at the end, also on error.
  */
+import { recordBenchResult } from "../result-file";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -142,6 +143,13 @@ function report(events: number, bigquery: JobRun, plain: PlainLoadResult, duckdb
   console.log(`job → BigQuery / plain load+insert:              ${(plainSeconds / bigquery.seconds).toFixed(2)}`);
   console.log(`job's warehouse time only / plain load+insert:   ${(plainSeconds / inWarehouse(bigquery)).toFixed(2)}`);
   console.log(`job → BigQuery / job → DuckDB:                   ${(duckdb.seconds / bigquery.seconds).toFixed(2)}`);
+  recordBenchResult("bigquery", {
+    events,
+    jobSeconds: bigquery.seconds,
+    plainSeconds,
+    jobPerPlain: plainSeconds / bigquery.seconds,
+    rowsAgree: bigquery.written === plain.inserted && duckdb.written === bigquery.written,
+  });
   if (bigquery.written !== plain.inserted || duckdb.written !== bigquery.written)
     console.log(
       `WARNING: row counts differ (job ${bigquery.written}, plain ${plain.inserted}, DuckDB ${duckdb.written})`,

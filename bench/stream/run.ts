@@ -1,3 +1,4 @@
+import { recordBenchResult } from "../result-file";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -64,6 +65,7 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
     console.log(
       `scored (--score flights-delay@champion), publish → prediction queryable at ${rate}/s:  p50 ${scored.p50.toFixed(3)} s  p99 ${scored.p99.toFixed(3)} s  (${ratio}; ${scored.predictions.toLocaleString("en-US")} predictions)`,
     );
+    recordBenchResult("stream", { backlog, rate, bare, job, drainPerBare: job.rate / bare, idle, latency, scored });
   } finally {
     await emulator.stop();
   }
