@@ -3,8 +3,7 @@ import { oneOf, parseFlags, requireFlag } from "../args";
 import { UsageError } from "../errors";
 import { renderPlans, type Plan } from "../plan";
 import { LAUNCH_OPTIONS, launchParametersOf } from "../dataflow/command-flags";
-import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
-import type { TickEvent } from "../schedule/local-runner";
+import { planLocalSchedule, type LocalSchedule } from "../schedule/local-plan";
 import { planSchedule } from "../schedule/plan-schedule";
 import { readBatchScheduleSettings } from "../schedule/batch-settings";
 import { checkTimeZone } from "../schedule/zoned-clock";
@@ -124,40 +123,6 @@ async function scheduleLocally(values: Values, cron: string, inputTemplate: stri
   const plan = planLocalSchedule(schedule, new Date());
   console.log(values["dry-run"] ? renderPlans([plan]) : plan.summary);
   if (values["dry-run"]) return plan;
-  const { runLocalSchedule } = await import("../schedule/local-runner");
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop).once("SIGTERM", stop);
-  try {
-    await runLocalSchedule(schedule, {
-      command: roxCommand(),
-      now: Date.now,
-      sleep: abortableSleep,
-      signal: controller.signal,
-      onEvent: printEvent,
-    });
-  } finally {
-    process.off("SIGINT", stop).off("SIGTERM", stop);
-  }
-}
-
-function printEvent(event: TickEvent): void {
-  if (event.kind === "waiting") console.log(`next run at ${event.until}`);
-  if (event.kind === "started") console.log(`${event.at}: rox batch for ${event.partition} started (PID ${event.pid})`);
-  if (event.kind === "finished")
-    console.log(`${event.at}: rox batch for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
-  if (event.kind === "skipped")
-    console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+  const { runScheduleHere, tickPrinter } = await import("../schedule/run-here");
+  await runScheduleHere(schedule, tickPrinter("rox batch", "next run"));
 }

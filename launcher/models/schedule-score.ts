@@ -8,8 +8,7 @@ import * as path from "path";
 import { requireFlag } from "../args";
 import { UsageError } from "../errors";
 import { renderPlans } from "../plan";
-import { planLocalSchedule, roxCommand, type LocalSchedule } from "../schedule/local-plan";
-import type { TickEvent } from "../schedule/local-runner";
+import { planLocalSchedule, type LocalSchedule } from "../schedule/local-plan";
 import { parseCron } from "../schedule/cron";
 import { checkTimeZone } from "../schedule/zoned-clock";
 import { parseModelRef } from "./model-ref";
@@ -57,40 +56,6 @@ export async function scheduleScore(values: ScheduleScoreValues): Promise<unknow
   const plan = planLocalSchedule(schedule, new Date());
   console.log(values["dry-run"] ? renderPlans([plan]) : plan.summary);
   if (values["dry-run"]) return plan;
-  const { runLocalSchedule } = await import("../schedule/local-runner");
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop).once("SIGTERM", stop);
-  try {
-    await runLocalSchedule(schedule, {
-      command: roxCommand(),
-      now: Date.now,
-      sleep: sleepUnlessAborted,
-      signal: controller.signal,
-      onEvent: printTick,
-    });
-  } finally {
-    process.off("SIGINT", stop).off("SIGTERM", stop);
-  }
-}
-
-function printTick(event: TickEvent): void {
-  if (event.kind === "waiting") console.log(`next scoring run at ${event.until}`);
-  if (event.kind === "started") console.log(`${event.at}: rox score for ${event.partition} started (PID ${event.pid})`);
-  if (event.kind === "finished")
-    console.log(`${event.at}: rox score for ${event.partition} ended (${event.signal ?? `exit ${event.exitCode}`})`);
-  if (event.kind === "skipped")
-    console.log(`${event.at}: skipped ${event.partition}: the run with PID ${event.heldBy} still holds the lock`);
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+  const { runScheduleHere, tickPrinter } = await import("../schedule/run-here");
+  await runScheduleHere(schedule, tickPrinter("rox score", "next scoring run"));
 }

@@ -155,3 +155,28 @@ test("--dry-run --local plans the next ticks in the schedule's zone without runn
   ]);
   expect(fs.existsSync(s.lockFile)).toBe(false);
 });
+
+test("rox schedule batch --local waits for its next run and stops on SIGTERM with exit 0, its lock never taken", async () => {
+  const s = schedule();
+  const rox = path.resolve(__dirname, "..", "..", "bin", "rox.js");
+  const args = ["schedule", "batch", "--local", "--cron", s.cron, "--time-zone", "Etc/UTC"];
+  const child = spawn(
+    process.execPath,
+    [rox, ...args, "--input-template", s.inputTemplate, "--schema", "flights", "--lock-file", s.lockFile],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  const waiting = new Promise<void>((resolve) =>
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/next run at \d{4}-\d\d-\d\dT02:00:00/.test(stdout)) resolve();
+    }),
+  );
+  const exited = new Promise<[number | null, string | null]>((resolve) =>
+    child.once("exit", (code, signal) => resolve([code, signal])),
+  );
+  await waiting;
+  child.kill("SIGTERM");
+  expect(await exited).toEqual([0, null]);
+  expect(fs.existsSync(s.lockFile)).toBe(false);
+});
