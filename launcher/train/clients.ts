@@ -33,11 +33,7 @@ export async function openVertexJobClient(
     string | number,
     string | number
   >;
-  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({
-    name: j.name ?? "",
-    displayName: j.displayName ?? "",
-    state: enumName(states, j.state),
-  });
+  const job = vertexJobOf(states);
   return {
     listCustomJobs: async (request) => (await client.listCustomJobs(request, { autoPaginate: false }))[0].map(job),
     createCustomJob: async (request) => job((await client.createCustomJob(request))[0]),
@@ -66,11 +62,7 @@ export async function openVertexPipelineClient(
     string | number,
     string | number
   >;
-  const job = (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({
-    name: j.name ?? "",
-    displayName: j.displayName ?? "",
-    state: enumName(states, j.state),
-  });
+  const job = vertexJobOf(states);
   return {
     createPipelineJob: async (request) => job((await client.createPipelineJob(request))[0]),
     getPipelineJob: async (request) => job((await client.getPipelineJob(request))[0]),
@@ -99,4 +91,13 @@ export async function adcAccessToken(api = "the Kubeflow API"): Promise<string> 
         "run `gcloud auth application-default login`",
     );
   }
+}
+
+/** A job or pipeline job as the launcher reports it: its name, display name and state by the API's enum name. */
+function vertexJobOf(states: Record<string | number, string | number>) {
+  return (j: { name?: string | null; displayName?: string | null; state?: unknown }): VertexJob => ({
+    name: j.name ?? "",
+    displayName: j.displayName ?? "",
+    state: enumName(states, j.state),
+  });
 }
