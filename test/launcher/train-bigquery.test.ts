@@ -14,7 +14,7 @@ import type { CreateCustomJobRequest, CreatePipelineJobRequest } from "../../lau
 import { planVertexCustomJob, planVertexPipelineJob } from "../../launcher/train/vertex-plans";
 import { runBatchJob } from "../../pipelines/batch-job";
 import type { JobSummary } from "../../transforms/summary";
-import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { bigQueryWarehouseFlags, inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { expectGoldenFile } from "../support/golden";
 import { startWireServer, WireFailure, type WireHandler, type WireServer } from "../support/grpc-wire-server";
 import { itNeeds } from "../support/prerequisites";
@@ -103,14 +103,7 @@ function config(): string {
 }
 
 const onBigQuery = (...args: string[]) => [
-  "--warehouse",
-  "bigquery",
-  "--project",
-  bq.emulator!.projectId,
-  "--dataset",
-  DATASET,
-  "--bigquery-endpoint",
-  bq.emulator!.apiEndpoint,
+  ...bigQueryWarehouseFlags(bq.emulator!, DATASET),
   "--config",
   config(),
   ...args,

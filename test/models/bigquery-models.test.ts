@@ -13,9 +13,8 @@ import { findMlPython, repoRoot } from "../../launcher/models/python";
 import type { RegisterResult } from "../../launcher/models/registry";
 import type { CreateCustomJobRequest } from "../../launcher/train/vertex-plans";
 import { writeFlightSample } from "../../tools/sample/flights";
-import { runBatchJob } from "../../pipelines/batch-job";
 import type { ModelCard } from "../../transforms/score/model-card";
-import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { bigQueryWarehouseFlags, landInEmulator, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { tempDir } from "../support/temp";
 import { describeNeeds } from "../support/prerequisites";
 
@@ -38,22 +37,11 @@ describeMl("the batch model on BigQuery (the emulator)", () => {
       to: "2001-01-05",
       limit: 3000,
     });
-    await inEmulatorDataset(bq.emulator, DATASET, async (warehouse) => {
-      rows = (await runBatchJob({ input, schema: "flights", workDir: work.dir }, warehouse)).written;
-    });
+    rows = await landInEmulator(bq.emulator, DATASET, input, work.dir);
   }, 300_000);
   afterAll(() => work?.cleanup());
 
-  const where = () => [
-    "--warehouse",
-    "bigquery",
-    "--project",
-    bq.emulator!.projectId,
-    "--dataset",
-    DATASET,
-    "--bigquery-endpoint",
-    bq.emulator!.apiEndpoint,
-  ];
+  const where = () => bigQueryWarehouseFlags(bq.emulator!, DATASET);
 
   test("the trainer container reads the planned bq:// feature query and trains on exactly the landed rows", async () => {
     if (!bq.emulator) throw new Error("the BigQuery emulator is installed but did not start (see the warning above)");

@@ -21,9 +21,8 @@ import { runStep, type StepOptions } from "../../launcher/pipeline/steps";
 import type { CreateCustomJobRequest } from "../../launcher/train/vertex-plans";
 import { TrainingJobFailedError } from "../../launcher/train/vertex-wait";
 import { createStorageClient } from "../../io/gcp/gcs/gcs-client";
-import { runBatchJob } from "../../pipelines/batch-job";
 import { writeFlightSample } from "../../tools/sample/flights";
-import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { landInEmulator, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { captureConsole } from "../support/console-capture";
 import { startTestGcsEmulator, type TestGcsEmulator } from "../support/gcs-emulator";
 import { startWireServer, type WireServer } from "../support/grpc-wire-server";
@@ -107,9 +106,7 @@ describeNeeds(
       to: "2001-01-05",
       limit: 3000,
     });
-    await inEmulatorDataset(bq.emulator, DATASET, async (warehouse) => {
-      landed = (await runBatchJob({ input, schema: "flights", workDir: work.dir }, warehouse)).written;
-    });
+    landed = await landInEmulator(bq.emulator, DATASET, input, work.dir);
   }, 600_000);
   afterAll(async () => {
     await vertex?.stop();

@@ -9,9 +9,13 @@ import { modelsCommand } from "../../launcher/commands/models";
 import { scoreCommand } from "../../launcher/commands/score";
 import { trainCommand } from "../../launcher/commands/train";
 import { BigQueryJobs } from "../../io/gcp/bigquery/bigquery-client";
-import { runBatchJob } from "../../pipelines/batch-job";
 import type { JobSummary } from "../../transforms/summary";
-import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import {
+  bigQueryWarehouseFlags,
+  inEmulatorDataset,
+  landInEmulator,
+  useBigQueryEmulator,
+} from "../support/bigquery-emulator";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { quietly } from "../serve/fixture";
@@ -31,9 +35,7 @@ describeNeeds("ml-python", "bigquery-emulator")("rox score on BigQuery (the emul
     work = tempDir("score-bq");
     if (!bq.emulator) return;
     duckdb = await flightsWarehouse(work.dir, DAYS, 1500);
-    await inEmulatorDataset(bq.emulator, DATASET, (w) =>
-      runBatchJob({ input: path.join(work.dir, "events"), schema: "flights", workDir: work.dir }, w),
-    );
+    await landInEmulator(bq.emulator, DATASET, path.join(work.dir, "events"), work.dir);
     store = path.join(work.dir, "models");
     await quietly(async () => {
       const trained = await trainCommand([
@@ -54,16 +56,7 @@ describeNeeds("ml-python", "bigquery-emulator")("rox score on BigQuery (the emul
   }, 900_000);
   afterAll(() => work?.cleanup());
 
-  const where = () => [
-    "--warehouse",
-    "bigquery",
-    "--project",
-    bq.emulator!.projectId,
-    "--dataset",
-    DATASET,
-    "--bigquery-endpoint",
-    bq.emulator!.apiEndpoint,
-  ];
+  const where = () => bigQueryWarehouseFlags(bq.emulator!, DATASET);
   const scoreDay = (day: string, ...args: string[]) =>
     quietly(() =>
       scoreCommand([

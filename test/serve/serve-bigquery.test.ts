@@ -9,8 +9,7 @@ import * as path from "path";
 import { modelsCommand } from "../../launcher/commands/models";
 import { trainCommand } from "../../launcher/commands/train";
 import { startServer, type RunningServer } from "../../launcher/serve/run";
-import { runBatchJob } from "../../pipelines/batch-job";
-import { inEmulatorDataset, useBigQueryEmulator } from "../support/bigquery-emulator";
+import { bigQueryWarehouseFlags, landInEmulator, useBigQueryEmulator } from "../support/bigquery-emulator";
 import { describeNeeds } from "../support/prerequisites";
 import { tempDir } from "../support/temp";
 import { flightsWarehouse, trainConfig } from "../models/fixture";
@@ -29,22 +28,9 @@ describeNeeds("ml-python", "bigquery-emulator")("rox serve on BigQuery (the emul
     if (!bq.emulator) return;
     const warehouse = await flightsWarehouse(work.dir, DAYS, 1500);
     const input = path.join(work.dir, "events");
-    await inEmulatorDataset(bq.emulator, DATASET, (w) =>
-      runBatchJob({ input, schema: "flights", workDir: work.dir }, w),
-    );
+    await landInEmulator(bq.emulator, DATASET, input, work.dir);
     const store = path.join(work.dir, "models");
-    const where = [
-      "--warehouse",
-      "bigquery",
-      "--project",
-      bq.emulator.projectId,
-      "--dataset",
-      DATASET,
-      "--bigquery-endpoint",
-      bq.emulator.apiEndpoint,
-      "--store",
-      store,
-    ];
+    const where = [...bigQueryWarehouseFlags(bq.emulator, DATASET), "--store", store];
     await quietly(async () => {
       const trained = await trainCommand([
         "--model",

@@ -1,4 +1,5 @@
 import { signalGroup } from "../../io/emulator-process";
+import { runBatchJob } from "../../pipelines/batch-job";
 import { BigQueryWarehouse } from "../../io/gcp/bigquery/bigquery-warehouse";
 import { startBigQueryEmulator, type BigQueryEmulatorHandle } from "../../io/gcp/bigquery/bigquery-emulator";
 import { unmet } from "./prerequisites";
@@ -71,4 +72,31 @@ export async function inEmulatorDataset<T>(
   } finally {
     await warehouse.close();
   }
+}
+
+/** The command-line flags that point a `rox` command at a dataset of this emulator. */
+export function bigQueryWarehouseFlags(emulator: TestBigQueryEmulator, dataset: string): string[] {
+  return [
+    "--warehouse",
+    "bigquery",
+    "--project",
+    emulator.projectId,
+    "--dataset",
+    dataset,
+    "--bigquery-endpoint",
+    emulator.apiEndpoint,
+  ];
+}
+
+/** Lands the events in `input` in a dataset of the emulator with the batch job; resolves with the rows written. */
+export async function landInEmulator(
+  emulator: TestBigQueryEmulator,
+  dataset: string,
+  input: string,
+  workDir: string,
+): Promise<number> {
+  const summary = await inEmulatorDataset(emulator, dataset, (warehouse) =>
+    runBatchJob({ input, schema: "flights", workDir }, warehouse),
+  );
+  return summary.written;
 }
