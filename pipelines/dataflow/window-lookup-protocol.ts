@@ -3,6 +3,7 @@
  * (`window-lookup-worker.ts`) say to each other. Plain data only: it crosses a MessagePort by structured clone.
  */
 import type { MessagePort } from "worker_threads";
+import type { CachedWindow } from "../../io/window-lookup";
 import type { WindowKey } from "../../transforms/score/online-features";
 
 /** Where the window tables are read, as plain data: the warehouse target of the launcher (`launcher/warehouse.ts`). */
@@ -22,8 +23,9 @@ export interface LookupRequest {
   keys: WindowKey[];
 }
 
+/** The whole windows the request's keys fall in, each with when the worker's cache stops using it. */
 export type LookupReply =
-  | { id: number; ok: true; rows: [string, Record<string, unknown> | null][] }
+  | { id: number; ok: true; windows: CachedWindow[] }
   | { id: number; ok: false; error: { name: string; message: string } };
 
 /** Slots of the Int32Array both threads share: the id of the last answered request, and the worker's heartbeat. */

@@ -2,7 +2,8 @@
  * The worker thread of the synchronous window lookup: the prediction server's online lookup (`WindowLookup`, short-TTL
  * cache, one query per window table and window end) over the warehouse — as the server uses it: a DuckDB file opened
  * for each use, one use at a time, and tried again while another process holds it; BigQuery opened once and kept —
- * answering each request on its MessagePort and waking the blocked DoFn thread. Loaded only by
+ * answering each request with the whole windows its keys fall in (and when each expires) on its MessagePort, and
+ * waking the blocked DoFn thread. Loaded only by
  * `window-lookup-sync.ts`, from `dist/` (a worker thread runs plain JavaScript).
  */
 import { workerData } from "worker_threads";
@@ -31,8 +32,7 @@ setInterval(() => Atomics.add(state, HEARTBEAT_SLOT, 1), HEARTBEAT_MS);
 async function answer(request: LookupRequest): Promise<void> {
   let reply: LookupReply;
   try {
-    const rows = await lookupOf(request.settings).rows(request.keys);
-    reply = { id: request.id, ok: true, rows: [...rows] };
+    reply = { id: request.id, ok: true, windows: await lookupOf(request.settings).windows(request.keys) };
   } catch (err) {
     const error = err as Error;
     reply = { id: request.id, ok: false, error: { name: error.name, message: error.message } };
