@@ -7,34 +7,29 @@
  * worker sent until the worker's cache stops using them: a key whose window it holds costs no round trip, and a row is
  * still used at most the TTL after the warehouse read it.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
 import { RoxError } from "../../errors/rox-error";
+import { SyncBridge } from "../../io/sync-bridge/sync-bridge";
 import { windowIdOf, type CachedWindow } from "../../io/window-lookup";
 import { windowKeyId, type WindowKey } from "../../transforms/score/online-features";
 import { WindowRowsCache } from "./window-rows-cache";
-import {
-  ANSWERED_SLOT,
-  HEARTBEAT_SLOT,
-  STALL_MS,
-  STATE_SLOTS,
-  type LookupReply,
-  type LookupSettings,
-  type LookupWorkerData,
-} from "./window-lookup-protocol";
+import type { LookupRequest, LookupSettings, LookupValue } from "./window-lookup-protocol";
 
-const WORKER_MODULE = "rox-gcp/pipelines/dataflow/window-lookup-worker";
-const WAIT_SLICE_MS = 1_000;
+const BRIDGE = {
+  workerModule: "rox-gcp/pipelines/dataflow/window-lookup-worker",
+  name: "the window lookup",
+  error: (message: string, cause?: unknown) => new WindowLookupError(message, cause),
+};
 
 /** The warehouse could not answer a window lookup (the event becomes a score dead letter). */
 export class WindowLookupError extends RoxError {
   readonly kind = "cloud";
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "WindowLookupError";
   }
 }
 
-let bridge: { worker: Worker; port: MessagePort; state: Int32Array; nextId: number } | undefined;
+let bridge: SyncBridge<LookupRequest, LookupValue> | undefined;
 
 type Rows = Map<string, Record<string, unknown> | null>;
 
@@ -100,54 +95,13 @@ export async function stopWindowLookupSync(): Promise<void> {
   shared.clear();
   const running = bridge;
   bridge = undefined;
-  await running?.worker.terminate();
+  await running?.stop();
 }
 
 /** The whole windows `keys` fall in, from the worker thread (blocking until it answers). */
 function askWorker(settings: LookupSettings, keys: readonly WindowKey[]): CachedWindow[] {
-  const running = (bridge ??= start());
-  const id = running.nextId++;
-  running.port.postMessage({ id, settings, keys: [...keys] });
-  waitFor(running, id);
-  for (let got = receiveMessageOnPort(running.port); got; got = receiveMessageOnPort(running.port)) {
-    const reply = got.message as LookupReply;
-    if (reply.id !== id) continue;
-    if (!reply.ok) throw new WindowLookupError(`window lookup failed: ${reply.error.name}: ${reply.error.message}`);
-    return reply.windows;
-  }
-  throw broken(`the window lookup answered request ${id} but its reply was not on the port`);
-}
-
-function start() {
-  const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new MessageChannel();
-  const workerData: LookupWorkerData = { state, port: port2 };
-  const worker = new Worker(require.resolve(WORKER_MODULE), { workerData, transferList: [port2] });
-  worker.unref();
-  return { worker, port: port1, state, nextId: 1 };
-}
-
-function waitFor(running: NonNullable<typeof bridge>, id: number): void {
-  let beat = Atomics.load(running.state, HEARTBEAT_SLOT);
-  let lastBeatAt = Date.now();
-  for (
-    let answered = Atomics.load(running.state, ANSWERED_SLOT);
-    answered !== id;
-    answered = Atomics.load(running.state, ANSWERED_SLOT)
-  ) {
-    Atomics.wait(running.state, ANSWERED_SLOT, answered, WAIT_SLICE_MS);
-    const current = Atomics.load(running.state, HEARTBEAT_SLOT);
-    if (current !== beat) {
-      beat = current;
-      lastBeatAt = Date.now();
-    } else if (Date.now() - lastBeatAt > STALL_MS)
-      throw broken(`the window lookup's worker thread stopped answering (no heartbeat for ${STALL_MS} ms)`);
-  }
-}
-
-function broken(message: string): WindowLookupError {
-  const running = bridge;
-  bridge = undefined;
-  void running?.worker.terminate();
-  return new WindowLookupError(message);
+  if (!bridge?.usable) bridge = SyncBridge.start(BRIDGE);
+  const reply = bridge.call({ settings, keys: [...keys] });
+  if (!reply.ok) throw new WindowLookupError(`window lookup failed: ${reply.error.name}: ${reply.error.message}`);
+  return reply.value;
 }
