@@ -1,8 +1,8 @@
 /**
  * Cloud Storage for code that must stay synchronous — Beam DoFns on a worker. Each call blocks until the synchronous
  * bridge's worker thread (`io/sync-bridge/`, `gcs-bridge-worker.ts`) has done it with the async client: one worker per
- * process, so the client library is loaded and credentials are fetched once, not per call. Errors are the file-source role's typed
- * errors: `FileNotFoundError` for a missing object or bucket, `FileSourceError` for anything else.
+ * process, so the client library is loaded and credentials are fetched once, not per call. Errors are the file-source
+ * role's typed errors: `FileNotFoundError` for a missing object or bucket, `FileSourceError` for anything else.
  */
 import * as path from "path";
 import { FileNotFoundError, FileSourceError } from "../../errors";
