@@ -12,6 +12,14 @@ import { queryWindowRows, type WindowRows } from "./window-rows-query";
 
 export type UseWarehouse = <T>(run: (warehouse: Warehouse) => Promise<T>) => Promise<T>;
 
+/** One whole window as the lookup holds it: every key's row, and when the lookup stops using it. */
+export interface CachedWindow {
+  /** `windowIdOf` */
+  id: string;
+  rows: WindowRows;
+  expiresAt: number;
+}
+
 interface Entry {
   rows: Promise<WindowRows>;
   expiresAt: number;
@@ -31,17 +39,34 @@ export class WindowLookup {
 
   /** The rows of `keys` (null: no row), by `windowKeyId`. */
   async rows(keys: readonly WindowKey[]): Promise<Map<string, Record<string, unknown> | null>> {
-    const at = this.now();
-    const missing = new Map<string, WindowKey>();
-    for (const key of keys) {
-      const cached = this.cache.get(windowId(key));
-      if (!cached || cached.expiresAt <= at) missing.set(windowId(key), key);
-    }
-    if (missing.size > 0) this.fetch([...missing.values()], at);
-    const windows = keys.map((key) => this.cache.get(windowId(key))!.rows);
+    const windows = this.entries(keys).map((entry) => entry.rows);
     const out = new Map<string, Record<string, unknown> | null>();
     for (const [i, key] of keys.entries()) out.set(windowKeyId(key), (await windows[i]).get(String(key.key)) ?? null);
     return out;
+  }
+
+  /**
+   * The whole windows `keys` fall in, once each, with when this cache stops using each (its read's start + TTL): a
+   * cache in front of this one keeps a window until then, no longer, so a row is never used past the TTL.
+   */
+  async windows(keys: readonly WindowKey[]): Promise<CachedWindow[]> {
+    const unique = [...new Map(keys.map((key) => [windowIdOf(key), key])).entries()];
+    const entries = this.entries(unique.map(([, key]) => key));
+    return Promise.all(
+      entries.map(async (entry, i) => ({ id: unique[i][0], rows: await entry.rows, expiresAt: entry.expiresAt })),
+    );
+  }
+
+  /** The cache entry of each key's window (read now where missing or expired). */
+  private entries(keys: readonly WindowKey[]): Entry[] {
+    const at = this.now();
+    const missing = new Map<string, WindowKey>();
+    for (const key of keys) {
+      const cached = this.cache.get(windowIdOf(key));
+      if (!cached || cached.expiresAt <= at) missing.set(windowIdOf(key), key);
+    }
+    if (missing.size > 0) this.fetch([...missing.values()], at);
+    return keys.map((key) => this.cache.get(windowIdOf(key))!);
   }
 
   private fetch(windows: WindowKey[], at: number): void {
@@ -50,7 +75,7 @@ export class WindowLookup {
       const ofTable = windows.filter((w) => w.table === table);
       const read = this.query(ofTable);
       for (const window of ofTable) {
-        const id = windowId(window);
+        const id = windowIdOf(window);
         const entry = {
           rows: read.then((ends) => ends.get(window.windowEndMs) ?? new Map()),
           expiresAt: at + this.ttlMs,
@@ -72,6 +97,7 @@ export class WindowLookup {
   }
 }
 
-function windowId(key: WindowKey): string {
+/** The window a key's row is in: (window table, key column, window end). */
+export function windowIdOf(key: WindowKey): string {
   return `${key.table}\u0000${key.keyColumn}\u0000${key.windowEndMs}`;
 }

@@ -113,7 +113,9 @@ async function streamPreparePlanOf(parameters: Record<string, string>): Promise<
   const { streamPreparePlan } = await import("../../pipelines/dataflow/prepare-stream-windows");
   const { loadContract } = await import("../../schemas/load");
   const contract = loadContract(parameters.schema, { dir: parameters.schemasDir });
-  return streamPreparePlan(`${parameters.project}.${parameters.dataset}`, contract);
+  return streamPreparePlan(`${parameters.project}.${parameters.dataset}`, contract, {
+    scored: Boolean(parameters.model),
+  });
 }
 
 /** Flink: the portable graph on a Beam Flink job server, its output landed in the local warehouse; the run's summary. */

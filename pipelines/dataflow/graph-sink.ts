@@ -20,7 +20,10 @@ export interface BigQueryTables {
   createDisposition?: "CREATE_IF_NEEDED" | "CREATE_NEVER";
   /** `project:dataset` of the window partials (the stream's): the write creates each `<window table>__partials`. */
   windowPartialsDataset?: string;
-  /** `project:dataset.<table>_predictions` of the scoring stream (`--score`): created by the write if missing. */
+  /**
+   * Where the scoring stream (`--score`) appends its predictions: `project:dataset.<table>_predictions__appended`,
+   * read through the `<table>_predictions` view (stream-predictions.ts). Created by the write if missing.
+   */
   predictions?: string;
 }
 

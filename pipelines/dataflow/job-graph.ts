@@ -4,7 +4,7 @@ import { Pipeline } from "apache-beam/internal/pipeline";
 import type { Pipeline as PipelineProto } from "apache-beam/proto/beam_runner_api";
 import { loadContract } from "../../schemas/load";
 import { checkFeatureModule } from "../../transforms/features";
-import { DEAD_LETTER_TABLE, predictionsTableName } from "../../schemas/tables";
+import { DEAD_LETTER_TABLE } from "../../schemas/tables";
 import { RunnerChoiceError } from "../runner-choice";
 import { batchGraph, runStageTablesOf } from "./batch-graph";
 import { bigQuerySink, type GraphSink } from "./graph-sink";
@@ -15,6 +15,7 @@ import { LIVE_CLOCK, type RunClockMs } from "../../transforms/beam/clock";
 import { FILE_FORMATS, type FileFormat } from "../../io/files/file-format";
 import { newRunId } from "../run-id";
 import { appendedEventsTableName } from "./stream-events";
+import { appendedPredictionsTableName } from "./stream-predictions";
 
 type Graph = (root: Root) => Promise<void>;
 /** The run's id (fixed when the graph is built) and its clock; the shared transforms take both from their context. */
@@ -75,9 +76,10 @@ function bigQuerySinkOf(job: "batch" | "stream", parameters: Record<string, stri
   checkFeatureModule(contract);
   const tables = { events: `${dataset}.${contract.table}`, deadLetters: `${dataset}.${DEAD_LETTER_TABLE}` };
   if (job === "batch") return bigQuerySink(runStageTablesOf(tables, runId), contract);
-  // The stream appends its events; the events table is the view of first copies over them (stream-events.ts).
+  // The stream appends its events and predictions; the events and predictions tables are views of first copies over
+  // them (stream-events.ts, stream-predictions.ts).
   const events = `${dataset}.${appendedEventsTableName(contract)}`;
-  const predictions = parameters.model ? { predictions: `${dataset}.${predictionsTableName(contract)}` } : {};
+  const predictions = parameters.model ? { predictions: `${dataset}.${appendedPredictionsTableName(contract)}` } : {};
   return bigQuerySink({ ...tables, events, windowPartialsDataset: dataset, ...predictions }, contract);
 }
 

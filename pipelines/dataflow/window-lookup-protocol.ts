@@ -1,8 +1,9 @@
 /**
- * What the synchronous window lookup (`window-lookup-sync.ts`, a worker's DoFn thread) and its worker thread
- * (`window-lookup-worker.ts`) say to each other. Plain data only: it crosses a MessagePort by structured clone.
+ * What the synchronous window lookup (`window-lookup-sync.ts`, a worker's DoFn thread) asks its worker thread
+ * (`window-lookup-worker.ts`) through the shared synchronous bridge (`io/sync-bridge/`). Plain data only: it crosses a
+ * MessagePort by structured clone.
  */
-import type { MessagePort } from "worker_threads";
+import type { CachedWindow } from "../../io/window-lookup";
 import type { WindowKey } from "../../transforms/score/online-features";
 
 /** Where the window tables are read, as plain data: the warehouse target of the launcher (`launcher/warehouse.ts`). */
@@ -17,24 +18,9 @@ export interface LookupSettings {
 }
 
 export interface LookupRequest {
-  id: number;
   settings: LookupSettings;
   keys: WindowKey[];
 }
 
-export type LookupReply =
-  | { id: number; ok: true; rows: [string, Record<string, unknown> | null][] }
-  | { id: number; ok: false; error: { name: string; message: string } };
-
-/** Slots of the Int32Array both threads share: the id of the last answered request, and the worker's heartbeat. */
-export const ANSWERED_SLOT = 0;
-export const HEARTBEAT_SLOT = 1;
-export const STATE_SLOTS = 2;
-export const HEARTBEAT_MS = 100;
-/** The main thread gives up on a worker whose beat stopped for this long. */
-export const STALL_MS = 15_000;
-
-export interface LookupWorkerData {
-  state: Int32Array;
-  port: MessagePort;
-}
+/** The answer: the whole windows the request's keys fall in, each with when the worker's cache stops using it. */
+export type LookupValue = CachedWindow[];

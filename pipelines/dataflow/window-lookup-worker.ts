@@ -2,45 +2,21 @@
  * The worker thread of the synchronous window lookup: the prediction server's online lookup (`WindowLookup`, short-TTL
  * cache, one query per window table and window end) over the warehouse — as the server uses it: a DuckDB file opened
  * for each use, one use at a time, and tried again while another process holds it; BigQuery opened once and kept —
- * answering each request on its MessagePort and waking the blocked DoFn thread. Loaded only by
- * `window-lookup-sync.ts`, from `dist/` (a worker thread runs plain JavaScript).
+ * answering each request of the shared synchronous bridge (`io/sync-bridge/serve.ts`) with the whole windows its keys
+ * fall in (and when each expires). Loaded only through `window-lookup-sync.ts`'s bridge, from `dist/` (a worker thread
+ * runs plain JavaScript).
  */
-import { workerData } from "worker_threads";
 import { DUCKDB_FEATURE_SQL, bigQueryFeatureSql } from "../../io/feature-query";
 import type { Warehouse } from "../../io/ports";
+import { serveSyncBridge } from "../../io/sync-bridge/serve";
 import { WindowLookup, type UseWarehouse } from "../../io/window-lookup";
-import {
-  ANSWERED_SLOT,
-  HEARTBEAT_MS,
-  HEARTBEAT_SLOT,
-  type LookupReply,
-  type LookupRequest,
-  type LookupSettings,
-  type LookupTarget,
-  type LookupWorkerData,
-} from "./window-lookup-protocol";
+import type { LookupRequest, LookupSettings, LookupTarget, LookupValue } from "./window-lookup-protocol";
 import { withBusyRetries } from "../../io/busy-retries";
 
-const { state, port } = workerData as LookupWorkerData;
 /** One lookup (and cache) per warehouse and TTL. */
 const lookups = new Map<string, WindowLookup>();
 
-port.on("message", (request: LookupRequest) => void answer(request));
-setInterval(() => Atomics.add(state, HEARTBEAT_SLOT, 1), HEARTBEAT_MS);
-
-async function answer(request: LookupRequest): Promise<void> {
-  let reply: LookupReply;
-  try {
-    const rows = await lookupOf(request.settings).rows(request.keys);
-    reply = { id: request.id, ok: true, rows: [...rows] };
-  } catch (err) {
-    const error = err as Error;
-    reply = { id: request.id, ok: false, error: { name: error.name, message: error.message } };
-  }
-  port.postMessage(reply);
-  Atomics.store(state, ANSWERED_SLOT, request.id);
-  Atomics.notify(state, ANSWERED_SLOT);
-}
+serveSyncBridge<LookupRequest, LookupValue>((request) => lookupOf(request.settings).windows(request.keys));
 
 function lookupOf(settings: LookupSettings): WindowLookup {
   const key = JSON.stringify(settings);

@@ -85,7 +85,10 @@ describeNeeds(
       ...["--score", "flights-delay@champion", "--store", STORE, "--bigquery-endpoint", bq.emulator!.apiEndpoint],
       "--dry-run",
     ]);
-    const plan = JSON.parse(captured.out.join("\n")) as { parameters: Record<string, string> };
+    const plan = JSON.parse(captured.out.join("\n")) as {
+      parameters: Record<string, string>;
+      bigQuery: { mustNotBeTables: string[]; statements: string[] };
+    };
     expect(plan.parameters).toMatchObject({
       subscription: `projects/${bq.emulator!.projectId}/subscriptions/flights-stream`,
       schema: "flights",
@@ -94,6 +97,13 @@ describeNeeds(
       modelVersion: "1",
       modelUri: `${STORE}/flights-delay/v1`,
     });
+    // The prepare it would run: the predictions appended, `flights_predictions` their first-copy view (not a table).
+    const dataset = `${bq.emulator!.projectId}.${DATASET}`;
+    expect(plan.bigQuery.mustNotBeTables).toContain("flights_predictions");
+    expect(plan.bigQuery.statements.slice(-2).map((sql) => sql.split(" (")[0].split(" AS ")[0])).toEqual([
+      `CREATE TABLE IF NOT EXISTS \`${dataset}.flights_predictions__appended\``,
+      `CREATE OR REPLACE VIEW \`${dataset}.flights_predictions\``,
+    ]);
   }, 120_000);
 
   test("a model in a local store is refused (exit 2): Dataflow's workers could not read it", async () => {

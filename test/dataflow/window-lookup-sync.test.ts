@@ -1,12 +1,18 @@
 /**
  * The online window lookup a DoFn calls synchronously (pipelines/dataflow/window-lookup-sync.ts): the prediction
  * server's `WindowLookup` in a worker thread over a real DuckDB warehouse (real flights through the batch job). It
- * answers what the async lookup answers, and a failed lookup is a typed error that leaves the bridge usable.
+ * answers what the async lookup answers, and a failed lookup is a typed error that leaves the bridge usable. The
+ * caller thread's cache in front of the worker (on an injected clock) answers held windows without a round trip, until
+ * the worker's own expiry of the window: a window the worker read earlier is not held a TTL longer on this side.
  */
 import * as path from "path";
 import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
 import { WindowLookup } from "../../io/window-lookup";
-import { lookupWindowRowsSync, stopWindowLookupSync } from "../../pipelines/dataflow/window-lookup-sync";
+import {
+  lookupWindowRowsSync,
+  stopWindowLookupSync,
+  SyncWindowLookup,
+} from "../../pipelines/dataflow/window-lookup-sync";
 import type { WindowKey } from "../../transforms/score/online-features";
 import { flightsWarehouse, withDuckDb } from "../models/fixture";
 import { tempDir } from "../support/temp";
@@ -52,4 +58,38 @@ test("a failed lookup is a WindowLookupError (kind cloud), and the bridge still 
   );
   const settings = { target: { kind: "duckdb" as const, file: warehouse }, ttlMs: 1 };
   expect(lookupWindowRowsSync(settings, keys.slice(0, 1)).size).toBe(1);
+});
+
+test("held windows are answered without a round trip to the worker, until the worker's expiry of them", () => {
+  const settings = { target: { kind: "duckdb" as const, file: warehouse }, ttlMs: 600_000 };
+  const time = { at: 0 };
+  const sync = new SyncWindowLookup(() => time.at);
+  const first = sync.rows(settings, keys);
+  expect(sync.crossings).toBe(1);
+  const until = sync.heldUntil(settings, keys[0])!;
+  expect(until).toBeGreaterThan(time.at);
+
+  expect(sync.rows(settings, keys)).toStrictEqual(first);
+  expect(sync.rows(settings, keys.slice(3, 9))).toStrictEqual(new Map([...first].slice(3, 9)));
+  expect(sync.crossings).toBe(1);
+
+  time.at = until - 1;
+  expect(sync.rows(settings, keys)).toStrictEqual(first);
+  expect(sync.crossings).toBe(1);
+  time.at = until;
+  expect(sync.rows(settings, keys)).toStrictEqual(first);
+  expect(sync.crossings).toBe(2);
+});
+
+test("a window the worker already holds crosses over with the worker's expiry, not a fresh TTL", () => {
+  const settings = { target: { kind: "duckdb" as const, file: warehouse }, ttlMs: 900_000 };
+  const early = new SyncWindowLookup(() => 0);
+  early.rows(settings, keys);
+  const until = early.heldUntil(settings, keys[0])!;
+  // A second caller thread's cache asks later (its clock just before the worker's expiry): the worker's cache answers,
+  // and the window is held until the same instant, not until its own now + TTL.
+  const late = new SyncWindowLookup(() => until - 1);
+  expect(late.rows(settings, keys)).toStrictEqual(early.rows(settings, keys));
+  expect(late.crossings).toBe(1);
+  expect(late.heldUntil(settings, keys[0])).toBe(until);
 });

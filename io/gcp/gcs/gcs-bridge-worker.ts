@@ -1,47 +1,25 @@
 /**
- * The worker thread of the synchronous Cloud Storage bridge: it runs the async Google client (through
- * `GcsFileSource`) and answers each request on its MessagePort, then wakes the blocked main thread through the
- * shared state. Loaded only by `gcs-sync-bridge.ts`, from `dist/` (a worker thread runs plain JavaScript).
+ * The worker thread of the synchronous Cloud Storage calls (`gcs-sync.ts`): it runs the async Google client (through
+ * `GcsFileSource`) for each request of the shared synchronous bridge (`io/sync-bridge/serve.ts`). Loaded only through
+ * the bridge, from `dist/` (a worker thread runs plain JavaScript).
  */
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { pipeline } from "stream/promises";
-import { workerData } from "worker_threads";
 import { FileSourceError } from "../../errors";
 import type { SourceObject } from "../../ports";
-import {
-  ANSWERED_SLOT,
-  HEARTBEAT_MS,
-  HEARTBEAT_SLOT,
-  type BridgeReply,
-  type BridgeRequest,
-  type BridgeWorkerData,
-  type RemoteError,
-} from "./gcs-bridge-protocol";
+import { serveSyncBridge } from "../../sync-bridge/serve";
+import type { BridgeOperation, BridgeValue } from "./gcs-bridge-protocol";
 import type { GcsClientOptions } from "./gcs-client";
 import { GcsFileSource } from "./gcs-file-source";
 
-const { state, port } = workerData as BridgeWorkerData;
 /** One client per endpoint and project: building one loads credentials, which must not happen per object. */
 const sources = new Map<string, Promise<GcsFileSource>>();
 
-port.on("message", (request: BridgeRequest) => void answer(request));
-setInterval(() => Atomics.add(state, HEARTBEAT_SLOT, 1), HEARTBEAT_MS);
+serveSyncBridge<BridgeOperation, BridgeValue>(perform);
 
-async function answer(request: BridgeRequest): Promise<void> {
-  let reply: BridgeReply;
-  try {
-    reply = { id: request.id, ok: true, value: await perform(request) };
-  } catch (err) {
-    reply = { id: request.id, ok: false, error: describe(err) };
-  }
-  port.postMessage(reply);
-  Atomics.store(state, ANSWERED_SLOT, request.id);
-  Atomics.notify(state, ANSWERED_SLOT);
-}
-
-async function perform(request: BridgeRequest): Promise<SourceObject[] | SourceObject> {
+async function perform(request: BridgeOperation): Promise<BridgeValue> {
   const source = await sourceFor(request.options);
   if (request.op === "list") return source.list(request.pattern);
   return copy(source, request.uri, request.localPath, request.generation);
@@ -78,10 +56,4 @@ async function copy(source: GcsFileSource, uri: string, localPath: string, gener
   } finally {
     fs.rmSync(part, { force: true });
   }
-}
-
-function describe(err: unknown): RemoteError {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const uri = (e as { uri?: unknown }).uri;
-  return { name: e.name, message: e.message, stack: e.stack, uri: typeof uri === "string" ? uri : undefined };
 }

@@ -1,17 +1,26 @@
 /**
- * Cloud Storage for code that must stay synchronous — Beam DoFns on a worker. Each call blocks until the bridge's
- * worker thread (`gcs-sync-bridge.ts`) has done it with the async client. Errors are the file-source role's typed
- * errors: `FileNotFoundError` for a missing object or bucket, `FileSourceError` for anything else.
+ * Cloud Storage for code that must stay synchronous — Beam DoFns on a worker. Each call blocks until the synchronous
+ * bridge's worker thread (`io/sync-bridge/`, `gcs-bridge-worker.ts`) has done it with the async client: one worker per
+ * process, so the client library is loaded and credentials are fetched once, not per call. Errors are the file-source
+ * role's typed errors: `FileNotFoundError` for a missing object or bucket, `FileSourceError` for anything else.
  */
 import * as path from "path";
 import { FileNotFoundError, FileSourceError } from "../../errors";
 import { parseGcsUri } from "../../identifiers/storage";
 import type { SourceObject } from "../../ports";
-import type { BridgeOperation, RemoteError } from "./gcs-bridge-protocol";
+import { SyncBridge } from "../../sync-bridge/sync-bridge";
+import type { RemoteError } from "../../sync-bridge/protocol";
+import type { BridgeOperation, BridgeValue } from "./gcs-bridge-protocol";
 import type { GcsClientOptions } from "./gcs-client";
-import { GcsSyncBridge } from "./gcs-sync-bridge";
 
-let bridge: GcsSyncBridge | undefined;
+/** Compiled with the project: a worker thread runs JavaScript, resolved through package.json `exports` (dist/). */
+const BRIDGE = {
+  workerModule: "rox-gcp/io/gcp/gcs/gcs-bridge-worker",
+  name: "the Cloud Storage bridge",
+  error: (message: string, cause?: unknown) => new FileSourceError(message, "", cause ? { cause } : undefined),
+};
+
+let bridge: SyncBridge<BridgeOperation, BridgeValue> | undefined;
 
 /** The objects matching `gs://bucket/prefix/glob` (the rules of `GcsFileSource.list`), sorted by name; [] for none. */
 export function listObjectsSync(pattern: string, options: GcsClientOptions = {}): SourceObject[] {
@@ -44,7 +53,7 @@ export async function stopGcsSync(): Promise<void> {
 }
 
 function call(operation: BridgeOperation, uri: string): SourceObject[] | SourceObject {
-  if (!bridge?.usable) bridge = GcsSyncBridge.start();
+  if (!bridge?.usable) bridge = SyncBridge.start(BRIDGE);
   const reply = bridge.call(operation);
   if (reply.ok) return reply.value;
   throw rebuildError(reply.error, uri);
