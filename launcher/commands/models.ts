@@ -71,11 +71,10 @@ async function promoteLocally(
   target: Extract<WarehouseTarget, { kind: "duckdb" }>,
 ): Promise<unknown> {
   const { promoteOnDuckDb, DEFAULT_PROMOTE_WAIT_SECONDS } = await import("../models/promote-local");
-  const { parseModelRef, ALIAS } = await import("../models/model-ref");
+  const { parseModelRef } = await import("../models/model-ref");
   const ref = one(positionals, "promote");
   parseModelRef(ref);
-  const alias = values.to ?? "champion";
-  if (!ALIAS.test(alias)) throw new UsageError(`--to "${alias}" is not an alias (${ALIAS})`);
+  const alias = await aliasOf(values);
   const waitSeconds = values.wait === undefined ? DEFAULT_PROMOTE_WAIT_SECONDS : Number(values.wait);
   if (!(Number.isFinite(waitSeconds) && waitSeconds > 0 && waitSeconds <= 3600))
     throw new UsageError(`--wait must be a number of seconds, more than 0 and at most 3600 (got "${values.wait}")`);
@@ -110,7 +109,7 @@ async function runVerb(
       return verbs.show(registry, one(positionals, "show"));
     case "promote": {
       const vertex = values.vertex ? await vertexOf(values) : undefined;
-      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", {
+      return verbs.promote(registry, one(positionals, "promote"), await aliasOf(values), {
         force: values.force ?? false,
         schemasDir: values["schemas-dir"],
         vertex,
@@ -133,6 +132,14 @@ async function runVerb(
     default:
       throw new UsageError(`rox models: unknown verb "${verb ?? ""}"\n  ${modelsUsage}`);
   }
+}
+
+/** `--to`, default `champion`: an alias by the registry's rule. */
+async function aliasOf(values: Values): Promise<string> {
+  const { ALIAS } = await import("../models/model-ref");
+  const alias = values.to ?? "champion";
+  if (!ALIAS.test(alias)) throw new UsageError(`--to "${alias}" is not an alias (${ALIAS})`);
+  return alias;
 }
 
 async function vertexOf(values: Values) {

@@ -46,7 +46,10 @@ export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): Mo
   const promote = (p: Parameters<typeof runPromotion>[1]) =>
     runPromotion(open(warehouse), { ...p, schemasDir: p.schemasDir ?? o.schemasDir });
   const current = async () => {
-    await servePromotions(inbox, promote, (line) => o.log(`rox stream: ${line}`));
+    const log = (line: string) => o.log(`rox stream: ${line}`);
+    await servePromotions(inbox, promote, log).catch((err: Error) => {
+      log(`the promotion inbox ${inbox.dir} could not be read (${err.message}); scoring goes on`);
+    });
     await slot.refresh().catch((err: Error) => {
       if (!slot.current) throw err;
       o.log(`rox stream: checking ${slot.ref} failed, v${slot.current.version} keeps scoring: ${err.message}`);
