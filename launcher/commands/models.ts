@@ -1,3 +1,4 @@
+import * as path from "path";
 import { parseFlags, requireFlag } from "../args";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
@@ -7,7 +8,8 @@ import type { ModelRegistry } from "../models/registry";
 
 export const modelsUsage = `rox models register --from <trained model folder|gs://…/model> [--alias challenger]…
           | list [<name>] | show <name[@alias|@version]>
-          | promote <name@version|@alias> [--to champion] [--force] [--vertex [--dry-run]] | upload <name@…> [--dry-run] (Vertex AI)
+          | promote <name@version|@alias> [--to champion] [--force] [--wait <s, 60>] [--vertex [--dry-run]]
+          | upload <name@…> [--dry-run] (Vertex AI)
           | evaluate <name@…>… --on <table> --from YYYY-MM-DD --to YYYY-MM-DD
           [--store <.rox/models|gs://bucket/prefix>] [--storage-endpoint URL] [--warehouse <file.duckdb>|bigquery --project P --dataset D]`;
 
@@ -16,6 +18,7 @@ const flags = {
   to: { type: "string" },
   alias: { type: "string", multiple: true },
   force: { type: "boolean" },
+  wait: { type: "string" },
   on: { type: "string" },
   store: { type: "string" },
   "storage-endpoint": { type: "string" },
@@ -36,6 +39,8 @@ export async function modelsCommand(argv: string[]): Promise<unknown> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseFlags(rest, flags, true);
   const target = modelsWarehouse(values);
+  if (verb === "promote" && target.kind === "duckdb" && !values.vertex) return promoteLocally(values, positionals, target);
+  if (values.wait !== undefined) throw new UsageError("--wait applies only to rox models promote on a DuckDB warehouse");
   return withWarehouse(target, async (warehouse) => {
     const { openRegistry } = await import("../models/open-registry");
     const registry = openRegistry(
@@ -56,6 +61,38 @@ export async function modelsCommand(argv: string[]): Promise<unknown> {
   });
 }
 
+/**
+ * `rox models promote` on a DuckDB file: here, or — when a running job holds the file — handed to that job (`rox
+ * stream --score` takes it before its next micro-batch); `--wait` bounds how long a job has to take and answer it.
+ */
+async function promoteLocally(
+  values: Values,
+  positionals: string[],
+  target: Extract<WarehouseTarget, { kind: "duckdb" }>,
+): Promise<unknown> {
+  const { promoteOnDuckDb, DEFAULT_PROMOTE_WAIT_SECONDS } = await import("../models/promote-local");
+  const { parseModelRef } = await import("../models/model-ref");
+  const ref = one(positionals, "promote");
+  parseModelRef(ref);
+  const alias = await aliasOf(values);
+  const waitSeconds = values.wait === undefined ? DEFAULT_PROMOTE_WAIT_SECONDS : Number(values.wait);
+  if (!(Number.isFinite(waitSeconds) && waitSeconds > 0 && waitSeconds <= 3600))
+    throw new UsageError(`--wait must be a number of seconds, more than 0 and at most 3600 (got "${values.wait}")`);
+  const schemasDir = values["schemas-dir"] === undefined ? undefined : path.resolve(values["schemas-dir"]);
+  const result = await promoteOnDuckDb({
+    ref,
+    alias,
+    force: values.force ?? false,
+    schemasDir,
+    target,
+    store: values.store ?? storeOf(values.config),
+    storageEndpoint: values["storage-endpoint"],
+    waitSeconds,
+    log: (line) => console.error(`rox models promote: ${line}`),
+  });
+  return (await import("../models/verbs")).printPromotion(result);
+}
+
 async function runVerb(
   verb: string | undefined,
   registry: ModelRegistry,
@@ -72,7 +109,7 @@ async function runVerb(
       return verbs.show(registry, one(positionals, "show"));
     case "promote": {
       const vertex = values.vertex ? await vertexOf(values) : undefined;
-      return verbs.promote(registry, one(positionals, "promote"), values.to ?? "champion", {
+      return verbs.promote(registry, one(positionals, "promote"), await aliasOf(values), {
         force: values.force ?? false,
         schemasDir: values["schemas-dir"],
         vertex,
@@ -95,6 +132,14 @@ async function runVerb(
     default:
       throw new UsageError(`rox models: unknown verb "${verb ?? ""}"\n  ${modelsUsage}`);
   }
+}
+
+/** `--to`, default `champion`: an alias by the registry's rule. */
+async function aliasOf(values: Values): Promise<string> {
+  const { ALIAS } = await import("../models/model-ref");
+  const alias = values.to ?? "champion";
+  if (!ALIAS.test(alias)) throw new UsageError(`--to "${alias}" is not an alias (${ALIAS})`);
+  return alias;
 }
 
 async function vertexOf(values: Values) {

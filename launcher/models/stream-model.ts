@@ -2,7 +2,9 @@
  * `rox stream --score name@alias`: the streaming job's model feed. Before each micro-batch the reference is resolved
  * again in the registry (the job's own open warehouse); when the alias has moved, the new version is loaded (XGBoost
  * JSON through the TypeScript scorer, never a pickle) and scores from that micro-batch on. A check that fails keeps
- * the current version and says so; the first load failing stops the job before it reads anything.
+ * the current version and says so; the first load failing stops the job before it reads anything. Just before that
+ * check, the promotions `rox models promote` handed to the job (its warehouse's inbox: the job holds the DuckDB file)
+ * are run in the job's connection and answered, so a promotion moves the alias for the very next micro-batch.
  */
 import type { Warehouse } from "../../io/ports";
 import { DUCKDB_FEATURE_SQL } from "../../io/feature-query";
@@ -10,9 +12,13 @@ import type { ModelFeed } from "../../pipelines/stream-score";
 import { UsageError } from "../errors";
 import { isGcsUri } from "../../io/identifiers/storage";
 import type { WarehouseTarget } from "../warehouse";
+
+type DuckDbTarget = Extract<WarehouseTarget, { kind: "duckdb" }>;
 import { ModelSlot, registrySource } from "../serve/served-model";
 import type { ModelRef } from "./model-ref";
 import { openRegistry } from "./open-registry";
+import { inboxOf, PromoteInbox } from "./promote-inbox";
+import { runPromotion, servePromotions } from "./promote-local";
 
 export interface StreamModelOptions {
   ref: ModelRef;
@@ -25,17 +31,25 @@ export interface StreamModelOptions {
 }
 
 /** Scoring in the stream commits to the DuckDB warehouse only, for now: refused before anything is opened. */
-export function checkScoreTarget(target: WarehouseTarget): void {
+export function checkScoreTarget(target: WarehouseTarget): DuckDbTarget {
   if (target.kind !== "duckdb")
     throw new UsageError("--score commits predictions to the DuckDB warehouse only (not yet --warehouse bigquery)");
+  return target;
 }
 
 export function streamModelFeed(o: StreamModelOptions, warehouse: Warehouse): ModelFeed {
-  checkScoreTarget(o.target);
+  const target = checkScoreTarget(o.target);
   const open = (w: Warehouse) => openRegistry(w, o.target, o.store, o.storageEndpoint);
   const useWarehouse = <T>(run: (w: Warehouse) => Promise<T>) => run(warehouse);
   const slot = new ModelSlot(registrySource(o.ref, useWarehouse, open, o.schemasDir), o.log, "rox stream");
+  const inbox = new PromoteInbox(inboxOf(target.file));
+  const promote = (p: Parameters<typeof runPromotion>[1]) =>
+    runPromotion(open(warehouse), { ...p, schemasDir: p.schemasDir ?? o.schemasDir });
   const current = async () => {
+    const log = (line: string) => o.log(`rox stream: ${line}`);
+    await servePromotions(inbox, promote, log).catch((err: Error) => {
+      log(`the promotion inbox ${inbox.dir} could not be read (${err.message}); scoring goes on`);
+    });
     await slot.refresh().catch((err: Error) => {
       if (!slot.current) throw err;
       o.log(`rox stream: checking ${slot.ref} failed, v${slot.current.version} keeps scoring: ${err.message}`);

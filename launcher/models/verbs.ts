@@ -82,7 +82,12 @@ export async function promote(
     const merged = await applyVertexAliases(plan, o.vertex.settings.region, o.vertex.endpoint);
     console.log(`Vertex AI: version ${merged.versionId} has ${merged.aliases.join(", ")}`);
   }
-  const { model, previous, evaluation } = result;
+  return printPromotion(result);
+}
+
+/** A promotion's outcome as `rox models promote` prints it, whether it ran here or in the job holding the warehouse. */
+export function printPromotion(result: PromoteResult): PromoteResult {
+  const { model, previous, evaluation, alias } = result;
   if (evaluation) console.log(renderEvaluation(evaluation));
   const from = previous && previous.version !== model.version ? ` (was @${previous.version})` : "";
   console.log(`${model.name}@${model.version} is ${alias}${from}${result.forced ? " (forced)" : ""}`);
