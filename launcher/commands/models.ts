@@ -39,8 +39,10 @@ export async function modelsCommand(argv: string[]): Promise<unknown> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseFlags(rest, flags, true);
   const target = modelsWarehouse(values);
-  if (verb === "promote" && target.kind === "duckdb" && !values.vertex) return promoteLocally(values, positionals, target);
-  if (values.wait !== undefined) throw new UsageError("--wait applies only to rox models promote on a DuckDB warehouse");
+  if (verb === "promote" && target.kind === "duckdb" && !values.vertex)
+    return promoteLocally(values, positionals, target);
+  if (values.wait !== undefined)
+    throw new UsageError("--wait applies only to rox models promote on a DuckDB warehouse");
   return withWarehouse(target, async (warehouse) => {
     const { openRegistry } = await import("../models/open-registry");
     const registry = openRegistry(

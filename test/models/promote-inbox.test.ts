@@ -94,7 +94,12 @@ test("a stale request (past its wait) is removed unread; outcomes and claims nob
   const answered = inbox.request(ASK, 1_000);
   const claimed = inbox.request(ASK, 1_000);
   const fresh = inbox.request(ASK, 5_000);
-  expect(inbox.take().map((r) => r.id).sort()).toEqual([left.id, answered.id, claimed.id, fresh.id].sort());
+  expect(
+    inbox
+      .take()
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual([left.id, answered.id, claimed.id, fresh.id].sort());
   inbox.answer(answered, { status: "refused", message: "no" }); // its requester never reads it
   const again = inbox.request(ASK, 1_000);
   t.advance(1_001);
