@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from "util";
 import type { BigQueryField } from "../../schemas/bigquery";
 import { loadContract } from "../../schemas/load";
-import { plainValue, stagingFields, toFreshEvent, toLoadRow } from "../../io/gcp/bigquery/bigquery-rows";
+import { isLoadRow, plainValue, stagingFields, toFreshEvent, toLoadRow } from "../../io/gcp/bigquery/bigquery-rows";
 import { str } from "../../io/gcp/bigquery/bigquery-sql";
 
 const f = (name: string, type: string, extra: Partial<BigQueryField> = {}): BigQueryField => ({
@@ -35,6 +36,26 @@ describe("toLoadRow: staged rows as a BigQuery JSON load takes them", () => {
     ],
   ];
   it.each(cases)("%s", (_, row, expected) => expect(toLoadRow(fields, row)).toEqual(expected));
+
+  // isLoadRow says a staged row's own text can be loaded: exactly when toLoadRow would load the same values.
+  const asIs: [string, Record<string, unknown>, boolean][] = [
+    ["epoch ms", { at: 978310800000 }, false],
+    ["ISO instant", { at: "2001-01-01T01:00:00.000Z" }, true],
+    ["epoch days", { day: 11323 }, false],
+    ["bytes", { raw: Buffer.from([0xff, 0x00]) }, false],
+    ["staged base64 text", { raw: "/wA=" }, true],
+    ["nulls", { at: null, raw: null }, true],
+    ["an unknown column", { n: 1, extra: "x" }, false],
+    ["every type already converted", { at: "x", day: "2001-01-01", raw: "/wA=", n: 1, times: ["y", null] }, true],
+    ["a nested record already converted", { device: { seen: "2001-01-01T00:00:00Z" } }, true],
+    ["an epoch in a nested record", { device: { seen: 0 } }, false],
+    ["an unknown column inside a record", { device: { seen: null, extra: 1 } }, false],
+    ["an epoch inside a repeated field", { times: ["x", 0] }, false],
+  ];
+  it.each(asIs)("isLoadRow: %s → %s, exactly when toLoadRow leaves it as it is", (_, row, asItIs) => {
+    expect(isLoadRow(fields, row)).toBe(asItIs);
+    expect(isDeepStrictEqual(toLoadRow(fields, row), row)).toBe(asItIs);
+  });
 
   it("stages top-level BYTES as STRING (decoded by FROM_BASE64 when copied)", () => {
     expect(stagingFields(fields).map((x) => x.type)).toEqual([

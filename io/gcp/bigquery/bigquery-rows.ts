@@ -23,6 +23,40 @@ export function toLoadRow(fields: BigQueryField[], row: Row): Row {
   return out;
 }
 
+/**
+ * Whether `row` is already what `toLoadRow(fields, row)` makes of it (no column outside `fields`, no value it would
+ * convert): such a row's staged JSON text is loaded as it is, without building and serialising a copy.
+ */
+export function isLoadRow(fields: BigQueryField[], row: Row): boolean {
+  let known = 0;
+  for (const field of fields) {
+    if (!Object.hasOwn(row, field.name)) continue;
+    known++;
+    if (!isLoadField(field, row[field.name])) return false;
+  }
+  return known === Object.keys(row).length;
+}
+
+function isLoadField(field: BigQueryField, value: unknown): boolean {
+  if (value === null) return true;
+  if (field.mode === "REPEATED") return Array.isArray(value) && value.every((item) => isLoadValue(field, item));
+  return isLoadValue(field, value);
+}
+
+function isLoadValue(field: BigQueryField, value: unknown): boolean {
+  if (value === null) return true;
+  switch (field.type) {
+    case "TIMESTAMP":
+    case "DATE":
+    case "BYTES":
+      return typeof value === "string";
+    case "RECORD":
+      return typeof value === "object" && !Array.isArray(value) && isLoadRow(field.fields ?? [], value as Row);
+    default:
+      return true;
+  }
+}
+
 function toLoadField(field: BigQueryField, value: unknown): unknown {
   if (value === null) return null;
   if (field.mode === "REPEATED") return (value as unknown[]).map((item) => toLoadValue(field, item));

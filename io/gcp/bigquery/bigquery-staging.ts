@@ -48,8 +48,13 @@ export class BigQueryStaging {
 
   /** Replaces a staging table's rows with `rows` (converted for a JSON load); returns how many were loaded. */
   async load(table: StagedTable, rows: Iterable<Record<string, unknown>>): Promise<number> {
+    return this.loadFile(table, (file) => writeLoadFile(rows, table.fields, file));
+  }
+
+  /** `load` of the rows `write` puts in the load file it is given (replacing it); `write` returns how many. */
+  async loadFile(table: StagedTable, write: (file: string) => number): Promise<number> {
     const file = path.join(this.scratch, `${table.stage}.jsonl`);
-    if (writeLoadFile(rows, table.fields, file) === 0) {
+    if (write(file) === 0) {
       // Nothing to load: an empty table, as a truncating load would leave it.
       await this.jobs.dropTable(table.stage);
       await this.create(table.stage, table.fields);

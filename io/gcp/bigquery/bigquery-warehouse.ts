@@ -37,7 +37,7 @@ import { mergeJobRun } from "./bigquery-commit";
 import { jobRunRow, type RunStatus } from "../../../transforms/summary";
 import { runOwner } from "../../local/duckdb-job-runs";
 import { deadLetterReasonsSql, stagedIdsSql } from "./bigquery-run-stage";
-import { writeFreshEventRows, writeFreshEvents } from "./bigquery-stage-files";
+import { keepFreshEvents, writeEventFiles, writeFreshEventRows, type EventFiles } from "./bigquery-stage-files";
 import {
   contractTables,
   deadLettersSpec,
@@ -101,10 +101,14 @@ export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
     opts: { replace: boolean },
   ): Promise<PreparedChunk> {
     const events = await this.staging.tableFor(contract.table, eventsSpec(contract).fields);
-    const staged = await this.staging.load(events, readJsonLines(chunk.events));
+    let written: EventFiles = { rows: 0, ids: [] };
+    const staged = await this.staging.loadFile(events, (file) => {
+      written = writeEventFiles(contract, events.fields, chunk.events, file, freshEventsPath);
+      return written.rows;
+    });
     const replace = opts.replace ? await this.daysToReplace(contract, events.stage) : undefined;
     const present = await this.presentIds(contract, events.stage, replace);
-    const fresh = writeFreshEvents(contract, chunk.events, present, freshEventsPath);
+    const fresh = keepFreshEvents(freshEventsPath, written, present);
     const prepared: Prepared = { events, fresh, replace };
     return preparedChunk({
       report: { staged, fresh, alreadyPresent: staged - fresh, replacedPartitions: replace?.days ?? [] },
@@ -299,6 +303,7 @@ export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
   }
 
   private async stageDeadLetters(file: string): Promise<StagedDeadLetters | undefined> {
+    if (fs.statSync(file).size === 0) return undefined; // most chunks: no staging table to empty, no REST call
     const table = await this.staging.tableFor(DEAD_LETTER_TABLE, deadLettersSpec().fields);
     if ((await this.staging.load(table, readJsonLines(file))) === 0) return undefined;
     const [row] = await this.jobs.run(
