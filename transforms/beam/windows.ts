@@ -57,6 +57,9 @@ export function fixedWindowStart(t: number, sizeMs: number): number {
   return ts - (ts % sizeMs) || 0;
 }
 
+/** A window aggregate and the size of the `fixedWindows` it is grouped by. */
+type SizedWindowContext = WindowContext & { sizeSeconds: number };
+
 /** What a bundle holds per key and window: the key, the window's start and the partial accumulator. */
 interface BundlePartial {
   key: string;
@@ -72,38 +75,32 @@ interface BundlePartial {
  * event instead of three (accumulate, timestamp, window) and a group over partials, not events. The input must be in
  * the global window (a batch of events); `sizeSeconds` must be the `fixedWindows` size that follows.
  */
-export class AccumulateInBundle implements DoFn<
-  EventRecord,
-  KeyedAccumulator,
-  WindowContext & { sizeSeconds: number }
-> {
-  private partials = new Map<string, BundlePartial>();
+export class AccumulateInBundle implements DoFn<EventRecord, KeyedAccumulator, SizedWindowContext> {
+  /** Window start → key → partial (numbers as keys: no string built per event). */
+  private partials = new Map<number, Map<string, BundlePartial>>();
 
   startBundle(): void {
     this.partials = new Map();
   }
 
-  process(event: EventRecord, ctx: WindowContext & { sizeSeconds: number }): void {
+  process(event: EventRecord, ctx: SizedWindowContext): void {
     const { aggregator, keyField, eventTimeField } = aggregatorOf(ctx);
     const key = String(event[keyField]);
     const start = fixedWindowStart(event[eventTimeField] as number, ctx.sizeSeconds * 1000);
-    const id = `${start} ${key}`;
-    const partial = this.partials.get(id);
+    let window = this.partials.get(start);
+    if (!window) this.partials.set(start, (window = new Map()));
+    const partial = window.get(key);
     if (partial) partial.value = aggregator.add(partial.value, event);
-    else this.partials.set(id, { key, start, value: aggregator.add(emptyAccumulator(aggregator), event) });
+    else window.set(key, { key, start, value: aggregator.add(emptyAccumulator(aggregator), event) });
   }
 
   *finishBundle(): Generator<WindowedValue<KeyedAccumulator>> {
     const partials = this.partials;
     this.partials = new Map();
-    for (const { key, start, value } of partials.values()) {
-      const windows = [new GlobalWindow()];
-      yield {
-        value: { key, value },
-        windows,
-        timestamp: Long.fromNumber(start),
-        pane: PaneInfoCoder.ONE_AND_ONLY_FIRING,
-      };
+    const pane = PaneInfoCoder.ONE_AND_ONLY_FIRING;
+    for (const window of partials.values()) {
+      for (const { key, start, value } of window.values())
+        yield { value: { key, value }, windows: [new GlobalWindow()], timestamp: Long.fromNumber(start), pane };
     }
   }
 }
