@@ -4,13 +4,13 @@ import type { EventRecord } from "../schemas/contract";
 import { readDeadLetterBatch, readManifest, readMessageBatch, readSplitRecords } from "../io/files/beam-files";
 import type { Decoded, Outcome } from "../transforms/envelope";
 import {
-  keepFirstOfId,
   validateDecoded,
   type Deduped,
   type IngestContext,
   type KeyedEvent,
   type Validated,
 } from "../transforms/beam/ingest";
+import { BucketById, ID_BUCKETS, keepFirstOfIdInBuckets } from "../transforms/beam/id-buckets";
 import type { RowSinks } from "./sinks";
 import { applyWindowAggregates, type WindowSpecs } from "./window-pipeline";
 
@@ -40,10 +40,11 @@ export function ingestPipeline(options: IngestOptions, sinks: RowSinks) {
     const validated = readRecords(root, source, maxRecordBytes)
       .map(validateDecoded, { ...ctx, read: beam.counter(READ_COUNTER) as Counter })
       .apply(beam.split<Validated & Record<string, unknown>>(["ok", "dead"]));
+    // Grouped by id bucket, each bundle's events held in lists by bucket (see BucketById), then regrouped by id.
     const deduped = (validated.ok as beam.PCollection<KeyedEvent>)
-      // Elements are already {key, value}: the SDK's groupByKey, without groupBy's extra keying step.
-      .apply(beam.groupByKey<string, KeyedEvent["value"]>())
-      .flatMap(keepFirstOfId, ctx)
+      .apply(beam.withName("bucket by id", beam.parDo(new BucketById(), { buckets: ID_BUCKETS })))
+      .apply(beam.groupByKey<number, KeyedEvent[]>())
+      .flatMap(keepFirstOfIdInBuckets, ctx)
       .apply(beam.split<Deduped & Record<string, unknown>>(["events", "unique", "duplicates", "dead"]));
     sinks.deadLetters(
       beam.P([validated.dead, deduped.dead] as beam.PCollection<Record<string, unknown>>[]).apply(beam.flatten()),

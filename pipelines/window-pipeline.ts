@@ -2,7 +2,7 @@ import * as beam from "../transforms/beam/sdk";
 import type { EventRecord } from "../schemas/contract";
 import type { Accumulator } from "../transforms/features/module";
 import { readJsonLinesFile } from "../io/files/beam-files";
-import { accumulateOne, eventTimestamp, mergeWindowGroup } from "../transforms/beam/windows";
+import { AccumulateInBundle, mergeWindowGroup } from "../transforms/beam/windows";
 import type { RowSinks } from "./sinks";
 
 export interface WindowSpecs {
@@ -16,7 +16,11 @@ export interface WindowPassOptions extends WindowSpecs {
   newEvents: string;
 }
 
-/** Events → event-time tumbling windows → per-key partial aggregates, one sink output per declared window. */
+/**
+ * Events → per-key partial aggregates of event-time tumbling windows, one sink output per declared window. Each bundle
+ * accumulates its events per key and window and emits one stamped partial for each (combiner lifting, see
+ * `AccumulateInBundle`); the group merges the partials of a window from every bundle.
+ */
 export function applyWindowAggregates(
   events: beam.PCollection<EventRecord>,
   specs: WindowSpecs,
@@ -25,9 +29,9 @@ export function applyWindowAggregates(
   const { schema, schemasDir } = specs;
   for (const window of specs.windows) {
     const ctx = { schema, schemasDir, window: window.name };
+    const accumulate = beam.parDo(new AccumulateInBundle(), { ...ctx, sizeSeconds: window.sizeSeconds });
     const partials = events
-      .map(beam.withName(`accumulate ${window.name}`, accumulateOne), ctx)
-      .apply(beam.withName(`timestamps ${window.name}`, beam.assignTimestamps(eventTimestamp)))
+      .apply(beam.withName(`accumulate ${window.name}`, accumulate))
       .apply(beam.withName(`window ${window.name}`, beam.windowInto(beam.fixedWindows(window.sizeSeconds))))
       // Elements are already {key, value}: the SDK's groupByKey, without groupBy's extra keying step.
       .apply(beam.withName(`group ${window.name}`, beam.groupByKey<string, Accumulator>()))
