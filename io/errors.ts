@@ -1,5 +1,6 @@
 /** Errors of the file-source role (`FileSource` in `ports.ts`), shared by the local folder and Cloud Storage. */
 import { RoxError } from "../errors/rox-error";
+import { DEFAULT_DUCKDB_MEMORY } from "./local/duckdb-memory";
 
 /** The object, file or bucket named by `uri` does not exist (or not in the generation asked for). */
 export class FileNotFoundError extends RoxError {
@@ -42,14 +43,15 @@ export class WarehouseBusyError extends RoxError {
   }
 }
 
-/** DuckDB hit its memory limit (`--duckdb-memory`, or its default of 80% of the RAM) and could not spill enough. */
+/** DuckDB hit its memory limit (`--duckdb-memory`, or the warehouse's default limit) and could not spill enough. */
 export class WarehouseMemoryError extends RoxError {
   readonly kind = "usage";
   constructor(
     readonly memoryLimit: string | undefined,
     options?: { cause?: unknown },
   ) {
-    const limit = memoryLimit === undefined ? "its default limit, 80% of the RAM" : `--duckdb-memory ${memoryLimit}`;
+    const limit =
+      memoryLimit === undefined ? `its default limit, ${DEFAULT_DUCKDB_MEMORY}` : `--duckdb-memory ${memoryLimit}`;
     super(
       `the DuckDB warehouse ran out of memory under ${limit}: give it more (--duckdb-memory 1GB), or run where ` +
         "there is more RAM; what the job committed before stays committed",

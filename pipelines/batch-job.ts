@@ -33,7 +33,7 @@ export interface BatchJobOptions {
   now?: () => number;
 }
 
-const DEFAULT_CHUNK_BYTES = 8 << 20;
+const DEFAULT_CHUNK_BYTES = 2 << 20;
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 /** Runs the batch job chunk by chunk on the DirectRunner and loads each chunk into the warehouse. */

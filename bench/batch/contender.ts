@@ -6,8 +6,8 @@ import { runPlain } from "./plain";
 
 /**
  * One contender of the batch benchmark in its own process, so its peak RSS is its own. Prints one JSON line.
- * Optional: a fourth argument is the job's DuckDB memory limit (what `--duckdb-memory` passes), e.g. 512MB; a fifth the
- * chunk size in MiB (what `--chunk-mb` passes).
+ * Optional: a fourth argument is the job's DuckDB memory limit (what `--duckdb-memory` passes), e.g. 512MB, or
+ * `default` for the warehouse's own default; a fifth the chunk size in MiB (what `--chunk-mb` passes).
  */
 async function main(kind: string, input: string, workDir: string, memoryLimit?: string, chunkMb?: string) {
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -19,7 +19,13 @@ async function main(kind: string, input: string, workDir: string, memoryLimit?: 
   const counts =
     kind === "plain"
       ? await runPlain(input, warehouseFile, workDir)
-      : await runJob(input, warehouseFile, workDir, memoryLimit, chunkMb ? Number(chunkMb) * 2 ** 20 : undefined);
+      : await runJob(
+          input,
+          warehouseFile,
+          workDir,
+          memoryLimit === "default" ? undefined : memoryLimit,
+          chunkMb ? Number(chunkMb) * 2 ** 20 : undefined,
+        );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   clearInterval(memory.timer);

@@ -13,6 +13,8 @@ import { writeReplay } from "./replay";
  *
  *   node dist/bench/scale/run.js [--sizes 1000000,3000000,10000000] [--duckdb-memory 512MB] [--source <parquet dir>]
  *     [--chunk-mb N]
+ *
+ * Without `--duckdb-memory` or `--chunk-mb` the job runs with its own defaults (what `rox batch` does).
  */
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BENCH_DIR = path.join(ROOT, ".rox", "bench");
@@ -37,7 +39,7 @@ function flag(args: string[], name: string): string | undefined {
 
 async function main(args: string[]): Promise<void> {
   const sizes = (flag(args, "--sizes") ?? "1000000,3000000,10000000").split(",").map(Number);
-  const memoryLimit = flag(args, "--duckdb-memory") ?? "512MB";
+  const memoryLimit = flag(args, "--duckdb-memory") ?? "default";
   const chunkMb = flag(args, "--chunk-mb");
   const source = flag(args, "--source") ?? path.join(BENCH_DIR, "flights-3m-parquet");
   if (!fs.existsSync(source))
@@ -46,7 +48,7 @@ async function main(args: string[]): Promise<void> {
   console.log(
     `machine: ${cpus.length} × ${cpus[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  console.log(`source: ${source}; DuckDB memory limit ${memoryLimit}; chunk ${chunkMb ?? 8} MiB`);
+  console.log(`source: ${source}; DuckDB memory limit ${memoryLimit}; chunk ${chunkMb ?? "default"} MiB`);
   const points: Point[] = [];
   for (const rows of sizes) {
     const input = path.join(BENCH_DIR, "scale", `flights-${rows}`);

@@ -26,16 +26,17 @@ import type { JobSummary, RunStatus } from "../../transforms/summary";
 import { ensureJobRunsTable, JOB_RUNS_TABLE, markAbandoned, upsertJobRun } from "./duckdb-job-runs";
 import { makeWorkDir, sweepWorkDirs } from "./work-dirs";
 import { lit, q } from "./duckdb-sql";
+import { DEFAULT_DUCKDB_MEMORY } from "./duckdb-memory";
 import { WarehouseBusyError } from "../errors";
 import { preparedChunk } from "../prepared-chunk";
 import { windowAggregator } from "../../transforms/features";
 
-export { JOB_RUNS_TABLE };
+export { JOB_RUNS_TABLE, DEFAULT_DUCKDB_MEMORY };
 import { readJsonLines, JsonLinesAppender } from "../files/json-lines";
 import { mergeWindowRows, windowTableName, accumulatorColumns } from "../../transforms/window-rows";
 
 export interface DuckDbOptions {
-  /** DuckDB's memory limit (`512MB`, `2GB`); DuckDB's own default, 80% of the RAM, when absent. */
+  /** DuckDB's memory limit (`512MB`, `2GB`); `DEFAULT_DUCKDB_MEMORY` when absent. */
   memoryLimit?: string;
 }
 
@@ -44,9 +45,10 @@ export interface DuckDbOptions {
  * docs/benchmarks.md). What does not fit spills to a folder beside the file (the same disk), not to the working folder.
  */
 export function duckDbConfig(folder: string, options: DuckDbOptions): Record<string, string> {
-  const config: Record<string, string> = { temp_directory: path.join(folder, ".rox-duckdb-spill") };
-  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
-  return config;
+  return {
+    temp_directory: path.join(folder, ".rox-duckdb-spill"),
+    memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY,
+  };
 }
 
 /**

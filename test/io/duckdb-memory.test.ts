@@ -1,13 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
-import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
+import { DEFAULT_DUCKDB_MEMORY, DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
+import { WarehouseMemoryError } from "../../io/errors";
 import { UsageError } from "../../launcher/errors";
 import { main } from "../../launcher/main";
 import { warehouseTarget } from "../../launcher/warehouse";
 import { captureConsole } from "../support/console-capture";
 import { tempDir } from "../support/temp";
 
-// `--duckdb-memory` bounds DuckDB's buffer pool (its default is 80% of the RAM); spills go beside the file.
+// `--duckdb-memory` bounds DuckDB's buffer pool (DEFAULT_DUCKDB_MEMORY without it); spills go beside the file.
 const { errors } = captureConsole();
 
 test.each<[string, Record<string, string>, string]>([
@@ -48,6 +49,31 @@ test("DuckDB runs with the limit, and spills into a folder beside the file", asy
   } finally {
     work.cleanup();
   }
+});
+
+test("without the flag DuckDB runs under the warehouse's default limit, not 80% of the RAM", async () => {
+  const work = tempDir("duckdb-memory-default");
+  try {
+    expect(warehouseTarget({ warehouse: "w.duckdb" })).toEqual({ kind: "duckdb", file: "w.duckdb" });
+    const warehouse = await DuckDbWarehouse.open(path.join(work.dir, "w.duckdb"));
+    try {
+      const [row] = await warehouse.query("SELECT current_setting('memory_limit') AS memory");
+      // 128MB is 128,000,000 bytes: DuckDB reports 122.0 MiB.
+      expect(DEFAULT_DUCKDB_MEMORY).toBe("128MB");
+      expect(row).toEqual({ memory: "122.0 MiB" });
+    } finally {
+      await warehouse.close();
+    }
+  } finally {
+    work.cleanup();
+  }
+});
+
+test("running out of memory under the default limit names the limit and the flag", () => {
+  expect(new WarehouseMemoryError(undefined).message).toBe(
+    "the DuckDB warehouse ran out of memory under its default limit, 128MB: give it more (--duckdb-memory 1GB), " +
+      "or run where there is more RAM; what the job committed before stays committed",
+  );
 });
 
 function writeEvents(input: string): void {
