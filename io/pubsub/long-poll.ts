@@ -27,10 +27,16 @@ export type PollOnce<T> = (size: number, waitSeconds: number) => Promise<T[]>;
 export type PollLost = (err: unknown) => void;
 
 /**
+ * Asked before each fill round, once the first poll brought messages: true ends the pull with what it has (the
+ * streaming job's micro-batch closes on time as well as on size). Requests already sent are always awaited.
+ */
+export type StopFilling = () => boolean;
+
+/**
  * Up to `max` messages in requests of at most `perRequest`: one long poll first (so an idle subscription costs one
  * request per wait); only if it came back full (a backlog), rounds of up to `FILL_CONCURRENCY` requests, until the
- * batch is full or a round comes back short. Rejects only when the first request fails: a later failure keeps what
- * came and is reported to `onLost`.
+ * batch is full, a round comes back short, or `stopFilling` says so. Rejects only when the first request fails: a
+ * later failure keeps what came and is reported to `onLost`.
  */
 export async function pullInPolls<T>(
   max: number,
@@ -38,13 +44,14 @@ export async function pullInPolls<T>(
   waitSeconds: number | undefined,
   poll: PollOnce<T>,
   onLost?: PollLost,
+  stopFilling?: StopFilling,
 ): Promise<T[]> {
   const sizes = requestSizes(max, perRequest);
   if (sizes.length === 0) return [];
   const wait = clampWait(waitSeconds ?? DEFAULT_WAIT_SECONDS);
   const received = await poll(sizes[0], wait);
   let full = received.length === sizes[0];
-  for (let next = 1; full && next < sizes.length; next += FILL_CONCURRENCY) {
+  for (let next = 1; full && next < sizes.length && !stopFilling?.(); next += FILL_CONCURRENCY) {
     const round = sizes.slice(next, next + FILL_CONCURRENCY);
     // A backlog is there: these answer at once, so they get the full wait whatever the job's idle clock says.
     const answers = await Promise.allSettled(round.map((size) => poll(size, DEFAULT_WAIT_SECONDS)));
