@@ -29,7 +29,8 @@ const PROJECT = "rox-bench";
 /** Messages per pull for both the bare client and the job (`ROX_BATCH_SIZE` to compare; the job's default is 5000). */
 const BATCH_SIZE = Number(process.env.ROX_BATCH_SIZE ?? 5000);
 /** The job's micro-batch time bound (`rox stream --batch-window-ms`; `ROX_BATCH_WINDOW_MS=0` turns it off). */
-const BATCH_WINDOW_MS = process.env.ROX_BATCH_WINDOW_MS === undefined ? undefined : Number(process.env.ROX_BATCH_WINDOW_MS);
+const BATCH_WINDOW_MS =
+  process.env.ROX_BATCH_WINDOW_MS === undefined ? undefined : Number(process.env.ROX_BATCH_WINDOW_MS);
 const IDLE_SECONDS = 30;
 
 async function main(backlog: number, rate: number, seconds: number): Promise<void> {
@@ -55,7 +56,10 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
     const scored = await latencyAtRate(emulator.host, events, scoredRun);
     const idle = await idlePullsPerSecond(emulator.host, IDLE_SECONDS);
     const window = BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs;
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ");
     console.log(`micro-batch: up to ${BATCH_SIZE} messages, window ${window} ms; load average now ${load}`);
     console.log(`backlog ${backlog.toLocaleString("en-US")} real flights, published before the job starts`);
     console.log(`bare long-poll pull+ack: ${bare.toLocaleString("en-US")} msg/s`);

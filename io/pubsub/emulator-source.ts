@@ -56,7 +56,12 @@ export class EmulatorMessageSource implements MessageSource {
   }
 
   /** Long polls of ≤100 messages (see `pullInPolls`): [] only after about `waitSeconds` without a message. */
-  async pull(max: number, waitSeconds?: number, onLost?: PollLost, stopFilling?: StopFilling): Promise<PulledMessage[]> {
+  async pull(
+    max: number,
+    waitSeconds?: number,
+    onLost?: PollLost,
+    stopFilling?: StopFilling,
+  ): Promise<PulledMessage[]> {
     const received = await pullInPolls(
       max,
       EMULATOR_MAX_PER_PULL,

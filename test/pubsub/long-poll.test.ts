@@ -44,6 +44,22 @@ describe("pullInPolls: how both sources pull", () => {
     expect(requests).toHaveLength(1 + FILL_CONCURRENCY);
   });
 
+  test("stopFilling, asked before each fill round once messages came, ends the pull with what it has", async () => {
+    const { poll, requests } = subscription(100_000);
+    let asked = 0;
+    const pulled = await pullInPolls(5000, 100, 10, poll, undefined, () => ++asked > 2);
+    expect(pulled).toHaveLength(100 + 2 * FILL_CONCURRENCY * 100);
+    expect(requests).toHaveLength(1 + 2 * FILL_CONCURRENCY);
+    expect(asked).toBe(3);
+  });
+
+  test("stopFilling is not asked for an idle subscription", async () => {
+    const { poll } = subscription(0);
+    const stop = jest.fn(() => true);
+    expect(await pullInPolls(5000, 100, 10, poll, undefined, stop)).toEqual([]);
+    expect(stop).not.toHaveBeenCalled();
+  });
+
   test("a request that fails after others brought messages keeps what came and is reported", async () => {
     const { poll } = subscription(100_000, 3);
     const lost: unknown[] = [];

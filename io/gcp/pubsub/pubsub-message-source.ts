@@ -37,7 +37,12 @@ export class PubSubMessageSource implements MessageSource {
     this.maxPerPull = options.emulatorHost ? MAX_PER_PULL.emulator : MAX_PER_PULL.pubsub;
   }
 
-  async pull(max: number, waitSeconds?: number, onLost?: PollLost, stopFilling?: StopFilling): Promise<PulledMessage[]> {
+  async pull(
+    max: number,
+    waitSeconds?: number,
+    onLost?: PollLost,
+    stopFilling?: StopFilling,
+  ): Promise<PulledMessage[]> {
     const poll = (size: number, wait: number) => this.pullOnce(size, wait);
     return pullInPolls(max, this.maxPerPull, waitSeconds, poll, onLost, stopFilling);
   }
