@@ -86,10 +86,7 @@ async function pullInto(
   }
 }
 
-/**
- * The micro-batch being pulled: the puller appends, the handler takes everything at once. Only one side waits at a
- * time on each condition, so one waiter each is enough.
- */
+/** The micro-batch being pulled: the puller appends, the handler takes everything at once; each wakes the other. */
 class OpenBatch {
   private messages: PulledMessage[] = [];
   /** When the open batch got its first message (or a pull for it did), for the fill window. */
