@@ -23,7 +23,8 @@ export type StopReason = "idle" | "max-messages" | "stop-requested";
 /**
  * Pulls without pause while micro-batches are processed: the messages pulled meanwhile form the next batch, which the
  * handler takes as soon as it is free (whatever has come, up to `batchSize`). A pull fills from a backlog in rounds
- * (`pullInPolls`); while the handler waits, the batch stops filling `batchWindowMs` after its first message. Stops when
+ * (`pullInPolls`); while the handler waits, live traffic stops filling the batch `batchWindowMs` after its first
+ * message (a backlog fills whole batches). Stops when
  * idle, at maxMessages, or when asked, after committing every message pulled. A pull that stays failing (retried with
  * backoff) ends the loop with its error, thrown only once the messages in hand are committed. `leases` is undefined
  * when the subscription's ack deadline could not be read.
@@ -86,6 +87,9 @@ async function pullInto(
   }
 }
 
+/** A pull whose first message is this many batch windows old is draining a backlog: the window does not cut it. */
+export const BACKLOG_WINDOWS = 4;
+
 /** The micro-batch being pulled: the puller appends, the handler takes everything at once; each wakes the other. */
 class OpenBatch {
   private messages: PulledMessage[] = [];
@@ -127,14 +131,18 @@ class OpenBatch {
 
   /**
    * For one pull: after its first request brought messages, whether to stop filling — only while the handler waits,
-   * once `windowMs` have passed since the batch's first message.
+   * once `windowMs` have passed since the batch's first message, and only for live traffic: a pull whose first
+   * message was published `BACKLOG_WINDOWS` windows ago or more is draining a backlog, where whole batches (fewer
+   * fixed costs) catch up sooner than early ones.
    */
-  fillWindow(): () => boolean {
+  fillWindow(): (firstPublishTime: string) => boolean {
     let first: number | undefined;
-    return () => {
-      first ??= Date.now();
+    return (firstPublishTime) => {
+      const now = Date.now();
+      first ??= now;
       const since = Math.min(first, this.openedAt ?? first); // the batch may hold messages of earlier pulls
-      return this.windowMs > 0 && this.handlerWaiting && Date.now() - since >= this.windowMs;
+      if (this.windowMs <= 0 || !this.handlerWaiting || now - since < this.windowMs) return false;
+      return !(now - Date.parse(firstPublishTime) >= BACKLOG_WINDOWS * this.windowMs);
     };
   }
 

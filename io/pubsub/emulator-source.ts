@@ -68,7 +68,7 @@ export class EmulatorMessageSource implements MessageSource {
       waitSeconds,
       (size, wait) => this.client.pull(this.subscription, size, wait),
       onLost,
-      stopFilling,
+      stopFilling && ((received) => stopFilling(received[0].message.publishTime)),
     );
     return received.map((message) => this.toPulled(message));
   }

@@ -27,10 +27,11 @@ export type PollOnce<T> = (size: number, waitSeconds: number) => Promise<T[]>;
 export type PollLost = (err: unknown) => void;
 
 /**
- * Asked before each fill round, once the first poll brought messages: true ends the pull with what it has (the
- * streaming job's micro-batch closes on time as well as on size). Requests already sent are always awaited.
+ * Asked before each fill round, once the first poll brought messages (given the publish time of the first one): true
+ * ends the pull with what it has (the streaming job's micro-batch closes on time as well as on size). Requests
+ * already sent are always awaited.
  */
-export type StopFilling = () => boolean;
+export type StopFilling = (firstPublishTime: string) => boolean;
 
 /**
  * Up to `max` messages in requests of at most `perRequest`: one long poll first (so an idle subscription costs one
@@ -44,14 +45,14 @@ export async function pullInPolls<T>(
   waitSeconds: number | undefined,
   poll: PollOnce<T>,
   onLost?: PollLost,
-  stopFilling?: StopFilling,
+  stopFilling?: (received: T[]) => boolean,
 ): Promise<T[]> {
   const sizes = requestSizes(max, perRequest);
   if (sizes.length === 0) return [];
   const wait = clampWait(waitSeconds ?? DEFAULT_WAIT_SECONDS);
   const received = await poll(sizes[0], wait);
   let full = received.length === sizes[0];
-  for (let next = 1; full && next < sizes.length && !stopFilling?.(); next += FILL_CONCURRENCY) {
+  for (let next = 1; full && next < sizes.length && !stopFilling?.(received); next += FILL_CONCURRENCY) {
     const round = sizes.slice(next, next + FILL_CONCURRENCY);
     // A backlog is there: these answer at once, so they get the full wait whatever the job's idle clock says.
     const answers = await Promise.allSettled(round.map((size) => poll(size, DEFAULT_WAIT_SECONDS)));

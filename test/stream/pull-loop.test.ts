@@ -8,8 +8,9 @@ import { DEFAULT_RETRY } from "../../pipelines/source-retry";
 
 const SUB = "loop-sub";
 
-function subscriptionWith(count: number): MemoryPubSub {
-  const pubsub = new MemoryPubSub();
+/** `publishedAgoMs`: how long before now the memory Pub/Sub's clock says its messages were published. */
+function subscriptionWith(count: number, publishedAgoMs = 0): MemoryPubSub {
+  const pubsub = new MemoryPubSub(() => Date.now() - publishedAgoMs);
   pubsub.createTopic("loop");
   pubsub.createSubscription(SUB, "loop");
   publish(pubsub, count);
@@ -30,7 +31,9 @@ function polledSource(pubsub: MemoryPubSub, pollDelayMs = 0): MessageSource {
     if (pollDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, pollDelayMs));
     return pubsub.pollFor(SUB, size, wait);
   };
-  return { ...base, pull: (max, wait, onLost, stopFilling) => pullInPolls(max, 10, wait, poll, onLost, stopFilling) };
+  const pull: MessageSource["pull"] = (max, wait, onLost, stopFilling) =>
+    pullInPolls(max, 10, wait, poll, onLost, stopFilling && ((received) => stopFilling(received[0].publishTime)));
+  return { ...base, pull };
 }
 
 /** Counts what the source handed out, and lets a test wait until it has handed out `n` messages. */
@@ -97,8 +100,10 @@ describe("the streaming job's micro-batch loop", () => {
   test.each([
     [0, "fills until full: one batch"],
     [1, "closes the batch once its window has passed, while the loop waits for it"],
-  ])("a backlog, window %i ms: %s", async (windowMs) => {
-    const pubsub = subscriptionWith(500);
+  ])("live traffic, window %i ms: %s", async (windowMs) => {
+    // Publish times a minute ahead of this clock (a server clock ahead of ours): the messages count as live traffic
+    // however slowly this machine runs the test.
+    const pubsub = subscriptionWith(500, -60_000);
     const batches: number[] = [];
     const handle = async (messages: PulledMessage[]) => {
       batches.push(messages.length);
@@ -110,6 +115,17 @@ describe("the streaming job's micro-batch loop", () => {
     if (windowMs === 0) expect(batches).toEqual([500]);
     else expect(batches[0]).toBeLessThanOrEqual(10 + 10 * 10); // the first request, then at most one round
     expect(pubsub.pull(SUB, 1000)).toEqual([]); // everything acked, nothing left behind
+  });
+
+  test("a backlog published long before the window fills whole batches: fewer fixed costs catch up sooner", async () => {
+    const pubsub = subscriptionWith(500, 60_000);
+    const batches: number[] = [];
+    const handle = async (messages: PulledMessage[]) => {
+      batches.push(messages.length);
+      await acking(pubsub, messages);
+    };
+    await pullLoop(settings(500, 1, 500), polledSource(pubsub, 20), undefined, handle, () => false);
+    expect(batches).toEqual([500]);
   });
 
   test("stops when asked, after committing what its pull in flight brought", async () => {

@@ -44,7 +44,8 @@ export class PubSubMessageSource implements MessageSource {
     stopFilling?: StopFilling,
   ): Promise<PulledMessage[]> {
     const poll = (size: number, wait: number) => this.pullOnce(size, wait);
-    return pullInPolls(max, this.maxPerPull, waitSeconds, poll, onLost, stopFilling);
+    const stop = stopFilling && ((received: PulledMessage[]) => stopFilling(received[0].publishTime));
+    return pullInPolls(max, this.maxPerPull, waitSeconds, poll, onLost, stop);
   }
 
   /** Reading the subscription needs `pubsub.subscriptions.get` (roles/pubsub.viewer), beyond what pulling needs. */
