@@ -17,9 +17,9 @@ export interface StreamJobOptions {
   /** Most messages per micro-batch (default 5000): a backlog fills it, a trickle gives small batches at once. */
   batchSize?: number;
   /**
-   * A micro-batch closes on time as well as size: while the job waits for it, a batch filling from a backlog stops
-   * this many milliseconds after its first message and commits what came (default 250; 0: only full, or once the
-   * pulls catch up). The next batch is pulled meanwhile.
+   * A micro-batch closes on time as well as size: while the job waits for it, live traffic stops filling a batch this
+   * many milliseconds after its first message and commits what came (default 250; 0: only full, or once the pulls
+   * catch up); a backlog fills whole batches. The next batch is pulled meanwhile.
    */
   batchWindowMs?: number;
   maxDeliveryAttempts?: number;
