@@ -1,4 +1,4 @@
-import { clampWait, DEFAULT_WAIT_SECONDS, FILL_CONCURRENCY, pullInPolls } from "../../io/pubsub/long-poll";
+import { clampWait, FILL_CONCURRENCY, FILL_WAIT_SECONDS, pullInPolls } from "../../io/pubsub/long-poll";
 
 /** A subscription holding `backlog` messages, served by requests of at most `perRequest`; it records every request. */
 function subscription(backlog: number, failOnRequest?: number) {
@@ -35,7 +35,7 @@ describe("pullInPolls: how both sources pull", () => {
     const { poll, requests } = subscription(100_000);
     expect(await pullInPolls(max, perRequest, 3, poll)).toHaveLength(max);
     expect(requests).toHaveLength(count);
-    expect(requests.slice(1).every((r) => r.wait === DEFAULT_WAIT_SECONDS)).toBe(true); // a backlog answers at once
+    expect(requests.slice(1).every((r) => r.wait === FILL_WAIT_SECONDS)).toBe(true); // a backlog answers at once
   });
 
   test("filling stops after the round in which the backlog ran short", async () => {
