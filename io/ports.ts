@@ -160,9 +160,16 @@ export interface MessageSource {
    * Up to `max` messages, by long polls: waits up to about `waitSeconds` (default 10) for the first message, and
    * returns [] if none came. May return fewer than `max` (the emulator returns at most 100 per request). Rejects when
    * nothing could be pulled; when one of several requests failed it returns what the others brought and tells
-   * `onLost` (that request's messages, if the server had handed it any, come back when their lease ends).
+   * `onLost` (that request's messages, if the server had handed it any, come back when their lease ends). Once the
+   * first request brought messages, `stopFilling` (if given) is asked, with the first message's publish time, before
+   * each further round of requests is sent: true returns what came so far.
    */
-  pull(max: number, waitSeconds?: number, onLost?: (err: unknown) => void): Promise<PulledMessage[]>;
+  pull(
+    max: number,
+    waitSeconds?: number,
+    onLost?: (err: unknown) => void,
+    stopFilling?: (firstPublishTime: string) => boolean,
+  ): Promise<PulledMessage[]>;
   ack(ackIds: string[]): Promise<void>;
   /** Hands the messages back for redelivery now (ack deadline 0). */
   nack(ackIds: string[]): Promise<void>;

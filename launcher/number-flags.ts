@@ -29,6 +29,7 @@ export const NUMBER_FLAGS: ReadonlyMap<string, NumberRule> = new Map<string, Num
   ["max-messages", count("messages", Number.MAX_SAFE_INTEGER)],
   ["idle-timeout", { min: 0, max: 31 * 86_400, unit: "seconds" }],
   ["batch-size", count("messages per micro-batch", 1_000_000)],
+  ["batch-window-ms", { integer: true, min: 0, max: 600_000, unit: "milliseconds", why: "0: no time bound" }],
   ["max-attempts", count("deliveries", 99, "the subscription's dead-letter policy is one more; Pub/Sub allows 100")],
   ["ack-deadline", { integer: true, min: 10, max: 600, unit: "seconds", why: "Pub/Sub's range for an ack deadline" }],
   // rox publish

@@ -44,8 +44,8 @@ export async function runStreamJob(
   const isolation = { ...DEFAULT_ISOLATION, ...definedOnly(options.isolation ?? {}) };
   const batches = new BatchHandler({ settings, run, workDir, warehouse, source, retry, isolation, log, acks, now });
   try {
-    const { batchSize, maxMessages, idleTimeoutSeconds } = settings;
-    const loop = { batchSize, maxMessages, idleTimeoutSeconds, retry, log };
+    const { batchSize, batchWindowMs, maxMessages, idleTimeoutSeconds } = settings;
+    const loop = { batchSize, batchWindowMs, maxMessages, idleTimeoutSeconds, retry, log };
     const handle = (messages: PulledMessage[], index: number) => batches.handle(messages, index);
     const reason = await pullLoop(loop, source, leases, handle, () => stopping);
     await acks.drained();

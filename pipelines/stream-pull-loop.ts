@@ -4,6 +4,11 @@ import { withRetry, type RetryPolicy } from "./source-retry";
 
 export interface PullLoopSettings {
   batchSize: number;
+  /**
+   * How long, from its first message, a micro-batch may keep filling from a backlog while the handler waits for it
+   * (0: until it is full or the pulls catch up). While the handler is busy the next batch fills regardless.
+   */
+  batchWindowMs: number;
   maxMessages?: number;
   idleTimeoutSeconds: number;
   retry: RetryPolicy;
@@ -15,13 +20,14 @@ export type BatchHandler = (messages: PulledMessage[], index: number) => Promise
 
 export type StopReason = "idle" | "max-messages" | "stop-requested";
 
-/** A pull's result, kept as a value so that a prefetched pull failing while a batch is processed is never unhandled. */
-type Settled = { ok: true; messages: PulledMessage[] } | { ok: false; error: unknown };
-
 /**
- * Pulls the next batch (long polls, failures retried with backoff) while the current one is processed; stops when
- * idle, at maxMessages, or when asked. A pull that stays failing ends the loop with its error, thrown only once the
- * batch in hand is committed. `leases` is undefined when the subscription's ack deadline could not be read.
+ * Pulls without pause while micro-batches are processed: the messages pulled meanwhile form the next batch, which the
+ * handler takes as soon as it is free (whatever has come, up to `batchSize`). A pull fills from a backlog in rounds
+ * (`pullInPolls`); while the handler waits, live traffic stops filling the batch `batchWindowMs` after its first
+ * message (a backlog fills whole batches). Stops when
+ * idle, at maxMessages, or when asked, after committing every message pulled. A pull that stays failing (retried with
+ * backoff) ends the loop with its error, thrown only once the messages in hand are committed. `leases` is undefined
+ * when the subscription's ack deadline could not be read.
  */
 export async function pullLoop(
   settings: PullLoopSettings,
@@ -31,35 +37,139 @@ export async function pullLoop(
   stopRequested: () => boolean,
 ): Promise<StopReason> {
   const clock = new IdleClock(settings.idleTimeoutSeconds, leases, settings.log);
-  let remaining = settings.maxMessages ?? Infinity;
-  const pullNext = (): Promise<Settled> => {
-    const size = () => Math.min(settings.batchSize, remaining);
-    const pull = () => source.pull(size(), clock.waitSeconds(), () => clock.pullFailed());
-    return settle(withRetry("pull", pull, settings.retry, () => clock.pullFailed()));
-  };
-  let next: Promise<Settled> | undefined = remaining > 0 ? pullNext() : undefined;
-  let reason: StopReason = "max-messages";
-  for (let index = 0; next; index++) {
-    const result = await next;
-    if (!result.ok) throw result.error;
-    const messages = result.messages;
-    remaining -= messages.length;
-    if (messages.length > 0) clock.received();
-    const idle = messages.length === 0 && clock.idleOver();
-    const stop = stopRequested();
-    next = remaining > 0 && !idle && !stop ? pullNext() : undefined;
-    if (!next) reason = idle ? "idle" : stop ? "stop-requested" : "max-messages";
-    if (messages.length > 0) await handle(messages, index);
+  const open = new OpenBatch(settings.batchWindowMs);
+  const pulling = pullInto(open, settings, source, clock, stopRequested);
+  try {
+    for (let index = 0; ; index++) {
+      const messages = await open.take();
+      if (messages.length === 0) break;
+      await handle(messages, index);
+    }
+  } catch (err) {
+    open.abandon();
+    throw err;
   }
-  if (reason === "idle") settings.log(clock.idleLine());
-  return reason;
+  const end = await pulling;
+  if (!end.ok) throw end.error;
+  if (end.reason === "idle") settings.log(clock.idleLine());
+  return end.reason;
 }
 
-function settle(pull: Promise<PulledMessage[]>): Promise<Settled> {
-  return pull.then(
-    (messages) => ({ ok: true, messages }),
-    (error: unknown) => ({ ok: false, error }),
-  );
+type PullEnd = { ok: true; reason: StopReason } | { ok: false; error: unknown };
+
+/** The pulling side: appends to the open batch until it must stop; never rejects (a failure is its result). */
+async function pullInto(
+  open: OpenBatch,
+  settings: PullLoopSettings,
+  source: MessageSource,
+  clock: IdleClock,
+  stopRequested: () => boolean,
+): Promise<PullEnd> {
+  let remaining = settings.maxMessages ?? Infinity;
+  try {
+    for (;;) {
+      if (stopRequested() || open.abandoned) return open.finish({ ok: true, reason: "stop-requested" });
+      if (remaining <= 0) return open.finish({ ok: true, reason: "max-messages" });
+      await open.room(settings.batchSize);
+      if (open.abandoned) return open.finish({ ok: true, reason: "stop-requested" });
+      const size = Math.min(settings.batchSize - open.size, remaining);
+      const fillOver = open.fillWindow();
+      const pull = () => source.pull(size, clock.waitSeconds(), () => clock.pullFailed(), fillOver);
+      const messages = await withRetry("pull", pull, settings.retry, () => clock.pullFailed());
+      remaining -= messages.length;
+      if (messages.length > 0) {
+        clock.received();
+        open.add(messages);
+      } else if (clock.idleOver()) return open.finish({ ok: true, reason: "idle" });
+    }
+  } catch (error) {
+    return open.finish({ ok: false, error });
+  }
+}
+
+/** A pull whose first message is this many batch windows old is draining a backlog: the window does not cut it. */
+export const BACKLOG_WINDOWS = 4;
+
+/** The micro-batch being pulled: the puller appends, the handler takes everything at once; each wakes the other. */
+class OpenBatch {
+  private messages: PulledMessage[] = [];
+  /** When the open batch got its first message (or a pull for it did), for the fill window. */
+  private openedAt?: number;
+  private handlerWaiting = false;
+  private ended?: PullEnd;
+  abandoned = false;
+  private wake: (() => void)[] = [];
+
+  constructor(private readonly windowMs: number) {}
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  add(messages: PulledMessage[]): void {
+    this.openedAt ??= Date.now();
+    this.messages.push(...messages);
+    this.notify();
+  }
+
+  finish(end: PullEnd): PullEnd {
+    this.ended = end;
+    this.notify();
+    return end;
+  }
+
+  /** The handler gave up (its batch failed): the puller stops after the pull in flight. */
+  abandon(): void {
+    this.abandoned = true;
+    this.notify();
+  }
+
+  /** Resolves once the batch has room (the handler took it), or the handler gave up. */
+  async room(batchSize: number): Promise<void> {
+    while (this.messages.length >= batchSize && !this.abandoned) await this.changed();
+  }
+
+  /**
+   * For one pull: after its first request brought messages, whether to stop filling — only while the handler waits,
+   * once `windowMs` have passed since the batch's first message, and only for live traffic: a pull whose first
+   * message was published `BACKLOG_WINDOWS` windows ago or more is draining a backlog, where whole batches (fewer
+   * fixed costs) catch up sooner than early ones.
+   */
+  fillWindow(): (firstPublishTime: string) => boolean {
+    let first: number | undefined;
+    return (firstPublishTime) => {
+      const now = Date.now();
+      first ??= now;
+      const since = Math.min(first, this.openedAt ?? first); // the batch may hold messages of earlier pulls
+      if (this.windowMs <= 0 || !this.handlerWaiting || now - since < this.windowMs) return false;
+      return !(now - Date.parse(firstPublishTime) >= BACKLOG_WINDOWS * this.windowMs);
+    };
+  }
+
+  /** Everything pulled so far, as soon as there is something; [] once the puller has ended and nothing is left. */
+  async take(): Promise<PulledMessage[]> {
+    this.handlerWaiting = true;
+    try {
+      while (this.messages.length === 0 && !this.ended) await this.changed();
+    } finally {
+      this.handlerWaiting = false;
+    }
+    const taken = this.messages;
+    this.messages = [];
+    this.openedAt = undefined;
+    this.notify();
+    return taken;
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.wake.push(resolve));
+  }
+
+  private notify(): void {
+    const waiting = this.wake;
+    this.wake = [];
+    waiting.forEach((resolve) => resolve());
+  }
 }
 
 /**

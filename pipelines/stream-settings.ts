@@ -16,6 +16,12 @@ export interface StreamJobOptions {
   idleTimeoutSeconds?: number;
   /** Most messages per micro-batch (default 5000): a backlog fills it, a trickle gives small batches at once. */
   batchSize?: number;
+  /**
+   * A micro-batch closes on time as well as size: while the job waits for it, live traffic stops filling a batch this
+   * many milliseconds after its first message and commits what came (default 250; 0: only full, or once the pulls
+   * catch up); a backlog fills whole batches. The next batch is pulled meanwhile.
+   */
+  batchWindowMs?: number;
   maxDeliveryAttempts?: number;
   maxRecordBytes?: number;
   workDir?: string;
@@ -36,7 +42,7 @@ export interface StreamJobOptions {
    */
   score?: ModelFeed;
   /**
-   * Awaited after every committed micro-batch, before the next is pulled: work that must not overlap a commit on the
+   * Awaited after every committed micro-batch, before the next is processed (its pulls go on): work that must not overlap a commit on the
    * same warehouse (the per-window monitor). A rejection stops the job; what it committed stays.
    */
   afterBatch?: (event: BatchEvent) => Promise<void>;
@@ -51,6 +57,12 @@ export interface BatchEvent {
   committedAt: number;
 }
 
-export const DEFAULTS = { idleTimeoutSeconds: 10, batchSize: 5000, maxDeliveryAttempts: 5, maxRecordBytes: 1 << 20 };
+export const DEFAULTS = {
+  idleTimeoutSeconds: 10,
+  batchSize: 5000,
+  batchWindowMs: 250,
+  maxDeliveryAttempts: 5,
+  maxRecordBytes: 1 << 20,
+};
 
 export type StreamSettings = StreamJobOptions & typeof DEFAULTS;

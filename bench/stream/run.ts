@@ -9,6 +9,7 @@ import { DuckDbWarehouse } from "../../io/local/duckdb-warehouse";
 import { publishEvents } from "../../tools/publish/replay";
 import { writeFlightSample } from "../../tools/sample/flights";
 import { runStreamJob, type BatchEvent } from "../../pipelines/stream-job";
+import { DEFAULTS } from "../../pipelines/stream-settings";
 import type { MessageSource } from "../../io/ports";
 import { startCountingProxy } from "../counting-proxy";
 import { streamModelFeed } from "../../launcher/models/stream-model";
@@ -28,6 +29,9 @@ const WORK = path.join(ROOT, ".rox", "bench", "stream");
 const PROJECT = "rox-bench";
 /** Messages per pull for both the bare client and the job (`ROX_BATCH_SIZE` to compare; the job's default is 5000). */
 const BATCH_SIZE = Number(process.env.ROX_BATCH_SIZE ?? 5000);
+/** The job's micro-batch time bound (`rox stream --batch-window-ms`; `ROX_BATCH_WINDOW_MS=0` turns it off). */
+const BATCH_WINDOW_MS =
+  process.env.ROX_BATCH_WINDOW_MS === undefined ? undefined : Number(process.env.ROX_BATCH_WINDOW_MS);
 const IDLE_SECONDS = 30;
 
 async function main(backlog: number, rate: number, seconds: number): Promise<void> {
@@ -52,6 +56,12 @@ async function main(backlog: number, rate: number, seconds: number): Promise<voi
     const scoredRun = { rate, seconds, file: copyOf(model, "scored"), store: model.store };
     const scored = await latencyAtRate(emulator.host, events, scoredRun);
     const idle = await idlePullsPerSecond(emulator.host, IDLE_SECONDS);
+    const window = BATCH_WINDOW_MS ?? DEFAULTS.batchWindowMs;
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ");
+    console.log(`micro-batch: up to ${BATCH_SIZE} messages, window ${window} ms; load average now ${load}`);
     console.log(`backlog ${backlog.toLocaleString("en-US")} real flights, published before the job starts`);
     console.log(`bare long-poll pull+ack: ${bare.toLocaleString("en-US")} msg/s`);
     console.log(
@@ -118,6 +128,7 @@ async function drainRate(
       idleTimeoutSeconds: 10,
       workDir: WORK,
       batchSize: BATCH_SIZE,
+      batchWindowMs: BATCH_WINDOW_MS,
       onBatch,
     };
     const summary = await runStreamJob(options, source, warehouse);
@@ -226,6 +237,7 @@ async function latencyAtRate(
         workDir: WORK,
         onBatch,
         batchSize: BATCH_SIZE,
+        batchWindowMs: BATCH_WINDOW_MS,
       },
       source,
       warehouse,

@@ -1,6 +1,6 @@
 import type { LeaseInfo, MessageSource, PulledMessage } from "../ports";
 import { DeliveryCounter } from "./delivery-counter";
-import { pullInPolls, requestSizes, type PollLost } from "./long-poll";
+import { pullInPolls, requestSizes, type PollLost, type StopFilling } from "./long-poll";
 import type { SubscriptionOptions } from "./requests";
 import { PubSubRestClient, type ReceivedMessage } from "./rest-client";
 
@@ -56,13 +56,19 @@ export class EmulatorMessageSource implements MessageSource {
   }
 
   /** Long polls of ≤100 messages (see `pullInPolls`): [] only after about `waitSeconds` without a message. */
-  async pull(max: number, waitSeconds?: number, onLost?: PollLost): Promise<PulledMessage[]> {
+  async pull(
+    max: number,
+    waitSeconds?: number,
+    onLost?: PollLost,
+    stopFilling?: StopFilling,
+  ): Promise<PulledMessage[]> {
     const received = await pullInPolls(
       max,
       EMULATOR_MAX_PER_PULL,
       waitSeconds,
       (size, wait) => this.client.pull(this.subscription, size, wait),
       onLost,
+      stopFilling && ((received) => stopFilling(received[0].message.publishTime)),
     );
     return received.map((message) => this.toPulled(message));
   }

@@ -21,7 +21,8 @@ import type { JobSummary } from "../../transforms/summary";
 
 export const streamUsage = `rox stream --subscription <name> --schema <name> [--topic <name>]
           [--warehouse <file.duckdb>|bigquery [--dataset D [--location L] [--bigquery-endpoint URL]]]
-          [--max-messages N] [--idle-timeout S] [--batch-size N] [--max-attempts N] [--ack-deadline S] [--summary <file.json>]
+          [--max-messages N] [--idle-timeout S] [--batch-size N] [--batch-window-ms MS] [--max-attempts N]
+          [--ack-deadline S] [--summary <file.json>]
           [--project <id>] [--source emulator|pubsub] [--host <host:port>] [--state-file <file>] [--schemas-dir <dir>]
           [--score <model>@<alias|version> [--store <dir>] [--config <file>]]   (predictions committed with the events;
            --runner dataflow: the version the alias names at launch, pinned for the job, --store gs://…)
@@ -42,6 +43,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
     "max-messages": { type: "string" },
     "idle-timeout": { type: "string" },
     "batch-size": { type: "string" },
+    "batch-window-ms": { type: "string" },
     "max-attempts": { type: "string" },
     "ack-deadline": { type: "string" },
     summary: { type: "string" },
@@ -103,6 +105,7 @@ export async function streamCommand(argv: string[]): Promise<JobSummary | undefi
         maxMessages: optionalNumber(values["max-messages"], "max-messages"),
         idleTimeoutSeconds: optionalNumber(values["idle-timeout"], "idle-timeout"),
         batchSize: optionalNumber(values["batch-size"], "batch-size"),
+        batchWindowMs: optionalNumber(values["batch-window-ms"], "batch-window-ms"),
         maxDeliveryAttempts,
         onBatch: batchReporter(values.summary),
         stopSignal: stopOnSignal(),

@@ -4,7 +4,7 @@
  * exactly one place. Field names and types follow Dataflow's `ParameterMetadata` (templates.proto, v1beta3).
  *
  * Only options that mean something on Dataflow are here. The local stream command's `--idle-timeout`, `--batch-size`,
- * `--max-messages` and `--ack-deadline` steer its micro-batch loop; on Dataflow the service pulls and acks, and a
+ * `--batch-window-ms`, `--max-messages` and `--ack-deadline` steer its micro-batch loop; on Dataflow the service pulls and acks, and a
  * streaming job runs until it is drained. `--chunk-mb` sizes DirectRunner chunks. Dataflow's own options (project,
  * region, temp location, worker image…) are not template parameters: see `pipelines/dataflow/pipeline-options.ts`.
  */

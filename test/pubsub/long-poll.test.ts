@@ -1,4 +1,4 @@
-import { clampWait, DEFAULT_WAIT_SECONDS, FILL_CONCURRENCY, pullInPolls } from "../../io/pubsub/long-poll";
+import { clampWait, FILL_CONCURRENCY, FILL_WAIT_SECONDS, pullInPolls } from "../../io/pubsub/long-poll";
 
 /** A subscription holding `backlog` messages, served by requests of at most `perRequest`; it records every request. */
 function subscription(backlog: number, failOnRequest?: number) {
@@ -35,13 +35,29 @@ describe("pullInPolls: how both sources pull", () => {
     const { poll, requests } = subscription(100_000);
     expect(await pullInPolls(max, perRequest, 3, poll)).toHaveLength(max);
     expect(requests).toHaveLength(count);
-    expect(requests.slice(1).every((r) => r.wait === DEFAULT_WAIT_SECONDS)).toBe(true); // a backlog answers at once
+    expect(requests.slice(1).every((r) => r.wait === FILL_WAIT_SECONDS)).toBe(true); // a backlog answers at once
   });
 
   test("filling stops after the round in which the backlog ran short", async () => {
     const { poll, requests } = subscription(100 + 350);
     expect(await pullInPolls(5000, 100, 10, poll)).toHaveLength(450);
     expect(requests).toHaveLength(1 + FILL_CONCURRENCY);
+  });
+
+  test("stopFilling, asked before each fill round once messages came, ends the pull with what it has", async () => {
+    const { poll, requests } = subscription(100_000);
+    let asked = 0;
+    const pulled = await pullInPolls(5000, 100, 10, poll, undefined, () => ++asked > 2);
+    expect(pulled).toHaveLength(100 + 2 * FILL_CONCURRENCY * 100);
+    expect(requests).toHaveLength(1 + 2 * FILL_CONCURRENCY);
+    expect(asked).toBe(3);
+  });
+
+  test("stopFilling is not asked for an idle subscription", async () => {
+    const { poll } = subscription(0);
+    const stop = jest.fn(() => true);
+    expect(await pullInPolls(5000, 100, 10, poll, undefined, stop)).toEqual([]);
+    expect(stop).not.toHaveBeenCalled();
   });
 
   test("a request that fails after others brought messages keeps what came and is reported", async () => {

@@ -1,6 +1,6 @@
 import { subscriptionPath } from "../../identifiers/pubsub";
 import type { LeaseInfo, MessageSource, PulledMessage } from "../../ports";
-import { pullInPolls, requestSizes, type PollLost } from "../../pubsub/long-poll";
+import { pullInPolls, requestSizes, type PollLost, type StopFilling } from "../../pubsub/long-poll";
 import { DeliveryCounter } from "../../pubsub/delivery-counter";
 import { MAX_ACK_IDS } from "../../pubsub/requests";
 import { createSubscriberClient, type SubscriberClient, type SubscriberConnection } from "./pubsub-client";
@@ -37,8 +37,15 @@ export class PubSubMessageSource implements MessageSource {
     this.maxPerPull = options.emulatorHost ? MAX_PER_PULL.emulator : MAX_PER_PULL.pubsub;
   }
 
-  async pull(max: number, waitSeconds?: number, onLost?: PollLost): Promise<PulledMessage[]> {
-    return pullInPolls(max, this.maxPerPull, waitSeconds, (size, wait) => this.pullOnce(size, wait), onLost);
+  async pull(
+    max: number,
+    waitSeconds?: number,
+    onLost?: PollLost,
+    stopFilling?: StopFilling,
+  ): Promise<PulledMessage[]> {
+    const poll = (size: number, wait: number) => this.pullOnce(size, wait);
+    const stop = stopFilling && ((received: PulledMessage[]) => stopFilling(received[0].publishTime));
+    return pullInPolls(max, this.maxPerPull, waitSeconds, poll, onLost, stop);
   }
 
   /** Reading the subscription needs `pubsub.subscriptions.get` (roles/pubsub.viewer), beyond what pulling needs. */
