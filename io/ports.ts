@@ -78,6 +78,11 @@ export interface PreparedChunk<R extends PrepareReport = PrepareReport, C = Stag
  * `commit` appends events, merges window partials and appends dead letters — atomically where the warehouse allows.
  */
 export interface Warehouse {
+  /**
+   * Input bytes per batch-job chunk when the run does not say: a warehouse whose per-chunk cost is a few remote jobs
+   * wants fewer, larger chunks than one whose memory is the machine's. Unset: the batch job's own default.
+   */
+  readonly defaultChunkBytes?: number;
   ensureTables(contract: Contract): Promise<void>;
   prepareChunk(
     contract: Contract,

@@ -43,7 +43,7 @@ export async function runBatchJob(options: BatchJobOptions, warehouse: Warehouse
   const runId = newRunId(now(), "batch");
   const contract = loadContract(options.schema, { dir: options.schemasDir });
   checkFeatureModule(contract);
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const chunkBytes = options.chunkBytes ?? warehouse.defaultChunkBytes ?? DEFAULT_CHUNK_BYTES;
   let counts = emptyCounts();
   let skipped: SkippedFiles | undefined;
   const summaryWith = (more: ChunkCounts): JobSummary => ({

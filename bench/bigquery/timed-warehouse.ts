@@ -27,6 +27,10 @@ export class TimedWarehouse implements Warehouse {
     private readonly keepStagedIn?: string,
   ) {}
 
+  get defaultChunkBytes(): number | undefined {
+    return this.inner.defaultChunkBytes;
+  }
+
   async ensureTables(contract: Contract): Promise<void> {
     const started = process.hrtime.bigint();
     await this.inner.ensureTables(contract);

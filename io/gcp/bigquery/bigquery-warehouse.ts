@@ -69,6 +69,12 @@ const NOTHING_TO_ABORT = async (): Promise<void> => undefined;
  * an abort has nothing to undo.
  */
 export class BigQueryWarehouse implements Warehouse, RunStageWarehouse {
+  /**
+   * 8 MiB of input per batch chunk (the job's measured default before DuckDB's memory bound cut it to 2 MiB): each
+   * chunk costs about six BigQuery jobs (loads, the presence check, the window read-back, the commit transaction)
+   * whatever its size, and real BigQuery jobs take seconds each, so fewer chunks pay here (docs/benchmarks.md).
+   */
+  readonly defaultChunkBytes = 8 << 20;
   /** Days this instance already emptied for `replace` (committed), so a later chunk of the same run keeps them. */
   private replaced = new Set<string>();
 
