@@ -101,7 +101,7 @@ export async function runPlain(
   }
   partials.close();
   // One load of every row at once: the plain program gets DuckDB's own default limit (80% of the RAM), not the job's
-  // 128MB default, under which a single load of 1M rows runs out of memory (its peak RSS is reported all the same).
+  // 96MB default, under which a single load of 1M rows runs out of memory (its peak RSS is reported all the same).
   const memoryLimit = `${Math.floor((os.totalmem() * 0.8) / 2 ** 20)}MB`;
   const warehouse = await DuckDbWarehouse.open(warehouseFile, { memoryLimit });
   try {

@@ -58,9 +58,9 @@ test("without the flag DuckDB runs under the warehouse's default limit, not 80% 
     const warehouse = await DuckDbWarehouse.open(path.join(work.dir, "w.duckdb"));
     try {
       const [row] = await warehouse.query("SELECT current_setting('memory_limit') AS memory");
-      // 128MB is 128,000,000 bytes: DuckDB reports 122.0 MiB.
-      expect(DEFAULT_DUCKDB_MEMORY).toBe("128MB");
-      expect(row).toEqual({ memory: "122.0 MiB" });
+      // 96MB is 96,000,000 bytes: DuckDB reports 91.5 MiB.
+      expect(DEFAULT_DUCKDB_MEMORY).toBe("96MB");
+      expect(row).toEqual({ memory: "91.5 MiB" });
     } finally {
       await warehouse.close();
     }
@@ -71,7 +71,7 @@ test("without the flag DuckDB runs under the warehouse's default limit, not 80% 
 
 test("running out of memory under the default limit names the limit and the flag", () => {
   expect(new WarehouseMemoryError(undefined).message).toBe(
-    "the DuckDB warehouse ran out of memory under its default limit, 128MB: give it more (--duckdb-memory 1GB), " +
+    "the DuckDB warehouse ran out of memory under its default limit, 96MB: give it more (--duckdb-memory 1GB), " +
       "or run where there is more RAM; what the job committed before stays committed",
   );
 });
