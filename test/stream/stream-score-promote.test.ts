@@ -12,9 +12,8 @@ import * as path from "path";
 import { openRegistry } from "../../launcher/models/open-registry";
 import { inboxOf } from "../../launcher/models/promote-inbox";
 import { openSubscription } from "../../io/pubsub/open-subscription";
-import { readJsonLines } from "../../io/files/json-lines";
 import { publishEvents } from "../../tools/publish/replay";
-import { writeFlightSample } from "../../tools/sample/flights";
+import { dayFlightsByTime } from "./day-events";
 import { describeNeeds } from "../support/prerequisites";
 import { startTestEmulator } from "../support/pubsub-emulator";
 import { runRox } from "../support/rox-cli";
@@ -22,7 +21,6 @@ import { tempDir } from "../support/temp";
 import { servingFixture, type Served } from "../serve/fixture";
 import { withDuckDb } from "../models/fixture";
 
-const DAY = "2001-01-11";
 const ROX = path.resolve(__dirname, "..", "..", "bin", "rox.js");
 let work: ReturnType<typeof tempDir>;
 let s: Served;
@@ -30,17 +28,7 @@ let s: Served;
 let parts: { file: string; events: number; from: string }[];
 
 async function dayParts(dir: string): Promise<typeof parts> {
-  const sample = await writeFlightSample({
-    outDir: path.join(dir, "day"),
-    format: "jsonl",
-    by: "day",
-    from: DAY,
-    to: "2001-01-12",
-    limit: 1500,
-  });
-  const events = [...readJsonLines(sample.files[0].path)].sort(
-    (a, b) => Date.parse(String(a.date)) - Date.parse(String(b.date)),
-  );
+  const events = await dayFlightsByTime(dir);
   const time = (i: number) => Date.parse(String(events[i].date));
   /** The first index at or after `i` where the event time changes: no time is in two parts. */
   const cut = (i: number) => {

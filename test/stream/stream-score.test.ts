@@ -17,9 +17,8 @@ import { scoreCommand } from "../../launcher/commands/score";
 import { streamCommand } from "../../launcher/commands/stream";
 import { ModelNotFoundError } from "../../launcher/models/errors";
 import { planMessages, type PlannedMessage } from "../../tools/publish/plan";
-import { writeFlightSample } from "../../tools/sample/flights";
+import { dayFlightsByTime } from "./day-events";
 import { runStreamJob, type StreamJobOptions } from "../../pipelines/stream-job";
-import { readJsonLines } from "../../io/files/json-lines";
 import { unaccounted, type JobSummary } from "../../transforms/summary";
 import { describeNeeds, itNeeds } from "../support/prerequisites";
 import { startTestEmulator } from "../support/pubsub-emulator";
@@ -37,17 +36,7 @@ let messages: PlannedMessage[];
 
 /** The day's first flights as one file sorted by event time, published as planned (5% re-sent). */
 async function dayMessages(dir: string): Promise<PlannedMessage[]> {
-  const sample = await writeFlightSample({
-    outDir: path.join(dir, "day"),
-    format: "jsonl",
-    by: "day",
-    from: DAY,
-    to: "2001-01-12",
-    limit: 1500,
-  });
-  const events = [...readJsonLines(sample.files[0].path)].sort(
-    (a, b) => Date.parse(String(a.date)) - Date.parse(String(b.date)),
-  );
+  const events = await dayFlightsByTime(dir);
   const file = path.join(dir, "day-sorted.jsonl");
   fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
   return [...planMessages([file], { duplicates: 0.05, seed: 11 })];
